@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The shared library a C host links or dlopens. Its link flags live on the thin
+// HostSecLibrary target only, so `swift test` can still link the core into a test binary.
+let exportFlags: [String] = [
+    "-static-stdlib",
+    "-use-ld=lld",
+    "-Xlinker", "-soname", "-Xlinker", "libhostsec.so.1",
+    "-Xlinker", "--version-script=\(Context.packageDirectory)/hostsec.map",
+    "-Xlinker", "-z", "-Xlinker", "nodelete",
+    "-Xlinker", "-z", "-Xlinker", "now",
+    "-Xlinker", "-z", "-Xlinker", "relro",
+]
+
+let package = Package(
+    name: "hostsec",
+    products: [
+        .library(name: "hostsec", type: .dynamic, targets: ["HostSecLibrary"]),
+    ],
+    targets: [
+        // Base typedefs, the public header (include/) and the few C helpers Swift cannot
+        // express (raw syscalls, thread-local storage, IID data, the HRESULT name table).
+        .target(
+            name: "CHostSec",
+            path: ".",
+            sources: ["Sources/CHostSec"],
+            publicHeadersPath: "include",
+            cSettings: [.define("_GNU_SOURCE")]
+        ),
+        // Core, System and Exports layers.
+        .target(
+            name: "HostSec",
+            dependencies: ["CHostSec"],
+            path: "Sources/HostSec"
+        ),
+        .target(
+            name: "HostSecLibrary",
+            dependencies: ["HostSec"],
+            path: "Sources/HostSecLibrary",
+            linkerSettings: [.unsafeFlags(exportFlags)]
+        ),
+        .testTarget(
+            name: "HostSecTests",
+            dependencies: ["HostSec"],
+            path: "Tests/HostSecTests"
+        ),
+    ]
+)

@@ -1,0 +1,146 @@
+/*
+ * Private C helpers for the Swift core: only what Swift cannot express itself.
+ *   - the C-layout COM object block and its atomic reference count;
+ *   - 64-bit atomics on raw memory (the handle table's entries);
+ *   - raw per-thread credential syscalls (glibc's wrappers change every thread);
+ *   - thread-local storage for the calling thread's state.
+ * Nothing here is exported from libhostsec.so.
+ */
+#ifndef HOSTSEC_SHIM_H
+#define HOSTSEC_SHIM_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <errno.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+
+/* ---- COM object block -------------------------------------------------------------- */
+
+/** What every interface pointer handed out by the library points at. */
+typedef struct hs_object {
+    const void *lpVtbl; /* must stay first: the interface's vtable pointer */
+    uint32_t refs;      /* atomic */
+    uint32_t kind;      /* which class (HostSec's ObjectKind) */
+    void *payload;      /* a retained Swift object, or NULL */
+    void *inner;        /* the traced object behind a tracing proxy, or NULL */
+} hs_object;
+
+static inline uint32_t hs_refs_add(hs_object *o) {
+    return __atomic_add_fetch(&o->refs, 1, __ATOMIC_RELAXED);
+}
+static inline uint32_t hs_refs_sub(hs_object *o) {
+    return __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL);
+}
+static inline uint32_t hs_refs_load(const hs_object *o) {
+    return __atomic_load_n(&o->refs, __ATOMIC_RELAXED);
+}
+
+/* ---- atomics on raw memory ---------------------------------------------------------- */
+
+static inline uint64_t hs_load_acquire(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline uint64_t hs_load_relaxed(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
+static inline void hs_store_release(uint64_t *p, uint64_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+static inline bool hs_cas(uint64_t *p, uint64_t *expected, uint64_t desired) {
+    return __atomic_compare_exchange_n(p, expected, desired, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+static inline uint64_t hs_fetch_add(uint64_t *p, uint64_t v) { return __atomic_fetch_add(p, v, __ATOMIC_ACQ_REL); }
+static inline uint64_t hs_fetch_sub(uint64_t *p, uint64_t v) { return __atomic_fetch_sub(p, v, __ATOMIC_ACQ_REL); }
+static inline uint64_t hs_add_relaxed(uint64_t *p, int64_t v) { return __atomic_add_fetch(p, (uint64_t)v, __ATOMIC_RELAXED); }
+static inline void *hs_load_ptr_acquire(void *const *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline void hs_store_ptr_release(void **p, void *v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+
+/* ---- process-wide counters (relaxed: statistics and the fail-closed latch) ---------- */
+
+enum {
+    HS_COUNTER_OBJECTS = 0,
+    HS_COUNTER_HANDLES,
+    HS_COUNTER_TOKENS,
+    HS_COUNTER_IMPERSONATING,
+    HS_COUNTER_LOCKS,
+    HS_COUNTER_FAILED, /* 0 or 1: the library failed closed */
+    HS_COUNTER_TRACE,  /* 0 or 1: the call tracer is on */
+    HS_COUNTER_COUNT
+};
+extern uint64_t hs_counters[HS_COUNTER_COUNT];
+static inline uint64_t *hs_counter_ptr(int which) { return &hs_counters[which]; }
+static inline uint64_t hs_counter(int which) { return __atomic_load_n(&hs_counters[which], __ATOMIC_ACQUIRE); }
+static inline uint64_t hs_counter_add(int which, int64_t delta) {
+    return __atomic_add_fetch(&hs_counters[which], (uint64_t)delta, __ATOMIC_ACQ_REL);
+}
+static inline void hs_counter_set(int which, uint64_t v) { __atomic_store_n(&hs_counters[which], v, __ATOMIC_RELEASE); }
+
+/* ---- raw per-thread credential syscalls: each returns 0 or an errno value ----------- */
+
+static inline int hs_sys_result(long r) { return r == -1 ? errno : 0; }
+static inline int hs_sys_getresuid(uint32_t *r, uint32_t *e, uint32_t *s) {
+    return hs_sys_result(syscall(SYS_getresuid, r, e, s));
+}
+static inline int hs_sys_getresgid(uint32_t *r, uint32_t *e, uint32_t *s) {
+    return hs_sys_result(syscall(SYS_getresgid, r, e, s));
+}
+/** Returns the group count, or -errno. With size 0 only counts. */
+static inline int hs_sys_getgroups(int size, uint32_t *list) {
+    long r = syscall(SYS_getgroups, size, list);
+    return r == -1 ? -errno : (int)r;
+}
+static inline int hs_sys_setgroups(int size, const uint32_t *list) {
+    return hs_sys_result(syscall(SYS_setgroups, (long)size, list));
+}
+static inline int hs_sys_setresuid(uint32_t r, uint32_t e, uint32_t s) {
+    return hs_sys_result(syscall(SYS_setresuid, (long)r, (long)e, (long)s));
+}
+static inline int hs_sys_setresgid(uint32_t r, uint32_t e, uint32_t s) {
+    return hs_sys_result(syscall(SYS_setresgid, (long)r, (long)e, (long)s));
+}
+/** setfsuid/setfsgid return the previous id and never fail visibly; (uint32_t)-1 queries. */
+static inline uint32_t hs_sys_setfsuid(uint32_t id) { return (uint32_t)syscall(SYS_setfsuid, (long)id); }
+static inline uint32_t hs_sys_setfsgid(uint32_t id) { return (uint32_t)syscall(SYS_setfsgid, (long)id); }
+/** The calling thread's capability sets (64-bit masks). */
+int hs_sys_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable);
+/** Sets the calling thread's capability sets. */
+int hs_sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
+static inline int32_t hs_sys_gettid(void) { return (int32_t)syscall(SYS_gettid); }
+
+/* ---- the calling thread's state ----------------------------------------------------- */
+
+/** Free handle slots a thread keeps for itself, so open/close share no lock. */
+#define HS_FREE_CACHE 128
+
+typedef struct hs_thread {
+    void *state;        /* the thread's Swift state (retained), or NULL */
+    uint32_t free_count;
+    uint32_t registered; /* the exit destructor is armed */
+    uint32_t free_slots[HS_FREE_CACHE];
+} hs_thread;
+
+extern __thread hs_thread hs_tls;
+static inline hs_thread *hs_thread_self(void) { return &hs_tls; }
+static inline bool hs_cache_pop(hs_thread *t, uint32_t *slot) {
+    if (t->free_count == 0) return false;
+    *slot = t->free_slots[--t->free_count];
+    return true;
+}
+static inline bool hs_cache_push(hs_thread *t, uint32_t slot) {
+    if (t->free_count == HS_FREE_CACHE) return false;
+    t->free_slots[t->free_count++] = slot;
+    return true;
+}
+
+/** Arms the thread-exit destructor for the calling thread (once per thread). The
+ *  destructor receives the thread's hs_thread. Returns 0 or an errno value. */
+int hs_thread_arm_exit(void (*destructor)(hs_thread *));
+
+/** A mutex usable from Swift across fork (pthread_atfork takes and releases it). */
+typedef struct hs_lock hs_lock;
+hs_lock *hs_lock_create(void);
+void hs_lock_acquire(hs_lock *l);
+void hs_lock_release(hs_lock *l);
+/** Re-initializes a lock in a fork child (the parent's holder does not exist there). */
+void hs_lock_reset(hs_lock *l);
+
+/** 64 random bits from the kernel (getrandom), or a time-based value if unavailable. */
+uint64_t hs_random64(void);
+
+#endif /* HOSTSEC_SHIM_H */

@@ -1,0 +1,96 @@
+/* The C half of the shim: IID data, the HRESULT name table, thread-local state,
+ * capability syscalls and the fork-safe lock. */
+#include "hostsec.h"
+#include "hostsec_shim.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/random.h>
+
+const IID IID_IUnknown = {0x00000000, 0x0000, 0x0000, {0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46}};
+const IID IID_IClassFactory = {0x00000001, 0x0000, 0x0000, {0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46}};
+const IID IID_IHostControl = {0x02CA073C, 0x7079, 0x4860, {0x88, 0x0A, 0xC2, 0xF7, 0xA4, 0x49, 0xC9, 0x91}};
+const IID IID_IHostSecurityManager = {0x75AD2468, 0xA349, 0x4D02, {0xA7, 0x64, 0x76, 0xA6, 0x8A, 0xEE, 0x0C, 0x4F}};
+const IID IID_IHostSecurityContext = {0x7E573CE4, 0x0343, 0x4423, {0x98, 0xD7, 0x63, 0x18, 0x34, 0x8A, 0x1D, 0x3C}};
+const CLSID CLSID_HostSecurityManager = {0x5F0C3A2E, 0x9B41, 0x4C6D, {0x8E, 0x27, 0x1A, 0x4B, 0x6C, 0x8D, 0x9E, 0x01}};
+const CLSID CLSID_HostControl = {0x5F0C3A2E, 0x9B41, 0x4C6D, {0x8E, 0x27, 0x1A, 0x4B, 0x6C, 0x8D, 0x9E, 0x02}};
+
+uint64_t hs_counters[HS_COUNTER_COUNT];
+__thread hs_thread hs_tls;
+
+const char *HostSec_HResultName(HRESULT hr) {
+    switch ((uint32_t)hr) {
+#define HS_NAME_X(name, value, meaning) case (uint32_t)(value): return #name;
+#define HS_NAME_W(name, value, meaning) case (uint32_t)(value): return "HRESULT_FROM_WIN32(" #name ")";
+        HOSTSEC_HRESULT_TABLE(HS_NAME_X, HS_NAME_W)
+#undef HS_NAME_X
+#undef HS_NAME_W
+    default: return NULL;
+    }
+}
+
+int hs_sys_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable) {
+    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    if (syscall(SYS_capget, &header, data) == -1) return errno;
+    *effective = (uint64_t)data[0].effective | ((uint64_t)data[1].effective << 32);
+    *permitted = (uint64_t)data[0].permitted | ((uint64_t)data[1].permitted << 32);
+    *inheritable = (uint64_t)data[0].inheritable | ((uint64_t)data[1].inheritable << 32);
+    return 0;
+}
+
+int hs_sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable) {
+    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    data[0].effective = (uint32_t)effective;
+    data[1].effective = (uint32_t)(effective >> 32);
+    data[0].permitted = (uint32_t)permitted;
+    data[1].permitted = (uint32_t)(permitted >> 32);
+    data[0].inheritable = (uint32_t)inheritable;
+    data[1].inheritable = (uint32_t)(inheritable >> 32);
+    return syscall(SYS_capset, &header, data) == -1 ? errno : 0;
+}
+
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+static void (*exit_destructor)(hs_thread *);
+
+static void run_exit_destructor(void *value) {
+    if (exit_destructor != NULL) exit_destructor((hs_thread *)value);
+}
+static void make_exit_key(void) { (void)pthread_key_create(&exit_key, run_exit_destructor); }
+
+int hs_thread_arm_exit(void (*destructor)(hs_thread *)) {
+    hs_thread *self = &hs_tls;
+    if (self->registered) return 0;
+    (void)pthread_once(&exit_key_once, make_exit_key);
+    exit_destructor = destructor;
+    int rc = pthread_setspecific(exit_key, self);
+    if (rc == 0) self->registered = 1;
+    return rc;
+}
+
+struct hs_lock {
+    pthread_mutex_t mutex;
+};
+
+hs_lock *hs_lock_create(void) {
+    hs_lock *l = malloc(sizeof *l);
+    if (l == NULL) abort();
+    pthread_mutex_init(&l->mutex, NULL);
+    return l;
+}
+void hs_lock_acquire(hs_lock *l) { pthread_mutex_lock(&l->mutex); }
+void hs_lock_release(hs_lock *l) { pthread_mutex_unlock(&l->mutex); }
+void hs_lock_reset(hs_lock *l) { pthread_mutex_init(&l->mutex, NULL); }
+
+uint64_t hs_random64(void) {
+    uint64_t v = 0;
+    if (getrandom(&v, sizeof v, GRND_NONBLOCK) == (ssize_t)sizeof v) return v;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ((uint64_t)ts.tv_nsec << 32) ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)&v;
+}

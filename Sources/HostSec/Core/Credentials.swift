@@ -1,0 +1,85 @@
+/// Capability numbers the library's rules name.
+public enum Capability {
+    public static let dacOverride: UInt32 = 1
+    public static let setgid: UInt32 = 6
+    public static let setuid: UInt32 = 7
+
+    @inlinable public static func bit(_ cap: UInt32) -> UInt64 { 1 << UInt64(cap) }
+    /// CAP_SETUID + CAP_SETGID: what impersonating another identity takes (Windows'
+    /// SeImpersonatePrivilege).
+    public static let impersonate: UInt64 = bit(setuid) | bit(setgid)
+}
+
+/// Everything the kernel holds about one thread's identity.
+public struct KernelCredentials: Equatable, Sendable {
+    public var ruid: UInt32, euid: UInt32, suid: UInt32, fsuid: UInt32
+    public var rgid: UInt32, egid: UInt32, sgid: UInt32, fsgid: UInt32
+    public var groups: [UInt32]
+    public var caps: CapabilitySets
+
+    public init(ruid: UInt32, euid: UInt32, suid: UInt32, fsuid: UInt32,
+                rgid: UInt32, egid: UInt32, sgid: UInt32, fsgid: UInt32,
+                groups: [UInt32], caps: CapabilitySets) {
+        self.ruid = ruid; self.euid = euid; self.suid = suid; self.fsuid = fsuid
+        self.rgid = rgid; self.egid = egid; self.sgid = sgid; self.fsgid = fsgid
+        self.groups = groups
+        self.caps = caps
+    }
+
+    /// Reads the calling thread's credentials.
+    public static func read(_ sys: any CredentialSyscalls) throws(SyscallFailure) -> KernelCredentials {
+        let (ruid, euid, suid) = try sys.getresuid()
+        let (rgid, egid, sgid) = try sys.getresgid()
+        let groups = try sys.getgroups()
+        let caps = try sys.capget()
+        let fsuid = sys.setfsuid(UInt32.max)
+        let fsgid = sys.setfsgid(UInt32.max)
+        return KernelCredentials(ruid: ruid, euid: euid, suid: suid, fsuid: fsuid,
+                                 rgid: rgid, egid: egid, sgid: sgid, fsgid: fsgid,
+                                 groups: groups, caps: caps)
+    }
+
+    /// The identity these credentials act as (effective ids).
+    public var identity: Identity {
+        Identity(uid: euid, gid: egid, groups: groups,
+                 capEffective: caps.effective, capPermitted: caps.permitted)
+    }
+
+    /// Whether the process may impersonate other identities (CAP_SETUID and CAP_SETGID in
+    /// the permitted set).
+    public var mayImpersonateOthers: Bool { caps.permitted & Capability.impersonate == Capability.impersonate }
+}
+
+/// The identity a token describes: who a thread acts as.
+public struct Identity: Equatable, Hashable, Sendable {
+    public var uid: UInt32
+    public var gid: UInt32
+    /// Supplementary groups, exactly as the kernel would hold them.
+    public var groups: [UInt32]
+    public var capEffective: UInt64
+    public var capPermitted: UInt64
+
+    public init(uid: UInt32, gid: UInt32, groups: [UInt32], capEffective: UInt64, capPermitted: UInt64) {
+        self.uid = uid
+        self.gid = gid
+        self.groups = groups
+        self.capEffective = capEffective
+        self.capPermitted = capPermitted
+    }
+
+    /// Same user, group and groups: acting as it needs no uid/gid change.
+    public func sameAccount(as other: Identity) -> Bool {
+        uid == other.uid && gid == other.gid && groups == other.groups
+    }
+
+    public func holds(_ cap: UInt32) -> Bool { capEffective & Capability.bit(cap) != 0 }
+
+    public func isMember(of gid: UInt32) -> Bool { self.gid == gid || groups.contains(gid) }
+
+    /// The same identity with its effective capabilities dropped (a restricted context).
+    public var restricted: Identity {
+        var r = self
+        r.capEffective = 0
+        return r
+    }
+}

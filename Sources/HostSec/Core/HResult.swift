@@ -1,0 +1,61 @@
+import CHostSec
+
+/// The HRESULTs the library returns, with the values of `hostsec.h`'s table
+/// (`HOSTSEC_HRESULT_TABLE`). A test checks every one against `HostSec_HResultName`.
+public enum HResult {
+    public static let ok: HRESULT = 0
+    public static let falseResult: HRESULT = 1
+    public static let notImplemented = HRESULT(bitPattern: 0x8000_4001)
+    public static let noInterface = HRESULT(bitPattern: 0x8000_4002)
+    public static let pointer = HRESULT(bitPattern: 0x8000_4003)
+    public static let fail = HRESULT(bitPattern: 0x8000_4005)
+    public static let unexpected = HRESULT(bitPattern: 0x8000_FFFF)
+    public static let accessDenied = HRESULT(bitPattern: 0x8007_0005)
+    public static let handle = HRESULT(bitPattern: 0x8007_0006)
+    public static let outOfMemory = HRESULT(bitPattern: 0x8007_000E)
+    public static let invalidArg = HRESULT(bitPattern: 0x8007_0057)
+    public static let noAggregation = HRESULT(bitPattern: 0x8004_0110)
+    public static let classNotAvailable = HRESULT(bitPattern: 0x8004_0111)
+    public static let clrNotAvailable = HRESULT(bitPattern: 0x8013_1023)
+    public static let insufficientBuffer = fromWin32(122)
+    public static let noToken = fromWin32(1008)
+    public static let noneMapped = fromWin32(1332)
+    public static let badImpersonationLevel = fromWin32(1346)
+    public static let cantOpenAnonymous = fromWin32(1347)
+    public static let badTokenType = fromWin32(1349)
+
+    /// `HRESULT_FROM_WIN32`.
+    @inlinable public static func fromWin32(_ code: UInt32) -> HRESULT {
+        code == 0 ? 0 : HRESULT(bitPattern: (code & 0xFFFF) | 0x8007_0000)
+    }
+
+    /// The HRESULT for an errno value a credential syscall returned.
+    static func fromErrno(_ e: Int32) -> HRESULT {
+        switch e {
+        case EPERM, EACCES: return accessDenied
+        case ENOMEM: return outOfMemory
+        case EINVAL: return invalidArg
+        default: return unexpected
+        }
+    }
+}
+
+/// A failure the core reports; the exports turn it into its HRESULT.
+public struct HostSecError: Error, Equatable, Sendable {
+    public let hr: HRESULT
+    public init(_ hr: HRESULT) { self.hr = hr }
+
+    public static let pointer = HostSecError(HResult.pointer)
+    public static let handle = HostSecError(HResult.handle)
+    public static let accessDenied = HostSecError(HResult.accessDenied)
+    public static let invalidArg = HostSecError(HResult.invalidArg)
+    public static let outOfMemory = HostSecError(HResult.outOfMemory)
+    public static let fail = HostSecError(HResult.fail)
+    public static let closed = HostSecError(HResult.clrNotAvailable)
+    public static let noToken = HostSecError(HResult.noToken)
+    public static let noneMapped = HostSecError(HResult.noneMapped)
+    public static let badImpersonationLevel = HostSecError(HResult.badImpersonationLevel)
+    public static let cantOpenAnonymous = HostSecError(HResult.cantOpenAnonymous)
+    public static let badTokenType = HostSecError(HResult.badTokenType)
+    public static let insufficientBuffer = HostSecError(HResult.insufficientBuffer)
+}

@@ -1,0 +1,218 @@
+import CHostSec
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The process's token handles.
+///
+/// A HANDLE is a value, never a pointer: its low 32 bits are the slot index + 1 and its high
+/// 32 bits the slot's generation, scrambled with a per-process secret. Closing a handle bumps
+/// its slot's generation, so the value is never valid again; a value whose slot was never
+/// issued, whose generation differs, or whose slot is not live is rejected with `E_HANDLE`
+/// without touching anything the value points at.
+///
+/// Each slot is 24 bytes: one atomic word (generation << 32 | pins << 1 | live), the token
+/// (retained), and the rights granted when the handle was opened. Slots live in chunks of
+/// 4096 that are never freed or moved, so a lookup needs no lock. Each thread keeps up to 128
+/// free slots of its own (`hs_thread.free_slots`), so opening and closing on different
+/// threads share no lock; the shared free list and the chunk directory are behind one lock
+/// that only a thread with an empty or full cache takes.
+public final class HandleTable: @unchecked Sendable {
+    public static let shared = HandleTable()
+
+    static let chunkShift: UInt32 = 12
+    static let chunkSize = 1 << chunkShift
+    static let maxChunks = 4096  // 16.7 million handles
+    static let batch = 64
+
+    struct Slot {
+        var word: UInt64      // generation << 32 | pins << 1 | live
+        var token: UnsafeMutableRawPointer?
+        var rights: UInt32
+        var reserved: UInt32
+    }
+
+    private let directory: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    private let lock: OpaquePointer
+    private var freeSlots: [UInt32] = []  // guarded by lock
+    private var issued: UInt32 = 0        // guarded by lock
+    private let secret: UInt64
+
+    init() {
+        directory = .allocate(capacity: Self.maxChunks)
+        directory.initialize(repeating: nil, count: Self.maxChunks)
+        lock = hs_lock_create()
+        secret = hs_random64() & 0xFFFF_FFFF_0000_0000
+    }
+
+    // MARK: opening
+
+    /// Stores a token with the rights granted and returns its new handle.
+    public func insert(_ token: Token, rights: UInt32) throws(HostSecError) -> UnsafeMutableRawPointer {
+        guard let index = takeSlot() else { throw .outOfMemory }
+        let slot = slotPointer(index)
+        slot.pointee.token = Unmanaged.passRetained(token).toOpaque()
+        slot.pointee.rights = rights
+        let word = wordPointer(slot)
+        let generation = hs_load_relaxed(word) >> 32
+        hs_store_release(word, generation << 32 | 1)
+        hs_counter_add(Int32(HS_COUNTER_HANDLES), 1)
+        return UnsafeMutableRawPointer(bitPattern: UInt(encode(index: index, generation: generation)))!
+    }
+
+    // MARK: using
+
+    /// The token behind a handle and the rights it was opened with. Every right in
+    /// `required` must have been granted, or `E_ACCESSDENIED`.
+    public func token(_ handle: UnsafeMutableRawPointer?, requiring required: UInt32) throws(HostSecError) -> Token {
+        let (token, rights) = try lookup(handle)
+        if rights & required != required { throw .accessDenied }
+        return token
+    }
+
+    /// The token behind a handle and the rights it was opened with.
+    public func lookup(_ handle: UnsafeMutableRawPointer?) throws(HostSecError) -> (Token, UInt32) {
+        guard let (slot, generation) = locate(handle) else { throw .handle }
+        let word = wordPointer(slot)
+        var current = hs_load_acquire(word)
+        while true {  // pin the slot so a concurrent close cannot free the token under us
+            guard current >> 32 == generation, current & 1 == 1 else { throw .handle }
+            if hs_cas(word, &current, current &+ 2) { break }
+        }
+        let token = Unmanaged<Token>.fromOpaque(slot.pointee.token!).takeUnretainedValue()
+        let rights = slot.pointee.rights
+        unpin(slot, index: indexOf(handle))
+        return (token, rights)
+    }
+
+    // MARK: closing
+
+    /// Closes a handle: `E_HANDLE` when it is not a live handle.
+    public func close(_ handle: UnsafeMutableRawPointer?) throws(HostSecError) {
+        guard let (slot, generation) = locate(handle) else { throw .handle }
+        let word = wordPointer(slot)
+        var current = hs_load_acquire(word)
+        while true {
+            guard current >> 32 == generation, current & 1 == 1 else { throw .handle }
+            if hs_cas(word, &current, current & ~1) { break }
+        }
+        hs_counter_add(Int32(HS_COUNTER_HANDLES), -1)
+        if current & 0xFFFF_FFFE == 0 {  // no pins: nobody else can reach the token
+            retire(slot, index: indexOf(handle))
+        }
+    }
+
+    // MARK: slots
+
+    private func unpin(_ slot: UnsafeMutablePointer<Slot>, index: UInt32) {
+        let after = hs_fetch_sub(wordPointer(slot), 2) &- 2
+        if after & 0xFFFF_FFFF == 0 {  // last pin of a closed handle: retire it
+            retire(slot, index: index)
+        }
+    }
+
+    /// Frees a closed slot's token and makes the slot reusable under a new generation.
+    private func retire(_ slot: UnsafeMutablePointer<Slot>, index: UInt32) {
+        let word = wordPointer(slot)
+        let generation = hs_load_acquire(word) >> 32
+        let token = slot.pointee.token
+        slot.pointee.token = nil
+        slot.pointee.rights = 0
+        hs_store_release(word, (generation &+ 1) << 32 & 0xFFFF_FFFF_0000_0000)
+        if let token { Unmanaged<Token>.fromOpaque(token).release() }
+        giveSlot(index)
+    }
+
+    private func takeSlot() -> UInt32? {
+        let thread = hs_thread_self()!
+        var index: UInt32 = 0
+        if hs_cache_pop(thread, &index) { return index }
+        hs_lock_acquire(lock)
+        defer { hs_lock_release(lock) }
+        if freeSlots.isEmpty {
+            guard issueFreshSlots() else { return nil }
+        }
+        let take = min(Self.batch, freeSlots.count)
+        for _ in 0..<take - 1 { _ = hs_cache_push(thread, freeSlots.removeLast()) }
+        ArmThreadExit.arm()
+        return freeSlots.removeLast()
+    }
+
+    private func giveSlot(_ index: UInt32) {
+        let thread = hs_thread_self()!
+        if hs_cache_push(thread, index) { return }
+        hs_lock_acquire(lock)
+        defer { hs_lock_release(lock) }
+        freeSlots.append(index)
+        var moved = 0
+        var spill: UInt32 = 0
+        while moved < Self.batch, hs_cache_pop(thread, &spill) {
+            freeSlots.append(spill)
+            moved += 1
+        }
+    }
+
+    /// Returns a thread's cached free slots to the shared list (thread exit).
+    func releaseCache(of thread: UnsafeMutablePointer<hs_thread>) {
+        hs_lock_acquire(lock)
+        defer { hs_lock_release(lock) }
+        var index: UInt32 = 0
+        while hs_cache_pop(thread, &index) { freeSlots.append(index) }
+    }
+
+    /// Adds a batch of never-used slots to the shared list (lock held).
+    private func issueFreshSlots() -> Bool {
+        let limit = UInt32(Self.maxChunks * Self.chunkSize)
+        guard issued < limit else { return false }
+        let chunk = Int(issued >> Self.chunkShift)
+        if directory[chunk] == nil {
+            guard let memory = calloc(Self.chunkSize, MemoryLayout<Slot>.stride) else { return false }
+            hs_store_ptr_release(directory + chunk, memory)
+        }
+        let end = min(issued + UInt32(Self.batch), UInt32((chunk + 1) << Int(Self.chunkShift)))
+        freeSlots.append(contentsOf: (issued..<end).reversed())
+        issued = end
+        return true
+    }
+
+    // MARK: encoding
+
+    @inline(__always) private func encode(index: UInt32, generation: UInt64) -> UInt64 {
+        (generation << 32 | UInt64(index &+ 1)) ^ secret
+    }
+
+    @inline(__always) private func indexOf(_ handle: UnsafeMutableRawPointer?) -> UInt32 {
+        UInt32(truncatingIfNeeded: UInt(bitPattern: handle)) &- 1
+    }
+
+    /// The slot a handle value names and the generation it claims, or nil when the value
+    /// cannot name an issued slot.
+    @inline(__always)
+    private func locate(_ handle: UnsafeMutableRawPointer?) -> (UnsafeMutablePointer<Slot>, UInt64)? {
+        let raw = UInt64(UInt(bitPattern: handle)) ^ secret
+        let low = UInt32(truncatingIfNeeded: raw)
+        guard low != 0 else { return nil }
+        let index = low - 1
+        let chunk = Int(index >> Self.chunkShift)
+        guard chunk < Self.maxChunks,
+              let base = hs_load_ptr_acquire(UnsafeRawPointer(directory + chunk).assumingMemoryBound(to: UnsafeMutableRawPointer?.self))
+        else { return nil }
+        let slot = base.assumingMemoryBound(to: Slot.self) + Int(index & UInt32(Self.chunkSize - 1))
+        return (slot, raw >> 32)
+    }
+
+    @inline(__always) private func slotPointer(_ index: UInt32) -> UnsafeMutablePointer<Slot> {
+        let base = directory[Int(index >> Self.chunkShift)]!
+        return base.assumingMemoryBound(to: Slot.self) + Int(index & UInt32(Self.chunkSize - 1))
+    }
+
+    @inline(__always) private func wordPointer(_ slot: UnsafeMutablePointer<Slot>) -> UnsafeMutablePointer<UInt64> {
+        UnsafeMutableRawPointer(slot).assumingMemoryBound(to: UInt64.self)
+    }
+
+    // MARK: fork
+
+    func lockForFork() { hs_lock_acquire(lock) }
+    func unlockAfterFork() { hs_lock_release(lock) }
+    func resetInChild() { hs_lock_reset(lock) }
+}

@@ -1,0 +1,169 @@
+import CHostSec
+
+/// What an impersonation changed in the calling thread's kernel credentials, so revert
+/// undoes exactly that and no more.
+struct KernelChange: Equatable {
+    var groups = false
+    var gid = false
+    var uid = false
+    var caps = false
+    var target: Identity
+
+    var isEmpty: Bool { !(groups || gid || uid || caps) }
+}
+
+/// The calling OS thread's security state. Only its own thread reads or writes it (the
+/// thread-exit destructor runs on that thread too), so it needs no lock.
+final class ThreadState {
+    /// The thread's own credentials ("self"), read the first time the thread needs them and
+    /// again whenever RevertToSelf finds it not impersonating.
+    var selfCredentials: KernelCredentials?
+    /// A primary token describing `selfCredentials` (the process token).
+    var selfToken: Token?
+    /// The thread token, or nil when not impersonating.
+    private(set) var token: Token?
+    /// What is changed in the kernel now, or nil when the kernel holds "self".
+    var applied: KernelChange?
+
+    func setToken(_ newToken: Token?) {
+        if (token == nil) != (newToken == nil) {
+            hs_counter_add(Int32(HS_COUNTER_IMPERSONATING), newToken == nil ? -1 : 1)
+        }
+        token = newToken
+    }
+
+    deinit {
+        if token != nil { hs_counter_add(Int32(HS_COUNTER_IMPERSONATING), -1) }
+    }
+
+    /// The calling thread's state, created on first use.
+    @inline(__always) static var current: ThreadState {
+        let thread = hs_thread_self()!
+        if let state = thread.pointee.state {
+            return Unmanaged<ThreadState>.fromOpaque(state).takeUnretainedValue()
+        }
+        return makeCurrent(thread)
+    }
+
+    /// The calling thread's state if it has one (no allocation).
+    @inline(__always) static var existing: ThreadState? {
+        guard let state = hs_thread_self()!.pointee.state else { return nil }
+        return Unmanaged<ThreadState>.fromOpaque(state).takeUnretainedValue()
+    }
+
+    @inline(never) private static func makeCurrent(_ thread: UnsafeMutablePointer<hs_thread>) -> ThreadState {
+        let state = ThreadState()
+        thread.pointee.state = Unmanaged.passRetained(state).toOpaque()
+        ArmThreadExit.arm()
+        return state
+    }
+}
+
+/// Releases a thread's state and returns its cached handle slots when the thread exits.
+enum ArmThreadExit {
+    static func arm() { _ = hs_thread_arm_exit(threadExit) }
+
+    static let threadExit: @convention(c) (UnsafeMutablePointer<hs_thread>?) -> Void = { thread in
+        guard let thread else { return }
+        if let state = thread.pointee.state {
+            thread.pointee.state = nil
+            Unmanaged<ThreadState>.fromOpaque(state).release()
+        }
+        HandleTable.shared.releaseCache(of: thread)
+    }
+}
+
+/// Switching the calling thread's kernel credentials, with per-thread raw syscalls through
+/// the `CredentialSyscalls` seam.
+///
+/// Order on the way in: groups, gid, uid (the uid change drops the effective capabilities
+/// that setgroups/setresgid need), then capabilities. The saved uid and gid stay at "self",
+/// so the way back needs no privilege the thread lost: uid first (which restores the
+/// effective capabilities), then gid, groups, capabilities, filesystem ids; then the uids and
+/// gids are read back and compared with "self".
+struct KernelCredentialSwitch {
+    let sys: any CredentialSyscalls
+
+    /// Applies `target` on top of `me`. On failure rolls back what it changed and reports
+    /// the failure; if the rollback itself fails, reports that (the caller fails closed).
+    func apply(_ target: Identity, over me: KernelCredentials) -> Result<KernelChange, ApplyFailure> {
+        var change = KernelChange(target: target)
+        do {
+            if target.groups != me.groups {
+                try sys.setgroups(target.groups)
+                change.groups = true
+            }
+            if target.gid != me.egid || target.gid != me.rgid {
+                try sys.setresgid(target.gid, target.gid, me.sgid)
+                change.gid = true
+            }
+            if target.uid != me.euid || target.uid != me.ruid {
+                try sys.setresuid(target.uid, target.uid, me.suid)
+                change.uid = true
+            }
+            let effective = change.uid ? Self.effectiveAfterUidChange(from: me.euid, to: target.uid,
+                                                                       effective: me.caps.effective,
+                                                                       permitted: me.caps.permitted)
+                                       : me.caps.effective
+            let wanted = target.capEffective & me.caps.permitted
+            if wanted != effective {
+                try sys.capset(CapabilitySets(effective: wanted, permitted: me.caps.permitted,
+                                              inheritable: me.caps.inheritable))
+                change.caps = true
+            }
+            return .success(change)
+        } catch {
+            if case .failure(let restoreFailure) = restore(me, undoing: change) {
+                return .failure(.cannotRestore(restoreFailure))
+            }
+            return .failure(.refused(error))
+        }
+    }
+
+    enum ApplyFailure: Error {
+        case refused(SyscallFailure)       // nothing is left changed
+        case cannotRestore(SyscallFailure) // credentials are not what anyone asked for
+    }
+
+    /// Restores `me` after `change`, then reads back and compares.
+    func restore(_ me: KernelCredentials, undoing change: KernelChange) -> Result<Void, SyscallFailure> {
+        do {
+            if change.uid { try sys.setresuid(me.ruid, me.euid, me.suid) }
+            if change.gid { try sys.setresgid(me.rgid, me.egid, me.sgid) }
+            if change.groups { try sys.setgroups(me.groups) }
+            var effective = change.caps ? change.target.capEffective & me.caps.permitted
+                : (change.uid ? Self.effectiveAfterUidChange(from: me.euid, to: change.target.uid,
+                                                           effective: me.caps.effective,
+                                                           permitted: me.caps.permitted)
+                              : me.caps.effective)
+            if change.uid {
+                effective = Self.effectiveAfterUidChange(from: change.target.uid, to: me.euid,
+                                                         effective: effective, permitted: me.caps.permitted)
+                if me.fsuid != me.euid { _ = sys.setfsuid(me.fsuid) }
+            }
+            if change.gid && me.fsgid != me.egid { _ = sys.setfsgid(me.fsgid) }
+            if change.caps || effective != me.caps.effective { try sys.capset(me.caps) }
+            // Read back: the thread must be exactly "self" again.
+            let uids = try sys.getresuid()
+            let gids = try sys.getresgid()
+            guard uids == (me.ruid, me.euid, me.suid), gids == (me.rgid, me.egid, me.sgid) else {
+                return .failure(SyscallFailure(.getresuid, EPERM))
+            }
+            if change.caps || effective != me.caps.effective {
+                guard try sys.capget() == me.caps else { return .failure(SyscallFailure(.capget, EPERM)) }
+            }
+            return .success(())
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The effective capability set the kernel leaves after the effective uid changes
+    /// (capabilities(7), "Effect of user ID changes on capabilities").
+    static func effectiveAfterUidChange(from old: UInt32, to new: UInt32, effective: UInt64, permitted: UInt64) -> UInt64 {
+        if old == new { return effective }
+        if old == 0 { return 0 }
+        if new == 0 { return permitted }
+        return effective
+    }
+}

@@ -1,0 +1,110 @@
+import CHostSec
+
+/// `TOKEN_TYPE`.
+public enum TokenKind: UInt32, Sendable {
+    case primary = 1
+    case impersonation = 2
+}
+
+/// `SECURITY_IMPERSONATION_LEVEL`, ordered.
+public enum ImpersonationLevel: UInt32, Comparable, Sendable {
+    case anonymous = 0, identification, impersonation, delegation
+
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+
+    /// At this level the thread acts as the identity (its kernel credentials change).
+    public var actsAsIdentity: Bool { self >= .impersonation }
+}
+
+/// Where a token came from (`TokenSource`).
+public enum TokenOrigin: String, Sendable {
+    case process = "Process"
+    case logon = "Logon"
+    case selfCopy = "Self"
+    case copy = "Copy"
+}
+
+/// An access-allowed entry of a token's DACL.
+public struct AccessControlEntry: Equatable, Sendable {
+    public enum Trustee: Equatable, Sendable {
+        case user(UInt32)
+        case group(UInt32)
+    }
+    public var trustee: Trustee
+    public var mask: UInt32
+    public init(_ trustee: Trustee, _ mask: UInt32) {
+        self.trustee = trustee
+        self.mask = mask
+    }
+}
+
+/// Token access rights (winnt.h).
+public enum TokenRights {
+    public static let assignPrimary: UInt32 = 0x0001
+    public static let duplicate: UInt32 = 0x0002
+    public static let impersonate: UInt32 = 0x0004
+    public static let query: UInt32 = 0x0008
+    public static let querySource: UInt32 = 0x0010
+    public static let all: UInt32 = 0x000F_01FF
+    public static let maximumAllowed: UInt32 = 0x0200_0000
+    public static let genericRead: UInt32 = 0x8000_0000
+    public static let genericWrite: UInt32 = 0x4000_0000
+    public static let genericExecute: UInt32 = 0x2000_0000
+    public static let genericAll: UInt32 = 0x1000_0000
+}
+
+/// An access token: an immutable description of an identity, with the security descriptor
+/// (owner and DACL) that protects the token object itself.
+public final class Token: Sendable {
+    public let id: UInt64
+    public let authenticationId: UInt64
+    public let identity: Identity
+    public let kind: TokenKind
+    /// Meaningful for impersonation tokens; `.anonymous` (0) for primary ones.
+    public let level: ImpersonationLevel
+    public let owner: UInt32
+    public let dacl: [AccessControlEntry]
+    public let origin: TokenOrigin
+    /// The TokenId this token was copied from, or 0.
+    public let sourceId: UInt64
+
+    public init(identity: Identity, kind: TokenKind, level: ImpersonationLevel,
+                dacl: [AccessControlEntry], origin: TokenOrigin,
+                authenticationId: UInt64? = nil, sourceId: UInt64 = 0) {
+        self.id = TokenIds.next()
+        self.authenticationId = authenticationId ?? TokenIds.next()
+        self.identity = identity
+        self.kind = kind
+        self.level = kind == .primary ? .anonymous : level
+        self.owner = identity.uid
+        self.dacl = dacl
+        self.origin = origin
+        self.sourceId = sourceId
+        hs_counter_add(Int32(HS_COUNTER_TOKENS), 1)
+    }
+
+    deinit { hs_counter_add(Int32(HS_COUNTER_TOKENS), -1) }
+
+    /// The DACL a new token gets: full access for the identity's user and for the
+    /// identity that created it.
+    public static func defaultDacl(user: UInt32, creator: UInt32) -> [AccessControlEntry] {
+        user == creator
+            ? [AccessControlEntry(.user(user), TokenRights.all)]
+            : [AccessControlEntry(.user(user), TokenRights.all), AccessControlEntry(.user(creator), TokenRights.all)]
+    }
+
+    /// A copy of this token as another type or level, keeping identity, DACL and logon.
+    public func copy(kind: TokenKind, level: ImpersonationLevel, origin: TokenOrigin = .copy,
+                     identity: Identity? = nil, dacl: [AccessControlEntry]? = nil) -> Token {
+        Token(identity: identity ?? self.identity, kind: kind, level: level, dacl: dacl ?? self.dacl,
+              origin: origin, authenticationId: authenticationId, sourceId: id)
+    }
+}
+
+/// Token ids and authentication ids: unique, increasing, never 0.
+enum TokenIds {
+    nonisolated(unsafe) private static var counter: UInt64 = 0
+    static func next() -> UInt64 {
+        withUnsafeMutablePointer(to: &counter) { hs_add_relaxed($0, 1) }
+    }
+}

@@ -1,0 +1,64 @@
+import CHostSec
+
+/// IHostSecurityContext: a captured identity. Its payload is the captured thread token, or
+/// none when the thread was not impersonating (applying it then reverts). Immutable, so any
+/// thread may use or release it.
+enum SecurityContext {
+    static func restricted(_ type: EContextType) -> Bool? {
+        switch type.rawValue {
+        case 0: return false
+        case 1: return true
+        default: return nil
+        }
+    }
+
+    static func get(_ type: EContextType,
+                    _ out: UnsafeMutablePointer<UnsafeMutablePointer<IHostSecurityContext>?>?) -> HRESULT {
+        hresult(out) { () throws(HostSecError) in
+            guard let restricted = restricted(type) else { throw .invalidArg }
+            let token = try HostSecurity.shared.captureContext(restricted: restricted)
+            guard let object = ComObject.create(.securityContext, payload: token) else { throw .outOfMemory }
+            return UnsafeMutableRawPointer(object).assumingMemoryBound(to: IHostSecurityContext.self)
+        }
+    }
+
+    static func set(_ type: EContextType, _ context: UnsafeMutablePointer<IHostSecurityContext>?) -> HRESULT {
+        hresult { () throws(HostSecError) in
+            try HostSecurity.shared.ensureOpen()
+            guard let restricted = restricted(type) else { throw .invalidArg }
+            guard let context else { throw .pointer }
+            let raw = UnsafeMutableRawPointer(context)
+            // Only the library's own contexts can be applied; the vtable pointer is the one field
+            // every COM object has, so reading it is safe for a foreign object too.
+            guard ComObject.object(raw).pointee.lpVtbl == Vtables.securityContext else { throw .invalidArg }
+            try HostSecurity.shared.applyContext(token(of: raw), restricted: restricted)
+        }
+    }
+
+    static func token(of context: UnsafeMutableRawPointer) -> Token? {
+        guard let payload = ComObject.object(context).pointee.payload else { return nil }
+        return Unmanaged<Token>.fromOpaque(payload).takeUnretainedValue()
+    }
+
+    static func capture(_ this: UnsafeMutableRawPointer?,
+                        _ out: UnsafeMutablePointer<UnsafeMutablePointer<IHostSecurityContext>?>?) -> HRESULT {
+        hresult(out) { () throws(HostSecError) in
+            try HostSecurity.shared.ensureOpen()
+            guard let this else { throw .pointer }
+            guard let object = ComObject.create(.securityContext, payload: token(of: this)) else { throw .outOfMemory }
+            return UnsafeMutableRawPointer(object).assumingMemoryBound(to: IHostSecurityContext.self)
+        }
+    }
+}
+
+extension Vtables {
+    nonisolated(unsafe) static let securityContext: UnsafeRawPointer = {
+        let table = UnsafeMutablePointer<IHostSecurityContextVtbl>.allocate(capacity: 1)
+        table.initialize(to: IHostSecurityContextVtbl(
+            QueryInterface: { ComObject.queryInterface($0, $1, $2) },
+            AddRef: { ComObject.addRef($0) },
+            Release: { ComObject.release($0) },
+            Capture: { SecurityContext.capture($0, $1) }))
+        return UnsafeRawPointer(table)
+    }()
+}

@@ -1,0 +1,109 @@
+import CHostSec
+
+/// One credential syscall, named so fault injection can pick any step.
+public enum CredentialStep: String, CaseIterable, Sendable {
+    case getresuid, getresgid, getgroups, capget
+    case setgroups, setresgid, setresuid, capset, setfsuid, setfsgid
+}
+
+/// A credential syscall that failed: which step, and the errno it returned.
+public struct SyscallFailure: Error, Equatable, Sendable {
+    public let step: CredentialStep
+    public let errno: Int32
+    public init(_ step: CredentialStep, _ errno: Int32) {
+        self.step = step
+        self.errno = errno
+    }
+}
+
+/// Capability sets as 64-bit masks (bit n is capability n).
+public struct CapabilitySets: Equatable, Hashable, Sendable {
+    public var effective: UInt64
+    public var permitted: UInt64
+    public var inheritable: UInt64
+    public init(effective: UInt64, permitted: UInt64, inheritable: UInt64) {
+        self.effective = effective
+        self.permitted = permitted
+        self.inheritable = inheritable
+    }
+}
+
+/// The seam in front of every call that reads or changes a thread's kernel credentials.
+/// `KernelCredentialSyscalls` is the real one; tests substitute one that fails at a chosen
+/// step. All calls act on the calling thread only.
+public protocol CredentialSyscalls: Sendable {
+    func getresuid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32)
+    func getresgid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32)
+    func getgroups() throws(SyscallFailure) -> [UInt32]
+    func capget() throws(SyscallFailure) -> CapabilitySets
+    func setgroups(_ groups: [UInt32]) throws(SyscallFailure)
+    func setresgid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure)
+    func setresuid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure)
+    func capset(_ sets: CapabilitySets) throws(SyscallFailure)
+    /// Sets the filesystem uid; returns the previous one. `UInt32.max` only queries.
+    func setfsuid(_ id: UInt32) -> UInt32
+    /// Sets the filesystem gid; returns the previous one. `UInt32.max` only queries.
+    func setfsgid(_ id: UInt32) -> UInt32
+}
+
+/// The real syscalls, made raw (`syscall(2)`) so they change the calling thread only;
+/// glibc's `setuid`/`setgroups` wrappers would change every thread in the process.
+public struct KernelCredentialSyscalls: CredentialSyscalls {
+    public init() {}
+
+    public func getresuid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32) {
+        var r: UInt32 = 0, e: UInt32 = 0, s: UInt32 = 0
+        let rc = hs_sys_getresuid(&r, &e, &s)
+        if rc != 0 { throw SyscallFailure(.getresuid, rc) }
+        return (r, e, s)
+    }
+
+    public func getresgid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32) {
+        var r: UInt32 = 0, e: UInt32 = 0, s: UInt32 = 0
+        let rc = hs_sys_getresgid(&r, &e, &s)
+        if rc != 0 { throw SyscallFailure(.getresgid, rc) }
+        return (r, e, s)
+    }
+
+    public func getgroups() throws(SyscallFailure) -> [UInt32] {
+        while true {
+            let count = hs_sys_getgroups(0, nil)
+            if count < 0 { throw SyscallFailure(.getgroups, -count) }
+            var groups = [UInt32](repeating: 0, count: Int(count))
+            let got = groups.withUnsafeMutableBufferPointer { hs_sys_getgroups(count, $0.baseAddress) }
+            if got == -EINVAL { continue }  // the list grew between the two calls
+            if got < 0 { throw SyscallFailure(.getgroups, -got) }
+            return Array(groups.prefix(Int(got)))
+        }
+    }
+
+    public func capget() throws(SyscallFailure) -> CapabilitySets {
+        var sets = CapabilitySets(effective: 0, permitted: 0, inheritable: 0)
+        let rc = hs_sys_capget(&sets.effective, &sets.permitted, &sets.inheritable)
+        if rc != 0 { throw SyscallFailure(.capget, rc) }
+        return sets
+    }
+
+    public func setgroups(_ groups: [UInt32]) throws(SyscallFailure) {
+        let rc = groups.withUnsafeBufferPointer { hs_sys_setgroups(Int32($0.count), $0.baseAddress) }
+        if rc != 0 { throw SyscallFailure(.setgroups, rc) }
+    }
+
+    public func setresgid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure) {
+        let rc = hs_sys_setresgid(r, e, s)
+        if rc != 0 { throw SyscallFailure(.setresgid, rc) }
+    }
+
+    public func setresuid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure) {
+        let rc = hs_sys_setresuid(r, e, s)
+        if rc != 0 { throw SyscallFailure(.setresuid, rc) }
+    }
+
+    public func capset(_ sets: CapabilitySets) throws(SyscallFailure) {
+        let rc = hs_sys_capset(sets.effective, sets.permitted, sets.inheritable)
+        if rc != 0 { throw SyscallFailure(.capset, rc) }
+    }
+
+    public func setfsuid(_ id: UInt32) -> UInt32 { hs_sys_setfsuid(id) }
+    public func setfsgid(_ id: UInt32) -> UInt32 { hs_sys_setfsgid(id) }
+}

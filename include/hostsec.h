@@ -1,0 +1,703 @@
+/*
+ * hostsec.h - IHostSecurityManager and Windows thread-token semantics on Linux.
+ *
+ * This header is the whole contract of libhostsec.so: what is not declared here is not API.
+ * It gives a host, in C (C99 and later) and C++ (C++11 and later), Microsoft's MSCorEE
+ * hosting interfaces with their names, IIDs and slot order (IUnknown, IClassFactory,
+ * IHostControl, IHostSecurityManager, IHostSecurityContext), the token vocabulary of
+ * winnt.h, and hostsec's flat HostSec_* token API.
+ *
+ * Ownership rules, everywhere:
+ *   - every interface pointer the library hands out carries one reference: the receiver
+ *     calls Release once;
+ *   - every HANDLE the library hands out is closed with HostSec_CloseHandle;
+ *   - on failure every out pointer is set to NULL (when the out pointer itself is not NULL).
+ *
+ * Threads: every function and method may be called from any thread at any time.
+ * A thread's impersonation is that OS thread's alone (see README "Semantics").
+ */
+#ifndef HOSTSEC_H
+#define HOSTSEC_H
+
+#include "hostsec_base.h"
+
+/* ---------------------------------------------------------------------------------------
+ * Version
+ * ------------------------------------------------------------------------------------- */
+
+/** Major version of this header: changes when the ABI changes incompatibly. */
+#define HOSTSEC_VERSION_MAJOR 1
+/** Minor version of this header: changes when API is added. */
+#define HOSTSEC_VERSION_MINOR 0
+/** Patch version of this header. */
+#define HOSTSEC_VERSION_PATCH 0
+/** The header version as one number: major * 1000000 + minor * 1000 + patch. */
+#define HOSTSEC_VERSION_NUMBER \
+    (HOSTSEC_VERSION_MAJOR * 1000000 + HOSTSEC_VERSION_MINOR * 1000 + HOSTSEC_VERSION_PATCH)
+/** The header version as a string. */
+#define HOSTSEC_VERSION_STRING "1.0.0"
+
+/* ---------------------------------------------------------------------------------------
+ * HRESULTs
+ * ------------------------------------------------------------------------------------- */
+
+/** True when an HRESULT reports success (S_OK, S_FALSE). */
+#ifndef SUCCEEDED
+#define SUCCEEDED(hr) (((HRESULT)(hr)) >= 0)
+#endif
+/** True when an HRESULT reports failure. */
+#ifndef FAILED
+#define FAILED(hr) (((HRESULT)(hr)) < 0)
+#endif
+/** Facility code of Win32 errors wrapped in an HRESULT. */
+#ifndef FACILITY_WIN32
+#define FACILITY_WIN32 7
+#endif
+/** Wraps a Win32 error code: x if x <= 0, else 0x80070000 | (x & 0xFFFF). */
+#ifndef HRESULT_FROM_WIN32
+#define HRESULT_FROM_WIN32(x)                                                    \
+    ((HRESULT)(x) <= 0 ? ((HRESULT)(x))                                          \
+                       : ((HRESULT)(((uint32_t)(x) & 0x0000FFFFu) |              \
+                                    ((uint32_t)FACILITY_WIN32 << 16) | 0x80000000u)))
+#endif
+
+/*
+ * Every HRESULT hostsec can return, as one table: X(name, value, meaning) for COM codes,
+ * W(ERROR_name, value, meaning) for HRESULT_FROM_WIN32(ERROR_name). The #defines below,
+ * HostSec_HResultName() and the README's table all follow it.
+ */
+#define HOSTSEC_HRESULT_TABLE(X, W)                                                           \
+    X(S_OK, 0x00000000, "success")                                                           \
+    X(S_FALSE, 0x00000001, "success, with a negative answer")                               \
+    X(E_NOTIMPL, 0x80004001, "not implemented")                                              \
+    X(E_NOINTERFACE, 0x80004002, "the interface is not supported")                          \
+    X(E_POINTER, 0x80004003, "a required pointer is NULL")                                   \
+    X(E_FAIL, 0x80004005, "catastrophic failure: the library is now closed")                 \
+    X(E_UNEXPECTED, 0x8000FFFF, "unexpected failure")                                        \
+    X(E_ACCESSDENIED, 0x80070005, "access denied")                                           \
+    X(E_HANDLE, 0x80070006, "invalid handle")                                                \
+    X(E_OUTOFMEMORY, 0x8007000E, "out of memory")                                            \
+    X(E_INVALIDARG, 0x80070057, "an argument is out of range")                               \
+    X(CLASS_E_NOAGGREGATION, 0x80040110, "the class does not support aggregation")          \
+    X(CLASS_E_CLASSNOTAVAILABLE, 0x80040111, "the class is not served here")                 \
+    X(HOST_E_DEADLOCK, 0x80131020, "deadlock")                                               \
+    X(HOST_E_INTERRUPTED, 0x80131021, "interrupted")                                         \
+    X(HOST_E_INVALIDOPERATION, 0x80131022, "invalid operation")                              \
+    X(HOST_E_CLRNOTAVAILABLE, 0x80131023, "the library failed closed and is unusable")      \
+    X(HOST_E_TIMEOUT, 0x80131024, "timed out")                                               \
+    X(HOST_E_NOT_OWNER, 0x80131025, "the caller does not own the lock")                      \
+    X(HOST_E_ABANDONED, 0x80131026, "abandoned")                                             \
+    X(HOST_E_EXITPROCESS_THREADABORT, 0x80131027, "the process is exiting")                  \
+    W(ERROR_INSUFFICIENT_BUFFER, 0x8007007A, "the buffer is too small")              \
+    W(ERROR_NO_TOKEN, 0x800703F0, "the thread is not impersonating")                 \
+    W(ERROR_NONE_MAPPED, 0x80070534, "no such account")                              \
+    W(ERROR_BAD_IMPERSONATION_LEVEL, 0x80070542, "bad impersonation level")          \
+    W(ERROR_CANT_OPEN_ANONYMOUS, 0x80070543, "an anonymous token cannot be opened") \
+    W(ERROR_BAD_TOKEN_TYPE, 0x80070545, "wrong token type")
+
+#ifndef S_OK
+#define S_OK ((HRESULT)0x00000000)
+#endif
+#ifndef S_FALSE
+#define S_FALSE ((HRESULT)0x00000001)
+#endif
+#ifndef E_NOTIMPL
+#define E_NOTIMPL ((HRESULT)0x80004001)
+#endif
+#ifndef E_NOINTERFACE
+#define E_NOINTERFACE ((HRESULT)0x80004002)
+#endif
+#ifndef E_POINTER
+#define E_POINTER ((HRESULT)0x80004003)
+#endif
+#ifndef E_FAIL
+#define E_FAIL ((HRESULT)0x80004005)
+#endif
+#ifndef E_UNEXPECTED
+#define E_UNEXPECTED ((HRESULT)0x8000FFFF)
+#endif
+#ifndef E_ACCESSDENIED
+#define E_ACCESSDENIED ((HRESULT)0x80070005)
+#endif
+#ifndef E_HANDLE
+#define E_HANDLE ((HRESULT)0x80070006)
+#endif
+#ifndef E_OUTOFMEMORY
+#define E_OUTOFMEMORY ((HRESULT)0x8007000E)
+#endif
+#ifndef E_INVALIDARG
+#define E_INVALIDARG ((HRESULT)0x80070057)
+#endif
+#ifndef CLASS_E_NOAGGREGATION
+#define CLASS_E_NOAGGREGATION ((HRESULT)0x80040110)
+#endif
+#ifndef CLASS_E_CLASSNOTAVAILABLE
+#define CLASS_E_CLASSNOTAVAILABLE ((HRESULT)0x80040111)
+#endif
+#ifndef HOST_E_DEADLOCK
+#define HOST_E_DEADLOCK ((HRESULT)0x80131020)
+#endif
+#ifndef HOST_E_INTERRUPTED
+#define HOST_E_INTERRUPTED ((HRESULT)0x80131021)
+#endif
+#ifndef HOST_E_INVALIDOPERATION
+#define HOST_E_INVALIDOPERATION ((HRESULT)0x80131022)
+#endif
+#ifndef HOST_E_CLRNOTAVAILABLE
+#define HOST_E_CLRNOTAVAILABLE ((HRESULT)0x80131023)
+#endif
+#ifndef HOST_E_TIMEOUT
+#define HOST_E_TIMEOUT ((HRESULT)0x80131024)
+#endif
+#ifndef HOST_E_NOT_OWNER
+#define HOST_E_NOT_OWNER ((HRESULT)0x80131025)
+#endif
+#ifndef HOST_E_ABANDONED
+#define HOST_E_ABANDONED ((HRESULT)0x80131026)
+#endif
+#ifndef HOST_E_EXITPROCESS_THREADABORT
+#define HOST_E_EXITPROCESS_THREADABORT ((HRESULT)0x80131027)
+#endif
+
+/* Win32 error codes hostsec reports through HRESULT_FROM_WIN32. */
+#ifndef ERROR_ACCESS_DENIED
+#define ERROR_ACCESS_DENIED 5L
+#endif
+#ifndef ERROR_INVALID_HANDLE
+#define ERROR_INVALID_HANDLE 6L
+#endif
+#ifndef ERROR_INVALID_PARAMETER
+#define ERROR_INVALID_PARAMETER 87L
+#endif
+#ifndef ERROR_INSUFFICIENT_BUFFER
+#define ERROR_INSUFFICIENT_BUFFER 122L
+#endif
+#ifndef ERROR_NOACCESS
+#define ERROR_NOACCESS 998L
+#endif
+#ifndef ERROR_NO_TOKEN
+#define ERROR_NO_TOKEN 1008L
+#endif
+#ifndef ERROR_NO_IMPERSONATION_TOKEN
+#define ERROR_NO_IMPERSONATION_TOKEN 1309L
+#endif
+#ifndef ERROR_NONE_MAPPED
+#define ERROR_NONE_MAPPED 1332L
+#endif
+#ifndef ERROR_BAD_IMPERSONATION_LEVEL
+#define ERROR_BAD_IMPERSONATION_LEVEL 1346L
+#endif
+#ifndef ERROR_CANT_OPEN_ANONYMOUS
+#define ERROR_CANT_OPEN_ANONYMOUS 1347L
+#endif
+#ifndef ERROR_BAD_TOKEN_TYPE
+#define ERROR_BAD_TOKEN_TYPE 1349L
+#endif
+
+/* ---------------------------------------------------------------------------------------
+ * Token vocabulary (winnt.h values). Skipped when winnt.h was included first.
+ * ------------------------------------------------------------------------------------- */
+#ifndef _WINNT_
+
+/** Standard rights. */
+#define DELETE 0x00010000L
+#define READ_CONTROL 0x00020000L
+#define WRITE_DAC 0x00040000L
+#define WRITE_OWNER 0x00080000L
+#define SYNCHRONIZE 0x00100000L
+#define STANDARD_RIGHTS_REQUIRED 0x000F0000L
+#define STANDARD_RIGHTS_READ READ_CONTROL
+#define STANDARD_RIGHTS_WRITE READ_CONTROL
+#define STANDARD_RIGHTS_EXECUTE READ_CONTROL
+#define ACCESS_SYSTEM_SECURITY 0x01000000L
+/** Asks for every right the object's DACL grants the caller. */
+#define MAXIMUM_ALLOWED 0x02000000L
+/** Generic rights, mapped through the token generic mapping (see TOKEN_READ...). */
+#define GENERIC_READ 0x80000000L
+#define GENERIC_WRITE 0x40000000L
+#define GENERIC_EXECUTE 0x20000000L
+#define GENERIC_ALL 0x10000000L
+
+/** Token-specific rights. */
+#define TOKEN_ASSIGN_PRIMARY 0x0001
+#define TOKEN_DUPLICATE 0x0002
+#define TOKEN_IMPERSONATE 0x0004
+#define TOKEN_QUERY 0x0008
+#define TOKEN_QUERY_SOURCE 0x0010
+#define TOKEN_ADJUST_PRIVILEGES 0x0020
+#define TOKEN_ADJUST_GROUPS 0x0040
+#define TOKEN_ADJUST_DEFAULT 0x0080
+#define TOKEN_ADJUST_SESSIONID 0x0100
+#define TOKEN_ALL_ACCESS                                                                     \
+    (STANDARD_RIGHTS_REQUIRED | TOKEN_ASSIGN_PRIMARY | TOKEN_DUPLICATE | TOKEN_IMPERSONATE | \
+     TOKEN_QUERY | TOKEN_QUERY_SOURCE | TOKEN_ADJUST_PRIVILEGES | TOKEN_ADJUST_GROUPS |      \
+     TOKEN_ADJUST_DEFAULT | TOKEN_ADJUST_SESSIONID)
+/** GENERIC_READ on a token maps to this (0x2001A in winnt.h's generic mapping). */
+#define TOKEN_READ (STANDARD_RIGHTS_READ | TOKEN_QUERY)
+#define TOKEN_WRITE \
+    (STANDARD_RIGHTS_WRITE | TOKEN_ADJUST_PRIVILEGES | TOKEN_ADJUST_GROUPS | TOKEN_ADJUST_DEFAULT)
+#define TOKEN_EXECUTE (STANDARD_RIGHTS_EXECUTE)
+
+/** Privilege attribute: the capability is in the effective set. */
+#define SE_PRIVILEGE_ENABLED_BY_DEFAULT 0x00000001L
+#define SE_PRIVILEGE_ENABLED 0x00000002L
+
+/** How far a server may act as the identity a token describes. */
+typedef enum _SECURITY_IMPERSONATION_LEVEL {
+    SecurityAnonymous = 0,      /**< identity hidden: the token cannot be opened */
+    SecurityIdentification = 1, /**< identity known, never acted on (no kernel change) */
+    SecurityImpersonation = 2,  /**< the thread acts as the identity (kernel credentials) */
+    SecurityDelegation = 3      /**< as SecurityImpersonation on Linux */
+} SECURITY_IMPERSONATION_LEVEL;
+
+/** A token is a process (primary) token or a thread (impersonation) token. */
+typedef enum _TOKEN_TYPE { TokenPrimary = 1, TokenImpersonation = 2 } TOKEN_TYPE;
+
+/** What HostSec_GetTokenInformation reports; hostsec's own Linux structs below. */
+typedef enum _TOKEN_INFORMATION_CLASS {
+    TokenUser = 1,               /**< HOSTSEC_TOKEN_USER */
+    TokenGroups = 2,             /**< HOSTSEC_TOKEN_GROUPS */
+    TokenPrivileges = 3,         /**< HOSTSEC_TOKEN_PRIVILEGES */
+    TokenOwner = 4,              /**< HOSTSEC_TOKEN_OWNER */
+    TokenPrimaryGroup = 5,       /**< HOSTSEC_TOKEN_PRIMARY_GROUP */
+    TokenDefaultDacl = 6,        /**< HOSTSEC_TOKEN_DACL: the token object's own DACL */
+    TokenSource = 7,             /**< HOSTSEC_TOKEN_SOURCE (needs TOKEN_QUERY_SOURCE) */
+    TokenType = 8,               /**< TOKEN_TYPE */
+    TokenImpersonationLevel = 9, /**< SECURITY_IMPERSONATION_LEVEL (impersonation tokens) */
+    TokenStatistics = 10         /**< HOSTSEC_TOKEN_STATISTICS */
+} TOKEN_INFORMATION_CLASS;
+
+#endif /* _WINNT_ */
+
+/* ---------------------------------------------------------------------------------------
+ * Token information: hostsec's Linux structs (uids and gids, not SIDs). Variable-length
+ * ones end in a one-element array, as winnt.h's do; use the _SIZE macros for their size.
+ * ------------------------------------------------------------------------------------- */
+
+/** TokenUser: the identity's user id. */
+typedef struct HOSTSEC_TOKEN_USER {
+    uint32_t Uid;
+} HOSTSEC_TOKEN_USER;
+
+/** TokenGroups: the supplementary group ids exactly as the kernel would hold them. */
+typedef struct HOSTSEC_TOKEN_GROUPS {
+    DWORD GroupCount;
+    uint32_t Gids[1];
+} HOSTSEC_TOKEN_GROUPS;
+/** Bytes HostSec_GetTokenInformation needs for TokenGroups with n groups. */
+#define HOSTSEC_TOKEN_GROUPS_SIZE(n) ((DWORD)(offsetof(HOSTSEC_TOKEN_GROUPS, Gids) + (n) * sizeof(uint32_t)))
+
+/** One Linux capability shown as a privilege. */
+typedef struct HOSTSEC_PRIVILEGE {
+    uint32_t Capability; /**< CAP_* number, e.g. 7 for CAP_SETUID */
+    DWORD Attributes;    /**< SE_PRIVILEGE_ENABLED when in the effective set */
+} HOSTSEC_PRIVILEGE;
+
+/** TokenPrivileges: every capability in the token's permitted set. */
+typedef struct HOSTSEC_TOKEN_PRIVILEGES {
+    DWORD PrivilegeCount;
+    HOSTSEC_PRIVILEGE Privileges[1];
+} HOSTSEC_TOKEN_PRIVILEGES;
+/** Bytes HostSec_GetTokenInformation needs for TokenPrivileges with n privileges. */
+#define HOSTSEC_TOKEN_PRIVILEGES_SIZE(n) \
+    ((DWORD)(offsetof(HOSTSEC_TOKEN_PRIVILEGES, Privileges) + (n) * sizeof(HOSTSEC_PRIVILEGE)))
+
+/** TokenOwner: the uid that owns the token object. */
+typedef struct HOSTSEC_TOKEN_OWNER {
+    uint32_t OwnerUid;
+} HOSTSEC_TOKEN_OWNER;
+
+/** TokenPrimaryGroup: the identity's primary group id. */
+typedef struct HOSTSEC_TOKEN_PRIMARY_GROUP {
+    uint32_t Gid;
+} HOSTSEC_TOKEN_PRIMARY_GROUP;
+
+/** An access-allowed entry of a token's DACL. */
+typedef struct HOSTSEC_ACE {
+    DWORD Kind;     /**< HOSTSEC_ACE_USER or HOSTSEC_ACE_GROUP */
+    uint32_t Id;    /**< the uid or gid the entry grants to */
+    DWORD Mask;     /**< the token rights it grants */
+} HOSTSEC_ACE;
+/** The ACE grants to a user id. */
+#define HOSTSEC_ACE_USER 0
+/** The ACE grants to a group id (primary or supplementary). */
+#define HOSTSEC_ACE_GROUP 1
+
+/** TokenDefaultDacl: the DACL that protects the token object. */
+typedef struct HOSTSEC_TOKEN_DACL {
+    DWORD AceCount;
+    HOSTSEC_ACE Aces[1];
+} HOSTSEC_TOKEN_DACL;
+/** Bytes HostSec_GetTokenInformation needs for TokenDefaultDacl with n entries. */
+#define HOSTSEC_TOKEN_DACL_SIZE(n) ((DWORD)(offsetof(HOSTSEC_TOKEN_DACL, Aces) + (n) * sizeof(HOSTSEC_ACE)))
+
+/** TokenSource: where the token came from. */
+typedef struct HOSTSEC_TOKEN_SOURCE {
+    char SourceName[8];        /**< "Process", "Logon", "Self", "Copy", NUL-padded */
+    uint64_t SourceIdentifier; /**< the TokenId of the token it was copied from, or 0 */
+} HOSTSEC_TOKEN_SOURCE;
+
+/** TokenStatistics. */
+typedef struct HOSTSEC_TOKEN_STATISTICS {
+    uint64_t TokenId;          /**< unique per token object in this process */
+    uint64_t AuthenticationId; /**< unique per logon; copies keep their source's */
+    int64_t ExpirationTime;    /**< INT64_MAX: tokens do not expire */
+    TOKEN_TYPE TokenType;
+    SECURITY_IMPERSONATION_LEVEL ImpersonationLevel; /**< 0 for primary tokens */
+    DWORD DynamicCharged;    /**< 0 */
+    DWORD DynamicAvailable;  /**< 0 */
+    DWORD GroupCount;        /**< supplementary groups */
+    DWORD PrivilegeCount;    /**< capabilities in the permitted set */
+    uint64_t ModifiedId;     /**< equals TokenId: tokens are immutable */
+} HOSTSEC_TOKEN_STATISTICS;
+
+/* ---------------------------------------------------------------------------------------
+ * Interfaces
+ * ------------------------------------------------------------------------------------- */
+
+/** Which security context GetSecurityContext/SetSecurityContext work with. */
+typedef enum {
+    eCurrentContext = 0,   /**< the thread's identity as it is */
+    eRestrictedContext = 1 /**< the same identity with its effective capabilities dropped */
+} EContextType;
+
+#ifndef __IUnknown_FWD_DEFINED__
+#define __IUnknown_FWD_DEFINED__
+typedef struct IUnknown IUnknown;
+#endif
+#ifndef __IClassFactory_FWD_DEFINED__
+#define __IClassFactory_FWD_DEFINED__
+typedef struct IClassFactory IClassFactory;
+#endif
+#ifndef __IHostControl_FWD_DEFINED__
+#define __IHostControl_FWD_DEFINED__
+typedef struct IHostControl IHostControl;
+#endif
+#ifndef __IHostSecurityContext_FWD_DEFINED__
+#define __IHostSecurityContext_FWD_DEFINED__
+typedef struct IHostSecurityContext IHostSecurityContext;
+#endif
+#ifndef __IHostSecurityManager_FWD_DEFINED__
+#define __IHostSecurityManager_FWD_DEFINED__
+typedef struct IHostSecurityManager IHostSecurityManager;
+#endif
+
+HOSTSEC_BEGIN_DECLS
+
+/** {00000000-0000-0000-C000-000000000046} */
+extern const IID IID_IUnknown;
+/** {00000001-0000-0000-C000-000000000046} */
+extern const IID IID_IClassFactory;
+/** {02CA073C-7079-4860-880A-C2F7A449C991} */
+extern const IID IID_IHostControl;
+/** {75AD2468-A349-4D02-A764-76A68AEE0C4F} */
+extern const IID IID_IHostSecurityManager;
+/** {7E573CE4-0343-4423-98D7-6318348A1D3C} */
+extern const IID IID_IHostSecurityContext;
+/** hostsec's class of IHostSecurityManager objects: {5F0C3A2E-9B41-4C6D-8E27-1A4B6C8D9E01} */
+extern const CLSID CLSID_HostSecurityManager;
+/** hostsec's class of IHostControl objects: {5F0C3A2E-9B41-4C6D-8E27-1A4B6C8D9E02} */
+extern const CLSID CLSID_HostControl;
+
+HOSTSEC_END_DECLS
+
+#if defined(__cplusplus) && !defined(CINTERFACE)
+
+/* The C++ view: abstract classes with the same layout (vptr at offset 0, one slot per
+ * method in declaration order), so p->OpenThreadToken(...) calls the same vtable C uses. */
+
+#ifndef __IUnknown_INTERFACE_DEFINED__
+#define __IUnknown_INTERFACE_DEFINED__
+/** The root of every interface: identity and lifetime. */
+struct IUnknown {
+    /** Asks for another interface of the same object. E_POINTER, E_NOINTERFACE. */
+    virtual HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void **ppvObject) = 0;
+    /** Adds a reference; returns the new count. */
+    virtual ULONG STDMETHODCALLTYPE AddRef(void) = 0;
+    /** Drops a reference; returns the new count; the object is freed at 0. */
+    virtual ULONG STDMETHODCALLTYPE Release(void) = 0;
+};
+#endif
+
+#ifndef __IClassFactory_INTERFACE_DEFINED__
+#define __IClassFactory_INTERFACE_DEFINED__
+/** Makes objects of one class; see the C declaration for each method's results. */
+struct IClassFactory : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE CreateInstance(IUnknown *pUnkOuter, REFIID riid, void **ppvObject) = 0;
+    virtual HRESULT STDMETHODCALLTYPE LockServer(BOOL fLock) = 0;
+};
+#endif
+
+#ifndef __IHostControl_INTERFACE_DEFINED__
+#define __IHostControl_INTERFACE_DEFINED__
+/** How a runtime finds the host's managers; see the C declaration for results. */
+struct IHostControl : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE GetHostManager(REFIID riid, void **ppObject) = 0;
+    virtual HRESULT STDMETHODCALLTYPE SetAppDomainManager(DWORD dwAppDomainID, IUnknown *pUnkAppDomainManager) = 0;
+};
+#endif
+
+#ifndef __IHostSecurityContext_INTERFACE_DEFINED__
+#define __IHostSecurityContext_INTERFACE_DEFINED__
+/** A captured identity; see the C declaration for results. */
+struct IHostSecurityContext : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE Capture(IHostSecurityContext **ppClonedContext) = 0;
+};
+#endif
+
+#ifndef __IHostSecurityManager_INTERFACE_DEFINED__
+#define __IHostSecurityManager_INTERFACE_DEFINED__
+/** Thread tokens and impersonation; see the C declaration for each method's results. */
+struct IHostSecurityManager : public IUnknown {
+    virtual HRESULT STDMETHODCALLTYPE ImpersonateLoggedOnUser(HANDLE hToken) = 0;
+    virtual HRESULT STDMETHODCALLTYPE RevertToSelf(void) = 0;
+    virtual HRESULT STDMETHODCALLTYPE OpenThreadToken(DWORD dwDesiredAccess, BOOL bOpenAsSelf, HANDLE *phThreadToken) = 0;
+    virtual HRESULT STDMETHODCALLTYPE SetThreadToken(HANDLE hToken) = 0;
+    virtual HRESULT STDMETHODCALLTYPE GetSecurityContext(EContextType eContextType, IHostSecurityContext **ppSecurityContext) = 0;
+    virtual HRESULT STDMETHODCALLTYPE SetSecurityContext(EContextType eContextType, IHostSecurityContext *pSecurityContext) = 0;
+};
+#endif
+
+#else /* C */
+
+#ifndef __IUnknown_INTERFACE_DEFINED__
+#define __IUnknown_INTERFACE_DEFINED__
+/** IUnknown's vtable: slots 0-2 of every interface. */
+typedef struct IUnknownVtbl {
+    /** Slot 0. The same object's interface riid in *ppvObject, AddRef'd.
+     *  S_OK; E_POINTER (riid or ppvObject NULL); E_NOINTERFACE (*ppvObject = NULL). */
+    HRESULT(STDMETHODCALLTYPE *QueryInterface)(IUnknown *This, REFIID riid, void **ppvObject);
+    /** Slot 1. Adds a reference; returns the new count. */
+    ULONG(STDMETHODCALLTYPE *AddRef)(IUnknown *This);
+    /** Slot 2. Drops a reference; returns the new count; frees the object at 0. */
+    ULONG(STDMETHODCALLTYPE *Release)(IUnknown *This);
+} IUnknownVtbl;
+/** Every interface pointer points at a struct whose first member is its vtable pointer. */
+struct IUnknown {
+    const struct IUnknownVtbl *lpVtbl;
+};
+#endif
+
+#ifndef __IClassFactory_INTERFACE_DEFINED__
+#define __IClassFactory_INTERFACE_DEFINED__
+/** IClassFactory's vtable. */
+typedef struct IClassFactoryVtbl {
+    HRESULT(STDMETHODCALLTYPE *QueryInterface)(IClassFactory *This, REFIID riid, void **ppvObject);
+    ULONG(STDMETHODCALLTYPE *AddRef)(IClassFactory *This);
+    ULONG(STDMETHODCALLTYPE *Release)(IClassFactory *This);
+    /** Slot 3. A new object of the factory's class, as interface riid, in *ppvObject.
+     *  S_OK; E_POINTER (riid or ppvObject NULL); CLASS_E_NOAGGREGATION (pUnkOuter not NULL);
+     *  E_NOINTERFACE (the class lacks riid); E_OUTOFMEMORY. *ppvObject = NULL on failure. */
+    HRESULT(STDMETHODCALLTYPE *CreateInstance)(IClassFactory *This, IUnknown *pUnkOuter, REFIID riid, void **ppvObject);
+    /** Slot 4. fLock TRUE adds a server lock, FALSE removes one; DllCanUnloadNow answers
+     *  S_FALSE while any lock is held. S_OK; E_UNEXPECTED (FALSE with no lock held). */
+    HRESULT(STDMETHODCALLTYPE *LockServer)(IClassFactory *This, BOOL fLock);
+} IClassFactoryVtbl;
+struct IClassFactory {
+    const struct IClassFactoryVtbl *lpVtbl;
+};
+#endif
+
+#ifndef __IHostControl_INTERFACE_DEFINED__
+#define __IHostControl_INTERFACE_DEFINED__
+/** IHostControl's vtable. */
+typedef struct IHostControlVtbl {
+    HRESULT(STDMETHODCALLTYPE *QueryInterface)(IHostControl *This, REFIID riid, void **ppvObject);
+    ULONG(STDMETHODCALLTYPE *AddRef)(IHostControl *This);
+    ULONG(STDMETHODCALLTYPE *Release)(IHostControl *This);
+    /** Slot 3. For IID_IHostSecurityManager: a new security manager in *ppObject, S_OK.
+     *  E_POINTER (riid or ppObject NULL); E_NOINTERFACE for every other host manager;
+     *  HOST_E_CLRNOTAVAILABLE after the library failed closed. *ppObject = NULL on failure. */
+    HRESULT(STDMETHODCALLTYPE *GetHostManager)(IHostControl *This, REFIID riid, void **ppObject);
+    /** Slot 4. Records the AppDomain manager the runtime reports; hostsec keeps no
+     *  reference to it (it does not call it). S_OK; HOST_E_CLRNOTAVAILABLE when closed. */
+    HRESULT(STDMETHODCALLTYPE *SetAppDomainManager)(IHostControl *This, DWORD dwAppDomainID, IUnknown *pUnkAppDomainManager);
+} IHostControlVtbl;
+struct IHostControl {
+    const struct IHostControlVtbl *lpVtbl;
+};
+#endif
+
+#ifndef __IHostSecurityContext_INTERFACE_DEFINED__
+#define __IHostSecurityContext_INTERFACE_DEFINED__
+/** IHostSecurityContext's vtable. */
+typedef struct IHostSecurityContextVtbl {
+    HRESULT(STDMETHODCALLTYPE *QueryInterface)(IHostSecurityContext *This, REFIID riid, void **ppvObject);
+    ULONG(STDMETHODCALLTYPE *AddRef)(IHostSecurityContext *This);
+    ULONG(STDMETHODCALLTYPE *Release)(IHostSecurityContext *This);
+    /** Slot 3. A new context holding the same identity, in *ppClonedContext.
+     *  S_OK; E_POINTER; E_OUTOFMEMORY; HOST_E_CLRNOTAVAILABLE when closed. */
+    HRESULT(STDMETHODCALLTYPE *Capture)(IHostSecurityContext *This, IHostSecurityContext **ppClonedContext);
+} IHostSecurityContextVtbl;
+struct IHostSecurityContext {
+    const struct IHostSecurityContextVtbl *lpVtbl;
+};
+#endif
+
+#ifndef __IHostSecurityManager_INTERFACE_DEFINED__
+#define __IHostSecurityManager_INTERFACE_DEFINED__
+/** IHostSecurityManager's vtable. The README's tables give every result per method. */
+typedef struct IHostSecurityManagerVtbl {
+    HRESULT(STDMETHODCALLTYPE *QueryInterface)(IHostSecurityManager *This, REFIID riid, void **ppvObject);
+    ULONG(STDMETHODCALLTYPE *AddRef)(IHostSecurityManager *This);
+    ULONG(STDMETHODCALLTYPE *Release)(IHostSecurityManager *This);
+    /** Slot 3. The calling thread impersonates hToken's identity at SecurityImpersonation
+     *  (SecurityIdentification without CAP_SETUID+CAP_SETGID, for another identity).
+     *  Rights: primary TOKEN_QUERY|TOKEN_DUPLICATE, impersonation TOKEN_QUERY|TOKEN_IMPERSONATE.
+     *  S_OK; E_HANDLE; E_ACCESSDENIED; E_FAIL (credentials could not be restored: closed);
+     *  HOST_E_CLRNOTAVAILABLE. */
+    HRESULT(STDMETHODCALLTYPE *ImpersonateLoggedOnUser)(IHostSecurityManager *This, HANDLE hToken);
+    /** Slot 4. Ends the calling thread's impersonation and restores its own credentials
+     *  exactly. S_OK (also when not impersonating); E_FAIL (could not restore: closed);
+     *  HOST_E_CLRNOTAVAILABLE. */
+    HRESULT(STDMETHODCALLTYPE *RevertToSelf)(IHostSecurityManager *This);
+    /** Slot 5. Opens the calling thread's impersonation token.
+     *  S_OK; E_POINTER; HRESULT_FROM_WIN32(ERROR_NO_TOKEN) (not impersonating);
+     *  ..._CANT_OPEN_ANONYMOUS; ..._BAD_IMPERSONATION_LEVEL (identification, bOpenAsSelf
+     *  FALSE); E_ACCESSDENIED (the token's DACL does not grant dwDesiredAccess to the
+     *  subject); E_OUTOFMEMORY; HOST_E_CLRNOTAVAILABLE. *phThreadToken = NULL on failure.
+     *  The handle is closed with HostSec_CloseHandle. */
+    HRESULT(STDMETHODCALLTYPE *OpenThreadToken)(IHostSecurityManager *This, DWORD dwDesiredAccess, BOOL bOpenAsSelf, HANDLE *phThreadToken);
+    /** Slot 6. Makes hToken (an impersonation token, TOKEN_IMPERSONATE) the calling
+     *  thread's token; NULL reverts. S_OK; E_HANDLE; E_ACCESSDENIED;
+     *  ..._BAD_TOKEN_TYPE (a primary token); E_FAIL; HOST_E_CLRNOTAVAILABLE. */
+    HRESULT(STDMETHODCALLTYPE *SetThreadToken)(IHostSecurityManager *This, HANDLE hToken);
+    /** Slot 7. Captures the calling thread's identity in a new context.
+     *  S_OK; E_POINTER; E_INVALIDARG (unknown type); E_OUTOFMEMORY; HOST_E_CLRNOTAVAILABLE.
+     *  *ppSecurityContext = NULL on failure; the caller Releases it. */
+    HRESULT(STDMETHODCALLTYPE *GetSecurityContext)(IHostSecurityManager *This, EContextType eContextType, IHostSecurityContext **ppSecurityContext);
+    /** Slot 8. Applies a captured context on the calling thread (impersonate, or revert
+     *  when it captured "not impersonating"); eRestrictedContext also drops the effective
+     *  capabilities. S_OK; E_POINTER; E_INVALIDARG; E_ACCESSDENIED; E_FAIL;
+     *  HOST_E_CLRNOTAVAILABLE. */
+    HRESULT(STDMETHODCALLTYPE *SetSecurityContext)(IHostSecurityManager *This, EContextType eContextType, IHostSecurityContext *pSecurityContext);
+} IHostSecurityManagerVtbl;
+struct IHostSecurityManager {
+    const struct IHostSecurityManagerVtbl *lpVtbl;
+};
+#endif
+
+#ifdef COBJMACROS
+#define IUnknown_QueryInterface(This, riid, ppv) ((This)->lpVtbl->QueryInterface(This, riid, ppv))
+#define IUnknown_AddRef(This) ((This)->lpVtbl->AddRef(This))
+#define IUnknown_Release(This) ((This)->lpVtbl->Release(This))
+#define IClassFactory_QueryInterface(This, riid, ppv) ((This)->lpVtbl->QueryInterface(This, riid, ppv))
+#define IClassFactory_AddRef(This) ((This)->lpVtbl->AddRef(This))
+#define IClassFactory_Release(This) ((This)->lpVtbl->Release(This))
+#define IClassFactory_CreateInstance(This, outer, riid, ppv) ((This)->lpVtbl->CreateInstance(This, outer, riid, ppv))
+#define IClassFactory_LockServer(This, fLock) ((This)->lpVtbl->LockServer(This, fLock))
+#define IHostControl_QueryInterface(This, riid, ppv) ((This)->lpVtbl->QueryInterface(This, riid, ppv))
+#define IHostControl_AddRef(This) ((This)->lpVtbl->AddRef(This))
+#define IHostControl_Release(This) ((This)->lpVtbl->Release(This))
+#define IHostControl_GetHostManager(This, riid, ppObject) ((This)->lpVtbl->GetHostManager(This, riid, ppObject))
+#define IHostControl_SetAppDomainManager(This, id, mgr) ((This)->lpVtbl->SetAppDomainManager(This, id, mgr))
+#define IHostSecurityContext_QueryInterface(This, riid, ppv) ((This)->lpVtbl->QueryInterface(This, riid, ppv))
+#define IHostSecurityContext_AddRef(This) ((This)->lpVtbl->AddRef(This))
+#define IHostSecurityContext_Release(This) ((This)->lpVtbl->Release(This))
+#define IHostSecurityContext_Capture(This, ppClone) ((This)->lpVtbl->Capture(This, ppClone))
+#define IHostSecurityManager_QueryInterface(This, riid, ppv) ((This)->lpVtbl->QueryInterface(This, riid, ppv))
+#define IHostSecurityManager_AddRef(This) ((This)->lpVtbl->AddRef(This))
+#define IHostSecurityManager_Release(This) ((This)->lpVtbl->Release(This))
+#define IHostSecurityManager_ImpersonateLoggedOnUser(This, hToken) ((This)->lpVtbl->ImpersonateLoggedOnUser(This, hToken))
+#define IHostSecurityManager_RevertToSelf(This) ((This)->lpVtbl->RevertToSelf(This))
+#define IHostSecurityManager_OpenThreadToken(This, access, asSelf, ph) ((This)->lpVtbl->OpenThreadToken(This, access, asSelf, ph))
+#define IHostSecurityManager_SetThreadToken(This, hToken) ((This)->lpVtbl->SetThreadToken(This, hToken))
+#define IHostSecurityManager_GetSecurityContext(This, type, pp) ((This)->lpVtbl->GetSecurityContext(This, type, pp))
+#define IHostSecurityManager_SetSecurityContext(This, type, p) ((This)->lpVtbl->SetSecurityContext(This, type, p))
+#endif /* COBJMACROS */
+
+#endif /* C or C++ view */
+
+/* ---------------------------------------------------------------------------------------
+ * Library statistics (for hosts' diagnostics and for tests that prove nothing leaks)
+ * ------------------------------------------------------------------------------------- */
+
+/** Counts of what is alive in the library right now. */
+typedef struct HOSTSEC_STATISTICS {
+    uint64_t LiveObjects;       /**< COM objects (factories, managers, controls, contexts) */
+    uint64_t LiveHandles;       /**< open HANDLEs */
+    uint64_t LiveTokens;        /**< token objects (held by handles, threads or contexts) */
+    uint64_t ImpersonatingThreads; /**< threads that hold a thread token now */
+    uint64_t ServerLocks;       /**< IClassFactory::LockServer(TRUE) not yet undone */
+    uint32_t FailedClosed;      /**< 1 once a credential restore failed (library closed) */
+    uint32_t Reserved;
+} HOSTSEC_STATISTICS;
+
+HOSTSEC_BEGIN_DECLS
+
+/* ---------------------------------------------------------------------------------------
+ * COM server entry points
+ * ------------------------------------------------------------------------------------- */
+
+/** Gets the class factory of rclsid (CLSID_HostSecurityManager or CLSID_HostControl), as
+ *  interface riid (IID_IClassFactory or IID_IUnknown), in *ppv; the caller Releases it.
+ *  S_OK; E_POINTER (an argument NULL); CLASS_E_CLASSNOTAVAILABLE (another class);
+ *  E_NOINTERFACE (another interface); E_OUTOFMEMORY. *ppv = NULL on failure. */
+HRESULT DllGetClassObject(REFCLSID rclsid, REFIID riid, void **ppv);
+
+/** S_OK when no object the library handed out is alive and no server lock is held
+ *  (the host may unload); S_FALSE otherwise. The image stays resident after dlclose. */
+HRESULT DllCanUnloadNow(void);
+
+/* ---------------------------------------------------------------------------------------
+ * The flat token API
+ * ------------------------------------------------------------------------------------- */
+
+/** The library's version as HOSTSEC_VERSION_NUMBER spells it; compare with the header's
+ *  to detect a mismatch (the major versions must be equal). */
+DWORD HostSec_GetVersion(void);
+
+/** The macro name of hr (e.g. "E_HANDLE") when it is in HOSTSEC_HRESULT_TABLE, else NULL.
+ *  The string is static. */
+const char *HostSec_HResultName(HRESULT hr);
+
+/** Fills *stats with what is alive now. S_OK; E_POINTER. */
+HRESULT HostSec_GetStatistics(HOSTSEC_STATISTICS *stats);
+
+/** Closes a token handle. The handle value is never valid again (its slot's generation
+ *  changes). S_OK; E_HANDLE (NULL, closed, never issued, or forged). */
+HRESULT HostSec_CloseHandle(HANDLE hObject);
+
+/** Opens the process token: the calling thread's own ("self") credentials as a primary
+ *  token. The access check runs as the thread's current context (an impersonating thread
+ *  opens it as the identity it impersonates). S_OK; E_POINTER; E_ACCESSDENIED;
+ *  ..._BAD_IMPERSONATION_LEVEL (impersonating at identification level); E_OUTOFMEMORY;
+ *  HOST_E_CLRNOTAVAILABLE. *phToken = NULL on failure. */
+HRESULT HostSec_OpenProcessToken(DWORD dwDesiredAccess, HANDLE *phToken);
+
+/** Gives the calling thread an impersonation copy of its own identity at
+ *  ImpersonationLevel (no kernel change: the identity is the thread's own). Replaces any
+ *  current impersonation. S_OK; E_INVALIDARG (level out of range); E_FAIL;
+ *  HOST_E_CLRNOTAVAILABLE. */
+HRESULT HostSec_ImpersonateSelf(SECURITY_IMPERSONATION_LEVEL ImpersonationLevel);
+
+/** Makes a new token with hExistingToken's identity, of TokenType at ImpersonationLevel.
+ *  dwDesiredAccess 0 asks for the source handle's rights. S_OK; E_POINTER; E_HANDLE;
+ *  E_ACCESSDENIED (no TOKEN_DUPLICATE); E_INVALIDARG (type or level out of range);
+ *  ..._BAD_IMPERSONATION_LEVEL (above an impersonation source's level, or a primary token
+ *  from an identification/anonymous source); E_OUTOFMEMORY; HOST_E_CLRNOTAVAILABLE.
+ *  *phNewToken = NULL on failure. */
+HRESULT HostSec_DuplicateTokenEx(HANDLE hExistingToken, DWORD dwDesiredAccess,
+                                 SECURITY_IMPERSONATION_LEVEL ImpersonationLevel,
+                                 TOKEN_TYPE TokenType, HANDLE *phNewToken);
+
+/** Copies one class of information about a token into TokenInformation. Needs TOKEN_QUERY
+ *  (TokenSource: TOKEN_QUERY_SOURCE). *ReturnLength receives the bytes needed (also when
+ *  the buffer is too small). S_OK; E_POINTER (ReturnLength NULL, or TokenInformation NULL
+ *  with a non-zero length); E_HANDLE; E_ACCESSDENIED; E_INVALIDARG (unknown class, or
+ *  TokenImpersonationLevel of a primary token); ..._INSUFFICIENT_BUFFER;
+ *  HOST_E_CLRNOTAVAILABLE. The buffer is untouched on failure. */
+HRESULT HostSec_GetTokenInformation(HANDLE hToken, TOKEN_INFORMATION_CLASS TokenInformationClass,
+                                    void *TokenInformation, DWORD TokenInformationLength,
+                                    DWORD *ReturnLength);
+
+/** Makes a primary token for a local account from the system's user database (NSS),
+ *  supplementary groups included; no password is checked: the caller vouches. The token's
+ *  DACL grants the account and the caller's current identity; the handle has
+ *  TOKEN_ALL_ACCESS. S_OK; E_POINTER; HRESULT_FROM_WIN32(ERROR_NONE_MAPPED) (no such
+ *  account); E_OUTOFMEMORY; HOST_E_CLRNOTAVAILABLE. *phToken = NULL on failure. */
+HRESULT HostSec_LogonUser(const char *userName, HANDLE *phToken);
+
+HOSTSEC_END_DECLS
+
+#endif /* HOSTSEC_H */
