@@ -1,0 +1,259 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import HostSec
+import CHostSec
+
+/// A credential seam that behaves like the kernel until it is armed; then the `onCall`-th call
+/// of the chosen step fails with EPERM (or, for the read steps with `lie`, returns
+/// credentials that do not match the thread's).
+final class FaultInjectingSyscalls: CredentialSyscalls, @unchecked Sendable {
+    let real = KernelCredentialSyscalls()
+    let step: CredentialStep
+    let failOnCall: Int
+    let lie: Bool
+    private let state = Mutex<(armed: Bool, calls: Int)>((false, 0))
+
+    init(failing step: CredentialStep, onCall n: Int = 1, lie: Bool = false) {
+        self.step = step
+        self.failOnCall = n
+        self.lie = lie
+    }
+
+    func arm() { state.withLock { $0 = (true, 0) } }
+
+    /// True when this call of `s` is the one to fail.
+    private func hit(_ s: CredentialStep) -> Bool {
+        guard s == step else { return false }
+        return state.withLock { st in
+            guard st.armed else { return false }
+            st.calls += 1
+            return st.calls == failOnCall
+        }
+    }
+
+    func getresuid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32) {
+        if hit(.getresuid) {
+            if lie { return (4242, 4242, 4242) }
+            throw SyscallFailure(.getresuid, EPERM)
+        }
+        return try real.getresuid()
+    }
+    func getresgid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32) {
+        if hit(.getresgid) {
+            if lie { return (4242, 4242, 4242) }
+            throw SyscallFailure(.getresgid, EPERM)
+        }
+        return try real.getresgid()
+    }
+    func getgroups() throws(SyscallFailure) -> [UInt32] {
+        if hit(.getgroups) { throw SyscallFailure(.getgroups, EPERM) }
+        return try real.getgroups()
+    }
+    func capget() throws(SyscallFailure) -> CapabilitySets {
+        if hit(.capget) {
+            if lie { return CapabilitySets(effective: 0, permitted: 0, inheritable: 0) }
+            throw SyscallFailure(.capget, EPERM)
+        }
+        return try real.capget()
+    }
+    func setgroups(_ groups: [UInt32]) throws(SyscallFailure) {
+        if hit(.setgroups) { throw SyscallFailure(.setgroups, EPERM) }
+        try real.setgroups(groups)
+    }
+    func setresgid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure) {
+        if hit(.setresgid) { throw SyscallFailure(.setresgid, EPERM) }
+        try real.setresgid(r, e, s)
+    }
+    func setresuid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure) {
+        if hit(.setresuid) { throw SyscallFailure(.setresuid, EPERM) }
+        try real.setresuid(r, e, s)
+    }
+    func capset(_ sets: CapabilitySets) throws(SyscallFailure) {
+        if hit(.capset) { throw SyscallFailure(.capset, EPERM) }
+        try real.capset(sets)
+    }
+    func setfsuid(_ id: UInt32) -> UInt32 { real.setfsuid(id) }
+    func setfsgid(_ id: UInt32) -> UInt32 { real.setfsgid(id) }
+}
+
+/// Runs `body` on a new OS thread and waits: credential changes stay on that thread, which
+/// then exits (taking any credentials a failed test left behind with it).
+func onFreshThread<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {
+    let result = Mutex<T?>(nil)
+    let done = DispatchSemaphore(value: 0)
+    let thread = Thread {
+        let value = body()
+        result.withLock { $0 = value }
+        done.signal()
+    }
+    thread.start()
+    done.wait()
+    return result.withLock { $0! }
+}
+
+/// The calling thread's kernel credentials, read directly.
+func kernelNow() -> KernelCredentials { try! KernelCredentials.read(KernelCredentialSyscalls()) }
+
+let privileged = getuid() == 0 && (try? KernelCredentialSyscalls().capget().permitted)
+    .map { $0 & Capability.impersonate == Capability.impersonate } == true
+
+struct Outcome: Sendable, Equatable {
+    var hr: HRESULT
+    var closed: Bool
+    var threadIsSelf: Bool
+    var impersonating: Bool
+}
+
+/// When the fault is armed: before impersonating, or before reverting.
+enum Phase { case impersonate, revert }
+
+/// Impersonates through `engine` (another account, `nobody`; or with `restricted`, the thread's
+/// own identity with its effective capabilities dropped), then reverts. Arms `faults` at
+/// `phase`; reports the first failure's HRESULT and where the thread ended up.
+func impersonateAndRevert(_ engine: HostSecurity, arming faults: [FaultInjectingSyscalls] = [],
+                          at phase: Phase = .impersonate, restricted: Bool = false) -> Outcome {
+    let before = kernelNow()
+    var hr = HResult.ok
+    do {
+        let handle = try engine.logonUser("nobody")
+        defer { try? engine.handles.close(handle) }
+        if phase == .impersonate { faults.forEach { $0.arm() } }
+        if restricted {
+            try engine.applyContext(nil, restricted: true)
+        } else {
+            try engine.impersonateLoggedOnUser(handle)
+        }
+        if phase == .revert { faults.forEach { $0.arm() } }
+        try engine.revertToSelf()
+    } catch {
+        hr = error.hr
+    }
+    let after = kernelNow()
+    return Outcome(hr: hr, closed: engine.isClosed, threadIsSelf: after == before,
+                   impersonating: ThreadState.existing?.token != nil)
+}
+
+/// An engine whose seam fails as `faults` says.
+func engine(_ faults: FaultInjectingSyscalls) -> HostSecurity { HostSecurity(syscalls: faults) }
+
+@Suite(.serialized, .enabled(if: privileged, "needs root with CAP_SETUID and CAP_SETGID (CI runs as root); without them kernel-level impersonation is refused, which test-impersonation-unprivileged covers"))
+struct FaultInjectionTests {
+    /// A failing step on the way in: the library rolls back, reports the errno's HRESULT, leaves
+    /// the thread exactly at "self" and not impersonating, and stays open.
+    @Test(arguments: [CredentialStep.setgroups, .setresgid, .setresuid])
+    func aFailedImpersonationStepRollsBackAndStaysOpen(step: CredentialStep) {
+        let outcome = onFreshThread {
+            let faults = FaultInjectingSyscalls(failing: step)
+            return impersonateAndRevert(engine(faults), arming: [faults], at: .impersonate)
+        }
+        #expect(outcome == Outcome(hr: HResult.accessDenied, closed: false, threadIsSelf: true, impersonating: false))
+    }
+
+    @Test func aFailedCapabilityDropRollsBackAndStaysOpen() {
+        let outcome = onFreshThread {
+            let faults = FaultInjectingSyscalls(failing: .capset)
+            return impersonateAndRevert(engine(faults), arming: [faults], at: .impersonate, restricted: true)
+        }
+        #expect(outcome == Outcome(hr: HResult.accessDenied, closed: false, threadIsSelf: true, impersonating: false))
+    }
+
+    /// A failing step on the way back: E_FAIL, and the library is closed from then on.
+    @Test(arguments: [CredentialStep.setresuid, .setresgid, .setgroups])
+    func aFailedRevertStepFailsClosed(step: CredentialStep) {
+        let outcome = onFreshThread {
+            let faults = FaultInjectingSyscalls(failing: step)
+            return impersonateAndRevert(engine(faults), arming: [faults], at: .revert)
+        }
+        #expect(outcome.hr == HResult.fail)
+        #expect(outcome.closed)
+    }
+
+    @Test func aFailedCapabilityRestoreFailsClosed() {
+        let outcome = onFreshThread {
+            let faults = FaultInjectingSyscalls(failing: .capset)
+            return impersonateAndRevert(engine(faults), arming: [faults], at: .revert, restricted: true)
+        }
+        #expect(outcome.hr == HResult.fail)
+        #expect(outcome.closed)
+    }
+
+    /// Revert reads the credentials back: a mismatch is a failed restore.
+    @Test(arguments: [CredentialStep.getresuid, .getresgid])
+    func aReadBackMismatchAfterRevertFailsClosed(step: CredentialStep) {
+        let outcome = onFreshThread {
+            let faults = FaultInjectingSyscalls(failing: step, lie: true)
+            return impersonateAndRevert(engine(faults), arming: [faults], at: .revert)
+        }
+        #expect(outcome.hr == HResult.fail)
+        #expect(outcome.closed)
+    }
+
+    @Test func aCapabilityReadBackMismatchFailsClosed() {
+        let outcome = onFreshThread {
+            let faults = FaultInjectingSyscalls(failing: .capget, lie: true)
+            return impersonateAndRevert(engine(faults), arming: [faults], at: .revert, restricted: true)
+        }
+        #expect(outcome.hr == HResult.fail)
+        #expect(outcome.closed)
+    }
+
+    /// A rollback that itself fails (the way in fails at setresuid, then restoring the gid
+    /// fails): E_FAIL and closed; no silent success.
+    @Test func aFailedRollbackFailsClosed() {
+        final class Both: CredentialSyscalls, @unchecked Sendable {
+            let a = FaultInjectingSyscalls(failing: .setresuid)
+            let b = FaultInjectingSyscalls(failing: .setresgid, onCall: 2)
+            func getresuid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32) { try a.getresuid() }
+            func getresgid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32) { try a.getresgid() }
+            func getgroups() throws(SyscallFailure) -> [UInt32] { try a.getgroups() }
+            func capget() throws(SyscallFailure) -> CapabilitySets { try a.capget() }
+            func setgroups(_ g: [UInt32]) throws(SyscallFailure) { try a.setgroups(g) }
+            func setresgid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure) { try b.setresgid(r, e, s) }
+            func setresuid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure) { try a.setresuid(r, e, s) }
+            func capset(_ c: CapabilitySets) throws(SyscallFailure) { try a.capset(c) }
+            func setfsuid(_ id: UInt32) -> UInt32 { a.setfsuid(id) }
+            func setfsgid(_ id: UInt32) -> UInt32 { a.setfsgid(id) }
+        }
+        let outcome = onFreshThread {
+            let both = Both()
+            return impersonateAndRevert(HostSecurity(syscalls: both), arming: [both.a, both.b], at: .impersonate)
+        }
+        #expect(outcome.hr == HResult.fail)
+        #expect(outcome.closed)
+    }
+
+    /// Once closed, every hosting operation on every thread reports HOST_E_CLRNOTAVAILABLE.
+    @Test func afterAFailedRevertEveryThreadIsRefused() {
+        let faults = FaultInjectingSyscalls(failing: .setresuid)
+        let engine = engine(faults)
+        let first = onFreshThread { impersonateAndRevert(engine, arming: [faults], at: .revert) }
+        #expect(first.hr == HResult.fail)
+        let results: [HRESULT] = onFreshThread {
+            var hrs: [HRESULT] = []
+            func record(_ body: () throws(HostSecError) -> Void) {
+                do { try body(); hrs.append(HResult.ok) } catch { hrs.append(error.hr) }
+            }
+            record { () throws(HostSecError) in try engine.impersonateSelf(level: 2) }
+            record { () throws(HostSecError) in try engine.revertToSelf() }
+            record { () throws(HostSecError) in _ = try engine.openThreadToken(desiredAccess: 8, openAsSelf: true) }
+            record { () throws(HostSecError) in _ = try engine.openProcessToken(desiredAccess: 8) }
+            record { () throws(HostSecError) in _ = try engine.logonUser("nobody") }
+            record { () throws(HostSecError) in try engine.setThreadToken(nil) }
+            record { () throws(HostSecError) in _ = try engine.captureContext(restricted: false) }
+            record { () throws(HostSecError) in try engine.applyContext(nil, restricted: false) }
+            return hrs
+        }
+        #expect(results == Array(repeating: HResult.clrNotAvailable, count: 8))
+    }
+
+    /// With the real seam the same sequence succeeds and leaves the thread exactly as it was.
+    @Test func theRealSeamImpersonatesAndRevertsExactly() {
+        let outcome = onFreshThread { impersonateAndRevert(HostSecurity(syscalls: KernelCredentialSyscalls())) }
+        #expect(outcome == Outcome(hr: HResult.ok, closed: false, threadIsSelf: true, impersonating: false))
+        let restricted = onFreshThread {
+            impersonateAndRevert(HostSecurity(syscalls: KernelCredentialSyscalls()), restricted: true)
+        }
+        #expect(restricted == Outcome(hr: HResult.ok, closed: false, threadIsSelf: true, impersonating: false))
+    }
+}
