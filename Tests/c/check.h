@@ -4,6 +4,10 @@
 #ifndef HOSTSEC_CHECK_H
 #define HOSTSEC_CHECK_H
 
+#ifndef COBJMACROS
+#define COBJMACROS
+#endif
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -18,7 +18,15 @@ import Glibc
 /// threads share no lock; the shared free list and the chunk directory are behind one lock
 /// that only a thread with an empty or full cache takes.
 public final class HandleTable: @unchecked Sendable {
-    public static let shared = HandleTable()
+    /// The library's table. Its lock is taken around fork() so a child never inherits it held
+    /// by a thread that does not exist there.
+    public static let shared: HandleTable = {
+        let table = HandleTable()
+        pthread_atfork({ HandleTable.shared.lockForFork() },
+                       { HandleTable.shared.unlockAfterFork() },
+                       { HandleTable.shared.resetInChild() })
+        return table
+    }()
 
     static let chunkShift: UInt32 = 12
     static let chunkSize = 1 << chunkShift

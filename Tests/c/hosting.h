@@ -1,0 +1,80 @@
+/* Shared helpers for the C tests: getting the security manager through the COM entry points
+ * the way a host does, and reading a thread's kernel credentials. */
+#ifndef HOSTSEC_TEST_HOSTING_H
+#define HOSTSEC_TEST_HOSTING_H
+
+#ifndef COBJMACROS
+#define COBJMACROS
+#endif
+#include <hostsec.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+
+/* A new IHostSecurityManager from CLSID_HostSecurityManager's class factory. */
+static inline IHostSecurityManager *hosting_manager(void) {
+    IClassFactory *factory = NULL;
+    IHostSecurityManager *manager = NULL;
+    if (DllGetClassObject(&CLSID_HostSecurityManager, &IID_IClassFactory, (void **)&factory) != S_OK) abort();
+    if (IClassFactory_CreateInstance(factory, NULL, &IID_IHostSecurityManager, (void **)&manager) != S_OK) abort();
+    IClassFactory_Release(factory);
+    return manager;
+}
+
+/* One line ("Uid:", "Gid:", "Groups:", "CapEff:", ...) of /proc/thread-self/status, without
+ * its name, or of another thread's status when tid is not 0. */
+static inline void hosting_status(int tid, const char *name, char *out, size_t size) {
+    char path[64], line[512];
+    if (tid == 0) snprintf(path, sizeof path, "/proc/thread-self/status");
+    else snprintf(path, sizeof path, "/proc/self/task/%d/status", tid);
+    out[0] = 0;
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return;
+    size_t n = strlen(name);
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, name, n) == 0) {
+            const char *v = line + n;
+            while (*v == ' ' || *v == '\t') v++;
+            snprintf(out, size, "%s", v);
+            size_t len = strlen(out);
+            while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == ' ')) out[--len] = 0;
+            break;
+        }
+    }
+    fclose(f);
+}
+
+/* The credential lines of a thread's status joined in one string, to compare states. */
+static inline void hosting_credentials(int tid, char *out, size_t size) {
+    static const char *names[] = {"Uid:", "Gid:", "Groups:", "CapInh:", "CapPrm:", "CapEff:", "CapBnd:"};
+    char value[256];
+    out[0] = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        hosting_status(tid, names[i], value, sizeof value);
+        size_t used = strlen(out);
+        snprintf(out + used, size - used, "%s%s|", names[i], value);
+    }
+}
+
+/* True when the process may change uids and gids (CAP_SETUID and CAP_SETGID permitted). */
+static inline int hosting_privileged(void) {
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct d[2];
+    memset(d, 0, sizeof d);
+    if (syscall(SYS_capget, &h, d) != 0) return 0;
+    return (d[0].permitted & (1u << 6)) && (d[0].permitted & (1u << 7));
+}
+
+static inline uid_t hosting_uid_of(const char *name) {
+    struct passwd *pw = getpwnam(name);
+    if (pw == NULL) abort();
+    return pw->pw_uid;
+}
+
+static inline int hosting_tid(void) { return (int)syscall(SYS_gettid); }
+
+#endif

@@ -1,0 +1,564 @@
+/* Impersonation the kernel enforces: ImpersonateLoggedOnUser, RevertToSelf, SetThreadToken and
+ * security contexts, checked by their real effect on the calling thread's credentials, files
+ * and other threads. Runs as root in CI; run without CAP_SETUID/CAP_SETGID (see
+ * Tests/sh/test-impersonation-unprivileged.sh) the same tests check the Windows behaviour
+ * without SeImpersonatePrivilege: success at SecurityIdentification, kernel unchanged. */
+#include "check.h"
+#include "hosting.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+static IHostSecurityManager *manager;
+static int privileged;
+static char workdir[256];
+static char secret_path[300];   /* root-owned 0600 */
+static char nobody_path[300];   /* nobody-owned 0600 */
+static uid_t nobody_uid, daemon_uid;
+
+static void on_thread(void *(*fn)(void *), void *arg) {
+    pthread_t t;
+    if (pthread_create(&t, NULL, fn, arg) != 0) abort();
+    pthread_join(t, NULL);
+}
+
+static HANDLE logon(const char *name) {
+    HANDLE h = NULL;
+    if (HostSec_LogonUser(name, &h) != S_OK) abort();
+    return h;
+}
+
+static uid_t thread_token_uid(void) {
+    HANDLE h = NULL;
+    HOSTSEC_TOKEN_USER user = {0};
+    DWORD len = 0;
+    if (IHostSecurityManager_OpenThreadToken(manager, TOKEN_QUERY, TRUE, &h) != S_OK) return (uid_t)-1;
+    HostSec_GetTokenInformation(h, TokenUser, &user, sizeof user, &len);
+    HostSec_CloseHandle(h);
+    return user.Uid;
+}
+
+static SECURITY_IMPERSONATION_LEVEL thread_token_level(void) {
+    HANDLE h = NULL;
+    SECURITY_IMPERSONATION_LEVEL level = (SECURITY_IMPERSONATION_LEVEL)-1;
+    DWORD len = 0;
+    if (IHostSecurityManager_OpenThreadToken(manager, TOKEN_QUERY, TRUE, &h) != S_OK) return level;
+    HostSec_GetTokenInformation(h, TokenImpersonationLevel, &level, sizeof level, &len);
+    HostSec_CloseHandle(h);
+    return level;
+}
+
+static int can_read(const char *path) {
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return 0;
+    close(fd);
+    return 1;
+}
+
+/* --- kernel effect on the calling thread, and on no other ------------------------------ */
+
+struct other_thread_view {
+    int main_tid;
+    char main_before[1024], main_during[1024];
+    char mine_before[1024], mine_during[1024], mine_after[1024];
+    char uid_during[128], groups_during[128], capeff_during[64];
+    HRESULT imp, rev;
+};
+
+static void *impersonate_nobody_and_look(void *arg) {
+    struct other_thread_view *v = arg;
+    HANDLE h = logon("nobody");
+    hosting_credentials(v->main_tid, v->main_before, sizeof v->main_before);
+    hosting_credentials(0, v->mine_before, sizeof v->mine_before);
+    v->imp = IHostSecurityManager_ImpersonateLoggedOnUser(manager, h);
+    hosting_credentials(0, v->mine_during, sizeof v->mine_during);
+    hosting_status(0, "Uid:", v->uid_during, sizeof v->uid_during);
+    hosting_status(0, "Groups:", v->groups_during, sizeof v->groups_during);
+    hosting_status(0, "CapEff:", v->capeff_during, sizeof v->capeff_during);
+    hosting_credentials(v->main_tid, v->main_during, sizeof v->main_during);
+    v->rev = IHostSecurityManager_RevertToSelf(manager);
+    hosting_credentials(0, v->mine_after, sizeof v->mine_after);
+    HostSec_CloseHandle(h);
+    return NULL;
+}
+
+static void impersonation_changes_the_calling_thread_and_no_other(void) {
+    struct other_thread_view v;
+    memset(&v, 0, sizeof v);
+    v.main_tid = hosting_tid();
+    on_thread(impersonate_nobody_and_look, &v);
+    CHECK_HR(v.imp, S_OK);
+    CHECK_HR(v.rev, S_OK);
+    if (privileged) {
+        char want[64];
+        snprintf(want, sizeof want, "%u\t%u\t0\t%u", nobody_uid, nobody_uid, nobody_uid);
+        CHECK(strcmp(v.uid_during, want) == 0);
+        CHECK(strcmp(v.capeff_during, "0000000000000000") == 0);
+        CHECK(strcmp(v.mine_during, v.mine_before) != 0);
+    } else {
+        CHECK(strcmp(v.mine_during, v.mine_before) == 0);  /* identification only */
+    }
+    CHECK(strcmp(v.main_during, v.main_before) == 0);      /* the other thread never changed */
+    CHECK(strcmp(v.mine_after, v.mine_before) == 0);       /* revert is exact */
+}
+
+/* --- files ----------------------------------------------------------------------------- */
+
+struct file_effect {
+    HRESULT imp;
+    struct stat created;
+    int created_ok, secret_readable_during, secret_readable_after;
+    SECURITY_IMPERSONATION_LEVEL level;
+};
+
+static void *create_file_as_nobody(void *arg) {
+    struct file_effect *e = arg;
+    char path[400];
+    HANDLE h = logon("nobody");
+    e->imp = IHostSecurityManager_ImpersonateLoggedOnUser(manager, h);
+    e->level = thread_token_level();
+    snprintf(path, sizeof path, "%s/made-while-impersonating", workdir);
+    unlink(path);
+    int fd = open(path, O_CREAT | O_WRONLY | O_EXCL, 0644);
+    e->created_ok = fd >= 0 && fstat(fd, &e->created) == 0;
+    if (fd >= 0) close(fd);
+    e->secret_readable_during = can_read(secret_path);
+    IHostSecurityManager_RevertToSelf(manager);
+    e->secret_readable_after = can_read(secret_path);
+    HostSec_CloseHandle(h);
+    return NULL;
+}
+
+static void files_follow_the_impersonated_identity(void) {
+    struct file_effect e;
+    memset(&e, 0, sizeof e);
+    on_thread(create_file_as_nobody, &e);
+    CHECK_HR(e.imp, S_OK);
+    CHECK(e.created_ok);
+    CHECK(e.secret_readable_after);
+    if (privileged) {
+        CHECK(e.level == SecurityImpersonation);
+        CHECK(e.created.st_uid == nobody_uid);
+        CHECK(!e.secret_readable_during);  /* root's 0600 file is refused to nobody */
+    } else {
+        CHECK(e.level == SecurityIdentification);
+        CHECK(e.created.st_uid == getuid());
+        CHECK(e.secret_readable_during);
+    }
+}
+
+/* --- RevertToSelf ---------------------------------------------------------------------- */
+
+static void *revert_without_impersonating(void *arg) {
+    HRESULT *hr = arg;
+    char before[1024], after[1024];
+    hosting_credentials(0, before, sizeof before);
+    *hr = IHostSecurityManager_RevertToSelf(manager);
+    hosting_credentials(0, after, sizeof after);
+    if (strcmp(before, after) != 0) *hr = E_UNEXPECTED;
+    return NULL;
+}
+
+static void revert_to_self_returns_exactly_s_ok_when_not_impersonating(void) {
+    HRESULT hr = E_FAIL;
+    on_thread(revert_without_impersonating, &hr);
+    CHECK(hr == S_OK);
+}
+
+/* --- impersonations replace each other ------------------------------------------------- */
+
+struct replace_view { uid_t first, second, after_revert; HRESULT a, b, r, open_after; char creds_before[1024], creds_after[1024]; };
+
+static void *impersonate_twice(void *arg) {
+    struct replace_view *v = arg;
+    HANDLE n = logon("nobody"), d = logon("daemon"), h = NULL;
+    hosting_credentials(0, v->creds_before, sizeof v->creds_before);
+    v->a = IHostSecurityManager_ImpersonateLoggedOnUser(manager, n);
+    v->first = thread_token_uid();
+    v->b = IHostSecurityManager_ImpersonateLoggedOnUser(manager, d);
+    v->second = thread_token_uid();
+    v->r = IHostSecurityManager_RevertToSelf(manager);
+    v->open_after = IHostSecurityManager_OpenThreadToken(manager, TOKEN_QUERY, TRUE, &h);
+    hosting_credentials(0, v->creds_after, sizeof v->creds_after);
+    HostSec_CloseHandle(n);
+    HostSec_CloseHandle(d);
+    return NULL;
+}
+
+static void impersonations_replace_each_other_and_do_not_stack(void) {
+    struct replace_view v;
+    memset(&v, 0, sizeof v);
+    on_thread(impersonate_twice, &v);
+    CHECK_HR(v.a, S_OK);
+    CHECK_HR(v.b, S_OK);
+    CHECK_HR(v.r, S_OK);
+    CHECK(v.first == nobody_uid);
+    CHECK(v.second == daemon_uid);
+    CHECK_HR(v.open_after, HRESULT_FROM_WIN32(ERROR_NO_TOKEN));  /* one revert is enough */
+    CHECK(strcmp(v.creds_before, v.creds_after) == 0);
+}
+
+/* --- ImpersonateLoggedOnUser: rights --------------------------------------------------- */
+
+static void *impersonate_with_rights(void *arg) {
+    HRESULT *r = arg;
+    HANDLE full = logon("nobody"), query = NULL, qd = NULL, imp_qd = NULL, imp_qi = NULL;
+    HostSec_DuplicateTokenEx(full, TOKEN_QUERY, SecurityImpersonation, TokenPrimary, &query);
+    HostSec_DuplicateTokenEx(full, TOKEN_QUERY | TOKEN_DUPLICATE, SecurityImpersonation, TokenPrimary, &qd);
+    HostSec_DuplicateTokenEx(full, TOKEN_QUERY | TOKEN_DUPLICATE, SecurityImpersonation, TokenImpersonation, &imp_qd);
+    HostSec_DuplicateTokenEx(full, TOKEN_QUERY | TOKEN_IMPERSONATE, SecurityDelegation, TokenImpersonation, &imp_qi);
+    r[0] = IHostSecurityManager_ImpersonateLoggedOnUser(manager, query);
+    r[1] = IHostSecurityManager_OpenThreadToken(manager, TOKEN_QUERY, TRUE, &(HANDLE){NULL});
+    r[2] = IHostSecurityManager_ImpersonateLoggedOnUser(manager, qd);
+    r[3] = IHostSecurityManager_ImpersonateLoggedOnUser(manager, imp_qd);
+    r[4] = IHostSecurityManager_ImpersonateLoggedOnUser(manager, imp_qi);
+    r[5] = (HRESULT)thread_token_level();
+    r[6] = IHostSecurityManager_ImpersonateLoggedOnUser(manager, (HANDLE)(uintptr_t)0x1234567);
+    r[7] = IHostSecurityManager_RevertToSelf(manager);
+    HostSec_CloseHandle(full); HostSec_CloseHandle(query); HostSec_CloseHandle(qd);
+    HostSec_CloseHandle(imp_qd); HostSec_CloseHandle(imp_qi);
+    return NULL;
+}
+
+static void impersonate_logged_on_user_needs_the_documented_rights(void) {
+    HRESULT r[8];
+    on_thread(impersonate_with_rights, r);
+    CHECK_HR(r[0], E_ACCESSDENIED);                        /* primary, TOKEN_QUERY only */
+    CHECK_HR(r[1], HRESULT_FROM_WIN32(ERROR_NO_TOKEN));    /* ...and nothing changed */
+    CHECK_HR(r[2], S_OK);                                  /* primary, QUERY|DUPLICATE */
+    CHECK_HR(r[3], E_ACCESSDENIED);                        /* impersonation, no IMPERSONATE */
+    CHECK_HR(r[4], S_OK);                                  /* impersonation, QUERY|IMPERSONATE */
+    CHECK(r[5] == (privileged ? SecurityImpersonation : SecurityIdentification)); /* copy at SecurityImpersonation */
+    CHECK_HR(r[6], E_HANDLE);
+    CHECK_HR(r[7], S_OK);
+}
+
+/* --- SetThreadToken -------------------------------------------------------------------- */
+
+static void *set_thread_token_cases(void *arg) {
+    HRESULT *r = arg;
+    HANDLE primary = logon("nobody"), imp = NULL, imp_noimp = NULL, h = NULL;
+    char before[1024], after[1024];
+    hosting_credentials(0, before, sizeof before);
+    HostSec_DuplicateTokenEx(primary, TOKEN_ALL_ACCESS, SecurityImpersonation, TokenImpersonation, &imp);
+    HostSec_DuplicateTokenEx(primary, TOKEN_QUERY, SecurityImpersonation, TokenImpersonation, &imp_noimp);
+    r[0] = IHostSecurityManager_SetThreadToken(manager, primary);
+    r[1] = IHostSecurityManager_SetThreadToken(manager, imp_noimp);
+    r[2] = IHostSecurityManager_SetThreadToken(manager, (HANDLE)(uintptr_t)0xdeadbeef);
+    r[3] = IHostSecurityManager_OpenThreadToken(manager, TOKEN_QUERY, TRUE, &h);  /* still no token */
+    r[4] = IHostSecurityManager_SetThreadToken(manager, imp);
+    r[5] = thread_token_uid() == nobody_uid ? S_OK : E_FAIL;
+    r[6] = IHostSecurityManager_SetThreadToken(manager, NULL);                     /* NULL reverts */
+    r[7] = IHostSecurityManager_OpenThreadToken(manager, TOKEN_QUERY, TRUE, &h);
+    hosting_credentials(0, after, sizeof after);
+    r[8] = strcmp(before, after) == 0 ? S_OK : E_FAIL;
+    HostSec_CloseHandle(primary); HostSec_CloseHandle(imp); HostSec_CloseHandle(imp_noimp);
+    return NULL;
+}
+
+static void set_thread_token_rejects_primary_tokens_missing_rights_and_forged_handles(void) {
+    HRESULT r[9];
+    on_thread(set_thread_token_cases, r);
+    CHECK_HR(r[0], HRESULT_FROM_WIN32(ERROR_BAD_TOKEN_TYPE));
+    CHECK_HR(r[1], E_ACCESSDENIED);
+    CHECK_HR(r[2], E_HANDLE);
+    CHECK_HR(r[3], HRESULT_FROM_WIN32(ERROR_NO_TOKEN));
+    CHECK_HR(r[4], S_OK);
+    CHECK_HR(r[5], S_OK);
+    CHECK_HR(r[6], S_OK);
+    CHECK_HR(r[7], HRESULT_FROM_WIN32(ERROR_NO_TOKEN));
+    CHECK_HR(r[8], S_OK);
+}
+
+/* --- impersonating one's own identity -------------------------------------------------- */
+
+/* The thread's own identity (its process token: same uid, gid and groups). A logon token of
+ * the same account whose groups differ from the thread's is another identity: acting as it
+ * means setgroups, which needs CAP_SETGID. */
+static void *impersonate_self_account(void *arg) {
+    HRESULT *r = arg;
+    HANDLE h = NULL;
+    char before[1024], during[1024];
+    hosting_credentials(0, before, sizeof before);
+    HostSec_OpenProcessToken(TOKEN_QUERY | TOKEN_DUPLICATE, &h);
+    r[0] = IHostSecurityManager_ImpersonateLoggedOnUser(manager, h);
+    r[1] = (HRESULT)thread_token_level();
+    hosting_credentials(0, during, sizeof during);
+    r[2] = IHostSecurityManager_RevertToSelf(manager);
+    r[3] = strcmp(before, during) == 0 ? S_OK : E_FAIL;  /* nothing to change in the kernel */
+    HostSec_CloseHandle(h);
+    return NULL;
+}
+
+static void impersonating_ones_own_account_needs_no_privilege(void) {
+    HRESULT r[4];
+    on_thread(impersonate_self_account, r);
+    CHECK_HR(r[0], S_OK);
+    CHECK(r[1] == SecurityImpersonation);
+    CHECK_HR(r[2], S_OK);
+    CHECK_HR(r[3], S_OK);
+}
+
+/* --- security contexts ----------------------------------------------------------------- */
+
+struct flow { IHostSecurityContext *ctx; HRESULT get, set, rev; uid_t file_uid, token_uid; char uid_line[128]; };
+
+static void *capture_on_request_thread(void *arg) {
+    struct flow *f = arg;
+    HANDLE h = logon("nobody");
+    IHostSecurityManager_ImpersonateLoggedOnUser(manager, h);
+    f->get = IHostSecurityManager_GetSecurityContext(manager, eCurrentContext, &f->ctx);
+    IHostSecurityManager_RevertToSelf(manager);
+    HostSec_CloseHandle(h);
+    return NULL;
+}
+
+static void *apply_on_pool_thread(void *arg) {
+    struct flow *f = arg;
+    char path[400];
+    struct stat st;
+    f->set = IHostSecurityManager_SetSecurityContext(manager, eCurrentContext, f->ctx);
+    hosting_status(0, "Uid:", f->uid_line, sizeof f->uid_line);
+    f->token_uid = thread_token_uid();
+    snprintf(path, sizeof path, "%s/made-by-pool-thread", workdir);
+    unlink(path);
+    int fd = open(path, O_CREAT | O_WRONLY, 0644);
+    f->file_uid = (fd >= 0 && fstat(fd, &st) == 0) ? st.st_uid : (uid_t)-1;
+    if (fd >= 0) close(fd);
+    f->rev = IHostSecurityManager_RevertToSelf(manager);
+    return NULL;
+}
+
+static void a_captured_context_applies_on_another_thread(void) {
+    struct flow f;
+    memset(&f, 0, sizeof f);
+    on_thread(capture_on_request_thread, &f);
+    CHECK_HR(f.get, S_OK);
+    CHECK(f.ctx != NULL);
+    on_thread(apply_on_pool_thread, &f);
+    CHECK_HR(f.set, S_OK);
+    CHECK_HR(f.rev, S_OK);
+    CHECK(f.token_uid == nobody_uid);
+    CHECK(f.file_uid == (privileged ? nobody_uid : getuid()));
+    if (f.ctx) CHECK(IHostSecurityContext_Release(f.ctx) == 0);
+}
+
+static void *apply_not_impersonating_context(void *arg) {
+    HRESULT *r = arg;
+    IHostSecurityContext *ctx = NULL, *clone = NULL;
+    HANDLE h = logon("nobody"), t = NULL;
+    char before[1024], after[1024];
+    hosting_credentials(0, before, sizeof before);
+    r[0] = IHostSecurityManager_GetSecurityContext(manager, eCurrentContext, &ctx); /* not impersonating */
+    r[1] = IHostSecurityContext_Capture(ctx, &clone);
+    IHostSecurityManager_ImpersonateLoggedOnUser(manager, h);
+    r[2] = IHostSecurityManager_SetSecurityContext(manager, eCurrentContext, clone);     /* = revert */
+    r[3] = IHostSecurityManager_OpenThreadToken(manager, TOKEN_QUERY, TRUE, &t);
+    hosting_credentials(0, after, sizeof after);
+    r[4] = strcmp(before, after) == 0 ? S_OK : E_FAIL;
+    r[5] = (HRESULT)IHostSecurityContext_Release(clone);
+    r[6] = (HRESULT)IHostSecurityContext_Release(ctx);
+    HostSec_CloseHandle(h);
+    return NULL;
+}
+
+static void a_context_captured_while_not_impersonating_reverts_when_applied(void) {
+    HRESULT r[7];
+    on_thread(apply_not_impersonating_context, r);
+    CHECK_HR(r[0], S_OK);
+    CHECK_HR(r[1], S_OK);
+    CHECK_HR(r[2], S_OK);
+    CHECK_HR(r[3], HRESULT_FROM_WIN32(ERROR_NO_TOKEN));
+    CHECK_HR(r[4], S_OK);
+    CHECK(r[5] == 0 && r[6] == 0);
+}
+
+struct restricted_view { HRESULT get, set, rev; char capeff_before[64], capeff_during[64], capeff_after[64], uid_during[128];
+                         int nobody_file_during, nobody_file_after; };
+
+static void *restrict_self(void *arg) {
+    struct restricted_view *v = arg;
+    IHostSecurityContext *ctx = NULL;
+    hosting_status(0, "CapEff:", v->capeff_before, sizeof v->capeff_before);
+    v->get = IHostSecurityManager_GetSecurityContext(manager, eRestrictedContext, &ctx);
+    v->set = IHostSecurityManager_SetSecurityContext(manager, eCurrentContext, ctx);
+    hosting_status(0, "CapEff:", v->capeff_during, sizeof v->capeff_during);
+    hosting_status(0, "Uid:", v->uid_during, sizeof v->uid_during);
+    v->nobody_file_during = can_read(nobody_path);
+    v->rev = IHostSecurityManager_RevertToSelf(manager);
+    hosting_status(0, "CapEff:", v->capeff_after, sizeof v->capeff_after);
+    v->nobody_file_after = can_read(nobody_path);
+    if (ctx) IHostSecurityContext_Release(ctx);
+    return NULL;
+}
+
+static void a_restricted_context_drops_the_effective_capabilities_of_that_thread_only(void) {
+    struct restricted_view v;
+    char main_before[64], main_after[64];
+    memset(&v, 0, sizeof v);
+    hosting_status(0, "CapEff:", main_before, sizeof main_before);
+    on_thread(restrict_self, &v);
+    hosting_status(0, "CapEff:", main_after, sizeof main_after);
+    CHECK_HR(v.get, S_OK);
+    CHECK_HR(v.set, S_OK);
+    CHECK_HR(v.rev, S_OK);
+    CHECK(strcmp(v.capeff_during, "0000000000000000") == 0);
+    CHECK(strcmp(v.capeff_after, v.capeff_before) == 0);
+    CHECK(strcmp(main_before, main_after) == 0);
+    if (getuid() == 0 && strcmp(v.capeff_before, "0000000000000000") != 0) {
+        CHECK(!v.nobody_file_during);  /* root without CAP_DAC_OVERRIDE: nobody's 0600 file */
+        CHECK(v.nobody_file_after);
+    }
+}
+
+static void *context_bad_inputs(void *arg) {
+    HRESULT *r = arg;
+    IHostSecurityContext *ctx = (IHostSecurityContext *)(uintptr_t)0x1, *good = NULL;
+    char before[1024], after[1024];
+    HOSTSEC_STATISTICS s0 = check_stats();
+    hosting_credentials(0, before, sizeof before);
+    r[0] = IHostSecurityManager_GetSecurityContext(manager, (EContextType)2, &ctx);
+    r[1] = ctx == NULL ? S_OK : E_FAIL;
+    r[2] = IHostSecurityManager_GetSecurityContext(manager, eCurrentContext, NULL);
+    r[3] = IHostSecurityManager_SetSecurityContext(manager, eCurrentContext, NULL);
+    IHostSecurityManager_GetSecurityContext(manager, eCurrentContext, &good);
+    r[4] = IHostSecurityManager_SetSecurityContext(manager, (EContextType)7, good);
+    r[5] = IHostSecurityManager_SetSecurityContext(manager, (EContextType)-1, good);
+    r[6] = IHostSecurityContext_Capture(good, NULL);
+    /* A foreign object is refused, not trusted. */
+    IUnknown *foreign = NULL;
+    IHostSecurityManager_QueryInterface(manager, &IID_IUnknown, (void **)&foreign);
+    r[7] = IHostSecurityManager_SetSecurityContext(manager, eCurrentContext, (IHostSecurityContext *)foreign);
+    IUnknown_Release(foreign);
+    IHostSecurityContext_Release(good);
+    hosting_credentials(0, after, sizeof after);
+    HOSTSEC_STATISTICS s1 = check_stats();
+    r[8] = (strcmp(before, after) == 0 && s0.LiveObjects == s1.LiveObjects) ? S_OK : E_FAIL;
+    return NULL;
+}
+
+static void security_context_bad_inputs_get_documented_results_and_change_nothing(void) {
+    HRESULT r[9];
+    on_thread(context_bad_inputs, r);
+    CHECK_HR(r[0], E_INVALIDARG);
+    CHECK_HR(r[1], S_OK);
+    CHECK_HR(r[2], E_POINTER);
+    CHECK_HR(r[3], E_POINTER);
+    CHECK_HR(r[4], E_INVALIDARG);
+    CHECK_HR(r[5], E_INVALIDARG);
+    CHECK_HR(r[6], E_POINTER);
+    CHECK_HR(r[7], E_INVALIDARG);
+    CHECK_HR(r[8], S_OK);
+}
+
+/* --- lifetimes ------------------------------------------------------------------------- */
+
+static void *exit_while_impersonating(void *arg) {
+    (void)arg;
+    HANDLE h = logon("nobody");
+    IHostSecurityManager_ImpersonateLoggedOnUser(manager, h);
+    HostSec_CloseHandle(h);
+    return NULL;  /* exits still impersonating */
+}
+
+static void a_thread_that_exits_while_impersonating_releases_everything(void) {
+    HOSTSEC_STATISTICS before = check_stats();
+    on_thread(exit_while_impersonating, NULL);
+    HOSTSEC_STATISTICS after = check_stats();
+    CHECK(after.ImpersonatingThreads == before.ImpersonatingThreads);
+    CHECK(after.LiveTokens == before.LiveTokens);
+    CHECK(after.LiveHandles == before.LiveHandles);
+}
+
+static volatile int keep_going = 1;
+static void *busy_host_thread(void *arg) {
+    (void)arg;
+    HANDLE p = logon("nobody");
+    while (keep_going) {
+        HANDLE h = NULL;
+        IHostSecurityManager_ImpersonateLoggedOnUser(manager, p);
+        IHostSecurityManager_OpenThreadToken(manager, TOKEN_QUERY, TRUE, &h);
+        HostSec_CloseHandle(h);
+        IHostSecurityManager_RevertToSelf(manager);
+    }
+    HostSec_CloseHandle(p);
+    return NULL;
+}
+
+static void a_fork_in_a_multithreaded_host_leaves_the_child_able_to_use_the_library(void) {
+    pthread_t busy[3];
+    for (int i = 0; i < 3; i++) pthread_create(&busy[i], NULL, busy_host_thread, NULL);
+    int ok_children = 0;
+    for (int round = 0; round < 20; round++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            alarm(10);  /* a lock held forever would hang here */
+            HANDLE h = NULL, t = NULL;
+            if (HostSec_LogonUser("nobody", &h) != S_OK) _exit(2);
+            if (IHostSecurityManager_ImpersonateLoggedOnUser(manager, h) != S_OK) _exit(3);
+            if (IHostSecurityManager_OpenThreadToken(manager, TOKEN_QUERY, TRUE, &t) != S_OK) _exit(4);
+            if (HostSec_CloseHandle(t) != S_OK) _exit(5);
+            if (IHostSecurityManager_RevertToSelf(manager) != S_OK) _exit(6);
+            if (HostSec_CloseHandle(h) != S_OK) _exit(7);
+            _exit(0);
+        }
+        int status = 0;
+        waitpid(pid, &status, 0);
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0) ok_children++;
+        else fprintf(stderr, "  child %d: status 0x%x\n", round, status);
+    }
+    keep_going = 0;
+    for (int i = 0; i < 3; i++) pthread_join(busy[i], NULL);
+    CHECK(ok_children == 20);
+}
+
+/* --- setup ----------------------------------------------------------------------------- */
+
+static void make_files(void) {
+    snprintf(workdir, sizeof workdir, "/tmp/hostsec-impersonation-%d", (int)getpid());
+    mkdir(workdir, 0755);
+    chmod(workdir, 01777);
+    snprintf(secret_path, sizeof secret_path, "%s/root-only", workdir);
+    int fd = open(secret_path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+    if (fd >= 0) { if (write(fd, "secret\n", 7) != 7) abort(); close(fd); }
+    snprintf(nobody_path, sizeof nobody_path, "%s/nobody-only", workdir);
+    fd = open(nobody_path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+    if (fd >= 0) close(fd);
+    if (chown(nobody_path, nobody_uid, (gid_t)-1) != 0) { /* not root: the test that needs it checks getuid() */ }
+}
+
+static void remove_files(void) {
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", workdir);
+    if (system(cmd) != 0) fprintf(stderr, "  could not remove %s\n", workdir);
+}
+
+int main(void) {
+    privileged = hosting_privileged();
+    nobody_uid = hosting_uid_of("nobody");
+    daemon_uid = hosting_uid_of("daemon");
+    printf("# %s: uid %d\n", privileged ? "privileged (CAP_SETUID+CAP_SETGID): kernel-level impersonation"
+                                        : "unprivileged: impersonating others is identification only", (int)getuid());
+    manager = hosting_manager();
+    make_files();
+    RUN_TEST(impersonation_changes_the_calling_thread_and_no_other);
+    RUN_TEST(files_follow_the_impersonated_identity);
+    RUN_TEST(revert_to_self_returns_exactly_s_ok_when_not_impersonating);
+    RUN_TEST(impersonations_replace_each_other_and_do_not_stack);
+    RUN_TEST(impersonate_logged_on_user_needs_the_documented_rights);
+    RUN_TEST(set_thread_token_rejects_primary_tokens_missing_rights_and_forged_handles);
+    RUN_TEST(impersonating_ones_own_account_needs_no_privilege);
+    RUN_TEST(a_captured_context_applies_on_another_thread);
+    RUN_TEST(a_context_captured_while_not_impersonating_reverts_when_applied);
+    RUN_TEST(a_restricted_context_drops_the_effective_capabilities_of_that_thread_only);
+    RUN_TEST(security_context_bad_inputs_get_documented_results_and_change_nothing);
+    RUN_TEST(a_thread_that_exits_while_impersonating_releases_everything);
+    RUN_TEST(a_fork_in_a_multithreaded_host_leaves_the_child_able_to_use_the_library);
+    remove_files();
+    IHostSecurityManager_Release(manager);
+    CHECK_EXIT();
+}
