@@ -73,16 +73,23 @@ typedef GUID IID;
 typedef GUID CLSID;
 #endif
 
-#ifndef _REFGUID_DEFINED
-#define _REFGUID_DEFINED
+/* One guard per name, as guiddef.h has them; a host that already has the macro keeps it. */
+#if !defined(REFIID) && !defined(_REFIID_DEFINED)
+#define _REFIID_DEFINED
 #ifdef __cplusplus
 /** A reference to an interface identifier (a pointer in the ABI). */
 #define REFIID const IID &
-/** A reference to a class identifier (a pointer in the ABI). */
-#define REFCLSID const IID &
 #else
 /** A reference to an interface identifier. */
 #define REFIID const IID *
+#endif
+#endif
+#if !defined(REFCLSID) && !defined(_REFCLSID_DEFINED)
+#define _REFCLSID_DEFINED
+#ifdef __cplusplus
+/** A reference to a class identifier (a pointer in the ABI). */
+#define REFCLSID const IID &
+#else
 /** A reference to a class identifier. */
 #define REFCLSID const IID *
 #endif
