@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# scripts/install into a temporary prefix: the files and links it lays out, the generated
+# hostsec.pc, and a host built with exactly `cc host.c $(pkg-config --cflags --libs hostsec)`.
+set -uo pipefail
+root=${HOSTSEC_ROOT:?} out=${HOSTSEC_TEST_OUT:?}/install
+rm -rf "$out"
+mkdir -p "$out"
+prefix=$out/prefix
+failures=0
+ok() { echo "ok   $1"; }
+fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
+
+version=$(sed -n 's/^#define HOSTSEC_VERSION_STRING "\(.*\)"$/\1/p' "$root/include/hostsec.h")
+
+install_succeeds() {
+    if "$root/scripts/install" "$prefix" >"$out/install.log" 2>&1; then
+        ok "${FUNCNAME[0]}"
+    else
+        fail "${FUNCNAME[0]}" "$(cat "$out/install.log")"
+    fi
+}
+
+headers_are_installed() {
+    cmp -s "$root/include/hostsec.h" "$prefix/include/hostsec.h" &&
+        cmp -s "$root/include/hostsec_base.h" "$prefix/include/hostsec_base.h" &&
+        [ ! -e "$prefix/include/module.modulemap" ] &&
+        ok "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "$(ls -l "$prefix/include" 2>&1)"
+}
+
+library_and_links_are_installed() {
+    local l=$prefix/lib
+    [ "$version" = "1.0.0" ] || { fail "${FUNCNAME[0]}" "header version $version"; return; }
+    if [ -f "$l/libhostsec.so.$version" ] && [ ! -L "$l/libhostsec.so.$version" ] &&
+        [ "$(readlink "$l/libhostsec.so.1")" = "libhostsec.so.$version" ] &&
+        [ "$(readlink -f "$l/libhostsec.so")" = "$(readlink -f "$l/libhostsec.so.$version")" ] &&
+        cmp -s "$l/libhostsec.so.$version" "${HOSTSEC_LIB_DIR:?}/libhostsec.so"; then
+        ok "${FUNCNAME[0]}"
+    else
+        fail "${FUNCNAME[0]}" "$(ls -l "$l" 2>&1)"
+    fi
+}
+
+pkg_config_describes_the_prefix() {
+    export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
+    local v c l
+    v=$(pkg-config --modversion hostsec 2>&1)
+    c=$(pkg-config --cflags hostsec 2>&1 | sed 's/ *$//')
+    l=$(pkg-config --libs hostsec 2>&1 | sed 's/ *$//')
+    if [ "$v" = "$version" ] && [ "$c" = "-I$prefix/include" ] && [ "$l" = "-L$prefix/lib -lhostsec" ]; then
+        ok "${FUNCNAME[0]}"
+    else
+        fail "${FUNCNAME[0]}" "modversion '$v', cflags '$c', libs '$l'"
+    fi
+}
+
+pkg_config_host_builds_and_runs() {
+    export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
+    cat >"$out/host.c" <<'EOF'
+#define COBJMACROS
+#include <hostsec.h>
+#include <stdio.h>
+int main(void) {
+    IClassFactory *f = NULL;
+    IHostSecurityManager *m = NULL;
+    HANDLE h = NULL;
+    if (DllGetClassObject(&CLSID_HostSecurityManager, &IID_IClassFactory, (void **)&f) != S_OK) return 1;
+    if (IClassFactory_CreateInstance(f, NULL, &IID_IHostSecurityManager, (void **)&m) != S_OK) return 2;
+    IClassFactory_Release(f);
+    printf("version %lu\n", (unsigned long)HostSec_GetVersion());
+    printf("open: %s\n", HostSec_HResultName(IHostSecurityManager_OpenThreadToken(m, TOKEN_QUERY, TRUE, &h)));
+    printf("release: %lu\n", (unsigned long)IHostSecurityManager_Release(m));
+    return 0;
+}
+EOF
+    (cd "$out" && cc host.c $(pkg-config --cflags --libs hostsec) -o host) >"$out/cc.log" 2>&1 ||
+        { fail "${FUNCNAME[0]}" "$(cat "$out/cc.log")"; return; }
+    local want got got_rpath
+    want=$'version 1000000\nopen: HRESULT_FROM_WIN32(ERROR_NO_TOKEN)\nrelease: 0'
+    got=$(env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH="$prefix/lib" "$out/host" 2>&1)
+    # The same host linked with an rpath into the prefix finds the library by its soname.
+    (cd "$out" && cc host.c $(pkg-config --cflags --libs hostsec) -Wl,-rpath,"$prefix/lib" -o host-rpath) \
+        >>"$out/cc.log" 2>&1
+    got_rpath=$(env -i PATH=/usr/bin:/bin "$out/host-rpath" 2>&1)
+    local needed
+    needed=$(readelf -d "$out/host" | sed -n 's/.*(NEEDED).*\[\(libhostsec[^]]*\)\]/\1/p')
+    if [ "$got" = "$want" ] && [ "$got_rpath" = "$want" ] && [ "$needed" = "libhostsec.so.1" ]; then
+        ok "${FUNCNAME[0]}"
+    else
+        fail "${FUNCNAME[0]}" "output '$got', rpath output '$got_rpath', NEEDED '$needed'"
+    fi
+}
+
+install_is_repeatable() {
+    if "$root/scripts/install" "$prefix" >"$out/install2.log" 2>&1 &&
+        [ "$(readlink "$prefix/lib/libhostsec.so.1")" = "libhostsec.so.$version" ] &&
+        [ "$(ls "$prefix/lib" | wc -l)" -eq 4 ]; then
+        ok "${FUNCNAME[0]}"
+    else
+        fail "${FUNCNAME[0]}" "$(cat "$out/install2.log"; ls -l "$prefix/lib")"
+    fi
+}
+
+install_succeeds
+headers_are_installed
+library_and_links_are_installed
+pkg_config_describes_the_prefix
+pkg_config_host_builds_and_runs
+install_is_repeatable
+[ "$failures" -eq 0 ]
