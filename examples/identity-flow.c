@@ -87,7 +87,8 @@ static void *pool_thread(void *arg) {
     HOSTSEC_TOKEN_USER tu;
     SECURITY_IMPERSONATION_LEVEL level;
     DWORD len = 0;
-    check(IHostSecurityManager_OpenThreadToken(manager, TOKEN_QUERY, FALSE, &token), "OpenThreadToken");
+    /* bOpenAsSelf TRUE: the access check runs as the process, which works at either level. */
+    check(IHostSecurityManager_OpenThreadToken(manager, TOKEN_QUERY, TRUE, &token), "OpenThreadToken");
     check(HostSec_GetTokenInformation(token, TokenUser, &tu, sizeof tu, &len), "GetTokenInformation");
     check(HostSec_GetTokenInformation(token, TokenImpersonationLevel, &level, sizeof level, &len), "GetTokenInformation");
     check(HostSec_CloseHandle(token), "HostSec_CloseHandle");
