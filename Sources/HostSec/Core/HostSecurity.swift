@@ -64,10 +64,10 @@ public final class HostSecurity: Sendable {
     }
 
     /// The identity the thread acts as for access checks, or `BAD_IMPERSONATION_LEVEL` when
-    /// its token is below SecurityImpersonation (it cannot act as anyone then).
+    /// its token is below SecurityImpersonation (it cannot act as anyone then; anonymous
+    /// included: CANT_OPEN_ANONYMOUS is only for opening an anonymous thread token).
     func currentSubject(_ state: ThreadState) throws(HostSecError) -> Identity {
         if let token = state.token {
-            if token.level == .anonymous { throw .cantOpenAnonymous }
             if !token.level.actsAsIdentity { throw .badImpersonationLevel }
             return token.identity
         }

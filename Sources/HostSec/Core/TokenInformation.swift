@@ -34,6 +34,7 @@ extension HostSecurity {
         default: throw .invalidArg
         }
         neededLength = UInt32(size)
+        guard buffer != nil || length == 0 else { throw .pointer }  // NULL with a length
         guard Int(length) >= size else { throw .insufficientBuffer }
         guard let out = buffer else { throw .pointer }
         switch infoClass {
