@@ -9,6 +9,10 @@
 #include <time.h>
 #include <sys/random.h>
 
+/* The IDs get a section of their own: the static Swift runtime's .rodata inputs are writable,
+ * which makes the linked .rodata writable, and these must stay read-only (a stray write would
+ * break every QueryInterface in the process). */
+#pragma clang section rodata = "hostsec_ids"
 const IID IID_IUnknown = {0x00000000, 0x0000, 0x0000, {0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46}};
 const IID IID_IClassFactory = {0x00000001, 0x0000, 0x0000, {0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46}};
 const IID IID_IHostControl = {0x02CA073C, 0x7079, 0x4860, {0x88, 0x0A, 0xC2, 0xF7, 0xA4, 0x49, 0xC9, 0x91}};
@@ -16,9 +20,16 @@ const IID IID_IHostSecurityManager = {0x75AD2468, 0xA349, 0x4D02, {0xA7, 0x64, 0
 const IID IID_IHostSecurityContext = {0x7E573CE4, 0x0343, 0x4423, {0x98, 0xD7, 0x63, 0x18, 0x34, 0x8A, 0x1D, 0x3C}};
 const CLSID CLSID_HostSecurityManager = {0x5F0C3A2E, 0x9B41, 0x4C6D, {0x8E, 0x27, 0x1A, 0x4B, 0x6C, 0x8D, 0x9E, 0x01}};
 const CLSID CLSID_HostControl = {0x5F0C3A2E, 0x9B41, 0x4C6D, {0x8E, 0x27, 0x1A, 0x4B, 0x6C, 0x8D, 0x9E, 0x02}};
+#pragma clang section rodata = ""
 
 uint64_t hs_counters[HS_COUNTER_COUNT];
 __thread hs_thread hs_tls;
+__thread hs_thread *hs_tls_self __attribute__((tls_model("initial-exec")));
+
+hs_thread *hs_thread_self_slow(void) {
+    hs_tls_self = &hs_tls;
+    return hs_tls_self;
+}
 
 const char *HostSec_HResultName(HRESULT hr) {
     switch ((uint32_t)hr) {

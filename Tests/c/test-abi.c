@@ -3,8 +3,11 @@
  * library's own view of them (HostSec_HResultName, HostSec_GetVersion). */
 #include "check.h"
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define SLOT(vtbl, member, n) CHECK(offsetof(vtbl, member) == (size_t)(n) * 8)
 
@@ -110,6 +113,29 @@ static void clsids_are_distinct_and_not_interface_ids(void) {
     CHECK(memcmp(&CLSID_HostSecurityManager, &CLSID_HostControl, 16) != 0);
     CHECK(memcmp(&CLSID_HostSecurityManager, &IID_IHostSecurityManager, 16) != 0);
     CHECK(memcmp(&CLSID_HostControl, &IID_IHostControl, 16) != 0);
+}
+
+/* Writes one byte of id in a child process; true when the write faulted. */
+static int write_faults(const IID *id) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        volatile uint8_t *byte = (volatile uint8_t *)(uintptr_t)id;
+        *byte ^= 0xFF;
+        _exit(0);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid) return 0;
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV;
+}
+
+static void exported_ids_are_read_only(void) {
+    CHECK(write_faults(&IID_IUnknown));
+    CHECK(write_faults(&IID_IClassFactory));
+    CHECK(write_faults(&IID_IHostControl));
+    CHECK(write_faults(&IID_IHostSecurityManager));
+    CHECK(write_faults(&IID_IHostSecurityContext));
+    CHECK(write_faults(&CLSID_HostSecurityManager));
+    CHECK(write_faults(&CLSID_HostControl));
 }
 
 #define HR_IS(name, value) CHECK((uint32_t)(name) == (uint32_t)(value))
@@ -303,6 +329,7 @@ int main(void) {
     RUN_TEST(iids_match_mscoree);
     RUN_TEST(iid_bytes_are_little_endian_in_memory);
     RUN_TEST(clsids_are_distinct_and_not_interface_ids);
+    RUN_TEST(exported_ids_are_read_only);
     RUN_TEST(hresult_macros_match_the_reference_table);
     RUN_TEST(hresult_from_win32_wraps_positive_codes_only);
     RUN_TEST(win32_error_codes_match_winerror);

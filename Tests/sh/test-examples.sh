@@ -3,6 +3,7 @@
 # lines that show what it demonstrates.
 set -uo pipefail
 root=${HOSTSEC_ROOT:?} lib=${HOSTSEC_LIB_DIR:?} out=${HOSTSEC_TEST_OUT:?}/examples
+rm -rf "$out"
 mkdir -p "$out"
 failures=0
 ok() { echo "ok   $1"; }

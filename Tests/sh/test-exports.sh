@@ -6,8 +6,10 @@
 #   - a C host runs with PATH and LD_LIBRARY_PATH stripped of anything Swift.
 set -uo pipefail
 root=${HOSTSEC_ROOT:?} lib=${HOSTSEC_LIB_DIR:?} out=${HOSTSEC_TEST_OUT:?}/exports
+rm -rf "$out"
 mkdir -p "$out"
 so=$lib/libhostsec.so
+[ -f "$so" ] || { echo "FAIL no library at $so"; exit 1; }
 failures=0
 ok() { echo "ok   $1"; }
 fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
@@ -61,6 +63,20 @@ every_export_is_declared_in_the_header() {
     else
         fail "${FUNCNAME[0]}" "$(head -20 "$out/declared.err")"
     fi
+}
+
+exported_ids_are_in_read_only_sections() {
+    # The statically linked Swift runtime makes the output .rodata writable; the IIDs and
+    # CLSIDs every QueryInterface compares against must sit in a section without W.
+    local sections bad="" count=0 idx sym flags
+    sections=$(readelf -SW "$so" | sed 's/\[ */[/')
+    while read -r idx sym; do
+        count=$((count + 1))
+        flags=$(awk -v n="[$idx]" '$1 == n {print $8}' <<<"$sections")
+        case "$flags" in *A*) ;; *) bad+=" $sym(not allocated: '$flags')" ;; esac
+        case "$flags" in *W*) bad+=" $sym(writable section $idx)" ;; esac
+    done < <(readelf -sW --dyn-syms "$so" | awk '$4 == "OBJECT" && $8 ~ /^(IID|CLSID)_.*@@/ {print $7, $8}' | sort -u)
+    [ "$count" -eq 7 ] && [ -z "$bad" ] && ok "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "$count ids:$bad"
 }
 
 ldd_lists_nothing_from_swift_and_nothing_missing() {
@@ -153,6 +169,7 @@ exports_are_exactly_the_version_script
 exports_carry_the_version_node
 no_swift_mangled_symbols_are_exported
 every_export_is_declared_in_the_header
+exported_ids_are_in_read_only_sections
 ldd_lists_nothing_from_swift_and_nothing_missing
 needed_libraries_are_system_ones
 no_runpath_into_the_toolchain

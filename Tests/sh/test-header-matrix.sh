@@ -6,6 +6,7 @@
 set -uo pipefail
 root=${HOSTSEC_ROOT:?} lib=${HOSTSEC_LIB_DIR:?} out=${HOSTSEC_TEST_OUT:?}/header-matrix
 src=$root/Tests/sh/header-matrix
+rm -rf "$out"
 mkdir -p "$out"
 failures=0
 ok() { echo "ok   $1"; }
