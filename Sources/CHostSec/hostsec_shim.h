@@ -116,7 +116,17 @@ typedef struct hs_thread {
 } hs_thread;
 
 extern __thread hs_thread hs_tls;
-static inline hs_thread *hs_thread_self(void) { return &hs_tls; }
+/* The hot paths reach the thread's block through an 8-byte initial-exec pointer (a %fs-relative
+ * load) instead of hs_tls itself, whose global-dynamic model costs a __tls_get_addr call per
+ * access. 8 bytes of static TLS fit the surplus glibc keeps for dlopen'ed libraries; the
+ * 528-byte block itself stays dynamic. */
+extern __thread hs_thread *hs_tls_self __attribute__((tls_model("initial-exec")));
+hs_thread *hs_thread_self_slow(void);
+static inline hs_thread *hs_thread_self(void) {
+    hs_thread *t = hs_tls_self;
+    if (__builtin_expect(t != NULL, 1)) return t;
+    return hs_thread_self_slow();
+}
 static inline bool hs_cache_pop(hs_thread *t, uint32_t *slot) {
     if (t->free_count == 0) return false;
     *slot = t->free_slots[--t->free_count];

@@ -57,9 +57,14 @@ public final class HandleTable: @unchecked Sendable {
 
     /// Stores a token with the rights granted and returns its new handle.
     public func insert(_ token: Token, rights: UInt32) throws(HostSecError) -> UnsafeMutableRawPointer {
+        try insert(Unmanaged.passUnretained(token), rights: rights)
+    }
+
+    /// `insert` for a token the caller only borrows: the handle takes its own reference.
+    public func insert(_ token: Unmanaged<Token>, rights: UInt32) throws(HostSecError) -> UnsafeMutableRawPointer {
         guard let index = takeSlot() else { throw .outOfMemory }
         let slot = slotPointer(index)
-        slot.pointee.token = Unmanaged.passRetained(token).toOpaque()
+        slot.pointee.token = token.retain().toOpaque()
         slot.pointee.rights = rights
         let word = wordPointer(slot)
         let generation = hs_load_relaxed(word) >> 32

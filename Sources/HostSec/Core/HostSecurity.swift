@@ -86,17 +86,26 @@ public final class HostSecurity: Sendable {
     /// `IHostSecurityManager::OpenThreadToken` for the calling thread.
     public func openThreadToken(desiredAccess: UInt32, openAsSelf: Bool) throws(HostSecError) -> UnsafeMutableRawPointer {
         try ensureOpen()
-        guard let state = ThreadState.existing, let token = state.token else { throw .noToken }
-        if token.level == .anonymous { throw .cantOpenAnonymous }
-        let subject: Identity
-        if openAsSelf {
-            subject = try selfCredentials(state).identity
-        } else {
-            if !token.level.actsAsIdentity { throw .badImpersonationLevel }
-            subject = token.identity
+        guard let raw = hs_thread_self()!.pointee.state else { throw .noToken }
+        // The thread's state and token are borrowed, never retained here: only this thread
+        // replaces them, and nothing on this path does.
+        let state = Unmanaged<ThreadState>.fromOpaque(raw)
+        guard let token = state._withUnsafeGuaranteedRef({ $0.unretainedToken }) else { throw .noToken }
+        if token._withUnsafeGuaranteedRef({ $0.level == .anonymous }) { throw .cantOpenAnonymous }
+        let me: Identity? = openAsSelf ? try selfCredentials(state.takeUnretainedValue()).identity : nil
+        let granted = token._withUnsafeGuaranteedRef { token -> Result<UInt32, HostSecError> in
+            if me == nil && !token.level.actsAsIdentity { return .failure(.badImpersonationLevel) }
+            do throws(HostSecError) {
+                return .success(try AccessCheck.check(desired: desiredAccess, subject: me ?? token.identity,
+                                                      dacl: token.dacl))
+            } catch {
+                return .failure(error)
+            }
         }
-        let granted = try AccessCheck.check(desired: desiredAccess, subject: subject, dacl: token.dacl)
-        return try handles.insert(token, rights: granted)
+        switch granted {
+        case .success(let rights): return try handles.insert(token, rights: rights)
+        case .failure(let error): throw error
+        }
     }
 
     // MARK: flat API

@@ -25,6 +25,12 @@ final class ThreadState {
     /// What is changed in the kernel now, or nil when the kernel holds "self".
     var applied: KernelChange?
 
+    /// The thread token without a retain (the caller borrows it; only this thread replaces it).
+    @inline(__always) var unretainedToken: Unmanaged<Token>? {
+        guard let token else { return nil }
+        return Unmanaged.passUnretained(token)
+    }
+
     func setToken(_ newToken: Token?) {
         if (token == nil) != (newToken == nil) {
             hs_counter_add(Int32(HS_COUNTER_IMPERSONATING), newToken == nil ? -1 : 1)
@@ -49,6 +55,12 @@ final class ThreadState {
     @inline(__always) static var existing: ThreadState? {
         guard let state = hs_thread_self()!.pointee.state else { return nil }
         return Unmanaged<ThreadState>.fromOpaque(state).takeUnretainedValue()
+    }
+
+    /// Whether the calling thread holds a thread token (no allocation, no retain).
+    @inline(__always) static var hasToken: Bool {
+        guard let state = hs_thread_self()!.pointee.state else { return false }
+        return Unmanaged<ThreadState>.fromOpaque(state)._withUnsafeGuaranteedRef { $0.token != nil }
     }
 
     @inline(never) private static func makeCurrent(_ thread: UnsafeMutablePointer<hs_thread>) -> ThreadState {

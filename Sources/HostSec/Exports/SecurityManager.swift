@@ -16,7 +16,13 @@ extension Vtables {
                 hresult { () throws(HostSecError) in try HostSecurity.shared.revertToSelf() }
             },
             OpenThreadToken: { _, access, asSelf, out in
-                hresult(out) { () throws(HostSecError) in
+                // A thread that is not impersonating: ERROR_NO_TOKEN without a throw (unless the
+                // library failed closed, which the counter mirrors for the shared instance).
+                if let out, hs_counter(Int32(HS_COUNTER_FAILED)) == 0, !ThreadState.hasToken {
+                    out.pointee = nil
+                    return HResult.noToken
+                }
+                return hresult(out) { () throws(HostSecError) in
                     try HostSecurity.shared.openThreadToken(desiredAccess: access, openAsSelf: asSelf != 0)
                 }
             },
