@@ -112,6 +112,8 @@ typedef struct hs_thread {
     void *state;        /* the thread's Swift state (retained), or NULL */
     uint32_t free_count;
     uint32_t registered; /* the exit destructor is armed */
+    uint32_t shard;      /* which hs_handle_shards entry this thread counts in */
+    uint32_t reserved;
     uint32_t free_slots[HS_FREE_CACHE];
 } hs_thread;
 
@@ -136,6 +138,25 @@ static inline bool hs_cache_push(hs_thread *t, uint32_t slot) {
     if (t->free_count == HS_FREE_CACHE) return false;
     t->free_slots[t->free_count++] = slot;
     return true;
+}
+
+/* The live-handle count, split in cache-line shards: each thread adds to its own shard
+ * (assigned round-robin on its first access), so opening and closing on different threads
+ * share no cache line. A handle closed on another thread than it was opened on leaves one
+ * shard "negative" (wrapped); the sum is exact. */
+#define HS_HANDLE_SHARDS 16
+typedef struct hs_shard {
+    uint64_t value;
+    char pad[56];
+} hs_shard;
+extern hs_shard hs_handle_shards[HS_HANDLE_SHARDS];
+static inline void hs_handles_add(int64_t delta) {
+    __atomic_add_fetch(&hs_handle_shards[hs_thread_self()->shard].value, (uint64_t)delta, __ATOMIC_RELAXED);
+}
+static inline uint64_t hs_handles_live(void) {
+    uint64_t sum = 0;
+    for (int i = 0; i < HS_HANDLE_SHARDS; i++) sum += __atomic_load_n(&hs_handle_shards[i].value, __ATOMIC_ACQUIRE);
+    return sum;
 }
 
 /** Arms the thread-exit destructor for the calling thread (once per thread). The

@@ -70,7 +70,8 @@ static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 static void (*exit_destructor)(hs_thread *);
 
 static void run_exit_destructor(void *value) {
-    if (exit_destructor != NULL) exit_destructor((hs_thread *)value);
+    void (*destructor)(hs_thread *) = __atomic_load_n(&exit_destructor, __ATOMIC_ACQUIRE);
+    if (destructor != NULL) destructor((hs_thread *)value);
 }
 static void make_exit_key(void) { (void)pthread_key_create(&exit_key, run_exit_destructor); }
 
@@ -78,7 +79,8 @@ int hs_thread_arm_exit(void (*destructor)(hs_thread *)) {
     hs_thread *self = &hs_tls;
     if (self->registered) return 0;
     (void)pthread_once(&exit_key_once, make_exit_key);
-    exit_destructor = destructor;
+    /* every arming thread stores the same function: atomically, as threads exit concurrently */
+    __atomic_store_n(&exit_destructor, destructor, __ATOMIC_RELEASE);
     int rc = pthread_setspecific(exit_key, self);
     if (rc == 0) self->registered = 1;
     return rc;

@@ -10,16 +10,19 @@ cd "$root"
 mkdir -p "$out"
 
 build=(swift build -c release --product hostsec --sanitize=address --scratch-path .build-asan)
+# SwiftPM 6.3 fails a second sanitizer build in the same scratch path with "unknown build
+# description"; dropping the cached description makes it plan again (the objects stay).
+rm -f .build-asan/*/release/description.json
 "${build[@]}" >&2
 lib=$("${build[@]}" --show-bin-path)
 ln -sf libhostsec.so "$lib/libhostsec.so.1"
-nm -D "$lib/libhostsec.so" | grep -q __asan_ || { echo "libhostsec.so in $lib is not instrumented" >&2; exit 1; }
+grep -q __asan_ <<<"$(nm -D "$lib/libhostsec.so")" || { echo "libhostsec.so in $lib is not instrumented" >&2; exit 1; }
 
 cc=$(dirname "$(readlink -f "$(command -v swift)")")/clang
 export HOSTSEC_QUICK=${HOSTSEC_QUICK:-1}
 status=0
 for name in test-handles test-concurrency; do
-    "$cc" -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -fsanitize=address -g -O1 \
+    "$cc" -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -fsanitize=address -fuse-ld=lld -g -O1 \
         -I include -I Tests/c "Tests/c/$name.c" \
         -L"$lib" -lhostsec -Wl,-rpath,"$lib" -o "$out/$name"
     log=$out/$name.log

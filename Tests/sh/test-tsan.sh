@@ -10,22 +10,30 @@ cd "$root"
 mkdir -p "$out"
 
 build=(swift build -c release --product hostsec --sanitize=thread --scratch-path .build-tsan)
+# SwiftPM 6.3 fails a second sanitizer build in the same scratch path with "unknown build
+# description"; dropping the cached description makes it plan again (the objects stay).
+rm -f .build-tsan/*/release/description.json
 "${build[@]}" >&2
 lib=$("${build[@]}" --show-bin-path)
 ln -sf libhostsec.so "$lib/libhostsec.so.1"
-nm -D "$lib/libhostsec.so" | grep -q __tsan_ || { echo "libhostsec.so in $lib is not instrumented" >&2; exit 1; }
+grep -q __tsan_ <<<"$(nm -D "$lib/libhostsec.so")" || { echo "libhostsec.so in $lib is not instrumented" >&2; exit 1; }
 
 # The Swift toolchain's clang: its ThreadSanitizer runtime is the one the library was built for.
-cc=$(dirname "$(readlink -f "$(command -v swift)")")/clang
-"$cc" -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -fsanitize=thread -g -O1 \
+# That runtime carries libdispatch interceptors: link the toolchain's libdispatch and
+# BlocksRuntime so they resolve.
+bin=$(dirname "$(readlink -f "$(command -v swift)")")
+cc=$bin/clang
+swiftlib=$(cd "$bin/../lib/swift/linux" && pwd)
+"$cc" -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -fsanitize=thread -fuse-ld=lld -g -O1 \
     -I include -I Tests/c Tests/c/test-concurrency.c \
-    -L"$lib" -lhostsec -Wl,-rpath,"$lib" -o "$out/test-concurrency"
+    -L"$lib" -lhostsec -Wl,-rpath,"$lib" \
+    -L"$swiftlib" -ldispatch -lBlocksRuntime -Wl,-rpath,"$swiftlib" -o "$out/test-concurrency"
 
 if [ "${CI:-}" = true ]; then : "${HOSTSEC_QUICK:=1}"; fi
 export HOSTSEC_QUICK=${HOSTSEC_QUICK:-0}
 log=$out/test-concurrency.log
 set +e
-TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 ${TSAN_OPTIONS:-}" \
+TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=$root/Tests/sh/tsan.supp ${TSAN_OPTIONS:-}" \
     "$out/test-concurrency" >"$log" 2>&1
 rc=$?
 set -e

@@ -1,4 +1,5 @@
 import CHostSec
+import Synchronization
 
 /// `TOKEN_TYPE`.
 public enum TokenKind: UInt32, Sendable {
@@ -102,9 +103,11 @@ public final class Token: Sendable {
 }
 
 /// Token ids and authentication ids: unique, increasing, never 0.
+/// An `Atomic`, not an atomic add through `&counter`: an inout access to a global from
+/// several threads at once is an access race in Swift's model even when the add is atomic.
 enum TokenIds {
-    nonisolated(unsafe) private static var counter: UInt64 = 0
+    private static let counter = Atomic<UInt64>(0)
     static func next() -> UInt64 {
-        withUnsafeMutablePointer(to: &counter) { hs_add_relaxed($0, 1) }
+        counter.wrappingAdd(1, ordering: .relaxed).newValue
     }
 }

@@ -37,7 +37,7 @@ public func HostSec_GetStatistics(_ stats: UnsafeMutablePointer<HOSTSEC_STATISTI
     guard let stats else { return HResult.pointer }
     stats.pointee = HOSTSEC_STATISTICS(
         LiveObjects: hs_counter(Int32(HS_COUNTER_OBJECTS)),
-        LiveHandles: hs_counter(Int32(HS_COUNTER_HANDLES)),
+        LiveHandles: hs_handles_live(),
         LiveTokens: hs_counter(Int32(HS_COUNTER_TOKENS)),
         ImpersonatingThreads: hs_counter(Int32(HS_COUNTER_IMPERSONATING)),
         ServerLocks: hs_counter(Int32(HS_COUNTER_LOCKS)),
