@@ -28,11 +28,14 @@ let package = Package(
             publicHeadersPath: "include",
             cSettings: [.define("_GNU_SOURCE")]
         ),
-        // Core, System and Exports layers.
+        // libffi's header for the embedding layer (invoker, tracer).
+        .systemLibrary(name: "CLibFFI", path: "Sources/CLibFFI"),
+        // Core, System, Exports and Embedding layers.
         .target(
             name: "HostSec",
-            dependencies: ["CHostSec"],
-            path: "Sources/HostSec"
+            dependencies: ["CHostSec", "CLibFFI"],
+            path: "Sources/HostSec",
+            linkerSettings: [.linkedLibrary("ffi")]
         ),
         .target(
             name: "HostSecLibrary",

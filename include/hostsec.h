@@ -700,4 +700,121 @@ HRESULT HostSec_LogonUser(const char *userName, HANDLE *phToken);
 
 HOSTSEC_END_DECLS
 
+/* ---------------------------------------------------------------------------------------
+ * Type information: a machine-readable description of every interface above (name, IID,
+ * each slot's method, return type and parameters), for runtimes that call methods by slot
+ * number (libffi, Python's ctypes, a VM's FFI) and for the call tracer. The description is
+ * static, read-only data inside the library: never written to, never freed, valid for the
+ * life of the process. See docs/embedding.md.
+ * ------------------------------------------------------------------------------------- */
+
+/** How a value is passed in the platform's C calling convention: the libffi type to use. */
+typedef enum HOSTSEC_ABI_KIND {
+    HOSTSEC_ABI_INT32 = 1,  /**< signed 32-bit, ffi_type_sint32: HRESULT, BOOL, enums */
+    HOSTSEC_ABI_UINT32 = 2, /**< unsigned 32-bit, ffi_type_uint32: DWORD, ULONG */
+    HOSTSEC_ABI_POINTER = 3 /**< a pointer, ffi_type_pointer: HANDLE, REFIID, interfaces, out pointers */
+} HOSTSEC_ABI_KIND;
+
+/** Which way a parameter's value flows. */
+typedef enum HOSTSEC_PARAM_DIRECTION {
+    HOSTSEC_PARAM_IN = 1, /**< the method reads the value */
+    HOSTSEC_PARAM_OUT = 2 /**< a pointer the method stores a result through (NULL on failure) */
+} HOSTSEC_PARAM_DIRECTION;
+
+/** What a value means, beyond its ABI kind: how a tracer or binding decodes it. */
+typedef enum HOSTSEC_VALUE_KIND {
+    HOSTSEC_VALUE_HRESULT = 1,       /**< an HRESULT (see HostSec_HResultName) */
+    HOSTSEC_VALUE_REFCOUNT = 2,      /**< a reference count (AddRef, Release) */
+    HOSTSEC_VALUE_IID = 3,           /**< REFIID: a pointer to a 16-byte IID */
+    HOSTSEC_VALUE_INTERFACE = 4,     /**< an interface pointer, or NULL */
+    HOSTSEC_VALUE_INTERFACE_OUT = 5, /**< where the method stores an interface pointer */
+    HOSTSEC_VALUE_BOOL = 6,          /**< BOOL: FALSE (0) or TRUE */
+    HOSTSEC_VALUE_ACCESS_MASK = 7,   /**< token access rights (TOKEN_*, GENERIC_*, MAXIMUM_ALLOWED) */
+    HOSTSEC_VALUE_HANDLE = 8,        /**< a token HANDLE */
+    HOSTSEC_VALUE_HANDLE_OUT = 9,    /**< where the method stores a token HANDLE */
+    HOSTSEC_VALUE_CONTEXT_TYPE = 10, /**< EContextType */
+    HOSTSEC_VALUE_NUMBER = 11        /**< an opaque 32-bit number (e.g. an AppDomain id) */
+} HOSTSEC_VALUE_KIND;
+
+/** One parameter of a method (the implicit This parameter is not listed). */
+typedef struct HOSTSEC_PARAM_INFO {
+    const char *Name;        /**< the header's name, e.g. "dwDesiredAccess" */
+    const char *TypeName;    /**< the header's type, e.g. "DWORD", "HANDLE *", "REFIID" */
+    DWORD AbiKind;           /**< a HOSTSEC_ABI_KIND */
+    DWORD Direction;         /**< a HOSTSEC_PARAM_DIRECTION */
+    DWORD ValueKind;         /**< a HOSTSEC_VALUE_KIND */
+    int32_t IidIsParam;      /**< for a void ** out parameter: the index in Params of the REFIID
+                                  naming the interface stored (MIDL's iid_is); otherwise -1 */
+    const IID *InterfaceIid; /**< for a parameter typed as one interface (IUnknown *,
+                                  IHostSecurityContext **): that interface's IID; otherwise NULL */
+} HOSTSEC_PARAM_INFO;
+
+/** One vtable slot. */
+typedef struct HOSTSEC_METHOD_INFO {
+    const char *Name;              /**< the vtable member's name, e.g. "OpenThreadToken" */
+    DWORD Slot;                    /**< the slot: the function pointer sits at Slot * sizeof(void *) */
+    DWORD ParamCount;              /**< parameters after This */
+    const HOSTSEC_PARAM_INFO *Params; /**< ParamCount entries in call order; NULL when 0 */
+    const char *ReturnTypeName;    /**< "HRESULT" or "ULONG" */
+    DWORD ReturnAbiKind;           /**< a HOSTSEC_ABI_KIND */
+    DWORD ReturnValueKind;         /**< a HOSTSEC_VALUE_KIND */
+} HOSTSEC_METHOD_INFO;
+
+/** One interface: its identity and every slot, IUnknown's three included. */
+typedef struct HOSTSEC_INTERFACE_INFO {
+    const char *Name;                   /**< e.g. "IHostSecurityManager" */
+    const IID *Iid;                     /**< e.g. &IID_IHostSecurityManager */
+    const char *BaseName;               /**< "IUnknown", or NULL for IUnknown itself */
+    DWORD MethodCount;                  /**< vtable slots */
+    const HOSTSEC_METHOD_INFO *Methods; /**< MethodCount entries; Methods[i].Slot == i */
+} HOSTSEC_INTERFACE_INFO;
+
+HOSTSEC_BEGIN_DECLS
+
+/** Finds the description of interface riid (IID_IUnknown, IID_IClassFactory,
+ *  IID_IHostControl, IID_IHostSecurityContext or IID_IHostSecurityManager) and stores a
+ *  pointer to it in *ppInfo. The description is static: never free or modify it.
+ *  S_OK; E_POINTER (riid or ppInfo NULL); E_NOINTERFACE (riid is not described).
+ *  *ppInfo = NULL on failure. */
+HRESULT HostSec_GetInterfaceInfo(REFIID riid, const HOSTSEC_INTERFACE_INFO **ppInfo);
+
+/** Enumerates the described interfaces: index 0 is IUnknown, then IClassFactory,
+ *  IHostControl, IHostSecurityContext, IHostSecurityManager. Stores a pointer to the
+ *  static description in *ppInfo (never free or modify it).
+ *  S_OK; E_POINTER (ppInfo NULL); E_INVALIDARG (index past the last interface: the end of
+ *  the enumeration). *ppInfo = NULL on failure. */
+HRESULT HostSec_GetInterfaceInfoAt(DWORD index, const HOSTSEC_INTERFACE_INFO **ppInfo);
+
+/** Calls slot `slot` of interface riid on pInterface through libffi, with the signature the
+ *  type information gives (HostSec_GetInterfaceInfo). pInterface is passed as This.
+ *  args holds one pointer per parameter, in Params order (This excluded), each pointing at
+ *  a value of that parameter's type, as libffi's ffi_call takes them: for a DWORD parameter
+ *  a DWORD *, for a HANDLE * parameter a HANDLE ** (a pointer to the out pointer). args may
+ *  be NULL for a method without parameters. The method's return value (an HRESULT or a
+ *  ULONG, per ReturnTypeName: 4 bytes) is stored in *pResult. pInterface is not checked
+ *  beyond this: it must be a live interface pointer of riid (for the library's own objects
+ *  a mismatch is refused with E_NOINTERFACE). Nothing is allocated or freed.
+ *  S_OK (the method was called; its own result is in *pResult); E_POINTER (pInterface,
+ *  riid or pResult NULL, or args or one of its entries NULL for a method with parameters);
+ *  E_NOINTERFACE (riid is not described, or the library's own object does not implement
+ *  it); E_INVALIDARG (slot >= the interface's MethodCount); E_UNEXPECTED (libffi refused
+ *  the signature). *pResult is left unchanged on failure. */
+HRESULT HostSec_Invoke(void *pInterface, REFIID riid, DWORD slot, void **args, void *pResult);
+
+/** Switches the call tracer. With enable TRUE, every interface pointer the library hands
+ *  out from now on is a tracing proxy: each call through it is logged (interface and method
+ *  name, decoded arguments, the HRESULT's name, the OS thread id and the duration, one line
+ *  per call, format in docs/embedding.md) to the file at path (appended, created with mode
+ *  0600 if missing) or to stderr when path is NULL; a previously opened trace file is
+ *  closed. With enable FALSE (path must be NULL), objects handed out from now on are not
+ *  wrapped and existing proxies stop logging; they go on working. Setting the environment
+ *  variable HOSTSEC_TRACE before the library is loaded does the same as a first call:
+ *  "1" or "stderr" traces to stderr, any other non-empty value except "0" is a file path.
+ *  S_OK; E_INVALIDARG (path empty, path given with enable FALSE, or the file cannot be
+ *  opened because a directory in its path does not exist); E_ACCESSDENIED (the file may
+ *  not be opened for writing). On failure the tracer's state is unchanged. */
+HRESULT HostSec_SetTrace(BOOL enable, const char *path);
+
+HOSTSEC_END_DECLS
+
 #endif /* HOSTSEC_H */

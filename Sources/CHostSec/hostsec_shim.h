@@ -174,4 +174,10 @@ void hs_lock_reset(hs_lock *l);
 /** 64 random bits from the kernel (getrandom), or a time-based value if unavailable. */
 uint64_t hs_random64(void);
 
+/* ---- type information (typeinfo.c) -------------------------------------------------- */
+
+struct HOSTSEC_INTERFACE_INFO;
+/** The static description of interface `index` (hostsec.h's order), or NULL past the end. */
+const struct HOSTSEC_INTERFACE_INFO *hs_interface_info_at(uint32_t index);
+
 #endif /* HOSTSEC_SHIM_H */

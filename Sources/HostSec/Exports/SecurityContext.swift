@@ -27,7 +27,7 @@ enum SecurityContext {
             try HostSecurity.shared.ensureOpen()
             guard let restricted = restricted(type) else { throw .invalidArg }
             guard let context else { throw .pointer }
-            let raw = UnsafeMutableRawPointer(context)
+            let raw = Tracer.unwrapped(UnsafeMutableRawPointer(context))  // a tracing proxy's own object
             // Only the library's own contexts can be applied; the vtable pointer is the one field
             // every COM object has, so reading it is safe for a foreign object too.
             guard ComObject.object(raw).pointee.lpVtbl == Vtables.securityContext else { throw .invalidArg }

@@ -1,0 +1,112 @@
+/* The type information of hostsec.h's interfaces (HostSec_GetInterfaceInfo).
+ *
+ * Static C data rather than tables built in Swift at run time: it needs no initialization
+ * (so no ordering or thread-safety question at first use), it lives in read-only memory
+ * (a host that writes through the const pointers it was given faults instead of corrupting
+ * the library), and it sits in the language the header is written in, so each row reads
+ * like the vtable member it describes. Tests/sh/test-typeinfo-header.sh checks every row
+ * against the IFooVtbl structs of hostsec.h. */
+#include "hostsec.h"
+#include "hostsec_shim.h"
+
+#define PARAM(name, type, abi, dir, value, iidIs, iface) \
+    {name, type, HOSTSEC_ABI_##abi, HOSTSEC_PARAM_##dir, HOSTSEC_VALUE_##value, iidIs, iface}
+#define METHOD(name, slot, params, ret, retAbi, retValue) \
+    {name, slot, sizeof(params) / sizeof(params[0]), params, ret, HOSTSEC_ABI_##retAbi, HOSTSEC_VALUE_##retValue}
+#define METHOD0(name, slot, ret, retAbi, retValue) \
+    {name, slot, 0, NULL, ret, HOSTSEC_ABI_##retAbi, HOSTSEC_VALUE_##retValue}
+#define COUNT(a) (DWORD)(sizeof(a) / sizeof(a[0]))
+
+static const HOSTSEC_PARAM_INFO query_interface_params[] = {
+    PARAM("riid", "REFIID", POINTER, IN, IID, -1, NULL),
+    PARAM("ppvObject", "void **", POINTER, OUT, INTERFACE_OUT, 0, NULL),
+};
+
+#define IUNKNOWN_METHODS                                                                \
+    METHOD("QueryInterface", 0, query_interface_params, "HRESULT", INT32, HRESULT),     \
+    METHOD0("AddRef", 1, "ULONG", UINT32, REFCOUNT),                                    \
+    METHOD0("Release", 2, "ULONG", UINT32, REFCOUNT)
+
+static const HOSTSEC_METHOD_INFO unknown_methods[] = {IUNKNOWN_METHODS};
+
+static const HOSTSEC_PARAM_INFO create_instance_params[] = {
+    PARAM("pUnkOuter", "IUnknown *", POINTER, IN, INTERFACE, -1, &IID_IUnknown),
+    PARAM("riid", "REFIID", POINTER, IN, IID, -1, NULL),
+    PARAM("ppvObject", "void **", POINTER, OUT, INTERFACE_OUT, 1, NULL),
+};
+static const HOSTSEC_PARAM_INFO lock_server_params[] = {
+    PARAM("fLock", "BOOL", INT32, IN, BOOL, -1, NULL),
+};
+static const HOSTSEC_METHOD_INFO class_factory_methods[] = {
+    IUNKNOWN_METHODS,
+    METHOD("CreateInstance", 3, create_instance_params, "HRESULT", INT32, HRESULT),
+    METHOD("LockServer", 4, lock_server_params, "HRESULT", INT32, HRESULT),
+};
+
+static const HOSTSEC_PARAM_INFO get_host_manager_params[] = {
+    PARAM("riid", "REFIID", POINTER, IN, IID, -1, NULL),
+    PARAM("ppObject", "void **", POINTER, OUT, INTERFACE_OUT, 0, NULL),
+};
+static const HOSTSEC_PARAM_INFO set_app_domain_manager_params[] = {
+    PARAM("dwAppDomainID", "DWORD", UINT32, IN, NUMBER, -1, NULL),
+    PARAM("pUnkAppDomainManager", "IUnknown *", POINTER, IN, INTERFACE, -1, &IID_IUnknown),
+};
+static const HOSTSEC_METHOD_INFO host_control_methods[] = {
+    IUNKNOWN_METHODS,
+    METHOD("GetHostManager", 3, get_host_manager_params, "HRESULT", INT32, HRESULT),
+    METHOD("SetAppDomainManager", 4, set_app_domain_manager_params, "HRESULT", INT32, HRESULT),
+};
+
+static const HOSTSEC_PARAM_INFO capture_params[] = {
+    PARAM("ppClonedContext", "IHostSecurityContext **", POINTER, OUT, INTERFACE_OUT, -1,
+          &IID_IHostSecurityContext),
+};
+static const HOSTSEC_METHOD_INFO security_context_methods[] = {
+    IUNKNOWN_METHODS,
+    METHOD("Capture", 3, capture_params, "HRESULT", INT32, HRESULT),
+};
+
+static const HOSTSEC_PARAM_INFO impersonate_params[] = {
+    PARAM("hToken", "HANDLE", POINTER, IN, HANDLE, -1, NULL),
+};
+static const HOSTSEC_PARAM_INFO open_thread_token_params[] = {
+    PARAM("dwDesiredAccess", "DWORD", UINT32, IN, ACCESS_MASK, -1, NULL),
+    PARAM("bOpenAsSelf", "BOOL", INT32, IN, BOOL, -1, NULL),
+    PARAM("phThreadToken", "HANDLE *", POINTER, OUT, HANDLE_OUT, -1, NULL),
+};
+static const HOSTSEC_PARAM_INFO set_thread_token_params[] = {
+    PARAM("hToken", "HANDLE", POINTER, IN, HANDLE, -1, NULL),
+};
+static const HOSTSEC_PARAM_INFO get_security_context_params[] = {
+    PARAM("eContextType", "EContextType", INT32, IN, CONTEXT_TYPE, -1, NULL),
+    PARAM("ppSecurityContext", "IHostSecurityContext **", POINTER, OUT, INTERFACE_OUT, -1,
+          &IID_IHostSecurityContext),
+};
+static const HOSTSEC_PARAM_INFO set_security_context_params[] = {
+    PARAM("eContextType", "EContextType", INT32, IN, CONTEXT_TYPE, -1, NULL),
+    PARAM("pSecurityContext", "IHostSecurityContext *", POINTER, IN, INTERFACE, -1,
+          &IID_IHostSecurityContext),
+};
+static const HOSTSEC_METHOD_INFO security_manager_methods[] = {
+    IUNKNOWN_METHODS,
+    METHOD("ImpersonateLoggedOnUser", 3, impersonate_params, "HRESULT", INT32, HRESULT),
+    METHOD0("RevertToSelf", 4, "HRESULT", INT32, HRESULT),
+    METHOD("OpenThreadToken", 5, open_thread_token_params, "HRESULT", INT32, HRESULT),
+    METHOD("SetThreadToken", 6, set_thread_token_params, "HRESULT", INT32, HRESULT),
+    METHOD("GetSecurityContext", 7, get_security_context_params, "HRESULT", INT32, HRESULT),
+    METHOD("SetSecurityContext", 8, set_security_context_params, "HRESULT", INT32, HRESULT),
+};
+
+static const HOSTSEC_INTERFACE_INFO interfaces[] = {
+    {"IUnknown", &IID_IUnknown, NULL, COUNT(unknown_methods), unknown_methods},
+    {"IClassFactory", &IID_IClassFactory, "IUnknown", COUNT(class_factory_methods), class_factory_methods},
+    {"IHostControl", &IID_IHostControl, "IUnknown", COUNT(host_control_methods), host_control_methods},
+    {"IHostSecurityContext", &IID_IHostSecurityContext, "IUnknown", COUNT(security_context_methods),
+     security_context_methods},
+    {"IHostSecurityManager", &IID_IHostSecurityManager, "IUnknown", COUNT(security_manager_methods),
+     security_manager_methods},
+};
+
+const HOSTSEC_INTERFACE_INFO *hs_interface_info_at(uint32_t index) {
+    return index < COUNT(interfaces) ? &interfaces[index] : NULL;
+}

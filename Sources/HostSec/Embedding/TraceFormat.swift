@@ -1,0 +1,164 @@
+import CHostSec
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How the tracer spells a call, decoded with the type information's value kinds:
+///
+///     hostsec[<tid>] IFoo::Method(this=0x..., name=value, ...) = <result>[; *out=value] (<d> us)
+///
+/// Results are HRESULT names (HostSec_HResultName) or reference counts; access masks are
+/// TOKEN_* names joined with '|'; a token handle is followed by what it holds.
+enum TraceFormat {
+    static func now() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+    }
+
+    static func line(_ slot: Tracer.Slot, this: UnsafeMutableRawPointer, arguments: String,
+                     args: UnsafeMutablePointer<UnsafeMutableRawPointer?>, result: UInt32,
+                     nanoseconds: UInt64) -> String {
+        let method = slot.method.pointee
+        var text = "hostsec[\(hs_sys_gettid())] \(String(cString: slot.interface.pointee.Name))::"
+        text += "\(String(cString: method.Name))(this=\(hex(this))\(arguments)) = "
+        if method.ReturnValueKind == HOSTSEC_VALUE_HRESULT.rawValue {
+            text += hresult(HRESULT(bitPattern: result))
+            for i in 0..<Int(method.ParamCount) {
+                let param = method.Params[i]
+                guard param.Direction == HOSTSEC_PARAM_OUT.rawValue,
+                      let out = args[i + 1]!.load(as: UnsafeMutablePointer<UnsafeMutableRawPointer?>?.self)
+                else { continue }
+                text += "; *\(String(cString: param.Name))=" + value(out.pointee, param.ValueKind)
+            }
+        } else {
+            text += String(result)
+        }
+        text += " (\(nanoseconds / 1000).\(pad3(nanoseconds % 1000)) us)\n"
+        return text
+    }
+
+    /// ", name=value" for each parameter, as the call begins (out parameters show "out").
+    static func arguments(_ method: UnsafePointer<HOSTSEC_METHOD_INFO>,
+                          _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> String {
+        var text = ""
+        for i in 0..<Int(method.pointee.ParamCount) {
+            let param = method.pointee.Params[i]
+            let slot = args[i + 1]!
+            text += ", \(String(cString: param.Name))="
+            switch param.AbiKind {
+            case HOSTSEC_ABI_INT32.rawValue:
+                text += number(slot.load(as: Int32.self), param.ValueKind)
+            case HOSTSEC_ABI_UINT32.rawValue:
+                text += number(Int32(bitPattern: slot.load(as: UInt32.self)), param.ValueKind)
+            default:
+                let pointer = slot.load(as: UnsafeMutableRawPointer?.self)
+                text += param.Direction == HOSTSEC_PARAM_OUT.rawValue
+                    ? (pointer == nil ? "NULL" : "out") : value(pointer, param.ValueKind)
+            }
+        }
+        return text
+    }
+
+    static func hresult(_ hr: HRESULT) -> String {
+        if let name = HostSec_HResultName(hr) { return String(cString: name) }
+        return "0x" + hex32(UInt32(bitPattern: hr))
+    }
+
+    private static func number(_ v: Int32, _ kind: DWORD) -> String {
+        switch kind {
+        case HOSTSEC_VALUE_BOOL.rawValue:
+            return v == 0 ? "FALSE" : v == 1 ? "TRUE" : "\(v)"
+        case HOSTSEC_VALUE_CONTEXT_TYPE.rawValue:
+            return v == 0 ? "eCurrentContext" : v == 1 ? "eRestrictedContext" : "\(v)"
+        case HOSTSEC_VALUE_ACCESS_MASK.rawValue:
+            return accessMask(UInt32(bitPattern: v))
+        case HOSTSEC_VALUE_HRESULT.rawValue:
+            return hresult(v)
+        default:
+            return String(UInt32(bitPattern: v))
+        }
+    }
+
+    private static func value(_ pointer: UnsafeMutableRawPointer?, _ kind: DWORD) -> String {
+        guard let pointer else { return "NULL" }
+        switch kind {
+        case HOSTSEC_VALUE_IID.rawValue:
+            let iid = UnsafePointer<IID>(OpaquePointer(pointer))
+            return TypeInfo.iidName(iid) ?? guid(iid.pointee)
+        case HOSTSEC_VALUE_HANDLE.rawValue, HOSTSEC_VALUE_HANDLE_OUT.rawValue:
+            return hex(pointer) + " " + token(pointer)
+        default:
+            return hex(pointer)
+        }
+    }
+
+    /// What a handle holds: "{primary uid=0}", "{impersonation SecurityImpersonation uid=65534}".
+    private static func token(_ handle: UnsafeMutableRawPointer) -> String {
+        guard let (token, _) = try? HandleTable.shared.lookup(handle) else { return "{invalid}" }
+        if token.kind == .primary { return "{primary uid=\(token.identity.uid)}" }
+        return "{impersonation \(levelName(token.level)) uid=\(token.identity.uid)}"
+    }
+
+    static func levelName(_ level: ImpersonationLevel) -> String {
+        switch level {
+        case .anonymous: return "SecurityAnonymous"
+        case .identification: return "SecurityIdentification"
+        case .impersonation: return "SecurityImpersonation"
+        case .delegation: return "SecurityDelegation"
+        }
+    }
+
+    private static let rights: [(UInt32, String)] = [
+        (0x0001, "TOKEN_ASSIGN_PRIMARY"), (0x0002, "TOKEN_DUPLICATE"), (0x0004, "TOKEN_IMPERSONATE"),
+        (0x0008, "TOKEN_QUERY"), (0x0010, "TOKEN_QUERY_SOURCE"), (0x0020, "TOKEN_ADJUST_PRIVILEGES"),
+        (0x0040, "TOKEN_ADJUST_GROUPS"), (0x0080, "TOKEN_ADJUST_DEFAULT"), (0x0100, "TOKEN_ADJUST_SESSIONID"),
+        (0x0001_0000, "DELETE"), (0x0002_0000, "READ_CONTROL"), (0x0004_0000, "WRITE_DAC"),
+        (0x0008_0000, "WRITE_OWNER"), (0x0010_0000, "SYNCHRONIZE"), (0x0100_0000, "ACCESS_SYSTEM_SECURITY"),
+        (0x0200_0000, "MAXIMUM_ALLOWED"), (0x1000_0000, "GENERIC_ALL"), (0x2000_0000, "GENERIC_EXECUTE"),
+        (0x4000_0000, "GENERIC_WRITE"), (0x8000_0000, "GENERIC_READ"),
+    ]
+
+    /// TOKEN_ALL_ACCESS, TOKEN_READ and TOKEN_WRITE by name when exact; otherwise each right.
+    static func accessMask(_ mask: UInt32) -> String {
+        switch mask {
+        case 0: return "0"
+        case 0x000F_01FF: return "TOKEN_ALL_ACCESS"
+        case 0x0002_0008: return "TOKEN_READ"
+        case 0x0002_00E0: return "TOKEN_WRITE"
+        default: break
+        }
+        var names: [String] = []
+        var rest = mask
+        for (bit, name) in rights where mask & bit != 0 {
+            names.append(name)
+            rest &= ~bit
+        }
+        if rest != 0 { names.append("0x" + hex32(rest)) }
+        return names.joined(separator: "|")
+    }
+
+    static func hex(_ pointer: UnsafeMutableRawPointer) -> String {
+        "0x" + String(UInt(bitPattern: pointer), radix: 16)
+    }
+
+    private static func hex32(_ v: UInt32) -> String {
+        let digits = String(v, radix: 16, uppercase: true)
+        return String(repeating: "0", count: 8 - digits.count) + digits
+    }
+
+    private static func pad3(_ v: UInt64) -> String {
+        v < 10 ? "00\(v)" : v < 100 ? "0\(v)" : "\(v)"
+    }
+
+    private static func guid(_ g: IID) -> String {
+        func h(_ v: UInt64, _ width: Int) -> String {
+            let digits = String(v, radix: 16, uppercase: true)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        let d = g.Data4
+        return "{\(h(UInt64(g.Data1), 8))-\(h(UInt64(g.Data2), 4))-\(h(UInt64(g.Data3), 4))-"
+            + "\(h(UInt64(d.0), 2))\(h(UInt64(d.1), 2))-\(h(UInt64(d.2), 2))\(h(UInt64(d.3), 2))"
+            + "\(h(UInt64(d.4), 2))\(h(UInt64(d.5), 2))\(h(UInt64(d.6), 2))\(h(UInt64(d.7), 2))}"
+    }
+}

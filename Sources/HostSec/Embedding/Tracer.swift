@@ -1,0 +1,226 @@
+import CHostSec
+import CLibFFI
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The call tracer ("relay"): while HS_COUNTER_TRACE is set, ComObject.create wraps each new
+/// object in a proxy, an `hs_object` whose vtable is built at run time from the type
+/// information out of libffi closures and whose `inner` is the real object. Every slot of a
+/// proxy logs the call; slots 0-2 keep the proxy's own COM identity and reference count, the
+/// others forward to the real object with ffi_call. Objects without a proxy never reach this
+/// file: with tracing off, the only cost is the one relaxed load in ComObject.create.
+enum Tracer {
+    /// What a closure needs to know about its slot.
+    struct Slot {
+        let interface: UnsafePointer<HOSTSEC_INTERFACE_INFO>
+        let method: UnsafePointer<HOSTSEC_METHOD_INFO>
+        let slot: Int
+        let cif: UnsafeMutablePointer<ffi_cif>
+    }
+
+    /// One proxy vtable per described interface (TypeInfo.interfaces' order), immortal; nil
+    /// when libffi could not make its closures.
+    nonisolated(unsafe) static let vtables: [UnsafeRawPointer?] = TypeInfo.interfaces.indices.map(buildVtable)
+
+    private static func buildVtable(_ index: Int) -> UnsafeRawPointer? {
+        let info = TypeInfo.interfaces[index]
+        let count = Int(info.pointee.MethodCount)
+        let table = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: count)
+        for slot in 0..<count {
+            guard let cif = Signatures.cifs[index][slot] else { return nil }
+            let context = UnsafeMutablePointer<Slot>.allocate(capacity: 1)
+            context.initialize(to: Slot(interface: info, method: TypeInfo.method(info, slot), slot: slot, cif: cif))
+            guard let code = hs_ffi_make_closure(cif, { _, ret, args, context in
+                Tracer.dispatch(context!.assumingMemoryBound(to: Slot.self), ret!, args!)
+            }, context) else { return nil }
+            table[slot] = UnsafeRawPointer(code)
+        }
+        return UnsafeRawPointer(table)
+    }
+
+    @inline(__always) static var isOn: Bool {
+        hs_load_relaxed(hs_counter_ptr(Int32(HS_COUNTER_TRACE))) != 0
+    }
+
+    static func isProxyVtable(_ vtable: UnsafeRawPointer?) -> Bool {
+        vtable != nil && vtables.contains { $0 == vtable }
+    }
+
+    /// The real object behind a proxy; any other pointer unchanged.
+    static func unwrapped(_ this: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        let object = ComObject.object(this)
+        guard isProxyVtable(object.pointee.lpVtbl), let inner = object.pointee.inner else { return this }
+        return inner
+    }
+
+    /// A proxy holding the new object's one reference, carrying that reference itself. If no
+    /// proxy can be made the object is handed out as it is: tracing never fails a call.
+    static func wrap(_ object: UnsafeMutablePointer<hs_object>) -> UnsafeMutablePointer<hs_object> {
+        guard let kind = ObjectKind(rawValue: object.pointee.kind), let index = withUnsafePointer(to: kind.iid, { Signatures.index(of: $0) }),
+              let vtable = vtables[index], let raw = malloc(MemoryLayout<hs_object>.stride) else { return object }
+        let proxy = raw.bindMemory(to: hs_object.self, capacity: 1)
+        proxy.initialize(to: hs_object(lpVtbl: vtable, refs: 1, kind: object.pointee.kind, payload: nil,
+                                       inner: UnsafeMutableRawPointer(object)))
+        return proxy
+    }
+
+    // MARK: calls through a proxy
+
+    static func dispatch(_ context: UnsafeMutablePointer<Slot>, _ ret: UnsafeMutableRawPointer,
+                         _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
+        let slot = context.pointee
+        let this = args[0]!.load(as: UnsafeMutableRawPointer.self)
+        let proxy = ComObject.object(this)
+        let inner = proxy.pointee.inner!
+        let tracing = isOn
+        let arguments = tracing ? TraceFormat.arguments(slot.method, args) : ""
+        let start = TraceFormat.now()
+        let result: UInt32
+        switch slot.slot {
+        case 0: result = UInt32(bitPattern: queryInterface(this, inner, args))
+        case 1: result = hs_refs_add(proxy)
+        case 2: result = release(proxy, inner)
+        default: result = forward(slot, inner, args)
+        }
+        let elapsed = TraceFormat.now() &- start
+        // libffi reads a closure's narrow result as a whole ffi_arg, extended to its width.
+        if slot.method.pointee.ReturnAbiKind == HOSTSEC_ABI_INT32.rawValue {
+            ret.storeBytes(of: ffi_arg(bitPattern: Int(Int32(bitPattern: result))), as: ffi_arg.self)
+        } else {
+            ret.storeBytes(of: ffi_arg(result), as: ffi_arg.self)
+        }
+        if tracing {
+            TraceOutput.shared.write(TraceFormat.line(slot, this: this, arguments: arguments, args: args,
+                                                      result: result, nanoseconds: elapsed))
+        }
+    }
+
+    /// QueryInterface answered by the real object; its own identity is mapped to the proxy's,
+    /// so IUnknown and the own IID give back this very proxy, AddRef'd.
+    private static func queryInterface(_ this: UnsafeMutableRawPointer, _ inner: UnsafeMutableRawPointer,
+                                       _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> HRESULT {
+        let riid = args[1]!.load(as: UnsafePointer<IID>?.self)
+        let ppv = args[2]!.load(as: UnsafeMutablePointer<UnsafeMutableRawPointer?>?.self)
+        let hr = ComObject.queryInterface(inner, riid, ppv)
+        if hr == HResult.ok, let ppv, ppv.pointee == inner {
+            _ = ComObject.release(inner)  // the proxy's own reference keeps it alive
+            hs_refs_add(ComObject.object(this))
+            ppv.pointee = this
+        }
+        return hr
+    }
+
+    /// The last Release frees the proxy and drops its reference to the real object.
+    private static func release(_ proxy: UnsafeMutablePointer<hs_object>, _ inner: UnsafeMutableRawPointer) -> UInt32 {
+        let remaining = hs_refs_sub(proxy)
+        if remaining == 0 {
+            _ = ComObject.release(inner)
+            proxy.deinitialize(count: 1)
+            free(proxy)
+        }
+        return remaining
+    }
+
+    private static func forward(_ slot: Slot, _ inner: UnsafeMutableRawPointer,
+                                _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> UInt32 {
+        let count = Int(slot.method.pointee.ParamCount)
+        var innerThis: UnsafeMutableRawPointer? = inner
+        return withUnsafeMutablePointer(to: &innerThis) { thisPointer in
+            withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: count + 1) { values in
+                values[0] = UnsafeMutableRawPointer(thisPointer)
+                for i in 0..<count { values[i + 1] = args[i + 1] }
+                return Signatures.call(slot.cif, Signatures.function(inner, slot.slot)!, values.baseAddress!)
+            }
+        }
+    }
+}
+
+/// Where trace lines go: stderr or a file, switched by HostSec_SetTrace. Each line is one
+/// write(2) under the lock, so lines of concurrent calls never interleave and a file is
+/// never closed while a line is being written to it.
+final class TraceOutput: Sendable {
+    static let shared = TraceOutput()
+
+    private struct State {
+        var configured = false  // false until HostSec_SetTrace or the first line (HOSTSEC_TRACE)
+        var fd: Int32 = -1
+        var ownsFd = false
+    }
+    private let state = Mutex(State())
+
+    /// Opens `path` (nil: stderr) and makes it the destination. Returns 0 or an errno value.
+    func enable(path: UnsafePointer<CChar>?) -> Int32 {
+        var fd: Int32 = 2
+        if let path {
+            fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+            if fd < 0 { return errno }
+        }
+        state.withLock { s in
+            if s.ownsFd { close(s.fd) }
+            s = State(configured: true, fd: fd, ownsFd: path != nil)
+        }
+        return 0
+    }
+
+    func disable() {
+        state.withLock { s in
+            if s.ownsFd { close(s.fd) }
+            s = State(configured: true, fd: -1, ownsFd: false)
+        }
+    }
+
+    func write(_ line: String) {
+        var line = line
+        line.withUTF8 { bytes in
+            state.withLock { s in
+                if !s.configured { s = Self.fromEnvironment() }
+                guard s.fd >= 0 else { return }
+                var offset = 0
+                while offset < bytes.count {
+                    let n = Glibc.write(s.fd, bytes.baseAddress! + offset, bytes.count - offset)
+                    if n <= 0 { break }
+                    offset += n
+                }
+            }
+        }
+    }
+
+    /// HOSTSEC_TRACE: "1" or "stderr" is stderr, another value a file (stderr, with a note,
+    /// when the file cannot be opened).
+    private static func fromEnvironment() -> State {
+        guard let value = getenv("HOSTSEC_TRACE"), value[0] != 0, strcmp(value, "0") != 0 else {
+            return State(configured: true, fd: -1, ownsFd: false)
+        }
+        if strcmp(value, "1") == 0 || strcmp(value, "stderr") == 0 {
+            return State(configured: true, fd: 2, ownsFd: false)
+        }
+        let fd = open(value, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        if fd < 0 {
+            let note = "hostsec: HOSTSEC_TRACE file cannot be opened; tracing to stderr\n"
+            _ = Glibc.write(2, note, note.utf8.count)
+            return State(configured: true, fd: 2, ownsFd: false)
+        }
+        return State(configured: true, fd: fd, ownsFd: true)
+    }
+}
+
+@c @implementation
+public func HostSec_SetTrace(_ enable: BOOL, _ path: UnsafePointer<CChar>?) -> HRESULT {
+    let trace = Int32(HS_COUNTER_TRACE)
+    guard enable != 0 else {
+        guard path == nil else { return HResult.invalidArg }
+        hs_counter_set(trace, 0)
+        TraceOutput.shared.disable()
+        return HResult.ok
+    }
+    if let path, path[0] == 0 { return HResult.invalidArg }
+    switch TraceOutput.shared.enable(path: path) {
+    case 0:
+        hs_counter_set(trace, 1)
+        return HResult.ok
+    case EACCES, EPERM, EROFS, EISDIR, ETXTBSY: return HResult.accessDenied
+    default: return HResult.invalidArg
+    }
+}
