@@ -26,7 +26,11 @@ uint64_t hs_counters[HS_COUNTER_COUNT];
 __thread hs_thread hs_tls;
 __thread hs_thread *hs_tls_self __attribute__((tls_model("initial-exec")));
 
+hs_shard hs_handle_shards[HS_HANDLE_SHARDS] __attribute__((aligned(64)));
+static uint32_t next_shard;
+
 hs_thread *hs_thread_self_slow(void) {
+    hs_tls.shard = __atomic_fetch_add(&next_shard, 1, __ATOMIC_RELAXED) % HS_HANDLE_SHARDS;
     hs_tls_self = &hs_tls;
     return hs_tls_self;
 }
