@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The type information cannot drift from hostsec.h: a checker parses the header's C vtable
+# structs and compares every slot's name, return type, and parameter names and types with
+# what HostSec_GetInterfaceInfoAt describes. A second run against a deliberately altered
+# copy of the header proves the checker notices a difference.
+set -uo pipefail
+root=${HOSTSEC_ROOT:?} lib=${HOSTSEC_LIB_DIR:?} out=${HOSTSEC_TEST_OUT:?}/typeinfo-header
+rm -rf "$out" && mkdir -p "$out"
+failures=0
+ok() { echo "ok   $1"; }
+fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
+checker=$root/Tests/sh/typeinfo/check_header.py
+
+every_slot_matches_the_header_vtables() {
+    if python3 "$checker" "$root/include/hostsec.h" "$lib/libhostsec.so.1" >"$out/check.txt" 2>&1 &&
+        [ "$(grep -c 'slots checked' "$out/check.txt")" -eq 5 ]; then
+        ok "${FUNCNAME[0]}"
+    else
+        fail "${FUNCNAME[0]}" "$(cat "$out/check.txt")"
+    fi
+}
+
+checker_reports_a_renamed_parameter_and_a_new_slot() {
+    sed -e 's/DWORD dwDesiredAccess, BOOL bOpenAsSelf, HANDLE \*phThreadToken);/DWORD dwAccess, BOOL bOpenAsSelf, HANDLE *phThreadToken);/' \
+        -e 's/HRESULT(STDMETHODCALLTYPE \*Capture)(IHostSecurityContext \*This, IHostSecurityContext \*\*ppClonedContext);/&\n    HRESULT(STDMETHODCALLTYPE *Extra)(IHostSecurityContext *This);/' \
+        "$root/include/hostsec.h" >"$out/altered.h"
+    python3 "$checker" "$out/altered.h" "$lib/libhostsec.so.1" >"$out/altered.txt" 2>&1
+    local rc=$?
+    if [ $rc -eq 1 ] && grep -q "OpenThreadToken parameter 0: described ('dwDesiredAccess', 'DWORD'), header ('dwAccess', 'DWORD')" "$out/altered.txt" &&
+        grep -q "IHostSecurityContext: 4 slots described, 5 in the header" "$out/altered.txt"; then
+        ok "${FUNCNAME[0]}"
+    else
+        fail "${FUNCNAME[0]}" "rc $rc: $(cat "$out/altered.txt")"
+    fi
+}
+
+every_slot_matches_the_header_vtables
+checker_reports_a_renamed_parameter_and_a_new_slot
+[ "$failures" -eq 0 ]
