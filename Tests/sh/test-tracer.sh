@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The call tracer's log: Tests/sh/tracer/scenario.c runs with HOSTSEC_TRACE set to a file, and
+# the log must equal Tests/sh/expected/tracer.log once what changes from run to run is
+# masked: each distinct pointer or handle value becomes #1, #2, ... in order of first
+# appearance (so "the same proxy" and "the same handle" stay visible), each thread id T1,
+# T2, ..., durations "(T us)", nobody's uid NOBODY. Needs root (CAP_SETUID/CAP_SETGID): the
+# expected log shows SecurityImpersonation, which an unprivileged process does not get.
+set -uo pipefail
+root=${HOSTSEC_ROOT:?} lib=${HOSTSEC_LIB_DIR:?} out=${HOSTSEC_TEST_OUT:?}/tracer
+rm -rf "$out" && mkdir -p "$out"
+failures=0
+ok() { echo "ok   $1"; }
+fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
+nobody=$(id -u nobody)
+
+mask() {
+    awk -v nobody="$nobody" '
+    {
+        line = $0; result = ""
+        while (match(line, /0x[0-9a-f]+|hostsec\[[0-9]+\]|\([0-9]+\.[0-9][0-9][0-9] us\)|uid=[0-9]+/)) {
+            token = substr(line, RSTART, RLENGTH)
+            if (token ~ /^0x/) { if (!(token in ptr)) ptr[token] = "#" (++nptr); token = ptr[token] }
+            else if (token ~ /^hostsec/) { if (!(token in tid)) tid[token] = "hostsec[T" (++ntid) "]"; token = tid[token] }
+            else if (token ~ /^\(/) token = "(T us)"
+            else if (token == "uid=" nobody) token = "uid=NOBODY"
+            result = result substr(line, 1, RSTART - 1) token
+            line = substr(line, RSTART + RLENGTH)
+        }
+        print result line
+    }'
+}
+
+gcc -std=c11 -Wall -Wextra -Werror -pthread -I"$root/include" "$root/Tests/sh/tracer/scenario.c" \
+    -L"$lib" -lhostsec -Wl,-rpath,"$lib" -o "$out/scenario" 2>"$out/build.err" ||
+    { fail build "$(cat "$out/build.err")"; exit 1; }
+
+trace_log_matches_the_expected_log() {
+    if [ "$(id -u)" -ne 0 ]; then echo "skip ${FUNCNAME[0]} (needs root)"; return; fi
+    HOSTSEC_TRACE="$out/trace.log" "$out/scenario" >"$out/stdout.txt" 2>&1
+    mask <"$out/trace.log" >"$out/masked.log"
+    if diff -u "$root/Tests/sh/expected/tracer.log" "$out/masked.log" >"$out/trace.diff" &&
+        [ "$(cat "$out/stdout.txt")" = "DllCanUnloadNow: S_OK" ]; then
+        ok "${FUNCNAME[0]}"
+    else
+        fail "${FUNCNAME[0]}" "$(cat "$out/stdout.txt" "$out/trace.diff")"
+    fi
+}
+
+trace_to_stderr_with_one() {
+    HOSTSEC_TRACE=1 "$out/scenario" >"$out/stderr-1.txt" 2>&1
+    HOSTSEC_TRACE=stderr "$out/scenario" >"$out/stderr-name.txt" 2>&1
+    local a b
+    a=$(grep -c '^hostsec\[[0-9]*\] I[A-Za-z]*::[A-Za-z]*(this=0x' "$out/stderr-1.txt")
+    b=$(grep -c '^hostsec\[[0-9]*\] I[A-Za-z]*::[A-Za-z]*(this=0x' "$out/stderr-name.txt")
+    [ "$a" -eq 31 ] && [ "$b" -eq 31 ] && ok "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "lines: $a, $b"
+}
+
+no_trace_when_unset_empty_or_zero() {
+    local out1 out2 out3
+    out1=$(env -u HOSTSEC_TRACE "$out/scenario" 2>&1)
+    out2=$(HOSTSEC_TRACE= "$out/scenario" 2>&1)
+    out3=$(HOSTSEC_TRACE=0 "$out/scenario" 2>&1)
+    local want="DllCanUnloadNow: S_OK"
+    [ "$out1" = "$want" ] && [ "$out2" = "$want" ] && [ "$out3" = "$want" ] && ok "${FUNCNAME[0]}" ||
+        fail "${FUNCNAME[0]}" "$out1 / $out2 / $out3"
+}
+
+trace_file_is_appended_not_truncated() {
+    rm -f "$out/twice.log"
+    HOSTSEC_TRACE="$out/twice.log" "$out/scenario" >/dev/null 2>&1
+    HOSTSEC_TRACE="$out/twice.log" "$out/scenario" >/dev/null 2>&1
+    local n
+    n=$(wc -l <"$out/twice.log")
+    [ "$n" -eq 62 ] && ok "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "$n lines"
+}
+
+unopenable_trace_file_falls_back_to_stderr_with_a_note() {
+    HOSTSEC_TRACE=/nonexistent-hostsec-dir/trace.log "$out/scenario" >"$out/fallback.txt" 2>&1
+    if [ "$(grep -c 'HOSTSEC_TRACE file cannot be opened; tracing to stderr' "$out/fallback.txt")" -eq 1 ] &&
+        [ "$(grep -c '^hostsec\[' "$out/fallback.txt")" -eq 31 ]; then
+        ok "${FUNCNAME[0]}"
+    else
+        fail "${FUNCNAME[0]}" "$(head -3 "$out/fallback.txt")"
+    fi
+}
+
+trace_log_matches_the_expected_log
+trace_to_stderr_with_one
+no_trace_when_unset_empty_or_zero
+trace_file_is_appended_not_truncated
+unopenable_trace_file_falls_back_to_stderr_with_a_note
+[ "$failures" -eq 0 ]
