@@ -54,11 +54,7 @@ static inline void hs_store_ptr_release(void **p, void *v) { __atomic_store_n(p,
 /* ---- process-wide counters (relaxed: statistics and the fail-closed latch) ---------- */
 
 enum {
-    HS_COUNTER_OBJECTS = 0,
-    HS_COUNTER_HANDLES,
-    HS_COUNTER_TOKENS,
-    HS_COUNTER_IMPERSONATING,
-    HS_COUNTER_LOCKS,
+    HS_COUNTER_LOCKS = 0,
     HS_COUNTER_FAILED, /* 0 or 1: the library failed closed */
     HS_COUNTER_TRACE,  /* 0 or 1: the call tracer is on */
     HS_COUNTER_COUNT
@@ -108,12 +104,16 @@ static inline int32_t hs_sys_gettid(void) { return (int32_t)syscall(SYS_gettid);
 /** Free handle slots a thread keeps for itself, so open/close share no lock. */
 #define HS_FREE_CACHE 128
 
+/** Per-thread live counts (see hs_live_add). */
+enum { HS_LIVE_OBJECTS = 0, HS_LIVE_HANDLES, HS_LIVE_TOKENS, HS_LIVE_IMPERSONATING, HS_LIVE_COUNT };
+
 typedef struct hs_thread {
     void *state;        /* the thread's Swift state (retained), or NULL */
     uint32_t free_count;
-    uint32_t registered; /* the exit destructor is armed */
-    uint32_t shard;      /* which hs_handle_shards entry this thread counts in */
-    uint32_t reserved;
+    uint32_t registered; /* in the registry, exit destructor armed */
+    int64_t live[HS_LIVE_COUNT]; /* written by this thread only; read by hs_live() */
+    uint64_t next_id, id_limit;  /* this thread's block of ids */
+    struct hs_thread *next, *prev; /* the registry of threads (hs_live) */
     uint32_t free_slots[HS_FREE_CACHE];
 } hs_thread;
 
@@ -140,28 +140,34 @@ static inline bool hs_cache_push(hs_thread *t, uint32_t slot) {
     return true;
 }
 
-/* The live-handle count, split in cache-line shards: each thread adds to its own shard
- * (assigned round-robin on its first access), so opening and closing on different threads
- * share no cache line. A handle closed on another thread than it was opened on leaves one
- * shard "negative" (wrapped); the sum is exact. */
-#define HS_HANDLE_SHARDS 16
-typedef struct hs_shard {
-    uint64_t value;
-    char pad[56];
-} hs_shard;
-extern hs_shard hs_handle_shards[HS_HANDLE_SHARDS];
-static inline void hs_handles_add(int64_t delta) {
-    __atomic_add_fetch(&hs_handle_shards[hs_thread_self()->shard].value, (uint64_t)delta, __ATOMIC_RELAXED);
+/* Live counts (objects, handles, tokens, impersonating threads) are kept per thread: each
+ * thread adds to its own block with a plain store (no locked instruction, no shared cache
+ * line), and hs_live() sums every registered thread plus what exited threads left behind.
+ * A thread may go "negative" (an object released on another thread than it was made on); the
+ * sum is exact. */
+static inline void hs_live_add(int which, int64_t delta) {
+    hs_thread *t = hs_thread_self();
+    __atomic_store_n(&t->live[which], __atomic_load_n(&t->live[which], __ATOMIC_RELAXED) + delta, __ATOMIC_RELAXED);
 }
-static inline uint64_t hs_handles_live(void) {
-    uint64_t sum = 0;
-    for (int i = 0; i < HS_HANDLE_SHARDS; i++) sum += __atomic_load_n(&hs_handle_shards[i].value, __ATOMIC_ACQUIRE);
-    return sum;
+/** The sum of one live count over every thread (takes the registry lock). */
+uint64_t hs_live(int which);
+
+/** A process-unique, never-zero 64-bit id (token ids, logon ids). Each thread takes ids from a
+ *  block of its own, refilled from one atomic counter every HS_ID_BLOCK ids. */
+#define HS_ID_BLOCK 4096
+uint64_t hs_next_id_refill(hs_thread *t);
+static inline uint64_t hs_next_id(void) {
+    hs_thread *t = hs_thread_self();
+    if (__builtin_expect(t->next_id == t->id_limit, 0)) return hs_next_id_refill(t);
+    return t->next_id++;
 }
 
-/** Arms the thread-exit destructor for the calling thread (once per thread). The
- *  destructor receives the thread's hs_thread. Returns 0 or an errno value. */
-int hs_thread_arm_exit(void (*destructor)(hs_thread *));
+/** Sets the function every thread runs at exit (with its hs_thread) before it leaves the
+ *  registry. Every thread that touched the library is armed on its first access. */
+void hs_thread_set_exit(void (*destructor)(hs_thread *));
+
+/** Fork handlers for the thread registry (pthread_atfork in the shim itself). */
+void hs_registry_fork_prepare(void);
 
 /** A mutex usable from Swift across fork (pthread_atfork takes and releases it). */
 typedef struct hs_lock hs_lock;

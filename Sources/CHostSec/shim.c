@@ -26,13 +26,73 @@ uint64_t hs_counters[HS_COUNTER_COUNT];
 __thread hs_thread hs_tls;
 __thread hs_thread *hs_tls_self __attribute__((tls_model("initial-exec")));
 
-hs_shard hs_handle_shards[HS_HANDLE_SHARDS] __attribute__((aligned(64)));
-static uint32_t next_shard;
+/* The registry of thread blocks, for hs_live(): every thread that touched the library, until
+ * it exits; an exiting thread adds its counts to `retired` and leaves. */
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static hs_thread *registry;
+static int64_t retired[HS_LIVE_COUNT];
+static uint64_t next_id_block = 1;
+
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+static void (*exit_destructor)(hs_thread *);
+
+static void thread_exit(void *value) {
+    hs_thread *t = value;
+    void (*destructor)(hs_thread *) = __atomic_load_n(&exit_destructor, __ATOMIC_ACQUIRE);
+    if (destructor != NULL) destructor(t);
+    pthread_mutex_lock(&registry_lock);
+    for (int i = 0; i < HS_LIVE_COUNT; i++) retired[i] += __atomic_load_n(&t->live[i], __ATOMIC_RELAXED);
+    if (t->prev) t->prev->next = t->next; else registry = t->next;
+    if (t->next) t->next->prev = t->prev;
+    pthread_mutex_unlock(&registry_lock);
+    memset(t->live, 0, sizeof t->live);
+    t->registered = 0;
+    hs_tls_self = NULL;  /* a later call on this thread registers it again */
+}
+
+static void fork_parent(void) { pthread_mutex_unlock(&registry_lock); }
+static void fork_child(void) { pthread_mutex_init(&registry_lock, NULL); }
+void hs_registry_fork_prepare(void) { pthread_mutex_lock(&registry_lock); }
+
+static void make_exit_key(void) {
+    (void)pthread_key_create(&exit_key, thread_exit);
+    (void)pthread_atfork(hs_registry_fork_prepare, fork_parent, fork_child);
+}
 
 hs_thread *hs_thread_self_slow(void) {
-    hs_tls.shard = __atomic_fetch_add(&next_shard, 1, __ATOMIC_RELAXED) % HS_HANDLE_SHARDS;
-    hs_tls_self = &hs_tls;
-    return hs_tls_self;
+    hs_thread *t = &hs_tls;
+    (void)pthread_once(&exit_key_once, make_exit_key);
+    if (!t->registered) {
+        pthread_mutex_lock(&registry_lock);
+        t->prev = NULL;
+        t->next = registry;
+        if (registry) registry->prev = t;
+        registry = t;
+        pthread_mutex_unlock(&registry_lock);
+        t->registered = 1;
+        (void)pthread_setspecific(exit_key, t);
+    }
+    hs_tls_self = t;
+    return t;
+}
+
+void hs_thread_set_exit(void (*destructor)(hs_thread *)) {
+    __atomic_store_n(&exit_destructor, destructor, __ATOMIC_RELEASE);
+}
+
+uint64_t hs_live(int which) {
+    pthread_mutex_lock(&registry_lock);
+    int64_t sum = retired[which];
+    for (hs_thread *t = registry; t != NULL; t = t->next) sum += __atomic_load_n(&t->live[which], __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&registry_lock);
+    return (uint64_t)sum;
+}
+
+uint64_t hs_next_id_refill(hs_thread *t) {
+    t->next_id = __atomic_fetch_add(&next_id_block, HS_ID_BLOCK, __ATOMIC_RELAXED);
+    t->id_limit = t->next_id + HS_ID_BLOCK;
+    return t->next_id++;
 }
 
 const char *HostSec_HResultName(HRESULT hr) {
@@ -67,27 +127,6 @@ int hs_sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable) 
     data[0].inheritable = (uint32_t)inheritable;
     data[1].inheritable = (uint32_t)(inheritable >> 32);
     return syscall(SYS_capset, &header, data) == -1 ? errno : 0;
-}
-
-static pthread_key_t exit_key;
-static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
-static void (*exit_destructor)(hs_thread *);
-
-static void run_exit_destructor(void *value) {
-    void (*destructor)(hs_thread *) = __atomic_load_n(&exit_destructor, __ATOMIC_ACQUIRE);
-    if (destructor != NULL) destructor((hs_thread *)value);
-}
-static void make_exit_key(void) { (void)pthread_key_create(&exit_key, run_exit_destructor); }
-
-int hs_thread_arm_exit(void (*destructor)(hs_thread *)) {
-    hs_thread *self = &hs_tls;
-    if (self->registered) return 0;
-    (void)pthread_once(&exit_key_once, make_exit_key);
-    /* every arming thread stores the same function: atomically, as threads exit concurrently */
-    __atomic_store_n(&exit_destructor, destructor, __ATOMIC_RELEASE);
-    int rc = pthread_setspecific(exit_key, self);
-    if (rc == 0) self->registered = 1;
-    return rc;
 }
 
 struct hs_lock {

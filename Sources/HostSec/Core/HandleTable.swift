@@ -69,7 +69,7 @@ public final class HandleTable: @unchecked Sendable {
         let word = wordPointer(slot)
         let generation = hs_load_relaxed(word) >> 32
         hs_store_release(word, generation << 32 | 1)
-        hs_handles_add(1)
+        hs_live_add(Int32(HS_LIVE_HANDLES), 1)
         return UnsafeMutableRawPointer(bitPattern: UInt(encode(index: index, generation: generation)))!
     }
 
@@ -109,7 +109,7 @@ public final class HandleTable: @unchecked Sendable {
             guard current >> 32 == generation, current & 1 == 1 else { throw .handle }
             if hs_cas(word, &current, current & ~1) { break }
         }
-        hs_handles_add(-1)
+        hs_live_add(Int32(HS_LIVE_HANDLES), -1)
         if current & 0xFFFF_FFFE == 0 {  // no pins: nobody else can reach the token
             retire(slot, index: indexOf(handle))
         }

@@ -237,6 +237,13 @@ public final class HostSecurity: Sendable {
     /// CAP_SETGID succeeds at SecurityIdentification, as Windows does without
     /// SeImpersonatePrivilege. Impersonations replace each other; they never stack.
     func assign(_ token: Token, to state: ThreadState) throws(HostSecError) {
+        // The thread's own identity, capabilities included (e.g. ImpersonateSelf): nothing to
+        // change in the kernel and no privilege needed. Compared in place, without copies.
+        if let own = state.selfToken, token.identity == own.identity {
+            if state.applied != nil { try revertKernel(state) }
+            state.setToken(token)
+            return
+        }
         var me = try selfCredentials(state)
         var token = token
         var otherAccount = !token.identity.sameAccount(as: me.identity)

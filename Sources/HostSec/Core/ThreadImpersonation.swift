@@ -33,13 +33,13 @@ final class ThreadState {
 
     func setToken(_ newToken: Token?) {
         if (token == nil) != (newToken == nil) {
-            hs_counter_add(Int32(HS_COUNTER_IMPERSONATING), newToken == nil ? -1 : 1)
+            hs_live_add(Int32(HS_LIVE_IMPERSONATING), newToken == nil ? -1 : 1)
         }
         token = newToken
     }
 
     deinit {
-        if token != nil { hs_counter_add(Int32(HS_COUNTER_IMPERSONATING), -1) }
+        if token != nil { hs_live_add(Int32(HS_LIVE_IMPERSONATING), -1) }
     }
 
     /// The calling thread's state, created on first use.
@@ -71,9 +71,10 @@ final class ThreadState {
     }
 }
 
-/// Releases a thread's state and returns its cached handle slots when the thread exits.
+/// Releases a thread's state and returns its cached handle slots when the thread exits. (The
+/// shim arms every thread that touches the library; this installs what it runs.)
 enum ArmThreadExit {
-    static func arm() { _ = hs_thread_arm_exit(threadExit) }
+    static func arm() { hs_thread_set_exit(threadExit) }
 
     static let threadExit: @convention(c) (UnsafeMutablePointer<hs_thread>?) -> Void = { thread in
         guard let thread else { return }

@@ -46,7 +46,7 @@ enum ComObject {
         object.initialize(to: hs_object(lpVtbl: kind.vtable, refs: 1, kind: kind.rawValue,
                                         payload: payload.map { Unmanaged.passRetained($0).toOpaque() },
                                         inner: nil))
-        hs_counter_add(Int32(HS_COUNTER_OBJECTS), 1)
+        hs_live_add(Int32(HS_LIVE_OBJECTS), 1)
         // The call tracer's only cost when off: one relaxed load per object created.
         if Tracer.isOn { return Tracer.wrap(object) }
         return object
@@ -73,7 +73,7 @@ enum ComObject {
         if let payload = o.pointee.payload { Unmanaged<AnyObject>.fromOpaque(payload).release() }
         o.deinitialize(count: 1)
         free(o)
-        hs_counter_add(Int32(HS_COUNTER_OBJECTS), -1)
+        hs_live_add(Int32(HS_LIVE_OBJECTS), -1)
     }
 
     @inline(__always) static func queryInterface(_ this: UnsafeMutableRawPointer?, _ riid: UnsafePointer<IID>?,

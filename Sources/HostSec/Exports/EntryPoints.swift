@@ -23,7 +23,7 @@ public func DllGetClassObject(_ rclsid: UnsafePointer<IID>?, _ riid: UnsafePoint
 
 @c @implementation
 public func DllCanUnloadNow() -> HRESULT {
-    hs_counter(Int32(HS_COUNTER_OBJECTS)) == 0 && hs_counter(Int32(HS_COUNTER_LOCKS)) == 0
+    hs_live(Int32(HS_LIVE_OBJECTS)) == 0 && hs_counter(Int32(HS_COUNTER_LOCKS)) == 0
         ? HResult.ok : HResult.falseResult
 }
 
@@ -36,10 +36,10 @@ public func HostSec_GetVersion() -> DWORD {
 public func HostSec_GetStatistics(_ stats: UnsafeMutablePointer<HOSTSEC_STATISTICS>?) -> HRESULT {
     guard let stats else { return HResult.pointer }
     stats.pointee = HOSTSEC_STATISTICS(
-        LiveObjects: hs_counter(Int32(HS_COUNTER_OBJECTS)),
-        LiveHandles: hs_handles_live(),
-        LiveTokens: hs_counter(Int32(HS_COUNTER_TOKENS)),
-        ImpersonatingThreads: hs_counter(Int32(HS_COUNTER_IMPERSONATING)),
+        LiveObjects: hs_live(Int32(HS_LIVE_OBJECTS)),
+        LiveHandles: hs_live(Int32(HS_LIVE_HANDLES)),
+        LiveTokens: hs_live(Int32(HS_LIVE_TOKENS)),
+        ImpersonatingThreads: hs_live(Int32(HS_LIVE_IMPERSONATING)),
         ServerLocks: hs_counter(Int32(HS_COUNTER_LOCKS)),
         FailedClosed: HostSecurity.shared.isClosed ? 1 : 0,
         Reserved: 0)
