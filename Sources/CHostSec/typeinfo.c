@@ -1,10 +1,11 @@
 /* The type information of hostsec.h's interfaces (HostSec_GetInterfaceInfo).
  *
  * Static C data rather than tables built in Swift at run time: it needs no initialization
- * (so no ordering or thread-safety question at first use), it lives in read-only memory
- * (a host that writes through the const pointers it was given faults instead of corrupting
- * the library), and it sits in the language the header is written in, so each row reads
- * like the vtable member it describes. Tests/sh/test-typeinfo-header.sh checks every row
+ * (so no ordering or thread-safety question at first use), the tables are in .data.rel.ro,
+ * read-only once relocated (a host that writes through the const pointers it was given
+ * faults instead of corrupting them; the name strings are literals in .rodata, which the
+ * static Swift runtime's inputs make writable, see shim.c), and it sits in the language the
+ * header is written in, so each row reads like the vtable member it describes. Tests/sh/test-typeinfo-header.sh checks every row
  * against the IFooVtbl structs of hostsec.h. */
 #include "hostsec.h"
 #include "hostsec_shim.h"
