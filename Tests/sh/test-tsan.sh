@@ -9,14 +9,7 @@ out=${HOSTSEC_TEST_OUT:-$root/.build/tests}/tsan
 cd "$root"
 mkdir -p "$out"
 
-build=(swift build -c release --product hostsec --sanitize=thread --scratch-path .build-tsan)
-# SwiftPM 6.3 fails a second sanitizer build in the same scratch path with "unknown build
-# description"; dropping the cached description makes it plan again (the objects stay).
-rm -f .build-tsan/*/release/description.json
-"${build[@]}" >&2
-lib=$("${build[@]}" --show-bin-path)
-ln -sf libhostsec.so "$lib/libhostsec.so.1"
-grep -q __tsan_ <<<"$(nm -D "$lib/libhostsec.so")" || { echo "libhostsec.so in $lib is not instrumented" >&2; exit 1; }
+lib=$(scripts/build-sanitized thread)
 
 # The Swift toolchain's clang: its ThreadSanitizer runtime is the one the library was built for.
 # That runtime carries libdispatch interceptors: link the toolchain's libdispatch and
