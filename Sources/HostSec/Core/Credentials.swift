@@ -10,12 +10,16 @@ public enum Capability {
     public static let impersonate: UInt64 = bit(setuid) | bit(setgid)
 }
 
-/// Everything the kernel holds about one thread's identity.
-public struct KernelCredentials: Equatable, Sendable {
-    public var ruid: UInt32, euid: UInt32, suid: UInt32, fsuid: UInt32
-    public var rgid: UInt32, egid: UInt32, sgid: UInt32, fsgid: UInt32
-    public var groups: [UInt32]
-    public var caps: CapabilitySets
+/// Everything the kernel holds about one thread's identity. Immutable, and a class: a thread
+/// keeps its "self" in one and the switching paths pass it around without copying the
+/// groups array (a struct with an array costs a retain per copy).
+public final class KernelCredentials: Equatable, Sendable {
+    public let ruid: UInt32, euid: UInt32, suid: UInt32, fsuid: UInt32
+    public let rgid: UInt32, egid: UInt32, sgid: UInt32, fsgid: UInt32
+    public let groups: [UInt32]
+    public let caps: CapabilitySets
+    /// The identity these credentials act as (effective ids).
+    public let identity: Identity
 
     public init(ruid: UInt32, euid: UInt32, suid: UInt32, fsuid: UInt32,
                 rgid: UInt32, egid: UInt32, sgid: UInt32, fsgid: UInt32,
@@ -24,6 +28,13 @@ public struct KernelCredentials: Equatable, Sendable {
         self.rgid = rgid; self.egid = egid; self.sgid = sgid; self.fsgid = fsgid
         self.groups = groups
         self.caps = caps
+        self.identity = Identity(uid: euid, gid: egid, groups: groups,
+                                 capEffective: caps.effective, capPermitted: caps.permitted)
+    }
+
+    public static func == (a: KernelCredentials, b: KernelCredentials) -> Bool {
+        a.hasIds(b.ruid, b.euid, b.suid, b.rgid, b.egid, b.sgid) && a.fsuid == b.fsuid && a.fsgid == b.fsgid
+            && a.groups == b.groups && a.caps == b.caps
     }
 
     /// Reads the calling thread's credentials.
@@ -39,11 +50,13 @@ public struct KernelCredentials: Equatable, Sendable {
                                  groups: groups, caps: caps)
     }
 
-    /// The identity these credentials act as (effective ids).
-    public var identity: Identity {
-        Identity(uid: euid, gid: egid, groups: groups,
-                 capEffective: caps.effective, capPermitted: caps.permitted)
+    /// Whether these are the real, effective and saved uids and gids given.
+    @inline(__always)
+    func hasIds(_ ruid: UInt32, _ euid: UInt32, _ suid: UInt32, _ rgid: UInt32, _ egid: UInt32, _ sgid: UInt32) -> Bool {
+        self.ruid == ruid && self.euid == euid && self.suid == suid
+            && self.rgid == rgid && self.egid == egid && self.sgid == sgid
     }
+
 
     /// Whether the process may impersonate other identities (CAP_SETUID and CAP_SETGID in
     /// the permitted set).
@@ -69,7 +82,11 @@ public struct Identity: Equatable, Hashable, Sendable {
 
     /// Same user, group and groups: acting as it needs no uid/gid change.
     public func sameAccount(as other: Identity) -> Bool {
-        uid == other.uid && gid == other.gid && groups == other.groups
+        sameAccount(uid: other.uid, gid: other.gid, groups: other.groups)
+    }
+
+    @inline(__always) public func sameAccount(uid: UInt32, gid: UInt32, groups: [UInt32]) -> Bool {
+        self.uid == uid && self.gid == gid && self.groups == groups
     }
 
     public func holds(_ cap: UInt32) -> Bool { capEffective & Capability.bit(cap) != 0 }

@@ -244,13 +244,10 @@ public final class HostSecurity: Sendable {
             state.setToken(token)
             return
         }
-        var me = try selfCredentials(state)
         var token = token
-        var otherAccount = !token.identity.sameAccount(as: me.identity)
-        if token.level.actsAsIdentity && otherAccount && state.applied == nil {
-            me = try validateSelf(state, me)
-            otherAccount = !token.identity.sameAccount(as: me.identity)
-        }
+        if token.level.actsAsIdentity && state.applied == nil { try checkSelfUnchanged(state) }
+        let me = try selfCredentials(state)
+        let otherAccount = !token.identity.sameAccount(uid: me.euid, gid: me.egid, groups: me.groups)
         if token.level.actsAsIdentity && otherAccount && !me.mayImpersonateOthers {
             token = token.copy(kind: .impersonation, level: .identification)
         }
@@ -270,23 +267,26 @@ public final class HostSecurity: Sendable {
         state.setToken(token)
     }
 
-    /// Before acting as another account, checks that the kernel still holds the "self" the
-    /// thread remembers (a host may have changed it itself); re-reads it if not.
-    private func validateSelf(_ state: ThreadState, _ me: KernelCredentials) throws(HostSecError) -> KernelCredentials {
+    /// Before the kernel acts as another identity, checks that it still holds the "self" the
+    /// thread remembers (a host may have changed the thread's ids itself); re-reads "self" if
+    /// not, so revert returns to where the thread really was. Compared in place: no copies.
+    private func checkSelfUnchanged(_ state: ThreadState) throws(HostSecError) {
+        guard state.selfCredentials != nil else { return }  // read fresh just below
+        let same: Bool
         do {
-            let uids = try sys.getresuid()
-            let gids = try sys.getresgid()
-            if uids == (me.ruid, me.euid, me.suid) && gids == (me.rgid, me.egid, me.sgid) { return me }
+            let (ruid, euid, suid) = try sys.getresuid()
+            let (rgid, egid, sgid) = try sys.getresgid()
+            same = state.selfCredentials!.hasIds(ruid, euid, suid, rgid, egid, sgid)
         } catch {
             throw HostSecError(HResult.fromErrno(error.errno))
         }
-        return try refreshSelf(state)
+        if !same { try refreshSelf(state) }
     }
 
     /// Puts the thread's kernel credentials back to "self"; fails closed when it cannot.
     func revertKernel(_ state: ThreadState) throws(HostSecError) {
-        guard let change = state.applied, let me = state.selfCredentials else { return }
-        switch KernelCredentialSwitch(sys: sys).restore(me, undoing: change) {
+        guard let change = state.applied, state.selfCredentials != nil else { return }
+        switch KernelCredentialSwitch(sys: sys).restore(state.selfCredentials!, undoing: change) {
         case .success:
             state.applied = nil
         case .failure:

@@ -7,7 +7,10 @@ struct KernelChange: Equatable {
     var gid = false
     var uid = false
     var caps = false
-    var target: Identity
+    /// The uid and effective capabilities applied (all revert needs to predict the kernel's
+    /// capability fix-ups); plain values, so keeping and copying a change costs nothing.
+    var targetUid: UInt32
+    var targetCapEffective: UInt64
 
     var isEmpty: Bool { !(groups || gid || uid || caps) }
 }
@@ -100,7 +103,7 @@ struct KernelCredentialSwitch {
     /// Applies `target` on top of `me`. On failure rolls back what it changed and reports
     /// the failure; if the rollback itself fails, reports that (the caller fails closed).
     func apply(_ target: Identity, over me: KernelCredentials) -> Result<KernelChange, ApplyFailure> {
-        var change = KernelChange(target: target)
+        var change = KernelChange(targetUid: target.uid, targetCapEffective: target.capEffective)
         do {
             if target.groups != me.groups {
                 try sys.setgroups(target.groups)
@@ -144,13 +147,13 @@ struct KernelCredentialSwitch {
             if change.uid { try sys.setresuid(me.ruid, me.euid, me.suid) }
             if change.gid { try sys.setresgid(me.rgid, me.egid, me.sgid) }
             if change.groups { try sys.setgroups(me.groups) }
-            var effective = change.caps ? change.target.capEffective & me.caps.permitted
-                : (change.uid ? Self.effectiveAfterUidChange(from: me.euid, to: change.target.uid,
+            var effective = change.caps ? change.targetCapEffective & me.caps.permitted
+                : (change.uid ? Self.effectiveAfterUidChange(from: me.euid, to: change.targetUid,
                                                            effective: me.caps.effective,
                                                            permitted: me.caps.permitted)
                               : me.caps.effective)
             if change.uid {
-                effective = Self.effectiveAfterUidChange(from: change.target.uid, to: me.euid,
+                effective = Self.effectiveAfterUidChange(from: change.targetUid, to: me.euid,
                                                          effective: effective, permitted: me.caps.permitted)
                 if me.fsuid != me.euid { _ = sys.setfsuid(me.fsuid) }
             }
