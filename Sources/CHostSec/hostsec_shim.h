@@ -169,13 +169,12 @@ void hs_thread_set_exit(void (*destructor)(hs_thread *));
 /** Fork handlers for the thread registry (pthread_atfork in the shim itself). */
 void hs_registry_fork_prepare(void);
 
-/** A mutex usable from Swift across fork (pthread_atfork takes and releases it). */
+/** A mutex for Swift that is safe across fork(): every lock made here is taken around fork
+ *  (pthread_atfork) and starts free in the child. Locks are never freed; make a fixed few. */
 typedef struct hs_lock hs_lock;
 hs_lock *hs_lock_create(void);
 void hs_lock_acquire(hs_lock *l);
 void hs_lock_release(hs_lock *l);
-/** Re-initializes a lock in a fork child (the parent's holder does not exist there). */
-void hs_lock_reset(hs_lock *l);
 
 /** 64 random bits from the kernel (getrandom), or a time-based value if unavailable. */
 uint64_t hs_random64(void);

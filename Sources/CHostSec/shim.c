@@ -133,15 +133,42 @@ struct hs_lock {
     pthread_mutex_t mutex;
 };
 
+/* Every hs_lock is taken around fork(): the parent releases them after, the child starts with
+ * them free, so no child waits forever on a lock a thread of its parent held. The library never
+ * holds two of them at once, so taking them all in creation order cannot deadlock. */
+#define HS_MAX_LOCKS 16
+static hs_lock *fork_locks[HS_MAX_LOCKS];
+static int fork_lock_count;
+static pthread_mutex_t fork_locks_guard = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t fork_locks_once = PTHREAD_ONCE_INIT;
+
+static void locks_prepare(void) {
+    pthread_mutex_lock(&fork_locks_guard);
+    for (int i = 0; i < fork_lock_count; i++) pthread_mutex_lock(&fork_locks[i]->mutex);
+}
+static void locks_parent(void) {
+    for (int i = fork_lock_count - 1; i >= 0; i--) pthread_mutex_unlock(&fork_locks[i]->mutex);
+    pthread_mutex_unlock(&fork_locks_guard);
+}
+static void locks_child(void) {
+    for (int i = 0; i < fork_lock_count; i++) pthread_mutex_init(&fork_locks[i]->mutex, NULL);
+    pthread_mutex_init(&fork_locks_guard, NULL);
+}
+static void register_fork_handlers(void) { (void)pthread_atfork(locks_prepare, locks_parent, locks_child); }
+
 hs_lock *hs_lock_create(void) {
     hs_lock *l = malloc(sizeof *l);
     if (l == NULL) abort();
     pthread_mutex_init(&l->mutex, NULL);
+    (void)pthread_once(&fork_locks_once, register_fork_handlers);
+    pthread_mutex_lock(&fork_locks_guard);
+    if (fork_lock_count == HS_MAX_LOCKS) abort();  /* the library makes a fixed few */
+    fork_locks[fork_lock_count++] = l;
+    pthread_mutex_unlock(&fork_locks_guard);
     return l;
 }
 void hs_lock_acquire(hs_lock *l) { pthread_mutex_lock(&l->mutex); }
 void hs_lock_release(hs_lock *l) { pthread_mutex_unlock(&l->mutex); }
-void hs_lock_reset(hs_lock *l) { pthread_mutex_init(&l->mutex, NULL); }
 
 uint64_t hs_random64(void) {
     uint64_t v = 0;

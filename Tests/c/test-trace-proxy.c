@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char log_path[256];
@@ -231,6 +232,41 @@ static void set_trace_to_stderr_then_off(void) {
     CHECK(IHostSecurityManager_Release(m) == 0);
 }
 
+/* Threads tracing calls while the host forks: the child must be able to trace (and call)
+ * at once; the trace output's lock is never inherited held. */
+static volatile int tracing_threads_run = 1;
+static void *trace_busily(void *arg) {
+    IHostSecurityManager *m = arg;
+    while (tracing_threads_run) IHostSecurityManager_RevertToSelf(m);
+    return NULL;
+}
+
+static void a_fork_while_tracing_leaves_the_child_able_to_trace(void) {
+    CHECK_HR(HostSec_SetTrace(TRUE, log_path), S_OK);
+    IHostSecurityManager *m = hosting_manager();
+    pthread_t busy[2];
+    for (int i = 0; i < 2; i++) pthread_create(&busy[i], NULL, trace_busily, m);
+    int ok = 0;
+    for (int round = 0; round < 30; round++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            alarm(10);  /* a trace lock inherited held would hang here */
+            HANDLE h = NULL;
+            int good = IHostSecurityManager_RevertToSelf(m) == S_OK && HostSec_ImpersonateSelf(SecurityImpersonation) == S_OK &&
+                       IHostSecurityManager_OpenThreadToken(m, TOKEN_QUERY, TRUE, &h) == S_OK && HostSec_CloseHandle(h) == S_OK;
+            _exit(good ? 0 : 1);
+        }
+        int status = 0;
+        waitpid(pid, &status, 0);
+        ok += WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    }
+    tracing_threads_run = 0;
+    for (int i = 0; i < 2; i++) pthread_join(busy[i], NULL);
+    CHECK(ok == 30);
+    CHECK_HR(HostSec_SetTrace(FALSE, NULL), S_OK);
+    CHECK(IHostSecurityManager_Release(m) == 0);
+}
+
 static uint64_t objects_at_start;
 static void nothing_outlives_its_last_release(void) {
     CHECK(check_stats().LiveObjects == objects_at_start);
@@ -269,6 +305,7 @@ int main(void) {
     RUN_TEST(set_trace_into_a_missing_directory_is_e_invalidarg);
     RUN_TEST(set_trace_onto_a_directory_is_e_accessdenied);
     RUN_TEST(set_trace_to_stderr_then_off);
+    RUN_TEST(a_fork_while_tracing_leaves_the_child_able_to_trace);
     RUN_TEST(nothing_outlives_its_last_release);
     CHECK_EXIT();
 }

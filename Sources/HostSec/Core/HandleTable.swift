@@ -18,15 +18,8 @@ import Glibc
 /// threads share no lock; the shared free list and the chunk directory are behind one lock
 /// that only a thread with an empty or full cache takes.
 public final class HandleTable: @unchecked Sendable {
-    /// The library's table. Its lock is taken around fork() so a child never inherits it held
-    /// by a thread that does not exist there.
-    public static let shared: HandleTable = {
-        let table = HandleTable()
-        pthread_atfork({ HandleTable.shared.lockForFork() },
-                       { HandleTable.shared.unlockAfterFork() },
-                       { HandleTable.shared.resetInChild() })
-        return table
-    }()
+    /// The library's table. (Its lock is an hs_lock: a fork() child never inherits it held.)
+    public static let shared = HandleTable()
 
     static let chunkShift: UInt32 = 12
     static let chunkSize = 1 << chunkShift
@@ -222,10 +215,4 @@ public final class HandleTable: @unchecked Sendable {
     @inline(__always) private func wordPointer(_ slot: UnsafeMutablePointer<Slot>) -> UnsafeMutablePointer<UInt64> {
         UnsafeMutableRawPointer(slot).assumingMemoryBound(to: UInt64.self)
     }
-
-    // MARK: fork
-
-    func lockForFork() { hs_lock_acquire(lock) }
-    func unlockAfterFork() { hs_lock_release(lock) }
-    func resetInChild() { hs_lock_reset(lock) }
 }

@@ -1,6 +1,5 @@
 import CHostSec
 import CLibFFI
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -139,8 +138,9 @@ enum Tracer {
 
 /// Where trace lines go: stderr or a file, switched by HostSec_SetTrace. Each line is one
 /// write(2) under the lock, so lines of concurrent calls never interleave and a file is
-/// never closed while a line is being written to it.
-final class TraceOutput: Sendable {
+/// never closed while a line is being written to it. The lock is an hs_lock, so a fork()
+/// child of a tracing host can go on tracing.
+final class TraceOutput: @unchecked Sendable {
     static let shared = TraceOutput()
 
     private struct State {
@@ -148,7 +148,14 @@ final class TraceOutput: Sendable {
         var fd: Int32 = -1
         var ownsFd = false
     }
-    private let state = Mutex(State())
+    private let lock = hs_lock_create()!
+    private var current = State()  // guarded by lock
+
+    private func withLock<T>(_ body: (inout State) -> T) -> T {
+        hs_lock_acquire(lock)
+        defer { hs_lock_release(lock) }
+        return body(&current)
+    }
 
     /// Opens `path` (nil: stderr) and makes it the destination. Returns 0 or an errno value.
     func enable(path: UnsafePointer<CChar>?) -> Int32 {
@@ -157,7 +164,7 @@ final class TraceOutput: Sendable {
             fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
             if fd < 0 { return errno }
         }
-        state.withLock { s in
+        withLock { s in
             if s.ownsFd { close(s.fd) }
             s = State(configured: true, fd: fd, ownsFd: path != nil)
         }
@@ -165,7 +172,7 @@ final class TraceOutput: Sendable {
     }
 
     func disable() {
-        state.withLock { s in
+        withLock { s in
             if s.ownsFd { close(s.fd) }
             s = State(configured: true, fd: -1, ownsFd: false)
         }
@@ -174,7 +181,7 @@ final class TraceOutput: Sendable {
     func write(_ line: String) {
         var line = line
         line.withUTF8 { bytes in
-            state.withLock { s in
+            withLock { s in
                 if !s.configured { s = Self.fromEnvironment() }
                 guard s.fd >= 0 else { return }
                 var offset = 0
