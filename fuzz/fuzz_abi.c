@@ -54,6 +54,7 @@
 
 static int current_step;
 static int current_op;
+static int verbose; /* HOSTSEC_FUZZ_VERBOSE=1: print each step (to read a crashing input) */
 
 static void fail(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 static void fail(const char *fmt, ...) {
@@ -594,14 +595,17 @@ static void op_set_appdomain_manager(input *in) {
     expect(IHostControl_SetAppDomainManager((IHostControl *)S.refs[i].p, u32(in), mgr), S_OK, "SetAppDomainManager");
 }
 
+/* The interface macros evaluate This twice: every This argument is a plain variable. */
 static void op_impersonate(input *in) {
     HANDLE h = pick_handle(in);
-    HRESULT hr = sane(IHostSecurityManager_ImpersonateLoggedOnUser(manager_arg(in), h), "ImpersonateLoggedOnUser");
+    IHostSecurityManager *m = manager_arg(in);
+    HRESULT hr = sane(IHostSecurityManager_ImpersonateLoggedOnUser(m, h), "ImpersonateLoggedOnUser");
     if (!holds_handle(h)) expect(hr, E_HANDLE, "ImpersonateLoggedOnUser(not a live handle)");
 }
 
 static void op_revert(input *in) {
-    expect(IHostSecurityManager_RevertToSelf(manager_arg(in)), S_OK, "RevertToSelf");
+    IHostSecurityManager *m = manager_arg(in);
+    expect(IHostSecurityManager_RevertToSelf(m), S_OK, "RevertToSelf");
 }
 
 static void op_open_thread_token(input *in) {
@@ -610,7 +614,8 @@ static void op_open_thread_token(input *in) {
     BOOL as_self = b % 3 == 2 ? (BOOL)u32(in) : (BOOL)(b % 3);
     int null_out = u8(in) % 8 == 0;
     HANDLE h = JUNK;
-    HRESULT hr = sane(IHostSecurityManager_OpenThreadToken(manager_arg(in), access, as_self, null_out ? NULL : &h),
+    IHostSecurityManager *m = manager_arg(in);
+    HRESULT hr = sane(IHostSecurityManager_OpenThreadToken(m, access, as_self, null_out ? NULL : &h),
                       "OpenThreadToken");
     if (null_out) {
         expect(hr, E_POINTER, "OpenThreadToken(NULL)");
@@ -622,7 +627,8 @@ static void op_open_thread_token(input *in) {
 
 static void op_set_thread_token(input *in) {
     HANDLE h = pick_handle(in);
-    HRESULT hr = sane(IHostSecurityManager_SetThreadToken(manager_arg(in), h), "SetThreadToken");
+    IHostSecurityManager *m = manager_arg(in);
+    HRESULT hr = sane(IHostSecurityManager_SetThreadToken(m, h), "SetThreadToken");
     if (h == NULL) expect(hr, S_OK, "SetThreadToken(NULL)");
     else if (!holds_handle(h)) expect(hr, E_HANDLE, "SetThreadToken(not a live handle)");
 }
@@ -631,7 +637,8 @@ static void op_get_context(input *in) {
     EContextType type = (EContextType)enum_value(in, 0, 1);
     int null_out = u8(in) % 8 == 0;
     IHostSecurityContext *c = JUNK;
-    HRESULT hr = sane(IHostSecurityManager_GetSecurityContext(manager_arg(in), type, null_out ? NULL : &c),
+    IHostSecurityManager *m = manager_arg(in);
+    HRESULT hr = sane(IHostSecurityManager_GetSecurityContext(m, type, null_out ? NULL : &c),
                       "GetSecurityContext");
     if (null_out) {
         expect(hr, E_POINTER, "GetSecurityContext(NULL)");
@@ -654,7 +661,8 @@ static void op_set_context(input *in) {
     case 2: { int m = pick_ref(in, 0); c = m < 0 ? NULL : S.refs[m].p; own = m >= 0 && S.refs[m].kind == K_CONTEXT; } break;
     default: c = i < 0 ? NULL : S.refs[i].p; own = i >= 0; break;
     }
-    HRESULT hr = sane(IHostSecurityManager_SetSecurityContext(manager_arg(in), type, c), "SetSecurityContext");
+    IHostSecurityManager *m = manager_arg(in);
+    HRESULT hr = sane(IHostSecurityManager_SetSecurityContext(m, type, c), "SetSecurityContext");
     if ((uint32_t)type > 1) expect(hr, E_INVALIDARG, "SetSecurityContext(bad type)");
     else if (c == NULL) expect(hr, E_POINTER, "SetSecurityContext(NULL)");
     else if (!own) expect(hr, E_INVALIDARG, "SetSecurityContext(not a context of the library)");
@@ -935,6 +943,7 @@ static void run_step(void *arg) {
     input *in = a->in;
     int op = u8(in) % OP_COUNT;
     current_op = op;
+    if (verbose) fprintf(stderr, "step %d on %s: op %d\n", current_step, a->who ? "worker" : "main", op);
     switch (op) {
     case OP_GET_CLASS_OBJECT: op_get_class_object(in); break;
     case OP_CAN_UNLOAD: op_can_unload(); break;
@@ -1029,6 +1038,7 @@ static void warm(void *arg) {
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc; (void)argv;
+    verbose = getenv("HOSTSEC_FUZZ_VERBOSE") && atoi(getenv("HOSTSEC_FUZZ_VERBOSE")) > 0;
     IClassFactory *f = NULL;
     expect(DllGetClassObject(&CLSID_HostSecurityManager, &IID_IClassFactory, (void **)&f), S_OK, "DllGetClassObject");
     expect(IClassFactory_CreateInstance(f, NULL, &IID_IHostSecurityManager, (void **)&probe_manager), S_OK,
