@@ -33,7 +33,7 @@ static uint64_t next_rand(uint64_t *s) {
 
 static void *worker(void *arg) {
     struct tally *t = arg;
-    IHostSecurityManager *m = util_manager();
+    IHostSecurityManager *m = hosting_manager();
     uint64_t seed = 0x1234567ULL * (t->id + 1);
     size_t iterations = scaled(20000);
     HANDLE nobody = NULL;
@@ -173,7 +173,7 @@ static void close_racing_query_and_close_of_same_handle(void) {
     pthread_t th[3];
     for (int i = 0; i < 3; i++) CHECK(pthread_create(&th[i], NULL, racer, (void *)(intptr_t)i) == 0);
     CHECK_HR(HostSec_ImpersonateSelf(SecurityImpersonation), S_OK);
-    IHostSecurityManager *m = util_manager();
+    IHostSecurityManager *m = hosting_manager();
     size_t badQuery = 0, badClose = 0, querySaw[2] = {0, 0};
     for (size_t i = 0; i < rounds; i++) {
         HANDLE h = NULL;
@@ -207,7 +207,7 @@ static void close_racing_query_and_close_of_same_handle(void) {
 
 static void *short_lived(void *arg) {
     (void)arg;
-    IHostSecurityManager *m = util_manager();
+    IHostSecurityManager *m = hosting_manager();
     HostSec_ImpersonateSelf(SecurityDelegation);
     for (int i = 0; i < 16; i++) {
         HANDLE h = NULL;

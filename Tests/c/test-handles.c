@@ -190,7 +190,7 @@ struct probe {
 
 static void *probe_thread(void *arg) {
     struct probe *p = arg;
-    IHostSecurityManager *m = util_manager();
+    IHostSecurityManager *m = hosting_manager();
     if (p->impersonate) HostSec_ImpersonateSelf(SecurityImpersonation);
     if (p->logonNobody) {
         HANDLE n = NULL;
@@ -292,7 +292,7 @@ static void live_handle_costs_under_64_bytes(void) {
 int main(void) {
     const char *q = getenv("HOSTSEC_QUICK");
     quick = q && *q && strcmp(q, "0") != 0;
-    mgr = util_manager();
+    mgr = hosting_manager();
     HOSTSEC_STATISTICS base = check_stats();
 
     RUN_TEST(live_handle_costs_under_64_bytes); /* first: no slot memory resident yet */

@@ -295,16 +295,8 @@ static void a_host_object_is_called_through_its_own_vtable(void) {
     CHECK(count == 2 && object.refs == 2);
 }
 
-static uint64_t objects_at_start;
-
-static void nothing_outlives_its_last_release(void) {
-    CHECK(check_stats().LiveObjects == objects_at_start);
-    CHECK(check_stats().LiveHandles == 0);
-    CHECK(check_stats().ImpersonatingThreads == 0);
-}
-
 int main(void) {
-    objects_at_start = check_stats().LiveObjects;
+    check_remember_start();
     RUN_TEST(iunknown_slots_by_number_keep_exact_counts);
     RUN_TEST(class_factory_slots_by_number);
     RUN_TEST(host_control_slots_by_number);

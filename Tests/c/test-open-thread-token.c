@@ -18,18 +18,7 @@ static HRESULT open_checked(DWORD access, BOOL asSelf, HANDLE *ph) {
     return hr;
 }
 
-static int can_query(HANDLE h) {
-    HOSTSEC_TOKEN_USER u;
-    DWORD len = 0;
-    return HostSec_GetTokenInformation(h, TokenUser, &u, sizeof u, &len) == S_OK;
-}
 
-static int can_duplicate(HANDLE h) {
-    HANDLE d = NULL;
-    if (HostSec_DuplicateTokenEx(h, 0, SecurityImpersonation, TokenImpersonation, &d) != S_OK) return 0;
-    HostSec_CloseHandle(d);
-    return 1;
-}
 
 /* ---- no token --------------------------------------------------------------------- */
 
@@ -106,7 +95,7 @@ static void impersonation_level_open_as_self_true_and_false_succeed(void) {
     CHECK(sa.TokenId != 0 && sa.TokenId == sb.TokenId); /* both name the thread's token */
     CHECK(a != b);                                      /* two opens, two handles */
     CHECK_HR(HostSec_CloseHandle(a), S_OK);
-    CHECK(can_query(b)); /* closing one handle leaves the other */
+    CHECK(util_can_query(b)); /* closing one handle leaves the other */
     CHECK_HR(HostSec_CloseHandle(b), S_OK);
     CHECK_HR(util_revert(mgr), S_OK);
 }
@@ -170,8 +159,8 @@ static void maximum_allowed_handle_can_query_query_source_duplicate_and_imperson
     HANDLE h;
     CHECK_HR(HostSec_ImpersonateSelf(SecurityImpersonation), S_OK);
     CHECK_HR(open_checked(MAXIMUM_ALLOWED, TRUE, &h), S_OK);
-    CHECK(can_query(h));
-    CHECK(can_duplicate(h));
+    CHECK(util_can_query(h));
+    CHECK(util_can_duplicate(h));
     HOSTSEC_TOKEN_SOURCE src;
     DWORD len = 0;
     CHECK_HR(HostSec_GetTokenInformation(h, TokenSource, &src, sizeof src, &len), S_OK);
@@ -179,7 +168,7 @@ static void maximum_allowed_handle_can_query_query_source_duplicate_and_imperson
     /* A duplicate asking for 0 gets the source handle's rights: all of them. */
     HANDLE d = NULL;
     CHECK_HR(HostSec_DuplicateTokenEx(h, 0, SecurityImpersonation, TokenImpersonation, &d), S_OK);
-    CHECK(can_query(d) && can_duplicate(d));
+    CHECK(util_can_query(d) && util_can_duplicate(d));
     CHECK_HR(HostSec_CloseHandle(d), S_OK);
     CHECK_HR(HostSec_CloseHandle(h), S_OK);
     CHECK_HR(util_revert(mgr), S_OK);
@@ -189,7 +178,7 @@ static void maximum_allowed_as_impersonated_identity_succeeds(void) {
     HANDLE h;
     CHECK_HR(HostSec_ImpersonateSelf(SecurityImpersonation), S_OK);
     CHECK_HR(open_checked(MAXIMUM_ALLOWED, FALSE, &h), S_OK);
-    CHECK(can_query(h) && can_duplicate(h));
+    CHECK(util_can_query(h) && util_can_duplicate(h));
     CHECK_HR(HostSec_CloseHandle(h), S_OK);
     CHECK_HR(util_revert(mgr), S_OK);
 }
@@ -214,11 +203,11 @@ static void generic_read_maps_to_query_query_source_and_duplicate(void) {
     HANDLE h;
     CHECK_HR(HostSec_ImpersonateSelf(SecurityImpersonation), S_OK);
     CHECK_HR(open_checked(GENERIC_READ, TRUE, &h), S_OK);
-    CHECK(can_query(h));
+    CHECK(util_can_query(h));
     HOSTSEC_TOKEN_SOURCE src;
     DWORD len = 0;
     CHECK_HR(HostSec_GetTokenInformation(h, TokenSource, &src, sizeof src, &len), S_OK);
-    CHECK(can_duplicate(h)); /* 0x2001A includes TOKEN_DUPLICATE */
+    CHECK(util_can_duplicate(h)); /* 0x2001A includes TOKEN_DUPLICATE */
     CHECK_HR(mgr->lpVtbl->SetThreadToken(mgr, h), E_ACCESSDENIED); /* no TOKEN_IMPERSONATE */
     CHECK_HR(HostSec_CloseHandle(h), S_OK);
     CHECK_HR(util_revert(mgr), S_OK);
@@ -228,8 +217,8 @@ static void generic_execute_maps_to_impersonate_without_query(void) {
     HANDLE h;
     CHECK_HR(HostSec_ImpersonateSelf(SecurityImpersonation), S_OK);
     CHECK_HR(open_checked(GENERIC_EXECUTE, TRUE, &h), S_OK);
-    CHECK(!can_query(h));
-    CHECK(!can_duplicate(h));
+    CHECK(!util_can_query(h));
+    CHECK(!util_can_duplicate(h));
     CHECK_HR(mgr->lpVtbl->SetThreadToken(mgr, h), S_OK); /* 0x20005 includes TOKEN_IMPERSONATE */
     CHECK_HR(HostSec_CloseHandle(h), S_OK);
     CHECK_HR(util_revert(mgr), S_OK);
@@ -239,8 +228,8 @@ static void generic_write_maps_to_adjust_rights_only(void) {
     HANDLE h;
     CHECK_HR(HostSec_ImpersonateSelf(SecurityImpersonation), S_OK);
     CHECK_HR(open_checked(GENERIC_WRITE, TRUE, &h), S_OK);
-    CHECK(!can_query(h));
-    CHECK(!can_duplicate(h));
+    CHECK(!util_can_query(h));
+    CHECK(!util_can_duplicate(h));
     CHECK_HR(mgr->lpVtbl->SetThreadToken(mgr, h), E_ACCESSDENIED);
     CHECK_HR(HostSec_CloseHandle(h), S_OK);
     CHECK_HR(util_revert(mgr), S_OK);
@@ -250,7 +239,7 @@ static void generic_all_grants_every_token_right(void) {
     HANDLE h, d = NULL;
     CHECK_HR(HostSec_ImpersonateSelf(SecurityImpersonation), S_OK);
     CHECK_HR(open_checked(GENERIC_ALL, TRUE, &h), S_OK);
-    CHECK(can_query(h) && can_duplicate(h));
+    CHECK(util_can_query(h) && util_can_duplicate(h));
     CHECK_HR(HostSec_DuplicateTokenEx(h, 0, SecurityImpersonation, TokenImpersonation, &d), S_OK);
     CHECK_HR(mgr->lpVtbl->SetThreadToken(mgr, d), S_OK);
     CHECK_HR(HostSec_CloseHandle(d), S_OK);
@@ -262,15 +251,15 @@ static void exact_rights_grant_only_those_rights(void) {
     HANDLE h;
     CHECK_HR(HostSec_ImpersonateSelf(SecurityImpersonation), S_OK);
     CHECK_HR(open_checked(TOKEN_QUERY, TRUE, &h), S_OK);
-    CHECK(can_query(h));
-    CHECK(!can_duplicate(h));
+    CHECK(util_can_query(h));
+    CHECK(!util_can_duplicate(h));
     HOSTSEC_TOKEN_SOURCE src;
     DWORD len = 0;
     CHECK_HR(HostSec_GetTokenInformation(h, TokenSource, &src, sizeof src, &len), E_ACCESSDENIED);
     CHECK_HR(HostSec_CloseHandle(h), S_OK);
     CHECK_HR(open_checked(TOKEN_DUPLICATE, TRUE, &h), S_OK);
-    CHECK(!can_query(h));
-    CHECK(can_duplicate(h));
+    CHECK(!util_can_query(h));
+    CHECK(util_can_duplicate(h));
     CHECK_HR(HostSec_CloseHandle(h), S_OK);
     CHECK_HR(util_revert(mgr), S_OK);
 }
@@ -342,7 +331,7 @@ static void open_as_self_denied_body(void) {
     CHECK_HR(open_checked(TOKEN_QUERY, TRUE, &h), E_ACCESSDENIED);
     CHECK_HR(open_checked(MAXIMUM_ALLOWED, TRUE, &h), E_ACCESSDENIED); /* the DACL grants root nothing */
     CHECK_HR(open_checked(0, TRUE, &h), S_OK);                          /* 0 asks for nothing */
-    CHECK(!can_query(h));
+    CHECK(!util_can_query(h));
     CHECK_HR(HostSec_CloseHandle(h), S_OK);
 
     CHECK_HR(open_checked(TOKEN_QUERY, FALSE, &h), S_OK);
@@ -351,7 +340,7 @@ static void open_as_self_denied_body(void) {
     CHECK(u.Uid == b_uid);
     CHECK_HR(HostSec_CloseHandle(h), S_OK);
     CHECK_HR(open_checked(MAXIMUM_ALLOWED, FALSE, &h), S_OK);
-    CHECK(can_query(h) && can_duplicate(h));
+    CHECK(util_can_query(h) && util_can_duplicate(h));
     CHECK_HR(HostSec_CloseHandle(h), S_OK);
 
     CHECK_HR(util_revert(mgr), S_OK);
@@ -415,7 +404,7 @@ static void open_as_self_true_granted_to_creator_without_dac_override(void) {
 }
 
 int main(void) {
-    mgr = util_manager();
+    mgr = hosting_manager();
     HOSTSEC_STATISTICS base = check_stats();
 
     RUN_TEST(no_token_open_as_self_false_is_error_no_token);

@@ -12,11 +12,6 @@ static HRESULT info(HANDLE h, TOKEN_INFORMATION_CLASS c, void *buf, DWORD len, D
     return HostSec_GetTokenInformation(h, c, buf, len, ret);
 }
 
-static int can_query(HANDLE h) {
-    HOSTSEC_TOKEN_USER u;
-    DWORD len = 0;
-    return info(h, TokenUser, &u, sizeof u, &len) == S_OK;
-}
 
 static int can_query_source(HANDLE h) {
     HOSTSEC_TOKEN_SOURCE s;
@@ -24,12 +19,6 @@ static int can_query_source(HANDLE h) {
     return info(h, TokenSource, &s, sizeof s, &len) == S_OK;
 }
 
-static int can_duplicate(HANDLE h) {
-    HANDLE d = NULL;
-    if (HostSec_DuplicateTokenEx(h, 0, SecurityImpersonation, TokenImpersonation, &d) != S_OK) return 0;
-    HostSec_CloseHandle(d);
-    return 1;
-}
 
 static HANDLE process_token(DWORD access) {
     HANDLE h = NULL;
@@ -89,7 +78,7 @@ static void close_handle_closed_is_e_handle(void) {
     HANDLE h = process_token(TOKEN_QUERY);
     CHECK_HR(HostSec_CloseHandle(h), S_OK);
     CHECK_HR(HostSec_CloseHandle(h), E_HANDLE);
-    CHECK(!can_query(h));
+    CHECK(!util_can_query(h));
 }
 
 static void close_handle_never_issued_is_e_handle(void) {
@@ -111,7 +100,7 @@ static void close_handle_forged_from_live_value_is_e_handle(void) {
         /* Flipping a low bit may name another live slot only if it is ours; none is here. */
         CHECK_HR(hr, E_HANDLE);
     }
-    CHECK(can_query(h)); /* the real handle is untouched */
+    CHECK(util_can_query(h)); /* the real handle is untouched */
     CHECK_HR(HostSec_CloseHandle(h), S_OK);
 }
 
@@ -130,26 +119,26 @@ static void open_process_token_query_gives_primary_self_token(void) {
     uid_t r, e, sv;
     getresuid(&r, &e, &sv);
     CHECK(u.Uid == e);
-    CHECK(!can_duplicate(h));
+    CHECK(!util_can_duplicate(h));
     CHECK(!can_query_source(h));
     CHECK_HR(HostSec_CloseHandle(h), S_OK);
 }
 
 static void open_process_token_rights_are_what_was_asked(void) {
     HANDLE h = process_token(TOKEN_DUPLICATE);
-    CHECK(!can_query(h) && can_duplicate(h));
+    CHECK(!util_can_query(h) && util_can_duplicate(h));
     CHECK_HR(HostSec_CloseHandle(h), S_OK);
     h = process_token(0);
-    CHECK(!can_query(h) && !can_duplicate(h));
+    CHECK(!util_can_query(h) && !util_can_duplicate(h));
     CHECK_HR(HostSec_CloseHandle(h), S_OK);
     h = process_token(MAXIMUM_ALLOWED);
-    CHECK(can_query(h) && can_duplicate(h) && can_query_source(h));
+    CHECK(util_can_query(h) && util_can_duplicate(h) && can_query_source(h));
     CHECK_HR(HostSec_CloseHandle(h), S_OK);
     h = process_token(GENERIC_READ);
-    CHECK(can_query(h) && can_query_source(h));
+    CHECK(util_can_query(h) && can_query_source(h));
     CHECK_HR(HostSec_CloseHandle(h), S_OK);
     h = process_token(TOKEN_ALL_ACCESS);
-    CHECK(can_query(h) && can_duplicate(h) && can_query_source(h));
+    CHECK(util_can_query(h) && util_can_duplicate(h) && can_query_source(h));
     CHECK_HR(HostSec_CloseHandle(h), S_OK);
 }
 
@@ -184,11 +173,11 @@ static void open_process_token_while_impersonating_nobody_is_access_denied(void)
     CHECK_HR(HostSec_OpenProcessToken(MAXIMUM_ALLOWED, &h), E_ACCESSDENIED);
     CHECK(h == NULL);
     CHECK_HR(HostSec_OpenProcessToken(0, &h), S_OK); /* nothing asked, nothing to deny */
-    CHECK(!can_query(h));
+    CHECK(!util_can_query(h));
     HostSec_CloseHandle(h);
     CHECK_HR(util_revert(mgr), S_OK);
     h = process_token(TOKEN_QUERY); /* as self again */
-    CHECK(can_query(h));
+    CHECK(util_can_query(h));
     HostSec_CloseHandle(h);
     HostSec_CloseHandle(n);
 }
@@ -376,7 +365,7 @@ static void duplicate_bad_type_or_level_is_invalidarg(void) {
 static void duplicate_zero_access_gets_source_handle_rights(void) {
     HANDLE p = process_token(TOKEN_DUPLICATE | TOKEN_QUERY), d = NULL, dd = NULL;
     CHECK_HR(HostSec_DuplicateTokenEx(p, 0, SecurityImpersonation, TokenImpersonation, &d), S_OK);
-    CHECK(can_query(d));
+    CHECK(util_can_query(d));
     CHECK(!can_query_source(d));
     CHECK_HR(mgr->lpVtbl->SetThreadToken(mgr, d), E_ACCESSDENIED); /* no TOKEN_IMPERSONATE */
     CHECK_HR(HostSec_DuplicateTokenEx(d, 0, SecurityImpersonation, TokenImpersonation, &dd), S_OK); /* has DUPLICATE */
@@ -385,7 +374,7 @@ static void duplicate_zero_access_gets_source_handle_rights(void) {
     HostSec_CloseHandle(p);
     p = process_token(TOKEN_DUPLICATE);
     CHECK_HR(HostSec_DuplicateTokenEx(p, 0, SecurityImpersonation, TokenImpersonation, &d), S_OK);
-    CHECK(!can_query(d));
+    CHECK(!util_can_query(d));
     HostSec_CloseHandle(d);
     HostSec_CloseHandle(p);
 }
@@ -394,7 +383,7 @@ static void duplicate_explicit_access_is_checked_and_granted(void) {
     HANDLE p = process_token(TOKEN_DUPLICATE), d = NULL;
     /* the source handle cannot query, but the copy is a new object: its DACL grants self */
     CHECK_HR(HostSec_DuplicateTokenEx(p, TOKEN_QUERY | TOKEN_IMPERSONATE, SecurityImpersonation, TokenImpersonation, &d), S_OK);
-    CHECK(can_query(d) && !can_duplicate(d));
+    CHECK(util_can_query(d) && !util_can_duplicate(d));
     HostSec_CloseHandle(d);
     d = JUNK_HANDLE;
     CHECK_HR(HostSec_DuplicateTokenEx(p, 0x00100000u, SecurityImpersonation, TokenImpersonation, &d), E_ACCESSDENIED);
@@ -678,7 +667,7 @@ static void token_information_closed_handle_is_e_handle(void) {
 static void logon_user_gives_primary_token_with_all_access(void) {
     HANDLE h = NULL;
     CHECK_HR(HostSec_LogonUser("nobody", &h), S_OK);
-    CHECK(can_query(h) && can_query_source(h) && can_duplicate(h));
+    CHECK(util_can_query(h) && can_query_source(h) && util_can_duplicate(h));
     HOSTSEC_TOKEN_STATISTICS s = util_statistics(h);
     CHECK(s.TokenType == TokenPrimary);
     HANDLE h2 = NULL;
@@ -716,7 +705,7 @@ static void logon_user_null_out_is_e_pointer(void) {
 }
 
 int main(void) {
-    mgr = util_manager();
+    mgr = hosting_manager();
     HOSTSEC_STATISTICS base = check_stats();
 
     RUN_TEST(close_handle_live_is_s_ok_and_count_drops);

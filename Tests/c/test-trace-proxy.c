@@ -267,18 +267,11 @@ static void a_fork_while_tracing_leaves_the_child_able_to_trace(void) {
     CHECK(IHostSecurityManager_Release(m) == 0);
 }
 
-static uint64_t objects_at_start;
-static void nothing_outlives_its_last_release(void) {
-    CHECK(check_stats().LiveObjects == objects_at_start);
-    CHECK(check_stats().LiveHandles == 0);
-    CHECK(check_stats().ImpersonatingThreads == 0);
-}
-
 int main(void) {
     const char *dir = getenv("HOSTSEC_TEST_OUT");
     snprintf(log_path, sizeof log_path, "%s/trace-proxy.log", dir ? dir : "/tmp");
     unlink(log_path);
-    objects_at_start = check_stats().LiveObjects;
+    check_remember_start();
     IHostSecurityManager *m = hosting_manager();
     IHostSecurityContext *c = context_of(m);
     IClassFactory *f = NULL;

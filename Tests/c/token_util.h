@@ -9,33 +9,31 @@
 #include <sys/wait.h>
 #include <linux/capability.h>
 #include "check.h"
+#include "hosting.h"
 
 /* A value no handle ever has: tests pre-fill out handles with it to see them cleared. */
 #define JUNK_HANDLE ((HANDLE)(uintptr_t)0x5A5A5A5A5A5A5A5AULL)
-
-/* A new IHostSecurityManager, made as a host makes it:
- * DllGetClassObject -> IClassFactory::CreateInstance. Exits on failure. */
-static inline IHostSecurityManager *util_manager(void) {
-    IClassFactory *factory = NULL;
-    if (DllGetClassObject(&CLSID_HostSecurityManager, &IID_IClassFactory, (void **)&factory) != S_OK || !factory) {
-        fprintf(stderr, "DllGetClassObject failed\n");
-        exit(2);
-    }
-    IHostSecurityManager *manager = NULL;
-    HRESULT hr = factory->lpVtbl->CreateInstance(factory, NULL, &IID_IHostSecurityManager, (void **)&manager);
-    factory->lpVtbl->Release(factory);
-    if (hr != S_OK || !manager) {
-        fprintf(stderr, "CreateInstance failed: 0x%08x\n", (unsigned)hr);
-        exit(2);
-    }
-    return manager;
-}
 
 static inline HRESULT util_open(IHostSecurityManager *m, DWORD access, BOOL asSelf, HANDLE *ph) {
     return m->lpVtbl->OpenThreadToken(m, access, asSelf, ph);
 }
 
 static inline HRESULT util_revert(IHostSecurityManager *m) { return m->lpVtbl->RevertToSelf(m); }
+
+/* Whether a handle's rights allow a TokenUser query. */
+static inline int util_can_query(HANDLE h) {
+    HOSTSEC_TOKEN_USER u;
+    DWORD len = 0;
+    return HostSec_GetTokenInformation(h, TokenUser, &u, sizeof u, &len) == S_OK;
+}
+
+/* Whether a handle's rights allow DuplicateTokenEx (the copy is closed again). */
+static inline int util_can_duplicate(HANDLE h) {
+    HANDLE d = NULL;
+    if (HostSec_DuplicateTokenEx(h, 0, SecurityImpersonation, TokenImpersonation, &d) != S_OK) return 0;
+    HostSec_CloseHandle(d);
+    return 1;
+}
 
 /* TokenStatistics of a handle (zeroed when the query fails). */
 static inline HOSTSEC_TOKEN_STATISTICS util_statistics(HANDLE h) {
