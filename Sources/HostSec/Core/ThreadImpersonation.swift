@@ -145,6 +145,11 @@ struct KernelCredentialSwitch {
     func restore(_ me: KernelCredentials, undoing change: KernelChange) -> Result<Void, SyscallFailure> {
         do {
             if change.uid { try sys.setresuid(me.ruid, me.euid, me.suid) }
+            // setresgid and setgroups need CAP_SETGID in the effective set. An identity with its
+            // capabilities dropped (a restricted context) took it away, and a uid that did not
+            // change brings nothing back: restore the capabilities before the gid and groups.
+            let capsFirst = change.caps && (change.gid || change.groups)
+            if capsFirst { try sys.capset(me.caps) }
             if change.gid { try sys.setresgid(me.rgid, me.egid, me.sgid) }
             if change.groups { try sys.setgroups(me.groups) }
             var effective = change.caps ? change.targetCapEffective & me.caps.permitted
@@ -158,7 +163,7 @@ struct KernelCredentialSwitch {
                 if me.fsuid != me.euid { _ = sys.setfsuid(me.fsuid) }
             }
             if change.gid && me.fsgid != me.egid { _ = sys.setfsgid(me.fsgid) }
-            if change.caps || effective != me.caps.effective { try sys.capset(me.caps) }
+            if !capsFirst && (change.caps || effective != me.caps.effective) { try sys.capset(me.caps) }
             // Read back: the thread must be exactly "self" again.
             let uids = try sys.getresuid()
             let gids = try sys.getresgid()
