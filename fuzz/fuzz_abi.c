@@ -25,7 +25,9 @@
  * Built by scripts/fuzz; HOSTSEC_FUZZ_EMBEDDING=1 adds the embedding API (type information,
  * HostSec_Invoke, HostSec_SetTrace).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #define COBJMACROS
 #include <hostsec.h>
 #include <pthread.h>
