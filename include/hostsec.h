@@ -705,7 +705,7 @@ HOSTSEC_END_DECLS
  * each slot's method, return type and parameters), for runtimes that call methods by slot
  * number (libffi, Python's ctypes, a VM's FFI) and for the call tracer. The description is
  * static, read-only data inside the library: never written to, never freed, valid for the
- * life of the process. See docs/embedding.md.
+ * life of the process. See the README, "Embedding".
  * ------------------------------------------------------------------------------------- */
 
 /** How a value is passed in the platform's C calling convention: the libffi type to use. */
@@ -804,7 +804,7 @@ HRESULT HostSec_Invoke(void *pInterface, REFIID riid, DWORD slot, void **args, v
 /** Switches the call tracer. With enable TRUE, every interface pointer the library hands
  *  out from now on is a tracing proxy: each call through it is logged (interface and method
  *  name, decoded arguments, the HRESULT's name, the OS thread id and the duration, one line
- *  per call, format in docs/embedding.md) to the file at path (appended, created with mode
+ *  per call, format in the README, "Embedding") to the file at path (appended, created with mode
  *  0600 if missing) or to stderr when path is NULL; a previously opened trace file is
  *  closed. With enable FALSE (path must be NULL), objects handed out from now on are not
  *  wrapped and existing proxies stop logging; they go on working. Setting the environment

@@ -1,4 +1,4 @@
-/* Regression tests for library bugs the hardening lanes found (docs/hardening.md). */
+/* Regression tests for library bugs the hardening lanes found (README, "Hardening"). */
 #include "token_util.h"
 #include "hosting.h"
 

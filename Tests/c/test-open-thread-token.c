@@ -1,4 +1,4 @@
-/* IHostSecurityManager::OpenThreadToken, row by row of docs/token-api.md's table, called
+/* IHostSecurityManager::OpenThreadToken, row by row of the README's OpenThreadToken table, called
  * through the real vtable (DllGetClassObject -> IClassFactory -> IHostSecurityManager). */
 #include <pwd.h>
 #include "token_util.h"
