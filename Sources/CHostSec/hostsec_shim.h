@@ -111,6 +111,8 @@ typedef struct hs_thread {
     void *state;        /* the thread's Swift state (retained), or NULL */
     uint32_t free_count;
     uint32_t registered; /* in the registry, exit destructor armed */
+    uint32_t has_token;  /* the thread holds a thread token (OpenThreadToken's fast path) */
+    uint32_t reserved;
     int64_t live[HS_LIVE_COUNT]; /* written by this thread only; read by hs_live() */
     uint64_t next_id, id_limit;  /* this thread's block of ids */
     struct hs_thread *next, *prev; /* the registry of threads (hs_live) */

@@ -13,7 +13,7 @@ static void marker(const char *text) {
 
 int main(int argc, char **argv) {
     size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 100000;
-    IHostSecurityManager *m = util_manager();
+    IHostSecurityManager *m = hosting_manager();
     if (HostSec_ImpersonateSelf(SecurityImpersonation) != S_OK) return 2;
     size_t bad = 0;
     for (size_t i = 0; i < 200000; i++) { /* warm up: caches, lazy initialization */

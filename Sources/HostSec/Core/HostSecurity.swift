@@ -11,11 +11,14 @@ public final class HostSecurity: Sendable {
     public static let shared = HostSecurity(syscalls: KernelCredentialSyscalls())
 
     let sys: any CredentialSyscalls
+    /// The kernel switch over `sys`, made once (not per call: that would copy the existential).
+    let kernel: KernelCredentialSwitch
     let handles: HandleTable
     private let closed = Atomic<Bool>(false)
 
     public init(syscalls: any CredentialSyscalls, handles: HandleTable = .shared) {
         self.sys = syscalls
+        self.kernel = KernelCredentialSwitch(sys: syscalls)
         self.handles = handles
     }
 
@@ -253,7 +256,7 @@ public final class HostSecurity: Sendable {
         }
         if state.applied != nil { try revertKernel(state) }
         if token.level.actsAsIdentity && (otherAccount || token.identity.capEffective != me.caps.effective) {
-            switch KernelCredentialSwitch(sys: sys).apply(token.identity, over: me) {
+            switch kernel.apply(token.identity, over: me) {
             case .success(let change):
                 state.applied = change.isEmpty ? nil : change
             case .failure(.refused(let failure)):
@@ -286,7 +289,7 @@ public final class HostSecurity: Sendable {
     /// Puts the thread's kernel credentials back to "self"; fails closed when it cannot.
     func revertKernel(_ state: ThreadState) throws(HostSecError) {
         guard let change = state.applied, state.selfCredentials != nil else { return }
-        switch KernelCredentialSwitch(sys: sys).restore(state.selfCredentials!, undoing: change) {
+        switch kernel.restore(state.selfCredentials!, undoing: change) {
         case .success:
             state.applied = nil
         case .failure:

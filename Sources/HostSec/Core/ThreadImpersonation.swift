@@ -37,12 +37,16 @@ final class ThreadState {
     func setToken(_ newToken: Token?) {
         if (token == nil) != (newToken == nil) {
             hs_live_add(Int32(HS_LIVE_IMPERSONATING), newToken == nil ? -1 : 1)
+            hs_thread_self()!.pointee.has_token = newToken == nil ? 0 : 1
         }
         token = newToken
     }
 
-    deinit {
-        if token != nil { hs_live_add(Int32(HS_LIVE_IMPERSONATING), -1) }
+    deinit {  // runs on the owning thread, at its exit
+        if token != nil {
+            hs_live_add(Int32(HS_LIVE_IMPERSONATING), -1)
+            hs_thread_self()!.pointee.has_token = 0
+        }
     }
 
     /// The calling thread's state, created on first use.
@@ -60,11 +64,9 @@ final class ThreadState {
         return Unmanaged<ThreadState>.fromOpaque(state).takeUnretainedValue()
     }
 
-    /// Whether the calling thread holds a thread token (no allocation, no retain).
-    @inline(__always) static var hasToken: Bool {
-        guard let state = hs_thread_self()!.pointee.state else { return false }
-        return Unmanaged<ThreadState>.fromOpaque(state)._withUnsafeGuaranteedRef { $0.token != nil }
-    }
+    /// Whether the calling thread holds a thread token: one flag in the thread's C block, kept
+    /// by setToken (no allocation, no retain, no load of the Swift state).
+    @inline(__always) static var hasToken: Bool { hs_thread_self()!.pointee.has_token != 0 }
 
     @inline(never) private static func makeCurrent(_ thread: UnsafeMutablePointer<hs_thread>) -> ThreadState {
         let state = ThreadState()
