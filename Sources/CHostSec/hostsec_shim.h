@@ -16,6 +16,9 @@
 #include <sys/syscall.h>
 #include <linux/capability.h>
 
+/* Swift calls these on its hot paths: always inlined, never an out-of-line call. */
+#define HS_INLINE static inline __attribute__((always_inline))
+
 /* ---- COM object block -------------------------------------------------------------- */
 
 /** What every interface pointer handed out by the library points at. */
@@ -27,29 +30,29 @@ typedef struct hs_object {
     void *inner;        /* the traced object behind a tracing proxy, or NULL */
 } hs_object;
 
-static inline uint32_t hs_refs_add(hs_object *o) {
+HS_INLINE uint32_t hs_refs_add(hs_object *o) {
     return __atomic_add_fetch(&o->refs, 1, __ATOMIC_RELAXED);
 }
-static inline uint32_t hs_refs_sub(hs_object *o) {
+HS_INLINE uint32_t hs_refs_sub(hs_object *o) {
     return __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL);
 }
-static inline uint32_t hs_refs_load(const hs_object *o) {
+HS_INLINE uint32_t hs_refs_load(const hs_object *o) {
     return __atomic_load_n(&o->refs, __ATOMIC_RELAXED);
 }
 
 /* ---- atomics on raw memory ---------------------------------------------------------- */
 
-static inline uint64_t hs_load_acquire(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
-static inline uint64_t hs_load_relaxed(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
-static inline void hs_store_release(uint64_t *p, uint64_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
-static inline bool hs_cas(uint64_t *p, uint64_t *expected, uint64_t desired) {
+HS_INLINE uint64_t hs_load_acquire(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+HS_INLINE uint64_t hs_load_relaxed(const uint64_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
+HS_INLINE void hs_store_release(uint64_t *p, uint64_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+HS_INLINE bool hs_cas(uint64_t *p, uint64_t *expected, uint64_t desired) {
     return __atomic_compare_exchange_n(p, expected, desired, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
-static inline uint64_t hs_fetch_add(uint64_t *p, uint64_t v) { return __atomic_fetch_add(p, v, __ATOMIC_ACQ_REL); }
-static inline uint64_t hs_fetch_sub(uint64_t *p, uint64_t v) { return __atomic_fetch_sub(p, v, __ATOMIC_ACQ_REL); }
-static inline uint64_t hs_add_relaxed(uint64_t *p, int64_t v) { return __atomic_add_fetch(p, (uint64_t)v, __ATOMIC_RELAXED); }
-static inline void *hs_load_ptr_acquire(void *const *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
-static inline void hs_store_ptr_release(void **p, void *v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+HS_INLINE uint64_t hs_fetch_add(uint64_t *p, uint64_t v) { return __atomic_fetch_add(p, v, __ATOMIC_ACQ_REL); }
+HS_INLINE uint64_t hs_fetch_sub(uint64_t *p, uint64_t v) { return __atomic_fetch_sub(p, v, __ATOMIC_ACQ_REL); }
+HS_INLINE uint64_t hs_add_relaxed(uint64_t *p, int64_t v) { return __atomic_add_fetch(p, (uint64_t)v, __ATOMIC_RELAXED); }
+HS_INLINE void *hs_load_ptr_acquire(void *const *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+HS_INLINE void hs_store_ptr_release(void **p, void *v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
 
 /* ---- process-wide counters (relaxed: statistics and the fail-closed latch) ---------- */
 
@@ -60,44 +63,44 @@ enum {
     HS_COUNTER_COUNT
 };
 extern uint64_t hs_counters[HS_COUNTER_COUNT];
-static inline uint64_t *hs_counter_ptr(int which) { return &hs_counters[which]; }
-static inline uint64_t hs_counter(int which) { return __atomic_load_n(&hs_counters[which], __ATOMIC_ACQUIRE); }
-static inline uint64_t hs_counter_add(int which, int64_t delta) {
+HS_INLINE uint64_t *hs_counter_ptr(int which) { return &hs_counters[which]; }
+HS_INLINE uint64_t hs_counter(int which) { return __atomic_load_n(&hs_counters[which], __ATOMIC_ACQUIRE); }
+HS_INLINE uint64_t hs_counter_add(int which, int64_t delta) {
     return __atomic_add_fetch(&hs_counters[which], (uint64_t)delta, __ATOMIC_ACQ_REL);
 }
-static inline void hs_counter_set(int which, uint64_t v) { __atomic_store_n(&hs_counters[which], v, __ATOMIC_RELEASE); }
+HS_INLINE void hs_counter_set(int which, uint64_t v) { __atomic_store_n(&hs_counters[which], v, __ATOMIC_RELEASE); }
 
 /* ---- raw per-thread credential syscalls: each returns 0 or an errno value ----------- */
 
-static inline int hs_sys_result(long r) { return r == -1 ? errno : 0; }
-static inline int hs_sys_getresuid(uint32_t *r, uint32_t *e, uint32_t *s) {
+HS_INLINE int hs_sys_result(long r) { return r == -1 ? errno : 0; }
+HS_INLINE int hs_sys_getresuid(uint32_t *r, uint32_t *e, uint32_t *s) {
     return hs_sys_result(syscall(SYS_getresuid, r, e, s));
 }
-static inline int hs_sys_getresgid(uint32_t *r, uint32_t *e, uint32_t *s) {
+HS_INLINE int hs_sys_getresgid(uint32_t *r, uint32_t *e, uint32_t *s) {
     return hs_sys_result(syscall(SYS_getresgid, r, e, s));
 }
 /** Returns the group count, or -errno. With size 0 only counts. */
-static inline int hs_sys_getgroups(int size, uint32_t *list) {
+HS_INLINE int hs_sys_getgroups(int size, uint32_t *list) {
     long r = syscall(SYS_getgroups, size, list);
     return r == -1 ? -errno : (int)r;
 }
-static inline int hs_sys_setgroups(int size, const uint32_t *list) {
+HS_INLINE int hs_sys_setgroups(int size, const uint32_t *list) {
     return hs_sys_result(syscall(SYS_setgroups, (long)size, list));
 }
-static inline int hs_sys_setresuid(uint32_t r, uint32_t e, uint32_t s) {
+HS_INLINE int hs_sys_setresuid(uint32_t r, uint32_t e, uint32_t s) {
     return hs_sys_result(syscall(SYS_setresuid, (long)r, (long)e, (long)s));
 }
-static inline int hs_sys_setresgid(uint32_t r, uint32_t e, uint32_t s) {
+HS_INLINE int hs_sys_setresgid(uint32_t r, uint32_t e, uint32_t s) {
     return hs_sys_result(syscall(SYS_setresgid, (long)r, (long)e, (long)s));
 }
 /** setfsuid/setfsgid return the previous id and never fail visibly; (uint32_t)-1 queries. */
-static inline uint32_t hs_sys_setfsuid(uint32_t id) { return (uint32_t)syscall(SYS_setfsuid, (long)id); }
-static inline uint32_t hs_sys_setfsgid(uint32_t id) { return (uint32_t)syscall(SYS_setfsgid, (long)id); }
+HS_INLINE uint32_t hs_sys_setfsuid(uint32_t id) { return (uint32_t)syscall(SYS_setfsuid, (long)id); }
+HS_INLINE uint32_t hs_sys_setfsgid(uint32_t id) { return (uint32_t)syscall(SYS_setfsgid, (long)id); }
 /** The calling thread's capability sets (64-bit masks). */
 int hs_sys_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable);
 /** Sets the calling thread's capability sets. */
 int hs_sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
-static inline int32_t hs_sys_gettid(void) { return (int32_t)syscall(SYS_gettid); }
+HS_INLINE int32_t hs_sys_gettid(void) { return (int32_t)syscall(SYS_gettid); }
 
 /* ---- the calling thread's state ----------------------------------------------------- */
 
@@ -126,17 +129,17 @@ extern __thread hs_thread hs_tls;
  * 528-byte block itself stays dynamic. */
 extern __thread hs_thread *hs_tls_self __attribute__((tls_model("initial-exec")));
 hs_thread *hs_thread_self_slow(void);
-static inline hs_thread *hs_thread_self(void) {
+HS_INLINE hs_thread *hs_thread_self(void) {
     hs_thread *t = hs_tls_self;
     if (__builtin_expect(t != NULL, 1)) return t;
     return hs_thread_self_slow();
 }
-static inline bool hs_cache_pop(hs_thread *t, uint32_t *slot) {
+HS_INLINE bool hs_cache_pop(hs_thread *t, uint32_t *slot) {
     if (t->free_count == 0) return false;
     *slot = t->free_slots[--t->free_count];
     return true;
 }
-static inline bool hs_cache_push(hs_thread *t, uint32_t slot) {
+HS_INLINE bool hs_cache_push(hs_thread *t, uint32_t slot) {
     if (t->free_count == HS_FREE_CACHE) return false;
     t->free_slots[t->free_count++] = slot;
     return true;
@@ -147,7 +150,7 @@ static inline bool hs_cache_push(hs_thread *t, uint32_t slot) {
  * line), and hs_live() sums every registered thread plus what exited threads left behind.
  * A thread may go "negative" (an object released on another thread than it was made on); the
  * sum is exact. */
-static inline void hs_live_add(int which, int64_t delta) {
+HS_INLINE void hs_live_add(int which, int64_t delta) {
     hs_thread *t = hs_thread_self();
     __atomic_store_n(&t->live[which], __atomic_load_n(&t->live[which], __ATOMIC_RELAXED) + delta, __ATOMIC_RELAXED);
 }
@@ -158,7 +161,7 @@ uint64_t hs_live(int which);
  *  block of its own, refilled from one atomic counter every HS_ID_BLOCK ids. */
 #define HS_ID_BLOCK 4096
 uint64_t hs_next_id_refill(hs_thread *t);
-static inline uint64_t hs_next_id(void) {
+HS_INLINE uint64_t hs_next_id(void) {
     hs_thread *t = hs_thread_self();
     if (__builtin_expect(t->next_id == t->id_limit, 0)) return hs_next_id_refill(t);
     return t->next_id++;
