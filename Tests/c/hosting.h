@@ -77,4 +77,31 @@ static inline uid_t hosting_uid_of(const char *name) {
 
 static inline int hosting_tid(void) { return (int)syscall(SYS_gettid); }
 
+/* Makes the library initialize its lazily-initialized globals (the vtables of every class,
+ * the shared engine and handle table) on the calling thread. The ThreadSanitizer lanes call it
+ * on the main thread before starting others: the statically linked Swift runtime is not
+ * instrumented, so ThreadSanitizer cannot see swift_once's synchronization and would report
+ * two threads' first uses of a global as a race. (tsan.supp suppresses exactly those frames,
+ * but only when the report can be symbolized, which a thread impersonating `nobody` cannot do
+ * when the binaries sit in a directory only root may read.) */
+static inline void hosting_warm_up(void) {
+    IClassFactory *factory = NULL;
+    IHostControl *control = NULL;
+    IHostSecurityManager *manager = NULL;
+    IHostSecurityContext *context = NULL, *clone = NULL;
+    HANDLE h = NULL;
+    if (DllGetClassObject(&CLSID_HostControl, &IID_IClassFactory, (void **)&factory) != S_OK) abort();
+    IClassFactory_CreateInstance(factory, NULL, &IID_IHostControl, (void **)&control);
+    IClassFactory_Release(factory);
+    IHostControl_GetHostManager(control, &IID_IHostSecurityManager, (void **)&manager);
+    IHostControl_Release(control);
+    IHostSecurityManager_GetSecurityContext(manager, eCurrentContext, &context);
+    IHostSecurityContext_Capture(context, &clone);
+    IHostSecurityManager_SetSecurityContext(manager, eCurrentContext, clone);  /* "not impersonating": reverts */
+    IHostSecurityContext_Release(clone);
+    IHostSecurityContext_Release(context);
+    if (HostSec_OpenProcessToken(TOKEN_QUERY, &h) == S_OK) HostSec_CloseHandle(h);
+    IHostSecurityManager_Release(manager);
+}
+
 #endif

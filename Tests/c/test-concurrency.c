@@ -238,6 +238,7 @@ int main(void) {
     struct passwd *pw = getpwnam("nobody");
     nobody_uid = pw ? pw->pw_uid : 65534;
     root_lane = util_can_impersonate_others() && pw != NULL;
+    hosting_warm_up();  /* before any other thread: see hosting.h */
     HOSTSEC_STATISTICS base = check_stats();
 
     RUN_TEST(threads_open_query_duplicate_close_at_once);

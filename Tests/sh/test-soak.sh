@@ -15,14 +15,14 @@ lib=$(scripts/build-sanitized thread)
 bin=$(dirname "$(readlink -f "$(command -v swift)")")
 swiftlib=$(cd "$bin/../lib/swift/linux" && pwd)
 "$bin/clang" -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -fsanitize=thread -fuse-ld=lld -g -O1 \
-    -I include Tests/c/soak.c -L"$lib" -lhostsec -Wl,-rpath,"$lib" \
+    -I include -I Tests/c Tests/c/soak.c -L"$lib" -lhostsec -Wl,-rpath,"$lib" \
     -L"$swiftlib" -ldispatch -lBlocksRuntime -Wl,-rpath,"$swiftlib" -o "$out/soak"
 if [ "${CI:-}" = true ]; then : "${HOSTSEC_QUICK:=1}"; fi
 export HOSTSEC_QUICK=${HOSTSEC_QUICK:-1}
 log=$out/soak.log
 set +e
 # shellcheck disable=SC2086
-TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$root/Tests/sh/tsan.supp ${TSAN_OPTIONS:-}" \
+TSAN_OPTIONS="halt_on_error=1 exitcode=66 external_symbolizer_path=$bin/llvm-symbolizer suppressions=$root/Tests/sh/tsan.supp ${TSAN_OPTIONS:-}" \
     nice "$out/soak" ${HOSTSEC_SOAK_ARGS:-} >"$log" 2>&1
 rc=$?
 set -e

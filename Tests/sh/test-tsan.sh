@@ -26,7 +26,7 @@ if [ "${CI:-}" = true ]; then : "${HOSTSEC_QUICK:=1}"; fi
 export HOSTSEC_QUICK=${HOSTSEC_QUICK:-0}
 log=$out/test-concurrency.log
 set +e
-TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=$root/Tests/sh/tsan.supp ${TSAN_OPTIONS:-}" \
+TSAN_OPTIONS="halt_on_error=1 exitcode=66 external_symbolizer_path=$bin/llvm-symbolizer second_deadlock_stack=1 suppressions=$root/Tests/sh/tsan.supp ${TSAN_OPTIONS:-}" \
     "$out/test-concurrency" >"$log" 2>&1
 rc=$?
 set -e
