@@ -36,9 +36,6 @@ HS_INLINE uint32_t hs_refs_add(hs_object *o) {
 HS_INLINE uint32_t hs_refs_sub(hs_object *o) {
     return __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL);
 }
-HS_INLINE uint32_t hs_refs_load(const hs_object *o) {
-    return __atomic_load_n(&o->refs, __ATOMIC_RELAXED);
-}
 
 /* ---- atomics on raw memory ---------------------------------------------------------- */
 
@@ -48,9 +45,7 @@ HS_INLINE void hs_store_release(uint64_t *p, uint64_t v) { __atomic_store_n(p, v
 HS_INLINE bool hs_cas(uint64_t *p, uint64_t *expected, uint64_t desired) {
     return __atomic_compare_exchange_n(p, expected, desired, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
-HS_INLINE uint64_t hs_fetch_add(uint64_t *p, uint64_t v) { return __atomic_fetch_add(p, v, __ATOMIC_ACQ_REL); }
 HS_INLINE uint64_t hs_fetch_sub(uint64_t *p, uint64_t v) { return __atomic_fetch_sub(p, v, __ATOMIC_ACQ_REL); }
-HS_INLINE uint64_t hs_add_relaxed(uint64_t *p, int64_t v) { return __atomic_add_fetch(p, (uint64_t)v, __ATOMIC_RELAXED); }
 HS_INLINE void *hs_load_ptr_acquire(void *const *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 HS_INLINE void hs_store_ptr_release(void **p, void *v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
 

@@ -81,10 +81,6 @@ public struct Identity: Equatable, Hashable, Sendable {
     }
 
     /// Same user, group and groups: acting as it needs no uid/gid change.
-    public func sameAccount(as other: Identity) -> Bool {
-        sameAccount(uid: other.uid, gid: other.gid, groups: other.groups)
-    }
-
     @inline(__always) public func sameAccount(uid: UInt32, gid: UInt32, groups: [UInt32]) -> Bool {
         self.uid == uid && self.gid == gid && self.groups == groups
     }

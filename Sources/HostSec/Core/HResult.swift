@@ -5,7 +5,6 @@ import CHostSec
 public enum HResult {
     public static let ok: HRESULT = 0
     public static let falseResult: HRESULT = 1
-    public static let notImplemented = HRESULT(bitPattern: 0x8000_4001)
     public static let noInterface = HRESULT(bitPattern: 0x8000_4002)
     public static let pointer = HRESULT(bitPattern: 0x8000_4003)
     public static let fail = HRESULT(bitPattern: 0x8000_4005)
