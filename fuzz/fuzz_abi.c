@@ -924,7 +924,9 @@ static void run_step(void *arg);
  * the bookkeeping any differently from the main thread's, so they use the same tables. */
 static void *transient_main(void *arg) {
     input *in = arg;
-    read_creds(&self_creds[2]);
+    /* A new thread acts as the process token, whatever its creator was doing: the library puts
+     * it back before its first call does anything. */
+    self_creds[2] = self_creds[0];
     uint8_t b = u8(in);
     HANDLE h = pick_handle(in);
     HRESULT hr = b & 1 ? HostSec_ImpersonateSelf((SECURITY_IMPERSONATION_LEVEL)(b >> 1) % 4)

@@ -96,6 +96,16 @@ int hs_sys_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritabl
 /** Sets the calling thread's capability sets. */
 int hs_sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
 HS_INLINE int32_t hs_sys_gettid(void) { return (int32_t)syscall(SYS_gettid); }
+/** The calling thread's ambient capability set as a mask, asking only for the capabilities in
+ *  `allowed`; returns 0 or an errno. */
+int hs_sys_get_ambient(uint64_t allowed, uint64_t *ambient);
+/** Makes the calling thread's ambient set exactly `ambient` (clear, then raise each bit);
+ *  returns 0 or an errno. */
+int hs_sys_set_ambient(uint64_t ambient);
+/** The calling thread's SECBIT_KEEP_CAPS flag (0 or 1) in *on; returns 0 or an errno. */
+int hs_sys_get_keepcaps(int *on);
+/** Sets the calling thread's SECBIT_KEEP_CAPS flag; returns 0 or an errno. */
+int hs_sys_set_keepcaps(int on);
 
 /* ---- the calling thread's state ----------------------------------------------------- */
 
@@ -109,8 +119,8 @@ typedef struct hs_thread {
     void *state;        /* the thread's Swift state (retained), or NULL */
     uint32_t free_count;
     uint32_t registered; /* in the registry, exit destructor armed */
-    uint32_t has_token;  /* the thread holds a thread token (OpenThreadToken's fast path) */
-    uint32_t reserved;
+    uint32_t no_token;   /* 1: the thread was checked and holds no thread token (OpenThreadToken's fast path) */
+    uint32_t busy;       /* the thread is inside the library (re-entry from a signal handler) */
     int64_t live[HS_LIVE_COUNT]; /* written by this thread only; read by hs_live() */
     uint64_t next_id, id_limit;  /* this thread's block of ids */
     struct hs_thread *next, *prev; /* the registry of threads (hs_live) */
@@ -128,6 +138,19 @@ HS_INLINE hs_thread *hs_thread_self(void) {
     hs_thread *t = hs_tls_self;
     if (__builtin_expect(t != NULL, 1)) return t;
     return hs_thread_self_slow();
+}
+/* Entering and leaving the library on the calling thread. A signal handler that calls in while
+ * the interrupted code is inside finds `busy` set and is refused. Only this thread writes the
+ * flag, so plain stores ordered against the signal (a compiler fence) are enough. */
+HS_INLINE bool hs_enter(hs_thread *t) {
+    if (t->busy) return false;
+    t->busy = 1;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    return true;
+}
+HS_INLINE void hs_leave(hs_thread *t) {
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    t->busy = 0;
 }
 HS_INLINE bool hs_cache_pop(hs_thread *t, uint32_t *slot) {
     if (t->free_count == 0) return false;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 
 /* The IDs get a section of their own: the static Swift runtime's .rodata inputs are writable,
@@ -52,7 +53,23 @@ static void thread_exit(void *value) {
 }
 
 static void fork_parent(void) { pthread_mutex_unlock(&registry_lock); }
-static void fork_child(void) { pthread_mutex_init(&registry_lock, NULL); }
+/* In a fork child only the forking thread exists. The other threads' blocks leave the
+ * registry; what they made (objects, handles, tokens) still exists in the child and stays
+ * counted, but their impersonations do not. */
+static void fork_child(void) {
+    pthread_mutex_init(&registry_lock, NULL);
+    hs_thread *me = hs_tls_self;
+    for (hs_thread *t = registry; t != NULL; t = t->next) {
+        if (t == me) continue;
+        for (int i = 0; i < HS_LIVE_COUNT; i++)
+            if (i != HS_LIVE_IMPERSONATING) retired[i] += t->live[i];
+    }
+    registry = NULL;
+    if (me != NULL && me->registered) {
+        me->prev = me->next = NULL;
+        registry = me;
+    }
+}
 void hs_registry_fork_prepare(void) { pthread_mutex_lock(&registry_lock); }
 
 static void make_exit_key(void) {
@@ -127,6 +144,39 @@ int hs_sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable) 
     data[0].inheritable = (uint32_t)inheritable;
     data[1].inheritable = (uint32_t)(inheritable >> 32);
     return syscall(SYS_capset, &header, data) == -1 ? errno : 0;
+}
+
+int hs_sys_get_ambient(uint64_t allowed, uint64_t *ambient) {
+    /* The ambient set is always a subset of permitted and inheritable: ask only for those. */
+    uint64_t mask = 0;
+    for (int cap = 0; cap < 64; cap++) {
+        if (!(allowed & (UINT64_C(1) << cap))) continue;
+        int r = prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, (unsigned long)cap, 0UL, 0UL);
+        if (r < 0) return errno;
+        if (r == 1) mask |= UINT64_C(1) << cap;
+    }
+    *ambient = mask;
+    return 0;
+}
+
+int hs_sys_set_ambient(uint64_t ambient) {
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0UL, 0UL, 0UL) != 0) return errno;
+    for (int cap = 0; cap < 64; cap++) {
+        if (!(ambient & (UINT64_C(1) << cap))) continue;
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)cap, 0UL, 0UL) != 0) return errno;
+    }
+    return 0;
+}
+
+int hs_sys_get_keepcaps(int *on) {
+    int r = prctl(PR_GET_KEEPCAPS, 0UL, 0UL, 0UL, 0UL);
+    if (r < 0) return errno;
+    *on = r;
+    return 0;
+}
+
+int hs_sys_set_keepcaps(int on) {
+    return prctl(PR_SET_KEEPCAPS, (unsigned long)(on != 0), 0UL, 0UL, 0UL) != 0 ? errno : 0;
 }
 
 struct hs_lock {

@@ -75,6 +75,22 @@ final class FaultInjectingSyscalls: CredentialSyscalls, @unchecked Sendable {
     }
     func setfsuid(_ id: UInt32) -> UInt32 { real.setfsuid(id) }
     func setfsgid(_ id: UInt32) -> UInt32 { real.setfsgid(id) }
+    func ambient(within allowed: UInt64) throws(SyscallFailure) -> UInt64 {
+        if hit(.getambient) { throw SyscallFailure(.getambient, EPERM) }
+        return try real.ambient(within: allowed)
+    }
+    func setAmbient(_ mask: UInt64) throws(SyscallFailure) {
+        if hit(.setambient) { throw SyscallFailure(.setambient, EPERM) }
+        try real.setAmbient(mask)
+    }
+    func keepCaps() throws(SyscallFailure) -> Bool {
+        if hit(.getkeepcaps) { throw SyscallFailure(.getkeepcaps, EPERM) }
+        return try real.keepCaps()
+    }
+    func setKeepCaps(_ on: Bool) throws(SyscallFailure) {
+        if hit(.setkeepcaps) { throw SyscallFailure(.setkeepcaps, EPERM) }
+        try real.setKeepCaps(on)
+    }
 }
 
 /// Runs `body` on a new OS thread and waits: credential changes stay on that thread, which
@@ -214,6 +230,10 @@ struct FaultInjectionTests {
             func capset(_ c: CapabilitySets) throws(SyscallFailure) { try a.capset(c) }
             func setfsuid(_ id: UInt32) -> UInt32 { a.setfsuid(id) }
             func setfsgid(_ id: UInt32) -> UInt32 { a.setfsgid(id) }
+            func ambient(within allowed: UInt64) throws(SyscallFailure) -> UInt64 { try a.ambient(within: allowed) }
+            func setAmbient(_ mask: UInt64) throws(SyscallFailure) { try a.setAmbient(mask) }
+            func keepCaps() throws(SyscallFailure) -> Bool { try a.keepCaps() }
+            func setKeepCaps(_ on: Bool) throws(SyscallFailure) { try a.setKeepCaps(on) }
         }
         let outcome = onFreshThread {
             let both = Both()

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
 #include "check.h"
@@ -91,6 +92,31 @@ static inline int util_can_impersonate_others(void) {
 
 /* Runs body in a forked child (so credential changes stay there); the child's CHECK
  * failures come back through its exit status. Returns 1 when the child passed. */
+/* Runs `name` in a new process of this test program whose first use of the library happens
+ * without the capabilities in `drop` (removed from the bounding set before exec, so root's
+ * exec does not give them back): the process token is recorded without them. The program's
+ * main() must handle `--body NAME` (util_body_requested). */
+static inline int util_in_process_without(const char *name, uint64_t drop) {
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) return 0;
+    if (pid == 0) {
+        for (int cap = 0; cap < 64; cap++)
+            if (drop & (UINT64_C(1) << cap)) (void)prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0UL, 0UL, 0UL);
+        execl("/proc/self/exe", "test", "--body", name, (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    if (waitpid(pid, &status, 0) != pid) return 0;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* The body util_in_process_without asked this process to run, or NULL. */
+static inline const char *util_body_requested(int argc, char **argv) {
+    return argc == 3 && strcmp(argv[1], "--body") == 0 ? argv[2] : NULL;
+}
+
 static inline int util_in_child(void (*body)(void)) {
     fflush(stdout);
     fflush(stderr);

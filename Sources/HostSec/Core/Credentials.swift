@@ -18,23 +18,29 @@ public final class KernelCredentials: Equatable, Sendable {
     public let rgid: UInt32, egid: UInt32, sgid: UInt32, fsgid: UInt32
     public let groups: [UInt32]
     public let caps: CapabilitySets
+    /// The ambient capability set: what a program the thread execs starts with.
+    public let ambient: UInt64
+    /// The thread's `SECBIT_KEEP_CAPS` flag.
+    public let keepCaps: Bool
     /// The identity these credentials act as (effective ids).
     public let identity: Identity
 
     public init(ruid: UInt32, euid: UInt32, suid: UInt32, fsuid: UInt32,
                 rgid: UInt32, egid: UInt32, sgid: UInt32, fsgid: UInt32,
-                groups: [UInt32], caps: CapabilitySets) {
+                groups: [UInt32], caps: CapabilitySets, ambient: UInt64 = 0, keepCaps: Bool = false) {
         self.ruid = ruid; self.euid = euid; self.suid = suid; self.fsuid = fsuid
         self.rgid = rgid; self.egid = egid; self.sgid = sgid; self.fsgid = fsgid
         self.groups = groups
         self.caps = caps
+        self.ambient = ambient
+        self.keepCaps = keepCaps
         self.identity = Identity(uid: euid, gid: egid, groups: groups,
                                  capEffective: caps.effective, capPermitted: caps.permitted)
     }
 
     public static func == (a: KernelCredentials, b: KernelCredentials) -> Bool {
         a.hasIds(b.ruid, b.euid, b.suid, b.rgid, b.egid, b.sgid) && a.fsuid == b.fsuid && a.fsgid == b.fsgid
-            && a.groups == b.groups && a.caps == b.caps
+            && a.groups == b.groups && a.caps == b.caps && a.ambient == b.ambient && a.keepCaps == b.keepCaps
     }
 
     /// Reads the calling thread's credentials.
@@ -45,10 +51,16 @@ public final class KernelCredentials: Equatable, Sendable {
         let caps = try sys.capget()
         let fsuid = sys.setfsuid(UInt32.max)
         let fsgid = sys.setfsgid(UInt32.max)
+        let ambient = try sys.ambient(within: caps.permitted & caps.inheritable)
+        let keepCaps = try sys.keepCaps()
         return KernelCredentials(ruid: ruid, euid: euid, suid: suid, fsuid: fsuid,
                                  rgid: rgid, egid: egid, sgid: sgid, fsgid: fsgid,
-                                 groups: groups, caps: caps)
+                                 groups: groups, caps: caps, ambient: ambient, keepCaps: keepCaps)
     }
+
+    /// Whether none of the real, effective and saved uids is 0 (the kernel then clears the
+    /// permitted set when a change leaves every uid nonzero, unless `SECBIT_KEEP_CAPS`).
+    var hasNoRootUid: Bool { ruid != 0 && euid != 0 && suid != 0 }
 
     /// Whether these are the real, effective and saved uids and gids given.
     @inline(__always)
@@ -57,11 +69,14 @@ public final class KernelCredentials: Equatable, Sendable {
             && self.rgid == rgid && self.egid == egid && self.sgid == sgid
     }
 
-
     /// Whether the process may impersonate other identities (CAP_SETUID and CAP_SETGID in
     /// the permitted set).
     public var mayImpersonateOthers: Bool { caps.permitted & Capability.impersonate == Capability.impersonate }
 }
+
+/// The value NSS may hold but no id may be: `(uid_t)-1` means "unchanged" to setresuid(2)
+/// and setresgid(2), so a token for it would change nothing in the kernel.
+public let unrepresentableId = UInt32.max
 
 /// The identity a token describes: who a thread acts as.
 public struct Identity: Equatable, Hashable, Sendable {
@@ -83,6 +98,11 @@ public struct Identity: Equatable, Hashable, Sendable {
     /// Same user, group and groups: acting as it needs no uid/gid change.
     @inline(__always) public func sameAccount(uid: UInt32, gid: UInt32, groups: [UInt32]) -> Bool {
         self.uid == uid && self.gid == gid && self.groups == groups
+    }
+
+    /// Whether the kernel can hold this identity: no id is `(uid_t)-1`.
+    public var isRepresentable: Bool {
+        uid != unrepresentableId && gid != unrepresentableId && !groups.contains(unrepresentableId)
     }
 
     public func holds(_ cap: UInt32) -> Bool { capEffective & Capability.bit(cap) != 0 }

@@ -31,40 +31,68 @@ public final class HostSecurity: Sendable {
         if closed.load(ordering: .relaxed) { throw .closed }
     }
 
+    /// Closes the library: E_FAIL for the call that found the failure, HOST_E_CLRNOTAVAILABLE
+    /// for any that finds it already closed.
     private func failClosed() -> HostSecError {
-        closed.store(true, ordering: .releasing)
+        let (exchanged, _) = closed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing)
         if self === HostSecurity.shared { hs_counter_set(Int32(HS_COUNTER_FAILED), 1) }
-        return .fail
+        return exchanged ? .fail : .closed
     }
 
     // MARK: self
 
-    /// The thread's own credentials, read on first use.
-    func selfCredentials(_ state: ThreadState) throws(HostSecError) -> KernelCredentials {
-        if let me = state.selfCredentials { return me }
-        return try refreshSelf(state)
-    }
+    /// The process token: the process's credentials, read the first time any thread uses this
+    /// engine, and a primary token describing them. Every thread's "self" is this one, as every
+    /// Windows thread that is not impersonating acts as its process's token.
+    private let process = Mutex<(KernelCredentials, Token)?>(nil)
 
-    @discardableResult
-    func refreshSelf(_ state: ThreadState) throws(HostSecError) -> KernelCredentials {
-        let me: KernelCredentials
-        do { me = try KernelCredentials.read(sys) } catch { throw HostSecError(HResult.fromErrno(error.errno)) }
-        if me != state.selfCredentials {
-            state.selfCredentials = me
-            state.selfToken = nil
+    private func processSelf() throws(HostSecError) -> (KernelCredentials, Token) {
+        let result: Result<(KernelCredentials, Token), HostSecError> = process.withLock { recorded in
+            if let recorded { return .success(recorded) }
+            let me: KernelCredentials
+            do throws(SyscallFailure) { me = try KernelCredentials.read(sys) } catch {
+                return .failure(HostSecError(HResult.fromErrno(error.errno)))
+            }
+            let token = Token(identity: me.identity, kind: .primary, level: .anonymous,
+                              dacl: Token.defaultDacl(user: me.euid, creator: me.euid), origin: .process)
+            recorded = (me, token)
+            return .success((me, token))
         }
-        return me
+        return try result.get()
     }
 
-    /// The process token: a primary token describing the thread's own credentials.
-    func selfToken(_ state: ThreadState) throws(HostSecError) -> Token {
-        if let token = state.selfToken { return token }
-        let me = try selfCredentials(state)
-        let token = Token(identity: me.identity, kind: .primary, level: .anonymous,
-                          dacl: Token.defaultDacl(user: me.euid, creator: me.euid), origin: .process)
-        state.selfToken = token
-        return token
+    /// The calling thread's state, checked to hold the process's credentials before anything
+    /// else runs through the library on it. A thread that holds others (clone copied them from
+    /// a creator that was impersonating) is put back first; if it cannot be, the library closes.
+    func threadState() throws(HostSecError) -> ThreadState {
+        let state = ThreadState.current
+        if state.selfCredentials == nil { try adopt(state) }
+        return state
     }
+
+    /// Checks the calling thread on its first call into the library (see `threadState()`); one
+    /// load and a branch on every later call.
+    @inline(__always) public func enterThread() throws(HostSecError) {
+        if let raw = hs_thread_self()!.pointee.state,
+           Unmanaged<ThreadState>.fromOpaque(raw)._withUnsafeGuaranteedRef({ $0.selfCredentials != nil }) {
+            return
+        }
+        _ = try threadState()
+    }
+
+    @inline(never) private func adopt(_ state: ThreadState) throws(HostSecError) {
+        let (me, token) = try processSelf()
+        if case .failure = kernel.reset(to: me) {
+            throw failClosed()
+        }
+        state.adopt(me, token: token)
+    }
+
+    /// The process's credentials, for a thread that `threadState()` returned.
+    @inline(__always) func selfCredentials(_ state: ThreadState) -> KernelCredentials { state.selfCredentials! }
+
+    /// The process token, for a thread that `threadState()` returned.
+    @inline(__always) func selfToken(_ state: ThreadState) -> Token { state.selfToken! }
 
     /// The identity the thread acts as for access checks, or `BAD_IMPERSONATION_LEVEL` when
     /// its token is below SecurityImpersonation (it cannot act as anyone then; anonymous
@@ -74,14 +102,14 @@ public final class HostSecurity: Sendable {
             if !token.level.actsAsIdentity { throw .badImpersonationLevel }
             return token.identity
         }
-        return try selfCredentials(state).identity
+        return selfCredentials(state).identity
     }
 
     /// Who is credited with creating a new token: the acting identity, or "self" when the
     /// thread only identifies as someone.
     func creator(_ state: ThreadState) throws(HostSecError) -> UInt32 {
         if let token = state.token, token.level.actsAsIdentity { return token.identity.uid }
-        return try selfCredentials(state).euid
+        return selfCredentials(state).euid
     }
 
     // MARK: OpenThreadToken
@@ -89,13 +117,14 @@ public final class HostSecurity: Sendable {
     /// `IHostSecurityManager::OpenThreadToken` for the calling thread.
     public func openThreadToken(desiredAccess: UInt32, openAsSelf: Bool) throws(HostSecError) -> UnsafeMutableRawPointer {
         try ensureOpen()
+        _ = try threadState()  // a thread's first call checks its credentials
         guard let raw = hs_thread_self()!.pointee.state else { throw .noToken }
         // The thread's state and token are borrowed, never retained here: only this thread
         // replaces them, and nothing on this path does.
         let state = Unmanaged<ThreadState>.fromOpaque(raw)
         guard let token = state._withUnsafeGuaranteedRef({ $0.unretainedToken }) else { throw .noToken }
         if token._withUnsafeGuaranteedRef({ $0.level == .anonymous }) { throw .cantOpenAnonymous }
-        let me: Identity? = openAsSelf ? try selfCredentials(state.takeUnretainedValue()).identity : nil
+        let me: Identity? = openAsSelf ? selfCredentials(state.takeUnretainedValue()).identity : nil
         let granted = token._withUnsafeGuaranteedRef { token -> Result<UInt32, HostSecError> in
             if me == nil && !token.level.actsAsIdentity { return .failure(.badImpersonationLevel) }
             do throws(HostSecError) {
@@ -116,8 +145,8 @@ public final class HostSecurity: Sendable {
     /// `HostSec_OpenProcessToken`.
     public func openProcessToken(desiredAccess: UInt32) throws(HostSecError) -> UnsafeMutableRawPointer {
         try ensureOpen()
-        let state = ThreadState.current
-        let token = try selfToken(state)
+        let state = try threadState()
+        let token = selfToken(state)
         let granted = try AccessCheck.check(desired: desiredAccess, subject: currentSubject(state), dacl: token.dacl)
         return try handles.insert(token, rights: granted)
     }
@@ -126,8 +155,8 @@ public final class HostSecurity: Sendable {
     public func impersonateSelf(level rawLevel: UInt32) throws(HostSecError) {
         try ensureOpen()
         guard let level = ImpersonationLevel(rawValue: rawLevel) else { throw .invalidArg }
-        let state = ThreadState.current
-        let primary = try selfToken(state)
+        let state = try threadState()
+        let primary = selfToken(state)
         try assign(primary.copy(kind: .impersonation, level: level, origin: .selfCopy), to: state)
     }
 
@@ -144,7 +173,7 @@ public final class HostSecurity: Sendable {
             if level > source.level { throw .badImpersonationLevel }
             if kind == .primary && !source.level.actsAsIdentity { throw .badImpersonationLevel }
         }
-        let state = ThreadState.current
+        let state = try threadState()
         let creator = try creator(state)
         let copy = source.copy(kind: kind, level: level,
                                dacl: Token.defaultDacl(user: source.identity.uid, creator: creator))
@@ -157,12 +186,14 @@ public final class HostSecurity: Sendable {
     /// `HostSec_LogonUser`: a primary token for a local account, from NSS.
     public func logonUser(_ name: String) throws(HostSecError) -> UnsafeMutableRawPointer {
         try ensureOpen()
-        let state = ThreadState.current
-        let me = try selfCredentials(state)
+        let state = try threadState()
+        let me = selfCredentials(state)
         guard let account = Accounts.lookup(name) else { throw .noneMapped }
         let caps: UInt64 = account.uid == 0 ? me.caps.permitted : 0
         let identity = Identity(uid: account.uid, gid: account.gid, groups: account.groups,
                                 capEffective: caps, capPermitted: caps)
+        // An account whose ids the kernel cannot hold ((uid_t)-1 means "unchanged") gets no token.
+        guard identity.isRepresentable else { throw .noneMapped }
         let token = Token(identity: identity, kind: .primary, level: .anonymous,
                           dacl: Token.defaultDacl(user: account.uid, creator: try creator(state)), origin: .logon)
         return try handles.insert(token, rights: TokenRights.all)
@@ -179,26 +210,33 @@ public final class HostSecurity: Sendable {
             : TokenRights.query | TokenRights.impersonate
         if rights & needed != needed { throw .accessDenied }
         let level = source.kind == .primary ? .impersonation : min(source.level, .impersonation)
-        let state = ThreadState.current
+        let state = try threadState()
         try assign(source.copy(kind: .impersonation, level: level), to: state)
     }
 
     /// `IHostSecurityManager::SetThreadToken`; nil reverts.
     public func setThreadToken(_ handle: UnsafeMutableRawPointer?) throws(HostSecError) {
-        try ensureOpen()
         guard let handle else { return try revertToSelf() }
+        try ensureOpen()
         let token = try handles.token(handle, requiring: TokenRights.impersonate)
         if token.kind != .impersonation { throw .badTokenType }
-        try assign(token, to: ThreadState.current)
+        try assign(token, to: try threadState())
     }
 
-    /// `IHostSecurityManager::RevertToSelf`. Not impersonating: re-reads "self" (so a host
-    /// that changed the thread's credentials itself can resynchronize).
+    /// `IHostSecurityManager::RevertToSelf`: the thread acts as the process token again. It
+    /// checks what it undoes: credentials the library did not apply (a host's own set*id call,
+    /// which glibc sends to every thread) are put back to "self" and the library fails closed.
+    /// A closed library still reverts (a thread never stays someone else because the library
+    /// closed), then reports HOST_E_CLRNOTAVAILABLE.
     public func revertToSelf() throws(HostSecError) {
-        try ensureOpen()
-        let state = ThreadState.current
+        let state = try threadState()
+        if isClosed {
+            if state.applied != nil { try? revertKernel(state) }
+            if state.applied == nil { state.setToken(nil) }
+            throw .closed
+        }
         if state.token == nil && state.applied == nil {
-            try refreshSelf(state)
+            try checkAtSelf(state)
             return
         }
         try revertKernel(state)
@@ -211,15 +249,16 @@ public final class HostSecurity: Sendable {
     /// restricted capture is the current identity with its effective capabilities dropped.
     public func captureContext(restricted: Bool) throws(HostSecError) -> Token? {
         try ensureOpen()
-        let state = ThreadState.current
+        let state = try threadState()
         guard restricted else { return state.token }
         return try restrictedCopy(of: state.token, state)
     }
 
     /// `SetSecurityContext`: impersonate the captured token, or revert when it is nil.
     public func applyContext(_ token: Token?, restricted: Bool) throws(HostSecError) {
+        if token == nil && !restricted { return try revertToSelf() }
         try ensureOpen()
-        let state = ThreadState.current
+        let state = try threadState()
         let target = restricted ? try restrictedCopy(of: token, state) : token
         guard let target else { return try revertToSelf() }
         try assign(target, to: state)
@@ -231,7 +270,7 @@ public final class HostSecurity: Sendable {
             return token.copy(kind: .impersonation, level: token.kind == .primary ? .impersonation : token.level,
                               identity: token.identity.restricted)
         }
-        let primary = try selfToken(state)
+        let primary = selfToken(state)
         return primary.copy(kind: .impersonation, level: .impersonation, origin: .selfCopy,
                             identity: primary.identity.restricted)
     }
@@ -248,8 +287,8 @@ public final class HostSecurity: Sendable {
             return
         }
         var token = token
-        if token.level.actsAsIdentity && state.applied == nil { try checkSelfUnchanged(state) }
-        let me = try selfCredentials(state)
+        if token.level.actsAsIdentity && state.applied == nil { try checkAtSelf(state) }
+        let me = selfCredentials(state)
         let otherAccount = !token.identity.sameAccount(uid: me.euid, gid: me.egid, groups: me.groups)
         if token.level.actsAsIdentity && otherAccount && !me.mayImpersonateOthers {
             token = token.copy(kind: .impersonation, level: .identification)
@@ -262,7 +301,11 @@ public final class HostSecurity: Sendable {
             case .failure(.refused(let failure)):
                 state.setToken(nil)
                 throw HostSecError(HResult.fromErrno(failure.errno))
+            case .failure(.mismatch):
+                state.setToken(nil)
+                throw .unexpected
             case .failure(.cannotRestore):
+                state.applied = .unknown(token.identity)
                 state.setToken(token)
                 throw failClosed()
             }
@@ -270,29 +313,38 @@ public final class HostSecurity: Sendable {
         state.setToken(token)
     }
 
-    /// Before the kernel acts as another identity, checks that it still holds the "self" the
-    /// thread remembers (a host may have changed the thread's ids itself); re-reads "self" if
-    /// not, so revert returns to where the thread really was. Compared in place: no copies.
-    private func checkSelfUnchanged(_ state: ThreadState) throws(HostSecError) {
-        guard state.selfCredentials != nil else { return }  // read fresh just below
+    /// Before the kernel acts as another identity, and when RevertToSelf finds nothing to undo:
+    /// the thread must hold "self". Credentials the library did not apply (a host's own set*id
+    /// call) are put back and the library fails closed. Compared in place: no copies.
+    private func checkAtSelf(_ state: ThreadState) throws(HostSecError) {
+        let me = selfCredentials(state)
         let same: Bool
         do {
             let (ruid, euid, suid) = try sys.getresuid()
             let (rgid, egid, sgid) = try sys.getresgid()
-            same = state.selfCredentials!.hasIds(ruid, euid, suid, rgid, egid, sgid)
+            same = me.hasIds(ruid, euid, suid, rgid, egid, sgid)
         } catch {
             throw HostSecError(HResult.fromErrno(error.errno))
         }
-        if !same { try refreshSelf(state) }
+        if !same {
+            _ = kernel.reset(to: me)
+            throw failClosed()
+        }
     }
 
-    /// Puts the thread's kernel credentials back to "self"; fails closed when it cannot.
+    /// Puts the thread's kernel credentials back to "self"; fails closed when it cannot, or
+    /// when it finds credentials the library did not apply (after putting them back).
     func revertKernel(_ state: ThreadState) throws(HostSecError) {
-        guard let change = state.applied, state.selfCredentials != nil else { return }
-        switch kernel.restore(state.selfCredentials!, undoing: change) {
+        guard let change = state.applied else { return }
+        switch kernel.restore(selfCredentials(state), undoing: change) {
         case .success:
             state.applied = nil
-        case .failure:
+        case .failure(.tampered(let putBack)):
+            if putBack { state.applied = nil } else { state.applied = .unknown(state.token?.identity ?? selfCredentials(state).identity) }
+            throw failClosed()
+        case .failure(.failed):
+            if case .success = kernel.reset(to: selfCredentials(state)) { state.applied = nil }
+            else { state.applied = .unknown(state.token?.identity ?? selfCredentials(state).identity) }
             throw failClosed()
         }
     }

@@ -7,22 +7,34 @@ struct KernelChange: Equatable {
     var gid = false
     var uid = false
     var caps = false
-    /// The uid and effective capabilities applied (all revert needs to predict the kernel's
-    /// capability fix-ups); plain values, so keeping and copying a change costs nothing.
+    /// The ambient set was emptied (a thread acting as another identity execs nothing with
+    /// capabilities).
+    var ambient = false
+    /// What the kernel holds is not known (a rollback failed): revert puts back everything.
+    var unknown = false
+    /// The uid, gid and effective capabilities applied (what revert checks is still there, and
+    /// all it needs to predict the kernel's capability fix-ups); plain values.
     var targetUid: UInt32
+    var targetGid: UInt32
     var targetCapEffective: UInt64
 
-    var isEmpty: Bool { !(groups || gid || uid || caps) }
+    var isEmpty: Bool { !(groups || gid || uid || caps || ambient || unknown) }
+
+    /// A change whose extent is unknown: revert resets every credential.
+    static func unknown(_ target: Identity) -> KernelChange {
+        KernelChange(groups: true, gid: true, uid: true, caps: true, ambient: true, unknown: true,
+                     targetUid: target.uid, targetGid: target.gid, targetCapEffective: target.capEffective)
+    }
 }
 
 /// The calling OS thread's security state. Only its own thread reads or writes it (the
 /// thread-exit destructor runs on that thread too), so it needs no lock.
 final class ThreadState {
-    /// The thread's own credentials ("self"), read the first time the thread needs them and
-    /// again whenever RevertToSelf finds it not impersonating.
-    var selfCredentials: KernelCredentials?
-    /// A primary token describing `selfCredentials` (the process token).
-    var selfToken: Token?
+    /// The process's credentials ("self"), once the thread has been checked to hold them
+    /// (`HostSecurity.threadState()`); nil before. Every thread's "self" is the process's.
+    private(set) var selfCredentials: KernelCredentials?
+    /// The process token (a primary token describing `selfCredentials`).
+    private(set) var selfToken: Token?
     /// The thread token, or nil when not impersonating.
     private(set) var token: Token?
     /// What is changed in the kernel now, or nil when the kernel holds "self".
@@ -34,19 +46,30 @@ final class ThreadState {
         return Unmanaged.passUnretained(token)
     }
 
+    /// Records that the thread holds the process's credentials.
+    func adopt(_ me: KernelCredentials, token: Token) {
+        selfCredentials = me
+        selfToken = token
+        publishFastPath()
+    }
+
     func setToken(_ newToken: Token?) {
         if (token == nil) != (newToken == nil) {
             hs_live_add(Int32(HS_LIVE_IMPERSONATING), newToken == nil ? -1 : 1)
-            hs_thread_self()!.pointee.has_token = newToken == nil ? 0 : 1
         }
         token = newToken
+        publishFastPath()
+    }
+
+    /// OpenThreadToken's fast path answers ERROR_NO_TOKEN from one flag in the thread's C
+    /// block: set only when the thread has been checked and holds no token.
+    private func publishFastPath() {
+        hs_thread_self()!.pointee.no_token = (token == nil && selfCredentials != nil) ? 1 : 0
     }
 
     deinit {  // runs on the owning thread, at its exit
-        if token != nil {
-            hs_live_add(Int32(HS_LIVE_IMPERSONATING), -1)
-            hs_thread_self()!.pointee.has_token = 0
-        }
+        if token != nil { hs_live_add(Int32(HS_LIVE_IMPERSONATING), -1) }
+        hs_thread_self()!.pointee.no_token = 0
     }
 
     /// The calling thread's state, created on first use.
@@ -64,9 +87,9 @@ final class ThreadState {
         return Unmanaged<ThreadState>.fromOpaque(state).takeUnretainedValue()
     }
 
-    /// Whether the calling thread holds a thread token: one flag in the thread's C block, kept
-    /// by setToken (no allocation, no retain, no load of the Swift state).
-    @inline(__always) static var hasToken: Bool { hs_thread_self()!.pointee.has_token != 0 }
+    /// Whether OpenThreadToken must take the slow path: the thread holds a token, or has not
+    /// been checked yet. One flag in the thread's C block (no allocation, no retain).
+    @inline(__always) static var mayHaveToken: Bool { hs_thread_self()!.pointee.no_token == 0 }
 
     @inline(never) private static func makeCurrent(_ thread: UnsafeMutablePointer<hs_thread>) -> ThreadState {
         let state = ThreadState()
@@ -92,20 +115,41 @@ enum ArmThreadExit {
 }
 
 /// Switching the calling thread's kernel credentials, with per-thread raw syscalls through
-/// the `CredentialSyscalls` seam.
+/// the `CredentialSyscalls` seam, as capabilities(7) describes the kernel's rules.
 ///
 /// Order on the way in: groups, gid, uid (the uid change drops the effective capabilities
-/// that setgroups/setresgid need), then capabilities. The saved uid and gid stay at "self",
-/// so the way back needs no privilege the thread lost: uid first (which restores the
-/// effective capabilities), then gid, groups, capabilities, filesystem ids; then the uids and
-/// gids are read back and compared with "self".
+/// that setgroups/setresgid need), then capabilities, then the ambient set is emptied; then
+/// everything changed is read back and compared. The saved uid and gid stay at "self", so the
+/// way back needs no privilege the thread lost.
+///
+/// On the way back revert first checks that the kernel still holds what was applied (glibc's
+/// process-wide set*id calls reach impersonating threads too), then: uid (with
+/// `SECBIT_KEEP_CAPS` held when every uid becomes nonzero again, so a non-root "self" keeps
+/// its permitted set), capabilities (setresgid and setgroups need CAP_SETGID), gid, groups,
+/// filesystem ids, ambient set; then reads back and compares.
 struct KernelCredentialSwitch {
     let sys: any CredentialSyscalls
+
+    enum ApplyFailure: Error {
+        case refused(SyscallFailure)        // nothing is left changed
+        case mismatch                       // the kernel did not take what was asked; rolled back
+        case cannotRestore(SyscallFailure)  // credentials are not what anyone asked for
+    }
+
+    enum RestoreFailure: Error {
+        /// The kernel held credentials the library did not apply. The thread was put back to
+        /// "self" if `putBack` (else it is where the other party left it).
+        case tampered(putBack: Bool)
+        case failed(SyscallFailure)
+    }
 
     /// Applies `target` on top of `me`. On failure rolls back what it changed and reports
     /// the failure; if the rollback itself fails, reports that (the caller fails closed).
     func apply(_ target: Identity, over me: KernelCredentials) -> Result<KernelChange, ApplyFailure> {
-        var change = KernelChange(targetUid: target.uid, targetCapEffective: target.capEffective)
+        // (uid_t)-1 means "leave unchanged" to the kernel: such an id could only look applied.
+        guard target.isRepresentable else { return .failure(.refused(SyscallFailure(.setresuid, EINVAL))) }
+        var change = KernelChange(targetUid: target.uid, targetGid: target.gid, targetCapEffective: target.capEffective)
+        var mismatch = false
         do {
             if target.groups != me.groups {
                 try sys.setgroups(target.groups)
@@ -129,52 +173,129 @@ struct KernelCredentialSwitch {
                                               inheritable: me.caps.inheritable))
                 change.caps = true
             }
-            return .success(change)
+            if me.ambient != 0 {
+                try sys.setAmbient(0)
+                change.ambient = true
+            }
+            mismatch = try !holdsApplied(change, me, capEffective: wanted)
         } catch {
-            if case .failure(let restoreFailure) = restore(me, undoing: change) {
+            if case .failure(let restoreFailure) = undo(change, back: me) {
                 return .failure(.cannotRestore(restoreFailure))
             }
             return .failure(.refused(error))
         }
+        if mismatch {
+            if case .failure(let restoreFailure) = undo(change, back: me) {
+                return .failure(.cannotRestore(restoreFailure))
+            }
+            return .failure(.mismatch)
+        }
+        return .success(change)
     }
 
-    enum ApplyFailure: Error {
-        case refused(SyscallFailure)       // nothing is left changed
-        case cannotRestore(SyscallFailure) // credentials are not what anyone asked for
+    /// Whether the kernel holds exactly what `change` applied on top of `me`: uids and gids
+    /// always, capabilities when a capset or a uid change touched them.
+    private func holdsApplied(_ change: KernelChange, _ me: KernelCredentials, capEffective: UInt64) throws(SyscallFailure) -> Bool {
+        guard try heldIds(matchApplied: change, me) else { return false }
+        if change.caps || change.uid {
+            let caps = try sys.capget()
+            guard caps == CapabilitySets(effective: capEffective, permitted: me.caps.permitted,
+                                         inheritable: me.caps.inheritable) else { return false }
+        }
+        return true
     }
 
-    /// Restores `me` after `change`, then reads back and compares.
-    func restore(_ me: KernelCredentials, undoing change: KernelChange) -> Result<Void, SyscallFailure> {
+    /// Whether the thread's uids and gids are those `change` applied on top of `me`.
+    private func heldIds(matchApplied change: KernelChange, _ me: KernelCredentials) throws(SyscallFailure) -> Bool {
+        let (ruid, euid, suid) = try sys.getresuid()
+        let (rgid, egid, sgid) = try sys.getresgid()
+        let uidOK = change.uid ? (ruid == change.targetUid && euid == change.targetUid && suid == me.suid)
+                               : (ruid == me.ruid && euid == me.euid && suid == me.suid)
+        let gidOK = change.gid ? (rgid == change.targetGid && egid == change.targetGid && sgid == me.sgid)
+                               : (rgid == me.rgid && egid == me.egid && sgid == me.sgid)
+        return uidOK && gidOK
+    }
+
+    /// Restores `me` after `change`: first checks that the kernel still holds what was applied
+    /// (else puts everything back and reports the tampering), then undoes it.
+    func restore(_ me: KernelCredentials, undoing change: KernelChange) -> Result<Void, RestoreFailure> {
+        if change.unknown {
+            if case .failure(let failure) = reset(to: me) { return .failure(.failed(failure)) }
+            return .success(())
+        }
+        let intact: Bool
+        do { intact = try heldIds(matchApplied: change, me) } catch { return .failure(.failed(error)) }
+        if !intact {
+            if case .failure = reset(to: me) { return .failure(.tampered(putBack: false)) }
+            return .failure(.tampered(putBack: true))
+        }
+        if case .failure(let failure) = undo(change, back: me) { return .failure(.failed(failure)) }
+        return .success(())
+    }
+
+    /// Undoes `change` (part or all of it applied), then reads back and compares with `me`.
+    private func undo(_ change: KernelChange, back me: KernelCredentials) -> Result<Void, SyscallFailure> {
         do {
-            if change.uid { try sys.setresuid(me.ruid, me.euid, me.suid) }
-            // setresgid and setgroups need CAP_SETGID in the effective set. An identity with its
-            // capabilities dropped (a restricted context) took it away, and a uid that did not
-            // change brings nothing back: restore the capabilities before the gid and groups.
-            let capsFirst = change.caps && (change.gid || change.groups)
-            if capsFirst { try sys.capset(me.caps) }
-            if change.gid { try sys.setresgid(me.rgid, me.egid, me.sgid) }
-            if change.groups { try sys.setgroups(me.groups) }
             var effective = change.caps ? change.targetCapEffective & me.caps.permitted
                 : (change.uid ? Self.effectiveAfterUidChange(from: me.euid, to: change.targetUid,
                                                            effective: me.caps.effective,
                                                            permitted: me.caps.permitted)
                               : me.caps.effective)
             if change.uid {
+                // Leaving uid 0 for a "self" with no uid 0 would clear the permitted set for
+                // good: hold SECBIT_KEEP_CAPS across the change.
+                let keep = change.targetUid == 0 && me.hasNoRootUid && !me.keepCaps
+                if keep { try sys.setKeepCaps(true) }
+                try sys.setresuid(me.ruid, me.euid, me.suid)
+                if keep { try sys.setKeepCaps(false) }
                 effective = Self.effectiveAfterUidChange(from: change.targetUid, to: me.euid,
                                                          effective: effective, permitted: me.caps.permitted)
                 if me.fsuid != me.euid { _ = sys.setfsuid(me.fsuid) }
             }
+            // Capabilities before gid and groups: setresgid and setgroups need CAP_SETGID, which
+            // a restricted identity dropped and a uid change may have cleared.
+            let capsTouched = change.caps || effective != me.caps.effective
+            if capsTouched { try sys.capset(me.caps) }
+            if change.gid { try sys.setresgid(me.rgid, me.egid, me.sgid) }
+            if change.groups { try sys.setgroups(me.groups) }
             if change.gid && me.fsgid != me.egid { _ = sys.setfsgid(me.fsgid) }
-            if !capsFirst && (change.caps || effective != me.caps.effective) { try sys.capset(me.caps) }
+            if change.ambient { try sys.setAmbient(me.ambient) }
             // Read back: the thread must be exactly "self" again.
             let uids = try sys.getresuid()
             let gids = try sys.getresgid()
             guard uids == (me.ruid, me.euid, me.suid), gids == (me.rgid, me.egid, me.sgid) else {
                 return .failure(SyscallFailure(.getresuid, EPERM))
             }
-            if change.caps || effective != me.caps.effective {
+            if capsTouched {
                 guard try sys.capget() == me.caps else { return .failure(SyscallFailure(.capget, EPERM)) }
             }
+            return .success(())
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Puts every credential of the calling thread back to `me`, from whatever it holds now
+    /// (a thread created while its creator impersonated; credentials someone else changed);
+    /// then reads everything back and compares.
+    func reset(to me: KernelCredentials) -> Result<Void, SyscallFailure> {
+        do {
+            let now = try KernelCredentials.read(sys)
+            if now == me { return .success(()) }
+            if !now.hasIds(me.ruid, me.euid, me.suid, now.rgid, now.egid, now.sgid) {
+                let keep = !now.hasNoRootUid && me.hasNoRootUid && !now.keepCaps
+                if keep { try sys.setKeepCaps(true) }
+                try sys.setresuid(me.ruid, me.euid, me.suid)
+                if keep { try sys.setKeepCaps(false) }
+            }
+            if try sys.keepCaps() != me.keepCaps { try sys.setKeepCaps(me.keepCaps) }
+            try sys.capset(me.caps)
+            try sys.setresgid(me.rgid, me.egid, me.sgid)
+            if now.groups != me.groups { try sys.setgroups(me.groups) }
+            _ = sys.setfsuid(me.fsuid)
+            _ = sys.setfsgid(me.fsgid)
+            try sys.setAmbient(me.ambient)
+            guard try KernelCredentials.read(sys) == me else { return .failure(SyscallFailure(.getresuid, EPERM)) }
             return .success(())
         } catch {
             return .failure(error)

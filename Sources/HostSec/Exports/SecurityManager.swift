@@ -16,9 +16,9 @@ extension Vtables {
                 hresult { () throws(HostSecError) in try HostSecurity.shared.revertToSelf() }
             },
             OpenThreadToken: { _, access, asSelf, out in
-                // A thread that is not impersonating: ERROR_NO_TOKEN without a throw (unless the
+                // A thread known not to impersonate: ERROR_NO_TOKEN without a throw (unless the
                 // library failed closed, which the counter mirrors for the shared instance).
-                if let out, hs_counter(Int32(HS_COUNTER_FAILED)) == 0, !ThreadState.hasToken {
+                if let out, hs_counter(Int32(HS_COUNTER_FAILED)) == 0, !ThreadState.mayHaveToken {
                     out.pointee = nil
                     return HResult.noToken
                 }

@@ -3,9 +3,17 @@ import CHostSec
 /// The vtables, built once and never freed: every object of a class points at the same one.
 enum Vtables {}
 
-/// Runs a core operation and turns its typed error into the HRESULT.
+/// Runs a core operation and turns its typed error into the HRESULT. A call made while the
+/// same thread is already inside the library (a signal handler that interrupted it) is refused
+/// with `HOST_E_INVALIDOPERATION` and changes nothing: the thread's state is mid-update. A
+/// thread's first call puts it back to the process token first, if it holds other credentials
+/// (`HostSecurity.enterThread`).
 @inline(__always) func hresult(_ body: () throws(HostSecError) -> Void) -> HRESULT {
+    let thread = hs_thread_self()!
+    guard hs_enter(thread) else { return HResult.invalidOperation }
+    defer { hs_leave(thread) }
     do {
+        try HostSecurity.shared.enterThread()
         try body()
         return HResult.ok
     } catch {
@@ -18,7 +26,14 @@ enum Vtables {}
 @inline(__always) func hresult<T>(_ out: UnsafeMutablePointer<T?>?,
                                   _ body: () throws(HostSecError) -> T) -> HRESULT {
     guard let out else { return HResult.pointer }
+    let thread = hs_thread_self()!
+    guard hs_enter(thread) else {
+        out.pointee = nil
+        return HResult.invalidOperation
+    }
+    defer { hs_leave(thread) }
     do {
+        try HostSecurity.shared.enterThread()
         out.pointee = try body()
         return HResult.ok
     } catch {

@@ -4,6 +4,7 @@ import CHostSec
 public enum CredentialStep: String, CaseIterable, Sendable {
     case getresuid, getresgid, getgroups, capget
     case setgroups, setresgid, setresuid, capset, setfsuid, setfsgid
+    case getambient, setambient, getkeepcaps, setkeepcaps
 }
 
 /// A credential syscall that failed: which step, and the errno it returned.
@@ -44,6 +45,14 @@ public protocol CredentialSyscalls: Sendable {
     func setfsuid(_ id: UInt32) -> UInt32
     /// Sets the filesystem gid; returns the previous one. `UInt32.max` only queries.
     func setfsgid(_ id: UInt32) -> UInt32
+    /// The ambient capability set (always within permitted ∩ inheritable, which `allowed` is).
+    func ambient(within allowed: UInt64) throws(SyscallFailure) -> UInt64
+    /// Makes the ambient set exactly `mask` (`prctl(PR_CAP_AMBIENT, ...)`).
+    func setAmbient(_ mask: UInt64) throws(SyscallFailure)
+    /// The `SECBIT_KEEP_CAPS` flag (`prctl(PR_GET_KEEPCAPS)`).
+    func keepCaps() throws(SyscallFailure) -> Bool
+    /// Sets the `SECBIT_KEEP_CAPS` flag (`prctl(PR_SET_KEEPCAPS)`).
+    func setKeepCaps(_ on: Bool) throws(SyscallFailure)
 }
 
 /// The real syscalls, made raw (`syscall(2)`) so they change the calling thread only;
@@ -106,4 +115,28 @@ public struct KernelCredentialSyscalls: CredentialSyscalls {
 
     public func setfsuid(_ id: UInt32) -> UInt32 { hs_sys_setfsuid(id) }
     public func setfsgid(_ id: UInt32) -> UInt32 { hs_sys_setfsgid(id) }
+
+    public func ambient(within allowed: UInt64) throws(SyscallFailure) -> UInt64 {
+        var mask: UInt64 = 0
+        let rc = hs_sys_get_ambient(allowed, &mask)
+        if rc != 0 { throw SyscallFailure(.getambient, rc) }
+        return mask
+    }
+
+    public func setAmbient(_ mask: UInt64) throws(SyscallFailure) {
+        let rc = hs_sys_set_ambient(mask)
+        if rc != 0 { throw SyscallFailure(.setambient, rc) }
+    }
+
+    public func keepCaps() throws(SyscallFailure) -> Bool {
+        var on: Int32 = 0
+        let rc = hs_sys_get_keepcaps(&on)
+        if rc != 0 { throw SyscallFailure(.getkeepcaps, rc) }
+        return on != 0
+    }
+
+    public func setKeepCaps(_ on: Bool) throws(SyscallFailure) {
+        let rc = hs_sys_set_keepcaps(on ? 1 : 0)
+        if rc != 0 { throw SyscallFailure(.setkeepcaps, rc) }
+    }
 }
