@@ -692,7 +692,9 @@ HRESULT HostSec_GetTokenInformation(HANDLE hToken, TOKEN_INFORMATION_CLASS Token
                                     DWORD *ReturnLength);
 
 /** Makes a primary token for a local account from the system's user database (NSS),
- *  supplementary groups included; no password is checked: the caller vouches. The token's
+ *  supplementary groups included; no password is checked: the caller vouches. userName is
+ *  matched byte for byte: no encoding is assumed, and invalid UTF-8 is never repaired into
+ *  another account's name. The token's
  *  DACL grants the account and the caller's current identity; the handle has
  *  TOKEN_ALL_ACCESS. S_OK; E_POINTER; HRESULT_FROM_WIN32(ERROR_NONE_MAPPED) (no such
  *  account); E_OUTOFMEMORY; HOST_E_CLRNOTAVAILABLE. *phToken = NULL on failure. */
