@@ -123,9 +123,9 @@ int hs_trace_open(const char *path, int *reason) {
         if (!S_ISLNK(st.st_mode)) { *reason = ENOTDIR; close(next); break; }
         if (!trusted_owner(&dst, st.st_uid)) { *reason = HS_TRACE_FOREIGN_LINK; close(next); break; }
         ssize_t n = ++links > HS_TRACE_MAX_LINKS ? -1 : readlinkat(next, "", target, sizeof target);
-        if (links > HS_TRACE_MAX_LINKS) errno = ELOOP;
+        int failure = links > HS_TRACE_MAX_LINKS ? ELOOP : n < 0 ? errno : ENAMETOOLONG;
         close(next);
-        if (n < 0 || (size_t)n >= sizeof target) { *reason = n < 0 ? errno : ENAMETOOLONG; break; }
+        if (n < 0 || (size_t)n >= sizeof target) { *reason = failure; break; }
         size_t remaining = strlen(after);
         if ((size_t)n + 1 + remaining + 1 > sizeof rest) { *reason = ENAMETOOLONG; break; }
         memmove(rest + n + 1, after, remaining + 1);
