@@ -31,6 +31,7 @@
 #define COBJMACROS
 #include <hostsec.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -765,10 +766,37 @@ static void op_token_information(input *in) {
         fail("HostSec_GetTokenInformation: INSUFFICIENT_BUFFER with ReturnLength %u <= %u", ret, len);
 }
 
+/* A name of the input's own bytes (up to 12; a NUL byte becomes 0xE9, invalid UTF-8): the library must match it
+ * byte for byte, as getpwnam does. */
+static void op_logon_bytes(input *in) {
+    char name[13];
+    size_t length = u8(in) % sizeof name;
+    for (size_t i = 0; i < length; i++) {
+        uint8_t c = u8(in);
+        name[i] = (char)(c ? c : 0xe9);
+    }
+    name[length] = 0;
+    HANDLE h = JUNK;
+    HRESULT hr = sane(HostSec_LogonUser(name, &h), "HostSec_LogonUser(bytes)");
+    out_rule(hr, h, "HostSec_LogonUser(bytes)");
+    struct passwd *pw = length ? getpwnam(name) : NULL;
+    if (pw == NULL && hr != HRESULT_FROM_WIN32(ERROR_NONE_MAPPED) && hr != HOST_E_CLRNOTAVAILABLE)
+        fail("HostSec_LogonUser(bytes) -> %s for a name getpwnam does not know", hr_name(hr));
+    if (hr == S_OK) {
+        HOSTSEC_TOKEN_USER user = {0};
+        DWORD got = 0;
+        if (HostSec_GetTokenInformation(h, TokenUser, &user, sizeof user, &got) != S_OK || pw == NULL ||
+            user.Uid != pw->pw_uid)
+            fail("HostSec_LogonUser(bytes) logged on as another account than getpwnam's");
+        add_handle(h);
+    }
+}
+
 static void op_logon(input *in) {
     static const char *names[] = {"root", "nobody", "daemon", "bin", "sys", "", "no-such-account-x", "root\n",
                                   "0", NULL};
     uint8_t b = u8(in);
+    if (b >= 250) { op_logon_bytes(in); return; }
     const char *name = names[b % 10];
     int null_out = u8(in) % 8 == 0;
     HANDLE h = JUNK;
@@ -893,9 +921,11 @@ static void op_embedding(input *in) {
         break;
     }
     case 4: { /* HostSec_SetTrace arguments it must refuse */
-        switch (u8(in) % 3) {
+        switch (u8(in) % 5) {
         case 0: expect(HostSec_SetTrace(TRUE, ""), E_INVALIDARG, "HostSec_SetTrace(TRUE, \"\")"); break;
         case 1: expect(HostSec_SetTrace(FALSE, "/dev/null"), E_INVALIDARG, "HostSec_SetTrace(FALSE, path)"); break;
+        case 2: expect(HostSec_SetTrace(TRUE, "/dev/stdin"), E_ACCESSDENIED, "HostSec_SetTrace(TRUE, a symbolic link)"); break;
+        case 3: expect(HostSec_SetTrace(TRUE, "/"), E_ACCESSDENIED, "HostSec_SetTrace(TRUE, a directory)"); break;
         default:
             expect(HostSec_SetTrace(TRUE, "/nonexistent-hostsec-dir/trace"), E_INVALIDARG,
                    "HostSec_SetTrace(TRUE, missing directory)");

@@ -692,7 +692,9 @@ HRESULT HostSec_GetTokenInformation(HANDLE hToken, TOKEN_INFORMATION_CLASS Token
                                     DWORD *ReturnLength);
 
 /** Makes a primary token for a local account from the system's user database (NSS),
- *  supplementary groups included; no password is checked: the caller vouches. The token's
+ *  supplementary groups included; no password is checked: the caller vouches. userName is
+ *  matched byte for byte: no encoding is assumed, and invalid UTF-8 is never repaired into
+ *  another account's name. The token's
  *  DACL grants the account and the caller's current identity; the handle has
  *  TOKEN_ALL_ACCESS. S_OK; E_POINTER; HRESULT_FROM_WIN32(ERROR_NONE_MAPPED) (no such
  *  account); E_OUTOFMEMORY; HOST_E_CLRNOTAVAILABLE. *phToken = NULL on failure. */
@@ -807,12 +809,23 @@ HRESULT HostSec_Invoke(void *pInterface, REFIID riid, DWORD slot, void **args, v
  *  per call, format in the README, "Embedding") to the file at path (appended, created with mode
  *  0600 if missing) or to stderr when path is NULL; a previously opened trace file is
  *  closed. With enable FALSE (path must be NULL), objects handed out from now on are not
- *  wrapped and existing proxies stop logging; they go on working. Setting the environment
- *  variable HOSTSEC_TRACE before the library is loaded does the same as a first call:
- *  "1" or "stderr" traces to stderr, any other non-empty value except "0" is a file path.
+ *  wrapped and existing proxies stop logging; they go on working.
+ *  The file is opened without blocking and without following a symbolic link another user
+ *  could have planted: refused are a path whose last component is a symbolic link, a path
+ *  through a symbolic link in a world-writable sticky directory (such as /tmp) owned by
+ *  neither the effective user nor the directory's owner, an existing file in such a directory
+ *  owned by another user, a regular file with more than one hard link, and anything but a
+ *  regular file, a terminal or /dev/null (a FIFO, socket, directory or device).
+ *  Setting the environment variable HOSTSEC_TRACE before the library is loaded does the same
+ *  as a first call: "1" or "stderr" traces to stderr, empty or "0" is off, a switch word
+ *  ("yes", "true", "on", "no", ...) is rejected, and any other value is a file path opened by
+ *  the rules above (refused: reported once on stderr, then tracing goes to stderr). The
+ *  variable is ignored in a process that runs with privileges its caller does not have
+ *  (set-user-ID, set-group-ID, file capabilities: secure_getenv).
  *  S_OK; E_INVALIDARG (path empty, path given with enable FALSE, or the file cannot be
  *  opened because a directory in its path does not exist); E_ACCESSDENIED (the file may
- *  not be opened for writing). On failure the tracer's state is unchanged. */
+ *  not be opened for writing, or is refused by the rules above). On failure the tracer's
+ *  state is unchanged and nothing is written to stderr. */
 HRESULT HostSec_SetTrace(BOOL enable, const char *path);
 
 HOSTSEC_END_DECLS

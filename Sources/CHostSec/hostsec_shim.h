@@ -65,6 +65,27 @@ HS_INLINE uint64_t hs_counter_add(int which, int64_t delta) {
 }
 HS_INLINE void hs_counter_set(int which, uint64_t v) { __atomic_store_n(&hs_counters[which], v, __ATOMIC_RELEASE); }
 
+/* ---- the call tracer's destination (trace_destination.c) ----------------------------- */
+
+/** Why a trace path was refused, besides an errno value (all errno values are positive). */
+enum {
+    HS_TRACE_NOT_ALLOWED_TYPE = -1, /* not a regular file, a terminal or /dev/null */
+    HS_TRACE_FOREIGN_LINK = -2,     /* a link in a world-writable sticky directory, another user's */
+    HS_TRACE_FOREIGN_FILE = -3,     /* a file in a world-writable sticky directory, another user's */
+    HS_TRACE_MANY_LINKS = -4,       /* a regular file with more than one hard link */
+    HS_TRACE_LAST_IS_LINK = -5      /* the path's last component is a symbolic link */
+};
+/** Opens path for appending trace lines (created 0600), by the rules in trace_destination.c:
+ *  never blocks, follows no link another user may have planted. Returns the descriptor, or -1
+ *  with *reason an errno value or one of the HS_TRACE_ refusals. */
+int hs_trace_open(const char *path, int *reason);
+/** A refusal's text: strerror for an errno value. */
+const char *hs_trace_reason(int reason);
+/** The destination HOSTSEC_TRACE chose when the library was loaded (the first call takes
+ *  it; later calls get -1): a descriptor, or -1 for none; *owned tells whether it was
+ *  opened for the tracer (false for stderr). */
+int hs_trace_env_take(bool *owned);
+
 /* ---- raw per-thread credential syscalls: each returns 0 or an errno value ----------- */
 
 HS_INLINE int hs_sys_result(long r) { return r == -1 ? errno : 0; }

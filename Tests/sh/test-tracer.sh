@@ -76,7 +76,7 @@ trace_file_is_appended_not_truncated() {
 
 unopenable_trace_file_falls_back_to_stderr_with_a_note() {
     HOSTSEC_TRACE=/nonexistent-hostsec-dir/trace.log "$out/scenario" >"$out/fallback.txt" 2>&1
-    if [ "$(grep -c 'HOSTSEC_TRACE file cannot be opened; tracing to stderr' "$out/fallback.txt")" -eq 1 ] &&
+    if [ "$(grep -cF 'hostsec: HOSTSEC_TRACE=/nonexistent-hostsec-dir/trace.log refused: No such file or directory; tracing to stderr' "$out/fallback.txt")" -eq 1 ] &&
         [ "$(grep -c '^hostsec\[' "$out/fallback.txt")" -eq 31 ]; then
         ok "${FUNCNAME[0]}"
     else

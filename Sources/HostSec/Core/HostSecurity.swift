@@ -183,8 +183,9 @@ public final class HostSecurity: Sendable {
         return try handles.insert(copy, rights: granted)
     }
 
-    /// `HostSec_LogonUser`: a primary token for a local account, from NSS.
-    public func logonUser(_ name: String) throws(HostSecError) -> UnsafeMutableRawPointer {
+    /// `HostSec_LogonUser`: a primary token for the local account of exactly `name`'s bytes,
+    /// from NSS.
+    public func logonUser(_ name: AccountName) throws(HostSecError) -> UnsafeMutableRawPointer {
         try ensureOpen()
         let state = try threadState()
         let me = selfCredentials(state)

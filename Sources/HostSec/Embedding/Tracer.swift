@@ -157,14 +157,17 @@ final class TraceOutput: @unchecked Sendable {
         return body(&current)
     }
 
-    /// Opens `path` (nil: stderr) and makes it the destination. Returns 0 or an errno value.
+    /// Opens `path` (nil: stderr) by the rules of hs_trace_open and makes it the destination.
+    /// Returns 0, or an errno value or HS_TRACE_ refusal (the destination unchanged).
     func enable(path: UnsafePointer<CChar>?) -> Int32 {
         var fd: Int32 = 2
         if let path {
-            fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-            if fd < 0 { return errno }
+            var reason: Int32 = 0
+            fd = hs_trace_open(path, &reason)
+            if fd < 0 { return reason }
         }
         withLock { s in
+            if !s.configured { s = Self.fromEnvironment() }
             if s.ownsFd { close(s.fd) }
             s = State(configured: true, fd: fd, ownsFd: path != nil)
         }
@@ -173,6 +176,7 @@ final class TraceOutput: @unchecked Sendable {
 
     func disable() {
         withLock { s in
+            if !s.configured { s = Self.fromEnvironment() }
             if s.ownsFd { close(s.fd) }
             s = State(configured: true, fd: -1, ownsFd: false)
         }
@@ -194,22 +198,12 @@ final class TraceOutput: @unchecked Sendable {
         }
     }
 
-    /// HOSTSEC_TRACE: "1" or "stderr" is stderr, another value a file (stderr, with a note,
-    /// when the file cannot be opened).
+    /// What HOSTSEC_TRACE chose when the library was loaded (trace_destination.c opened it and
+    /// reported a refusal there).
     private static func fromEnvironment() -> State {
-        guard let value = getenv("HOSTSEC_TRACE"), value[0] != 0, strcmp(value, "0") != 0 else {
-            return State(configured: true, fd: -1, ownsFd: false)
-        }
-        if strcmp(value, "1") == 0 || strcmp(value, "stderr") == 0 {
-            return State(configured: true, fd: 2, ownsFd: false)
-        }
-        let fd = open(value, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        if fd < 0 {
-            let note = "hostsec: HOSTSEC_TRACE file cannot be opened; tracing to stderr\n"
-            _ = Glibc.write(2, note, note.utf8.count)
-            return State(configured: true, fd: 2, ownsFd: false)
-        }
-        return State(configured: true, fd: fd, ownsFd: true)
+        var owned = false
+        let fd = hs_trace_env_take(&owned)
+        return State(configured: true, fd: fd, ownsFd: owned)
     }
 }
 
@@ -227,7 +221,8 @@ public func HostSec_SetTrace(_ enable: BOOL, _ path: UnsafePointer<CChar>?) -> H
     case 0:
         hs_counter_set(trace, 1)
         return HResult.ok
-    case EACCES, EPERM, EROFS, EISDIR, ETXTBSY: return HResult.accessDenied
+    case let refusal where refusal < 0: return HResult.accessDenied  // not a file the tracer may write
+    case EACCES, EPERM, EROFS, EISDIR, ETXTBSY, ELOOP: return HResult.accessDenied
     default: return HResult.invalidArg
     }
 }

@@ -92,6 +92,6 @@ public func HostSec_GetTokenInformation(_ hToken: HANDLE?, _ TokenInformationCla
 public func HostSec_LogonUser(_ userName: UnsafePointer<CChar>?, _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
     hresult(phToken) { () throws(HostSecError) in
         guard let userName else { throw .pointer }
-        return try HostSecurity.shared.logonUser(String(cString: userName))
+        return try HostSecurity.shared.logonUser(AccountName(cString: userName))
     }
 }
