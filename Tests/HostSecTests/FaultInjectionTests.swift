@@ -174,6 +174,19 @@ struct FaultInjectionTests {
         #expect(outcome == Outcome(hr: HResult.accessDenied, closed: false, threadIsSelf: true, impersonating: false))
     }
 
+    /// Every change is read back after it is applied: a kernel that reports other uids or gids
+    /// than were asked for (as setresuid(-1, ...) would) is rolled back, reported as
+    /// E_UNEXPECTED, and the thread is "self" again; the library stays open. (The first read of
+    /// each is the check that the thread is at "self"; the second is the read-back.)
+    @Test(arguments: [CredentialStep.getresuid, .getresgid])
+    func aChangeTheKernelDidNotTakeIsRolledBack(step: CredentialStep) {
+        let outcome = onFreshThread {
+            let faults = FaultInjectingSyscalls(failing: step, onCall: 2, lie: true)
+            return impersonateAndRevert(engine(faults), arming: [faults], at: .impersonate)
+        }
+        #expect(outcome == Outcome(hr: HResult.unexpected, closed: false, threadIsSelf: true, impersonating: false))
+    }
+
     /// A failing step on the way back: E_FAIL, and the library is closed from then on.
     @Test(arguments: [CredentialStep.setresuid, .setresgid, .setgroups])
     func aFailedRevertStepFailsClosed(step: CredentialStep) {

@@ -1,0 +1,383 @@
+/* Credential integrity: what a thread's kernel credentials are after each step, checked from
+ * /proc/thread-self/status (every uid, gid, group and capability set, ambient included).
+ * Run by test-credential-integrity.sh, once per scenario, as root, as a non-root service
+ * holding CAP_SETUID/CAP_SETGID (ambient), and as a non-root process without them:
+ *   host SCENARIO [ARG]
+ * Prints "ok   name" per check; exits non-zero on the first failure. */
+#define COBJMACROS
+#include <hostsec.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "hosting.h"
+
+static IHostSecurityManager *mgr;
+static int failures;
+
+#define EXPECT(cond, ...)                                                                 \
+    do {                                                                                  \
+        if (!(cond)) {                                                                    \
+            fprintf(stderr, "  %s:%d: %s failed: ", __FILE__, __LINE__, #cond);           \
+            fprintf(stderr, __VA_ARGS__);                                                 \
+            fputc('\n', stderr);                                                          \
+            failures++;                                                                   \
+        }                                                                                 \
+    } while (0)
+
+static void report(const char *name) {
+    printf("%s %s\n", failures ? "FAIL" : "ok  ", name);
+    fflush(stdout);
+    if (failures) exit(1);
+}
+
+/* The calling thread's credential lines of /proc/thread-self/status. */
+typedef struct { char text[1024]; } status_t;
+static status_t thread_status(void) {
+    status_t s = {{0}};
+    FILE *f = fopen("/proc/thread-self/status", "r");
+    if (!f) { perror("status"); exit(2); }
+    char line[512];
+    size_t used = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "Uid:", 4) && strncmp(line, "Gid:", 4) && strncmp(line, "Groups:", 7) &&
+            strncmp(line, "Cap", 3))
+            continue;
+        size_t n = strlen(line);
+        if (used + n < sizeof s.text) { memcpy(s.text + used, line, n); used += n; }
+    }
+    fclose(f);
+    return s;
+}
+static uint64_t status_field(const status_t *s, const char *key) {
+    const char *p = strstr(s->text, key);
+    return p ? strtoull(p + strlen(key), NULL, 16) : UINT64_MAX;
+}
+static unsigned euid_of(const status_t *s) {
+    unsigned r, e;
+    const char *p = strstr(s->text, "Uid:");
+    return p && sscanf(p, "Uid: %u %u", &r, &e) == 2 ? e : UINT32_MAX;
+}
+static uid_t uid_of(const char *name) {
+    struct passwd *pw = getpwnam(name);
+    if (!pw) { fprintf(stderr, "no account %s\n", name); exit(2); }
+    return pw->pw_uid;
+}
+static int privileged(void) {
+    status_t s = thread_status();
+    uint64_t both = (1u << 6) | (1u << 7);
+    return (status_field(&s, "CapPrm:") & both) == both;
+}
+static DWORD failed_closed(void) {
+    HOSTSEC_STATISTICS st;
+    HostSec_GetStatistics(&st);
+    return st.FailedClosed;
+}
+static SECURITY_IMPERSONATION_LEVEL thread_token_level(void) {
+    HANDLE h = NULL;
+    if (IHostSecurityManager_OpenThreadToken(mgr, TOKEN_QUERY, TRUE, &h) != S_OK) return (SECURITY_IMPERSONATION_LEVEL)-1;
+    SECURITY_IMPERSONATION_LEVEL level = SecurityAnonymous;
+    DWORD len = 0;
+    HostSec_GetTokenInformation(h, TokenImpersonationLevel, &level, sizeof level, &len);
+    HostSec_CloseHandle(h);
+    return level;
+}
+
+/* ---- (uid_t)-1 ------------------------------------------------------------------------ */
+
+/* An account whose uid is 4294967295 gets no token: setresuid(-1, ...) would leave the thread
+ * as it is while the library believed it had switched. */
+static void uid_minus_one_account_gets_no_token(const char *name) {
+    status_t before = thread_status();
+    HANDLE h = (HANDLE)1;
+    HRESULT hr = HostSec_LogonUser(name, &h);
+    EXPECT(hr == HRESULT_FROM_WIN32(ERROR_NONE_MAPPED), "LogonUser returned 0x%08x", (unsigned)hr);
+    EXPECT(h == NULL, "handle %p", h);
+    status_t after = thread_status();
+    EXPECT(strcmp(before.text, after.text) == 0, "credentials changed");
+    report("uid_minus_one_account_gets_no_token");
+}
+
+/* ---- threads created while impersonating ------------------------------------------------ */
+
+static status_t process_self;
+static void *first_call_open_thread_token(void *arg) {
+    (void)arg;
+    HANDLE h = (HANDLE)1;
+    EXPECT(IHostSecurityManager_OpenThreadToken(mgr, TOKEN_QUERY, TRUE, &h) == HRESULT_FROM_WIN32(ERROR_NO_TOKEN),
+           "a new thread has no thread token");
+    status_t now = thread_status();
+    EXPECT(strcmp(now.text, process_self.text) == 0, "new thread is not the process:\n%s\nexpected\n%s", now.text,
+           process_self.text);
+    HOSTSEC_TOKEN_USER user = {0};
+    DWORD len = 0;
+    EXPECT(HostSec_OpenProcessToken(TOKEN_QUERY, &h) == S_OK, "OpenProcessToken");
+    EXPECT(HostSec_GetTokenInformation(h, TokenUser, &user, sizeof user, &len) == S_OK, "TokenUser");
+    EXPECT(user.Uid == euid_of(&process_self), "process token user %u", user.Uid);
+    HostSec_CloseHandle(h);
+    EXPECT(IHostSecurityManager_RevertToSelf(mgr) == S_OK, "RevertToSelf");
+    now = thread_status();
+    EXPECT(strcmp(now.text, process_self.text) == 0, "after RevertToSelf");
+    return NULL;
+}
+static void *first_call_close_bad_handle(void *arg) {
+    (void)arg;
+    EXPECT(HostSec_CloseHandle((HANDLE)0x1234) == E_HANDLE, "a bad handle");
+    status_t now = thread_status();
+    EXPECT(strcmp(now.text, process_self.text) == 0, "put back on the first call, whatever it is");
+    return NULL;
+}
+static void run_thread(void *(*fn)(void *)) {
+    pthread_t t;
+    pthread_create(&t, NULL, fn, NULL);
+    pthread_join(t, NULL);
+}
+static void thread_created_while_impersonating_acts_as_the_process(void) {
+    process_self = thread_status();
+    HANDLE h = NULL;
+    EXPECT(HostSec_LogonUser("nobody", &h) == S_OK, "logon");
+    EXPECT(IHostSecurityManager_ImpersonateLoggedOnUser(mgr, h) == S_OK, "impersonate");
+    status_t as_nobody = thread_status();
+    EXPECT(euid_of(&as_nobody) == uid_of("nobody"), "kernel-level impersonation");
+    run_thread(first_call_open_thread_token);
+    run_thread(first_call_close_bad_handle);
+    EXPECT(IHostSecurityManager_RevertToSelf(mgr) == S_OK, "creator reverts");
+    EXPECT(failed_closed() == 0, "open");
+    HostSec_CloseHandle(h);
+    report("thread_created_while_impersonating_acts_as_the_process");
+}
+
+/* ---- every (self, target) pair ------------------------------------------------------------ */
+
+/* Impersonate `target` twice (the second round proves nothing was lost, e.g. the permitted
+ * set), checking the kernel each time, and revert exactly. */
+static void impersonating_and_reverting_is_exact(const char *target) {
+    status_t self = thread_status();
+    int may = privileged();
+    uid_t target_uid = uid_of(target);
+    for (int round = 0; round < 2; round++) {
+        HANDLE h = NULL;
+        EXPECT(HostSec_LogonUser(target, &h) == S_OK, "logon %s", target);
+        EXPECT(IHostSecurityManager_ImpersonateLoggedOnUser(mgr, h) == S_OK, "impersonate %s", target);
+        status_t now = thread_status();
+        if (may || target_uid == euid_of(&self)) {
+            EXPECT(euid_of(&now) == target_uid, "kernel acts as %s (round %d):\n%s", target, round, now.text);
+            if (target_uid != euid_of(&self))
+                EXPECT(status_field(&now, "CapAmb:") == 0, "ambient set empty while acting as %s", target);
+        } else {
+            EXPECT(strcmp(now.text, self.text) == 0, "no privilege: the kernel is unchanged");
+            EXPECT(thread_token_level() == SecurityIdentification, "identification level");
+        }
+        EXPECT(IHostSecurityManager_RevertToSelf(mgr) == S_OK, "revert (round %d)", round);
+        now = thread_status();
+        EXPECT(strcmp(now.text, self.text) == 0, "revert exact (round %d):\n%s\nexpected\n%s", round, now.text, self.text);
+        HostSec_CloseHandle(h);
+    }
+    EXPECT(failed_closed() == 0, "open");
+    char name[128];
+    snprintf(name, sizeof name, "impersonating_%s_and_reverting_is_exact", target);
+    report(name);
+}
+
+/* A program exec'd by a thread acting as another account starts without capabilities: the
+ * ambient set (which exec passes on) is empty while it impersonates. */
+static void a_program_run_while_impersonating_gets_no_capabilities(const char *target) {
+    status_t self = thread_status();
+    HANDLE h = NULL;
+    EXPECT(HostSec_LogonUser(target, &h) == S_OK, "logon");
+    EXPECT(IHostSecurityManager_ImpersonateLoggedOnUser(mgr, h) == S_OK, "impersonate");
+    int fds[2];
+    EXPECT(pipe(fds) == 0, "pipe");
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        execl("/bin/grep", "grep", "-E", "^Cap(Prm|Eff|Amb)", "/proc/self/status", (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    char buf[512] = {0};
+    ssize_t n = read(fds[0], buf, sizeof buf - 1);
+    close(fds[0]);
+    waitpid(pid, NULL, 0);
+    EXPECT(n > 0, "child output");
+    status_t child;
+    memcpy(child.text, buf, sizeof buf);
+    EXPECT(status_field(&child, "CapPrm:") == 0 && status_field(&child, "CapEff:") == 0 &&
+               status_field(&child, "CapAmb:") == 0,
+           "the child holds capabilities:\n%s", buf);
+    EXPECT(IHostSecurityManager_RevertToSelf(mgr) == S_OK, "revert");
+    status_t now = thread_status();
+    EXPECT(strcmp(now.text, self.text) == 0, "ambient set restored");
+    HostSec_CloseHandle(h);
+    report("a_program_run_while_impersonating_gets_no_capabilities");
+}
+
+/* ---- credentials the library did not apply ------------------------------------------------ */
+
+static HANDLE shared_token;
+static volatile int stage;
+static HRESULT thread_revert_hr;
+static status_t thread_after;
+static void *impersonate_then_wait(void *arg) {
+    (void)arg;
+    if (IHostSecurityManager_ImpersonateLoggedOnUser(mgr, shared_token) != S_OK) { stage = -1; return NULL; }
+    __atomic_store_n(&stage, 1, __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&stage, __ATOMIC_SEQ_CST) != 2) usleep(1000);
+    thread_revert_hr = IHostSecurityManager_RevertToSelf(mgr);
+    thread_after = thread_status();
+    return NULL;
+}
+
+/* glibc's seteuid() reaches every thread, an impersonating one too (it re-rooted a thread
+ * acting as nobody): RevertToSelf must notice, put the thread back and close the library. */
+static void a_process_wide_seteuid_is_detected_at_revert(void) {
+    status_t self = thread_status();
+    EXPECT(HostSec_LogonUser("nobody", &shared_token) == S_OK, "logon");
+    pthread_t t;
+    pthread_create(&t, NULL, impersonate_then_wait, NULL);
+    while (__atomic_load_n(&stage, __ATOMIC_SEQ_CST) == 0) usleep(1000);
+    EXPECT(seteuid(0) == 0, "seteuid: %s", strerror(errno));
+    __atomic_store_n(&stage, 2, __ATOMIC_SEQ_CST);
+    pthread_join(t, NULL);
+    EXPECT(thread_revert_hr == E_FAIL, "RevertToSelf returned 0x%08x", (unsigned)thread_revert_hr);
+    EXPECT(strcmp(thread_after.text, self.text) == 0, "the thread is back to self");
+    EXPECT(failed_closed() == 1, "closed");
+    report("a_process_wide_seteuid_is_detected_at_revert");
+}
+
+/* After the library closed, a thread still impersonating can revert (and ends exactly at
+ * self), and it is told the library is closed. */
+static void a_closed_library_still_reverts(const char *target) {
+    status_t self = thread_status();
+    EXPECT(HostSec_LogonUser(target, &shared_token) == S_OK, "logon");
+    pthread_t t;
+    stage = 0;
+    pthread_create(&t, NULL, impersonate_then_wait, NULL);
+    while (__atomic_load_n(&stage, __ATOMIC_SEQ_CST) == 0) usleep(1000);
+    /* Close the library from this thread: impersonate nobody, drop the saved uid behind the
+     * library's back, revert. */
+    HANDLE n = NULL;
+    EXPECT(HostSec_LogonUser("nobody", &n) == S_OK, "logon nobody");
+    EXPECT(IHostSecurityManager_ImpersonateLoggedOnUser(mgr, n) == S_OK, "impersonate nobody");
+    uid_t nobody = uid_of("nobody");
+    EXPECT(syscall(SYS_setresuid, nobody, nobody, nobody) == 0, "drop saved uid");
+    EXPECT(IHostSecurityManager_RevertToSelf(mgr) == E_FAIL, "this thread cannot revert");
+    EXPECT(failed_closed() == 1, "closed");
+    __atomic_store_n(&stage, 2, __ATOMIC_SEQ_CST);
+    pthread_join(t, NULL);
+    EXPECT(thread_revert_hr == HOST_E_CLRNOTAVAILABLE, "revert after closing returned 0x%08x", (unsigned)thread_revert_hr);
+    EXPECT(strcmp(thread_after.text, self.text) == 0, "the other thread is exactly self:\n%s\nexpected\n%s",
+           thread_after.text, self.text);
+    char name[128];
+    snprintf(name, sizeof name, "a_closed_library_still_reverts_a_thread_acting_as_%s", target);
+    report(name);
+}
+
+/* ---- re-entry from a signal handler ------------------------------------------------------- */
+
+/* This program's own syscall() is the one the library calls (the executable's definition
+ * comes first in symbol lookup): when armed, a credential change raises SIGUSR1 on the spot,
+ * so the handler runs while the library is in the middle of an impersonation. */
+static volatile sig_atomic_t armed;
+static long (*real_syscall)(long, ...);
+long syscall(long number, ...) {
+    va_list ap;
+    va_start(ap, number);
+    long a[6];
+    for (int i = 0; i < 6; i++) a[i] = va_arg(ap, long);
+    va_end(ap);
+    if (!real_syscall) real_syscall = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
+    if (armed && number == SYS_setresuid) {
+        armed = 0;
+        raise(SIGUSR1);
+    }
+    return real_syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+static volatile HRESULT handler_hr = 1;
+static void on_signal(int sig) {
+    (void)sig;
+    handler_hr = IHostSecurityManager_RevertToSelf(mgr);
+}
+static void a_signal_handler_calling_in_mid_impersonation_is_refused(void) {
+    status_t self = thread_status();
+    signal(SIGUSR1, on_signal);
+    HANDLE h = NULL;
+    EXPECT(HostSec_LogonUser("nobody", &h) == S_OK, "logon");
+    armed = 1;
+    HRESULT hr = IHostSecurityManager_ImpersonateLoggedOnUser(mgr, h);
+    EXPECT(armed == 0, "the handler ran inside the call");
+    EXPECT(handler_hr == HOST_E_INVALIDOPERATION, "handler's RevertToSelf returned 0x%08x", (unsigned)handler_hr);
+    EXPECT(hr == S_OK, "the interrupted impersonation completes: 0x%08x", (unsigned)hr);
+    status_t now = thread_status();
+    EXPECT(euid_of(&now) == uid_of("nobody"), "acting as nobody, as the library believes");
+    EXPECT(thread_token_level() == SecurityImpersonation, "thread token");
+    EXPECT(IHostSecurityManager_RevertToSelf(mgr) == S_OK, "revert");
+    now = thread_status();
+    EXPECT(strcmp(now.text, self.text) == 0, "exact");
+    /* Outside the library the same handler's call is an ordinary revert. */
+    EXPECT(IHostSecurityManager_ImpersonateLoggedOnUser(mgr, h) == S_OK, "impersonate");
+    raise(SIGUSR1);
+    EXPECT(handler_hr == S_OK, "a handler that does not interrupt the library may call it");
+    now = thread_status();
+    EXPECT(strcmp(now.text, self.text) == 0, "reverted by the handler");
+    EXPECT(failed_closed() == 0, "open");
+    HostSec_CloseHandle(h);
+    report("a_signal_handler_calling_in_mid_impersonation_is_refused");
+}
+
+/* ---- fork --------------------------------------------------------------------------------- */
+
+static void *impersonate_self_and_wait(void *arg) {
+    (void)arg;
+    HostSec_ImpersonateSelf(SecurityImpersonation);
+    __atomic_store_n(&stage, 1, __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&stage, __ATOMIC_SEQ_CST) != 2) usleep(1000);
+    IHostSecurityManager_RevertToSelf(mgr);
+    return NULL;
+}
+static void a_fork_child_counts_only_its_own_impersonating_thread(void) {
+    pthread_t t;
+    stage = 0;
+    pthread_create(&t, NULL, impersonate_self_and_wait, NULL);
+    while (__atomic_load_n(&stage, __ATOMIC_SEQ_CST) == 0) usleep(1000);
+    HOSTSEC_STATISTICS st;
+    HostSec_GetStatistics(&st);
+    EXPECT(st.ImpersonatingThreads == 1, "parent: %llu", (unsigned long long)st.ImpersonatingThreads);
+    pid_t pid = fork();
+    if (pid == 0) {
+        HOSTSEC_STATISTICS c;
+        HostSec_GetStatistics(&c);
+        _exit(c.ImpersonatingThreads == 0 ? 0 : 1);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child counted threads it does not have");
+    __atomic_store_n(&stage, 2, __ATOMIC_SEQ_CST);
+    pthread_join(t, NULL);
+    report("a_fork_child_counts_only_its_own_impersonating_thread");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) return 2;
+    mgr = hosting_manager();
+    const char *s = argv[1], *arg = argc > 2 ? argv[2] : "nobody";
+    if (!strcmp(s, "uid-minus-one")) uid_minus_one_account_gets_no_token(arg);
+    else if (!strcmp(s, "new-thread")) thread_created_while_impersonating_acts_as_the_process();
+    else if (!strcmp(s, "pair")) impersonating_and_reverting_is_exact(arg);
+    else if (!strcmp(s, "exec")) a_program_run_while_impersonating_gets_no_capabilities(arg);
+    else if (!strcmp(s, "seteuid")) a_process_wide_seteuid_is_detected_at_revert();
+    else if (!strcmp(s, "closed-revert")) a_closed_library_still_reverts(arg);
+    else if (!strcmp(s, "signal")) a_signal_handler_calling_in_mid_impersonation_is_refused();
+    else if (!strcmp(s, "fork")) a_fork_child_counts_only_its_own_impersonating_thread();
+    else return 2;
+    return 0;
+}
