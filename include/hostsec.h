@@ -15,6 +15,30 @@
  *
  * Threads: every function and method may be called from any thread at any time.
  * A thread's impersonation is that OS thread's alone (see README "Semantics").
+ *
+ * Self: a thread that is not impersonating acts as the process token: the process's
+ * credentials when it first used the library. A thread created while its creator
+ * impersonated inherits the creator's kernel credentials (Linux copies them at clone); its
+ * first call into the library (any function that returns an HRESULT) puts it back to the
+ * process token before doing anything else, and returns E_FAIL (the library closes) only if
+ * that is impossible. Change the process's own identity before the first call.
+ *
+ * Results every HRESULT-returning function and method (other than QueryInterface, AddRef,
+ * Release, DllGetClassObject, DllCanUnloadNow) may return besides those listed with it:
+ *   - HOST_E_INVALIDOPERATION: called from a signal handler that interrupted the same
+ *     thread inside the library; nothing is changed. No function here is
+ *     async-signal-safe: a handler that calls one while the thread is outside the library
+ *     is served, one that interrupts it is refused.
+ *   - E_FAIL: the calling thread's first call found it holding credentials it could not be
+ *     put back from; the library is closed.
+ *
+ * Failing closed: E_FAIL means credentials could not be restored, or the library found
+ * credentials it did not apply (for example a glibc set*id call, which reaches every thread,
+ * changed an impersonating thread); the thread is put back to the process token where the
+ * kernel allows it, and from then on every method returns HOST_E_CLRNOTAVAILABLE. Reverting
+ * (RevertToSelf, SetThreadToken(NULL), SetSecurityContext with a context that captured "not
+ * impersonating") still restores the calling thread after that, and reports
+ * HOST_E_CLRNOTAVAILABLE.
  */
 #ifndef HOSTSEC_H
 #define HOSTSEC_H
@@ -544,12 +568,18 @@ typedef struct IHostSecurityManagerVtbl {
     /** Slot 3. The calling thread impersonates hToken's identity at SecurityImpersonation
      *  (SecurityIdentification without CAP_SETUID+CAP_SETGID, for another identity).
      *  Rights: primary TOKEN_QUERY|TOKEN_DUPLICATE, impersonation TOKEN_QUERY|TOKEN_IMPERSONATE.
-     *  S_OK; E_HANDLE; E_ACCESSDENIED; E_FAIL (credentials could not be restored: closed);
-     *  HOST_E_CLRNOTAVAILABLE. */
+     *  Every change is read back from the kernel after it is applied.
+     *  S_OK; E_HANDLE; E_ACCESSDENIED (also: the kernel refused a step; rolled back);
+     *  E_UNEXPECTED (the kernel reported other credentials than were applied; rolled back);
+     *  E_FAIL (credentials could not be restored, or the thread held credentials the library
+     *  did not apply: closed); HOST_E_CLRNOTAVAILABLE. */
     HRESULT(STDMETHODCALLTYPE *ImpersonateLoggedOnUser)(IHostSecurityManager *This, HANDLE hToken);
-    /** Slot 4. Ends the calling thread's impersonation and restores its own credentials
-     *  exactly. S_OK (also when not impersonating); E_FAIL (could not restore: closed);
-     *  HOST_E_CLRNOTAVAILABLE. */
+    /** Slot 4. Ends the calling thread's impersonation and restores the process token's
+     *  credentials exactly. It first checks that the kernel still holds what the library
+     *  applied (or, not impersonating, the process token's ids). S_OK (also when not
+     *  impersonating); E_FAIL (could not restore, or found credentials the library did not
+     *  apply, which it put back: closed); HOST_E_CLRNOTAVAILABLE (closed; the thread was
+     *  still reverted). */
     HRESULT(STDMETHODCALLTYPE *RevertToSelf)(IHostSecurityManager *This);
     /** Slot 5. Opens the calling thread's impersonation token.
      *  S_OK; E_POINTER; HRESULT_FROM_WIN32(ERROR_NO_TOKEN) (not impersonating);
@@ -658,8 +688,8 @@ HRESULT HostSec_GetStatistics(HOSTSEC_STATISTICS *stats);
  *  changes). S_OK; E_HANDLE (NULL, closed, never issued, or forged). */
 HRESULT HostSec_CloseHandle(HANDLE hObject);
 
-/** Opens the process token: the calling thread's own ("self") credentials as a primary
- *  token. The access check runs as the thread's current context (an impersonating thread
+/** Opens the process token: the process's credentials ("self", the same token for every
+ *  thread) as a primary token. The access check runs as the thread's current context (an impersonating thread
  *  opens it as the identity it impersonates). S_OK; E_POINTER; E_ACCESSDENIED;
  *  ..._BAD_IMPERSONATION_LEVEL (impersonating at identification level); E_OUTOFMEMORY;
  *  HOST_E_CLRNOTAVAILABLE. *phToken = NULL on failure. */
