@@ -95,3 +95,23 @@ public func HostSec_LogonUser(_ userName: UnsafePointer<CChar>?, _ phToken: Unsa
         return try HostSecurity.shared.logonUser(AccountName(cString: userName))
     }
 }
+
+@c @implementation
+public func HostSec_LogonUserWithPassword(_ userName: UnsafePointer<CChar>?, _ password: UnsafePointer<CChar>?,
+                                          _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
+    guard Tracer.isOn else { return logonUserWithPassword(userName, password, phToken) }
+    var userName = userName, password = password, phToken = phToken
+    return FunctionTrace.call(Int32(HS_FUNCTION_LOGON_USER_WITH_PASSWORD),
+                              [UnsafeMutableRawPointer(&userName), UnsafeMutableRawPointer(&password),
+                               UnsafeMutableRawPointer(&phToken)]) {
+        logonUserWithPassword(userName, password, phToken)
+    }
+}
+
+private func logonUserWithPassword(_ userName: UnsafePointer<CChar>?, _ password: UnsafePointer<CChar>?,
+                                   _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
+    hresult(phToken) { () throws(HostSecError) in
+        guard let userName, let password else { throw .pointer }
+        return try HostSecurity.shared.logonUser(name: userName, password: password)
+    }
+}
