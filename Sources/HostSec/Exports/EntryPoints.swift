@@ -100,11 +100,14 @@ public func HostSec_LogonUser(_ userName: UnsafePointer<CChar>?, _ phToken: Unsa
 public func HostSec_LogonUserWithPassword(_ userName: UnsafePointer<CChar>?, _ password: UnsafePointer<CChar>?,
                                           _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
     guard Tracer.isOn else { return logonUserWithPassword(userName, password, phToken) }
-    var userName = userName, password = password, phToken = phToken
-    return FunctionTrace.call(Int32(HS_FUNCTION_LOGON_USER_WITH_PASSWORD),
-                              [UnsafeMutableRawPointer(&userName), UnsafeMutableRawPointer(&password),
-                               UnsafeMutableRawPointer(&phToken)]) {
-        logonUserWithPassword(userName, password, phToken)
+    // The tracer decodes each argument through a pointer to its value, as libffi passes them.
+    var values = (userName, password, phToken)
+    return withUnsafeMutableBytes(of: &values) { raw in
+        let width = MemoryLayout<UnsafeRawPointer?>.stride
+        return FunctionTrace.call(Int32(HS_FUNCTION_LOGON_USER_WITH_PASSWORD),
+                                  [raw.baseAddress!, raw.baseAddress! + width, raw.baseAddress! + 2 * width]) {
+            logonUserWithPassword(userName, password, phToken)
+        }
     }
 }
 
