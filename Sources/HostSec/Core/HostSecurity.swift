@@ -225,7 +225,7 @@ public final class HostSecurity: Sendable {
         let check = service.withUnsafeBufferPointer {
             authentication.check(service: $0.baseAddress!, user: name, password: password)
         }
-        do {
+        do throws(HostSecError) {
             let authenticated = try Self.account(from: check)
             let state = try threadState()
             do throws(HostSecError) {
