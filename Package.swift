@@ -35,7 +35,7 @@ let package = Package(
             name: "HostSec",
             dependencies: ["CHostSec", "CLibFFI"],
             path: "Sources/HostSec",
-            linkerSettings: [.linkedLibrary("ffi")]
+            linkerSettings: [.linkedLibrary("ffi"), .linkedLibrary("pam")]
         ),
         .target(
             name: "HostSecLibrary",

@@ -18,6 +18,8 @@
  *     (level >= SecurityImpersonation), and exactly "self" otherwise;
  *   - contract results that are fully determined by the arguments (E_POINTER, E_HANDLE,
  *     CLASS_E_CLASSNOTAVAILABLE, ...).
+ * Password logons go through the PAM service hostsec-fuzz (pam.d/hostsec-fuzz, installed by
+ * scripts/setup): pam_unix without failure delay, so no input waits.
  * After each input it reverts both threads, closes and releases everything, and checks that
  * every count is back at its baseline and both threads are "self" again.
  *
@@ -792,12 +794,44 @@ static void op_logon_bytes(input *in) {
     }
 }
 
+/* HostSec_LogonUserWithPassword through the service HOSTSEC_PAM_SERVICE names (hostsec-fuzz,
+ * set in LLVMFuzzerInitialize: pam_unix with "nodelay"), so no call waits for a failure delay
+ * and the conversation never blocks: it answers from the input, never from a terminal. The
+ * password comes from the input (up to 40 bytes) or is NULL. */
+static void op_logon_password(input *in, const char *name, uint8_t b) {
+    char password[41];
+    size_t n = u8(in) % 41;
+    for (size_t i = 0; i < n; i++) password[i] = (char)(u8(in) | 1); /* no NUL inside */
+    password[n] = 0;
+    int null_password = b % 7 == 0, null_out = u8(in) % 8 == 0;
+    HANDLE h = JUNK;
+    HRESULT hr = sane(HostSec_LogonUserWithPassword(name, null_password ? NULL : password, null_out ? NULL : &h),
+                      "HostSec_LogonUserWithPassword");
+    if (null_out || !name || null_password) {
+        expect(hr, E_POINTER, "HostSec_LogonUserWithPassword(NULL)");
+        if (!null_out && h != NULL) fail("HostSec_LogonUserWithPassword(NULL) left its out pointer");
+        return;
+    }
+    out_rule(hr, h, "HostSec_LogonUserWithPassword");
+    if (name[0] == 0) expect(hr, E_INVALIDARG, "HostSec_LogonUserWithPassword(\"\")");
+    else if (hr != S_OK && hr != HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE) && hr != HRESULT_FROM_WIN32(ERROR_NO_LOGON_SERVERS) &&
+             hr != HRESULT_FROM_WIN32(ERROR_ACCOUNT_EXPIRED) && hr != HRESULT_FROM_WIN32(ERROR_PASSWORD_EXPIRED) &&
+             hr != HRESULT_FROM_WIN32(ERROR_ACCOUNT_DISABLED))
+        fail("HostSec_LogonUserWithPassword(%s) -> %s", name, hr_name(hr));
+    if (b % 10 >= 6 && b % 10 != 8 && hr == S_OK) fail("HostSec_LogonUserWithPassword(no account) -> S_OK");
+    if (hr == S_OK) add_handle(h);
+}
+
 static void op_logon(input *in) {
     static const char *names[] = {"root", "nobody", "daemon", "bin", "sys", "", "no-such-account-x", "root\n",
                                   "0", NULL};
     uint8_t b = u8(in);
     if (b >= 250) { op_logon_bytes(in); return; }
     const char *name = names[b % 10];
+    if ((b / 10) % 4 == 3) {
+        op_logon_password(in, name, b);
+        return;
+    }
     int null_out = u8(in) % 8 == 0;
     HANDLE h = JUNK;
     HRESULT hr = sane(HostSec_LogonUser(name, null_out ? NULL : &h), "HostSec_LogonUser");
@@ -1073,6 +1107,7 @@ static void warm(void *arg) {
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc; (void)argv;
     verbose = getenv("HOSTSEC_FUZZ_VERBOSE") && atoi(getenv("HOSTSEC_FUZZ_VERBOSE")) > 0;
+    setenv("HOSTSEC_PAM_SERVICE", "hostsec-fuzz", 0);
     IClassFactory *f = NULL;
     expect(DllGetClassObject(&CLSID_HostSecurityManager, &IID_IClassFactory, (void **)&f), S_OK, "DllGetClassObject");
     expect(IClassFactory_CreateInstance(f, NULL, &IID_IHostSecurityManager, (void **)&probe_manager), S_OK,

@@ -52,14 +52,14 @@
 /** Major version of this header: changes when the ABI changes incompatibly. */
 #define HOSTSEC_VERSION_MAJOR 1
 /** Minor version of this header: changes when API is added. */
-#define HOSTSEC_VERSION_MINOR 0
+#define HOSTSEC_VERSION_MINOR 1
 /** Patch version of this header. */
 #define HOSTSEC_VERSION_PATCH 0
 /** The header version as one number: major * 1000000 + minor * 1000 + patch. */
 #define HOSTSEC_VERSION_NUMBER \
     (HOSTSEC_VERSION_MAJOR * 1000000 + HOSTSEC_VERSION_MINOR * 1000 + HOSTSEC_VERSION_PATCH)
 /** The header version as a string. */
-#define HOSTSEC_VERSION_STRING "1.0.0"
+#define HOSTSEC_VERSION_STRING "1.1.0"
 
 /* ---------------------------------------------------------------------------------------
  * HRESULTs
@@ -117,7 +117,12 @@
     W(ERROR_NONE_MAPPED, 0x80070534, "no such account")                              \
     W(ERROR_BAD_IMPERSONATION_LEVEL, 0x80070542, "bad impersonation level")          \
     W(ERROR_CANT_OPEN_ANONYMOUS, 0x80070543, "an anonymous token cannot be opened") \
-    W(ERROR_BAD_TOKEN_TYPE, 0x80070545, "wrong token type")
+    W(ERROR_BAD_TOKEN_TYPE, 0x80070545, "wrong token type")                          \
+    W(ERROR_NO_LOGON_SERVERS, 0x8007051F, "PAM is missing or misconfigured")         \
+    W(ERROR_LOGON_FAILURE, 0x8007052E, "unknown account or wrong password")          \
+    W(ERROR_PASSWORD_EXPIRED, 0x80070532, "the password has expired")                \
+    W(ERROR_ACCOUNT_DISABLED, 0x80070533, "the account is disabled")                 \
+    W(ERROR_ACCOUNT_EXPIRED, 0x80070701, "the account has expired")
 
 #ifndef S_OK
 #define S_OK ((HRESULT)0x00000000)
@@ -205,6 +210,18 @@
 #ifndef ERROR_NO_IMPERSONATION_TOKEN
 #define ERROR_NO_IMPERSONATION_TOKEN 1309L
 #endif
+#ifndef ERROR_NO_LOGON_SERVERS
+#define ERROR_NO_LOGON_SERVERS 1311L
+#endif
+#ifndef ERROR_LOGON_FAILURE
+#define ERROR_LOGON_FAILURE 1326L
+#endif
+#ifndef ERROR_PASSWORD_EXPIRED
+#define ERROR_PASSWORD_EXPIRED 1330L
+#endif
+#ifndef ERROR_ACCOUNT_DISABLED
+#define ERROR_ACCOUNT_DISABLED 1331L
+#endif
 #ifndef ERROR_NONE_MAPPED
 #define ERROR_NONE_MAPPED 1332L
 #endif
@@ -216,6 +233,9 @@
 #endif
 #ifndef ERROR_BAD_TOKEN_TYPE
 #define ERROR_BAD_TOKEN_TYPE 1349L
+#endif
+#ifndef ERROR_ACCOUNT_EXPIRED
+#define ERROR_ACCOUNT_EXPIRED 1793L
 #endif
 
 /* ---------------------------------------------------------------------------------------
@@ -730,6 +750,44 @@ HRESULT HostSec_GetTokenInformation(HANDLE hToken, TOKEN_INFORMATION_CLASS Token
  *  account); E_OUTOFMEMORY; HOST_E_CLRNOTAVAILABLE. *phToken = NULL on failure. */
 HRESULT HostSec_LogonUser(const char *userName, HANDLE *phToken);
 
+/** Logs on a local account with its password, as Windows' LogonUser does: PAM checks the
+ *  password and the account (pam_start with the service "hostsec", or the one the environment
+ *  variable HOSTSEC_PAM_SERVICE names, read with secure_getenv so setuid and file-capability
+ *  hosts ignore it; then pam_authenticate and pam_acct_mgmt, in PAM_SILENT mode, refusing
+ *  empty passwords). On success *phToken receives a primary token for the account PAM
+ *  authenticated, exactly as HostSec_LogonUser makes it (groups from getgrouplist, DACL
+ *  granting the account and the caller, TOKEN_ALL_ACCESS).
+ *
+ *  userName is passed to PAM and NSS byte for byte (no encoding is assumed or repaired).
+ *  password is read in place: never stored, logged or traced (the tracer prints ***). The
+ *  one copy is the answer PAM's conversation asks for, malloc'd as PAM requires; libpam
+ *  overwrites and frees it. The library answers one hidden prompt per call; a stack that asks
+ *  for more (a one-time code) fails with ERROR_LOGON_FAILURE.
+ *
+ *  Time: every failure once PAM ran returns no sooner than the call's start plus the delay
+ *  the PAM stack asked for (pam_unix: 2 s, libpam varies it by up to a quarter), so a wrong
+ *  password and an unknown account take the same time. The library runs one PAM transaction
+ *  at a time (modules are not all thread-safe); the delays run in parallel. PAM runs with the
+ *  calling thread's current credentials: without root, pam_unix checks only the password of
+ *  the process's own account (through its setuid helper unix_chkpwd).
+ *
+ *  S_OK;
+ *  E_POINTER (userName, password or phToken NULL);
+ *  E_INVALIDARG (userName empty);
+ *  HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE) (wrong password, unknown account, an account whose
+ *    password cannot be checked, e.g. locked with usermod -L, a password pam_unix refuses to
+ *    check (longer than 512 bytes), or a stack that asked for more than one secret);
+ *  HRESULT_FROM_WIN32(ERROR_ACCOUNT_EXPIRED) (right password, the account expired: chage -E);
+ *  HRESULT_FROM_WIN32(ERROR_PASSWORD_EXPIRED) (right password, it must be changed first:
+ *    chage -d 0, or older than its maximum age);
+ *  HRESULT_FROM_WIN32(ERROR_ACCOUNT_DISABLED) (right password, the stack's account step denied
+ *    access: PAM_PERM_DENIED, e.g. pam_nologin or pam_access);
+ *  HRESULT_FROM_WIN32(ERROR_NO_LOGON_SERVERS) (no such PAM service file in /etc/pam.d or
+ *    /usr/lib/pam.d, a service name that is not a plain file name, or PAM failed: a module
+ *    missing or broken, PAM_SERVICE_ERR, PAM_SYSTEM_ERR);
+ *  E_OUTOFMEMORY; HOST_E_CLRNOTAVAILABLE. *phToken = NULL on failure. */
+HRESULT HostSec_LogonUserWithPassword(const char *userName, const char *password, HANDLE *phToken);
+
 HOSTSEC_END_DECLS
 
 /* ---------------------------------------------------------------------------------------
@@ -765,7 +823,10 @@ typedef enum HOSTSEC_VALUE_KIND {
     HOSTSEC_VALUE_HANDLE = 8,        /**< a token HANDLE */
     HOSTSEC_VALUE_HANDLE_OUT = 9,    /**< where the method stores a token HANDLE */
     HOSTSEC_VALUE_CONTEXT_TYPE = 10, /**< EContextType */
-    HOSTSEC_VALUE_NUMBER = 11        /**< an opaque 32-bit number (e.g. an AppDomain id) */
+    HOSTSEC_VALUE_NUMBER = 11,       /**< an opaque 32-bit number (e.g. an AppDomain id) */
+    HOSTSEC_VALUE_STRING = 12,       /**< a NUL-terminated byte string (const char *), e.g. a user name */
+    HOSTSEC_VALUE_SECRET = 13        /**< a NUL-terminated secret (a password): never shown, never
+                                          kept; the tracer prints *** (NULL when NULL) */
 } HOSTSEC_VALUE_KIND;
 
 /** One parameter of a method (the implicit This parameter is not listed). */
@@ -816,6 +877,14 @@ HRESULT HostSec_GetInterfaceInfo(REFIID riid, const HOSTSEC_INTERFACE_INFO **ppI
  *  S_OK; E_POINTER (ppInfo NULL); E_INVALIDARG (index past the last interface: the end of
  *  the enumeration). *ppInfo = NULL on failure. */
 HRESULT HostSec_GetInterfaceInfoAt(DWORD index, const HOSTSEC_INTERFACE_INFO **ppInfo);
+
+/** Enumerates the flat functions described (Slot is index): index 0 is
+ *  HostSec_LogonUserWithPassword. A runtime finds the function with dlsym and calls it with
+ *  the described signature; the call tracer logs the described functions. Stores a pointer
+ *  to the static description in *ppInfo (never free or modify it).
+ *  S_OK; E_POINTER (ppInfo NULL); E_INVALIDARG (index past the last function: the end of the
+ *  enumeration). *ppInfo = NULL on failure. */
+HRESULT HostSec_GetFunctionInfoAt(DWORD index, const HOSTSEC_METHOD_INFO **ppInfo);
 
 /** Calls slot `slot` of interface riid on pInterface through libffi, with the signature the
  *  type information gives (HostSec_GetInterfaceInfo). pInterface is passed as This.

@@ -223,10 +223,42 @@ void hs_lock_release(hs_lock *l);
 /** 64 random bits from the kernel (getrandom), or a time-based value if unavailable. */
 uint64_t hs_random64(void);
 
+/* ---- PAM (pam_conversation.c) ------------------------------------------------------ */
+
+#include <security/pam_appl.h>
+
+/** What one logon's PAM conversation reads and records. */
+typedef struct hs_pam_appdata {
+    const char *password;     /* the caller's buffer, read in place */
+    uint32_t answered;        /* hidden prompts answered: 0 or 1 */
+    uint32_t messages;        /* informational and error messages received (not shown) */
+    uint32_t fail_delay_usec; /* the delay the stack asked for on failure (pam_fail_delay) */
+} hs_pam_appdata;
+
+/** The conversation function: answers the first hidden prompt with a malloc'd copy of the
+ *  password (libpam frees it), counts messages, refuses everything else (PAM_CONV_ERR). */
+int hs_pam_conversation(int count, const struct pam_message **messages, struct pam_response **responses,
+                        void *appdata);
+/** Installs the failure-delay callback on a handle: libpam reports the delay instead of
+ *  sleeping, and the library waits itself (after releasing the PAM lock). */
+int hs_pam_set_fail_delay(pam_handle_t *handle);
+/** Serializes the library's PAM transactions (modules are not all thread-safe; see PAM.swift).
+ *  Safe across fork: a child starts with it free. */
+void hs_pam_lock(void);
+void hs_pam_unlock(void);
+/** secure_getenv(3) (a _GNU_SOURCE declaration Swift's Glibc module does not show). */
+const char *hs_secure_getenv(const char *name);
+
 /* ---- type information (typeinfo.c) -------------------------------------------------- */
 
 struct HOSTSEC_INTERFACE_INFO;
 /** The static description of interface `index` (hostsec.h's order), or NULL past the end. */
 const struct HOSTSEC_INTERFACE_INFO *hs_interface_info_at(uint32_t index);
+
+/** The flat functions typeinfo.c describes, by index (their Slot). */
+enum { HS_FUNCTION_LOGON_USER_WITH_PASSWORD = 0, HS_FUNCTION_COUNT };
+struct HOSTSEC_METHOD_INFO;
+/** The static description of flat function `index`, or NULL past the end. */
+const struct HOSTSEC_METHOD_INFO *hs_function_info_at(uint32_t index);
 
 #endif /* HOSTSEC_SHIM_H */

@@ -111,3 +111,18 @@ static const HOSTSEC_INTERFACE_INFO interfaces[] = {
 const HOSTSEC_INTERFACE_INFO *hs_interface_info_at(uint32_t index) {
     return index < COUNT(interfaces) ? &interfaces[index] : NULL;
 }
+
+/* The flat functions described (HostSec_GetFunctionInfoAt); Slot is the index here. */
+static const HOSTSEC_PARAM_INFO logon_user_with_password_params[] = {
+    PARAM("userName", "const char *", POINTER, IN, STRING, -1, NULL),
+    PARAM("password", "const char *", POINTER, IN, SECRET, -1, NULL),
+    PARAM("phToken", "HANDLE *", POINTER, OUT, HANDLE_OUT, -1, NULL),
+};
+static const HOSTSEC_METHOD_INFO functions[] = {
+    METHOD("HostSec_LogonUserWithPassword", HS_FUNCTION_LOGON_USER_WITH_PASSWORD,
+           logon_user_with_password_params, "HRESULT", INT32, HRESULT),
+};
+
+const HOSTSEC_METHOD_INFO *hs_function_info_at(uint32_t index) {
+    return index < COUNT(functions) ? &functions[index] : NULL;
+}

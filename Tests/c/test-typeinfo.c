@@ -153,6 +153,28 @@ static void interface_out_parameters_name_their_interface(void) {
     CHECK(set->Params[1].Direction == HOSTSEC_PARAM_IN && set->Params[1].ValueKind == HOSTSEC_VALUE_INTERFACE);
 }
 
+static void functions_enumerate_logon_user_with_password_then_end(void) {
+    const HOSTSEC_METHOD_INFO *f = (const HOSTSEC_METHOD_INFO *)1;
+    CHECK_HR(HostSec_GetFunctionInfoAt(0, &f), S_OK);
+    CHECK(f != NULL && strcmp(f->Name, "HostSec_LogonUserWithPassword") == 0 && f->Slot == 0);
+    f = (const HOSTSEC_METHOD_INFO *)1;
+    CHECK_HR(HostSec_GetFunctionInfoAt(1, &f), E_INVALIDARG);
+    CHECK(f == NULL);
+    CHECK_HR(HostSec_GetFunctionInfoAt(0, NULL), E_POINTER);
+}
+
+static void logon_password_is_described_as_a_secret(void) {
+    const HOSTSEC_METHOD_INFO *f = NULL;
+    CHECK_HR(HostSec_GetFunctionInfoAt(0, &f), S_OK);
+    if (f == NULL) return;
+    CHECK(f->ParamCount == 3 && strcmp(f->ReturnTypeName, "HRESULT") == 0 && f->ReturnAbiKind == HOSTSEC_ABI_INT32);
+    CHECK(strcmp(f->Params[0].Name, "userName") == 0 && f->Params[0].ValueKind == HOSTSEC_VALUE_STRING);
+    CHECK(strcmp(f->Params[1].Name, "password") == 0 && f->Params[1].ValueKind == HOSTSEC_VALUE_SECRET &&
+          f->Params[1].Direction == HOSTSEC_PARAM_IN && f->Params[1].AbiKind == HOSTSEC_ABI_POINTER);
+    CHECK(strcmp(f->Params[2].Name, "phToken") == 0 && f->Params[2].ValueKind == HOSTSEC_VALUE_HANDLE_OUT &&
+          f->Params[2].Direction == HOSTSEC_PARAM_OUT);
+}
+
 static void abi_kinds_match_the_c_types(void) {
     /* Pointers are pointer-sized, 32-bit kinds are 4 bytes: what libffi's types assume. */
     for (DWORD i = 0; i < 5; i++) {
@@ -184,5 +206,7 @@ int main(void) {
     RUN_TEST(open_thread_token_parameters_are_described_exactly);
     RUN_TEST(interface_out_parameters_name_their_interface);
     RUN_TEST(abi_kinds_match_the_c_types);
+    RUN_TEST(functions_enumerate_logon_user_with_password_then_end);
+    RUN_TEST(logon_password_is_described_as_a_secret);
     CHECK_EXIT();
 }

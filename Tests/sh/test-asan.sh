@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # AddressSanitizer lane: builds libhostsec.so with --sanitize=address into its own scratch path
 # (.build-asan, scripts/build-sanitized address), compiles the C tests test-com,
-# test-token-api, test-handles, test-impersonation and test-concurrency with clang
+# test-token-api, test-handles, test-impersonation, test-concurrency and test-logon-password with clang
 # -fsanitize=address against it, and runs each. Fails on any AddressSanitizer report (leaks
 # included, with scripts/lsan.supp) or test failure. HOSTSEC_QUICK=1 (the default here)
 # keeps the iteration counts small. HOSTSEC_ASAN_TESTS overrides the list.
@@ -16,7 +16,7 @@ lib=$(scripts/build-sanitized address)
 cc=$(dirname "$(readlink -f "$(command -v swift)")")/clang
 export HOSTSEC_QUICK=${HOSTSEC_QUICK:-1}
 status=0
-for name in ${HOSTSEC_ASAN_TESTS:-test-com test-token-api test-handles test-impersonation test-concurrency}; do
+for name in ${HOSTSEC_ASAN_TESTS:-test-com test-token-api test-handles test-impersonation test-concurrency test-logon-password}; do
     "$cc" -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -fsanitize=address -fuse-ld=lld -g -O1 \
         -I include -I Tests/c "Tests/c/$name.c" \
         -L"$lib" -lhostsec -Wl,-rpath,"$lib" -ldl -o "$out/$name"

@@ -97,7 +97,7 @@ ldd_lists_nothing_from_swift_and_nothing_missing() {
 needed_libraries_are_system_ones() {
     local needed bad
     needed=$(readelf -d "$so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
-    bad=$(echo "$needed" | grep -v -E '^(libc|libm|libstdc\+\+|libgcc_s|libffi|libdl|libpthread|ld-linux-x86-64)\.so' || true)
+    bad=$(echo "$needed" | grep -v -E '^(libc|libm|libstdc\+\+|libgcc_s|libffi|libpam|libdl|libpthread|ld-linux-x86-64)\.so' || true)
     [ -n "$needed" ] && [ -z "$bad" ] && ok "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "unexpected NEEDED: $bad"
 }
 

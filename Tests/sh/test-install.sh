@@ -13,11 +13,22 @@ fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
 version=$(sed -n 's/^#define HOSTSEC_VERSION_STRING "\(.*\)"$/\1/p' "$root/include/hostsec.h")
 
 install_succeeds() {
-    if "$root/scripts/install" "$prefix" >"$out/install.log" 2>&1; then
+    if SYSCONFDIR=$out/etc "$root/scripts/install" "$prefix" >"$out/install.log" 2>&1; then
         ok "${FUNCNAME[0]}"
     else
         fail "${FUNCNAME[0]}" "$(cat "$out/install.log")"
     fi
+}
+
+pam_service_is_installed_and_a_sites_own_is_kept() {
+    local f=$out/etc/pam.d/hostsec
+    cmp -s "$root/pam.d/hostsec" "$f" || { fail "${FUNCNAME[0]}" "$(ls -l "$out/etc/pam.d" 2>&1)"; return; }
+    [ "$(stat -c %a "$f")" = 644 ] || { fail "${FUNCNAME[0]}" "mode $(stat -c %a "$f")"; return; }
+    echo "auth required pam_deny.so" >"$f"
+    SYSCONFDIR=$out/etc "$root/scripts/install" "$prefix" >"$out/install2.log" 2>&1
+    grep -q pam_deny "$f" || { fail "${FUNCNAME[0]}" "the site's file was replaced"; return; }
+    HOSTSEC_PAM_REPLACE=1 SYSCONFDIR=$out/etc "$root/scripts/install" "$prefix" >"$out/install3.log" 2>&1
+    cmp -s "$root/pam.d/hostsec" "$f" && ok "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "HOSTSEC_PAM_REPLACE=1 kept it"
 }
 
 headers_are_installed() {
@@ -29,7 +40,7 @@ headers_are_installed() {
 
 library_and_links_are_installed() {
     local l=$prefix/lib
-    [ "$version" = "1.0.0" ] || { fail "${FUNCNAME[0]}" "header version $version"; return; }
+    [ "$version" = "1.1.0" ] || { fail "${FUNCNAME[0]}" "header version $version"; return; }
     if [ -f "$l/libhostsec.so.$version" ] && [ ! -L "$l/libhostsec.so.$version" ] &&
         [ "$(readlink "$l/libhostsec.so.1")" = "libhostsec.so.$version" ] &&
         [ "$(readlink -f "$l/libhostsec.so")" = "$(readlink -f "$l/libhostsec.so.$version")" ] &&
@@ -75,7 +86,7 @@ EOF
     (cd "$out" && cc host.c $(pkg-config --cflags --libs hostsec) -o host) >"$out/cc.log" 2>&1 ||
         { fail "${FUNCNAME[0]}" "$(cat "$out/cc.log")"; return; }
     local want got got_rpath
-    want=$'version 1000000\nopen: HRESULT_FROM_WIN32(ERROR_NO_TOKEN)\nrelease: 0'
+    want=$'version 1001000\nopen: HRESULT_FROM_WIN32(ERROR_NO_TOKEN)\nrelease: 0'
     got=$(env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH="$prefix/lib" "$out/host" 2>&1)
     # The same host linked with an rpath into the prefix finds the library by its soname.
     (cd "$out" && cc host.c $(pkg-config --cflags --libs hostsec) -Wl,-rpath,"$prefix/lib" -o host-rpath) \
@@ -101,6 +112,7 @@ install_is_repeatable() {
 }
 
 install_succeeds
+pam_service_is_installed_and_a_sites_own_is_kept
 headers_are_installed
 library_and_links_are_installed
 pkg_config_describes_the_prefix

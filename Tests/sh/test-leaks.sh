@@ -3,7 +3,9 @@
 # normal release .so and run under valgrind --leak-check=full
 # --errors-for-leak-kinds=definite --error-exitcode=1 (memory errors count too). Fails on
 # any definite leak, any memory error, or a failing example. Falls back to LeakSanitizer
-# (clang -fsanitize=leak) when valgrind is not installed.
+# (clang -fsanitize=leak) when valgrind is not installed. As root, also a host that logs on
+# with a password (Tests/sh/tracer/logon.c: right, wrong, unknown account, NULL) through the
+# service hostsec-fuzz (pam_unix without failure delay) for an account made here.
 set -uo pipefail
 root=${HOSTSEC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 lib=${HOSTSEC_LIB_DIR:-$("$root/scripts/build")}
@@ -25,7 +27,7 @@ else
     cc=$(dirname "$(readlink -f "$(command -v swift)")")/clang; flags+=(-g -fuse-ld=lld -fsanitize=leak)
 fi
 status=0
-run() {  # run NAME SOURCE LINK...
+run() {  # run NAME SOURCE LINK...   (RUN_ARGS: the program's arguments)
     local name=$1 src=$2; shift 2
     if ! "$cc" "${flags[@]}" "$src" "$@" -o "$out/$name" 2>"$out/$name.build.log"; then
         cat "$out/$name.build.log"; echo "FAIL $name (build)"; status=1; return
@@ -33,14 +35,14 @@ run() {  # run NAME SOURCE LINK...
     local rc
     if [ $use_valgrind -eq 1 ]; then
         LD_LIBRARY_PATH="$run_lib" valgrind -q --leak-check=full --errors-for-leak-kinds=definite --suppressions="$root/Tests/sh/valgrind.supp" \
-            --error-exitcode=99 --log-file="$out/$name.valgrind.log" "$out/$name" >"$out/$name.log" 2>&1
+            --error-exitcode=99 --log-file="$out/$name.valgrind.log" "$out/$name" ${RUN_ARGS:-} >"$out/$name.log" 2>&1
         rc=$?
         if [ $rc -eq 99 ] || grep -q "definitely lost: [1-9]\|Invalid \|uninitialised" "$out/$name.valgrind.log"; then
             cat "$out/$name.valgrind.log"; echo "FAIL $name (valgrind)"; status=1; return
         fi
     else
         LSAN_OPTIONS="suppressions=$root/scripts/lsan.supp ${LSAN_OPTIONS:-}" LD_LIBRARY_PATH="$lib" \
-            "$out/$name" >"$out/$name.log" 2>&1
+            "$out/$name" ${RUN_ARGS:-} >"$out/$name.log" 2>&1
         rc=$?
         if grep -q "ERROR: LeakSanitizer" "$out/$name.log"; then
             cat "$out/$name.log"; echo "FAIL $name (LeakSanitizer)"; status=1; return
@@ -53,5 +55,15 @@ linked=(-L"$lib" -lhostsec -Wl,-rpath,"$lib")
 run host-linked examples/host-linked.c "${linked[@]}"
 run host-dlopen examples/host-dlopen.c -ldl
 run identity-flow examples/identity-flow.c "${linked[@]}"
+if [ "$(id -u)" -eq 0 ]; then
+    user=hslk$$
+    useradd -M -s /usr/sbin/nologin "$user" && echo "$user:Leak-check-1" | chpasswd -c YESCRYPT
+    export HOSTSEC_PAM_SERVICE=hostsec-fuzz
+    RUN_ARGS="$user Leak-check-1" run logon-password Tests/sh/tracer/logon.c "${linked[@]}"
+    unset HOSTSEC_PAM_SERVICE
+    userdel "$user"
+else
+    echo "skip logon-password (needs root to make an account)"
+fi
 [ $status -eq 0 ] && echo "test-leaks: no reports ($([ $use_valgrind -eq 1 ] && echo valgrind || echo LeakSanitizer))"
 exit $status

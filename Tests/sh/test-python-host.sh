@@ -13,7 +13,7 @@ fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
 me=$(id -u)
 if [ "$me" -eq 0 ] && grep -q '^CapPrm:.*[^0]' /proc/self/status; then as=$(id -u nobody); else as=$me; fi
 cat >"$out/expected.txt" <<EXPECTED
-library: libhostsec.so.1 version 1.0.0
+library: libhostsec.so.1 version 1.1.0
 DllGetClassObject(CLSID_HostSecurityManager, IID_IClassFactory) = S_OK
 IClassFactory::CreateInstance(IID_IHostSecurityManager) = S_OK
 IClassFactory::Release = 0

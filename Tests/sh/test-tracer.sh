@@ -84,7 +84,38 @@ unopenable_trace_file_falls_back_to_stderr_with_a_note() {
     fi
 }
 
+# A logon through the fuzz service (pam_unix without failure delay) of an account made here:
+# each call is one line, the password is *** (and its bytes appear nowhere in the log), the
+# user name is quoted byte for byte.
+logon_is_traced_with_the_password_masked() {
+    if [ "$(id -u)" -ne 0 ]; then echo "skip ${FUNCNAME[0]} (needs root to make an account)"; return; fi
+    gcc -std=c11 -Wall -Wextra -Werror -I"$root/include" "$root/Tests/sh/tracer/logon.c" \
+        -L"$lib" -lhostsec -Wl,-rpath,"$lib" -o "$out/logon" 2>"$out/logon-build.err" ||
+        { fail "${FUNCNAME[0]}" "$(cat "$out/logon-build.err")"; return; }
+    local user=hstr$$ secret="Tr4ced-but-never-shown"
+    useradd -M -s /usr/sbin/nologin "$user" && echo "$user:$secret" | chpasswd -c YESCRYPT
+    rm -f "$out/logon.log"
+    HOSTSEC_PAM_SERVICE=hostsec-fuzz HOSTSEC_TRACE="$out/logon.log" "$out/logon" "$user" "$secret" >"$out/logon.txt" 2>&1
+    userdel "$user"
+    mask <"$out/logon.log" | sed "s/$user/USER/" >"$out/logon-masked.log"
+    cat >"$out/logon-expected.log" <<'EOF2'
+hostsec[T1] HostSec_LogonUserWithPassword(userName="USER", password=***, phToken=out) = S_OK; *phToken=#1 {primary uid=UID} (T us)
+hostsec[T1] HostSec_LogonUserWithPassword(userName="USER", password=***, phToken=out) = HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE); *phToken=NULL (T us)
+hostsec[T1] HostSec_LogonUserWithPassword(userName="hs-no-such-\xe9\"user", password=***, phToken=out) = HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE); *phToken=NULL (T us)
+hostsec[T1] HostSec_LogonUserWithPassword(userName="USER", password=NULL, phToken=out) = E_POINTER; *phToken=NULL (T us)
+EOF2
+    sed -i 's/{primary uid=[0-9]*}/{primary uid=UID}/' "$out/logon-masked.log"
+    if diff -u "$out/logon-expected.log" "$out/logon-masked.log" >"$out/logon.diff" &&
+        ! grep -q "Tr4ced\|never-shown\|wrong-Pw" "$out/logon.log" &&
+        [ "$(cat "$out/logon.txt")" = $'S_OK\nHRESULT_FROM_WIN32(ERROR_LOGON_FAILURE)\nHRESULT_FROM_WIN32(ERROR_LOGON_FAILURE)\nE_POINTER' ]; then
+        ok "${FUNCNAME[0]}"
+    else
+        fail "${FUNCNAME[0]}" "$(cat "$out/logon.txt" "$out/logon.diff")"
+    fi
+}
+
 trace_log_matches_the_expected_log
+logon_is_traced_with_the_password_masked
 trace_to_stderr_with_one
 no_trace_when_unset_empty_or_zero
 trace_file_is_appended_not_truncated

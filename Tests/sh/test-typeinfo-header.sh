@@ -11,29 +11,32 @@ ok() { echo "ok   $1"; }
 fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
 checker=$root/Tests/sh/typeinfo/check_header.py
 
-every_slot_matches_the_header_vtables() {
+every_slot_and_function_matches_the_header() {
     if python3 "$checker" "$root/include/hostsec.h" "$lib/libhostsec.so.1" >"$out/check.txt" 2>&1 &&
-        [ "$(grep -c 'slots checked' "$out/check.txt")" -eq 5 ]; then
+        [ "$(grep -c 'slots checked' "$out/check.txt")" -eq 5 ] &&
+        grep -q '^HostSec_LogonUserWithPassword: function checked$' "$out/check.txt"; then
         ok "${FUNCNAME[0]}"
     else
         fail "${FUNCNAME[0]}" "$(cat "$out/check.txt")"
     fi
 }
 
-checker_reports_a_renamed_parameter_and_a_new_slot() {
+checker_reports_a_renamed_parameter_and_a_new_slot_and_a_renamed_function_parameter() {
     sed -e 's/DWORD dwDesiredAccess, BOOL bOpenAsSelf, HANDLE \*phThreadToken);/DWORD dwAccess, BOOL bOpenAsSelf, HANDLE *phThreadToken);/' \
+        -e 's/HRESULT HostSec_LogonUserWithPassword(const char \*userName, const char \*password, HANDLE \*phToken);/HRESULT HostSec_LogonUserWithPassword(const char *userName, const char *secret, HANDLE *phToken);/' \
         -e 's/HRESULT(STDMETHODCALLTYPE \*Capture)(IHostSecurityContext \*This, IHostSecurityContext \*\*ppClonedContext);/&\n    HRESULT(STDMETHODCALLTYPE *Extra)(IHostSecurityContext *This);/' \
         "$root/include/hostsec.h" >"$out/altered.h"
     python3 "$checker" "$out/altered.h" "$lib/libhostsec.so.1" >"$out/altered.txt" 2>&1
     local rc=$?
     if [ $rc -eq 1 ] && grep -q "OpenThreadToken parameter 0: described ('dwDesiredAccess', 'DWORD'), header ('dwAccess', 'DWORD')" "$out/altered.txt" &&
-        grep -q "IHostSecurityContext: 4 slots described, 5 in the header" "$out/altered.txt"; then
+        grep -q "IHostSecurityContext: 4 slots described, 5 in the header" "$out/altered.txt" &&
+        grep -q "function HostSec_LogonUserWithPassword parameter 1: described ('password', 'const char \*'), header ('secret', 'const char \*')" "$out/altered.txt"; then
         ok "${FUNCNAME[0]}"
     else
         fail "${FUNCNAME[0]}" "rc $rc: $(cat "$out/altered.txt")"
     fi
 }
 
-every_slot_matches_the_header_vtables
-checker_reports_a_renamed_parameter_and_a_new_slot
+every_slot_and_function_matches_the_header
+checker_reports_a_renamed_parameter_and_a_new_slot_and_a_renamed_function_parameter
 [ "$failures" -eq 0 ]

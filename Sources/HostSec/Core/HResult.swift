@@ -23,6 +23,11 @@ public enum HResult {
     public static let badImpersonationLevel = fromWin32(1346)
     public static let cantOpenAnonymous = fromWin32(1347)
     public static let badTokenType = fromWin32(1349)
+    public static let noLogonServers = fromWin32(1311)
+    public static let logonFailure = fromWin32(1326)
+    public static let passwordExpired = fromWin32(1330)
+    public static let accountDisabled = fromWin32(1331)
+    public static let accountExpired = fromWin32(1793)
 
     /// `HRESULT_FROM_WIN32`.
     @inlinable public static func fromWin32(_ code: UInt32) -> HRESULT {
@@ -59,4 +64,9 @@ public struct HostSecError: Error, Equatable, Sendable {
     public static let cantOpenAnonymous = HostSecError(HResult.cantOpenAnonymous)
     public static let badTokenType = HostSecError(HResult.badTokenType)
     public static let insufficientBuffer = HostSecError(HResult.insufficientBuffer)
+    public static let noLogonServers = HostSecError(HResult.noLogonServers)
+    public static let logonFailure = HostSecError(HResult.logonFailure)
+    public static let passwordExpired = HostSecError(HResult.passwordExpired)
+    public static let accountDisabled = HostSecError(HResult.accountDisabled)
+    public static let accountExpired = HostSecError(HResult.accountExpired)
 }

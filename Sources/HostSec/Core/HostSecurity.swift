@@ -16,8 +16,13 @@ public final class HostSecurity: Sendable {
     let handles: HandleTable
     private let closed = Atomic<Bool>(false)
 
-    public init(syscalls: any CredentialSyscalls, handles: HandleTable = .shared) {
+    /// The password check behind `logonUser(name:password:)`: PAM, or a test's stand-in.
+    let authentication: any PasswordAuthentication
+
+    public init(syscalls: any CredentialSyscalls, handles: HandleTable = .shared,
+                authentication: any PasswordAuthentication = PAMAuthentication()) {
         self.sys = syscalls
+        self.authentication = authentication
         self.kernel = KernelCredentialSwitch(sys: syscalls)
         self.handles = handles
     }
@@ -190,6 +195,11 @@ public final class HostSecurity: Sendable {
         let state = try threadState()
         let me = selfCredentials(state)
         guard let account = Accounts.lookup(name) else { throw .noneMapped }
+        return try insertLogonToken(for: account, me: me, state: state)
+    }
+
+    private func insertLogonToken(for account: Accounts.Account, me: KernelCredentials,
+                                  state: ThreadState) throws(HostSecError) -> UnsafeMutableRawPointer {
         let caps: UInt64 = account.uid == 0 ? me.caps.permitted : 0
         let identity = Identity(uid: account.uid, gid: account.gid, groups: account.groups,
                                 capEffective: caps, capPermitted: caps)
@@ -198,6 +208,85 @@ public final class HostSecurity: Sendable {
         let token = Token(identity: identity, kind: .primary, level: .anonymous,
                           dacl: Token.defaultDacl(user: account.uid, creator: try creator(state)), origin: .logon)
         return try handles.insert(token, rights: TokenRights.all)
+    }
+
+    /// `HostSec_LogonUserWithPassword`: the account `name` (bytes, as NSS and PAM take them)
+    /// proves itself with `password` through PAM; the token is then made as `logonUser`'s is,
+    /// for the account PAM authenticated. The password is read in place and never kept.
+    ///
+    /// Every failure after PAM ran returns no sooner than the start of the call plus the delay
+    /// the PAM stack asked for (pam_unix: about 2 s): a wrong password and an unknown account
+    /// take the same time, so the time does not tell which accounts exist.
+    public func logonUser(name: UnsafePointer<CChar>, password: UnsafePointer<CChar>) throws(HostSecError) -> UnsafeMutableRawPointer {
+        try ensureOpen()
+        if name[0] == 0 { throw .invalidArg }
+        guard let service = LogonService.current() else { throw .noLogonServers }
+        let start = Self.monotonicMicroseconds()
+        let check = service.withUnsafeBufferPointer {
+            authentication.check(service: $0.baseAddress!, user: name, password: password)
+        }
+        do throws(HostSecError) {
+            let authenticated = try Self.account(from: check)
+            let state = try threadState()
+            do throws(HostSecError) {
+                return try insertLogonToken(for: authenticated, me: selfCredentials(state), state: state)
+            } catch {
+                // Ids no token can hold: reported as an account NSS does not know.
+                throw error == .noneMapped ? .logonFailure : error
+            }
+        } catch {
+            Self.wait(until: start + UInt64(check.failDelayMicroseconds))
+            throw error
+        }
+    }
+
+    /// PAM's verdict as the account to log on, or the error it means.
+    static func account(from check: PasswordCheck) throws(HostSecError) -> Accounts.Account {
+        switch (check.step, check.code) {
+        case (.done, _):
+            let name = check.user + [0]
+            // PAM vouched for a name NSS does not know (a module that authenticates accounts
+            // of its own): no token can describe it.
+            guard let account = Accounts.lookup(AccountName(cString: name)) else {
+                throw .logonFailure
+            }
+            return account
+        case (.start, PAM_BUF_ERR), (.authenticate, PAM_BUF_ERR), (.account, PAM_BUF_ERR):
+            throw .outOfMemory
+        case (.start, _):
+            throw .noLogonServers
+        case (_, PAM_ACCT_EXPIRED):
+            throw .accountExpired
+        case (_, PAM_NEW_AUTHTOK_REQD), (_, PAM_AUTHTOK_EXPIRED):
+            throw .passwordExpired
+        case (.account, PAM_PERM_DENIED):
+            throw .accountDisabled
+        case (_, PAM_SERVICE_ERR), (_, PAM_SYSTEM_ERR), (_, PAM_ABORT), (_, PAM_MODULE_UNKNOWN),
+             (_, PAM_SYMBOL_ERR):
+            throw .noLogonServers
+        default:
+            // PAM_AUTH_ERR, PAM_USER_UNKNOWN, PAM_MAXTRIES, PAM_CRED_INSUFFICIENT,
+            // PAM_AUTHINFO_UNAVAIL (pam_unix cannot read the account's hash), PAM_CONV_ERR
+            // (the stack asked for more than one password), PAM_PERM_DENIED from authenticate,
+            // anything else: the one answer that reveals nothing.
+            throw .logonFailure
+        }
+    }
+
+    private static func monotonicMicroseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
+    }
+
+    private static func wait(until deadline: UInt64) {
+        while true {
+            let now = monotonicMicroseconds()
+            if now >= deadline { return }
+            let left = deadline - now
+            var ts = timespec(tv_sec: Int(left / 1_000_000), tv_nsec: Int(left % 1_000_000) * 1000)
+            _ = nanosleep(&ts, nil)
+        }
     }
 
     // MARK: impersonation

@@ -60,6 +60,26 @@ enum TraceFormat {
         return text
     }
 
+    /// A traced flat function's line: "hostsec[<tid>] HostSec_Name(name=value, ...) = <HRESULT>[; *out=value] (<d> us)".
+    /// `args` is laid out as for an interface method (`args[0]` unused, then one pointer per
+    /// parameter to its value), so the same decoding applies.
+    static func functionLine(_ function: UnsafePointer<HOSTSEC_METHOD_INFO>, arguments: String,
+                             args: UnsafeMutablePointer<UnsafeMutableRawPointer?>, result: HRESULT,
+                             nanoseconds: UInt64) -> String {
+        var text = "hostsec[\(hs_sys_gettid())] \(String(cString: function.pointee.Name))("
+        text += arguments.hasPrefix(", ") ? String(arguments.dropFirst(2)) : arguments
+        text += ") = " + hresult(result)
+        for i in 0..<Int(function.pointee.ParamCount) {
+            let param = function.pointee.Params[i]
+            guard param.Direction == HOSTSEC_PARAM_OUT.rawValue,
+                  let out = args[i + 1]!.load(as: UnsafeMutablePointer<UnsafeMutableRawPointer?>?.self)
+            else { continue }
+            text += "; *\(String(cString: param.Name))=" + value(out.pointee, param.ValueKind)
+        }
+        text += " (\(nanoseconds / 1000).\(pad3(nanoseconds % 1000)) us)\n"
+        return text
+    }
+
     static func hresult(_ hr: HRESULT) -> String {
         if let name = HostSec_HResultName(hr) { return String(cString: name) }
         return "0x" + hex32(UInt32(bitPattern: hr))
@@ -80,7 +100,7 @@ enum TraceFormat {
         }
     }
 
-    private static func value(_ pointer: UnsafeMutableRawPointer?, _ kind: DWORD) -> String {
+    static func value(_ pointer: UnsafeMutableRawPointer?, _ kind: DWORD) -> String {
         guard let pointer else { return "NULL" }
         switch kind {
         case HOSTSEC_VALUE_IID.rawValue:
@@ -88,6 +108,10 @@ enum TraceFormat {
             return TypeInfo.iidName(iid) ?? guid(iid.pointee)
         case HOSTSEC_VALUE_HANDLE.rawValue, HOSTSEC_VALUE_HANDLE_OUT.rawValue:
             return hex(pointer) + " " + token(pointer)
+        case HOSTSEC_VALUE_SECRET.rawValue:
+            return "***"  // never read: not its length, not one byte
+        case HOSTSEC_VALUE_STRING.rawValue:
+            return quoted(pointer.assumingMemoryBound(to: UInt8.self))
         default:
             return hex(pointer)
         }
@@ -98,6 +122,24 @@ enum TraceFormat {
         guard let (token, _) = try? HandleTable.shared.lookup(handle) else { return "{invalid}" }
         if token.kind == .primary { return "{primary uid=\(token.identity.uid)}" }
         return "{impersonation \(levelName(token.level)) uid=\(token.identity.uid)}"
+    }
+
+    /// A C string in double quotes: printable ASCII as it is, '"' and '\\' escaped, every other
+    /// byte as \xNN (so invalid UTF-8 shows exactly); at most 256 bytes, then "...".
+    private static func quoted(_ bytes: UnsafePointer<UInt8>) -> String {
+        var text = "\""
+        var i = 0
+        while bytes[i] != 0 {
+            if i == 256 { return text + "\"..." }
+            let b = bytes[i]
+            switch b {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): text += "\\" + String(UnicodeScalar(b))
+            case 0x20..<0x7F: text.append(Character(UnicodeScalar(b)))
+            default: text += "\\x" + (b < 16 ? "0" : "") + String(b, radix: 16)
+            }
+            i += 1
+        }
+        return text + "\""
     }
 
     static func levelName(_ level: ImpersonationLevel) -> String {
@@ -147,7 +189,7 @@ enum TraceFormat {
         return String(repeating: "0", count: 8 - digits.count) + digits
     }
 
-    private static func pad3(_ v: UInt64) -> String {
+    static func pad3(_ v: UInt64) -> String {
         v < 10 ? "00\(v)" : v < 100 ? "0\(v)" : "\(v)"
     }
 

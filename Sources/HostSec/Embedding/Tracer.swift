@@ -136,6 +136,27 @@ enum Tracer {
     }
 }
 
+/// The flat functions the type information describes (HostSec_GetFunctionInfoAt) are traced
+/// by their entry points: one check of the switch when off, as for objects.
+enum FunctionTrace {
+    /// Runs `body` and logs the call of flat function `index`; `values` points at each
+    /// argument's value, in the description's parameter order.
+    static func call(_ index: Int32, _ values: [UnsafeMutableRawPointer], _ body: () -> HRESULT) -> HRESULT {
+        guard let function = hs_function_info_at(UInt32(index)) else { return body() }
+        return withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: values.count + 1) { args in
+            args[0] = nil
+            for (i, v) in values.enumerated() { args[i + 1] = v }
+            let arguments = TraceFormat.arguments(function, args.baseAddress!)
+            let start = TraceFormat.now()
+            let result = body()
+            let elapsed = TraceFormat.now() &- start
+            TraceOutput.shared.write(TraceFormat.functionLine(function, arguments: arguments, args: args.baseAddress!,
+                                                              result: result, nanoseconds: elapsed))
+            return result
+        }
+    }
+}
+
 /// Where trace lines go: stderr or a file, switched by HostSec_SetTrace. Each line is one
 /// write(2) under the lock, so lines of concurrent calls never interleave and a file is
 /// never closed while a line is being written to it. The lock is an hs_lock, so a fork()

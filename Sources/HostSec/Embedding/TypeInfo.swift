@@ -41,3 +41,11 @@ public func HostSec_GetInterfaceInfoAt(_ index: DWORD,
     ppInfo.pointee = hs_interface_info_at(index)
     return ppInfo.pointee == nil ? HResult.invalidArg : HResult.ok
 }
+
+@c @implementation
+public func HostSec_GetFunctionInfoAt(_ index: DWORD,
+                                      _ ppInfo: UnsafeMutablePointer<UnsafePointer<HOSTSEC_METHOD_INFO>?>?) -> HRESULT {
+    guard let ppInfo else { return HResult.pointer }
+    ppInfo.pointee = hs_function_info_at(index)
+    return ppInfo.pointee == nil ? HResult.invalidArg : HResult.ok
+}

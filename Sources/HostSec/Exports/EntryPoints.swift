@@ -95,3 +95,26 @@ public func HostSec_LogonUser(_ userName: UnsafePointer<CChar>?, _ phToken: Unsa
         return try HostSecurity.shared.logonUser(AccountName(cString: userName))
     }
 }
+
+@c @implementation
+public func HostSec_LogonUserWithPassword(_ userName: UnsafePointer<CChar>?, _ password: UnsafePointer<CChar>?,
+                                          _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
+    guard Tracer.isOn else { return logonUserWithPassword(userName, password, phToken) }
+    // The tracer decodes each argument through a pointer to its value, as libffi passes them.
+    var values = (userName, password, phToken)
+    return withUnsafeMutableBytes(of: &values) { raw in
+        let width = MemoryLayout<UnsafeRawPointer?>.stride
+        return FunctionTrace.call(Int32(HS_FUNCTION_LOGON_USER_WITH_PASSWORD),
+                                  [raw.baseAddress!, raw.baseAddress! + width, raw.baseAddress! + 2 * width]) {
+            logonUserWithPassword(userName, password, phToken)
+        }
+    }
+}
+
+private func logonUserWithPassword(_ userName: UnsafePointer<CChar>?, _ password: UnsafePointer<CChar>?,
+                                   _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
+    hresult(phToken) { () throws(HostSecError) in
+        guard let userName, let password else { throw .pointer }
+        return try HostSecurity.shared.logonUser(name: userName, password: password)
+    }
+}

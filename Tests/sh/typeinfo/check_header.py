@@ -94,6 +94,37 @@ def main():
                 if got != h_params[p]:
                     problems.append(f"{where} {h_name} parameter {p}: described {got}, header {h_params[p]}")
         print(f"{name}: {i.MethodCount} slots checked")
+    # The flat functions described: each against its prototype in the header.
+    lib.HostSec_GetFunctionInfoAt.argtypes = [ctypes.c_uint32, ctypes.POINTER(ctypes.POINTER(Method))]
+    lib.HostSec_GetFunctionInfoAt.restype = ctypes.c_int32
+    text = re.sub(r"/\*.*?\*/", "", open(header).read(), flags=re.S)
+    index = 0
+    while True:
+        info = ctypes.POINTER(Method)()
+        if lib.HostSec_GetFunctionInfoAt(index, ctypes.byref(info)) != 0:
+            break
+        m = info.contents
+        name = m.Name.decode()
+        proto = re.search(r"(\w+)\s+" + re.escape(name) + r"\s*\(([^)]*)\)\s*;", text)
+        if proto is None:
+            problems.append(f"function {name}: no prototype in the header")
+        else:
+            h_params = []
+            for a in [a.strip() for a in proto.group(2).split(",") if a.strip() != "void"]:
+                pm = re.match(r"(.*?)(\w+)$", a, re.S)
+                h_params.append((pm.group(2), norm(pm.group(1))))
+            if m.Slot != index:
+                problems.append(f"function {name}: Slot field {m.Slot}, index {index}")
+            if m.ReturnTypeName.decode() != proto.group(1):
+                problems.append(f"function {name}: returns {m.ReturnTypeName.decode()}, header {proto.group(1)}")
+            if m.ParamCount != len(h_params):
+                problems.append(f"function {name}: {m.ParamCount} parameters, header {len(h_params)}")
+            for p in range(min(m.ParamCount, len(h_params))):
+                got = (m.Params[p].Name.decode(), norm(m.Params[p].TypeName.decode()))
+                if got != h_params[p]:
+                    problems.append(f"function {name} parameter {p}: described {got}, header {h_params[p]}")
+        print(f"{name}: function checked")
+        index += 1
     missing = sorted(set(vtables) - set(described))
     if missing:
         problems.append(f"header vtables without type information: {missing}")

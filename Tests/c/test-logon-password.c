@@ -1,0 +1,375 @@
+/* HostSec_LogonUserWithPassword through the PAM service "hostsec" (pam.d/hostsec, pam_unix),
+ * with real accounts this program makes (useradd, chpasswd -c YESCRYPT) and removes. Needs
+ * root (to make accounts, and for pam_unix to read /etc/shadow); without root only the
+ * argument checks run (Tests/sh/test-logon-unprivileged.sh covers the non-root logon).
+ * HOSTSEC_PAM_SERVICE is set by some tests to services this program writes into /etc/pam.d. */
+#include "check.h"
+#include "hosting.h"
+#include "token_util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define LOGON_FAILURE HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE)
+#define ACCOUNT_EXPIRED HRESULT_FROM_WIN32(ERROR_ACCOUNT_EXPIRED)
+#define PASSWORD_EXPIRED HRESULT_FROM_WIN32(ERROR_PASSWORD_EXPIRED)
+#define ACCOUNT_DISABLED HRESULT_FROM_WIN32(ERROR_ACCOUNT_DISABLED)
+#define NO_LOGON_SERVERS HRESULT_FROM_WIN32(ERROR_NO_LOGON_SERVERS)
+#define THREADS 8
+
+static char prefix[16];
+static char names[THREADS + 4][32];
+static int made;
+static const char *password = "Correct horse 42";
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...) {
+    char command[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(command, sizeof command, fmt, ap);
+    va_end(ap);
+    return system(command);
+}
+
+/* Sets an account's password through chpasswd's stdin (no shell quoting of the secret). */
+static int set_password(const char *name, const char *secret) {
+    FILE *p = popen("chpasswd -c YESCRYPT 2>/dev/null", "w");
+    if (p == NULL) return -1;
+    fprintf(p, "%s:%s\n", name, secret);
+    return pclose(p);
+}
+
+/* A fresh account "<prefix><n>" with `password`, in the group "<prefix>g". */
+static const char *account(int n) {
+    snprintf(names[n], sizeof names[n], "%s%d", prefix, n);
+    if (sh("useradd -M -N -g %sg -G %sg2 -s /usr/sbin/nologin %s", prefix, prefix, names[n]) != 0 ||
+        set_password(names[n], password) != 0) {
+        fprintf(stderr, "  cannot make account %s\n", names[n]);
+        abort();
+    }
+    if (n + 1 > made) made = n + 1;
+    return names[n];
+}
+
+static double seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static HRESULT logon(const char *name, const char *secret, HANDLE *h) {
+    *h = (HANDLE)1;
+    return HostSec_LogonUserWithPassword(name, secret, h);
+}
+
+/* ---- arguments ---------------------------------------------------------------------- */
+
+static void null_arguments_are_e_pointer_and_clear_the_out_pointer(void) {
+    HANDLE h = (HANDLE)1;
+    CHECK_HR(HostSec_LogonUserWithPassword(NULL, "x", &h), E_POINTER);
+    CHECK(h == NULL);
+    h = (HANDLE)1;
+    CHECK_HR(HostSec_LogonUserWithPassword("root", NULL, &h), E_POINTER);
+    CHECK(h == NULL);
+    CHECK_HR(HostSec_LogonUserWithPassword("root", "x", NULL), E_POINTER);
+    CHECK(check_stats().LiveHandles == 0);
+}
+
+static void empty_user_name_is_e_invalidarg(void) {
+    HANDLE h;
+    CHECK_HR(logon("", "x", &h), E_INVALIDARG);
+    CHECK(h == NULL);
+}
+
+static void unknown_service_is_no_logon_servers_at_once(void) {
+    HANDLE h;
+    const char *bad[] = {"hostsec-no-such-service", "../pam.d/hostsec", ".hidden", "", "a/b",
+                         "0123456789012345678901234567890123456789012345678901234567890123456789"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setenv("HOSTSEC_PAM_SERVICE", bad[i], 1);
+        double t = seconds();
+        CHECK_HR(logon("root", "x", &h), NO_LOGON_SERVERS);
+        CHECK(h == NULL);
+        CHECK(seconds() - t < 0.5);
+    }
+    unsetenv("HOSTSEC_PAM_SERVICE");
+}
+
+/* ---- pam_unix through the service "hostsec" ----------------------------------------- */
+
+static void right_password_gives_the_accounts_primary_token(void) {
+    const char *name = account(0);
+    struct passwd *pw = getpwnam(name);
+    struct group *g2 = NULL;
+    char g2name[32];
+    snprintf(g2name, sizeof g2name, "%sg2", prefix);
+    g2 = getgrnam(g2name);
+    HANDLE h;
+    CHECK_HR(logon(name, password, &h), S_OK);
+    if (h == NULL || pw == NULL || g2 == NULL) { CHECK(0); return; }
+    HOSTSEC_TOKEN_USER user;
+    DWORD len = 0;
+    CHECK_HR(HostSec_GetTokenInformation(h, TokenUser, &user, sizeof user, &len), S_OK);
+    CHECK(user.Uid == pw->pw_uid);
+    HOSTSEC_TOKEN_PRIMARY_GROUP primary;
+    CHECK_HR(HostSec_GetTokenInformation(h, TokenPrimaryGroup, &primary, sizeof primary, &len), S_OK);
+    CHECK(primary.Gid == pw->pw_gid);
+    char buffer[HOSTSEC_TOKEN_GROUPS_SIZE(64)];
+    HOSTSEC_TOKEN_GROUPS *groups = (HOSTSEC_TOKEN_GROUPS *)buffer;
+    CHECK_HR(HostSec_GetTokenInformation(h, TokenGroups, groups, sizeof buffer, &len), S_OK);
+    int has = 0;
+    for (DWORD i = 0; i < groups->GroupCount; i++) has |= groups->Gids[i] == g2->gr_gid;
+    CHECK(has);
+    TOKEN_TYPE type;
+    CHECK_HR(HostSec_GetTokenInformation(h, TokenType, &type, sizeof type, &len), S_OK);
+    CHECK(type == TokenPrimary);
+    HOSTSEC_TOKEN_SOURCE source;
+    CHECK_HR(HostSec_GetTokenInformation(h, TokenSource, &source, sizeof source, &len), S_OK);
+    CHECK(strcmp(source.SourceName, "Logon") == 0);
+    HANDLE copy = NULL;  /* all access: TOKEN_DUPLICATE and TOKEN_ASSIGN_PRIMARY included */
+    CHECK_HR(HostSec_DuplicateTokenEx(h, TOKEN_ALL_ACCESS, SecurityImpersonation, TokenPrimary, &copy), S_OK);
+    HostSec_CloseHandle(copy);
+    CHECK_HR(HostSec_CloseHandle(h), S_OK);
+}
+
+static double wrong_seconds, unknown_seconds;
+
+static void wrong_password_is_logon_failure(void) {
+    HANDLE h;
+    double t = seconds();
+    CHECK_HR(logon(names[0], "Correct horse 43", &h), LOGON_FAILURE);
+    wrong_seconds = seconds() - t;
+    CHECK(h == NULL);
+    CHECK_HR(logon(names[0], "", &h), LOGON_FAILURE);  /* never an empty password */
+    CHECK(h == NULL);
+}
+
+static void unknown_account_is_logon_failure(void) {
+    HANDLE h;
+    char unknown[40];
+    snprintf(unknown, sizeof unknown, "%snobody", prefix);
+    double t = seconds();
+    CHECK_HR(logon(unknown, password, &h), LOGON_FAILURE);
+    unknown_seconds = seconds() - t;
+    CHECK(h == NULL);
+}
+
+/* pam_unix asks for 2 s, which libpam varies by up to half either way; the library waits
+ * from the call's start, so both failures fall in the same 1-3 s window (the figures over
+ * many runs are in the README, measured by scripts/bench-logon). */
+static void wrong_password_and_unknown_account_take_the_delay(void) {
+    printf("# wrong password %.3f s, unknown account %.3f s\n", wrong_seconds, unknown_seconds);
+    CHECK(wrong_seconds >= 0.99 && wrong_seconds <= 3.2);
+    CHECK(unknown_seconds >= 0.99 && unknown_seconds <= 3.2);
+}
+
+static void locked_account_never_gets_a_token(void) {
+    const char *name = account(1);
+    CHECK(sh("usermod -L %s", name) == 0);
+    HANDLE h;
+    CHECK_HR(logon(name, password, &h), LOGON_FAILURE);
+    CHECK(h == NULL);
+    CHECK(sh("usermod -U %s", name) == 0);
+    CHECK_HR(logon(name, password, &h), S_OK);  /* the same password once unlocked */
+    HostSec_CloseHandle(h);
+}
+
+static void expired_account_is_account_expired(void) {
+    const char *name = account(2);
+    CHECK(sh("chage -E 0 %s", name) == 0);
+    HANDLE h;
+    CHECK_HR(logon(name, password, &h), ACCOUNT_EXPIRED);
+    CHECK(h == NULL);
+    CHECK_HR(logon(name, "not it", &h), LOGON_FAILURE);  /* only the password holder learns it */
+    CHECK(h == NULL);
+}
+
+static void expired_password_is_password_expired(void) {
+    const char *name = account(3);
+    CHECK(sh("chage -d 0 %s", name) == 0);
+    HANDLE h;
+    CHECK_HR(logon(name, password, &h), PASSWORD_EXPIRED);
+    CHECK(h == NULL);
+}
+
+static void utf8_password_is_compared_byte_for_byte(void) {
+    const char *name = names[0];
+    const char *nfc = "p\xc3\xa4ssw\xc3\xb6rd \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x94\x91";  /* pässwörd 日本 🔑 */
+    const char *nfd = "pa\xcc\x88ssw\xc3\xb6rd \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x94\x91"; /* the same, ä decomposed */
+    CHECK(set_password(name, nfc) == 0);
+    HANDLE h;
+    CHECK_HR(logon(name, nfc, &h), S_OK);
+    HostSec_CloseHandle(h);
+    CHECK_HR(logon(name, nfd, &h), LOGON_FAILURE);  /* no normalization: other bytes */
+    CHECK(set_password(name, password) == 0);
+}
+
+/* libxcrypt hashes passphrases of at most 511 bytes (CRYPT_MAX_PASSPHRASE_SIZE 512 with its
+ * NUL): no account can have a 4 KiB password (chpasswd refuses to set one), and a 4 KiB
+ * password whose first 511 bytes are the account's is not taken for it (nothing truncates). */
+static void password_of_4_kib_is_logon_failure(void) {
+    const char *name = names[0];
+    char big[4097], longest[512];
+    for (int i = 0; i < 4096; i++) big[i] = (char)('a' + i % 26);
+    big[4096] = 0;
+    memcpy(longest, big, 511);
+    longest[511] = 0;
+    HANDLE h;
+    CHECK(set_password(name, big) != 0);
+    CHECK(set_password(name, longest) == 0);
+    CHECK_HR(logon(name, longest, &h), S_OK);  /* 511 bytes: the longest password there is */
+    HostSec_CloseHandle(h);
+    CHECK_HR(logon(name, big, &h), LOGON_FAILURE);
+    CHECK(h == NULL);
+    CHECK(set_password(name, password) == 0);
+}
+
+/* ---- host-selected services --------------------------------------------------------- */
+
+static void write_service(const char *service, const char *text) {
+    char path[128];
+    snprintf(path, sizeof path, "/etc/pam.d/%s", service);
+    FILE *f = fopen(path, "w");
+    if (f == NULL) abort();
+    fputs(text, f);
+    fclose(f);
+}
+
+static void host_selects_the_service_with_hostsec_pam_service(void) {
+    char service[48];
+    snprintf(service, sizeof service, "%s-permit", prefix);
+    write_service(service, "auth required pam_permit.so\naccount required pam_permit.so\n");
+    setenv("HOSTSEC_PAM_SERVICE", service, 1);
+    HANDLE h;
+    CHECK_HR(logon(names[0], "anything at all", &h), S_OK);  /* pam_permit: this service was used */
+    HostSec_CloseHandle(h);
+    char unknown[40];
+    snprintf(unknown, sizeof unknown, "%snobody", prefix);
+    CHECK_HR(logon(unknown, "x", &h), LOGON_FAILURE);  /* PAM vouched, NSS knows no such account */
+    CHECK(h == NULL);
+    unsetenv("HOSTSEC_PAM_SERVICE");
+    CHECK_HR(logon(names[0], "anything at all", &h), LOGON_FAILURE);  /* back to "hostsec" */
+    sh("rm -f /etc/pam.d/%s", service);
+}
+
+static void account_step_denial_is_account_disabled(void) {
+    char service[48], rules[80], text[256];
+    snprintf(service, sizeof service, "%s-access", prefix);
+    snprintf(rules, sizeof rules, "/tmp/%s-access.conf", prefix);
+    FILE *f = fopen(rules, "w");
+    if (f == NULL) abort();
+    fprintf(f, "-:%s:ALL\n", names[0]);
+    fclose(f);
+    snprintf(text, sizeof text, "auth required pam_unix.so\naccount required pam_access.so accessfile=%s\n", rules);
+    write_service(service, text);
+    setenv("HOSTSEC_PAM_SERVICE", service, 1);
+    HANDLE h;
+    CHECK_HR(logon(names[0], password, &h), ACCOUNT_DISABLED);
+    CHECK(h == NULL);
+    unsetenv("HOSTSEC_PAM_SERVICE");
+    sh("rm -f /etc/pam.d/%s %s", service, rules);
+}
+
+static void broken_service_is_no_logon_servers(void) {
+    char service[48];
+    snprintf(service, sizeof service, "%s-broken", prefix);
+    write_service(service, "auth required pam_hostsec_no_such_module.so\naccount required pam_permit.so\n");
+    setenv("HOSTSEC_PAM_SERVICE", service, 1);
+    HANDLE h;
+    CHECK_HR(logon(names[0], password, &h), NO_LOGON_SERVERS);
+    CHECK(h == NULL);
+    unsetenv("HOSTSEC_PAM_SERVICE");
+    sh("rm -f /etc/pam.d/%s", service);
+}
+
+/* ---- threads ------------------------------------------------------------------------ */
+
+static IHostSecurityManager *manager;
+static char directory[64];
+
+static void *log_on_and_create(void *arg) {
+    int n = (int)(intptr_t)arg;
+    const char *name = names[4 + n % 4];
+    HANDLE h = NULL;
+    intptr_t failed = 0;
+    if (HostSec_LogonUserWithPassword(name, password, &h) != S_OK) return (void *)1;
+    if (IHostSecurityManager_ImpersonateLoggedOnUser(manager, h) != S_OK) failed = 2;
+    char path[128];
+    snprintf(path, sizeof path, "%s/file-%d", directory, n);
+    int fd = failed ? -1 : open(path, O_CREAT | O_WRONLY | O_EXCL, 0600);
+    if (fd < 0 && !failed) failed = 3;
+    if (fd >= 0) close(fd);
+    if (IHostSecurityManager_RevertToSelf(manager) != S_OK) failed = 4;
+    HostSec_CloseHandle(h);
+    return (void *)failed;
+}
+
+static void eight_threads_log_on_at_once_and_create_files_as_the_account(void) {
+    for (int i = 0; i < 4; i++) account(4 + i);
+    manager = hosting_manager();
+    snprintf(directory, sizeof directory, "/tmp/%s-files", prefix);
+    mkdir(directory, 01777);
+    chmod(directory, 01777);
+    pthread_t threads[THREADS];
+    double t = seconds();
+    for (int i = 0; i < THREADS; i++) pthread_create(&threads[i], NULL, log_on_and_create, (void *)(intptr_t)i);
+    for (int i = 0; i < THREADS; i++) {
+        void *rc;
+        pthread_join(threads[i], &rc);
+        if (rc != NULL) fprintf(stderr, "  thread %d failed at step %ld\n", i, (long)(intptr_t)rc);
+        CHECK(rc == NULL);
+    }
+    printf("# 8 logons at once: %.3f s\n", seconds() - t);
+    for (int i = 0; i < THREADS; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "%s/file-%d", directory, i);
+        struct stat st;
+        struct passwd *pw = getpwnam(names[4 + i % 4]);
+        CHECK(stat(path, &st) == 0 && pw != NULL && st.st_uid == pw->pw_uid && st.st_gid == pw->pw_gid);
+    }
+    IHostSecurityManager_Release(manager);
+    sh("rm -rf %s", directory);
+}
+
+static void cleanup(void) {
+    for (int i = 0; i < made; i++)
+        if (names[i][0]) sh("userdel %s 2>/dev/null", names[i]);
+    sh("groupdel %sg 2>/dev/null; groupdel %sg2 2>/dev/null", prefix, prefix);
+}
+
+int main(void) {
+    check_remember_start();
+    unsetenv("HOSTSEC_PAM_SERVICE");
+    RUN_TEST(null_arguments_are_e_pointer_and_clear_the_out_pointer);
+    RUN_TEST(empty_user_name_is_e_invalidarg);
+    RUN_TEST(unknown_service_is_no_logon_servers_at_once);
+    if (geteuid() != 0 || !hosting_privileged()) {
+        printf("skip logons with real accounts (needs root: Tests/sh/test-logon-unprivileged.sh covers non-root)\n");
+        RUN_TEST(nothing_outlives_its_last_release);
+        CHECK_EXIT();
+    }
+    snprintf(prefix, sizeof prefix, "hspw%d", (int)getpid() % 100000);
+    if (sh("groupadd %sg && groupadd %sg2", prefix, prefix) != 0) abort();
+    atexit(cleanup);
+    RUN_TEST(right_password_gives_the_accounts_primary_token);
+    RUN_TEST(wrong_password_is_logon_failure);
+    RUN_TEST(unknown_account_is_logon_failure);
+    RUN_TEST(wrong_password_and_unknown_account_take_the_delay);
+    RUN_TEST(locked_account_never_gets_a_token);
+    RUN_TEST(expired_account_is_account_expired);
+    RUN_TEST(expired_password_is_password_expired);
+    RUN_TEST(utf8_password_is_compared_byte_for_byte);
+    RUN_TEST(password_of_4_kib_is_logon_failure);
+    RUN_TEST(host_selects_the_service_with_hostsec_pam_service);
+    RUN_TEST(account_step_denial_is_account_disabled);
+    RUN_TEST(broken_service_is_no_logon_servers);
+    RUN_TEST(eight_threads_log_on_at_once_and_create_files_as_the_account);
+    RUN_TEST(nothing_outlives_its_last_release);
+    CHECK_EXIT();
+}
