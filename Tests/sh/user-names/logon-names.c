@@ -55,6 +55,11 @@ static void valid_non_ascii_utf8_name_logs_on_as_itself(void) {
 }
 
 int main(void) {
+    /* The process token lives as long as the process, made on the first call: make it before
+     * counting what a call leaves behind. */
+    HANDLE process = NULL;
+    CHECK_HR(HostSec_OpenProcessToken(TOKEN_QUERY, &process), S_OK);
+    HostSec_CloseHandle(process);
     RUN_TEST(invalid_utf8_name_is_none_mapped_not_the_repaired_account);
     RUN_TEST(replacement_character_name_logs_on_as_its_own_account);
     RUN_TEST(valid_non_ascii_utf8_name_logs_on_as_itself);
