@@ -456,9 +456,9 @@ HOSTSEC_END_DECLS
 struct IUnknown {
     /** Asks for another interface of the same object. E_POINTER, E_NOINTERFACE. */
     virtual HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void **ppvObject) = 0;
-    /** Adds a reference; returns the new count. */
+    /** Adds a reference; returns the new count (saturates at 2^31: see the C declaration). */
     virtual ULONG STDMETHODCALLTYPE AddRef(void) = 0;
-    /** Drops a reference; returns the new count; the object is freed at 0. */
+    /** Drops a reference; returns the new count; the object is freed at 0 (never once immortal). */
     virtual ULONG STDMETHODCALLTYPE Release(void) = 0;
 };
 #endif
@@ -511,9 +511,12 @@ typedef struct IUnknownVtbl {
     /** Slot 0. The same object's interface riid in *ppvObject, AddRef'd.
      *  S_OK; E_POINTER (riid or ppvObject NULL); E_NOINTERFACE (*ppvObject = NULL). */
     HRESULT(STDMETHODCALLTYPE *QueryInterface)(IUnknown *This, REFIID riid, void **ppvObject);
-    /** Slot 1. Adds a reference; returns the new count. */
+    /** Slot 1. Adds a reference; returns the new count. The count saturates: an object
+     *  referenced 2^31 times becomes immortal (its count stays 0xC0000000, AddRef and Release
+     *  return that, and it is never freed), so no number of AddRefs can wrap the count. */
     ULONG(STDMETHODCALLTYPE *AddRef)(IUnknown *This);
-    /** Slot 2. Drops a reference; returns the new count; frees the object at 0. */
+    /** Slot 2. Drops a reference; returns the new count; frees the object at 0. An immortal
+     *  object (see AddRef) is not counted down: Release returns 0xC0000000. */
     ULONG(STDMETHODCALLTYPE *Release)(IUnknown *This);
 } IUnknownVtbl;
 /** Every interface pointer points at a struct whose first member is its vtable pointer. */

@@ -30,12 +30,32 @@ typedef struct hs_object {
     void *inner;        /* the traced object behind a tracing proxy, or NULL */
 } hs_object;
 
+/* Reference counts saturate: a count that reaches 2^31 is set to HS_REFS_IMMORTAL and the
+ * object is never freed. Every AddRef and Release that finds the count at or above 2^31 stores
+ * HS_REFS_IMMORTAL back, so the count stays inside that half whatever the host does (leaving it
+ * would take 2^30 calls racing between one of those stores and the next). Counting up past
+ * 2^32 therefore never wraps to a small count that a Release could take to 0. The cost is one
+ * sign test on the value the locked add already returns. */
+#define HS_REFS_IMMORTAL 0xC0000000u
 HS_INLINE uint32_t hs_refs_add(hs_object *o) {
-    return __atomic_add_fetch(&o->refs, 1, __ATOMIC_RELAXED);
+    uint32_t now = __atomic_add_fetch(&o->refs, 1, __ATOMIC_RELAXED);
+    if (__builtin_expect((int32_t)now <= 0, 0)) {
+        __atomic_store_n(&o->refs, HS_REFS_IMMORTAL, __ATOMIC_RELAXED);
+        return HS_REFS_IMMORTAL;
+    }
+    return now;
 }
+/** Returns the count left: 0 means the caller frees the object. */
 HS_INLINE uint32_t hs_refs_sub(hs_object *o) {
-    return __atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL);
+    uint32_t before = __atomic_fetch_sub(&o->refs, 1, __ATOMIC_ACQ_REL);
+    if (__builtin_expect((int32_t)before < 0, 0)) {
+        __atomic_store_n(&o->refs, HS_REFS_IMMORTAL, __ATOMIC_RELAXED);
+        return HS_REFS_IMMORTAL;
+    }
+    return before - 1;
 }
+/** Sets an object's count (tests only: to start near the ceiling without 2^31 calls). */
+HS_INLINE void hs_refs_set(hs_object *o, uint32_t count) { __atomic_store_n(&o->refs, count, __ATOMIC_RELAXED); }
 
 /* ---- atomics on raw memory ---------------------------------------------------------- */
 
