@@ -90,6 +90,99 @@ static void random_and_near_live_values_are_all_rejected(void) {
     CHECK_HR(util_revert(mgr), S_OK);
 }
 
+/* ---- forging from one's own handles ------------------------------------------------------ */
+
+static int popcount64(uint64_t v) { return __builtin_popcountll(v); }
+
+/* Another component's handles (victims) are opened between the attacker's own. From its own
+ * values the attacker derives candidates: the XOR trick (a fresh slot's generation is 0, so
+ * the high half was the secret and the low half the slot + 1), neighbouring slots and
+ * generations, single bit flips, and linear extrapolation from consecutive values. None may
+ * be accepted: a keyed permutation leaves nothing better than a random guess (about
+ * 2^-40 per candidate here). */
+static void forging_from_own_handles_does_no_better_than_chance(void) {
+    CHECK_HR(HostSec_ImpersonateSelf(SecurityImpersonation), S_OK);
+    enum { OWN = 2048, VICTIMS = 64 };
+    HANDLE own[OWN], victim[VICTIMS];
+    for (int i = 0; i < OWN / 2; i++) own[i] = open_thread_token(TOKEN_QUERY);
+    for (int i = 0; i < VICTIMS; i++) CHECK_HR(HostSec_LogonUser("root", &victim[i]), S_OK);
+    for (int i = OWN / 2; i < OWN; i++) own[i] = open_thread_token(TOKEN_QUERY);
+    uint64_t sorted[OWN + VICTIMS];
+    for (int i = 0; i < OWN; i++) sorted[i] = (uint64_t)(uintptr_t)own[i];
+    for (int i = 0; i < VICTIMS; i++) sorted[OWN + i] = (uint64_t)(uintptr_t)victim[i];
+    qsort(sorted, OWN + VICTIMS, sizeof sorted[0], cmp_u64);
+    HOSTSEC_STATISTICS before = check_stats();
+
+    size_t tried = 0, accepted = 0, victimsNamed = 0, other = 0;
+#define TRY(value)                                                                              \
+    do {                                                                                        \
+        uint64_t v_ = (value);                                                                  \
+        if (v_ == 0 || is_live(sorted, OWN + VICTIMS, v_)) {                                    \
+            for (int k_ = 0; k_ < VICTIMS; k_++) victimsNamed += v_ == (uint64_t)(uintptr_t)victim[k_]; \
+            break;                                                                              \
+        }                                                                                       \
+        tried++;                                                                                \
+        HRESULT q_ = query_user((HANDLE)(uintptr_t)v_);                                         \
+        HRESULT c_ = HostSec_CloseHandle((HANDLE)(uintptr_t)v_);                                \
+        accepted += (q_ == S_OK) + (c_ == S_OK);                                                \
+        other += (q_ != S_OK && q_ != E_HANDLE) || (c_ != S_OK && c_ != E_HANDLE);              \
+    } while (0)
+    for (int i = 0; i < OWN; i++) {
+        uint64_t h = (uint64_t)(uintptr_t)own[i];
+        uint64_t secret = h & 0xFFFFFFFF00000000ull;
+        uint32_t low = (uint32_t)h;
+        if (i % 8 == 0) /* the XOR trick: slots around ours, generations 0-3 */
+            for (int d = -40; d <= 40; d++)
+                for (uint64_t g = 0; g < 4; g++) TRY((secret ^ (g << 32)) | (uint32_t)(low + d));
+        for (int bit = 0; bit < 64; bit++) TRY(h ^ (1ull << bit));      /* one bit flipped */
+        for (int d = -8; d <= 8; d++) TRY(h + (uint64_t)(int64_t)d);     /* neighbouring values */
+        if (i >= 2) {
+            uint64_t a = (uint64_t)(uintptr_t)own[i - 2], b = (uint64_t)(uintptr_t)own[i - 1];
+            TRY(b ^ a ^ h);           /* XOR-linear extrapolation */
+            TRY(h + (h - b));         /* arithmetic extrapolation */
+            TRY(h + (b - a));
+            TRY(h ^ (b ^ a) ^ 1);
+        }
+    }
+#undef TRY
+    printf("     %zu candidate forgeries: %zu accepted, %zu named a victim's handle\n", tried, accepted, victimsNamed);
+    CHECK(tried > 200000);
+    CHECK(accepted == 0);
+    CHECK(victimsNamed == 0);
+    CHECK(other == 0);
+    CHECK(check_stats().LiveHandles == before.LiveHandles);
+    for (int i = 0; i < VICTIMS; i++) CHECK_HR(query_user(victim[i]), S_OK); /* untouched */
+    for (int i = 0; i < VICTIMS; i++) CHECK_HR(HostSec_CloseHandle(victim[i]), S_OK);
+    for (int i = 0; i < OWN; i++) CHECK_HR(HostSec_CloseHandle(own[i]), S_OK);
+    CHECK_HR(util_revert(mgr), S_OK);
+}
+
+/* Handles opened one after another (consecutive slots, fresh or reused) look like random
+ * 64-bit values: each bit is set in about half of them and consecutive values differ in
+ * about half their bits. (The old XOR encoding kept the high half constant and the low half
+ * counting.) */
+static void consecutive_handles_share_no_structure(void) {
+    CHECK_HR(HostSec_ImpersonateSelf(SecurityImpersonation), S_OK);
+    enum { N = 4096 };
+    static HANDLE h[N];
+    for (int i = 0; i < N; i++) h[i] = open_thread_token(TOKEN_QUERY);
+    int setCount[64] = {0};
+    long diffBits = 0;
+    for (int i = 0; i < N; i++) {
+        uint64_t v = (uint64_t)(uintptr_t)h[i];
+        for (int b = 0; b < 64; b++) setCount[b] += (int)(v >> b & 1);
+        if (i > 0) diffBits += popcount64(v ^ (uint64_t)(uintptr_t)h[i - 1]);
+    }
+    int skewed = 0;
+    for (int b = 0; b < 64; b++) skewed += setCount[b] < N * 40 / 100 || setCount[b] > N * 60 / 100;
+    double meanDiff = (double)diffBits / (N - 1);
+    printf("     %d of 64 bit positions skewed; consecutive values differ in %.2f bits on average\n", skewed, meanDiff);
+    CHECK(skewed == 0);
+    CHECK(meanDiff > 30.0 && meanDiff < 34.0);
+    for (int i = 0; i < N; i++) CHECK_HR(HostSec_CloseHandle(h[i]), S_OK);
+    CHECK_HR(util_revert(mgr), S_OK);
+}
+
 /* ---- closed and stale values ------------------------------------------------------------ */
 
 static void every_closed_handle_is_rejected(void) {
@@ -124,8 +217,8 @@ static void stale_handle_after_slot_reuse_is_rejected(void) {
     HANDLE old = open_thread_token(TOKEN_QUERY);
     CHECK_HR(HostSec_CloseHandle(old), S_OK);
     HANDLE reused = open_thread_token(TOKEN_ALL_ACCESS);
-    /* The same slot (low 32 bits), a new generation: the old value must not reach it. */
-    CHECK((uint32_t)(uintptr_t)reused == (uint32_t)(uintptr_t)old);
+    /* The same slot (this thread's cache gives back the slot it just freed), a new
+     * generation: the old value must not reach it. */
     CHECK(reused != old);
     CHECK_HR(query_user(old), E_HANDLE);
     CHECK_HR(HostSec_CloseHandle(old), E_HANDLE);
@@ -289,6 +382,43 @@ static void live_handle_costs_under_64_bytes(void) {
     CHECK_HR(util_revert(mgr), S_OK);
 }
 
+/* ---- a full table ---------------------------------------------------------------------- */
+
+/* The table holds 16,777,216 handles: the next open is E_OUTOFMEMORY with the out value NULL,
+ * nothing changes, and closing one handle makes room for exactly one. */
+static void table_full_at_16777216_handles_is_e_outofmemory(void) {
+    if (quick) {
+        printf("     skipped (HOSTSEC_QUICK): 400 MB of slots is too much under sanitizers\n");
+        return;
+    }
+    CHECK_HR(HostSec_ImpersonateSelf(SecurityImpersonation), S_OK);
+    size_t cap = 16777216;
+    HANDLE *h = malloc((cap + 1) * sizeof *h);
+    HOSTSEC_STATISTICS before = check_stats();
+    size_t n = 0;
+    HRESULT hr = S_OK;
+    while (n <= cap) {
+        HANDLE x = JUNK_HANDLE;
+        hr = util_open(mgr, TOKEN_QUERY, TRUE, &x);
+        if (hr != S_OK) { CHECK(x == NULL); break; }
+        h[n++] = x;
+    }
+    printf("     %zu handles open (%llu before), then 0x%08x\n", n, (unsigned long long)before.LiveHandles, (unsigned)hr);
+    CHECK_HR(hr, E_OUTOFMEMORY);
+    CHECK(n + before.LiveHandles == cap);
+    CHECK(check_stats().LiveHandles == cap);
+    CHECK_HR(HostSec_CloseHandle(h[n / 2]), S_OK);
+    CHECK_HR(util_open(mgr, TOKEN_QUERY, TRUE, &h[n / 2]), S_OK);
+    HANDLE extra = JUNK_HANDLE;
+    CHECK_HR(util_open(mgr, TOKEN_QUERY, TRUE, &extra), E_OUTOFMEMORY);
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) bad += HostSec_CloseHandle(h[i]) != S_OK;
+    CHECK(bad == 0);
+    CHECK(check_stats().LiveHandles == before.LiveHandles);
+    free(h);
+    CHECK_HR(util_revert(mgr), S_OK);
+}
+
 int main(void) {
     const char *q = getenv("HOSTSEC_QUICK");
     quick = q && *q && strcmp(q, "0") != 0;
@@ -297,11 +427,14 @@ int main(void) {
 
     RUN_TEST(live_handle_costs_under_64_bytes); /* first: no slot memory resident yet */
     RUN_TEST(random_and_near_live_values_are_all_rejected);
+    RUN_TEST(forging_from_own_handles_does_no_better_than_chance);
+    RUN_TEST(consecutive_handles_share_no_structure);
     RUN_TEST(every_closed_handle_is_rejected);
     RUN_TEST(stale_handle_after_slot_reuse_is_rejected);
     RUN_TEST(handle_with_fewer_rights_never_does_more);
     RUN_TEST(thread_token_is_invisible_to_other_threads);
     RUN_TEST(thread_exiting_while_impersonating_releases_its_token);
+    RUN_TEST(table_full_at_16777216_handles_is_e_outofmemory);
 
     check_current_failed = 0;
     HOSTSEC_STATISTICS end = check_stats();

@@ -5,11 +5,18 @@ import Glibc
 
 /// The process's token handles.
 ///
-/// A HANDLE is a value, never a pointer: its low 32 bits are the slot index + 1 and its high
-/// 32 bits the slot's generation, scrambled with a per-process secret. Closing a handle bumps
-/// its slot's generation, so the value is never valid again; a value whose slot was never
-/// issued, whose generation differs, or whose slot is not live is rejected with `E_HANDLE`
-/// without touching anything the value points at.
+/// A HANDLE is a value, never a pointer: a keyed permutation (`HandleCipher`) of the slot
+/// index and the slot's generation, with round keys drawn at random for each process. Any
+/// number of handle values tell nothing about another value: the permutation hides which
+/// slot a value names and how far its generation has gone. Closing a handle bumps its slot's
+/// generation, so the value is never valid again; a value whose slot was never issued, whose
+/// generation differs, or whose slot is not live is rejected with `E_HANDLE` without touching
+/// anything the value points at.
+///
+/// Generations never repeat: a slot is used for generations 0 through `generationCeiling - 1`
+/// and is then retired for good (its 24 bytes stay, never handed out again), so a closed value
+/// cannot come back however often a thread reuses one slot. Retiring costs one slot per
+/// 4,294,967,295 opens of it: the table holds 16,777,216 slots.
 ///
 /// Each slot is 24 bytes: one atomic word (generation << 32 | pins << 1 | live), the token
 /// (retained), and the rights granted when the handle was opened. Slots live in chunks of
@@ -25,6 +32,8 @@ public final class HandleTable: @unchecked Sendable {
     static let chunkSize = 1 << chunkShift
     static let maxChunks = 4096  // 16.7 million handles
     static let batch = 64
+    /// The generation a slot is retired at: handles carry generations below it only.
+    static let generationCeiling: UInt64 = 0xFFFF_FFFF
 
     struct Slot {
         var word: UInt64      // generation << 32 | pins << 1 | live
@@ -37,13 +46,14 @@ public final class HandleTable: @unchecked Sendable {
     private let lock: OpaquePointer
     private var freeSlots: [UInt32] = []  // guarded by lock
     private var issued: UInt32 = 0        // guarded by lock
-    private let secret: UInt64
+    private(set) var retiredSlots = 0     // guarded by lock
+    private let cipher: HandleCipher
 
     init() {
         directory = .allocate(capacity: Self.maxChunks)
         directory.initialize(repeating: nil, count: Self.maxChunks)
         lock = hs_lock_create()
-        secret = hs_random64() & 0xFFFF_FFFF_0000_0000
+        cipher = HandleCipher.random(excluding: [0, ~0])
     }
 
     // MARK: opening
@@ -63,7 +73,7 @@ public final class HandleTable: @unchecked Sendable {
         let generation = hs_load_relaxed(word) >> 32
         hs_store_release(word, generation << 32 | 1)
         hs_live_add(Int32(HS_LIVE_HANDLES), 1)
-        return UnsafeMutableRawPointer(bitPattern: UInt(encode(index: index, generation: generation)))!
+        return UnsafeMutableRawPointer(bitPattern: UInt(cipher.encode(generation << 32 | UInt64(index))))!
     }
 
     // MARK: using
@@ -78,7 +88,7 @@ public final class HandleTable: @unchecked Sendable {
 
     /// The token behind a handle and the rights it was opened with.
     public func lookup(_ handle: UnsafeMutableRawPointer?) throws(HostSecError) -> (Token, UInt32) {
-        guard let (slot, generation) = locate(handle) else { throw .handle }
+        guard let (slot, index, generation) = locate(handle) else { throw .handle }
         let word = wordPointer(slot)
         var current = hs_load_acquire(word)
         while true {  // pin the slot so a concurrent close cannot free the token under us
@@ -87,7 +97,7 @@ public final class HandleTable: @unchecked Sendable {
         }
         let token = Unmanaged<Token>.fromOpaque(slot.pointee.token!).takeUnretainedValue()
         let rights = slot.pointee.rights
-        unpin(slot, index: indexOf(handle))
+        unpin(slot, index: index)
         return (token, rights)
     }
 
@@ -95,7 +105,7 @@ public final class HandleTable: @unchecked Sendable {
 
     /// Closes a handle: `E_HANDLE` when it is not a live handle.
     public func close(_ handle: UnsafeMutableRawPointer?) throws(HostSecError) {
-        guard let (slot, generation) = locate(handle) else { throw .handle }
+        guard let (slot, index, generation) = locate(handle) else { throw .handle }
         let word = wordPointer(slot)
         var current = hs_load_acquire(word)
         while true {
@@ -104,7 +114,7 @@ public final class HandleTable: @unchecked Sendable {
         }
         hs_live_add(Int32(HS_LIVE_HANDLES), -1)
         if current & 0xFFFF_FFFE == 0 {  // no pins: nobody else can reach the token
-            retire(slot, index: indexOf(handle))
+            retire(slot, index: index)
         }
     }
 
@@ -117,22 +127,39 @@ public final class HandleTable: @unchecked Sendable {
         }
     }
 
-    /// Frees a closed slot's token and makes the slot reusable under a new generation.
-    private func retire(_ slot: UnsafeMutablePointer<Slot>, index: UInt32) {
+    /// Frees a closed slot's token and makes the slot reusable under a new generation, or,
+    /// when the next generation is the ceiling, retires the slot for good: a generation is
+    /// never issued twice.
+    @inline(__always) private func retire(_ slot: UnsafeMutablePointer<Slot>, index: UInt32) {
         let word = wordPointer(slot)
-        let generation = hs_load_acquire(word) >> 32
+        let next = (hs_load_acquire(word) >> 32) + 1
         let token = slot.pointee.token
         slot.pointee.token = nil
         slot.pointee.rights = 0
-        hs_store_release(word, (generation &+ 1) << 32 & 0xFFFF_FFFF_0000_0000)
+        hs_store_release(word, next << 32)
         if let token { Unmanaged<Token>.fromOpaque(token).release() }
-        giveSlot(index)
+        if next < Self.generationCeiling {
+            giveSlot(index)
+        } else {
+            countRetired()
+        }
     }
 
-    private func takeSlot() -> UInt32? {
+    @inline(never) private func countRetired() {
+        hs_lock_acquire(lock)
+        retiredSlots += 1
+        hs_lock_release(lock)
+    }
+
+    @inline(__always) private func takeSlot() -> UInt32? {
         let thread = hs_thread_self()!
         var index: UInt32 = 0
         if hs_cache_pop(thread, &index) { return index }
+        return takeSlotShared(thread)
+    }
+
+    /// takeSlot when the thread's cache is empty: a batch from the shared list.
+    @inline(never) private func takeSlotShared(_ thread: UnsafeMutablePointer<hs_thread>) -> UInt32? {
         hs_lock_acquire(lock)
         defer { hs_lock_release(lock) }
         if freeSlots.isEmpty {
@@ -144,9 +171,14 @@ public final class HandleTable: @unchecked Sendable {
         return freeSlots.removeLast()
     }
 
-    private func giveSlot(_ index: UInt32) {
+    @inline(__always) private func giveSlot(_ index: UInt32) {
         let thread = hs_thread_self()!
         if hs_cache_push(thread, index) { return }
+        giveSlotShared(thread, index)
+    }
+
+    /// giveSlot when the thread's cache is full: the slot and a batch go to the shared list.
+    @inline(never) private func giveSlotShared(_ thread: UnsafeMutablePointer<hs_thread>, _ index: UInt32) {
         hs_lock_acquire(lock)
         defer { hs_lock_release(lock) }
         freeSlots.append(index)
@@ -183,28 +215,38 @@ public final class HandleTable: @unchecked Sendable {
 
     // MARK: encoding
 
-    @inline(__always) private func encode(index: UInt32, generation: UInt64) -> UInt64 {
-        (generation << 32 | UInt64(index &+ 1)) ^ secret
-    }
-
-    @inline(__always) private func indexOf(_ handle: UnsafeMutableRawPointer?) -> UInt32 {
-        UInt32(truncatingIfNeeded: UInt(bitPattern: handle)) &- 1
-    }
-
-    /// The slot a handle value names and the generation it claims, or nil when the value
-    /// cannot name an issued slot.
+    /// The slot a handle value names, its index, and the generation it claims, or nil when
+    /// the value cannot name an issued slot.
     @inline(__always)
-    private func locate(_ handle: UnsafeMutableRawPointer?) -> (UnsafeMutablePointer<Slot>, UInt64)? {
-        let raw = UInt64(UInt(bitPattern: handle)) ^ secret
-        let low = UInt32(truncatingIfNeeded: raw)
-        guard low != 0 else { return nil }
-        let index = low - 1
+    private func locate(_ handle: UnsafeMutableRawPointer?) -> (UnsafeMutablePointer<Slot>, UInt32, UInt64)? {
+        let plain = cipher.decode(UInt64(UInt(bitPattern: handle)))
+        let index = UInt32(truncatingIfNeeded: plain)
         let chunk = Int(index >> Self.chunkShift)
         guard chunk < Self.maxChunks,
               let base = hs_load_ptr_acquire(UnsafeRawPointer(directory + chunk).assumingMemoryBound(to: UnsafeMutableRawPointer?.self))
         else { return nil }
         let slot = base.assumingMemoryBound(to: Slot.self) + Int(index & UInt32(Self.chunkSize - 1))
-        return (slot, raw >> 32)
+        return (slot, index, plain >> 32)
+    }
+
+    // MARK: for tests (internal: not exported from libhostsec.so)
+
+    /// The slot index and generation a handle value decodes to, whether or not it is live.
+    func decode(_ handle: UnsafeMutableRawPointer?) -> (index: UInt32, generation: UInt64) {
+        let plain = cipher.decode(UInt64(UInt(bitPattern: handle)))
+        return (UInt32(truncatingIfNeeded: plain), plain >> 32)
+    }
+
+    /// Moves a free slot's generation forward to `generation` (below the ceiling), as if it
+    /// had been opened and closed that many times. Returns false when the slot is live,
+    /// pinned, or already past `generation`.
+    func advanceGeneration(ofSlot index: UInt32, to generation: UInt64) -> Bool {
+        guard generation < Self.generationCeiling, Int(index >> Self.chunkShift) < Self.maxChunks,
+              directory[Int(index >> Self.chunkShift)] != nil else { return false }
+        let word = wordPointer(slotPointer(index))
+        var current = hs_load_acquire(word)
+        guard current & 0xFFFF_FFFF == 0, current >> 32 <= generation else { return false }
+        return hs_cas(word, &current, generation << 32)
     }
 
     @inline(__always) private func slotPointer(_ index: UInt32) -> UnsafeMutablePointer<Slot> {
