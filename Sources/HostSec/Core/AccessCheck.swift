@@ -5,7 +5,7 @@
 public enum AccessCheck {
     /// Maps GENERIC_* bits through the token generic mapping (READ 0x2001A, WRITE 0x201E0,
     /// EXECUTE 0x20005, ALL 0xF01FF); other bits are kept.
-    @inlinable public static func mapGeneric(_ desired: UInt32) -> UInt32 {
+    @inlinable @inline(__always) public static func mapGeneric(_ desired: UInt32) -> UInt32 {
         var mapped = desired & ~(TokenRights.genericRead | TokenRights.genericWrite
             | TokenRights.genericExecute | TokenRights.genericAll)
         if desired & TokenRights.genericRead != 0 { mapped |= 0x0002_001A }
@@ -31,11 +31,17 @@ public enum AccessCheck {
     /// The rights a handle gets, or `E_ACCESSDENIED`.
     @inlinable public static func check(desired: UInt32, subject: Identity,
                                         dacl: [AccessControlEntry]) throws(HostSecError) -> UInt32 {
+        try check(desired: desired, allowed: { allowed(to: subject, by: dacl) })
+    }
+
+    /// `check` with the rights the DACL allows the subject already known (or worked out
+    /// only when a right is asked for).
+    @inlinable public static func check(desired: UInt32, allowed allowedRights: () -> UInt32) throws(HostSecError) -> UInt32 {
         let mapped = mapGeneric(desired)
         let specific = mapped & ~TokenRights.maximumAllowed
         if specific & ~TokenRights.all != 0 { throw .accessDenied }  // rights a token cannot have
         if specific == 0 && mapped & TokenRights.maximumAllowed == 0 { return 0 }
-        let allowed = allowed(to: subject, by: dacl)
+        let allowed = allowedRights()
         if specific & ~allowed != 0 { throw .accessDenied }
         if mapped & TokenRights.maximumAllowed != 0 {
             if allowed == 0 { throw .accessDenied }

@@ -129,12 +129,17 @@ public final class HostSecurity: Sendable {
         let state = Unmanaged<ThreadState>.fromOpaque(raw)
         guard let token = state._withUnsafeGuaranteedRef({ $0.unretainedToken }) else { throw .noToken }
         if token._withUnsafeGuaranteedRef({ $0.level == .anonymous }) { throw .cantOpenAnonymous }
-        let me: Identity? = openAsSelf ? selfCredentials(state.takeUnretainedValue()).identity : nil
+        if !openAsSelf {
+            // The thread's own identity is the subject: what the token's DACL allows it was
+            // worked out when the token was made, so this is integer work only.
+            let (actsAsIdentity, allowed) = token._withUnsafeGuaranteedRef { ($0.level.actsAsIdentity, $0.allowedToOwnIdentity) }
+            guard actsAsIdentity else { throw .badImpersonationLevel }
+            return try handles.insert(token, rights: AccessCheck.check(desired: desiredAccess, allowed: { allowed }))
+        }
+        let me = selfCredentials(state.takeUnretainedValue()).identity
         let granted = token._withUnsafeGuaranteedRef { token -> Result<UInt32, HostSecError> in
-            if me == nil && !token.level.actsAsIdentity { return .failure(.badImpersonationLevel) }
             do throws(HostSecError) {
-                return .success(try AccessCheck.check(desired: desiredAccess, subject: me ?? token.identity,
-                                                      dacl: token.dacl))
+                return .success(try AccessCheck.check(desired: desiredAccess, subject: me, dacl: token.dacl))
             } catch {
                 return .failure(error)
             }

@@ -65,6 +65,10 @@ public final class Token: Sendable {
     public let level: ImpersonationLevel
     public let owner: UInt32
     public let dacl: [AccessControlEntry]
+    /// What `dacl` allows the token's own identity (`AccessCheck.allowed`), worked out once:
+    /// the token is immutable, and OpenThreadToken's common case (the thread's identity as
+    /// subject) then checks without walking the DACL or touching its storage.
+    public let allowedToOwnIdentity: UInt32
     public let origin: TokenOrigin
     /// The TokenId this token was copied from, or 0.
     public let sourceId: UInt64
@@ -79,6 +83,7 @@ public final class Token: Sendable {
         self.level = kind == .primary ? .anonymous : level
         self.owner = identity.uid
         self.dacl = dacl
+        self.allowedToOwnIdentity = AccessCheck.allowed(to: identity, by: dacl)
         self.origin = origin
         self.sourceId = sourceId
         hs_live_add(Int32(HS_LIVE_TOKENS), 1)
