@@ -67,13 +67,16 @@ public final class HandleTable: @unchecked Sendable {
     public func insert(_ token: Unmanaged<Token>, rights: UInt32) throws(HostSecError) -> UnsafeMutableRawPointer {
         guard let index = takeSlot() else { throw .outOfMemory }
         let slot = slotPointer(index)
+        let word = wordPointer(slot)
+        // The slot is free and this thread's alone: its generation can be read, and the value
+        // encoded, before the token's retain (a locked instruction), so the two overlap.
+        let generation = hs_load_relaxed(word) >> 32
+        let value = cipher.encode(generation << 32 | UInt64(index))
         slot.pointee.token = token.retain().toOpaque()
         slot.pointee.rights = rights
-        let word = wordPointer(slot)
-        let generation = hs_load_relaxed(word) >> 32
         hs_store_release(word, generation << 32 | 1)
         hs_live_add(Int32(HS_LIVE_HANDLES), 1)
-        return UnsafeMutableRawPointer(bitPattern: UInt(cipher.encode(generation << 32 | UInt64(index))))!
+        return UnsafeMutableRawPointer(bitPattern: UInt(value))!
     }
 
     // MARK: using

@@ -122,7 +122,7 @@ public final class HostSecurity: Sendable {
     /// `IHostSecurityManager::OpenThreadToken` for the calling thread.
     public func openThreadToken(desiredAccess: UInt32, openAsSelf: Bool) throws(HostSecError) -> UnsafeMutableRawPointer {
         try ensureOpen()
-        _ = try threadState()  // a thread's first call checks its credentials
+        try enterThread()  // a thread's first call checks its credentials (no retain after that)
         guard let raw = hs_thread_self()!.pointee.state else { throw .noToken }
         // The thread's state and token are borrowed, never retained here: only this thread
         // replaces them, and nothing on this path does.
