@@ -164,6 +164,9 @@ typedef struct hs_thread {
     uint32_t busy;       /* the thread is inside the library (re-entry from a signal handler) */
     int64_t live[HS_LIVE_COUNT]; /* written by this thread only; read by hs_live() */
     uint64_t next_id, id_limit;  /* this thread's block of ids */
+    /* The last handle value this thread issued and what it decodes to (HandleTable): closing
+     * or using it on this thread needs no decoding. 0 (never a handle): nothing remembered. */
+    uint64_t last_handle, last_plain;
     struct hs_thread *next, *prev; /* the registry of threads (hs_live) */
     uint32_t free_slots[HS_FREE_CACHE];
 } hs_thread;

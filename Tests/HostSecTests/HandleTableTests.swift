@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import Testing
 @testable import HostSec
 import CHostSec
@@ -86,6 +88,36 @@ import CHostSec
         let next = try table.insert(token, rights: TokenRights.query)
         #expect(table.decode(next).generation == generation + 10)
         try table.close(next)
+    }
+
+    /// Runs `body` on a new thread and returns its result.
+    func onAnotherThread(_ body: @escaping @Sendable () -> Bool) -> Bool {
+        final class Result: Sendable { let value = Mutex<Bool?>(nil) }
+        let result = Result()
+        Thread { let r = body(); result.value.withLock { $0 = r } }.start()
+        while true {
+            if let r = result.value.withLock({ $0 }) { return r }
+            usleep(1000)
+        }
+    }
+
+    @Test func aClosedValueIsRejectedOnTheThreadThatIssuedItLast() throws {
+        // The issuing thread remembers its last value with its decoding; the generation check
+        // still rejects it once closed, and other threads decode it in full.
+        let h = try table.insert(token, rights: TokenRights.query)
+        let bits = UInt(bitPattern: h)
+        #expect(onAnotherThread { (try? HandleTable.shared.lookup(UnsafeMutableRawPointer(bitPattern: bits))) != nil })
+        try table.close(h)
+        #expect(isRejected(h))
+        #expect(throws: HostSecError.handle) { try table.close(h) }
+        #expect(onAnotherThread { (try? HandleTable.shared.lookup(UnsafeMutableRawPointer(bitPattern: bits))) == nil })
+    }
+
+    @Test func nullIsRejectedOnAThreadThatNeverOpenedAHandle() {
+        // A new thread remembers no value (0): NULL must not pass for the remembered one.
+        #expect(onAnotherThread {
+            (try? HandleTable.shared.lookup(nil)) == nil && (try? HandleTable.shared.close(nil)) == nil
+        })
     }
 
     @Test func theEncodingIsAPermutationThatDecodesExactly() {

@@ -76,6 +76,9 @@ public final class HandleTable: @unchecked Sendable {
         slot.pointee.rights = rights
         hs_store_release(word, generation << 32 | 1)
         hs_live_add(Int32(HS_LIVE_HANDLES), 1)
+        let thread = hs_thread_self()!
+        thread.pointee.last_handle = value
+        thread.pointee.last_plain = generation << 32 | UInt64(index)
         return UnsafeMutableRawPointer(bitPattern: UInt(value))!
     }
 
@@ -222,7 +225,12 @@ public final class HandleTable: @unchecked Sendable {
     /// the value cannot name an issued slot.
     @inline(__always)
     private func locate(_ handle: UnsafeMutableRawPointer?) -> (UnsafeMutablePointer<Slot>, UInt32, UInt64)? {
-        let plain = cipher.decode(UInt64(UInt(bitPattern: handle)))
+        let value = UInt64(UInt(bitPattern: handle))
+        let thread = hs_thread_self()!
+        // The value this thread issued last is remembered with what it decodes to: opening and
+        // then using or closing a handle on one thread decodes nothing (and the branch, when
+        // predicted, does not wait for the value). Any other value is decoded.
+        let plain = value == thread.pointee.last_handle && value != 0 ? thread.pointee.last_plain : cipher.decode(value)
         let index = UInt32(truncatingIfNeeded: plain)
         let chunk = Int(index >> Self.chunkShift)
         guard chunk < Self.maxChunks,
