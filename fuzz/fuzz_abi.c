@@ -259,8 +259,16 @@ static HANDLE pick_handle(input *in) {
     case 2: return S.nstale ? S.stale[u8(in) % S.nstale] : (HANDLE)(uintptr_t)u32(in);
     case 3: return S.nrefs ? S.refs[u8(in) % S.nrefs].p : (HANDLE)&foreign_object;
     case 4: return (HANDLE)(uintptr_t)(u32(in) & 0xFFu); /* small integers: slot-like values */
-    case 5: /* a held handle with its generation bits flipped */
-        if (S.nhandles) return (HANDLE)((uintptr_t)S.handles[u8(in) % S.nhandles] ^ ((uintptr_t)1 << (32 + u8(in) % 32)));
+    case 5: /* a held handle with one bit flipped */
+        if (S.nhandles) return (HANDLE)((uintptr_t)S.handles[u8(in) % S.nhandles] ^ ((uintptr_t)1 << (u8(in) % 64)));
+        return JUNK;
+    case 6: /* derived from a held handle as if its halves were (secret ^ generation, slot + 1) */
+        if (S.nhandles) {
+            uintptr_t v = (uintptr_t)S.handles[u8(in) % S.nhandles];
+            uint32_t d = u8(in);
+            uintptr_t high = (v & ~(uintptr_t)0xFFFFFFFFu) ^ ((uintptr_t)(d >> 6) << 32);
+            return (HANDLE)(high | (uint32_t)((uint32_t)v + (d & 63) - 32));
+        }
         return JUNK;
     default: return S.nhandles ? S.handles[u8(in) % S.nhandles] : NULL;
     }
