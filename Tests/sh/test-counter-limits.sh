@@ -4,7 +4,7 @@
 #   HOSTSEC_LONG=1 bash Tests/sh/test-counter-limits.sh
 #       the real thing through libhostsec.so (Tests/c/counter-limits.c): one slot reused
 #       2^32 times, its first handle never issued or accepted again; 2^32 AddRefs on one
-#       object, then a Release that must not free it. About 8 minutes on this 2-core machine.
+#       object, then a Release that must not free it. 3 to 8 minutes on this 2-core machine.
 #   bash Tests/sh/test-counter-limits.sh (default, CI)
 #       the same properties with the counts jumped near their ceiling by test hooks inside
 #       the library (Swift tests HandleTableTests and ReferenceCountTests, which use the
