@@ -4,6 +4,7 @@
 #include "hostsec_shim.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -220,10 +221,20 @@ hs_lock *hs_lock_create(void) {
 void hs_lock_acquire(hs_lock *l) { pthread_mutex_lock(&l->mutex); }
 void hs_lock_release(hs_lock *l) { pthread_mutex_unlock(&l->mutex); }
 
+/* The handle cipher's keys come from here: never from a guessable source. getrandom blocks
+ * only until the kernel's pool is first initialized (early boot); if it is unavailable
+ * (seccomp, an old kernel) /dev/urandom is read; if neither works the process stops rather
+ * than issue handles another component could predict. */
 uint64_t hs_random64(void) {
     uint64_t v = 0;
-    if (getrandom(&v, sizeof v, GRND_NONBLOCK) == (ssize_t)sizeof v) return v;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ((uint64_t)ts.tv_nsec << 32) ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)&v;
+    ssize_t got;
+    do got = getrandom(&v, sizeof v, 0); while (got < 0 && errno == EINTR);
+    if (got == (ssize_t)sizeof v) return v;
+    FILE *f = fopen("/dev/urandom", "rbe");
+    if (f != NULL) {
+        size_t n = fread(&v, sizeof v, 1, f);
+        fclose(f);
+        if (n == 1) return v;
+    }
+    abort();
 }
