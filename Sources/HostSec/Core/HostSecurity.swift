@@ -13,7 +13,7 @@ public final class HostSecurity: Sendable {
     let sys: any CredentialSyscalls
     /// The kernel switch over `sys`, made once (not per call: that would copy the existential).
     let kernel: KernelCredentialSwitch
-    let handles: HandleTable
+    public let handles: HandleTable
     private let closed = Atomic<Bool>(false)
 
     /// The password check behind `logonUser(name:password:)`: PAM, or a test's stand-in.
