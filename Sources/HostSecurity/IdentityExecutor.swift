@@ -16,11 +16,8 @@ final class IdentityExecutor: TaskExecutor, @unchecked Sendable {
     let token: Token
     let key: IdentityExecutors.Key
     let queue = JobQueue()
-    /// Jobs run on the identity's threads, and credential switches made by them.
-    let jobs = Atomic<UInt64>(0)
-    let switches = Atomic<UInt64>(0)
-    /// Jobs that were not task jobs, sent to the global concurrent executor.
-    let rerouted = Atomic<UInt64>(0)
+    /// Jobs run on the identity's threads, credential switches made by them, and jobs that
+    /// were not task jobs (sent to the global concurrent executor): process-wide totals.
     /// The level the threads reached (lower than asked when the kernel cannot enforce it).
     private(set) var level: HostSec.ImpersonationLevel = .anonymous
     private let threads = Atomic<Int>(0)
@@ -34,7 +31,7 @@ final class IdentityExecutor: TaskExecutor, @unchecked Sendable {
         if job.kind == .task {
             queue.push(UnownedJob(job))
         } else {
-            rerouted.add(1, ordering: .relaxed)
+            IdentityExecutors.rerouted.add(1, ordering: .relaxed)
             globalConcurrentExecutor.enqueue(job)
         }
     }
@@ -55,8 +52,12 @@ final class IdentityExecutor: TaskExecutor, @unchecked Sendable {
             let spawned = Spawner.run {
                 for _ in 0..<count {
                     self.threads.add(1, ordering: .relaxed)
+                    IdentityExecutors.threads.add(1, ordering: .relaxed)
                     IdentityThread.start(for: self) { result in
-                        if case .failure = result { self.threads.subtract(1, ordering: .relaxed) }
+                        if case .failure = result {
+                            self.threads.subtract(1, ordering: .relaxed)
+                            IdentityExecutors.threads.subtract(1, ordering: .relaxed)
+                        }
                         report(result)
                     }
                 }
@@ -78,6 +79,7 @@ final class IdentityExecutor: TaskExecutor, @unchecked Sendable {
 
     func threadLeft(compromised: Bool) {
         threads.subtract(1, ordering: .relaxed)
+        IdentityExecutors.threads.subtract(1, ordering: .relaxed)
         if compromised { IdentityExecutors.retire(self) }
     }
 
@@ -118,6 +120,10 @@ public enum IdentityExecutors {
     }
 
     private static let registry = Mutex(Registry())
+    static let jobs = Atomic<UInt64>(0)
+    static let switches = Atomic<UInt64>(0)
+    static let rerouted = Atomic<UInt64>(0)
+    static let threads = Atomic<Int>(0)
 
     /// How many executors whose scopes have all ended are kept, threads and identity
     /// included, for the next scope of the same identity (8 by default). 0 makes every
@@ -150,17 +156,12 @@ public enum IdentityExecutors {
         evicted.forEach { $0.stop() }
     }
 
-    /// Counters of every executor alive now: jobs run on identity threads, credential
-    /// switches those threads made, jobs sent on to the global executor, threads alive.
+    /// Process-wide counters since start: jobs run on identity threads, credential switches
+    /// those threads made (one when a thread starts, one when it exits), jobs that were not
+    /// task jobs and went on to the global concurrent executor; and identity threads alive.
     public static func statistics() -> (jobs: UInt64, switches: UInt64, rerouted: UInt64, threads: Int) {
-        registry.withLock { registry in
-            registry.entries.values.reduce(into: (UInt64(0), UInt64(0), UInt64(0), 0)) { sum, entry in
-                sum.0 += entry.executor.jobs.load(ordering: .relaxed)
-                sum.1 += entry.executor.switches.load(ordering: .relaxed)
-                sum.2 += entry.executor.rerouted.load(ordering: .relaxed)
-                sum.3 += entry.executor.liveThreads
-            }
-        }
+        (jobs.load(ordering: .relaxed), switches.load(ordering: .relaxed), rerouted.load(ordering: .relaxed),
+         threads.load(ordering: .relaxed))
     }
 
     /// The executor for `token` at the level a scope of it reaches, started if needed; the

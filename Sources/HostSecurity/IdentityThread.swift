@@ -62,14 +62,14 @@ enum IdentityThread {
             return
         }
         let level = (try? engine.captureContext(restricted: false))?.level ?? .anonymous
-        executor.switches.add(1, ordering: .relaxed)
+        IdentityExecutors.switches.add(1, ordering: .relaxed)
         pthread_setspecific(key, Unmanaged.passUnretained(executor).toOpaque())
         started(.success(level))
 
         let unowned = executor.asUnownedTaskExecutor()
         while let job = executor.queue.pop() {
             job.runSynchronously(on: unowned)
-            executor.jobs.add(1, ordering: .relaxed)
+            IdentityExecutors.jobs.add(1, ordering: .relaxed)
             // The library failed closed while this thread ran a job (a nested scope could not
             // restore): the thread may no longer hold the identity. It leaves; exiting drops
             // whatever credentials it holds.
@@ -80,7 +80,7 @@ enum IdentityThread {
             }
         }
         pthread_setspecific(key, nil)
-        if (try? engine.revertToSelf()) != nil { executor.switches.add(1, ordering: .relaxed) }
+        if (try? engine.revertToSelf()) != nil { IdentityExecutors.switches.add(1, ordering: .relaxed) }
         executor.threadLeft(compromised: false)
     }
 }

@@ -22,7 +22,12 @@ public func withImpersonation<R>(of token: Token, requiring level: Impersonation
                                  _ body: () throws -> R) throws -> R {
     let engine = token.engine
     let previous = try hostCall { () throws(HostSecError) in try engine.captureContext(restricted: false) }
-    try hostCall { () throws(HostSecError) in try engine.impersonateLoggedOnUser(token.handle) }
+    do {
+        try hostCall { () throws(HostSecError) in try engine.impersonateLoggedOnUser(token.handle) }
+    } catch {
+        if error == .failed { failClosedOnForeignThread() }
+        throw error
+    }
     return try runThenRestore(engine, previous: previous, token: token, requiring: level, body)
 }
 
@@ -85,8 +90,31 @@ func runThenRestore<R>(_ engine: HostSec.HostSecurity, previous: HostSec.Token?,
     }
     let result: Result<R, any Error>
     do { result = .success(try body()) } catch { result = .failure(error) }
-    try restore()
+    do {
+        try restore()
+    } catch {
+        // The body's own failure closed the library (a nested scope could not restore): that
+        // is the error to report, not the refusal that follows it.
+        if case .failure(let inner as HostSecurityError) = result, inner == .failed, error == .closed {
+            failClosedOnForeignThread()
+            throw inner
+        }
+        failClosedOnForeignThread()
+        throw error
+    }
     return try result.get()
+}
+
+/// The thread could not be put back. An identity thread leaves (exiting drops whatever it
+/// holds) once the job returns. Any other thread (a thread of the cooperative pool, an
+/// actor's, the caller's own) would go on running other work with credentials nobody asked
+/// for, so the process stops here unless the kernel shows the thread is itself again.
+func failClosedOnForeignThread() {
+    if IdentityThread.current != nil { return }
+    guard let now = try? KernelCredentials.read(KernelCredentialSyscalls()),
+          let me = HostSec.HostSecurity.shared.threadSelfCredentials, now == me else {
+        fatalError("hostsec: a thread's credentials could not be restored; stopping rather than run other work as the wrong identity")
+    }
 }
 
 /// Runs `body` with `executor` preferred, then leaves as ``ScopeHops`` says.

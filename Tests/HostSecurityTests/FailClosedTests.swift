@@ -14,7 +14,8 @@ import HostSec
         let a = try Token.logon(user: TestAccounts.names[2], engine: engine)
         let b = try Token.logon(user: TestAccounts.names[3], engine: engine)
         await #expect(throws: HostSecurityError.failed) {
-            try await withImpersonation(of: a) {
+            try await withImpersonation(of: a) { () async throws -> Void in
+                await Task.yield()
                 #expect(Creds.kernel() == Creds(of: a))
                 faults.arm()
                 try withImpersonation(of: b) { #expect(Creds.kernel() == Creds(of: b)) }

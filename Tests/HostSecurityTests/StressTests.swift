@@ -86,7 +86,7 @@ func suspend(_ step: Int, expecting expected: Creds, ledger: Ledger, tally: Tall
         #expect(tally.mismatches.load(ordering: .relaxed) == 0)
         #expect(tally.leaks.load(ordering: .relaxed) == 0)
         #expect(tally.thirdIdentity.load(ordering: .relaxed) == 0)
-        #expect(jobs > UInt64(tasks * steps))
-        #expect(switches <= UInt64(tokens.count * IdentityExecutors.threadsPerIdentity * 2))
+        #expect(jobs >= UInt64(tasks * steps / 2))
+        #expect(switches * 1_000 < jobs)  // threads switch at start and exit, never per job
     }
 }

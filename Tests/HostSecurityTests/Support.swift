@@ -30,9 +30,17 @@ struct Creds: Equatable, Sendable, CustomStringConvertible {
     var description: String { "uid \(ruid)/\(euid) gid \(rgid)/\(egid) groups \(groups)" }
 }
 
-/// The credentials of threads outside every scope (read on a thread the tests never
-/// impersonate).
-let processCreds: Creds = Creds.kernel()
+/// The credentials of threads outside every scope: the main thread's, from the kernel
+/// (/proc/PID/status describes the thread-group leader, which the tests never impersonate).
+let processCreds: Creds = {
+    let status = try! String(contentsOfFile: "/proc/\(getpid())/task/\(getpid())/status", encoding: .utf8)
+    func field(_ name: String) -> [UInt32] {
+        let line = status.split(separator: "\n").first { $0.hasPrefix(name + ":") }!
+        return line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().compactMap { UInt32($0) }
+    }
+    let uids = field("Uid"), gids = field("Gid")
+    return Creds(ruid: uids[0], euid: uids[1], rgid: gids[0], egid: gids[1], groups: field("Groups"))
+}()
 
 let privileged = getuid() == 0 && (try? KernelCredentialSyscalls().capget().permitted)
     .map { $0 & Capability.impersonate == Capability.impersonate } == true

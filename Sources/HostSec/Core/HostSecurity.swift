@@ -117,6 +117,10 @@ public final class HostSecurity: Sendable {
         return selfCredentials(state).euid
     }
 
+    /// The calling thread's own credentials as the library recorded them ("self"), or nil
+    /// when the thread has not used the library yet.
+    public var threadSelfCredentials: KernelCredentials? { ThreadState.existing?.selfCredentials }
+
     // MARK: OpenThreadToken
 
     /// `IHostSecurityManager::OpenThreadToken` for the calling thread.
