@@ -116,7 +116,7 @@ public enum IdentityExecutors {
         var retired: [ObjectIdentifier: Entry] = [:]
         var clock: UInt64 = 0
         var idleLimit = 8
-        var threadsPerIdentity = 2
+        var threadsPerIdentity = 1
     }
 
     private static let registry = Mutex(Registry())
@@ -139,7 +139,8 @@ public enum IdentityExecutors {
         }
     }
 
-    /// Threads per identity executor (2 by default); applies to executors started later.
+    /// Threads per identity executor (1 by default: with one, a job that suspends back onto
+    /// its own executor never wakes another thread); applies to executors started later.
     public static var threadsPerIdentity: Int {
         get { registry.withLock { $0.threadsPerIdentity } }
         set { registry.withLock { $0.threadsPerIdentity = max(1, newValue) } }

@@ -67,6 +67,7 @@ enum IdentityThread {
         started(.success(level))
 
         let unowned = executor.asUnownedTaskExecutor()
+        executor.queue.threadStarted()
         while let job = executor.queue.pop() {
             job.runSynchronously(on: unowned)
             IdentityExecutors.jobs.add(1, ordering: .relaxed)
@@ -74,6 +75,7 @@ enum IdentityThread {
             // restore): the thread may no longer hold the identity. It leaves; exiting drops
             // whatever credentials it holds.
             if engine.isClosed && !executor.kernelHoldsIdentity() {
+                executor.queue.threadLeft()
                 executor.threadLeft(compromised: true)
                 pthread_setspecific(key, nil)
                 return

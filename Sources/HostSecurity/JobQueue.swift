@@ -12,6 +12,7 @@ final class JobQueue: @unchecked Sendable {
     private var head = 0
     private var count = 0
     private var sleepers = 0
+    private var awake = 0
     private var stopping = false
 
     init() {
@@ -27,12 +28,28 @@ final class JobQueue: @unchecked Sendable {
         ring.deinitialize(count: capacity); ring.deallocate()
     }
 
+    /// Counts the calling thread as awake (each thread calls it once, before its first pop).
+    func threadStarted() {
+        pthread_mutex_lock(mutex)
+        awake += 1
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Stops counting a thread that leaves without waiting for the queue to stop.
+    func threadLeft() {
+        pthread_mutex_lock(mutex)
+        awake -= 1
+        pthread_mutex_unlock(mutex)
+    }
+
     func push(_ job: UnownedJob) {
         pthread_mutex_lock(mutex)
         if count == capacity { grow() }
         ring[(head + count) & (capacity - 1)] = job
         count += 1
-        let wake = sleepers > 0
+        // A thread that is awake takes the job when its current one returns: wake a sleeper
+        // only when none is awake, or when more jobs wait than awake threads will take.
+        let wake = sleepers > 0 && (awake == 0 || count > awake)
         pthread_mutex_unlock(mutex)
         if wake { pthread_cond_signal(ready) }
     }
@@ -44,7 +61,9 @@ final class JobQueue: @unchecked Sendable {
         while count == 0 {
             if stopping { return nil }
             sleepers += 1
+            awake -= 1
             pthread_cond_wait(ready, mutex)
+            awake += 1
             sleepers -= 1
         }
         let job = ring[head]
