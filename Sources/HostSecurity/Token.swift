@@ -22,6 +22,7 @@ public enum ImpersonationLevel: UInt32, Sendable, Hashable, Comparable {
     /// As `impersonation`; the library does not distinguish remote use.
     case delegation = 3
 
+    /// Orders levels from `.anonymous` to `.delegation`.
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
@@ -120,6 +121,7 @@ public final class Token: Sendable, CustomStringConvertible {
     /// The token id (`TOKEN_STATISTICS.TokenId`): unique in the process, never 0.
     public var id: UInt64 { core.id }
 
+    /// The token id, type, ids, groups and level, for logs.
     public var description: String {
         "Token(id: \(id), \(kind), uid: \(uid), gid: \(gid), groups: \(groups), level: \(level))"
     }
