@@ -14,7 +14,7 @@ extension Token {
     }
 
     static func logon(user: String, engine: HostSec.HostSecurity) throws(HostSecurityError) -> Token {
-        let handle = try hostCall { () throws(HostSecError) in try engine.logonUser(user) }
+        let handle = try hostCall { () throws(HostSecError) in try engine.logonUser(AccountName(user)) }
         return try Token(engine: engine, handle: handle)
     }
 }

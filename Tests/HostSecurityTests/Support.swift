@@ -49,6 +49,8 @@ let privileged = getuid() == 0 && (try? KernelCredentialSyscalls().capget().perm
 /// its own; the even ones are also in hs-swift-even, so groups differ too.
 enum TestAccounts {
     static let names = (0..<8).map { "hs-swift-\($0)" }
+    /// Two more, used only by the fail-closed test (so no other test's idle executor holds them).
+    static let spare = ["hs-swift-8", "hs-swift-9"]
 
     static let ready: Bool = {
         guard privileged else { return false }
@@ -62,12 +64,12 @@ enum TestAccounts {
             p.waitUntilExit()
         }
         if getgrnam("hs-swift-even") == nil { run(["groupadd", "--system", "hs-swift-even"]) }
-        for (i, name) in names.enumerated() where getpwnam(name) == nil {
+        for (i, name) in (names + spare).enumerated() where getpwnam(name) == nil {
             var args = ["useradd", "--system", "--no-create-home", "--user-group", "--shell", "/usr/sbin/nologin"]
             if i % 2 == 0 { args += ["--groups", "hs-swift-even"] }
             run(args + [name])
         }
-        return names.allSatisfy { getpwnam($0) != nil }
+        return (names + spare).allSatisfy { getpwnam($0) != nil }
     }()
 
     static func tokens() throws -> [Token] { try names.map { try Token.logon(user: $0) } }
@@ -138,6 +140,10 @@ final class FailingSyscalls: CredentialSyscalls, @unchecked Sendable {
     }
     func setfsuid(_ id: UInt32) -> UInt32 { real.setfsuid(id) }
     func setfsgid(_ id: UInt32) -> UInt32 { real.setfsgid(id) }
+    func ambient(within allowed: UInt64) throws(SyscallFailure) -> UInt64 { try real.ambient(within: allowed) }
+    func setAmbient(_ mask: UInt64) throws(SyscallFailure) { try real.setAmbient(mask) }
+    func keepCaps() throws(SyscallFailure) -> Bool { try real.keepCaps() }
+    func setKeepCaps(_ on: Bool) throws(SyscallFailure) { try real.setKeepCaps(on) }
 }
 
 /// A default actor that records the credentials its code runs under.
