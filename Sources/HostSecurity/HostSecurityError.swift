@@ -52,6 +52,17 @@ public struct HostSecurityError: Error, Equatable, Hashable, Sendable, CustomStr
     /// `CAP_SETGID` (Windows' SeImpersonatePrivilege).
     public static let privilegeNotHeld = Self(hresult: HResult.privilegeNotHeld)
 
+    /// `HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE)`: unknown account or wrong password.
+    public static let logonFailure = Self(hresult: HResult.logonFailure)
+    /// `HRESULT_FROM_WIN32(ERROR_NO_LOGON_SERVERS)`: PAM is missing or misconfigured.
+    public static let noLogonServers = Self(hresult: HResult.noLogonServers)
+    /// `HRESULT_FROM_WIN32(ERROR_PASSWORD_EXPIRED)`: the password has expired.
+    public static let passwordExpired = Self(hresult: HResult.passwordExpired)
+    /// `HRESULT_FROM_WIN32(ERROR_ACCOUNT_DISABLED)`: the account is disabled.
+    public static let accountDisabled = Self(hresult: HResult.accountDisabled)
+    /// `HRESULT_FROM_WIN32(ERROR_ACCOUNT_EXPIRED)`: the account has expired.
+    public static let accountExpired = Self(hresult: HResult.accountExpired)
+
     /// The HRESULT's name from the library's table and its value, e.g.
     /// `HRESULT_FROM_WIN32(ERROR_NONE_MAPPED) (0x80070534)`.
     public var description: String {
