@@ -17,6 +17,9 @@ let package = Package(
     name: "hostsec",
     products: [
         .library(name: "hostsec", type: .dynamic, targets: ["HostSecLibrary"]),
+        // The Swift API on the same core, linked into the program that uses it (no .so to
+        // find at run time). Carries no unsafe flags, so packages can depend on it.
+        .library(name: "HostSecurity", targets: ["HostSecurity"]),
     ],
     targets: [
         // Base typedefs, the public header (include/) and the few C helpers Swift cannot
@@ -42,6 +45,18 @@ let package = Package(
             dependencies: ["HostSec"],
             path: "Sources/HostSecLibrary",
             linkerSettings: [.unsafeFlags(exportFlags)]
+        ),
+        // Swift API layer: typed tokens, scoped impersonation and the identity executors
+        // that carry a token through async code.
+        .target(
+            name: "HostSecurity",
+            dependencies: ["HostSec", "CHostSec"],
+            path: "Sources/HostSecurity"
+        ),
+        .testTarget(
+            name: "HostSecurityTests",
+            dependencies: ["HostSecurity", "HostSec", "CHostSec"],
+            path: "Tests/HostSecurityTests"
         ),
         .testTarget(
             name: "HostSecTests",

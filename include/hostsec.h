@@ -122,7 +122,8 @@
     W(ERROR_LOGON_FAILURE, 0x8007052E, "unknown account or wrong password")          \
     W(ERROR_PASSWORD_EXPIRED, 0x80070532, "the password has expired")                \
     W(ERROR_ACCOUNT_DISABLED, 0x80070533, "the account is disabled")                 \
-    W(ERROR_ACCOUNT_EXPIRED, 0x80070701, "the account has expired")
+    W(ERROR_ACCOUNT_EXPIRED, 0x80070701, "the account has expired")                 \
+    W(ERROR_PRIVILEGE_NOT_HELD, 0x80070522, "the kernel cannot enforce the impersonation (no CAP_SETUID/CAP_SETGID)")
 
 #ifndef S_OK
 #define S_OK ((HRESULT)0x00000000)
@@ -236,6 +237,9 @@
 #endif
 #ifndef ERROR_ACCOUNT_EXPIRED
 #define ERROR_ACCOUNT_EXPIRED 1793L
+#endif
+#ifndef ERROR_PRIVILEGE_NOT_HELD
+#define ERROR_PRIVILEGE_NOT_HELD 1314L
 #endif
 
 /* ---------------------------------------------------------------------------------------

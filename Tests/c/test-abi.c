@@ -202,6 +202,7 @@ static void win32_error_codes_match_winerror(void) {
     CHECK(ERROR_BAD_IMPERSONATION_LEVEL == 1346);
     CHECK(ERROR_CANT_OPEN_ANONYMOUS == 1347);
     CHECK(ERROR_BAD_TOKEN_TYPE == 1349);
+    CHECK(ERROR_PRIVILEGE_NOT_HELD == 1314);
 }
 
 #define RIGHT_IS(name, value) CHECK((uint32_t)(name) == (uint32_t)(value))
@@ -273,7 +274,7 @@ static void hresult_name_covers_every_table_row(void) {
     HOSTSEC_HRESULT_TABLE(ROW_X, ROW_W)
 #undef ROW_X
 #undef ROW_W
-    CHECK(rows == 32);
+    CHECK(rows == 33);
     /* And spelled out, so a table that drifts from the reference is caught too. */
     CHECK(name_is(S_OK, "S_OK"));
     CHECK(name_is(S_FALSE, "S_FALSE"));
@@ -302,6 +303,7 @@ static void hresult_name_covers_every_table_row(void) {
     CHECK(name_is((HRESULT)0x80070542u, "HRESULT_FROM_WIN32(ERROR_BAD_IMPERSONATION_LEVEL)"));
     CHECK(name_is((HRESULT)0x80070543u, "HRESULT_FROM_WIN32(ERROR_CANT_OPEN_ANONYMOUS)"));
     CHECK(name_is((HRESULT)0x80070545u, "HRESULT_FROM_WIN32(ERROR_BAD_TOKEN_TYPE)"));
+    CHECK(name_is((HRESULT)0x80070522u, "HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD)"));
 }
 
 static void hresult_name_is_null_outside_the_table(void) {

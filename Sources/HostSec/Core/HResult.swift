@@ -28,6 +28,7 @@ public enum HResult {
     public static let passwordExpired = fromWin32(1330)
     public static let accountDisabled = fromWin32(1331)
     public static let accountExpired = fromWin32(1793)
+    public static let privilegeNotHeld = fromWin32(1314)
 
     /// `HRESULT_FROM_WIN32`.
     @inlinable public static func fromWin32(_ code: UInt32) -> HRESULT {
@@ -69,4 +70,5 @@ public struct HostSecError: Error, Equatable, Sendable {
     public static let passwordExpired = HostSecError(HResult.passwordExpired)
     public static let accountDisabled = HostSecError(HResult.accountDisabled)
     public static let accountExpired = HostSecError(HResult.accountExpired)
+    public static let privilegeNotHeld = HostSecError(HResult.privilegeNotHeld)
 }

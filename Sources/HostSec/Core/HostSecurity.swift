@@ -13,7 +13,7 @@ public final class HostSecurity: Sendable {
     let sys: any CredentialSyscalls
     /// The kernel switch over `sys`, made once (not per call: that would copy the existential).
     let kernel: KernelCredentialSwitch
-    let handles: HandleTable
+    public let handles: HandleTable
     private let closed = Atomic<Bool>(false)
 
     /// The password check behind `logonUser(name:password:)`: PAM, or a test's stand-in.
@@ -116,6 +116,10 @@ public final class HostSecurity: Sendable {
         if let token = state.token, token.level.actsAsIdentity { return token.identity.uid }
         return selfCredentials(state).euid
     }
+
+    /// The calling thread's own credentials as the library recorded them ("self"), or nil
+    /// when the thread has not used the library yet.
+    public var threadSelfCredentials: KernelCredentials? { ThreadState.existing?.selfCredentials }
 
     // MARK: OpenThreadToken
 

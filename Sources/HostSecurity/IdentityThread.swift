@@ -1,0 +1,123 @@
+internal import HostSec
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One thread of an identity executor. It takes the executor's identity once, when it
+/// starts (through the core, as `ImpersonateLoggedOnUser` would), runs only task jobs of
+/// tasks that prefer its executor, and gives the identity up by reverting and exiting. It
+/// never changes identity between jobs: what it runs is right by where it was routed.
+enum IdentityThread {
+    /// The executor the calling thread serves, or nil on every other thread.
+    static var current: IdentityExecutor? {
+        guard let raw = pthread_getspecific(key) else { return nil }
+        return Unmanaged<IdentityExecutor>.fromOpaque(raw).takeUnretainedValue()
+    }
+
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        precondition(pthread_key_create(&key, nil) == 0, "no thread-specific key left")
+        return key
+    }()
+
+    /// What a thread reports once it has taken its identity (or failed to).
+    typealias Started = @Sendable (Result<HostSec.ImpersonationLevel, HostSecurityError>) -> Void
+
+    /// Starts a thread for `executor` (called on the spawner thread, which never
+    /// impersonates, so the new thread's own credentials are the process's).
+    static func start(for executor: IdentityExecutor, started: @escaping Started) {
+        let context = Unmanaged.passRetained(Box(executor: executor, started: started)).toOpaque()
+        var thread = pthread_t()
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        let rc = pthread_create(&thread, &attributes, { raw in
+            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+            IdentityThread.main(box.executor, started: box.started)
+            return nil
+        }, context)
+        pthread_attr_destroy(&attributes)
+        if rc != 0 {
+            Unmanaged<Box>.fromOpaque(context).release()
+            started(.failure(.outOfMemory))
+        }
+    }
+
+    private final class Box {
+        let executor: IdentityExecutor
+        let started: Started
+        init(executor: IdentityExecutor, started: @escaping Started) {
+            self.executor = executor
+            self.started = started
+        }
+    }
+
+    private static func main(_ executor: IdentityExecutor, started: Started) {
+        let engine = executor.token.engine
+        do {
+            try engine.impersonateLoggedOnUser(executor.token.handle)
+        } catch {
+            started(.failure(HostSecurityError(error)))
+            return
+        }
+        let level = (try? engine.captureContext(restricted: false))?.level ?? .anonymous
+        IdentityExecutors.switches.add(1, ordering: .relaxed)
+        pthread_setspecific(key, Unmanaged.passUnretained(executor).toOpaque())
+        started(.success(level))
+
+        let unowned = executor.asUnownedTaskExecutor()
+        executor.queue.threadStarted()
+        while let job = executor.queue.pop() {
+            job.runSynchronously(on: unowned)
+            IdentityExecutors.jobs.add(1, ordering: .relaxed)
+            // The library failed closed while this thread ran a job (a nested scope could not
+            // restore): the thread may no longer hold the identity. It leaves; exiting drops
+            // whatever credentials it holds.
+            if engine.isClosed && !executor.kernelHoldsIdentity() {
+                executor.queue.threadLeft()
+                executor.threadLeft(compromised: true)
+                pthread_setspecific(key, nil)
+                return
+            }
+        }
+        pthread_setspecific(key, nil)
+        if (try? engine.revertToSelf()) != nil { IdentityExecutors.switches.add(1, ordering: .relaxed) }
+        executor.threadLeft(compromised: false)
+    }
+}
+
+/// A dedicated thread that starts identity threads. It never impersonates, so threads it
+/// creates start with the process's credentials, whichever thread (an identity thread of
+/// an outer scope, say) asked for them.
+enum Spawner {
+    private static let requests = Mutex<[@Sendable () -> Void]>([])
+    nonisolated(unsafe) private static let wake = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
+    private static let started: Bool = {
+        sem_init(wake, 0, 0)
+        var thread = pthread_t()
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        let rc = pthread_create(&thread, &attributes, { _ in
+            while true {
+                while sem_wait(Spawner.wake) != 0 {}
+                let work = Spawner.requests.withLock { list -> [@Sendable () -> Void] in
+                    defer { list.removeAll() }
+                    return list
+                }
+                for request in work { request() }
+            }
+        }, nil)
+        pthread_attr_destroy(&attributes)
+        return rc == 0
+    }()
+
+    /// Runs `request` on the spawner thread; false when it could not be started.
+    static func run(_ request: @escaping @Sendable () -> Void) -> Bool {
+        guard started else { return false }
+        requests.withLock { $0.append(request) }
+        sem_post(wake)
+        return true
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import HostSecurity
+import HostSec
+
+/// A thread's kernel credentials as the tests compare them, read with raw syscalls each
+/// time (getresuid, getresgid, getgroups): never a value the library cached.
+struct Creds: Equatable, Sendable, CustomStringConvertible {
+    var ruid: UInt32, euid: UInt32, rgid: UInt32, egid: UInt32
+    var groups: [UInt32]
+
+    static func kernel() -> Creds {
+        let sys = KernelCredentialSyscalls()
+        let (ruid, euid, _) = try! sys.getresuid()
+        let (rgid, egid, _) = try! sys.getresgid()
+        return Creds(ruid: ruid, euid: euid, rgid: rgid, egid: egid, groups: try! sys.getgroups().sorted())
+    }
+
+    init(ruid: UInt32, euid: UInt32, rgid: UInt32, egid: UInt32, groups: [UInt32]) {
+        self.ruid = ruid; self.euid = euid; self.rgid = rgid; self.egid = egid
+        self.groups = groups.sorted()
+    }
+
+    /// What a thread acting as `token` holds.
+    init(of token: Token) {
+        self.init(ruid: token.uid, euid: token.uid, rgid: token.gid, egid: token.gid, groups: token.groups)
+    }
+
+    var description: String { "uid \(ruid)/\(euid) gid \(rgid)/\(egid) groups \(groups)" }
+}
+
+/// The credentials of threads outside every scope: the main thread's, from the kernel
+/// (/proc/PID/status describes the thread-group leader, which the tests never impersonate).
+let processCreds: Creds = {
+    let status = try! String(contentsOfFile: "/proc/\(getpid())/task/\(getpid())/status", encoding: .utf8)
+    func field(_ name: String) -> [UInt32] {
+        let line = status.split(separator: "\n").first { $0.hasPrefix(name + ":") }!
+        return line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().compactMap { UInt32($0) }
+    }
+    let uids = field("Uid"), gids = field("Gid")
+    return Creds(ruid: uids[0], euid: uids[1], rgid: gids[0], egid: gids[1], groups: field("Groups"))
+}()
+
+let privileged = getuid() == 0 && (try? KernelCredentialSyscalls().capget().permitted)
+    .map { $0 & Capability.impersonate == Capability.impersonate } == true
+
+/// Eight accounts the tests make (as root): hs-swift-0 ... hs-swift-7, each with a group of
+/// its own; the even ones are also in hs-swift-even, so groups differ too.
+enum TestAccounts {
+    static let names = (0..<8).map { "hs-swift-\($0)" }
+    /// Two more, used only by the fail-closed test (so no other test's idle executor holds them).
+    static let spare = ["hs-swift-8", "hs-swift-9"]
+
+    static let ready: Bool = {
+        guard privileged else { return false }
+        func run(_ args: [String]) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/sbin/" + args[0])
+            p.arguments = Array(args.dropFirst())
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try? p.run()
+            p.waitUntilExit()
+        }
+        if getgrnam("hs-swift-even") == nil { run(["groupadd", "--system", "hs-swift-even"]) }
+        for (i, name) in (names + spare).enumerated() where getpwnam(name) == nil {
+            var args = ["useradd", "--system", "--no-create-home", "--user-group", "--shell", "/usr/sbin/nologin"]
+            if i % 2 == 0 { args += ["--groups", "hs-swift-even"] }
+            run(args + [name])
+        }
+        return (names + spare).allSatisfy { getpwnam($0) != nil }
+    }()
+
+    static func tokens() throws -> [Token] { try names.map { try Token.logon(user: $0) } }
+}
+
+/// Uids of the process's threads now, from /proc (the kernel's view of every thread).
+func threadUids() -> [UInt32] {
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+    return tasks.compactMap { tid in
+        guard let status = try? String(contentsOfFile: "/proc/self/task/\(tid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }) else { return nil }
+        return line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first.flatMap { UInt32($0) }
+    }
+}
+
+/// Waits (up to 5 s) until no thread of the process has `uid` as its real uid.
+func noThreadHolds(uid: UInt32) async -> Bool {
+    for _ in 0..<500 {
+        if !threadUids().contains(uid) { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return false
+}
+
+/// A credential seam that behaves like the kernel until armed; then the `onCall`-th call of
+/// `step` fails with EPERM.
+final class FailingSyscalls: CredentialSyscalls, @unchecked Sendable {
+    let real = KernelCredentialSyscalls()
+    let step: CredentialStep
+    let failOnCall: Int
+    private let state = Mutex<(armed: Bool, calls: Int)>((false, 0))
+
+    init(failing step: CredentialStep, onCall n: Int) {
+        self.step = step
+        self.failOnCall = n
+    }
+
+    func arm() { state.withLock { $0 = (true, 0) } }
+
+    private func hit(_ s: CredentialStep) -> Bool {
+        guard s == step else { return false }
+        return state.withLock { st in
+            guard st.armed else { return false }
+            st.calls += 1
+            return st.calls == failOnCall
+        }
+    }
+
+    func getresuid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32) { try real.getresuid() }
+    func getresgid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32) { try real.getresgid() }
+    func getgroups() throws(SyscallFailure) -> [UInt32] { try real.getgroups() }
+    func capget() throws(SyscallFailure) -> CapabilitySets { try real.capget() }
+    func setgroups(_ groups: [UInt32]) throws(SyscallFailure) {
+        if hit(.setgroups) { throw SyscallFailure(.setgroups, EPERM) }
+        try real.setgroups(groups)
+    }
+    func setresgid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure) {
+        if hit(.setresgid) { throw SyscallFailure(.setresgid, EPERM) }
+        try real.setresgid(r, e, s)
+    }
+    func setresuid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure) {
+        if hit(.setresuid) { throw SyscallFailure(.setresuid, EPERM) }
+        try real.setresuid(r, e, s)
+    }
+    func capset(_ sets: CapabilitySets) throws(SyscallFailure) {
+        if hit(.capset) { throw SyscallFailure(.capset, EPERM) }
+        try real.capset(sets)
+    }
+    func setfsuid(_ id: UInt32) -> UInt32 { real.setfsuid(id) }
+    func setfsgid(_ id: UInt32) -> UInt32 { real.setfsgid(id) }
+    func ambient(within allowed: UInt64) throws(SyscallFailure) -> UInt64 { try real.ambient(within: allowed) }
+    func setAmbient(_ mask: UInt64) throws(SyscallFailure) { try real.setAmbient(mask) }
+    func keepCaps() throws(SyscallFailure) -> Bool { try real.keepCaps() }
+    func setKeepCaps(_ on: Bool) throws(SyscallFailure) { try real.setKeepCaps(on) }
+}
+
+/// A default actor that records the credentials its code runs under.
+actor Ledger {
+    private(set) var calls = 0
+    /// Returns true when the actor's code runs as `expected` or as the process: never as a
+    /// third identity.
+    func visit(expecting expected: Creds) -> Bool {
+        calls += 1
+        let now = Creds.kernel()
+        return now == expected || now == processCreds
+    }
+}
+
+let needsAccounts = Testing.ConditionTrait.enabled(
+    if: TestAccounts.ready,
+    "needs root with CAP_SETUID and CAP_SETGID (CI runs as root); test-swift-unprivileged covers the case without them")

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+@testable import HostSecurity
+import HostSec
+import CHostSec
+
+@Suite struct TokenTests {
+    @Test func logon_reads_the_account_from_the_user_database() throws {
+        let token = try Token.logon(user: "nobody")
+        let pw = getpwnam("nobody")!.pointee
+        #expect(token.uid == pw.pw_uid)
+        #expect(token.gid == pw.pw_gid)
+        #expect(token.kind == .primary)
+        #expect(token.level == .anonymous)
+        #expect(token.id != 0)
+    }
+
+    @Test func logon_of_an_unknown_user_throws_none_mapped() {
+        #expect(throws: HostSecurityError.noneMapped) { try Token.logon(user: "no-such-user-hostsec-swift") }
+        #expect(throws: HostSecurityError.noneMapped) { try Token.logon(user: "") }
+    }
+
+    @Test func process_token_is_the_threads_own_credentials() throws {
+        let token = try Token.process()
+        let now = Creds.kernel()
+        #expect(token.uid == now.euid && token.gid == now.egid && token.groups.sorted() == now.groups)
+        #expect(token.kind == .primary)
+    }
+
+    @Test func current_is_nil_when_not_impersonating() throws {
+        #expect(try Token.current() == nil)
+    }
+
+    @Test func duplicate_makes_an_impersonation_token_and_refuses_raising_its_level() throws {
+        let token = try Token.logon(user: "nobody")
+        let ident = try token.duplicate(kind: .impersonation, level: .identification)
+        #expect(ident.kind == .impersonation && ident.level == .identification && ident.uid == token.uid)
+        #expect(ident.id != token.id)
+        #expect(throws: HostSecurityError.badImpersonationLevel) { try ident.duplicate(kind: .impersonation, level: .impersonation) }
+        #expect(throws: HostSecurityError.badImpersonationLevel) { try ident.duplicate(kind: .primary, level: .anonymous) }
+    }
+
+    @Test func releasing_a_token_closes_its_handle() throws {
+        let before = HandleStatistics.live
+        do {
+            let token = try Token.logon(user: "nobody")
+            #expect(HandleStatistics.live >= before + 1)
+            _ = token
+        }
+        // The handle a token held is no longer valid once it is released.
+        var bits: UInt = 0
+        do { let token = try Token.logon(user: "nobody"); bits = token.handleBits }
+        #expect(throws: HostSecError.handle) { try HostSec.HostSecurity.shared.handles.lookup(UnsafeMutableRawPointer(bitPattern: bits)) }
+    }
+
+    @Test func password_logon_with_a_wrong_password_or_unknown_account_throws_logon_failure() {
+        #expect(throws: HostSecurityError.logonFailure) { try Token.logon(user: "no-such-user-hostsec-swift", password: "x") }
+        #expect(throws: HostSecurityError.invalidArgument) { try Token.logon(user: "", password: "x") }
+    }
+
+    @Test func errors_are_named_by_the_librarys_table() {
+        #expect(HostSecurityError.noneMapped.description == "HRESULT_FROM_WIN32(ERROR_NONE_MAPPED) (0x80070534)")
+        #expect(HostSecurityError.privilegeNotHeld.description == "HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD) (0x80070522)")
+        #expect(HostSecurityError.closed.description == "HOST_E_CLRNOTAVAILABLE (0x80131023)")
+        #expect(HostSecurityError.logonFailure.description == "HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE) (0x8007052E)")
+        #expect(HostSecurityError.accessDenied.hresult == Int32(bitPattern: 0x8007_0005))
+        #expect(HostSecurityError(hresult: 0x1234).description == "0x1234")
+    }
+}
+
+enum HandleStatistics {
+    static var live: Int { Int(hs_live(Int32(HS_LIVE_HANDLES))) }
+}
