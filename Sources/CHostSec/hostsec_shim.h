@@ -284,4 +284,8 @@ struct HOSTSEC_METHOD_INFO;
 /** The static description of flat function `index`, or NULL past the end. */
 const struct HOSTSEC_METHOD_INFO *hs_function_info_at(uint32_t index);
 
+/* The Win32 layer's last-error value (GetLastError / SetLastError): one per thread. */
+uint32_t hs_w32_last_error(void);
+void hs_w32_set_last_error(uint32_t code);
+
 #endif /* HOSTSEC_SHIM_H */

@@ -72,7 +72,23 @@ public final class HostSecurity: Sendable {
     func threadState() throws(HostSecError) -> ThreadState {
         let state = ThreadState.current
         if state.selfCredentials == nil { try adopt(state) }
+        if state.token == nil, state.applied == nil, state.selfToken!.isAdjusted { try followProcessToken(state) }
         return state
+    }
+
+    /// Capabilities are per thread on Linux: when AdjustTokenPrivileges changed the process
+    /// token, a thread acting as it takes the token's capability sets into its own kernel
+    /// credentials at its next call into the library (the calling thread: at once; an
+    /// impersonating one: when it reverts). Through the kernel switch; read back.
+    func followProcessToken(_ state: ThreadState) throws(HostSecError) {
+        let token = selfToken(state)
+        let me = selfCredentials(state)
+        let want = token.currentIdentity
+        if want.capEffective == me.caps.effective && want.capPermitted == me.caps.permitted { return }
+        switch kernel.setCapabilities(effective: want.capEffective, permitted: want.capPermitted, of: me) {
+        case .success(let now): state.adopt(now, token: token)
+        case .failure(let failure): throw HostSecError(HResult.fromErrno(failure.errno))
+        }
     }
 
     /// Checks the calling thread on its first call into the library (see `threadState()`); one
@@ -340,6 +356,7 @@ public final class HostSecurity: Sendable {
         }
         try revertKernel(state)
         state.setToken(nil)
+        if selfToken(state).isAdjusted { try followProcessToken(state) }
     }
 
     // MARK: security contexts
@@ -365,13 +382,14 @@ public final class HostSecurity: Sendable {
 
     private func restrictedCopy(of token: Token?, _ state: ThreadState) throws(HostSecError) -> Token {
         if let token {
-            if token.identity.capEffective == 0 && token.kind == .impersonation { return token }
+            let identity = token.currentIdentity
+            if identity.capEffective == 0 && token.kind == .impersonation { return token }
             return token.copy(kind: .impersonation, level: token.kind == .primary ? .impersonation : token.level,
-                              identity: token.identity.restricted)
+                              identity: identity.restricted)
         }
         let primary = selfToken(state)
         return primary.copy(kind: .impersonation, level: .impersonation, origin: .selfCopy,
-                            identity: primary.identity.restricted)
+                            identity: primary.currentIdentity.restricted)
     }
 
     /// Makes `token` the thread's token. Acting as another account without CAP_SETUID and
@@ -380,7 +398,8 @@ public final class HostSecurity: Sendable {
     func assign(_ token: Token, to state: ThreadState) throws(HostSecError) {
         // The thread's own identity, capabilities included (e.g. ImpersonateSelf): nothing to
         // change in the kernel and no privilege needed. Compared in place, without copies.
-        if let own = state.selfToken, token.identity == own.identity {
+        let identity = token.currentIdentity
+        if let own = state.selfToken, identity == own.currentIdentity {
             if state.applied != nil { try revertKernel(state) }
             state.setToken(token)
             return
@@ -388,13 +407,13 @@ public final class HostSecurity: Sendable {
         var token = token
         if token.level.actsAsIdentity && state.applied == nil { try checkAtSelf(state) }
         let me = selfCredentials(state)
-        let otherAccount = !token.identity.sameAccount(uid: me.euid, gid: me.egid, groups: me.groups)
+        let otherAccount = !identity.sameAccount(uid: me.euid, gid: me.egid, groups: me.groups)
         if token.level.actsAsIdentity && otherAccount && !me.mayImpersonateOthers {
             token = token.copy(kind: .impersonation, level: .identification)
         }
         if state.applied != nil { try revertKernel(state) }
-        if token.level.actsAsIdentity && (otherAccount || token.identity.capEffective != me.caps.effective) {
-            switch kernel.apply(token.identity, over: me) {
+        if token.level.actsAsIdentity && (otherAccount || identity.capEffective != me.caps.effective) {
+            switch kernel.apply(identity, over: me) {
             case .success(let change):
                 state.applied = change.isEmpty ? nil : change
             case .failure(.refused(let failure)):
@@ -404,7 +423,7 @@ public final class HostSecurity: Sendable {
                 state.setToken(nil)
                 throw .unexpected
             case .failure(.cannotRestore):
-                state.applied = .unknown(token.identity)
+                state.applied = .unknown(identity)
                 state.setToken(token)
                 throw failClosed()
             }

@@ -302,6 +302,27 @@ struct KernelCredentialSwitch {
         }
     }
 
+    /// Sets the calling thread's own capability sets while it acts as "self" (the process token's
+    /// privileges were adjusted): one capset keeping the inheritable set, then everything is
+    /// read back. Returns the credentials the thread now holds; a capability outside what the
+    /// kernel allows leaves the thread unchanged and reports the failure.
+    func setCapabilities(effective: UInt64, permitted: UInt64, of me: KernelCredentials) -> Result<KernelCredentials, SyscallFailure> {
+        let wanted = CapabilitySets(effective: effective & permitted, permitted: permitted,
+                                    inheritable: me.caps.inheritable)
+        do {
+            try sys.capset(wanted)
+            let now = try KernelCredentials.read(sys)
+            guard now.caps.effective == wanted.effective, now.caps.permitted == wanted.permitted,
+                  now.hasIds(me.ruid, me.euid, me.suid, me.rgid, me.egid, me.sgid) else {
+                _ = try? sys.capset(me.caps)
+                return .failure(SyscallFailure(.capget, EPERM))
+            }
+            return .success(now)
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// The effective capability set the kernel leaves after the effective uid changes
     /// (capabilities(7), "Effect of user ID changes on capabilities").
     static func effectiveAfterUidChange(from old: UInt32, to new: UInt32, effective: UInt64, permitted: UInt64) -> UInt64 {

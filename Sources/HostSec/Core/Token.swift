@@ -46,6 +46,7 @@ public enum TokenRights {
     public static let impersonate: UInt32 = 0x0004
     public static let query: UInt32 = 0x0008
     public static let querySource: UInt32 = 0x0010
+    public static let adjustPrivileges: UInt32 = 0x0020
     public static let all: UInt32 = 0x000F_01FF
     public static let maximumAllowed: UInt32 = 0x0200_0000
     public static let genericRead: UInt32 = 0x8000_0000
@@ -72,6 +73,12 @@ public final class Token: Sendable {
     public let origin: TokenOrigin
     /// The TokenId this token was copied from, or 0.
     public let sourceId: UInt64
+    /// The capability sets as AdjustTokenPrivileges left them (nil: as made); every handle to
+    /// the token sees them. `identity` keeps what the token was made with; `currentIdentity`
+    /// is what it describes now. `adjusted` lets readers skip the lock until the first change.
+    private let adjustment = Mutex<Adjustment?>(nil)
+    private let adjusted = Atomic<Bool>(false)
+    private struct Adjustment { var effective: UInt64; var permitted: UInt64; var modifiedId: UInt64 }
 
     public init(identity: Identity, kind: TokenKind, level: ImpersonationLevel,
                 dacl: [AccessControlEntry], origin: TokenOrigin,
@@ -99,11 +106,49 @@ public final class Token: Sendable {
             : [AccessControlEntry(.user(user), TokenRights.all), AccessControlEntry(.user(creator), TokenRights.all)]
     }
 
-    /// A copy of this token as another type or level, keeping identity, DACL and logon.
+    /// A copy of this token as another type or level, keeping identity (as it is now), DACL
+    /// and logon.
     public func copy(kind: TokenKind, level: ImpersonationLevel, origin: TokenOrigin = .copy,
                      identity: Identity? = nil, dacl: [AccessControlEntry]? = nil) -> Token {
-        Token(identity: identity ?? self.identity, kind: kind, level: level, dacl: dacl ?? self.dacl,
+        Token(identity: identity ?? currentIdentity, kind: kind, level: level, dacl: dacl ?? self.dacl,
               origin: origin, authenticationId: authenticationId, sourceId: id)
+    }
+
+    /// Whether AdjustTokenPrivileges ever changed the token (one atomic load).
+    @inline(__always) public var isAdjusted: Bool { adjusted.load(ordering: .acquiring) }
+
+    /// The identity the token describes now: `identity` with its adjusted capability sets.
+    public var currentIdentity: Identity {
+        guard adjusted.load(ordering: .acquiring) else { return identity }
+        var current = identity
+        adjustment.withLock { state in
+            if let state {
+                current.capEffective = state.effective
+                current.capPermitted = state.permitted
+            }
+        }
+        return current
+    }
+
+    /// Changes the capabilities the token enables: `enable` on (within its permitted set),
+    /// `disable` off, `remove` off and out of the permitted set for good. Returns the effective
+    /// set before and after. Each call applies whole; concurrent ones are serialized.
+    @discardableResult
+    public func adjustCapabilities(enable: UInt64, disable: UInt64, remove: UInt64) -> (before: UInt64, after: UInt64) {
+        adjustment.withLock { state in
+            let effective = state?.effective ?? identity.capEffective
+            let permitted = (state?.permitted ?? identity.capPermitted) & ~remove
+            let after = ((effective & ~(disable | remove)) | enable) & permitted
+            state = Adjustment(effective: after, permitted: permitted, modifiedId: TokenIds.next())
+            adjusted.store(true, ordering: .releasing)
+            return (effective, after)
+        }
+    }
+
+    /// `TokenStatistics.ModifiedId`: changes with every adjustment; the TokenId until then.
+    public var modifiedId: UInt64 {
+        guard adjusted.load(ordering: .acquiring) else { return id }
+        return adjustment.withLock { $0?.modifiedId ?? id }
     }
 }
 

@@ -15,7 +15,7 @@ extension HostSecurity {
         let (token, rights) = try handles.lookup(handle)
         let required = infoClass == 7 ? TokenRights.querySource : TokenRights.query
         if rights & required != required { throw .accessDenied }
-        let identity = token.identity
+        let identity = token.currentIdentity
         let privilegeCount = (identity.capPermitted | identity.capEffective).nonzeroBitCount
         let size: Int
         switch infoClass {
@@ -82,7 +82,7 @@ extension HostSecurity {
             stats.ImpersonationLevel = SECURITY_IMPERSONATION_LEVEL(rawValue: token.level.rawValue)
             stats.GroupCount = UInt32(identity.groups.count)
             stats.PrivilegeCount = UInt32(privilegeCount)
-            stats.ModifiedId = token.id
+            stats.ModifiedId = token.modifiedId
             out.storeBytes(of: stats, as: HOSTSEC_TOKEN_STATISTICS.self)
         }
     }

@@ -61,3 +61,61 @@ enum Accounts {
         return Account(uid: uid, gid: gid, groups: unique)
     }
 }
+
+/// Names and ids of single accounts (the Win32 layer's LookupAccountSid / LookupAccountName).
+extension Accounts {
+    /// Runs a reentrant NSS call with a buffer that grows on ERANGE.
+    private static func withBuffer<T>(_ body: (UnsafeMutablePointer<CChar>, Int) -> (Int32, T?)) -> T? {
+        var size = 4096
+        while size <= 1 << 20 {
+            let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: size)
+            defer { buffer.deallocate() }
+            let (rc, value) = body(buffer, size)
+            if rc == ERANGE { size *= 4; continue }
+            return rc == 0 ? value : nil
+        }
+        return nil
+    }
+
+    private static func bytes(_ s: UnsafePointer<CChar>) -> [UInt8] {
+        Array(UnsafeRawBufferPointer(start: s, count: strlen(s)))
+    }
+
+    /// The user name of `uid`, byte for byte, or nil.
+    static func userName(_ uid: UInt32) -> [UInt8]? {
+        withBuffer { buffer, size in
+            var entry = passwd(), result: UnsafeMutablePointer<passwd>?
+            let rc = getpwuid_r(uid, &entry, buffer, size, &result)
+            return (rc, result != nil ? bytes(entry.pw_name) : nil)
+        }
+    }
+
+    /// The group name of `gid`, byte for byte, or nil.
+    static func groupName(_ gid: UInt32) -> [UInt8]? {
+        withBuffer { buffer, size in
+            var entry = group(), result: UnsafeMutablePointer<group>?
+            let rc = getgrgid_r(gid, &entry, buffer, size, &result)
+            return (rc, result != nil ? bytes(entry.gr_name) : nil)
+        }
+    }
+
+    /// The uid of exactly these bytes, or nil.
+    static func uid(named name: [UInt8]) -> UInt32? {
+        let cName = name.map { CChar(bitPattern: $0) } + [0]
+        return withBuffer { buffer, size in
+            var entry = passwd(), result: UnsafeMutablePointer<passwd>?
+            let rc = getpwnam_r(cName, &entry, buffer, size, &result)
+            return (rc, result != nil ? entry.pw_uid : nil)
+        }
+    }
+
+    /// The gid of exactly these bytes, or nil.
+    static func gid(named name: [UInt8]) -> UInt32? {
+        let cName = name.map { CChar(bitPattern: $0) } + [0]
+        return withBuffer { buffer, size in
+            var entry = group(), result: UnsafeMutablePointer<group>?
+            let rc = getgrnam_r(cName, &entry, buffer, size, &result)
+            return (rc, result != nil ? entry.gr_gid : nil)
+        }
+    }
+}

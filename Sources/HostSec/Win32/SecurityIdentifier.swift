@@ -1,0 +1,178 @@
+/// A SID: revision 1, a 48-bit identifier authority, up to 15 sub-authorities. Unix accounts
+/// are named as Samba names them: users S-1-22-1-<uid>, groups S-1-22-2-<gid>.
+struct SecurityIdentifier: Equatable, Hashable {
+    var authority: UInt64
+    var subAuthorities: [UInt32]
+
+    static let maxSubAuthorities = 15
+
+    /// Bytes of the SID in memory: 8 + 4 per sub-authority.
+    var byteCount: Int { 8 + 4 * subAuthorities.count }
+
+    static func user(_ uid: UInt32) -> Self { Self(authority: 22, subAuthorities: [1, uid]) }
+    static func group(_ gid: UInt32) -> Self { Self(authority: 22, subAuthorities: [2, gid]) }
+    static let everyone = Self(authority: 1, subAuthorities: [0])
+    static let local = Self(authority: 2, subAuthorities: [0])
+    static let authenticatedUsers = Self(authority: 5, subAuthorities: [11])
+    static let system = Self(authority: 5, subAuthorities: [18])
+    static let administrators = Self(authority: 5, subAuthorities: [32, 544])
+
+    /// The uid of a Unix user SID.
+    var unixUser: UInt32? { authority == 22 && subAuthorities.count == 2 && subAuthorities[0] == 1 ? subAuthorities[1] : nil }
+    /// The gid of a Unix group SID.
+    var unixGroup: UInt32? { authority == 22 && subAuthorities.count == 2 && subAuthorities[0] == 2 ? subAuthorities[1] : nil }
+
+    /// Reads the SID at `p`, or nil when it is not a valid one (revision 1, at most 15
+    /// sub-authorities), as IsValidSid judges. The sub-authorities are little-endian DWORDs,
+    /// the authority six bytes, most significant first.
+    static func read(_ p: UnsafeRawPointer?) -> Self? {
+        guard let p else { return nil }
+        let revision = p.load(as: UInt8.self)
+        let count = Int(p.load(fromByteOffset: 1, as: UInt8.self))
+        guard revision == 1, count <= maxSubAuthorities else { return nil }
+        var authority: UInt64 = 0
+        for i in 0..<6 { authority = authority << 8 | UInt64(p.load(fromByteOffset: 2 + i, as: UInt8.self)) }
+        var subs: [UInt32] = []
+        subs.reserveCapacity(count)
+        for i in 0..<count { subs.append(p.loadUnaligned(fromByteOffset: 8 + 4 * i, as: UInt32.self)) }
+        return Self(authority: authority, subAuthorities: subs)
+    }
+
+    /// Writes the SID's `byteCount` bytes at `p`.
+    func write(to p: UnsafeMutableRawPointer) {
+        p.storeBytes(of: 1, as: UInt8.self)
+        p.storeBytes(of: UInt8(subAuthorities.count), toByteOffset: 1, as: UInt8.self)
+        for i in 0..<6 { p.storeBytes(of: UInt8(truncatingIfNeeded: authority >> (8 * (5 - i))), toByteOffset: 2 + i, as: UInt8.self) }
+        for (i, sub) in subAuthorities.enumerated() { p.storeBytes(of: sub, toByteOffset: 8 + 4 * i, as: UInt32.self) }
+    }
+
+    /// "S-1-<authority>-<sub>-...": the authority in decimal below 2^32, else as 0x and 12 hex
+    /// digits, as Windows writes it.
+    var string: String {
+        var s = "S-1-"
+        s += authority < 1 << 32 ? String(authority) : "0x" + hex12(authority)
+        for sub in subAuthorities { s += "-" + String(sub) }
+        return s
+    }
+
+    private func hex12(_ v: UInt64) -> String {
+        let digits = String(v, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 12 - digits.count)) + digits
+    }
+
+    /// SDDL's two-letter aliases this library knows.
+    static let aliases: [String: Self] = ["WD": .everyone, "AU": .authenticatedUsers, "BA": .administrators,
+                                          "SY": .system]
+
+    /// Parses "S-1-..." (authority decimal or 0x-hex, 1 to 15 decimal sub-authorities each
+    /// below 2^32) or an SDDL alias; nil for anything else.
+    static func parse(_ text: [UInt8]) -> Self? {
+        if let alias = aliases[String(decoding: text, as: UTF8.self)], text.count == 2 { return alias }
+        let parts = text.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
+        guard parts.count >= 3, parts.count - 3 <= maxSubAuthorities,
+              parts[0].elementsEqual("S".utf8) || parts[0].elementsEqual("s".utf8),
+              parts[1].elementsEqual("1".utf8) else { return nil }
+        let auth: UInt64
+        let a = Array(parts[2])
+        if a.count > 2, a[0] == UInt8(ascii: "0"), a[1] == UInt8(ascii: "x") || a[1] == UInt8(ascii: "X") {
+            guard let v = number(a[2...], radix: 16), v < 1 << 48 else { return nil }
+            auth = v
+        } else {
+            guard let v = number(a[...], radix: 10), v < 1 << 48 else { return nil }
+            auth = v
+        }
+        var subs: [UInt32] = []
+        for part in parts.dropFirst(3) {
+            guard let v = number(part[...], radix: 10), v <= UInt64(UInt32.max) else { return nil }
+            subs.append(UInt32(v))
+        }
+        return Self(authority: auth, subAuthorities: subs)
+    }
+
+    private static func number<S: Collection>(_ digits: S, radix: UInt64) -> UInt64? where S.Element == UInt8 {
+        guard !digits.isEmpty, digits.count <= 20 else { return nil }
+        var v: UInt64 = 0
+        for c in digits {
+            let d: UInt64
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt64(c - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f") where radix == 16: d = UInt64(c - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F") where radix == 16: d = UInt64(c - UInt8(ascii: "A") + 10)
+            default: return nil
+            }
+            let (m, o1) = v.multipliedReportingOverflow(by: radix)
+            let (s, o2) = m.addingReportingOverflow(d)
+            if o1 || o2 { return nil }
+            v = s
+        }
+        return v
+    }
+}
+
+/// What a SID names: the account name, its domain and SID_NAME_USE.
+struct AccountOfSid {
+    var name: [UInt8]
+    var domain: [UInt8]
+    var use: Int32
+
+    static let sidTypeUser: Int32 = 1
+    static let sidTypeGroup: Int32 = 2
+    static let sidTypeAlias: Int32 = 4
+    static let sidTypeWellKnownGroup: Int32 = 5
+
+    /// The well-known SIDs this library maps, with Windows' names and domains.
+    static let wellKnown: [(SecurityIdentifier, String, String, Int32)] = [
+        (.everyone, "Everyone", "", sidTypeWellKnownGroup),
+        (.local, "LOCAL", "", sidTypeWellKnownGroup),
+        (.authenticatedUsers, "Authenticated Users", "NT AUTHORITY", sidTypeWellKnownGroup),
+        (.system, "SYSTEM", "NT AUTHORITY", sidTypeWellKnownGroup),
+        (.administrators, "Administrators", "BUILTIN", sidTypeAlias),
+    ]
+    static let unixUserDomain = "Unix User"
+    static let unixGroupDomain = "Unix Group"
+
+    /// The account `sid` names, from the well-known table or NSS; nil when none does.
+    static func lookup(_ sid: SecurityIdentifier) -> Self? {
+        if let uid = sid.unixUser {
+            guard let name = Accounts.userName(uid) else { return nil }
+            return Self(name: name, domain: Array(unixUserDomain.utf8), use: sidTypeUser)
+        }
+        if let gid = sid.unixGroup {
+            guard let name = Accounts.groupName(gid) else { return nil }
+            return Self(name: name, domain: Array(unixGroupDomain.utf8), use: sidTypeGroup)
+        }
+        for (known, name, domain, use) in wellKnown where known == sid {
+            return Self(name: Array(name.utf8), domain: Array(domain.utf8), use: use)
+        }
+        return nil
+    }
+
+    /// The SID an account name names: "name" (a Unix user, else a Unix group, else a
+    /// well-known name) or "domain\name". Unix names are matched byte for byte, domains and
+    /// well-known names without regard to ASCII case, as Windows does.
+    static func lookup(name full: [UInt8]) -> (SecurityIdentifier, Self)? {
+        var domain: [UInt8]? = nil
+        var name = full
+        if let slash = full.firstIndex(of: UInt8(ascii: "\\")) {
+            domain = Array(full[..<slash])
+            name = Array(full[(slash + 1)...])
+        }
+        guard !name.isEmpty else { return nil }
+        func same(_ a: [UInt8], _ b: String) -> Bool {
+            a.count == b.utf8.count && zip(a, b.utf8).allSatisfy { lower($0) == lower($1) }
+        }
+        if domain == nil || same(domain!, unixUserDomain), let uid = Accounts.uid(named: name) {
+            return (.user(uid), Self(name: name, domain: Array(unixUserDomain.utf8), use: sidTypeUser))
+        }
+        if domain == nil || same(domain!, unixGroupDomain), let gid = Accounts.gid(named: name) {
+            return (.group(gid), Self(name: name, domain: Array(unixGroupDomain.utf8), use: sidTypeGroup))
+        }
+        for (sid, known, knownDomain, use) in wellKnown where same(name, known) {
+            if let domain, !same(domain, knownDomain) { continue }
+            return (sid, Self(name: Array(known.utf8), domain: Array(knownDomain.utf8), use: use))
+        }
+        return nil
+    }
+
+    private static func lower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c + 32 : c }
+}
