@@ -43,10 +43,11 @@ no_swift_mangled_symbols_are_exported() {
 }
 
 every_export_is_declared_in_the_header() {
-    # Taking each name's address compiles only if hostsec.h declares it; linking proves the
+    # Taking each name's address compiles only if hostsec.h (or hostsec_win32.h, which includes
+    # it) declares it; linking proves the
     # .so defines it.
     {
-        echo '#include <hostsec.h>'
+        echo '#include <hostsec_win32.h>'
         echo '#include <stdio.h>'
         echo 'int main(void) {'
         echo '    const void *names[] = {'
