@@ -101,6 +101,22 @@ EOF
     fi
 }
 
+pkg_config_win32_module_builds_a_windows_source() {
+    export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
+    local c
+    c=$(pkg-config --cflags hostsec-win32 2>&1 | sed 's/ *$//')
+    [ "$c" = "-I$prefix/include/win32 -I$prefix/include" ] || { fail "${FUNCNAME[0]}" "cflags '$c'"; return; }
+    [ -f "$prefix/include/hostsec_win32.h" ] && [ -f "$prefix/include/win32/windows.h" ] &&
+        [ -f "$prefix/include/win32/sddl.h" ] || { fail "${FUNCNAME[0]}" "headers missing"; return; }
+    if (cd "$out" && cc -Wall -Wextra -Werror "$root/examples/win32/whoami.c" $(pkg-config --cflags --libs hostsec-win32) \
+            -Wl,-rpath,"$prefix/lib" -o whoami-installed) >"$out/cc-win32.log" 2>&1 &&
+        "$out/whoami-installed" | grep -q '^SeChangeNotifyPrivilege'; then
+        ok "${FUNCNAME[0]}"
+    else
+        fail "${FUNCNAME[0]}" "$(cat "$out/cc-win32.log")"
+    fi
+}
+
 install_is_repeatable() {
     if "$root/scripts/install" "$prefix" >"$out/install2.log" 2>&1 &&
         [ "$(readlink "$prefix/lib/libhostsec.so.1")" = "libhostsec.so.$version" ] &&
@@ -117,5 +133,6 @@ headers_are_installed
 library_and_links_are_installed
 pkg_config_describes_the_prefix
 pkg_config_host_builds_and_runs
+pkg_config_win32_module_builds_a_windows_source
 install_is_repeatable
 [ "$failures" -eq 0 ]
