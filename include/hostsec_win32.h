@@ -404,10 +404,10 @@ BOOL HostSecW32_LookupPrivilegeNameA(LPCSTR lpSystemName, PLUID lpLuid, LPSTR lp
 BOOL HostSecW32_LookupPrivilegeDisplayNameA(LPCSTR lpSystemName, LPCSTR lpName, LPSTR lpDisplayName,
                                             LPDWORD cchDisplayName, LPDWORD lpLanguageId);
 /** Enables, disables or removes privileges (their capabilities). TRUE with ERROR_SUCCESS, or
- *  TRUE with ERROR_NOT_ALL_ASSIGNED when the token lacks one asked for (the others are
- *  changed). The calling thread's kernel capabilities follow at once when it acts as the
- *  token. FALSE: ERROR_ACCESS_DENIED (no TOKEN_ADJUST_PRIVILEGES); ERROR_NO_SUCH_PRIVILEGE;
- *  ERROR_INSUFFICIENT_BUFFER (PreviousState too small: nothing changed);
+ *  TRUE with ERROR_NOT_ALL_ASSIGNED when the token lacks one asked for, or its LUID is
+ *  unknown (the others are changed). The calling thread's kernel capabilities follow at once when it acts as the
+ *  token (the process token: see docs/win32.md). FALSE: ERROR_ACCESS_DENIED (no
+ *  TOKEN_ADJUST_PRIVILEGES); ERROR_INSUFFICIENT_BUFFER (PreviousState too small: nothing changed);
  *  ERROR_INVALID_PARAMETER; ERROR_INVALID_HANDLE; ERROR_NOACCESS. */
 BOOL HostSecW32_AdjustTokenPrivileges(HANDLE TokenHandle, BOOL DisableAllPrivileges, PTOKEN_PRIVILEGES NewState,
                                       DWORD BufferLength, PTOKEN_PRIVILEGES PreviousState, PDWORD ReturnLength);
