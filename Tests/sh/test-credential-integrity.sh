@@ -20,10 +20,33 @@ chmod 755 "$out/host"
 
 maxuid=hostsec-test-maxuid
 if getent passwd "$maxuid" >/dev/null; then echo "FAIL setup: $maxuid already exists"; exit 1; fi
+# Accounts at the edges, written straight into the files (groupadd would take minutes for
+# 65,788 groups): one in 251 groups, one in 65,788 (beyond NGROUPS_MAX, 65,536; the primary
+# group counted), one to delete after logon. All removed on exit.
+few=hostsec-test-251groups many=hostsec-test-65788groups gone=hostsec-test-deleted
+for name in "$few" "$many" "$gone"; do
+    if getent passwd "$name" >/dev/null; then echo "FAIL setup: $name already exists"; exit 1; fi
+done
 cp /etc/passwd "$out/passwd.saved"
-cleanup() { grep -v "^$maxuid:" /etc/passwd >"$out/passwd.new" && cat "$out/passwd.new" >/etc/passwd; }
+cp /etc/group "$out/group.saved"
+cleanup() {
+    userdel "$gone" >/dev/null 2>&1
+    grep -v "^\($maxuid\|$few\|$many\|$gone\):" /etc/passwd >"$out/passwd.new" && cat "$out/passwd.new" >/etc/passwd
+    grep -v "^hstg[0-9]*:" /etc/group >"$out/group.new" && cat "$out/group.new" >/etc/group
+}
 trap cleanup EXIT
 echo "$maxuid:x:4294967295:65534::/nonexistent:/usr/sbin/nologin" >>/etc/passwd
+echo "$few:x:4294900001:65534::/nonexistent:/usr/sbin/nologin" >>/etc/passwd
+echo "$many:x:4294900002:65534::/nonexistent:/usr/sbin/nologin" >>/etc/passwd
+useradd --system --no-create-home --no-user-group --gid nogroup --shell /usr/sbin/nologin "$gone" ||
+    { echo "FAIL setup: useradd $gone"; exit 1; }
+python3 - "$few" "$many" >>/etc/group <<'PY'
+import sys
+few, many = sys.argv[1], sys.argv[2]
+for i in range(65787):
+    members = f"{few},{many}" if i < 250 else many
+    print(f"hstg{i}:x:{4294000000 + i}:{members}")
+PY
 
 failed=0
 run() {  # run LABEL COMMAND...
@@ -48,6 +71,9 @@ run "root" as_root seteuid
 run "root" as_root closed-revert nobody
 run "root" as_root signal
 run "root" as_root fork
+run "root" as_root groups "$few" 251
+run "root" as_root groups "$many" 65788
+run "root" as_root deleted "$gone"
 for target in root nobody; do
     run "root" as_root pair "$target"
     run "service with capabilities" as_service_with_caps pair "$target"

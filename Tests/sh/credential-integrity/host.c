@@ -334,6 +334,65 @@ static void a_signal_handler_calling_in_mid_impersonation_is_refused(void) {
     report("a_signal_handler_calling_in_mid_impersonation_is_refused");
 }
 
+/* ---- accounts at the edges ------------------------------------------------------------------ */
+
+static int kernel_group_count(void) { return (int)syscall(SYS_getgroups, 0, NULL); }
+
+/* An account in `expect` supplementary groups (the script makes it): impersonating it sets them
+ * all when the kernel can hold them (NGROUPS_MAX is 65,536); beyond that the impersonation is
+ * refused with E_INVALIDARG and nothing changes. */
+static void an_account_with_many_groups_is_served_or_refused_whole(const char *name, int expect) {
+    status_t self = thread_status();
+    HANDLE h = NULL;
+    EXPECT(HostSec_LogonUser(name, &h) == S_OK, "logon %s", name);
+    DWORD len = 0;
+    HostSec_GetTokenInformation(h, TokenGroups, NULL, 0, &len);
+    HOSTSEC_TOKEN_GROUPS *groups = malloc(len);
+    EXPECT(HostSec_GetTokenInformation(h, TokenGroups, groups, len, &len) == S_OK, "TokenGroups");
+    EXPECT((int)groups->GroupCount == expect, "token groups %u, expected %d", groups->GroupCount, expect);
+    free(groups);
+    HRESULT hr = IHostSecurityManager_ImpersonateLoggedOnUser(mgr, h);
+    if (expect <= 65536) {
+        EXPECT(hr == S_OK, "impersonate: 0x%08x", (unsigned)hr);
+        EXPECT(kernel_group_count() == expect, "kernel groups %d", kernel_group_count());
+    } else {
+        EXPECT(hr == E_INVALIDARG, "impersonate beyond NGROUPS_MAX: 0x%08x", (unsigned)hr);
+        status_t now = thread_status();
+        EXPECT(strcmp(now.text, self.text) == 0, "nothing changed");
+        EXPECT(thread_token_level() == (SECURITY_IMPERSONATION_LEVEL)-1, "no thread token");
+    }
+    EXPECT(IHostSecurityManager_RevertToSelf(mgr) == S_OK, "revert");
+    status_t now = thread_status();
+    EXPECT(strcmp(now.text, self.text) == 0, "exact");
+    EXPECT(failed_closed() == 0, "open");
+    HostSec_CloseHandle(h);
+    char label[128];
+    snprintf(label, sizeof label, "an_account_with_%d_groups_is_%s", expect, expect <= 65536 ? "served_whole" : "refused_whole");
+    report(label);
+}
+
+/* A token outlives its account: deleted after logon, its ids are still what the token names. */
+static void a_token_outlives_its_deleted_account(const char *name) {
+    status_t self = thread_status();
+    HANDLE h = NULL;
+    uid_t uid = uid_of(name);
+    EXPECT(HostSec_LogonUser(name, &h) == S_OK, "logon");
+    char command[256];
+    snprintf(command, sizeof command, "userdel %s", name);
+    EXPECT(system(command) == 0, "userdel");
+    EXPECT(getpwnam(name) == NULL, "deleted");
+    EXPECT(IHostSecurityManager_ImpersonateLoggedOnUser(mgr, h) == S_OK, "impersonate");
+    status_t now = thread_status();
+    EXPECT(euid_of(&now) == uid, "acts as the deleted account's uid");
+    EXPECT(IHostSecurityManager_RevertToSelf(mgr) == S_OK, "revert");
+    now = thread_status();
+    EXPECT(strcmp(now.text, self.text) == 0, "exact");
+    HANDLE again = (HANDLE)1;
+    EXPECT(HostSec_LogonUser(name, &again) == HRESULT_FROM_WIN32(ERROR_NONE_MAPPED) && again == NULL, "no new logon");
+    HostSec_CloseHandle(h);
+    report("a_token_outlives_its_deleted_account");
+}
+
 /* ---- fork --------------------------------------------------------------------------------- */
 
 static void *impersonate_self_and_wait(void *arg) {
@@ -378,6 +437,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(s, "closed-revert")) a_closed_library_still_reverts(arg);
     else if (!strcmp(s, "signal")) a_signal_handler_calling_in_mid_impersonation_is_refused();
     else if (!strcmp(s, "fork")) a_fork_child_counts_only_its_own_impersonating_thread();
+    else if (!strcmp(s, "groups") && argc > 3) an_account_with_many_groups_is_served_or_refused_whole(arg, atoi(argv[3]));
+    else if (!strcmp(s, "deleted")) a_token_outlives_its_deleted_account(arg);
     else return 2;
     return 0;
 }
