@@ -1,4 +1,5 @@
-/* Regression tests for library bugs the hardening lanes found (README, "Hardening"). */
+/* Regression tests for library bugs the hardening lanes found (listed in CHANGELOG.md; the
+ * lanes: SECURITY.md, "Hardening"). */
 #include "token_util.h"
 #include "hosting.h"
 

@@ -162,7 +162,7 @@ static void unknown_account_is_logon_failure(void) {
 
 /* pam_unix asks for 2 s, which libpam varies by up to half either way; the library waits
  * from the call's start, so both failures fall in the same 1-3 s window (the figures over
- * many runs are in the README, measured by scripts/bench-logon). */
+ * many runs are in benchmarks/README.md, measured by scripts/bench-logon). */
 static void wrong_password_and_unknown_account_take_the_delay(void) {
     printf("# wrong password %.3f s, unknown account %.3f s\n", wrong_seconds, unknown_seconds);
     CHECK(wrong_seconds >= 0.99 && wrong_seconds <= 3.2);

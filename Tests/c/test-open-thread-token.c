@@ -1,5 +1,5 @@
-/* IHostSecurityManager::OpenThreadToken, row by row of the README's OpenThreadToken table, called
- * through the real vtable (DllGetClassObject -> IClassFactory -> IHostSecurityManager). */
+/* IHostSecurityManager::OpenThreadToken, row by row of the table in docs/security-manager.md,
+ * called through the real vtable (DllGetClassObject -> IClassFactory -> IHostSecurityManager). */
 #include <pwd.h>
 #include "token_util.h"
 

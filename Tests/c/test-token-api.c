@@ -1,4 +1,4 @@
-/* The flat token API, row by row of the README's OpenThreadToken tables: HostSec_CloseHandle,
+/* The flat token API, row by row of the tables in docs/token-api.md: HostSec_CloseHandle,
  * HostSec_OpenProcessToken, HostSec_ImpersonateSelf, HostSec_DuplicateTokenEx,
  * HostSec_GetTokenInformation, HostSec_LogonUser. Values are compared with what the kernel
  * (getresuid, getgroups, capget) or the user database (getpwnam, getgrouplist) says. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A short run of the C ABI fuzzer (scripts/fuzz -runs=N, default 20000): the harness builds,
 # every seed in fuzz/corpus passes its invariants, and N mutated inputs find nothing.
-# The long run is a documented command (README, "Hardening").
+# The long run is a documented command (SECURITY.md, "Fuzzing").
 set -euo pipefail
 root=${HOSTSEC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 runs=${HOSTSEC_FUZZ_RUNS:-20000}
