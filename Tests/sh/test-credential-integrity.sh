@@ -74,7 +74,7 @@ run "root" as_root fork
 run "root" as_root groups "$few" 251
 run "root" as_root groups "$many" 65788
 run "root" as_root deleted "$gone"
-for target in root nobody; do
+for target in root nobody; do  # the host names its checks after these two
     run "root" as_root pair "$target"
     run "service with capabilities" as_service_with_caps pair "$target"
     run "service without capabilities" as_service_without pair "$target"
