@@ -8,6 +8,7 @@
 #include <hostsec.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <grp.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
@@ -253,6 +254,63 @@ static void a_process_wide_seteuid_is_detected_at_revert(void) {
     report("a_process_wide_seteuid_is_detected_at_revert");
 }
 
+/* glibc's setgroups() reaches every thread too. Called while no thread impersonates (the
+ * host drops a supplementary group after the library's first use), it succeeds everywhere;
+ * the next kernel-level impersonation on a thread must notice that the thread's groups are no
+ * longer those the library recorded, not apply over them and then "revert" the thread to the
+ * group list the host had dropped. */
+static const gid_t dropped_group = 4242;
+static void a_process_wide_setgroups_after_first_use_is_detected(void) {
+    HANDLE h = NULL;
+    EXPECT(HostSec_LogonUser("nobody", &h) == S_OK, "logon (first use, groups 0 and %u)", (unsigned)dropped_group);
+    gid_t kept[1] = {0};
+    EXPECT(setgroups(1, kept) == 0, "setgroups: %s", strerror(errno));
+    status_t dropped = thread_status();
+    HRESULT hr = IHostSecurityManager_ImpersonateLoggedOnUser(mgr, h);
+    if (hr == S_OK) {
+        HRESULT back = IHostSecurityManager_RevertToSelf(mgr);
+        status_t now = thread_status();
+        EXPECT(strcmp(now.text, dropped.text) == 0 && back == S_OK,
+               "RevertToSelf returned 0x%08x and the thread is no longer what the host left it:\n%s\nexpected\n%s",
+               (unsigned)back, now.text, dropped.text);
+    }
+    EXPECT(hr == E_FAIL, "ImpersonateLoggedOnUser over groups the library did not record returned 0x%08x",
+           (unsigned)hr);
+    EXPECT(failed_closed() == 1, "closed");
+    HostSec_CloseHandle(h);
+    report("a_process_wide_setgroups_after_first_use_is_detected");
+}
+
+/* A thread first seen after a process-wide seteuid() (a host dropping privileges for a while,
+ * e.g. to touch a user's files) holds what every other thread of the process holds. Its first
+ * call into the library, even a query, must not make it root again: the library applied
+ * nothing to it. */
+static HRESULT first_call_hr;
+static status_t first_call_after;
+static void *first_call_after_process_change(void *arg) {
+    (void)arg;
+    HANDLE h = NULL;
+    first_call_hr = HostSec_OpenProcessToken(TOKEN_QUERY, &h);
+    first_call_after = thread_status();
+    if (h) HostSec_CloseHandle(h);
+    return NULL;
+}
+static void a_thread_first_seen_after_a_process_wide_seteuid_is_not_made_root(void) {
+    HANDLE h = NULL;
+    EXPECT(HostSec_LogonUser("nobody", &h) == S_OK, "logon (first use)");
+    uid_t daemon = uid_of("daemon");
+    EXPECT(seteuid(daemon) == 0, "seteuid: %s", strerror(errno));
+    status_t process_now = thread_status();
+    run_thread(first_call_after_process_change);
+    EXPECT(seteuid(0) == 0, "seteuid back: %s", strerror(errno));
+    EXPECT(euid_of(&first_call_after) == daemon,
+           "the new thread's first call (0x%08x) changed it from what the process holds:\n%s\nto\n%s",
+           (unsigned)first_call_hr, process_now.text, first_call_after.text);
+    EXPECT(first_call_hr != S_OK, "the first call reported S_OK over credentials the library did not apply");
+    HostSec_CloseHandle(h);
+    report("a_thread_first_seen_after_a_process_wide_seteuid_is_not_made_root");
+}
+
 /* After the library closed, a thread still impersonating can revert (and ends exactly at
  * self), and it is told the library is closed. */
 static void a_closed_library_still_reverts(const char *target) {
@@ -423,6 +481,10 @@ static void a_fork_child_counts_only_its_own_impersonating_thread(void) {
 
 int main(int argc, char **argv) {
     if (argc < 2) return 2;
+    if (!strcmp(argv[1], "setgroups")) {  /* the groups the library records at first use */
+        gid_t groups[2] = {0, dropped_group};
+        if (setgroups(2, groups) != 0) { perror("setgroups"); return 2; }
+    }
     mgr = hosting_manager();
     const char *s = argv[1], *arg = argc > 2 ? argv[2] : "nobody";
     if (!strcmp(s, "uid-minus-one")) uid_minus_one_account_gets_no_token(arg);
@@ -430,6 +492,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(s, "pair")) impersonating_and_reverting_is_exact(arg);
     else if (!strcmp(s, "exec")) a_program_run_while_impersonating_gets_no_capabilities(arg);
     else if (!strcmp(s, "seteuid")) a_process_wide_seteuid_is_detected_at_revert();
+    else if (!strcmp(s, "setgroups")) a_process_wide_setgroups_after_first_use_is_detected();
+    else if (!strcmp(s, "new-thread-after-seteuid")) a_thread_first_seen_after_a_process_wide_seteuid_is_not_made_root();
     else if (!strcmp(s, "closed-revert")) a_closed_library_still_reverts(arg);
     else if (!strcmp(s, "signal")) a_signal_handler_calling_in_mid_impersonation_is_refused();
     else if (!strcmp(s, "fork")) a_fork_child_counts_only_its_own_impersonating_thread();
