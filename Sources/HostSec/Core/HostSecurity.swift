@@ -433,14 +433,17 @@ public final class HostSecurity: Sendable {
 
     /// Before the kernel acts as another identity, and when RevertToSelf finds nothing to undo:
     /// the thread must hold "self". Credentials the library did not apply (a host's own set*id
-    /// call) are put back and the library fails closed. Compared in place: no copies.
+    /// or setgroups call, which glibc sends to every thread) are put back and the library
+    /// fails closed. Ids compared in place; the groups too, since revert would otherwise
+    /// silently restore a group list the host had dropped.
     private func checkAtSelf(_ state: ThreadState) throws(HostSecError) {
         let me = selfCredentials(state)
         let same: Bool
         do {
             let (ruid, euid, suid) = try sys.getresuid()
             let (rgid, egid, sgid) = try sys.getresgid()
-            same = me.hasIds(ruid, euid, suid, rgid, egid, sgid)
+            let groups = try sys.getgroups()
+            same = me.hasIds(ruid, euid, suid, rgid, egid, sgid) && groups == me.groups
         } catch {
             throw HostSecError(HResult.fromErrno(error.errno))
         }
