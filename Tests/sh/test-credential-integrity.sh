@@ -69,16 +69,7 @@ run "root" as_root uid-minus-one "$maxuid"
 run "root" as_root new-thread
 run "root" as_root seteuid
 run "root" as_root setgroups
-# Known hole, not fixed yet: a thread first seen after a process-wide seteuid() is put back
-# to the credentials recorded at first use (root) by its first call, with S_OK. The fix needs
-# the first-call check to tell a thread created while its creator impersonated (put it back)
-# from a process whose identity changed since (fail closed, change nothing). Run it with
-# HOSTSEC_KNOWN_HOLES=1.
-if [ "${HOSTSEC_KNOWN_HOLES:-0}" = 1 ]; then
-    run "root" as_root new-thread-after-seteuid
-else
-    echo "skip a_thread_first_seen_after_a_process_wide_seteuid_is_not_made_root [root]: known hole (a new thread's first call re-roots it after a process-wide seteuid)"
-fi
+run "root" as_root new-thread-after-seteuid
 run "root" as_root closed-revert nobody
 run "root" as_root signal
 run "root" as_root fork

@@ -103,10 +103,34 @@ public final class HostSecurity: Sendable {
 
     @inline(never) private func adopt(_ state: ThreadState) throws(HostSecError) {
         let (me, token) = try processSelf()
-        if case .failure = kernel.reset(to: me) {
-            throw failClosed()
+        let now: KernelCredentials
+        do throws(SyscallFailure) { now = try KernelCredentials.read(sys) } catch {
+            throw HostSecError(HResult.fromErrno(error.errno))
+        }
+        if now != me {
+            // Put back only what a creator's impersonation left (clone copied it). Anything
+            // else is the host's own doing after first use (glibc's seteuid reaches every
+            // thread): the library applied nothing here, so it changes nothing and closes.
+            guard Self.mayBeAnImpersonation(now, over: me) else { throw failClosed() }
+            if case .failure = kernel.reset(to: me) { throw failClosed() }
         }
         state.adopt(me, token: token)
+    }
+
+    /// Whether `now` has the shape `KernelCredentialSwitch.apply` gives a thread over `me`:
+    /// uids `me`'s or (t, t, me.suid), gids `me`'s or (g, g, me.sgid), filesystem ids following
+    /// them, permitted and inheritable sets and `SECBIT_KEEP_CAPS` untouched, ambient set
+    /// `me`'s or empty. A process-wide seteuid/setegid (real id kept, effective changed) or
+    /// setuid (saved id changed) has another shape.
+    static func mayBeAnImpersonation(_ now: KernelCredentials, over me: KernelCredentials) -> Bool {
+        let uids = (now.ruid == me.ruid && now.euid == me.euid && now.suid == me.suid)
+            || (now.ruid == now.euid && now.suid == me.suid)
+        let gids = (now.rgid == me.rgid && now.egid == me.egid && now.sgid == me.sgid)
+            || (now.rgid == now.egid && now.sgid == me.sgid)
+        let fs = (now.fsuid == now.euid || now.fsuid == me.fsuid) && (now.fsgid == now.egid || now.fsgid == me.fsgid)
+        let caps = now.caps.permitted == me.caps.permitted && now.caps.inheritable == me.caps.inheritable
+            && now.keepCaps == me.keepCaps && (now.ambient == 0 || now.ambient == me.ambient)
+        return uids && gids && fs && caps
     }
 
     /// The process's credentials, for a thread that `threadState()` returned.
