@@ -69,6 +69,7 @@ run "root" as_root uid-minus-one "$maxuid"
 run "root" as_root new-thread
 run "root" as_root seteuid
 run "root" as_root setgroups
+run "root" as_root removed-privilege
 run "root" as_root new-thread-after-seteuid
 run "root" as_root closed-revert nobody
 run "root" as_root signal

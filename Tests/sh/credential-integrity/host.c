@@ -6,6 +6,7 @@
  * Prints "ok   name" per check; exits non-zero on the first failure. */
 #define COBJMACROS
 #include <hostsec.h>
+#include <hostsec_win32.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <grp.h>
@@ -311,6 +312,40 @@ static void a_thread_first_seen_after_a_process_wide_seteuid_is_not_made_root(vo
     report("a_thread_first_seen_after_a_process_wide_seteuid_is_not_made_root");
 }
 
+/* AdjustTokenPrivileges(SE_PRIVILEGE_REMOVED) on the process token drops a capability from
+ * the calling thread's permitted set for good; a thread created after that inherits the
+ * smaller set. Its first call must take it as the process token now is, not try to put back
+ * the set recorded at first use (which the kernel refuses) and close the library. */
+static HRESULT later_thread_hr;
+static status_t later_thread_status;
+static void *later_thread(void *arg) {
+    (void)arg;
+    HANDLE h = NULL;
+    later_thread_hr = HostSec_OpenProcessToken(TOKEN_QUERY, &h);
+    later_thread_status = thread_status();
+    if (h) HostSec_CloseHandle(h);
+    return NULL;
+}
+static void a_thread_created_after_a_privilege_was_removed_acts_as_the_process(void) {
+    HANDLE process = NULL;
+    EXPECT(HostSecW32_OpenProcessToken(HostSecW32_GetCurrentProcess(), TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY, &process),
+           "OpenProcessToken: %u", (unsigned)HostSecW32_GetLastError());
+    TOKEN_PRIVILEGES tp;
+    tp.PrivilegeCount = 1;
+    tp.Privileges[0].Attributes = SE_PRIVILEGE_REMOVED;
+    EXPECT(HostSecW32_LookupPrivilegeValueA(NULL, SE_SYSTEMTIME_NAME, &tp.Privileges[0].Luid), "lookup");
+    EXPECT(HostSecW32_AdjustTokenPrivileges(process, FALSE, &tp, 0, NULL, NULL), "adjust: %u",
+           (unsigned)HostSecW32_GetLastError());
+    status_t creator = thread_status();
+    run_thread(later_thread);
+    EXPECT(later_thread_hr == S_OK, "the new thread's first call returned 0x%08x", (unsigned)later_thread_hr);
+    EXPECT(failed_closed() == 0, "the library closed");
+    EXPECT(strcmp(later_thread_status.text, creator.text) == 0, "the new thread is not the process:\n%s\nexpected\n%s",
+           later_thread_status.text, creator.text);
+    HostSec_CloseHandle(process);
+    report("a_thread_created_after_a_privilege_was_removed_acts_as_the_process");
+}
+
 /* After the library closed, a thread still impersonating can revert (and ends exactly at
  * self), and it is told the library is closed. */
 static void a_closed_library_still_reverts(const char *target) {
@@ -492,6 +527,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(s, "pair")) impersonating_and_reverting_is_exact(arg);
     else if (!strcmp(s, "exec")) a_program_run_while_impersonating_gets_no_capabilities(arg);
     else if (!strcmp(s, "seteuid")) a_process_wide_seteuid_is_detected_at_revert();
+    else if (!strcmp(s, "removed-privilege")) a_thread_created_after_a_privilege_was_removed_acts_as_the_process();
     else if (!strcmp(s, "setgroups")) a_process_wide_setgroups_after_first_use_is_detected();
     else if (!strcmp(s, "new-thread-after-seteuid")) a_thread_first_seen_after_a_process_wide_seteuid_is_not_made_root();
     else if (!strcmp(s, "closed-revert")) a_closed_library_still_reverts(arg);
