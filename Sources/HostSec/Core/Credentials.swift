@@ -58,6 +58,18 @@ public final class KernelCredentials: Equatable, Sendable {
                                  groups: groups, caps: caps, ambient: ambient, keepCaps: keepCaps)
     }
 
+    /// The same credentials with the effective and permitted sets of `identity` (an adjusted
+    /// process token's); the ambient set keeps only what the new permitted set still holds, as
+    /// the kernel does.
+    func withCapabilities(_ identity: Identity) -> KernelCredentials {
+        let permitted = identity.capPermitted
+        return KernelCredentials(ruid: ruid, euid: euid, suid: suid, fsuid: fsuid,
+                                 rgid: rgid, egid: egid, sgid: sgid, fsgid: fsgid, groups: groups,
+                                 caps: CapabilitySets(effective: identity.capEffective & permitted, permitted: permitted,
+                                                      inheritable: caps.inheritable),
+                                 ambient: ambient & permitted, keepCaps: keepCaps)
+    }
+
     /// Whether none of the real, effective and saved uids is 0 (the kernel then clears the
     /// permitted set when a change leaves every uid nonzero, unless `SECBIT_KEEP_CAPS`).
     var hasNoRootUid: Bool { ruid != 0 && euid != 0 && suid != 0 }

@@ -102,7 +102,10 @@ public final class HostSecurity: Sendable {
     }
 
     @inline(never) private func adopt(_ state: ThreadState) throws(HostSecError) {
-        let (me, token) = try processSelf()
+        let (recorded, token) = try processSelf()
+        // The process token as it is now: AdjustTokenPrivileges may have changed its capability
+        // sets since first use (a removed one is gone from every thread created after).
+        let me = token.isAdjusted ? recorded.withCapabilities(token.currentIdentity) : recorded
         let now: KernelCredentials
         do throws(SyscallFailure) { now = try KernelCredentials.read(sys) } catch {
             throw HostSecError(HResult.fromErrno(error.errno))
