@@ -71,6 +71,7 @@ run "root" as_root seteuid
 run "root" as_root setgroups
 run "root" as_root removed-privilege
 run "root" as_root new-thread-after-seteuid
+run "root" as_root lowered
 run "root" as_root closed-revert nobody
 run "root" as_root signal
 run "root" as_root fork

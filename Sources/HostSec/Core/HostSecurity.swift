@@ -460,8 +460,8 @@ public final class HostSecurity: Sendable {
 
     /// Before the kernel acts as another identity, and when RevertToSelf finds nothing to undo:
     /// the thread must hold "self". Credentials the library did not apply (a host's own set*id
-    /// or setgroups call, which glibc sends to every thread) are put back and the library
-    /// fails closed. Ids compared in place; the groups too, since revert would otherwise
+    /// or setgroups call, which glibc sends to every thread) are left as they are and the
+    /// library fails closed. Ids compared in place; the groups too, since revert would otherwise
     /// silently restore a group list the host had dropped.
     private func checkAtSelf(_ state: ThreadState) throws(HostSecError) {
         let me = selfCredentials(state)
@@ -474,10 +474,9 @@ public final class HostSecurity: Sendable {
         } catch {
             throw HostSecError(HResult.fromErrno(error.errno))
         }
-        if !same {
-            _ = kernel.reset(to: me)
-            throw failClosed()
-        }
+        // Not put back: a thread that is not impersonating holds what the host gave it (a
+        // process-wide privilege drop, say), and "self" could be more privileged than that.
+        if !same { throw failClosed() }
     }
 
     /// Puts the thread's kernel credentials back to "self"; fails closed when it cannot, or

@@ -312,6 +312,24 @@ static void a_thread_first_seen_after_a_process_wide_seteuid_is_not_made_root(vo
     report("a_thread_first_seen_after_a_process_wide_seteuid_is_not_made_root");
 }
 
+/* The same drop seen by a thread the library already knows: its next impersonation finds
+ * credentials the library did not apply. It must not put the thread back to the (more
+ * privileged) process token it recorded: the library closes and leaves the thread lowered. */
+static void a_known_thread_lowered_by_the_host_is_not_raised_again(void) {
+    HANDLE h = NULL;
+    EXPECT(HostSec_LogonUser("nobody", &h) == S_OK, "logon (first use)");
+    uid_t daemon = uid_of("daemon");
+    EXPECT(seteuid(daemon) == 0, "seteuid: %s", strerror(errno));
+    status_t lowered = thread_status();
+    HRESULT hr = IHostSecurityManager_ImpersonateLoggedOnUser(mgr, h);
+    status_t after = thread_status();
+    EXPECT(hr == E_FAIL, "impersonating over credentials the library did not apply: 0x%08x", (unsigned)hr);
+    EXPECT(strcmp(after.text, lowered.text) == 0, "the thread was changed:\n%s\nto\n%s", lowered.text, after.text);
+    EXPECT(failed_closed() == 1, "closed");
+    HostSec_CloseHandle(h);
+    report("a_known_thread_lowered_by_the_host_is_not_raised_again");
+}
+
 /* AdjustTokenPrivileges(SE_PRIVILEGE_REMOVED) on the process token drops a capability from
  * the calling thread's permitted set for good; a thread created after that inherits the
  * smaller set. Its first call must take it as the process token now is, not try to put back
@@ -529,6 +547,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(s, "seteuid")) a_process_wide_seteuid_is_detected_at_revert();
     else if (!strcmp(s, "removed-privilege")) a_thread_created_after_a_privilege_was_removed_acts_as_the_process();
     else if (!strcmp(s, "setgroups")) a_process_wide_setgroups_after_first_use_is_detected();
+    else if (!strcmp(s, "lowered")) a_known_thread_lowered_by_the_host_is_not_raised_again();
     else if (!strcmp(s, "new-thread-after-seteuid")) a_thread_first_seen_after_a_process_wide_seteuid_is_not_made_root();
     else if (!strcmp(s, "closed-revert")) a_closed_library_still_reverts(arg);
     else if (!strcmp(s, "signal")) a_signal_handler_calling_in_mid_impersonation_is_refused();
