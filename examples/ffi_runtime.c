@@ -34,7 +34,7 @@ static void *need(void *library, const char *name) {
 static const char *name_of(HRESULT hr) {
     static char text[16];
     const char *name = HResultName(hr);
-    if (name) return name;
+    if (strcmp(name, HOSTSEC_HRESULT_UNKNOWN_NAME) != 0) return name;
     snprintf(text, sizeof text, "0x%08X", (unsigned)hr);
     return text;
 }

@@ -9,8 +9,7 @@
 #include <cstdio>
 
 static const char *name(HRESULT hr) {
-    const char *n = HostSec_HResultName(hr);
-    return n != nullptr ? n : "?";
+    return HostSec_HResultName(hr); /* never NULL: "unknown HRESULT" outside the table */
 }
 
 static void open_token(IHostSecurityManager *manager, const char *when) {

@@ -9,8 +9,7 @@
 #include <stdio.h>
 
 static const char *name(HRESULT hr) {
-    const char *n = HostSec_HResultName(hr);
-    return n != NULL ? n : "?";
+    return HostSec_HResultName(hr); /* never NULL: "unknown HRESULT" outside the table */
 }
 
 static void show_token(HANDLE token) {

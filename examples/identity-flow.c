@@ -32,8 +32,7 @@ static void expect(int ok, const char *what) {
 
 static void check(HRESULT hr, const char *call) {
     if (hr != S_OK) {
-        const char *name = HostSec_HResultName(hr);
-        printf("  %s -> 0x%08x %s\n", call, (unsigned)hr, name ? name : "");
+        printf("  %s -> 0x%08x %s\n", call, (unsigned)hr, HostSec_HResultName(hr));
         exit(1);
     }
 }
@@ -141,7 +140,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "no account '%s'\n", account);
         return 2;
     }
-    printf("hostsec %u (header %u), running as uid %u\n", HostSec_GetVersion(), HOSTSEC_VERSION_NUMBER, (unsigned)getuid());
+    printf("hostsec %s (header %s), running as uid %u\n", HostSec_GetVersionString(), HOSTSEC_VERSION_STRING,
+           (unsigned)getuid());
     main_tid = (int)syscall(SYS_gettid);
 
     IClassFactory *factory = NULL;

@@ -6,13 +6,19 @@ HostSec_GetInterfaceInfo describes each interface's slots (name, return and para
 kinds), from which a ctypes prototype is built and called on the function pointer read out of
 the object's vtable.
 
-  python3 examples/python_host.py [path/to/libhostsec.so.1]   (or set HOSTSEC_LIBRARY)
+  python3 examples/python_host.py [path/to/libhostsec.so.1]
+
+With no argument it takes, in order: the library named by HOSTSEC_LIBRARY; the one this
+checkout built (scripts/build: .build/release beside examples/); the installed one (pkg-config's
+libdir for hostsec, then the dynamic loader's search, as ctypes.util.find_library sees it).
 
 Run as root to see the kernel credentials change; without CAP_SETUID/CAP_SETGID the library
 impersonates at SecurityIdentification level and the Uid line stays the same.
 """
 import ctypes
+import ctypes.util
 import os
+import subprocess
 import sys
 import threading
 
@@ -76,6 +82,7 @@ def load(path):
     lib.HostSec_GetTokenInformation.argtypes = [HANDLE, ctypes.c_int, ctypes.c_void_p, DWORD, ctypes.POINTER(DWORD)]
     lib.HostSec_GetTokenInformation.restype = HRESULT
     lib.HostSec_GetVersion.restype = DWORD
+    lib.HostSec_GetVersionString.restype = ctypes.c_char_p
     return lib
 
 
@@ -129,11 +136,41 @@ def token_uid(lib, handle):
     return user.Uid
 
 
+def find_library():
+    """The library to load when none is named on the command line, and where it looked."""
+    tried = []
+    named = os.environ.get("HOSTSEC_LIBRARY")
+    if named:
+        return named, tried
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name in ("libhostsec.so.1", "libhostsec.so"):
+        built = os.path.normpath(os.path.join(here, os.pardir, ".build", "release", name))
+        tried.append(built)
+        if os.path.isfile(built):
+            return built, tried
+    try:
+        libdir = subprocess.run(["pkg-config", "--variable=libdir", "hostsec"], capture_output=True,
+                                text=True, check=True).stdout.strip()
+        installed = os.path.join(libdir, "libhostsec.so.1")
+        tried.append(installed)
+        if os.path.isfile(installed):
+            return installed, tried
+    except (OSError, subprocess.CalledProcessError):
+        tried.append("pkg-config hostsec")
+    tried.append("the dynamic loader's search path")
+    return ctypes.util.find_library("hostsec"), tried
+
+
 def main():
-    path = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("HOSTSEC_LIBRARY", "libhostsec.so.1")
+    if len(sys.argv) > 1:
+        path = sys.argv[1]
+    else:
+        path, tried = find_library()
+        if path is None:
+            sys.exit("python_host.py: no libhostsec found; looked at " + ", ".join(tried) +
+                     ". Build it (scripts/build), install it (scripts/install), or pass its path.")
     lib = load(path)
-    version = lib.HostSec_GetVersion()
-    print(f"library: {os.path.basename(path)} version {version // 1000000}.{version // 1000 % 1000}.{version % 1000}")
+    print(f"library: {os.path.basename(path)} version {lib.HostSec_GetVersionString().decode()}")
 
     # DllGetClassObject, then IClassFactory::CreateInstance found through the vtable.
     factory_pointer = ctypes.c_void_p()

@@ -857,7 +857,8 @@ static void op_misc(input *in) {
     switch (u8(in) % 3) {
     case 0: {
         const char *n = HostSec_HResultName((HRESULT)u32(in));
-        if (n && strlen(n) > 64) fail("HostSec_HResultName: a %zu-byte name", strlen(n));
+        if (!n) fail("HostSec_HResultName: NULL");
+        if (strlen(n) > 64) fail("HostSec_HResultName: a %zu-byte name", strlen(n));
         break;
     }
     case 1: expect(HostSec_GetStatistics(NULL), E_POINTER, "HostSec_GetStatistics(NULL)"); break;

@@ -700,12 +700,21 @@ HRESULT DllCanUnloadNow(void);
  * The flat token API
  * ------------------------------------------------------------------------------------- */
 
-/** The library's version as HOSTSEC_VERSION_NUMBER spells it; compare with the header's
- *  to detect a mismatch (the major versions must be equal). */
+/** The library's version as HOSTSEC_VERSION_NUMBER spells it (major * 1000000 + minor * 1000
+ *  + patch: 1.1.0 is 1001000); compare with the header's to detect a mismatch (the major
+ *  versions must be equal). Never fails. */
 DWORD HostSec_GetVersion(void);
 
-/** The macro name of hr (e.g. "E_HANDLE") when it is in HOSTSEC_HRESULT_TABLE, else NULL.
- *  The string is static. */
+/** The library's version as HOSTSEC_VERSION_STRING spells it ("1.1.0"): what a host prints.
+ *  A static string, never NULL; never fails. */
+const char *HostSec_GetVersionString(void);
+
+/** What HostSec_HResultName returns for a code outside HOSTSEC_HRESULT_TABLE. */
+#define HOSTSEC_HRESULT_UNKNOWN_NAME "unknown HRESULT"
+
+/** The macro name of hr (e.g. "E_HANDLE", "HRESULT_FROM_WIN32(ERROR_NO_TOKEN)") when it is
+ *  in HOSTSEC_HRESULT_TABLE, else HOSTSEC_HRESULT_UNKNOWN_NAME ("unknown HRESULT"). Never
+ *  NULL, so it can go straight to printf("%s"). The string is static; never fails. */
 const char *HostSec_HResultName(HRESULT hr);
 
 /** Fills *stats with what is alive now. S_OK; E_POINTER. */

@@ -272,6 +272,15 @@ void hs_pam_unlock(void);
 /** secure_getenv(3) (a _GNU_SOURCE declaration Swift's Glibc module does not show). */
 const char *hs_secure_getenv(const char *name);
 
+/* ---- HRESULT names (shim.c) ------------------------------------------------------- */
+
+/** The macro name of hr in HOSTSEC_HRESULT_TABLE, or NULL for a code outside it (the
+ *  exported HostSec_HResultName gives HOSTSEC_HRESULT_UNKNOWN_NAME instead). */
+const char *hs_hresult_name(int32_t hr);
+/** HOSTSEC_VERSION_STRING, as a static string of the library (a Swift string literal would
+ *  not be a C string with static lifetime). */
+const char *hs_version_string(void);
+
 /* ---- type information (typeinfo.c) -------------------------------------------------- */
 
 struct HOSTSEC_INTERFACE_INFO;

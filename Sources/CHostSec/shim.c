@@ -114,6 +114,13 @@ uint64_t hs_next_id_refill(hs_thread *t) {
 }
 
 const char *HostSec_HResultName(HRESULT hr) {
+    const char *name = hs_hresult_name(hr);
+    return name != NULL ? name : HOSTSEC_HRESULT_UNKNOWN_NAME;
+}
+
+const char *hs_version_string(void) { return HOSTSEC_VERSION_STRING; }
+
+const char *hs_hresult_name(HRESULT hr) {
     switch ((uint32_t)hr) {
 #define HS_NAME_X(name, value, meaning) case (uint32_t)(value): return #name;
 #define HS_NAME_W(name, value, meaning) case (uint32_t)(value): return "HRESULT_FROM_WIN32(" #name ")";

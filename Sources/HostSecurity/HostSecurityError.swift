@@ -67,7 +67,7 @@ public struct HostSecurityError: Error, Equatable, Hashable, Sendable, CustomStr
     /// `HRESULT_FROM_WIN32(ERROR_NONE_MAPPED) (0x80070534)`.
     public var description: String {
         let value = "0x" + String(UInt32(bitPattern: hresult), radix: 16, uppercase: true)
-        guard let name = HostSec_HResultName(hresult) else { return value }
+        guard let name = hs_hresult_name(hresult) else { return value }
         return "\(String(cString: name)) (\(value))"
     }
 }

@@ -306,11 +306,28 @@ static void hresult_name_covers_every_table_row(void) {
     CHECK(name_is((HRESULT)0x80070522u, "HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD)"));
 }
 
-static void hresult_name_is_null_outside_the_table(void) {
-    CHECK(HostSec_HResultName((HRESULT)0x80004004u) == NULL);
-    CHECK(HostSec_HResultName((HRESULT)2) == NULL);
-    CHECK(HostSec_HResultName((HRESULT)0xFFFFFFFFu) == NULL);
-    CHECK(HostSec_HResultName((HRESULT)0x80131028u) == NULL);
+static void hresult_name_is_never_null_outside_the_table(void) {
+    const HRESULT unknown[] = {(HRESULT)0x80004004u, (HRESULT)2, (HRESULT)0xFFFFFFFFu, (HRESULT)0x80131028u,
+                               (HRESULT)0x80070001u, (HRESULT)0x7FFFFFFF};
+    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
+        const char *name = HostSec_HResultName(unknown[i]);
+        CHECK(name != NULL);
+        CHECK(name != NULL && strcmp(name, HOSTSEC_HRESULT_UNKNOWN_NAME) == 0);
+    }
+    /* The quick start's use: straight into printf("%s"). */
+    char line[64];
+    snprintf(line, sizeof line, "%s", HostSec_HResultName((HRESULT)0x80004004u));
+    CHECK(strcmp(line, "unknown HRESULT") == 0);
+    /* No table row is named like the fallback. */
+    CHECK(strcmp(HostSec_HResultName(S_OK), HOSTSEC_HRESULT_UNKNOWN_NAME) != 0);
+}
+
+static void version_string_matches_header(void) {
+    const char *version = HostSec_GetVersionString();
+    CHECK(version != NULL);
+    CHECK(version != NULL && strcmp(version, HOSTSEC_VERSION_STRING) == 0);
+    CHECK(version != NULL && strcmp(version, "1.1.0") == 0);
+    CHECK(HostSec_GetVersionString() == version); /* static: the same string every call */
 }
 
 static void library_version_matches_header(void) {
@@ -338,7 +355,8 @@ int main(void) {
     RUN_TEST(token_rights_match_winnt);
     RUN_TEST(token_enums_match_winnt);
     RUN_TEST(hresult_name_covers_every_table_row);
-    RUN_TEST(hresult_name_is_null_outside_the_table);
+    RUN_TEST(hresult_name_is_never_null_outside_the_table);
+    RUN_TEST(version_string_matches_header);
     RUN_TEST(library_version_matches_header);
     CHECK_EXIT();
 }

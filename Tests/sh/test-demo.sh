@@ -9,6 +9,8 @@ gcc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -I"$root/include" "$ro
 log=$("$out/identity-flow")
 echo "$log"
 grep -q "all checks passed" <<<"$log"
+# The version as people write it, from the library and the header alike.
+grep -q "^hostsec 1\.1\.0 (header 1\.1\.0), running as uid" <<<"$log"
 if [ "$(id -u)" -eq 0 ]; then
     grep -q "belongs to the account" <<<"$log"
     grep -q "refused (EACCES)" <<<"$log"

@@ -55,6 +55,32 @@ python_host_finds_the_library_through_the_environment() {
         fail "${FUNCNAME[0]}" "$(diff -u "$out/expected.txt" "$out/env.txt")"
 }
 
+# No argument and no HOSTSEC_LIBRARY, from another directory: the script finds the library this
+# checkout built by itself (HOSTSEC_LIB_DIR is that build unless a sanitizer lane chose another).
+python_host_finds_the_built_library_with_no_argument() {
+    (cd "$out" && env -u HOSTSEC_TRACE -u HOSTSEC_LIBRARY python3 "$root/examples/python_host.py") \
+        >"$out/noarg.txt" 2>&1
+    diff -q "$out/expected.txt" "$out/noarg.txt" >/dev/null && ok "${FUNCNAME[0]}" ||
+        fail "${FUNCNAME[0]}" "$(diff -u "$out/expected.txt" "$out/noarg.txt")"
+}
+
+# With nothing to find (a copy of the script outside any checkout, no pkg-config entry, no
+# library on the loader's path) it says where it looked and what to do, and exits non-zero.
+python_host_says_where_it_looked_when_nothing_is_found() {
+    mkdir -p "$out/alone" && cp "$root/examples/python_host.py" "$out/alone/"
+    local msg rc
+    msg=$(cd "$out/alone" && env -u HOSTSEC_TRACE -u HOSTSEC_LIBRARY PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR=/nonexistent \
+        LD_LIBRARY_PATH= python3 python_host.py 2>&1); rc=$?
+    if [ $rc -ne 0 ] && grep -q "no libhostsec found; looked at $out/.build/release/libhostsec.so.1" <<<"$msg" &&
+        grep -q "scripts/build" <<<"$msg"; then
+        ok "${FUNCNAME[0]}"
+    elif ldconfig -p 2>/dev/null | grep -q libhostsec; then
+        ok "${FUNCNAME[0]} (an installed libhostsec is on the loader's path: found it, exit $rc)"
+    else
+        fail "${FUNCNAME[0]}" "exit $rc: $msg"
+    fi
+}
+
 python_host_behaves_the_same_through_tracing_proxies() {
     HOSTSEC_TRACE="$out/trace.log" python3 "$root/examples/python_host.py" "$lib/libhostsec.so.1" \
         >"$out/traced.txt" 2>&1
@@ -70,5 +96,7 @@ python_host_behaves_the_same_through_tracing_proxies() {
 
 python_host_prints_each_step_and_uid
 python_host_finds_the_library_through_the_environment
+python_host_finds_the_built_library_with_no_argument
+python_host_says_where_it_looked_when_nothing_is_found
 python_host_behaves_the_same_through_tracing_proxies
 [ "$failures" -eq 0 ]

@@ -81,7 +81,7 @@ enum TraceFormat {
     }
 
     static func hresult(_ hr: HRESULT) -> String {
-        if let name = HostSec_HResultName(hr) { return String(cString: name) }
+        if let name = hs_hresult_name(hr) { return String(cString: name) }
         return "0x" + hex32(UInt32(bitPattern: hr))
     }
 

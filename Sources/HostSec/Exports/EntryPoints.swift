@@ -33,6 +33,11 @@ public func HostSec_GetVersion() -> DWORD {
 }
 
 @c @implementation
+public func HostSec_GetVersionString() -> UnsafePointer<CChar>? {
+    hs_version_string()
+}
+
+@c @implementation
 public func HostSec_GetStatistics(_ stats: UnsafeMutablePointer<HOSTSEC_STATISTICS>?) -> HRESULT {
     guard let stats else { return HResult.pointer }
     stats.pointee = HOSTSEC_STATISTICS(
