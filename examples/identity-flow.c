@@ -134,6 +134,30 @@ static void *pool_thread(void *arg) {
     return NULL;
 }
 
+/* A server that must never do a user's work as itself asks for the strict policy: then
+ * impersonating another account either makes the kernel act as it, or fails. */
+static void *strict_thread(void *arg) {
+    (void)arg;
+    HANDLE token = NULL;
+    check(HostSec_SetPolicy(HOSTSEC_POLICY_REQUIRE_ENFORCEMENT), "HostSec_SetPolicy");
+    check(HostSec_LogonUser(account, &token), "HostSec_LogonUser");
+    HRESULT hr = IHostSecurityManager_ImpersonateLoggedOnUser(manager, token);
+    uid_t now = euid_now();
+    printf("strict policy (HOSTSEC_POLICY_REQUIRE_ENFORCEMENT):\n");
+    if (SUCCEEDED(hr)) {
+        printf("  ImpersonateLoggedOnUser -> %s: the kernel acts as uid %u\n", HostSec_HResultName(hr), (unsigned)now);
+        expect(now == getpwnam(account)->pw_uid, "success means the kernel enforces the impersonation");
+    } else {
+        printf("  ImpersonateLoggedOnUser -> %s: refused, still uid %u\n", HostSec_HResultName(hr), (unsigned)now);
+        expect(hr == HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD) && now == getuid(),
+               "refused with ERROR_PRIVILEGE_NOT_HELD, nothing changed");
+    }
+    IHostSecurityManager_RevertToSelf(manager);
+    HostSec_CloseHandle(token);
+    check(HostSec_SetPolicy(0), "HostSec_SetPolicy");
+    return NULL;
+}
+
 int main(int argc, char **argv) {
     if (argc > 1) account = argv[1];
     if (getpwnam(account) == NULL) {
@@ -161,6 +185,8 @@ int main(int argc, char **argv) {
     pthread_create(&t, NULL, request_thread, NULL);
     pthread_join(t, NULL);
     pthread_create(&t, NULL, pool_thread, NULL);
+    pthread_join(t, NULL);
+    pthread_create(&t, NULL, strict_thread, NULL);
     pthread_join(t, NULL);
 
     IHostSecurityContext_Release(captured);

@@ -804,6 +804,32 @@ HRESULT HostSec_LogonUser(const char *userName, HANDLE *phToken);
  *  E_OUTOFMEMORY; HOST_E_CLRNOTAVAILABLE. *phToken = NULL on failure. */
 HRESULT HostSec_LogonUserWithPassword(const char *userName, const char *password, HANDLE *phToken);
 
+/** HostSec_SetPolicy flag: impersonating another account must be enforced by the kernel. */
+#define HOSTSEC_POLICY_REQUIRE_ENFORCEMENT 0x00000001u
+
+/** Sets the process-wide policy flags (replacing the previous ones; 0, the default, is
+ *  Windows' behaviour).
+ *
+ *  By default, a thread that impersonates another account while the process lacks
+ *  CAP_SETUID or CAP_SETGID in its permitted set gets S_OK at SecurityIdentification level:
+ *  the identity is recorded and can be queried, and the kernel keeps the process's own
+ *  credentials (as Windows does without SeImpersonatePrivilege). A server that checks only
+ *  SUCCEEDED(hr) would then do a user's work as itself. With
+ *  HOSTSEC_POLICY_REQUIRE_ENFORCEMENT, every call that would make a thread act as another
+ *  account the kernel cannot switch to (IHostSecurityManager::ImpersonateLoggedOnUser,
+ *  SetThreadToken and SetSecurityContext with an impersonation- or delegation-level token of
+ *  another account) fails with HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD) instead, and
+ *  changes nothing: the thread keeps the token and credentials it had. Tokens of the
+ *  thread's own account, identification-level tokens and restricted contexts are not
+ *  affected. Takes effect for every thread at its next call.
+ *
+ *  S_OK; E_INVALIDARG (a bit other than HOSTSEC_POLICY_REQUIRE_ENFORCEMENT; the policy is
+ *  unchanged); HOST_E_INVALIDOPERATION (called from a signal handler that interrupted a call
+ *  into the library on the same thread; unchanged); E_FAIL (the calling thread's first call
+ *  into the library found credentials it could not put back: the library failed closed).
+ *  Allowed after the library failed closed. */
+HRESULT HostSec_SetPolicy(DWORD dwFlags);
+
 HOSTSEC_END_DECLS
 
 /* ---------------------------------------------------------------------------------------

@@ -14,8 +14,10 @@ grep -q "^hostsec 1\.1\.0 (header 1\.1\.0), running as uid" <<<"$log"
 if [ "$(id -u)" -eq 0 ]; then
     grep -q "belongs to the account" <<<"$log"
     grep -q "refused (EACCES)" <<<"$log"
+    grep -q "ImpersonateLoggedOnUser -> S_OK: the kernel acts as uid $(id -u nobody)" <<<"$log"
     log=$(setpriv --bounding-set -setuid,-setgid --inh-caps -setuid,-setgid -- "$out/identity-flow")
     echo "$log"
     grep -q "identification only" <<<"$log"
+    grep -q "ImpersonateLoggedOnUser -> HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD): refused, still uid 0" <<<"$log"
     grep -q "all checks passed" <<<"$log"
 fi

@@ -15,6 +15,8 @@ public final class HostSecurity: Sendable {
     let kernel: KernelCredentialSwitch
     public let handles: HandleTable
     private let closed = Atomic<Bool>(false)
+    /// The HOSTSEC_POLICY_* flags HostSec_SetPolicy set (process-wide).
+    private let policyFlags = Atomic<UInt32>(0)
 
     /// The password check behind `logonUser(name:password:)`: PAM, or a test's stand-in.
     let authentication: any PasswordAuthentication
@@ -43,6 +45,21 @@ public final class HostSecurity: Sendable {
         if self === HostSecurity.shared { hs_counter_set(Int32(HS_COUNTER_FAILED), 1) }
         return exchanged ? .fail : .closed
     }
+
+    // MARK: policy
+
+    /// The policy flags the library knows (`HOSTSEC_POLICY_*`).
+    public static let knownPolicyFlags = UInt32(HOSTSEC_POLICY_REQUIRE_ENFORCEMENT)
+
+    /// `HostSec_SetPolicy`: replaces the process-wide policy flags. Unknown bits are
+    /// `E_INVALIDARG` and change nothing.
+    public func setPolicy(_ flags: UInt32) throws(HostSecError) {
+        if flags & ~Self.knownPolicyFlags != 0 { throw .invalidArg }
+        policyFlags.store(flags, ordering: .releasing)
+    }
+
+    /// The policy flags in force.
+    public var policy: UInt32 { policyFlags.load(ordering: .acquiring) }
 
     // MARK: self
 
@@ -436,6 +453,10 @@ public final class HostSecurity: Sendable {
         let me = selfCredentials(state)
         let otherAccount = !identity.sameAccount(uid: me.euid, gid: me.egid, groups: me.groups)
         if token.level.actsAsIdentity && otherAccount && !me.mayImpersonateOthers {
+            // The kernel cannot act as another account without CAP_SETUID/CAP_SETGID. By
+            // default the thread identifies as it (Windows without SeImpersonatePrivilege);
+            // under HOSTSEC_POLICY_REQUIRE_ENFORCEMENT the call fails and nothing changes.
+            if policy & UInt32(HOSTSEC_POLICY_REQUIRE_ENFORCEMENT) != 0 { throw .privilegeNotHeld }
             token = token.copy(kind: .impersonation, level: .identification)
         }
         if state.applied != nil { try revertKernel(state) }

@@ -52,6 +52,11 @@ public func HostSec_GetStatistics(_ stats: UnsafeMutablePointer<HOSTSEC_STATISTI
 }
 
 @c @implementation
+public func HostSec_SetPolicy(_ dwFlags: DWORD) -> HRESULT {
+    hresult { () throws(HostSecError) in try HostSecurity.shared.setPolicy(dwFlags) }
+}
+
+@c @implementation
 public func HostSec_CloseHandle(_ hObject: HANDLE?) -> HRESULT {
     hresult { () throws(HostSecError) in try HandleTable.shared.close(hObject) }
 }
