@@ -865,10 +865,19 @@ typedef enum HOSTSEC_VALUE_KIND {
     HOSTSEC_VALUE_HANDLE = 8,        /**< a token HANDLE */
     HOSTSEC_VALUE_HANDLE_OUT = 9,    /**< where the method stores a token HANDLE */
     HOSTSEC_VALUE_CONTEXT_TYPE = 10, /**< EContextType */
-    HOSTSEC_VALUE_NUMBER = 11,       /**< an opaque 32-bit number (e.g. an AppDomain id) */
+    HOSTSEC_VALUE_NUMBER = 11,       /**< an opaque 32-bit number (e.g. an AppDomain id); OUT: a
+                                          DWORD * the function stores a number through */
     HOSTSEC_VALUE_STRING = 12,       /**< a NUL-terminated byte string (const char *), e.g. a user name */
-    HOSTSEC_VALUE_SECRET = 13        /**< a NUL-terminated secret (a password): never shown, never
+    HOSTSEC_VALUE_SECRET = 13,       /**< a NUL-terminated secret (a password): never shown, never
                                           kept; the tracer prints *** (NULL when NULL) */
+    HOSTSEC_VALUE_POINTER = 14,      /**< an opaque pointer (a buffer, an argument array), shown as
+                                          its address; OUT: a buffer the function fills */
+    HOSTSEC_VALUE_POINTER_OUT = 15,  /**< where the function stores a pointer (e.g. to a static
+                                          description) */
+    HOSTSEC_VALUE_IMPERSONATION_LEVEL = 16, /**< SECURITY_IMPERSONATION_LEVEL */
+    HOSTSEC_VALUE_TOKEN_TYPE = 17,   /**< TOKEN_TYPE */
+    HOSTSEC_VALUE_INFORMATION_CLASS = 18, /**< TOKEN_INFORMATION_CLASS */
+    HOSTSEC_VALUE_POLICY = 19        /**< HOSTSEC_POLICY_* flags */
 } HOSTSEC_VALUE_KIND;
 
 /** One parameter of a method (the implicit This parameter is not listed). */
@@ -884,13 +893,16 @@ typedef struct HOSTSEC_PARAM_INFO {
                                   IHostSecurityContext **): that interface's IID; otherwise NULL */
 } HOSTSEC_PARAM_INFO;
 
-/** One vtable slot. */
+/** One vtable slot, or one flat function (HostSec_GetFunctionInfoAt). */
 typedef struct HOSTSEC_METHOD_INFO {
-    const char *Name;              /**< the vtable member's name, e.g. "OpenThreadToken" */
-    DWORD Slot;                    /**< the slot: the function pointer sits at Slot * sizeof(void *) */
-    DWORD ParamCount;              /**< parameters after This */
+    const char *Name;              /**< the vtable member's name, e.g. "OpenThreadToken", or the
+                                        function's, e.g. "HostSec_CloseHandle" */
+    DWORD Slot;                    /**< the slot: the function pointer sits at Slot * sizeof(void *);
+                                        for a flat function its index */
+    DWORD ParamCount;              /**< parameters after This (a flat function: all of them) */
     const HOSTSEC_PARAM_INFO *Params; /**< ParamCount entries in call order; NULL when 0 */
-    const char *ReturnTypeName;    /**< "HRESULT" or "ULONG" */
+    const char *ReturnTypeName;    /**< "HRESULT" or "ULONG"; flat functions also "DWORD" and
+                                        "const char *" */
     DWORD ReturnAbiKind;           /**< a HOSTSEC_ABI_KIND */
     DWORD ReturnValueKind;         /**< a HOSTSEC_VALUE_KIND */
 } HOSTSEC_METHOD_INFO;
@@ -920,9 +932,15 @@ HRESULT HostSec_GetInterfaceInfo(REFIID riid, const HOSTSEC_INTERFACE_INFO **ppI
  *  the enumeration). *ppInfo = NULL on failure. */
 HRESULT HostSec_GetInterfaceInfoAt(DWORD index, const HOSTSEC_INTERFACE_INFO **ppInfo);
 
-/** Enumerates the flat functions described (Slot is index): index 0 is
- *  HostSec_LogonUserWithPassword. A runtime finds the function with dlsym and calls it with
- *  the described signature; the call tracer logs the described functions. Stores a pointer
+/** Enumerates the flat functions described (Slot is index): every function this header
+ *  declares. Index 0 is HostSec_LogonUserWithPassword; then, in the header's order,
+ *  DllGetClassObject, DllCanUnloadNow, HostSec_GetVersion, HostSec_GetVersionString,
+ *  HostSec_HResultName, HostSec_GetStatistics, HostSec_CloseHandle, HostSec_OpenProcessToken,
+ *  HostSec_ImpersonateSelf, HostSec_DuplicateTokenEx, HostSec_GetTokenInformation,
+ *  HostSec_LogonUser, HostSec_SetPolicy, HostSec_GetInterfaceInfo, HostSec_GetInterfaceInfoAt,
+ *  HostSec_GetFunctionInfoAt, HostSec_Invoke, HostSec_SetTrace. A runtime finds the
+ *  function with dlsym and calls it with the described signature; the call tracer logs
+ *  every call of a described function (one line, as for methods). Stores a pointer
  *  to the static description in *ppInfo (never free or modify it).
  *  S_OK; E_POINTER (ppInfo NULL); E_INVALIDARG (index past the last function: the end of the
  *  enumeration). *ppInfo = NULL on failure. */
@@ -944,7 +962,9 @@ HRESULT HostSec_GetFunctionInfoAt(DWORD index, const HOSTSEC_METHOD_INFO **ppInf
  *  the signature). *pResult is left unchanged on failure. */
 HRESULT HostSec_Invoke(void *pInterface, REFIID riid, DWORD slot, void **args, void *pResult);
 
-/** Switches the call tracer. With enable TRUE, every interface pointer the library hands
+/** Switches the call tracer. With enable TRUE, every call of a flat function this header
+ *  declares (DllGetClassObject, HostSec_*: "hostsec[tid] HostSec_Name(arg=value, ...) =
+ *  result[; *out=value] (d us)") is logged, and every interface pointer the library hands
  *  out from now on is a tracing proxy: each call through it is logged (interface and method
  *  name, decoded arguments, the HRESULT's name, the OS thread id and the duration, one line
  *  per call, format in the README, "Embedding") to the file at path (appended, created with mode

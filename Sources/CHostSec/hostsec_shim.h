@@ -277,6 +277,8 @@ const char *hs_secure_getenv(const char *name);
 /** The macro name of hr in HOSTSEC_HRESULT_TABLE, or NULL for a code outside it (the
  *  exported HostSec_HResultName gives HOSTSEC_HRESULT_UNKNOWN_NAME instead). */
 const char *hs_hresult_name(int32_t hr);
+/** HostSec_HResultName's answer: the name, or HOSTSEC_HRESULT_UNKNOWN_NAME. */
+const char *hs_hresult_name_or_unknown(int32_t hr);
 /** HOSTSEC_VERSION_STRING, as a static string of the library (a Swift string literal would
  *  not be a C string with static lifetime). */
 const char *hs_version_string(void);
@@ -288,7 +290,28 @@ struct HOSTSEC_INTERFACE_INFO;
 const struct HOSTSEC_INTERFACE_INFO *hs_interface_info_at(uint32_t index);
 
 /** The flat functions typeinfo.c describes, by index (their Slot). */
-enum { HS_FUNCTION_LOGON_USER_WITH_PASSWORD = 0, HS_FUNCTION_COUNT };
+enum {
+    HS_FUNCTION_HostSec_LogonUserWithPassword = 0,
+    HS_FUNCTION_DllGetClassObject,
+    HS_FUNCTION_DllCanUnloadNow,
+    HS_FUNCTION_HostSec_GetVersion,
+    HS_FUNCTION_HostSec_GetVersionString,
+    HS_FUNCTION_HostSec_HResultName,
+    HS_FUNCTION_HostSec_GetStatistics,
+    HS_FUNCTION_HostSec_CloseHandle,
+    HS_FUNCTION_HostSec_OpenProcessToken,
+    HS_FUNCTION_HostSec_ImpersonateSelf,
+    HS_FUNCTION_HostSec_DuplicateTokenEx,
+    HS_FUNCTION_HostSec_GetTokenInformation,
+    HS_FUNCTION_HostSec_LogonUser,
+    HS_FUNCTION_HostSec_SetPolicy,
+    HS_FUNCTION_HostSec_GetInterfaceInfo,
+    HS_FUNCTION_HostSec_GetInterfaceInfoAt,
+    HS_FUNCTION_HostSec_GetFunctionInfoAt,
+    HS_FUNCTION_HostSec_Invoke,
+    HS_FUNCTION_HostSec_SetTrace,
+    HS_FUNCTION_COUNT
+};
 struct HOSTSEC_METHOD_INFO;
 /** The static description of flat function `index`, or NULL past the end. */
 const struct HOSTSEC_METHOD_INFO *hs_function_info_at(uint32_t index);

@@ -113,7 +113,7 @@ uint64_t hs_next_id_refill(hs_thread *t) {
     return t->next_id++;
 }
 
-const char *HostSec_HResultName(HRESULT hr) {
+const char *hs_hresult_name_or_unknown(HRESULT hr) {
     const char *name = hs_hresult_name(hr);
     return name != NULL ? name : HOSTSEC_HRESULT_UNKNOWN_NAME;
 }

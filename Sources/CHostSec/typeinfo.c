@@ -112,16 +112,105 @@ const HOSTSEC_INTERFACE_INFO *hs_interface_info_at(uint32_t index) {
     return index < COUNT(interfaces) ? &interfaces[index] : NULL;
 }
 
-/* The flat functions described (HostSec_GetFunctionInfoAt); Slot is the index here. */
+/* The flat functions described (HostSec_GetFunctionInfoAt); Slot is the index here, the
+ * HS_FUNCTION_ value of hostsec_shim.h. */
+#define FUNCTION(name, params, ret, retAbi, retValue) \
+    METHOD(#name, HS_FUNCTION_##name, params, ret, retAbi, retValue)
+#define FUNCTION0(name, ret, retAbi, retValue) METHOD0(#name, HS_FUNCTION_##name, ret, retAbi, retValue)
+
 static const HOSTSEC_PARAM_INFO logon_user_with_password_params[] = {
     PARAM("userName", "const char *", POINTER, IN, STRING, -1, NULL),
     PARAM("password", "const char *", POINTER, IN, SECRET, -1, NULL),
     PARAM("phToken", "HANDLE *", POINTER, OUT, HANDLE_OUT, -1, NULL),
 };
-static const HOSTSEC_METHOD_INFO functions[] = {
-    METHOD("HostSec_LogonUserWithPassword", HS_FUNCTION_LOGON_USER_WITH_PASSWORD,
-           logon_user_with_password_params, "HRESULT", INT32, HRESULT),
+static const HOSTSEC_PARAM_INFO get_class_object_params[] = {
+    PARAM("rclsid", "REFCLSID", POINTER, IN, IID, -1, NULL),
+    PARAM("riid", "REFIID", POINTER, IN, IID, -1, NULL),
+    PARAM("ppv", "void **", POINTER, OUT, INTERFACE_OUT, 1, NULL),
 };
+static const HOSTSEC_PARAM_INFO hresult_name_params[] = {
+    PARAM("hr", "HRESULT", INT32, IN, HRESULT, -1, NULL),
+};
+static const HOSTSEC_PARAM_INFO get_statistics_params[] = {
+    PARAM("stats", "HOSTSEC_STATISTICS *", POINTER, OUT, POINTER, -1, NULL),
+};
+static const HOSTSEC_PARAM_INFO close_handle_params[] = {
+    PARAM("hObject", "HANDLE", POINTER, IN, HANDLE, -1, NULL),
+};
+static const HOSTSEC_PARAM_INFO open_process_token_params[] = {
+    PARAM("dwDesiredAccess", "DWORD", UINT32, IN, ACCESS_MASK, -1, NULL),
+    PARAM("phToken", "HANDLE *", POINTER, OUT, HANDLE_OUT, -1, NULL),
+};
+static const HOSTSEC_PARAM_INFO impersonate_self_params[] = {
+    PARAM("ImpersonationLevel", "SECURITY_IMPERSONATION_LEVEL", INT32, IN, IMPERSONATION_LEVEL, -1, NULL),
+};
+static const HOSTSEC_PARAM_INFO duplicate_token_ex_params[] = {
+    PARAM("hExistingToken", "HANDLE", POINTER, IN, HANDLE, -1, NULL),
+    PARAM("dwDesiredAccess", "DWORD", UINT32, IN, ACCESS_MASK, -1, NULL),
+    PARAM("ImpersonationLevel", "SECURITY_IMPERSONATION_LEVEL", INT32, IN, IMPERSONATION_LEVEL, -1, NULL),
+    PARAM("TokenType", "TOKEN_TYPE", INT32, IN, TOKEN_TYPE, -1, NULL),
+    PARAM("phNewToken", "HANDLE *", POINTER, OUT, HANDLE_OUT, -1, NULL),
+};
+static const HOSTSEC_PARAM_INFO get_token_information_params[] = {
+    PARAM("hToken", "HANDLE", POINTER, IN, HANDLE, -1, NULL),
+    PARAM("TokenInformationClass", "TOKEN_INFORMATION_CLASS", INT32, IN, INFORMATION_CLASS, -1, NULL),
+    PARAM("TokenInformation", "void *", POINTER, OUT, POINTER, -1, NULL),
+    PARAM("TokenInformationLength", "DWORD", UINT32, IN, NUMBER, -1, NULL),
+    PARAM("ReturnLength", "DWORD *", POINTER, OUT, NUMBER, -1, NULL),
+};
+static const HOSTSEC_PARAM_INFO logon_user_params[] = {
+    PARAM("userName", "const char *", POINTER, IN, STRING, -1, NULL),
+    PARAM("phToken", "HANDLE *", POINTER, OUT, HANDLE_OUT, -1, NULL),
+};
+static const HOSTSEC_PARAM_INFO set_policy_params[] = {
+    PARAM("dwFlags", "DWORD", UINT32, IN, POLICY, -1, NULL),
+};
+static const HOSTSEC_PARAM_INFO get_interface_info_params[] = {
+    PARAM("riid", "REFIID", POINTER, IN, IID, -1, NULL),
+    PARAM("ppInfo", "const HOSTSEC_INTERFACE_INFO **", POINTER, OUT, POINTER_OUT, -1, NULL),
+};
+static const HOSTSEC_PARAM_INFO get_interface_info_at_params[] = {
+    PARAM("index", "DWORD", UINT32, IN, NUMBER, -1, NULL),
+    PARAM("ppInfo", "const HOSTSEC_INTERFACE_INFO **", POINTER, OUT, POINTER_OUT, -1, NULL),
+};
+static const HOSTSEC_PARAM_INFO get_function_info_at_params[] = {
+    PARAM("index", "DWORD", UINT32, IN, NUMBER, -1, NULL),
+    PARAM("ppInfo", "const HOSTSEC_METHOD_INFO **", POINTER, OUT, POINTER_OUT, -1, NULL),
+};
+static const HOSTSEC_PARAM_INFO invoke_params[] = {
+    PARAM("pInterface", "void *", POINTER, IN, INTERFACE, -1, NULL),
+    PARAM("riid", "REFIID", POINTER, IN, IID, -1, NULL),
+    PARAM("slot", "DWORD", UINT32, IN, NUMBER, -1, NULL),
+    PARAM("args", "void **", POINTER, IN, POINTER, -1, NULL),
+    PARAM("pResult", "void *", POINTER, OUT, POINTER, -1, NULL),
+};
+static const HOSTSEC_PARAM_INFO set_trace_params[] = {
+    PARAM("enable", "BOOL", INT32, IN, BOOL, -1, NULL),
+    PARAM("path", "const char *", POINTER, IN, STRING, -1, NULL),
+};
+
+static const HOSTSEC_METHOD_INFO functions[] = {
+    FUNCTION(HostSec_LogonUserWithPassword, logon_user_with_password_params, "HRESULT", INT32, HRESULT),
+    FUNCTION(DllGetClassObject, get_class_object_params, "HRESULT", INT32, HRESULT),
+    FUNCTION0(DllCanUnloadNow, "HRESULT", INT32, HRESULT),
+    FUNCTION0(HostSec_GetVersion, "DWORD", UINT32, NUMBER),
+    FUNCTION0(HostSec_GetVersionString, "const char *", POINTER, STRING),
+    FUNCTION(HostSec_HResultName, hresult_name_params, "const char *", POINTER, STRING),
+    FUNCTION(HostSec_GetStatistics, get_statistics_params, "HRESULT", INT32, HRESULT),
+    FUNCTION(HostSec_CloseHandle, close_handle_params, "HRESULT", INT32, HRESULT),
+    FUNCTION(HostSec_OpenProcessToken, open_process_token_params, "HRESULT", INT32, HRESULT),
+    FUNCTION(HostSec_ImpersonateSelf, impersonate_self_params, "HRESULT", INT32, HRESULT),
+    FUNCTION(HostSec_DuplicateTokenEx, duplicate_token_ex_params, "HRESULT", INT32, HRESULT),
+    FUNCTION(HostSec_GetTokenInformation, get_token_information_params, "HRESULT", INT32, HRESULT),
+    FUNCTION(HostSec_LogonUser, logon_user_params, "HRESULT", INT32, HRESULT),
+    FUNCTION(HostSec_SetPolicy, set_policy_params, "HRESULT", INT32, HRESULT),
+    FUNCTION(HostSec_GetInterfaceInfo, get_interface_info_params, "HRESULT", INT32, HRESULT),
+    FUNCTION(HostSec_GetInterfaceInfoAt, get_interface_info_at_params, "HRESULT", INT32, HRESULT),
+    FUNCTION(HostSec_GetFunctionInfoAt, get_function_info_at_params, "HRESULT", INT32, HRESULT),
+    FUNCTION(HostSec_Invoke, invoke_params, "HRESULT", INT32, HRESULT),
+    FUNCTION(HostSec_SetTrace, set_trace_params, "HRESULT", INT32, HRESULT),
+};
+_Static_assert(COUNT(functions) == HS_FUNCTION_COUNT, "one description per HS_FUNCTION_ value");
 
 const HOSTSEC_METHOD_INFO *hs_function_info_at(uint32_t index) {
     return index < COUNT(functions) ? &functions[index] : NULL;

@@ -153,14 +153,39 @@ static void interface_out_parameters_name_their_interface(void) {
     CHECK(set->Params[1].Direction == HOSTSEC_PARAM_IN && set->Params[1].ValueKind == HOSTSEC_VALUE_INTERFACE);
 }
 
-static void functions_enumerate_logon_user_with_password_then_end(void) {
+static void functions_enumerate_every_flat_function_then_end(void) {
+    static const char *const names[] = {
+        "HostSec_LogonUserWithPassword", "DllGetClassObject", "DllCanUnloadNow", "HostSec_GetVersion",
+        "HostSec_GetVersionString", "HostSec_HResultName", "HostSec_GetStatistics", "HostSec_CloseHandle",
+        "HostSec_OpenProcessToken", "HostSec_ImpersonateSelf", "HostSec_DuplicateTokenEx",
+        "HostSec_GetTokenInformation", "HostSec_LogonUser", "HostSec_SetPolicy", "HostSec_GetInterfaceInfo",
+        "HostSec_GetInterfaceInfoAt", "HostSec_GetFunctionInfoAt", "HostSec_Invoke", "HostSec_SetTrace",
+    };
+    const DWORD count = sizeof names / sizeof names[0];
+    for (DWORD i = 0; i < count; i++) {
+        const HOSTSEC_METHOD_INFO *f = (const HOSTSEC_METHOD_INFO *)1;
+        CHECK_HR(HostSec_GetFunctionInfoAt(i, &f), S_OK);
+        CHECK(f != NULL && strcmp(f->Name, names[i]) == 0 && f->Slot == i);
+        if (f != NULL && f->ParamCount == 0) CHECK(f->Params == NULL);
+    }
     const HOSTSEC_METHOD_INFO *f = (const HOSTSEC_METHOD_INFO *)1;
-    CHECK_HR(HostSec_GetFunctionInfoAt(0, &f), S_OK);
-    CHECK(f != NULL && strcmp(f->Name, "HostSec_LogonUserWithPassword") == 0 && f->Slot == 0);
-    f = (const HOSTSEC_METHOD_INFO *)1;
-    CHECK_HR(HostSec_GetFunctionInfoAt(1, &f), E_INVALIDARG);
+    CHECK_HR(HostSec_GetFunctionInfoAt(count, &f), E_INVALIDARG);
     CHECK(f == NULL);
     CHECK_HR(HostSec_GetFunctionInfoAt(0, NULL), E_POINTER);
+}
+
+static void function_returns_other_than_hresult_are_described(void) {
+    const HOSTSEC_METHOD_INFO *f = NULL;
+    CHECK_HR(HostSec_GetFunctionInfoAt(3, &f), S_OK); /* HostSec_GetVersion */
+    CHECK(f && strcmp(f->ReturnTypeName, "DWORD") == 0 && f->ReturnAbiKind == HOSTSEC_ABI_UINT32 &&
+          f->ReturnValueKind == HOSTSEC_VALUE_NUMBER);
+    CHECK_HR(HostSec_GetFunctionInfoAt(5, &f), S_OK); /* HostSec_HResultName */
+    CHECK(f && strcmp(f->ReturnTypeName, "const char *") == 0 && f->ReturnAbiKind == HOSTSEC_ABI_POINTER &&
+          f->ReturnValueKind == HOSTSEC_VALUE_STRING && f->ParamCount == 1 &&
+          f->Params[0].ValueKind == HOSTSEC_VALUE_HRESULT && f->Params[0].AbiKind == HOSTSEC_ABI_INT32);
+    CHECK_HR(HostSec_GetFunctionInfoAt(1, &f), S_OK); /* DllGetClassObject: ppv's interface is riid's */
+    CHECK(f && f->ParamCount == 3 && f->Params[2].ValueKind == HOSTSEC_VALUE_INTERFACE_OUT &&
+          f->Params[2].IidIsParam == 1 && f->Params[2].Direction == HOSTSEC_PARAM_OUT);
 }
 
 static void logon_password_is_described_as_a_secret(void) {
@@ -206,7 +231,8 @@ int main(void) {
     RUN_TEST(open_thread_token_parameters_are_described_exactly);
     RUN_TEST(interface_out_parameters_name_their_interface);
     RUN_TEST(abi_kinds_match_the_c_types);
-    RUN_TEST(functions_enumerate_logon_user_with_password_then_end);
+    RUN_TEST(functions_enumerate_every_flat_function_then_end);
+    RUN_TEST(function_returns_other_than_hresult_are_described);
     RUN_TEST(logon_password_is_described_as_a_secret);
     CHECK_EXIT();
 }

@@ -71,16 +71,32 @@ trace_file_is_appended_not_truncated() {
     HOSTSEC_TRACE="$out/twice.log" "$out/scenario" >/dev/null 2>&1
     local n
     n=$(wc -l <"$out/twice.log")
-    [ "$n" -eq 62 ] && ok "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "$n lines"
+    [ "$n" -eq 78 ] && ok "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "$n lines"
 }
 
 unopenable_trace_file_falls_back_to_stderr_with_a_note() {
     HOSTSEC_TRACE=/nonexistent-hostsec-dir/trace.log "$out/scenario" >"$out/fallback.txt" 2>&1
     if [ "$(grep -cF 'hostsec: HOSTSEC_TRACE=/nonexistent-hostsec-dir/trace.log refused: No such file or directory; tracing to stderr' "$out/fallback.txt")" -eq 1 ] &&
-        [ "$(grep -c '^hostsec\[' "$out/fallback.txt")" -eq 31 ]; then
+        [ "$(grep -c '^hostsec\[' "$out/fallback.txt")" -eq 39 ]; then
         ok "${FUNCNAME[0]}"
     else
         fail "${FUNCNAME[0]}" "$(head -3 "$out/fallback.txt")"
+    fi
+}
+
+# Every flat function is traced with its arguments decoded by their value kinds, and the
+# functions whose results are not HRESULTs show them as they are (a number, a string).
+flat_functions_are_traced_with_decoded_arguments() {
+    gcc -std=c11 -Wall -Wextra -Werror -I"$root/include" "$root/Tests/sh/tracer/flat.c" \
+        -L"$lib" -lhostsec -Wl,-rpath,"$lib" -o "$out/flat" 2>"$out/flat-build.err" ||
+        { fail "${FUNCNAME[0]}" "$(cat "$out/flat-build.err")"; return; }
+    rm -f "$out/flat.log"
+    HOSTSEC_TRACE="$out/flat.log" "$out/flat" >"$out/flat.txt" 2>&1
+    mask <"$out/flat.log" | sed -E 's/uid=[0-9]+/uid=ME/g' >"$out/flat-masked.log"
+    if diff -u "$root/Tests/sh/expected/tracer-flat.log" "$out/flat-masked.log" >"$out/flat.diff"; then
+        ok "${FUNCNAME[0]}"
+    else
+        fail "${FUNCNAME[0]}" "$(cat "$out/flat.txt" "$out/flat.diff")"
     fi
 }
 
@@ -100,9 +116,14 @@ logon_is_traced_with_the_password_masked() {
     mask <"$out/logon.log" | sed "s/$user/USER/" >"$out/logon-masked.log"
     cat >"$out/logon-expected.log" <<'EOF2'
 hostsec[T1] HostSec_LogonUserWithPassword(userName="USER", password=***, phToken=out) = S_OK; *phToken=#1 {primary uid=UID} (T us)
+hostsec[T1] HostSec_HResultName(hr=S_OK) = "S_OK" (T us)
+hostsec[T1] HostSec_CloseHandle(hObject=#1 {primary uid=UID}) = S_OK (T us)
 hostsec[T1] HostSec_LogonUserWithPassword(userName="USER", password=***, phToken=out) = HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE); *phToken=NULL (T us)
+hostsec[T1] HostSec_HResultName(hr=HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE)) = "HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE)" (T us)
 hostsec[T1] HostSec_LogonUserWithPassword(userName="hs-no-such-\xe9\"user", password=***, phToken=out) = HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE); *phToken=NULL (T us)
+hostsec[T1] HostSec_HResultName(hr=HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE)) = "HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE)" (T us)
 hostsec[T1] HostSec_LogonUserWithPassword(userName="USER", password=NULL, phToken=out) = E_POINTER; *phToken=NULL (T us)
+hostsec[T1] HostSec_HResultName(hr=E_POINTER) = "E_POINTER" (T us)
 EOF2
     sed -i 's/{primary uid=[0-9]*}/{primary uid=UID}/' "$out/logon-masked.log"
     if diff -u "$out/logon-expected.log" "$out/logon-masked.log" >"$out/logon.diff" &&
@@ -115,6 +136,7 @@ EOF2
 }
 
 trace_log_matches_the_expected_log
+flat_functions_are_traced_with_decoded_arguments
 logon_is_traced_with_the_password_masked
 trace_to_stderr_with_one
 no_trace_when_unset_empty_or_zero

@@ -60,8 +60,8 @@ func ownInterface(of this: UnsafeMutableRawPointer) -> IID? {
     return ObjectKind(rawValue: ComObject.object(this).pointee.kind)?.iid
 }
 
-@c @implementation
-public func HostSec_Invoke(_ pInterface: UnsafeMutableRawPointer?, _ riid: UnsafePointer<IID>?, _ slot: DWORD,
+/// `HostSec_Invoke` (exported by Exports/EmbeddingEntryPoints.swift).
+func invokeMethod(_ pInterface: UnsafeMutableRawPointer?, _ riid: UnsafePointer<IID>?, _ slot: DWORD,
                            _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
                            _ pResult: UnsafeMutableRawPointer?) -> HRESULT {
     guard let pInterface, let riid, let pResult else { return HResult.pointer }

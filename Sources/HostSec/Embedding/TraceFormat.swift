@@ -23,14 +23,7 @@ enum TraceFormat {
         var text = "hostsec[\(hs_sys_gettid())] \(String(cString: slot.interface.pointee.Name))::"
         text += "\(String(cString: method.Name))(this=\(hex(this))\(arguments)) = "
         if method.ReturnValueKind == HOSTSEC_VALUE_HRESULT.rawValue {
-            text += hresult(HRESULT(bitPattern: result))
-            for i in 0..<Int(method.ParamCount) {
-                let param = method.Params[i]
-                guard param.Direction == HOSTSEC_PARAM_OUT.rawValue,
-                      let out = args[i + 1]!.load(as: UnsafeMutablePointer<UnsafeMutableRawPointer?>?.self)
-                else { continue }
-                text += "; *\(String(cString: param.Name))=" + value(out.pointee, param.ValueKind)
-            }
+            text += hresult(HRESULT(bitPattern: result)) + outValues(method, args)
         } else {
             text += String(result)
         }
@@ -64,20 +57,51 @@ enum TraceFormat {
     /// `args` is laid out as for an interface method (`args[0]` unused, then one pointer per
     /// parameter to its value), so the same decoding applies.
     static func functionLine(_ function: UnsafePointer<HOSTSEC_METHOD_INFO>, arguments: String,
-                             args: UnsafeMutablePointer<UnsafeMutableRawPointer?>, result: HRESULT,
+                             args: UnsafeMutablePointer<UnsafeMutableRawPointer?>, result: String,
                              nanoseconds: UInt64) -> String {
         var text = "hostsec[\(hs_sys_gettid())] \(String(cString: function.pointee.Name))("
         text += arguments.hasPrefix(", ") ? String(arguments.dropFirst(2)) : arguments
-        text += ") = " + hresult(result)
-        for i in 0..<Int(function.pointee.ParamCount) {
-            let param = function.pointee.Params[i]
-            guard param.Direction == HOSTSEC_PARAM_OUT.rawValue,
-                  let out = args[i + 1]!.load(as: UnsafeMutablePointer<UnsafeMutableRawPointer?>?.self)
-            else { continue }
-            text += "; *\(String(cString: param.Name))=" + value(out.pointee, param.ValueKind)
+        text += ") = " + result
+        if function.pointee.ReturnValueKind == HOSTSEC_VALUE_HRESULT.rawValue {
+            text += outValues(function.pointee, args)
         }
         text += " (\(nanoseconds / 1000).\(pad3(nanoseconds % 1000)) us)\n"
         return text
+    }
+
+    /// "; *name=value" for each out parameter whose value can be shown: an interface or handle
+    /// stored, a number stored, a pointer stored. (A buffer the function fills is not shown.)
+    static func outValues(_ method: HOSTSEC_METHOD_INFO, _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> String {
+        var text = ""
+        for i in 0..<Int(method.ParamCount) {
+            let param = method.Params[i]
+            guard param.Direction == HOSTSEC_PARAM_OUT.rawValue,
+                  let out = args[i + 1]!.load(as: UnsafeMutableRawPointer?.self) else { continue }
+            switch param.ValueKind {
+            case HOSTSEC_VALUE_NUMBER.rawValue:
+                text += "; *\(String(cString: param.Name))=\(out.load(as: UInt32.self))"
+            case HOSTSEC_VALUE_POINTER.rawValue:
+                continue
+            case HOSTSEC_VALUE_POINTER_OUT.rawValue:
+                let stored = out.load(as: UnsafeMutableRawPointer?.self)
+                text += "; *\(String(cString: param.Name))=" + (stored.map(hex) ?? "NULL")
+            default:
+                text += "; *\(String(cString: param.Name))=" + value(out.load(as: UnsafeMutableRawPointer?.self), param.ValueKind)
+            }
+        }
+        return text
+    }
+
+    /// A flat function's result, read from `result` by the description's return kind.
+    static func returned(_ function: UnsafePointer<HOSTSEC_METHOD_INFO>, _ result: UnsafeMutableRawPointer) -> String {
+        switch function.pointee.ReturnAbiKind {
+        case HOSTSEC_ABI_INT32.rawValue:
+            return number(result.load(as: Int32.self), function.pointee.ReturnValueKind)
+        case HOSTSEC_ABI_UINT32.rawValue:
+            return String(result.load(as: UInt32.self))
+        default:
+            return value(result.load(as: UnsafeMutableRawPointer?.self), function.pointee.ReturnValueKind)
+        }
     }
 
     static func hresult(_ hr: HRESULT) -> String {
@@ -85,7 +109,7 @@ enum TraceFormat {
         return "0x" + hex32(UInt32(bitPattern: hr))
     }
 
-    private static func number(_ v: Int32, _ kind: DWORD) -> String {
+    static func number(_ v: Int32, _ kind: DWORD) -> String {
         switch kind {
         case HOSTSEC_VALUE_BOOL.rawValue:
             return v == 0 ? "FALSE" : v == 1 ? "TRUE" : "\(v)"
@@ -95,6 +119,14 @@ enum TraceFormat {
             return accessMask(UInt32(bitPattern: v))
         case HOSTSEC_VALUE_HRESULT.rawValue:
             return hresult(v)
+        case HOSTSEC_VALUE_IMPERSONATION_LEVEL.rawValue:
+            return ImpersonationLevel(rawValue: UInt32(bitPattern: v)).map(levelName) ?? "\(v)"
+        case HOSTSEC_VALUE_TOKEN_TYPE.rawValue:
+            return v == 1 ? "TokenPrimary" : v == 2 ? "TokenImpersonation" : "\(v)"
+        case HOSTSEC_VALUE_INFORMATION_CLASS.rawValue:
+            return v >= 1 && v <= informationClasses.count ? informationClasses[Int(v) - 1] : "\(v)"
+        case HOSTSEC_VALUE_POLICY.rawValue:
+            return v == 0 ? "0" : v == 1 ? "HOSTSEC_POLICY_REQUIRE_ENFORCEMENT" : "0x" + hex32(UInt32(bitPattern: v))
         default:
             return String(UInt32(bitPattern: v))
         }
@@ -150,6 +182,12 @@ enum TraceFormat {
         case .delegation: return "SecurityDelegation"
         }
     }
+
+    /// TOKEN_INFORMATION_CLASS names, from TokenUser (1).
+    private static let informationClasses = [
+        "TokenUser", "TokenGroups", "TokenPrivileges", "TokenOwner", "TokenPrimaryGroup", "TokenDefaultDacl",
+        "TokenSource", "TokenType", "TokenImpersonationLevel", "TokenStatistics",
+    ]
 
     private static let rights: [(UInt32, String)] = [
         (0x0001, "TOKEN_ASSIGN_PRIMARY"), (0x0002, "TOKEN_DUPLICATE"), (0x0004, "TOKEN_IMPERSONATE"),

@@ -137,23 +137,41 @@ enum Tracer {
 }
 
 /// The flat functions the type information describes (HostSec_GetFunctionInfoAt) are traced
-/// by their entry points: one check of the switch when off, as for objects.
+/// by their entry points: each checks `Tracer.isOn` (one relaxed load) and, only when on,
+/// calls through here with a pointer to each argument's value, as libffi passes them.
 enum FunctionTrace {
     /// Runs `body` and logs the call of flat function `index`; `values` points at each
     /// argument's value, in the description's parameter order.
-    static func call(_ index: Int32, _ values: [UnsafeMutableRawPointer], _ body: () -> HRESULT) -> HRESULT {
+    static func call<R>(_ index: Int32, _ values: [UnsafeMutableRawPointer], _ body: () -> R) -> R {
         guard let function = hs_function_info_at(UInt32(index)) else { return body() }
         return withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: values.count + 1) { args in
             args[0] = nil
             for (i, v) in values.enumerated() { args[i + 1] = v }
             let arguments = TraceFormat.arguments(function, args.baseAddress!)
             let start = TraceFormat.now()
-            let result = body()
+            var result = body()
             let elapsed = TraceFormat.now() &- start
+            let text = withUnsafeMutablePointer(to: &result) {
+                TraceFormat.returned(function, UnsafeMutableRawPointer($0))
+            }
             TraceOutput.shared.write(TraceFormat.functionLine(function, arguments: arguments, args: args.baseAddress!,
-                                                              result: result, nanoseconds: elapsed))
+                                                              result: text, nanoseconds: elapsed))
             return result
         }
+    }
+
+    /// Logs a call of flat function `index` with `arguments` (its parameters' values, in
+    /// order; plain integers and pointers): each is copied where the decoder can point at it.
+    static func call<each A, R>(_ index: Int32, _ arguments: repeat each A, body: () -> R) -> R {
+        var values: [UnsafeMutableRawPointer] = []
+        func keep<T>(_ value: T) {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: 1)
+            p.initialize(to: value)
+            values.append(UnsafeMutableRawPointer(p))
+        }
+        repeat keep(each arguments)
+        defer { for v in values { v.deallocate() } }  // trivial values: nothing to deinitialize
+        return call(index, values, body)
     }
 }
 
@@ -228,8 +246,8 @@ final class TraceOutput: @unchecked Sendable {
     }
 }
 
-@c @implementation
-public func HostSec_SetTrace(_ enable: BOOL, _ path: UnsafePointer<CChar>?) -> HRESULT {
+/// `HostSec_SetTrace` (exported by Exports/EmbeddingEntryPoints.swift).
+func setTrace(_ enable: BOOL, _ path: UnsafePointer<CChar>?) -> HRESULT {
     let trace = Int32(HS_COUNTER_TRACE)
     guard enable != 0 else {
         guard path == nil else { return HResult.invalidArg }

@@ -13,9 +13,12 @@ enum TypeInfo {
         interfaces.first { sameIID(riid, $0.pointee.Iid.pointee) }
     }
 
-    /// The interface's name when the IID is described, e.g. "IID_IHostSecurityManager".
+    /// The interface's name when the IID is described, e.g. "IID_IHostSecurityManager", or
+    /// the class's name for the library's CLSIDs.
     static func iidName(_ riid: UnsafePointer<IID>) -> String? {
-        find(riid).map { "IID_" + String(cString: $0.pointee.Name) }
+        if sameIID(riid, CLSID_HostSecurityManager) { return "CLSID_HostSecurityManager" }
+        if sameIID(riid, CLSID_HostControl) { return "CLSID_HostControl" }
+        return find(riid).map { "IID_" + String(cString: $0.pointee.Name) }
     }
 
     static func method(_ info: UnsafePointer<HOSTSEC_INTERFACE_INFO>, _ slot: Int) -> UnsafePointer<HOSTSEC_METHOD_INFO> {
@@ -23,8 +26,10 @@ enum TypeInfo {
     }
 }
 
-@c @implementation
-public func HostSec_GetInterfaceInfo(_ riid: UnsafePointer<IID>?,
+// The exported functions' bodies (Exports/EmbeddingEntryPoints.swift exports them).
+
+/// `HostSec_GetInterfaceInfo`.
+func interfaceInfo(_ riid: UnsafePointer<IID>?,
                                      _ ppInfo: UnsafeMutablePointer<UnsafePointer<HOSTSEC_INTERFACE_INFO>?>?) -> HRESULT {
     guard let ppInfo else { return HResult.pointer }
     ppInfo.pointee = nil
@@ -34,16 +39,16 @@ public func HostSec_GetInterfaceInfo(_ riid: UnsafePointer<IID>?,
     return HResult.ok
 }
 
-@c @implementation
-public func HostSec_GetInterfaceInfoAt(_ index: DWORD,
+/// `HostSec_GetInterfaceInfoAt`.
+func interfaceInfoAt(_ index: DWORD,
                                        _ ppInfo: UnsafeMutablePointer<UnsafePointer<HOSTSEC_INTERFACE_INFO>?>?) -> HRESULT {
     guard let ppInfo else { return HResult.pointer }
     ppInfo.pointee = hs_interface_info_at(index)
     return ppInfo.pointee == nil ? HResult.invalidArg : HResult.ok
 }
 
-@c @implementation
-public func HostSec_GetFunctionInfoAt(_ index: DWORD,
+/// `HostSec_GetFunctionInfoAt`.
+func functionInfoAt(_ index: DWORD,
                                       _ ppInfo: UnsafeMutablePointer<UnsafePointer<HOSTSEC_METHOD_INFO>?>?) -> HRESULT {
     guard let ppInfo else { return HResult.pointer }
     ppInfo.pointee = hs_function_info_at(index)

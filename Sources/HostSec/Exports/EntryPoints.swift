@@ -2,84 +2,86 @@ import CHostSec
 
 // The C entry points of hostsec.h. `@c @implementation` makes the compiler check each one
 // against its declaration in the header. Argument checks and HRESULT conversion only: the
-// work is in the core (HostSecurity).
+// work is in the core (HostSecurity). Every one is described by the type information
+// (typeinfo.c) and traced: with the tracer off the only cost is one relaxed load.
 
 @c @implementation
 public func DllGetClassObject(_ rclsid: UnsafePointer<IID>?, _ riid: UnsafePointer<IID>?,
                               _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
-    guard let ppv else { return HResult.pointer }
-    ppv.pointee = nil
-    guard let rclsid, let riid else { return HResult.pointer }
-    let factory: ObjectKind
-    if sameIID(rclsid, CLSID_HostSecurityManager) {
-        factory = .securityManagerFactory
-    } else if sameIID(rclsid, CLSID_HostControl) {
-        factory = .hostControlFactory
-    } else {
-        return HResult.classNotAvailable
+    guard Tracer.isOn else { return EntryPoint.getClassObject(rclsid, riid, ppv) }
+    return FunctionTrace.call(Int32(HS_FUNCTION_DllGetClassObject), rclsid, riid, ppv) {
+        EntryPoint.getClassObject(rclsid, riid, ppv)
     }
-    return ComObject.handOut(factory, riid: riid, ppv)
 }
 
 @c @implementation
 public func DllCanUnloadNow() -> HRESULT {
-    hs_live(Int32(HS_LIVE_OBJECTS)) == 0 && hs_counter(Int32(HS_COUNTER_LOCKS)) == 0
-        ? HResult.ok : HResult.falseResult
+    guard Tracer.isOn else { return EntryPoint.canUnloadNow() }
+    return FunctionTrace.call(Int32(HS_FUNCTION_DllCanUnloadNow)) { EntryPoint.canUnloadNow() }
 }
 
 @c @implementation
 public func HostSec_GetVersion() -> DWORD {
-    DWORD(HOSTSEC_VERSION_MAJOR * 1_000_000 + HOSTSEC_VERSION_MINOR * 1_000 + HOSTSEC_VERSION_PATCH)
+    guard Tracer.isOn else { return EntryPoint.version }
+    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_GetVersion)) { EntryPoint.version }
 }
 
 @c @implementation
 public func HostSec_GetVersionString() -> UnsafePointer<CChar>? {
-    hs_version_string()
+    guard Tracer.isOn else { return hs_version_string() }
+    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_GetVersionString)) { hs_version_string() }
+}
+
+@c @implementation
+public func HostSec_HResultName(_ hr: HRESULT) -> UnsafePointer<CChar>? {
+    guard Tracer.isOn else { return hs_hresult_name_or_unknown(hr) }
+    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_HResultName), hr) { hs_hresult_name_or_unknown(hr) }
 }
 
 @c @implementation
 public func HostSec_GetStatistics(_ stats: UnsafeMutablePointer<HOSTSEC_STATISTICS>?) -> HRESULT {
-    guard let stats else { return HResult.pointer }
-    stats.pointee = HOSTSEC_STATISTICS(
-        LiveObjects: hs_live(Int32(HS_LIVE_OBJECTS)),
-        LiveHandles: hs_live(Int32(HS_LIVE_HANDLES)),
-        LiveTokens: hs_live(Int32(HS_LIVE_TOKENS)),
-        ImpersonatingThreads: hs_live(Int32(HS_LIVE_IMPERSONATING)),
-        ServerLocks: hs_counter(Int32(HS_COUNTER_LOCKS)),
-        FailedClosed: HostSecurity.shared.isClosed ? 1 : 0,
-        Reserved: 0)
-    return HResult.ok
+    guard Tracer.isOn else { return EntryPoint.statistics(stats) }
+    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_GetStatistics), stats) { EntryPoint.statistics(stats) }
 }
 
 @c @implementation
 public func HostSec_SetPolicy(_ dwFlags: DWORD) -> HRESULT {
-    hresult { () throws(HostSecError) in try HostSecurity.shared.setPolicy(dwFlags) }
+    guard Tracer.isOn else { return EntryPoint.setPolicy(dwFlags) }
+    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_SetPolicy), dwFlags) { EntryPoint.setPolicy(dwFlags) }
 }
 
 @c @implementation
 public func HostSec_CloseHandle(_ hObject: HANDLE?) -> HRESULT {
-    hresult { () throws(HostSecError) in try HandleTable.shared.close(hObject) }
+    guard Tracer.isOn else { return EntryPoint.closeHandle(hObject) }
+    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_CloseHandle), hObject) { EntryPoint.closeHandle(hObject) }
 }
 
 @c @implementation
 public func HostSec_OpenProcessToken(_ dwDesiredAccess: DWORD, _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
-    hresult(phToken) { () throws(HostSecError) in
-        try HostSecurity.shared.openProcessToken(desiredAccess: dwDesiredAccess)
+    guard Tracer.isOn else { return EntryPoint.openProcessToken(dwDesiredAccess, phToken) }
+    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_OpenProcessToken), dwDesiredAccess, phToken) {
+        EntryPoint.openProcessToken(dwDesiredAccess, phToken)
     }
 }
 
 @c @implementation
 public func HostSec_ImpersonateSelf(_ ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL) -> HRESULT {
-    hresult { () throws(HostSecError) in try HostSecurity.shared.impersonateSelf(level: ImpersonationLevel.rawValue) }
+    guard Tracer.isOn else { return EntryPoint.impersonateSelf(ImpersonationLevel) }
+    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_ImpersonateSelf), ImpersonationLevel) {
+        EntryPoint.impersonateSelf(ImpersonationLevel)
+    }
 }
 
 @c @implementation
 public func HostSec_DuplicateTokenEx(_ hExistingToken: HANDLE?, _ dwDesiredAccess: DWORD,
                                      _ ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL, _ TokenType: TOKEN_TYPE,
                                      _ phNewToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
-    hresult(phNewToken) { () throws(HostSecError) in
-        try HostSecurity.shared.duplicate(hExistingToken, desiredAccess: dwDesiredAccess,
-                                          level: ImpersonationLevel.rawValue, type: TokenType.rawValue)
+    guard Tracer.isOn else {
+        return EntryPoint.duplicateTokenEx(hExistingToken, dwDesiredAccess, ImpersonationLevel, TokenType, phNewToken)
+    }
+    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_DuplicateTokenEx), hExistingToken, dwDesiredAccess,
+                              ImpersonationLevel, TokenType, phNewToken) {
+        EntryPoint.duplicateTokenEx(hExistingToken, dwDesiredAccess, ImpersonationLevel, TokenType, phNewToken)
     }
 }
 
@@ -87,44 +89,125 @@ public func HostSec_DuplicateTokenEx(_ hExistingToken: HANDLE?, _ dwDesiredAcces
 public func HostSec_GetTokenInformation(_ hToken: HANDLE?, _ TokenInformationClass: TOKEN_INFORMATION_CLASS,
                                         _ TokenInformation: UnsafeMutableRawPointer?, _ TokenInformationLength: DWORD,
                                         _ ReturnLength: UnsafeMutablePointer<DWORD>?) -> HRESULT {
-    guard let ReturnLength else { return HResult.pointer }
-    var needed: UInt32 = 0
-    let hr = hresult { () throws(HostSecError) in
-        try HostSecurity.shared.tokenInformation(hToken, infoClass: TokenInformationClass.rawValue,
-                                                 buffer: TokenInformation, length: TokenInformationLength,
-                                                 neededLength: &needed)
+    guard Tracer.isOn else {
+        return EntryPoint.tokenInformation(hToken, TokenInformationClass, TokenInformation, TokenInformationLength,
+                                           ReturnLength)
     }
-    ReturnLength.pointee = needed
-    return hr
+    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_GetTokenInformation), hToken, TokenInformationClass,
+                              TokenInformation, TokenInformationLength, ReturnLength) {
+        EntryPoint.tokenInformation(hToken, TokenInformationClass, TokenInformation, TokenInformationLength,
+                                    ReturnLength)
+    }
 }
 
 @c @implementation
 public func HostSec_LogonUser(_ userName: UnsafePointer<CChar>?, _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
-    hresult(phToken) { () throws(HostSecError) in
-        guard let userName else { throw .pointer }
-        return try HostSecurity.shared.logonUser(AccountName(cString: userName))
+    guard Tracer.isOn else { return EntryPoint.logonUser(userName, phToken) }
+    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_LogonUser), userName, phToken) {
+        EntryPoint.logonUser(userName, phToken)
     }
 }
 
 @c @implementation
 public func HostSec_LogonUserWithPassword(_ userName: UnsafePointer<CChar>?, _ password: UnsafePointer<CChar>?,
                                           _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
-    guard Tracer.isOn else { return logonUserWithPassword(userName, password, phToken) }
-    // The tracer decodes each argument through a pointer to its value, as libffi passes them.
-    var values = (userName, password, phToken)
-    return withUnsafeMutableBytes(of: &values) { raw in
-        let width = MemoryLayout<UnsafeRawPointer?>.stride
-        return FunctionTrace.call(Int32(HS_FUNCTION_LOGON_USER_WITH_PASSWORD),
-                                  [raw.baseAddress!, raw.baseAddress! + width, raw.baseAddress! + 2 * width]) {
-            logonUserWithPassword(userName, password, phToken)
-        }
+    guard Tracer.isOn else { return EntryPoint.logonUserWithPassword(userName, password, phToken) }
+    // The password's pointer is handed to the tracer, which never reads through it (SECRET).
+    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_LogonUserWithPassword), userName, password, phToken) {
+        EntryPoint.logonUserWithPassword(userName, password, phToken)
     }
 }
 
-private func logonUserWithPassword(_ userName: UnsafePointer<CChar>?, _ password: UnsafePointer<CChar>?,
-                                   _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
-    hresult(phToken) { () throws(HostSecError) in
-        guard let userName, let password else { throw .pointer }
-        return try HostSecurity.shared.logonUser(name: userName, password: password)
+/// The bodies of the entry points above.
+enum EntryPoint {
+    static func getClassObject(_ rclsid: UnsafePointer<IID>?, _ riid: UnsafePointer<IID>?,
+                               _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
+        guard let ppv else { return HResult.pointer }
+        ppv.pointee = nil
+        guard let rclsid, let riid else { return HResult.pointer }
+        let factory: ObjectKind
+        if sameIID(rclsid, CLSID_HostSecurityManager) {
+            factory = .securityManagerFactory
+        } else if sameIID(rclsid, CLSID_HostControl) {
+            factory = .hostControlFactory
+        } else {
+            return HResult.classNotAvailable
+        }
+        return ComObject.handOut(factory, riid: riid, ppv)
+    }
+
+    static func canUnloadNow() -> HRESULT {
+        hs_live(Int32(HS_LIVE_OBJECTS)) == 0 && hs_counter(Int32(HS_COUNTER_LOCKS)) == 0
+            ? HResult.ok : HResult.falseResult
+    }
+
+    static var version: DWORD {
+        DWORD(HOSTSEC_VERSION_MAJOR * 1_000_000 + HOSTSEC_VERSION_MINOR * 1_000 + HOSTSEC_VERSION_PATCH)
+    }
+
+    static func statistics(_ stats: UnsafeMutablePointer<HOSTSEC_STATISTICS>?) -> HRESULT {
+        guard let stats else { return HResult.pointer }
+        stats.pointee = HOSTSEC_STATISTICS(
+            LiveObjects: hs_live(Int32(HS_LIVE_OBJECTS)),
+            LiveHandles: hs_live(Int32(HS_LIVE_HANDLES)),
+            LiveTokens: hs_live(Int32(HS_LIVE_TOKENS)),
+            ImpersonatingThreads: hs_live(Int32(HS_LIVE_IMPERSONATING)),
+            ServerLocks: hs_counter(Int32(HS_COUNTER_LOCKS)),
+            FailedClosed: HostSecurity.shared.isClosed ? 1 : 0,
+            Reserved: 0)
+        return HResult.ok
+    }
+
+    static func setPolicy(_ flags: DWORD) -> HRESULT {
+        hresult { () throws(HostSecError) in try HostSecurity.shared.setPolicy(flags) }
+    }
+
+    @inline(__always) static func closeHandle(_ hObject: HANDLE?) -> HRESULT {
+        hresult { () throws(HostSecError) in try HandleTable.shared.close(hObject) }
+    }
+
+    static func openProcessToken(_ access: DWORD, _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
+        hresult(phToken) { () throws(HostSecError) in
+            try HostSecurity.shared.openProcessToken(desiredAccess: access)
+        }
+    }
+
+    static func impersonateSelf(_ level: SECURITY_IMPERSONATION_LEVEL) -> HRESULT {
+        hresult { () throws(HostSecError) in try HostSecurity.shared.impersonateSelf(level: level.rawValue) }
+    }
+
+    static func duplicateTokenEx(_ source: HANDLE?, _ access: DWORD, _ level: SECURITY_IMPERSONATION_LEVEL,
+                                 _ type: TOKEN_TYPE, _ phNewToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
+        hresult(phNewToken) { () throws(HostSecError) in
+            try HostSecurity.shared.duplicate(source, desiredAccess: access, level: level.rawValue, type: type.rawValue)
+        }
+    }
+
+    static func tokenInformation(_ hToken: HANDLE?, _ infoClass: TOKEN_INFORMATION_CLASS,
+                                 _ buffer: UnsafeMutableRawPointer?, _ length: DWORD,
+                                 _ returnLength: UnsafeMutablePointer<DWORD>?) -> HRESULT {
+        guard let returnLength else { return HResult.pointer }
+        var needed: UInt32 = 0
+        let hr = hresult { () throws(HostSecError) in
+            try HostSecurity.shared.tokenInformation(hToken, infoClass: infoClass.rawValue, buffer: buffer,
+                                                     length: length, neededLength: &needed)
+        }
+        returnLength.pointee = needed
+        return hr
+    }
+
+    static func logonUser(_ userName: UnsafePointer<CChar>?, _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
+        hresult(phToken) { () throws(HostSecError) in
+            guard let userName else { throw .pointer }
+            return try HostSecurity.shared.logonUser(AccountName(cString: userName))
+        }
+    }
+
+    static func logonUserWithPassword(_ userName: UnsafePointer<CChar>?, _ password: UnsafePointer<CChar>?,
+                                      _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
+        hresult(phToken) { () throws(HostSecError) in
+            guard let userName, let password else { throw .pointer }
+            return try HostSecurity.shared.logonUser(name: userName, password: password)
+        }
     }
 }

@@ -98,6 +98,7 @@ def main():
     lib.HostSec_GetFunctionInfoAt.argtypes = [ctypes.c_uint32, ctypes.POINTER(ctypes.POINTER(Method))]
     lib.HostSec_GetFunctionInfoAt.restype = ctypes.c_int32
     text = re.sub(r"/\*.*?\*/", "", open(header).read(), flags=re.S)
+    functions = []
     index = 0
     while True:
         info = ctypes.POINTER(Method)()
@@ -105,7 +106,7 @@ def main():
             break
         m = info.contents
         name = m.Name.decode()
-        proto = re.search(r"(\w+)\s+" + re.escape(name) + r"\s*\(([^)]*)\)\s*;", text)
+        proto = re.search(r"\n([A-Za-z_][\w \t\*]*?)\s*\b" + re.escape(name) + r"\s*\(([^)]*)\)\s*;", text)
         if proto is None:
             problems.append(f"function {name}: no prototype in the header")
         else:
@@ -115,7 +116,7 @@ def main():
                 h_params.append((pm.group(2), norm(pm.group(1))))
             if m.Slot != index:
                 problems.append(f"function {name}: Slot field {m.Slot}, index {index}")
-            if m.ReturnTypeName.decode() != proto.group(1):
+            if norm(m.ReturnTypeName.decode()) != norm(proto.group(1)):
                 problems.append(f"function {name}: returns {m.ReturnTypeName.decode()}, header {proto.group(1)}")
             if m.ParamCount != len(h_params):
                 problems.append(f"function {name}: {m.ParamCount} parameters, header {len(h_params)}")
@@ -124,7 +125,14 @@ def main():
                 if got != h_params[p]:
                     problems.append(f"function {name} parameter {p}: described {got}, header {h_params[p]}")
         print(f"{name}: function checked")
+        functions.append(name)
         index += 1
+    # Every function the header declares is described.
+    declared = set(re.findall(r"^(?:HRESULT|DWORD|const char \*)\s*(Dll\w+|HostSec_\w+)\s*\(", text, re.M))
+    undescribed = sorted(declared - set(functions))
+    if undescribed:
+        problems.append(f"header functions without type information: {undescribed}")
+    print(f"{len(declared)} header functions, {len(functions)} described")
     missing = sorted(set(vtables) - set(described))
     if missing:
         problems.append(f"header vtables without type information: {missing}")
