@@ -77,11 +77,13 @@ void AddRefRelease(benchmark::State &state, IHostSecurityManager *m) {
     }
 }
 
-void QueryInterfaceRelease(benchmark::State &state, IHostSecurityManager *m) {
+// Every IID a host asks a manager for: its own, IUnknown (identity checks, smart pointers),
+// and one it does not implement (E_NOINTERFACE: nothing to Release).
+void QueryInterfaceRelease(benchmark::State &state, IHostSecurityManager *m, const IID *iid) {
     void *p = nullptr;
     for (auto _ : state) {
-        benchmark::DoNotOptimize(m->QueryInterface(IID_IHostSecurityManager, &p));
-        benchmark::DoNotOptimize(static_cast<IUnknown *>(p)->Release());
+        benchmark::DoNotOptimize(m->QueryInterface(*iid, &p));
+        if (p != nullptr) benchmark::DoNotOptimize(static_cast<IUnknown *>(p)->Release());
     }
 }
 
@@ -244,8 +246,14 @@ void register_all() {
     IHostSecurityManager *c = c_manager();
     benchmark::RegisterBenchmark("lib/AddRef+Release", AddRefRelease, lib);
     benchmark::RegisterBenchmark("c/AddRef+Release", AddRefRelease, c);
-    benchmark::RegisterBenchmark("lib/QueryInterface+Release", QueryInterfaceRelease, lib);
-    benchmark::RegisterBenchmark("c/QueryInterface+Release", QueryInterfaceRelease, c);
+    benchmark::RegisterBenchmark("lib/QueryInterface+Release", QueryInterfaceRelease, lib, &IID_IHostSecurityManager);
+    benchmark::RegisterBenchmark("c/QueryInterface+Release", QueryInterfaceRelease, c, &IID_IHostSecurityManager);
+    benchmark::RegisterBenchmark("lib/QueryInterface(IUnknown)+Release", QueryInterfaceRelease, lib, &IID_IUnknown);
+    benchmark::RegisterBenchmark("c/QueryInterface(IUnknown)+Release", QueryInterfaceRelease, c, &IID_IUnknown);
+    benchmark::RegisterBenchmark("lib/QueryInterface(IClassFactory) E_NOINTERFACE", QueryInterfaceRelease, lib,
+                                 &IID_IClassFactory);
+    benchmark::RegisterBenchmark("c/QueryInterface(IClassFactory) E_NOINTERFACE", QueryInterfaceRelease, c,
+                                 &IID_IClassFactory);
     benchmark::RegisterBenchmark("lib/OpenThreadToken no token", OpenNoToken, lib);
     benchmark::RegisterBenchmark("lib/traced call", TracedCall<true>);
     benchmark::RegisterBenchmark("off/traced call", TracedCall<false>);

@@ -98,6 +98,9 @@ def ratio_row(label, key, base_prefix="c", limit=None, target=None, absolute=Non
 
 ratio_row("AddRef+Release", "AddRef+Release", limit=1.25, target="≤ 1.25x C")
 ratio_row("QueryInterface+Release", "QueryInterface+Release", limit=1.25, target="≤ 1.25x C")
+ratio_row("QueryInterface(IID_IUnknown)+Release", "QueryInterface(IUnknown)+Release", limit=1.25, target="≤ 1.25x C")
+ratio_row("QueryInterface(IID_IClassFactory), E_NOINTERFACE", "QueryInterface(IClassFactory) E_NOINTERFACE",
+          limit=1.25, target="≤ 1.25x C")
 ratio_row("OpenThreadToken, no token", "OpenThreadToken no token", limit=1.5, target="≤ 1.5x C")
 ratio_row("OpenThreadToken + HostSec_CloseHandle, impersonating", "OpenThreadToken+CloseHandle",
           limit=2.0, target="≤ 2x C")

@@ -69,11 +69,10 @@ HS_INLINE uint64_t hs_fetch_sub(uint64_t *p, uint64_t v) { return __atomic_fetch
 HS_INLINE void *hs_load_ptr_acquire(void *const *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 HS_INLINE void hs_store_ptr_release(void **p, void *v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
 
-/* ---- process-wide counters (relaxed: statistics and the fail-closed latch) ---------- */
+/* ---- process-wide counters (server locks; the tracer's switch) ---------------------- */
 
 enum {
     HS_COUNTER_LOCKS = 0,
-    HS_COUNTER_FAILED, /* 0 or 1: the library failed closed */
     HS_COUNTER_TRACE,  /* 0 or 1: the call tracer is on */
     HS_COUNTER_COUNT
 };
@@ -160,7 +159,6 @@ typedef struct hs_thread {
     void *state;        /* the thread's Swift state (retained), or NULL */
     uint32_t free_count;
     uint32_t registered; /* in the registry, exit destructor armed */
-    uint32_t no_token;   /* 1: the thread was checked and holds no thread token (OpenThreadToken's fast path) */
     uint32_t busy;       /* the thread is inside the library (re-entry from a signal handler) */
     int64_t live[HS_LIVE_COUNT]; /* written by this thread only; read by hs_live() */
     uint64_t next_id, id_limit;  /* this thread's block of ids */

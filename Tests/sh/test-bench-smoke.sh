@@ -10,7 +10,8 @@ mkdir -p "$out"
 table=$out/results.md
 [ -s "$table" ] || { echo "no results.md"; exit 1; }
 fail=0
-for row in "AddRef+Release |" "QueryInterface+Release |" "OpenThreadToken, no token |" \
+for row in "AddRef+Release |" "QueryInterface+Release |" "QueryInterface(IID_IUnknown)+Release |" \
+           "QueryInterface(IID_IClassFactory), E_NOINTERFACE |" "OpenThreadToken, no token |" \
            "OpenThreadToken + HostSec_CloseHandle, impersonating |" "syscalls per open + close |" \
            "HostSec_ImpersonateSelf + RevertToSelf |" "ImpersonateLoggedOnUser(nobody) + RevertToSelf vs raw syscalls |" \
            "SetSecurityContext + GetSecurityContext + RevertToSelf (nobody) |" \

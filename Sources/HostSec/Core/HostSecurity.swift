@@ -42,7 +42,6 @@ public final class HostSecurity: Sendable {
     /// for any that finds it already closed.
     private func failClosed() -> HostSecError {
         let (exchanged, _) = closed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing)
-        if self === HostSecurity.shared { hs_counter_set(Int32(HS_COUNTER_FAILED), 1) }
         return exchanged ? .fail : .closed
     }
 
@@ -182,6 +181,15 @@ public final class HostSecurity: Sendable {
     public var threadSelfCredentials: KernelCredentials? { ThreadState.existing?.selfCredentials }
 
     // MARK: OpenThreadToken
+
+    /// OpenThreadToken's answer when it needs no call machinery: ERROR_NO_TOKEN for a thread
+    /// that has been checked and holds no token, while the library is open. nil: take the full
+    /// path (`openThreadToken`). One relaxed load of the closed flag and one of the thread's
+    /// block; no allocation, no retain.
+    @inline(__always) public func knownThreadTokenAbsence() -> HostSecError? {
+        if closed.load(ordering: .relaxed) || ThreadState.mayHaveToken { return nil }
+        return .noToken
+    }
 
     /// `IHostSecurityManager::OpenThreadToken` for the calling thread.
     public func openThreadToken(desiredAccess: UInt32, openAsSelf: Bool) throws(HostSecError) -> UnsafeMutableRawPointer {

@@ -50,7 +50,6 @@ final class ThreadState {
     func adopt(_ me: KernelCredentials, token: Token) {
         selfCredentials = me
         selfToken = token
-        publishFastPath()
     }
 
     func setToken(_ newToken: Token?) {
@@ -58,18 +57,14 @@ final class ThreadState {
             hs_live_add(Int32(HS_LIVE_IMPERSONATING), newToken == nil ? -1 : 1)
         }
         token = newToken
-        publishFastPath()
     }
 
-    /// OpenThreadToken's fast path answers ERROR_NO_TOKEN from one flag in the thread's C
-    /// block: set only when the thread has been checked and holds no token.
-    private func publishFastPath() {
-        hs_thread_self()!.pointee.no_token = (token == nil && selfCredentials != nil) ? 1 : 0
-    }
+    /// Whether the thread has been checked (`adopt`) and holds no token: what OpenThreadToken
+    /// answers ERROR_NO_TOKEN from without further work.
+    @inline(__always) var checkedWithoutToken: Bool { token == nil && selfCredentials != nil }
 
     deinit {  // runs on the owning thread, at its exit
         if token != nil { hs_live_add(Int32(HS_LIVE_IMPERSONATING), -1) }
-        hs_thread_self()!.pointee.no_token = 0
     }
 
     /// The calling thread's state, created on first use.
@@ -88,8 +83,11 @@ final class ThreadState {
     }
 
     /// Whether OpenThreadToken must take the slow path: the thread holds a token, or has not
-    /// been checked yet. One flag in the thread's C block (no allocation, no retain).
-    @inline(__always) static var mayHaveToken: Bool { hs_thread_self()!.pointee.no_token == 0 }
+    /// been checked yet. Read from the thread's state in place (no allocation, no retain).
+    @inline(__always) static var mayHaveToken: Bool {
+        guard let raw = hs_thread_self()!.pointee.state else { return true }
+        return !Unmanaged<ThreadState>.fromOpaque(raw)._withUnsafeGuaranteedRef { $0.checkedWithoutToken }
+    }
 
     @inline(never) private static func makeCurrent(_ thread: UnsafeMutablePointer<hs_thread>) -> ThreadState {
         let state = ThreadState()

@@ -23,10 +23,15 @@ enum Tracer {
     /// when libffi could not make its closures.
     nonisolated(unsafe) static let vtables: [UnsafeRawPointer?] = TypeInfo.interfaces.indices.map(buildVtable)
 
+    /// A proxy vtable on a page of its own, made read-only once filled (as the library's own
+    /// vtables are), so a host cannot redirect the proxies' calls by writing through lpVtbl.
     private static func buildVtable(_ index: Int) -> UnsafeRawPointer? {
         let info = TypeInfo.interfaces[index]
         let count = Int(info.pointee.MethodCount)
-        let table = UnsafeMutablePointer<UnsafeRawPointer?>.allocate(capacity: count)
+        let bytes = count * MemoryLayout<UnsafeRawPointer?>.stride
+        guard let page = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              page != MAP_FAILED else { return nil }
+        let table = page.bindMemory(to: UnsafeRawPointer?.self, capacity: count)
         for slot in 0..<count {
             guard let cif = Signatures.cifs[index][slot] else { return nil }
             let context = UnsafeMutablePointer<Slot>.allocate(capacity: 1)
@@ -36,6 +41,7 @@ enum Tracer {
             }, context) else { return nil }
             table[slot] = UnsafeRawPointer(code)
         }
+        guard mprotect(page, bytes, PROT_READ) == 0 else { return nil }
         return UnsafeRawPointer(table)
     }
 

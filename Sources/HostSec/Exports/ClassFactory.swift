@@ -33,15 +33,32 @@ enum ClassFactory {
     }
 }
 
-extension Vtables {
-    nonisolated(unsafe) static let classFactory: UnsafeRawPointer = {
-        let table = UnsafeMutablePointer<IClassFactoryVtbl>.allocate(capacity: 1)
-        table.initialize(to: IClassFactoryVtbl(
-            QueryInterface: { ComObject.queryInterface($0, $1, $2) },
-            AddRef: { ComObject.addRef($0) },
-            Release: { ComObject.release($0) },
-            CreateInstance: { ClassFactory.createInstance($0, $1, $2, $3) },
-            LockServer: { _, lock in ClassFactory.lockServer(lock) }))
-        return UnsafeRawPointer(table)
-    }()
+// IClassFactory's slots (vtables.c's factory_vtbl).
+
+@c @implementation
+func hs_factory_QueryInterface(_ This: UnsafeMutablePointer<IClassFactory>?, _ riid: UnsafePointer<IID>?,
+                               _ ppvObject: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
+    ComObject.queryInterface(UnsafeMutableRawPointer(This), riid, ppvObject, own: .securityManagerFactory)
+}
+
+@c @implementation
+func hs_factory_AddRef(_ This: UnsafeMutablePointer<IClassFactory>?) -> ULONG {
+    ComObject.addRef(UnsafeMutableRawPointer(This))
+}
+
+@c @implementation
+func hs_factory_Release(_ This: UnsafeMutablePointer<IClassFactory>?) -> ULONG {
+    ComObject.release(UnsafeMutableRawPointer(This))
+}
+
+@c @implementation
+func hs_factory_CreateInstance(_ This: UnsafeMutablePointer<IClassFactory>?, _ pUnkOuter: UnsafeMutablePointer<IUnknown>?,
+                               _ riid: UnsafePointer<IID>?,
+                               _ ppvObject: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
+    ClassFactory.createInstance(UnsafeMutableRawPointer(This), pUnkOuter, riid, ppvObject)
+}
+
+@c @implementation
+func hs_factory_LockServer(_ This: UnsafeMutablePointer<IClassFactory>?, _ fLock: BOOL) -> HRESULT {
+    ClassFactory.lockServer(fLock)
 }

@@ -3,13 +3,13 @@ import CHostSec
 import Glibc
 #endif
 
-/// The classes of COM object the library hands out.
+/// The classes of COM object the library hands out (`HS_KIND_*` of vtable_slots.h).
 enum ObjectKind: UInt32 {
-    case securityManagerFactory = 1
-    case hostControlFactory
-    case hostControl
-    case securityManager
-    case securityContext
+    case securityManagerFactory = 1  // HS_KIND_SECURITY_MANAGER_FACTORY
+    case hostControlFactory          // HS_KIND_HOST_CONTROL_FACTORY
+    case hostControl                 // HS_KIND_HOST_CONTROL
+    case securityManager             // HS_KIND_SECURITY_MANAGER
+    case securityContext             // HS_KIND_SECURITY_CONTEXT
 
     /// The interface the object implements besides IUnknown.
     var iid: IID {
@@ -21,14 +21,36 @@ enum ObjectKind: UInt32 {
         }
     }
 
-    var vtable: UnsafeRawPointer {
+    /// `iid` as the two little-endian 64-bit words of its 16 bytes: QueryInterface compares
+    /// with constants, no load of the IID data. (A unit test checks them against the header.)
+    @inline(__always) var iidWords: IIDWords {
         switch self {
-        case .securityManagerFactory, .hostControlFactory: return Vtables.classFactory
-        case .hostControl: return Vtables.hostControl
-        case .securityManager: return Vtables.securityManager
-        case .securityContext: return Vtables.securityContext
+        case .securityManagerFactory, .hostControlFactory: return IIDWords(0x0000_0000_0000_0001, 0x4600_0000_0000_00C0)
+        case .hostControl: return IIDWords(0x4860_7079_02CA_073C, 0x91C9_49A4_F7C2_0A88)
+        case .securityManager: return IIDWords(0x4D02_A349_75AD_2468, 0x4F0C_EE8A_A676_64A7)
+        case .securityContext: return IIDWords(0x4423_0343_7E57_3CE4, 0x3C1D_8A34_1863_D798)
         }
     }
+
+    /// The class's read-only vtable (vtables.c).
+    var vtable: UnsafeRawPointer { hs_vtable(rawValue)! }
+}
+
+/// An IID as two 64-bit words (bytes 0-7 and 8-15, little-endian).
+struct IIDWords: Equatable {
+    let low: UInt64
+    let high: UInt64
+    @inline(__always) init(_ low: UInt64, _ high: UInt64) {
+        self.low = low
+        self.high = high
+    }
+    @inline(__always) init(_ iid: UnsafePointer<IID>) {
+        let raw = UnsafeRawPointer(iid)
+        low = raw.loadUnaligned(as: UInt64.self)
+        high = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+    }
+    /// IID_IUnknown, {00000000-0000-0000-C000-000000000046}.
+    static let unknown = IIDWords(0, 0x4600_0000_0000_00C0)
 }
 
 @inline(__always) func sameIID(_ a: UnsafePointer<IID>, _ b: IID) -> Bool {
@@ -76,21 +98,33 @@ enum ComObject {
         hs_live_add(Int32(HS_LIVE_OBJECTS), -1)
     }
 
+    /// QueryInterface of an object of class `own`: itself for IUnknown and for its own
+    /// interface (both two 64-bit compares with constants), else E_NOINTERFACE.
     @inline(__always) static func queryInterface(_ this: UnsafeMutableRawPointer?, _ riid: UnsafePointer<IID>?,
-                                                 _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
+                                                 _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+                                                 own: ObjectKind) -> HRESULT {
         guard let ppv else { return HResult.pointer }
         guard let this, let riid else {
             ppv.pointee = nil
             return HResult.pointer
         }
-        let kind = ObjectKind(rawValue: object(this).pointee.kind)!
-        if sameIID(riid, kind.iid) || sameIID(riid, IID_IUnknown) {
+        let asked = IIDWords(riid)
+        if asked == own.iidWords || asked == IIDWords.unknown {
             hs_refs_add(object(this))
             ppv.pointee = this
             return HResult.ok
         }
         ppv.pointee = nil
         return HResult.noInterface
+    }
+
+    /// QueryInterface for an object whose class is read from its block (the tracer's).
+    static func queryInterface(_ this: UnsafeMutableRawPointer?, _ riid: UnsafePointer<IID>?,
+                               _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
+        guard let this, let kind = ObjectKind(rawValue: object(this).pointee.kind) else {
+            return queryInterface(nil, riid, ppv, own: .securityManager)
+        }
+        return queryInterface(this, riid, ppv, own: kind)
     }
 
     /// The Swift payload of an object, without a retain.

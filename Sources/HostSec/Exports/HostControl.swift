@@ -19,15 +19,32 @@ enum HostControl {
     }
 }
 
-extension Vtables {
-    nonisolated(unsafe) static let hostControl: UnsafeRawPointer = {
-        let table = UnsafeMutablePointer<IHostControlVtbl>.allocate(capacity: 1)
-        table.initialize(to: IHostControlVtbl(
-            QueryInterface: { ComObject.queryInterface($0, $1, $2) },
-            AddRef: { ComObject.addRef($0) },
-            Release: { ComObject.release($0) },
-            GetHostManager: { _, riid, ppv in HostControl.getHostManager(riid, ppv) },
-            SetAppDomainManager: { _, _, _ in HostControl.setAppDomainManager() }))
-        return UnsafeRawPointer(table)
-    }()
+// IHostControl's slots (vtables.c's control_vtbl).
+
+@c @implementation
+func hs_control_QueryInterface(_ This: UnsafeMutablePointer<IHostControl>?, _ riid: UnsafePointer<IID>?,
+                               _ ppvObject: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
+    ComObject.queryInterface(UnsafeMutableRawPointer(This), riid, ppvObject, own: .hostControl)
+}
+
+@c @implementation
+func hs_control_AddRef(_ This: UnsafeMutablePointer<IHostControl>?) -> ULONG {
+    ComObject.addRef(UnsafeMutableRawPointer(This))
+}
+
+@c @implementation
+func hs_control_Release(_ This: UnsafeMutablePointer<IHostControl>?) -> ULONG {
+    ComObject.release(UnsafeMutableRawPointer(This))
+}
+
+@c @implementation
+func hs_control_GetHostManager(_ This: UnsafeMutablePointer<IHostControl>?, _ riid: UnsafePointer<IID>?,
+                               _ ppObject: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
+    HostControl.getHostManager(riid, ppObject)
+}
+
+@c @implementation
+func hs_control_SetAppDomainManager(_ This: UnsafeMutablePointer<IHostControl>?, _ dwAppDomainID: DWORD,
+                                    _ pUnkAppDomainManager: UnsafeMutablePointer<IUnknown>?) -> HRESULT {
+    HostControl.setAppDomainManager()
 }

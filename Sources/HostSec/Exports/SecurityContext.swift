@@ -51,14 +51,26 @@ enum SecurityContext {
     }
 }
 
-extension Vtables {
-    nonisolated(unsafe) static let securityContext: UnsafeRawPointer = {
-        let table = UnsafeMutablePointer<IHostSecurityContextVtbl>.allocate(capacity: 1)
-        table.initialize(to: IHostSecurityContextVtbl(
-            QueryInterface: { ComObject.queryInterface($0, $1, $2) },
-            AddRef: { ComObject.addRef($0) },
-            Release: { ComObject.release($0) },
-            Capture: { SecurityContext.capture($0, $1) }))
-        return UnsafeRawPointer(table)
-    }()
+// IHostSecurityContext's slots (vtables.c's context_vtbl).
+
+@c @implementation
+func hs_context_QueryInterface(_ This: UnsafeMutablePointer<IHostSecurityContext>?, _ riid: UnsafePointer<IID>?,
+                               _ ppvObject: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
+    ComObject.queryInterface(UnsafeMutableRawPointer(This), riid, ppvObject, own: .securityContext)
+}
+
+@c @implementation
+func hs_context_AddRef(_ This: UnsafeMutablePointer<IHostSecurityContext>?) -> ULONG {
+    ComObject.addRef(UnsafeMutableRawPointer(This))
+}
+
+@c @implementation
+func hs_context_Release(_ This: UnsafeMutablePointer<IHostSecurityContext>?) -> ULONG {
+    ComObject.release(UnsafeMutableRawPointer(This))
+}
+
+@c @implementation
+func hs_context_Capture(_ This: UnsafeMutablePointer<IHostSecurityContext>?,
+                        _ ppClonedContext: UnsafeMutablePointer<UnsafeMutablePointer<IHostSecurityContext>?>?) -> HRESULT {
+    SecurityContext.capture(UnsafeMutableRawPointer(This), ppClonedContext)
 }

@@ -1,36 +1,61 @@
 import CHostSec
 
-/// IHostSecurityManager: every slot acts on the calling thread; the object itself holds no
-/// state (a thread's token is the thread's, whichever manager object it calls through).
-extension Vtables {
-    nonisolated(unsafe) static let securityManager: UnsafeRawPointer = {
-        let table = UnsafeMutablePointer<IHostSecurityManagerVtbl>.allocate(capacity: 1)
-        table.initialize(to: IHostSecurityManagerVtbl(
-            QueryInterface: { ComObject.queryInterface($0, $1, $2) },
-            AddRef: { ComObject.addRef($0) },
-            Release: { ComObject.release($0) },
-            ImpersonateLoggedOnUser: { _, token in
-                hresult { () throws(HostSecError) in try HostSecurity.shared.impersonateLoggedOnUser(token) }
-            },
-            RevertToSelf: { _ in
-                hresult { () throws(HostSecError) in try HostSecurity.shared.revertToSelf() }
-            },
-            OpenThreadToken: { _, access, asSelf, out in
-                // A thread known not to impersonate: ERROR_NO_TOKEN without a throw (unless the
-                // library failed closed, which the counter mirrors for the shared instance).
-                if let out, hs_counter(Int32(HS_COUNTER_FAILED)) == 0, !ThreadState.mayHaveToken {
-                    out.pointee = nil
-                    return HResult.noToken
-                }
-                return hresult(out) { () throws(HostSecError) in
-                    try HostSecurity.shared.openThreadToken(desiredAccess: access, openAsSelf: asSelf != 0)
-                }
-            },
-            SetThreadToken: { _, token in
-                hresult { () throws(HostSecError) in try HostSecurity.shared.setThreadToken(token) }
-            },
-            GetSecurityContext: { _, type, out in SecurityContext.get(type, out) },
-            SetSecurityContext: { _, type, context in SecurityContext.set(type, context) }))
-        return UnsafeRawPointer(table)
-    }()
+// IHostSecurityManager's slots (vtables.c's manager_vtbl). Every slot acts on the calling
+// thread; the object itself holds no state (a thread's token is the thread's, whichever
+// manager object it calls through).
+
+@c @implementation
+func hs_manager_QueryInterface(_ This: UnsafeMutablePointer<IHostSecurityManager>?, _ riid: UnsafePointer<IID>?,
+                               _ ppvObject: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
+    ComObject.queryInterface(UnsafeMutableRawPointer(This), riid, ppvObject, own: .securityManager)
+}
+
+@c @implementation
+func hs_manager_AddRef(_ This: UnsafeMutablePointer<IHostSecurityManager>?) -> ULONG {
+    ComObject.addRef(UnsafeMutableRawPointer(This))
+}
+
+@c @implementation
+func hs_manager_Release(_ This: UnsafeMutablePointer<IHostSecurityManager>?) -> ULONG {
+    ComObject.release(UnsafeMutableRawPointer(This))
+}
+
+@c @implementation
+func hs_manager_ImpersonateLoggedOnUser(_ This: UnsafeMutablePointer<IHostSecurityManager>?, _ hToken: HANDLE?) -> HRESULT {
+    hresult { () throws(HostSecError) in try HostSecurity.shared.impersonateLoggedOnUser(hToken) }
+}
+
+@c @implementation
+func hs_manager_RevertToSelf(_ This: UnsafeMutablePointer<IHostSecurityManager>?) -> HRESULT {
+    hresult { () throws(HostSecError) in try HostSecurity.shared.revertToSelf() }
+}
+
+@c @implementation
+func hs_manager_OpenThreadToken(_ This: UnsafeMutablePointer<IHostSecurityManager>?, _ dwDesiredAccess: DWORD,
+                                _ bOpenAsSelf: BOOL, _ phThreadToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
+    // A thread the core knows holds no token gets its answer without the call machinery.
+    if let phThreadToken, let known = HostSecurity.shared.knownThreadTokenAbsence() {
+        phThreadToken.pointee = nil
+        return known.hr
+    }
+    return hresult(phThreadToken) { () throws(HostSecError) in
+        try HostSecurity.shared.openThreadToken(desiredAccess: dwDesiredAccess, openAsSelf: bOpenAsSelf != 0)
+    }
+}
+
+@c @implementation
+func hs_manager_SetThreadToken(_ This: UnsafeMutablePointer<IHostSecurityManager>?, _ hToken: HANDLE?) -> HRESULT {
+    hresult { () throws(HostSecError) in try HostSecurity.shared.setThreadToken(hToken) }
+}
+
+@c @implementation
+func hs_manager_GetSecurityContext(_ This: UnsafeMutablePointer<IHostSecurityManager>?, _ eContextType: EContextType,
+                                   _ ppSecurityContext: UnsafeMutablePointer<UnsafeMutablePointer<IHostSecurityContext>?>?) -> HRESULT {
+    SecurityContext.get(eContextType, ppSecurityContext)
+}
+
+@c @implementation
+func hs_manager_SetSecurityContext(_ This: UnsafeMutablePointer<IHostSecurityManager>?, _ eContextType: EContextType,
+                                   _ pSecurityContext: UnsafeMutablePointer<IHostSecurityContext>?) -> HRESULT {
+    SecurityContext.set(eContextType, pSecurityContext)
 }

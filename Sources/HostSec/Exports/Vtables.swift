@@ -1,7 +1,15 @@
 import CHostSec
 
-/// The vtables, built once and never freed: every object of a class points at the same one.
-enum Vtables {}
+/// The vtables: `static const` tables in vtables.c, read-only once relocated; every object of a
+/// class points at its class's one. Each slot is a named `@c @implementation` function in the
+/// class's file (ClassFactory.swift, HostControl.swift, SecurityContext.swift,
+/// SecurityManager.swift), declared in vtable_slots.h.
+enum Vtables {
+    static var classFactory: UnsafeRawPointer { ObjectKind.securityManagerFactory.vtable }
+    static var hostControl: UnsafeRawPointer { ObjectKind.hostControl.vtable }
+    static var securityManager: UnsafeRawPointer { ObjectKind.securityManager.vtable }
+    static var securityContext: UnsafeRawPointer { ObjectKind.securityContext.vtable }
+}
 
 /// Runs a core operation and turns its typed error into the HRESULT. A call made while the
 /// same thread is already inside the library (a signal handler that interrupted it) is refused
