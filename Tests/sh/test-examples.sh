@@ -1,13 +1,7 @@
 #!/usr/bin/env bash
 # Builds each program in examples/ the way its header comment says, runs it, and checks the
 # lines that show what it demonstrates.
-set -uo pipefail
-root=${HOSTSEC_ROOT:?} lib=${HOSTSEC_LIB_DIR:?} out=${HOSTSEC_TEST_OUT:?}/examples
-rm -rf "$out"
-mkdir -p "$out"
-failures=0
-ok() { echo "ok   $1"; }
-fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh" examples
 flags=(-Wall -Wextra -Werror -I"$root/include")
 
 # expect NAME OUTPUT LINE...: every LINE must be a whole line of OUTPUT, in this order.
@@ -86,4 +80,4 @@ cpp_host_calls_methods_and_flows_a_context() {
 linked_host_shows_token_before_and_after_impersonation
 dlopen_host_reloads_after_dlclose
 cpp_host_calls_methods_and_flows_a_context
-[ "$failures" -eq 0 ]
+finish

@@ -4,15 +4,9 @@
 #   - ldd lists nothing from the Swift toolchain and every dependency resolves;
 #   - readelf -d shows SONAME libhostsec.so.1 and FLAGS_1 NODELETE;
 #   - a C host runs with PATH and LD_LIBRARY_PATH stripped of anything Swift.
-set -uo pipefail
-root=${HOSTSEC_ROOT:?} lib=${HOSTSEC_LIB_DIR:?} out=${HOSTSEC_TEST_OUT:?}/exports
-rm -rf "$out"
-mkdir -p "$out"
+. "$(dirname "$0")/lib.sh" exports
 so=$lib/libhostsec.so
 [ -f "$so" ] || { echo "FAIL no library at $so"; exit 1; }
-failures=0
-ok() { echo "ok   $1"; }
-fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
 
 # The global: section of the version script, one name a line, sorted.
 sed -n '/global:/,/local:/p' "$root/hostsec.map" | grep -v -e 'global:' -e 'local:' \
@@ -177,4 +171,4 @@ no_runpath_into_the_toolchain
 soname_is_libhostsec_so_1
 library_is_marked_nodelete
 c_host_runs_without_swift_on_any_path
-[ "$failures" -eq 0 ]
+finish

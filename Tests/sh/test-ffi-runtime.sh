@@ -3,12 +3,7 @@
 # interface by slot number through HostSec_Invoke, with names and signatures taken from the
 # type information. Its output (each call and its result's name) must equal
 # Tests/sh/expected/ffi-runtime.txt, plain and with every object behind a tracing proxy.
-set -uo pipefail
-root=${HOSTSEC_ROOT:?} lib=${HOSTSEC_LIB_DIR:?} out=${HOSTSEC_TEST_OUT:?}/ffi-runtime
-rm -rf "$out" && mkdir -p "$out"
-failures=0
-ok() { echo "ok   $1"; }
-fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh" ffi-runtime
 expected=$root/Tests/sh/expected/ffi-runtime.txt
 
 runtime_builds_without_linking_the_library() {
@@ -55,4 +50,4 @@ runtime_builds_without_linking_the_library
 runtime_calls_every_slot_with_the_expected_results
 runtime_finds_the_library_through_the_environment
 runtime_gets_the_same_results_through_tracing_proxies
-[ "$failures" -eq 0 ]
+finish

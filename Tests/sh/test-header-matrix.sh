@@ -3,16 +3,11 @@
 # host may use, with gcc and clang: C99/C11/C17 through COBJMACROS and lpVtbl, C++11/17/20
 # through virtual calls with REFIID as a reference; also when the host defines the Win32 base
 # types itself first. One build per language is linked and run against the real library.
-set -uo pipefail
-root=${HOSTSEC_ROOT:?} lib=${HOSTSEC_LIB_DIR:?} out=${HOSTSEC_TEST_OUT:?}/header-matrix
+. "$(dirname "$0")/lib.sh" header-matrix
 src=$root/Tests/sh/header-matrix
-rm -rf "$out"
-mkdir -p "$out"
-failures=0
-ok() { echo "ok   $1"; }
-fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
 
-clang=/opt/swift/usr/bin/clang
+# The Swift toolchain's clang, found beside swift on PATH (no fixed install path).
+clang=$(dirname "$(readlink -f "$(command -v swift)")")/clang
 [ -x "$clang" ] || clang=$(command -v clang || true)
 warn=(-Wall -Wextra -Wpedantic -Werror -I"$root/include")
 
@@ -69,4 +64,4 @@ links_and_runs c_host_links_and_runs_gcc_c99 "$c_want" gcc -std=c99 "$src/host.c
 links_and_runs cpp_host_links_and_runs_gxx_cxx11 $'identity: same\n'"$c_want" g++ -std=c++11 "$src/host.cpp"
 links_and_runs own_types_host_links_and_runs "" gcc -std=c99 -DHOST_GUIDDEF "$src/own-types.c"
 
-[ "$failures" -eq 0 ]
+finish

@@ -1,14 +1,8 @@
 #!/usr/bin/env bash
 # scripts/install into a temporary prefix: the files and links it lays out, the generated
 # hostsec.pc, and a host built with exactly `cc host.c $(pkg-config --cflags --libs hostsec)`.
-set -uo pipefail
-root=${HOSTSEC_ROOT:?} out=${HOSTSEC_TEST_OUT:?}/install
-rm -rf "$out"
-mkdir -p "$out"
+. "$(dirname "$0")/lib.sh" install
 prefix=$out/prefix
-failures=0
-ok() { echo "ok   $1"; }
-fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
 
 version=$(sed -n 's/^#define HOSTSEC_VERSION_STRING "\(.*\)"$/\1/p' "$root/include/hostsec.h")
 
@@ -135,4 +129,4 @@ pkg_config_describes_the_prefix
 pkg_config_host_builds_and_runs
 pkg_config_win32_module_builds_a_windows_source
 install_is_repeatable
-[ "$failures" -eq 0 ]
+finish

@@ -4,12 +4,8 @@
 # process runs as. A host (built from an inline C program) runs as account A through setpriv
 # with no capabilities: A's own password logs on; a wrong one, another account's right
 # password and an unknown account are ERROR_LOGON_FAILURE. Needs root to make the accounts.
-set -uo pipefail
-root=${HOSTSEC_ROOT:?} lib=${HOSTSEC_LIB_DIR:?}
-failures=0
-ok() { echo "ok   $1"; }
-fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
-if [ "$(id -u)" -ne 0 ]; then echo "skip: needs root to make the accounts"; exit 0; fi
+. "$(dirname "$0")/lib.sh"
+if [ "$(id -u)" -ne 0 ]; then skip_script "needs root to make the accounts"; fi
 command -v setpriv >/dev/null || { echo "setpriv (util-linux) is missing" >&2; exit 1; }
 
 dir=$(mktemp -d /tmp/hostsec-logon-XXXXXX)
@@ -67,4 +63,4 @@ own_wrong_password_is_logon_failure
 another_accounts_right_password_is_logon_failure
 unknown_account_is_logon_failure_without_root
 own_expired_password_is_password_expired_without_root
-[ "$failures" -eq 0 ]
+finish

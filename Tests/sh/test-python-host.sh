@@ -3,12 +3,7 @@
 # with what it must print, once plain and once with every object behind a tracing proxy.
 # As root the Uid lines show the kernel credentials changing (nobody's uid) on the
 # impersonating thread only; without CAP_SETUID they stay the process's own.
-set -uo pipefail
-root=${HOSTSEC_ROOT:?} lib=${HOSTSEC_LIB_DIR:?} out=${HOSTSEC_TEST_OUT:?}/python-host
-rm -rf "$out" && mkdir -p "$out"
-failures=0
-ok() { echo "ok   $1"; }
-fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh" python-host
 
 me=$(id -u)
 if [ "$me" -eq 0 ] && grep -q '^CapPrm:.*[^0]' /proc/self/status; then as=$(id -u nobody); else as=$me; fi
@@ -99,4 +94,4 @@ python_host_finds_the_library_through_the_environment
 python_host_finds_the_built_library_with_no_argument
 python_host_says_where_it_looked_when_nothing_is_found
 python_host_behaves_the_same_through_tracing_proxies
-[ "$failures" -eq 0 ]
+finish

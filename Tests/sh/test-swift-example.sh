@@ -4,7 +4,7 @@
 set -euo pipefail
 root=${HOSTSEC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 out=${HOSTSEC_TEST_OUT:-/tmp}
-if [ "$(id -u)" -ne 0 ]; then echo "skip: needs root (the example acts as other users)"; exit 0; fi
+if [ "$(id -u)" -ne 0 ]; then echo "skip: needs root (the example acts as other users)"; exit 77; fi
 secret=$(mktemp "$out/secret.XXXXXX"); chmod 600 "$secret"; printf 'twelve bytes' >"$secret"
 open=$(mktemp "$out/open.XXXXXX"); chmod 644 "$open"; printf 'hello' >"$open"
 trap 'rm -f "$secret" "$open"' EXIT

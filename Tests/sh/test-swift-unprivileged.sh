@@ -7,7 +7,7 @@ set -euo pipefail
 root=${HOSTSEC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 if [ "$(id -u)" -ne 0 ]; then
     echo "skip: needs root to drop CAP_SETUID/CAP_SETGID from a privileged start"
-    exit 0
+    exit 77
 fi
 command -v setpriv >/dev/null || { echo "setpriv (util-linux) is missing" >&2; exit 1; }
 cd "$root"

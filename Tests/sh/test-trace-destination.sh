@@ -7,12 +7,7 @@
 # once on stderr with the path and the reason. Tests/sh/trace-destination/traced-call.c makes
 # one traced call. "Another user" is nobody (setpriv); the library and the host are staged in a
 # directory under /tmp that nobody can read, and the set-user-ID copy is made there.
-set -uo pipefail
-root=${HOSTSEC_ROOT:?} lib=${HOSTSEC_LIB_DIR:?} out=${HOSTSEC_TEST_OUT:?}/trace-destination
-rm -rf "$out" && mkdir -p "$out"
-failures=0
-ok() { echo "ok   $1"; }
-fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh" trace-destination
 skip() { echo "skip $1 ($2)"; }
 is_root=0; [ "$(id -u)" -eq 0 ] && is_root=1
 
@@ -225,4 +220,4 @@ one_and_stderr_trace_to_stderr
 relative_paths_and_links_the_user_owns_are_followed
 a_terminal_and_dev_null_are_accepted
 set_trace_applies_the_same_rules
-[ "$failures" -eq 0 ]
+finish

@@ -5,12 +5,7 @@
 # appearance (so "the same proxy" and "the same handle" stay visible), each thread id T1,
 # T2, ..., durations "(T us)", nobody's uid NOBODY. Needs root (CAP_SETUID/CAP_SETGID): the
 # expected log shows SecurityImpersonation, which an unprivileged process does not get.
-set -uo pipefail
-root=${HOSTSEC_ROOT:?} lib=${HOSTSEC_LIB_DIR:?} out=${HOSTSEC_TEST_OUT:?}/tracer
-rm -rf "$out" && mkdir -p "$out"
-failures=0
-ok() { echo "ok   $1"; }
-fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh" tracer
 nobody=$(id -u nobody)
 
 mask() {
@@ -142,4 +137,4 @@ trace_to_stderr_with_one
 no_trace_when_unset_empty_or_zero
 trace_file_is_appended_not_truncated
 unopenable_trace_file_falls_back_to_stderr_with_a_note
-[ "$failures" -eq 0 ]
+finish

@@ -3,12 +3,7 @@
 # structs and compares every slot's name, return type, and parameter names and types with
 # what HostSec_GetInterfaceInfoAt describes. A second run against a deliberately altered
 # copy of the header proves the checker notices a difference.
-set -uo pipefail
-root=${HOSTSEC_ROOT:?} lib=${HOSTSEC_LIB_DIR:?} out=${HOSTSEC_TEST_OUT:?}/typeinfo-header
-rm -rf "$out" && mkdir -p "$out"
-failures=0
-ok() { echo "ok   $1"; }
-fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh" typeinfo-header
 checker=$root/Tests/sh/typeinfo/check_header.py
 
 every_slot_and_function_matches_the_header() {
@@ -44,4 +39,4 @@ checker_reports_a_renamed_parameter_a_new_slot_a_renamed_function_parameter_and_
 
 every_slot_and_function_matches_the_header
 checker_reports_a_renamed_parameter_a_new_slot_a_renamed_function_parameter_and_an_undescribed_function
-[ "$failures" -eq 0 ]
+finish

@@ -6,7 +6,7 @@
 set -uo pipefail
 root=${HOSTSEC_ROOT:?} lib=${HOSTSEC_LIB_DIR:?} out=${HOSTSEC_TEST_OUT:?}/user-names
 rm -rf "$out" && mkdir -p "$out"
-if [ "$(id -u)" -ne 0 ]; then echo "skip: needs root to create accounts"; exit 0; fi
+if [ "$(id -u)" -ne 0 ]; then echo "skip: needs root to create accounts"; exit 77; fi
 replacement=$(printf 'hostsec-test-jos\xef\xbf\xbd')
 valid=$(printf 'hostsec-test-jos\xc3\xa9')
 created=()
