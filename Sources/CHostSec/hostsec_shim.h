@@ -84,6 +84,22 @@ HS_INLINE uint64_t hs_counter_add(int which, int64_t delta) {
 }
 HS_INLINE void hs_counter_set(int which, uint64_t v) { __atomic_store_n(&hs_counters[which], v, __ATOMIC_RELEASE); }
 
+/* ---- the fail-closed flag ------------------------------------------------------------ */
+
+/* Where an engine (HostSec's HostSecurity) keeps its fail-closed flag: 0 open, 1 closed. The
+ * shared engine's is hs_shared_closed, so OpenThreadToken's no-token answer reads it with one
+ * load and without touching the Swift object; engines that tests make get a cell of their own.
+ * The one home of the flag: nothing mirrors it. */
+extern uint32_t hs_shared_closed;
+HS_INLINE uint32_t *hs_shared_closed_flag(void) { return &hs_shared_closed; }
+HS_INLINE bool hs_flag_is_set(const uint32_t *flag) { return __atomic_load_n(flag, __ATOMIC_ACQUIRE) != 0; }
+HS_INLINE bool hs_flag_is_set_relaxed(const uint32_t *flag) { return __atomic_load_n(flag, __ATOMIC_RELAXED) != 0; }
+/** Sets the flag; true for the call that set it (false: it was set already). */
+HS_INLINE bool hs_flag_set(uint32_t *flag) {
+    uint32_t open = 0;
+    return __atomic_compare_exchange_n(flag, &open, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
 /* ---- the call tracer's destination (trace_destination.c) ----------------------------- */
 
 /** Why a trace path was refused, besides an errno value (all errno values are positive). */

@@ -25,6 +25,7 @@ const CLSID CLSID_HostControl = {0x5F0C3A2E, 0x9B41, 0x4C6D, {0x8E, 0x27, 0x1A, 
 #pragma clang section rodata = ""
 
 uint64_t hs_counters[HS_COUNTER_COUNT];
+uint32_t hs_shared_closed;
 __thread hs_thread hs_tls;
 __thread hs_thread *hs_tls_self __attribute__((tls_model("initial-exec")));
 

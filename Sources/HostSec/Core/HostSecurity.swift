@@ -8,21 +8,31 @@ import Glibc
 /// behind IHostSecurityManager and the flat HostSec_* API, with typed errors. One instance
 /// (`shared`) serves the library; tests make their own with a fault-injecting seam.
 public final class HostSecurity: Sendable {
-    public static let shared = HostSecurity(syscalls: KernelCredentialSyscalls())
+    public static let shared = HostSecurity(syscalls: KernelCredentialSyscalls(), closedFlag: hs_shared_closed_flag())
 
     let sys: any CredentialSyscalls
     /// The kernel switch over `sys`, made once (not per call: that would copy the existential).
     let kernel: KernelCredentialSwitch
     public let handles: HandleTable
-    private let closed = Atomic<Bool>(false)
+    /// The fail-closed flag (hostsec_shim.h: the shared engine's is the C cell OpenThreadToken's
+    /// no-token answer reads; an engine of a test's own has a cell of its own, never freed).
+    private nonisolated(unsafe) let closedFlag: UnsafeMutablePointer<UInt32>  // accessed atomically only
     /// The HOSTSEC_POLICY_* flags HostSec_SetPolicy set (process-wide).
     private let policyFlags = Atomic<UInt32>(0)
 
     /// The password check behind `logonUser(name:password:)`: PAM, or a test's stand-in.
     let authentication: any PasswordAuthentication
 
-    public init(syscalls: any CredentialSyscalls, handles: HandleTable = .shared,
-                authentication: any PasswordAuthentication = PAMAuthentication()) {
+    public convenience init(syscalls: any CredentialSyscalls, handles: HandleTable = .shared,
+                            authentication: any PasswordAuthentication = PAMAuthentication()) {
+        let flag = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
+        flag.initialize(to: 0)
+        self.init(syscalls: syscalls, closedFlag: flag, handles: handles, authentication: authentication)
+    }
+
+    private init(syscalls: any CredentialSyscalls, closedFlag: UnsafeMutablePointer<UInt32>,
+                 handles: HandleTable = .shared, authentication: any PasswordAuthentication = PAMAuthentication()) {
+        self.closedFlag = closedFlag
         self.sys = syscalls
         self.authentication = authentication
         self.kernel = KernelCredentialSwitch(sys: syscalls)
@@ -32,17 +42,16 @@ public final class HostSecurity: Sendable {
     // MARK: failing closed
 
     /// True once credentials could not be restored: every hosting call fails from then on.
-    public var isClosed: Bool { closed.load(ordering: .acquiring) }
+    public var isClosed: Bool { hs_flag_is_set(closedFlag) }
 
     @inline(__always) func ensureOpen() throws(HostSecError) {
-        if closed.load(ordering: .relaxed) { throw .closed }
+        if hs_flag_is_set_relaxed(closedFlag) { throw .closed }
     }
 
     /// Closes the library: E_FAIL for the call that found the failure, HOST_E_CLRNOTAVAILABLE
     /// for any that finds it already closed.
     private func failClosed() -> HostSecError {
-        let (exchanged, _) = closed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing)
-        return exchanged ? .fail : .closed
+        hs_flag_set(closedFlag) ? .fail : .closed
     }
 
     // MARK: policy
@@ -182,12 +191,12 @@ public final class HostSecurity: Sendable {
 
     // MARK: OpenThreadToken
 
-    /// OpenThreadToken's answer when it needs no call machinery: ERROR_NO_TOKEN for a thread
-    /// that has been checked and holds no token, while the library is open. nil: take the full
-    /// path (`openThreadToken`). One relaxed load of the closed flag and one of the thread's
-    /// block; no allocation, no retain.
-    @inline(__always) public func knownThreadTokenAbsence() -> HostSecError? {
-        if closed.load(ordering: .relaxed) || ThreadState.mayHaveToken { return nil }
+    /// The shared engine's OpenThreadToken answer when it needs no call machinery:
+    /// ERROR_NO_TOKEN for a thread that has been checked and holds no token, while the library
+    /// is open. nil: take the full path (`openThreadToken`). A relaxed load of the closed flag
+    /// and a look at the thread's state in place; no allocation, no retain.
+    @inline(__always) public static func knownThreadTokenAbsence() -> HostSecError? {
+        if hs_flag_is_set_relaxed(hs_shared_closed_flag()) || ThreadState.mayHaveToken { return nil }
         return .noToken
     }
 

@@ -34,7 +34,7 @@ func hs_manager_RevertToSelf(_ This: UnsafeMutablePointer<IHostSecurityManager>?
 func hs_manager_OpenThreadToken(_ This: UnsafeMutablePointer<IHostSecurityManager>?, _ dwDesiredAccess: DWORD,
                                 _ bOpenAsSelf: BOOL, _ phThreadToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
     // A thread the core knows holds no token gets its answer without the call machinery.
-    if let phThreadToken, let known = HostSecurity.shared.knownThreadTokenAbsence() {
+    if let phThreadToken, let known = HostSecurity.knownThreadTokenAbsence() {
         phThreadToken.pointee = nil
         return known.hr
     }
