@@ -21,6 +21,8 @@ enum {
 
 /** The read-only vtable of a kind's objects, or NULL for an unknown kind. */
 const void *hs_vtable(uint32_t kind);
+/** The interface a kind's objects implement besides IUnknown, or NULL for an unknown kind. */
+const IID *hs_kind_iid(uint32_t kind);
 
 /* IClassFactory (both factories) */
 HRESULT hs_factory_QueryInterface(IClassFactory *This, REFIID riid, void **ppvObject);

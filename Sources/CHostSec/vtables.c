@@ -51,3 +51,14 @@ const void *hs_vtable(uint32_t kind) {
     default: return NULL;
     }
 }
+
+const IID *hs_kind_iid(uint32_t kind) {
+    switch (kind) {
+    case HS_KIND_SECURITY_MANAGER_FACTORY:
+    case HS_KIND_HOST_CONTROL_FACTORY: return &IID_IClassFactory;
+    case HS_KIND_HOST_CONTROL: return &IID_IHostControl;
+    case HS_KIND_SECURITY_MANAGER: return &IID_IHostSecurityManager;
+    case HS_KIND_SECURITY_CONTEXT: return &IID_IHostSecurityContext;
+    default: return NULL;
+    }
+}

@@ -53,11 +53,14 @@ enum Signatures {
 /// objects or tracing proxies (their vtable pointer is the library's), else nil. Reading the
 /// vtable pointer is safe for any COM object.
 func ownInterface(of this: UnsafeMutableRawPointer) -> IID? {
-    let vtable = ComObject.object(this).pointee.lpVtbl
-    let own = vtable == Vtables.classFactory || vtable == Vtables.hostControl
-        || vtable == Vtables.securityManager || vtable == Vtables.securityContext || Tracer.isProxyVtable(vtable)
-    guard own else { return nil }
-    return ObjectKind(rawValue: ComObject.object(this).pointee.kind)?.iid
+    let object = this.assumingMemoryBound(to: hs_object.self)
+    let vtable = object.pointee.lpVtbl
+    guard vtable != nil else { return nil }
+    // A library object's kind names its vtable; only then is the kind field its own.
+    let kind = object.pointee.kind
+    let own = Tracer.isProxyVtable(vtable) || (hs_vtable(kind) != nil && hs_vtable(kind) == vtable)
+    guard own, let iid = hs_kind_iid(kind) else { return nil }
+    return iid.pointee
 }
 
 /// `HostSec_Invoke` (exported by Exports/EmbeddingEntryPoints.swift).

@@ -23,7 +23,7 @@ enum TraceFormat {
         var text = "hostsec[\(hs_sys_gettid())] \(String(cString: slot.interface.pointee.Name))::"
         text += "\(String(cString: method.Name))(this=\(hex(this))\(arguments)) = "
         if method.ReturnValueKind == HOSTSEC_VALUE_HRESULT.rawValue {
-            text += hresult(HRESULT(bitPattern: result)) + outValues(method, args)
+            text += hresultName(HRESULT(bitPattern: result)) + outValues(method, args)
         } else {
             text += String(result)
         }
@@ -104,7 +104,7 @@ enum TraceFormat {
         }
     }
 
-    static func hresult(_ hr: HRESULT) -> String {
+    static func hresultName(_ hr: HRESULT) -> String {
         if let name = hs_hresult_name(hr) { return String(cString: name) }
         return "0x" + hex32(UInt32(bitPattern: hr))
     }
@@ -118,7 +118,7 @@ enum TraceFormat {
         case HOSTSEC_VALUE_ACCESS_MASK.rawValue:
             return accessMask(UInt32(bitPattern: v))
         case HOSTSEC_VALUE_HRESULT.rawValue:
-            return hresult(v)
+            return hresultName(v)
         case HOSTSEC_VALUE_IMPERSONATION_LEVEL.rawValue:
             return ImpersonationLevel(rawValue: UInt32(bitPattern: v)).map(levelName) ?? "\(v)"
         case HOSTSEC_VALUE_TOKEN_TYPE.rawValue:

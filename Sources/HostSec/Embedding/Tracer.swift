@@ -4,12 +4,14 @@ import CLibFFI
 import Glibc
 #endif
 
-/// The call tracer ("relay"): while HS_COUNTER_TRACE is set, ComObject.create wraps each new
+/// The call tracer ("relay"): while HS_COUNTER_TRACE is set, the exports wrap each new
 /// object in a proxy, an `hs_object` whose vtable is built at run time from the type
 /// information out of libffi closures and whose `inner` is the real object. Every slot of a
 /// proxy logs the call; slots 0-2 keep the proxy's own COM identity and reference count, the
 /// others forward to the real object with ffi_call. Objects without a proxy never reach this
-/// file: with tracing off, the only cost is the one relaxed load in ComObject.create.
+/// file: with tracing off, the only cost is the one relaxed load when an object is made. The
+/// tracer knows the library's objects only as `hs_object` blocks and calls them through their
+/// own vtables, so it depends on the core and the shim, never on the exports that call it.
 enum Tracer {
     /// What a closure needs to know about its slot.
     struct Slot {
@@ -55,7 +57,7 @@ enum Tracer {
 
     /// The real object behind a proxy; any other pointer unchanged.
     static func unwrapped(_ this: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
-        let object = ComObject.object(this)
+        let object = this.assumingMemoryBound(to: hs_object.self)
         guard isProxyVtable(object.pointee.lpVtbl), let inner = object.pointee.inner else { return this }
         return inner
     }
@@ -63,7 +65,7 @@ enum Tracer {
     /// A proxy holding the new object's one reference, carrying that reference itself. If no
     /// proxy can be made the object is handed out as it is: tracing never fails a call.
     static func wrap(_ object: UnsafeMutablePointer<hs_object>) -> UnsafeMutablePointer<hs_object> {
-        guard let kind = ObjectKind(rawValue: object.pointee.kind), let index = withUnsafePointer(to: kind.iid, { Signatures.index(of: $0) }),
+        guard let iid = hs_kind_iid(object.pointee.kind), let index = Signatures.index(of: iid),
               let vtable = vtables[index], let raw = malloc(MemoryLayout<hs_object>.stride) else { return object }
         let proxy = raw.bindMemory(to: hs_object.self, capacity: 1)
         proxy.initialize(to: hs_object(lpVtbl: vtable, refs: 1, kind: object.pointee.kind, payload: nil,
@@ -77,7 +79,7 @@ enum Tracer {
                          _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
         let slot = context.pointee
         let this = args[0]!.load(as: UnsafeMutableRawPointer.self)
-        let proxy = ComObject.object(this)
+        let proxy = this.assumingMemoryBound(to: hs_object.self)
         let inner = proxy.pointee.inner!
         let tracing = isOn
         let arguments = tracing ? TraceFormat.arguments(slot.method, args) : ""
@@ -108,10 +110,10 @@ enum Tracer {
                                        _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> HRESULT {
         let riid = args[1]!.load(as: UnsafePointer<IID>?.self)
         let ppv = args[2]!.load(as: UnsafeMutablePointer<UnsafeMutableRawPointer?>?.self)
-        let hr = ComObject.queryInterface(inner, riid, ppv)
+        let hr = Unknown.queryInterface(inner, riid, ppv)
         if hr == HResult.ok, let ppv, ppv.pointee == inner {
-            _ = ComObject.release(inner)  // the proxy's own reference keeps it alive
-            hs_refs_add(ComObject.object(this))
+            _ = Unknown.release(inner)  // the proxy's own reference keeps it alive
+            hs_refs_add(this.assumingMemoryBound(to: hs_object.self))
             ppv.pointee = this
         }
         return hr
@@ -121,7 +123,7 @@ enum Tracer {
     private static func release(_ proxy: UnsafeMutablePointer<hs_object>, _ inner: UnsafeMutableRawPointer) -> UInt32 {
         let remaining = hs_refs_sub(proxy)
         if remaining == 0 {
-            _ = ComObject.release(inner)
+            _ = Unknown.release(inner)
             proxy.deinitialize(count: 1)
             free(proxy)
         }
@@ -139,6 +141,22 @@ enum Tracer {
                 return Signatures.call(slot.cif, Signatures.function(inner, slot.slot)!, values.baseAddress!)
             }
         }
+    }
+}
+
+/// IUnknown's slots of any COM object, called through the object's own vtable.
+enum Unknown {
+    @inline(__always) static func vtable(_ object: UnsafeMutableRawPointer) -> UnsafePointer<IUnknownVtbl> {
+        object.load(as: UnsafePointer<IUnknownVtbl>.self)
+    }
+
+    static func queryInterface(_ object: UnsafeMutableRawPointer, _ riid: UnsafePointer<IID>?,
+                               _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
+        vtable(object).pointee.QueryInterface(object.assumingMemoryBound(to: IUnknown.self), riid, ppv)
+    }
+
+    static func release(_ object: UnsafeMutableRawPointer) -> ULONG {
+        vtable(object).pointee.Release(object.assumingMemoryBound(to: IUnknown.self))
     }
 }
 
