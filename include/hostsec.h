@@ -14,7 +14,8 @@
  *   - on failure every out pointer is set to NULL (when the out pointer itself is not NULL).
  *
  * Threads: every function and method may be called from any thread at any time.
- * A thread's impersonation is that OS thread's alone (see README "Semantics").
+ * A thread's impersonation is that OS thread's alone: its kernel credentials change for it,
+ * while the process's other threads keep theirs.
  *
  * Self: a thread that is not impersonating acts as the process token: the process's
  * credentials when it first used the library. A thread created while its creator
@@ -86,44 +87,54 @@
 #endif
 
 /*
- * Every HRESULT hostsec can return, as one table: X(name, value, meaning) for COM codes,
- * W(ERROR_name, value, meaning) for HRESULT_FROM_WIN32(ERROR_name). The #defines below,
- * HostSec_HResultName() and the README's table all follow it.
+ * The HRESULTs, as tables: X(name, value, meaning) for COM codes, W(ERROR_name, value, meaning)
+ * for HRESULT_FROM_WIN32(ERROR_name). The #defines below, HostSec_HResultName() and the
+ * library's own constants (checked against these tables by a test) all follow them.
+ *
+ * HOSTSEC_HRESULT_RETURNED: every code some hostsec function or method can return (each
+ * function's comment says which and when).
  */
-#define HOSTSEC_HRESULT_TABLE(X, W)                                                           \
-    X(S_OK, 0x00000000, "success")                                                           \
-    X(S_FALSE, 0x00000001, "success, with a negative answer")                               \
-    X(E_NOTIMPL, 0x80004001, "not implemented")                                              \
-    X(E_NOINTERFACE, 0x80004002, "the interface is not supported")                          \
-    X(E_POINTER, 0x80004003, "a required pointer is NULL")                                   \
-    X(E_FAIL, 0x80004005, "catastrophic failure: the library is now closed")                 \
-    X(E_UNEXPECTED, 0x8000FFFF, "unexpected failure")                                        \
-    X(E_ACCESSDENIED, 0x80070005, "access denied")                                           \
-    X(E_HANDLE, 0x80070006, "invalid handle")                                                \
-    X(E_OUTOFMEMORY, 0x8007000E, "out of memory")                                            \
-    X(E_INVALIDARG, 0x80070057, "an argument is out of range")                               \
-    X(CLASS_E_NOAGGREGATION, 0x80040110, "the class does not support aggregation")          \
-    X(CLASS_E_CLASSNOTAVAILABLE, 0x80040111, "the class is not served here")                 \
-    X(HOST_E_DEADLOCK, 0x80131020, "deadlock")                                               \
-    X(HOST_E_INTERRUPTED, 0x80131021, "interrupted")                                         \
-    X(HOST_E_INVALIDOPERATION, 0x80131022, "invalid operation")                              \
-    X(HOST_E_CLRNOTAVAILABLE, 0x80131023, "the library failed closed and is unusable")      \
-    X(HOST_E_TIMEOUT, 0x80131024, "timed out")                                               \
-    X(HOST_E_NOT_OWNER, 0x80131025, "the caller does not own the lock")                      \
-    X(HOST_E_ABANDONED, 0x80131026, "abandoned")                                             \
-    X(HOST_E_EXITPROCESS_THREADABORT, 0x80131027, "the process is exiting")                  \
-    W(ERROR_INSUFFICIENT_BUFFER, 0x8007007A, "the buffer is too small")              \
-    W(ERROR_NO_TOKEN, 0x800703F0, "the thread is not impersonating")                 \
-    W(ERROR_NONE_MAPPED, 0x80070534, "no such account")                              \
-    W(ERROR_BAD_IMPERSONATION_LEVEL, 0x80070542, "bad impersonation level")          \
-    W(ERROR_CANT_OPEN_ANONYMOUS, 0x80070543, "an anonymous token cannot be opened") \
-    W(ERROR_BAD_TOKEN_TYPE, 0x80070545, "wrong token type")                          \
-    W(ERROR_NO_LOGON_SERVERS, 0x8007051F, "PAM is missing or misconfigured")         \
-    W(ERROR_LOGON_FAILURE, 0x8007052E, "unknown account or wrong password")          \
-    W(ERROR_PASSWORD_EXPIRED, 0x80070532, "the password has expired")                \
-    W(ERROR_ACCOUNT_DISABLED, 0x80070533, "the account is disabled")                 \
-    W(ERROR_ACCOUNT_EXPIRED, 0x80070701, "the account has expired")                 \
+#define HOSTSEC_HRESULT_RETURNED(X, W) \
+    X(S_OK, 0x00000000, "success")                                                                                     \
+    X(S_FALSE, 0x00000001, "success, with a negative answer")                                                          \
+    X(E_NOINTERFACE, 0x80004002, "the interface is not supported")                                                     \
+    X(E_POINTER, 0x80004003, "a required pointer is NULL")                                                             \
+    X(E_FAIL, 0x80004005, "catastrophic failure: the library is now closed")                                           \
+    X(E_UNEXPECTED, 0x8000FFFF, "unexpected failure")                                                                  \
+    X(E_ACCESSDENIED, 0x80070005, "access denied")                                                                     \
+    X(E_HANDLE, 0x80070006, "invalid handle")                                                                          \
+    X(E_OUTOFMEMORY, 0x8007000E, "out of memory")                                                                      \
+    X(E_INVALIDARG, 0x80070057, "an argument is out of range")                                                         \
+    X(CLASS_E_NOAGGREGATION, 0x80040110, "the class does not support aggregation")                                     \
+    X(CLASS_E_CLASSNOTAVAILABLE, 0x80040111, "the class is not served here")                                           \
+    X(HOST_E_INVALIDOPERATION, 0x80131022, "invalid operation")                                                        \
+    X(HOST_E_CLRNOTAVAILABLE, 0x80131023, "the library failed closed and is unusable")                                 \
+    W(ERROR_INSUFFICIENT_BUFFER, 0x8007007A, "the buffer is too small")                                                \
+    W(ERROR_NO_TOKEN, 0x800703F0, "the thread is not impersonating")                                                   \
+    W(ERROR_NONE_MAPPED, 0x80070534, "no such account")                                                                \
+    W(ERROR_BAD_IMPERSONATION_LEVEL, 0x80070542, "bad impersonation level")                                            \
+    W(ERROR_CANT_OPEN_ANONYMOUS, 0x80070543, "an anonymous token cannot be opened")                                    \
+    W(ERROR_BAD_TOKEN_TYPE, 0x80070545, "wrong token type")                                                            \
+    W(ERROR_NO_LOGON_SERVERS, 0x8007051F, "PAM is missing or misconfigured")                                           \
+    W(ERROR_LOGON_FAILURE, 0x8007052E, "unknown account or wrong password")                                            \
+    W(ERROR_PASSWORD_EXPIRED, 0x80070532, "the password has expired")                                                  \
+    W(ERROR_ACCOUNT_DISABLED, 0x80070533, "the account is disabled")                                                   \
+    W(ERROR_ACCOUNT_EXPIRED, 0x80070701, "the account has expired")                                                    \
     W(ERROR_PRIVILEGE_NOT_HELD, 0x80070522, "the kernel cannot enforce the impersonation (no CAP_SETUID/CAP_SETGID)")
+
+/* HOSTSEC_HRESULT_MSCOREE_ONLY: defined for hosts written against mscoree.h (the CLR's
+ * hosting interfaces use them); hostsec never returns them. */
+#define HOSTSEC_HRESULT_MSCOREE_ONLY(X) \
+    X(E_NOTIMPL, 0x80004001, "not implemented")                              \
+    X(HOST_E_DEADLOCK, 0x80131020, "deadlock")                               \
+    X(HOST_E_INTERRUPTED, 0x80131021, "interrupted")                         \
+    X(HOST_E_TIMEOUT, 0x80131024, "timed out")                               \
+    X(HOST_E_NOT_OWNER, 0x80131025, "the caller does not own the lock")      \
+    X(HOST_E_ABANDONED, 0x80131026, "abandoned")                             \
+    X(HOST_E_EXITPROCESS_THREADABORT, 0x80131027, "the process is exiting")
+
+/* Both tables: every code HostSec_HResultName names. */
+#define HOSTSEC_HRESULT_TABLE(X, W) HOSTSEC_HRESULT_RETURNED(X, W) HOSTSEC_HRESULT_MSCOREE_ONLY(X)
 
 #ifndef S_OK
 #define S_OK ((HRESULT)0x00000000)
@@ -587,7 +598,10 @@ struct IHostSecurityContext {
 
 #ifndef __IHostSecurityManager_INTERFACE_DEFINED__
 #define __IHostSecurityManager_INTERFACE_DEFINED__
-/** IHostSecurityManager's vtable. The README's tables give every result per method. */
+/** IHostSecurityManager's vtable. Every method acts on the calling thread, whichever manager
+ *  object it is called through. Each lists every result it can return; the results at the top
+ *  of this header (HOST_E_INVALIDOPERATION from a signal handler, E_FAIL on a thread's first
+ *  call) apply too. */
 typedef struct IHostSecurityManagerVtbl {
     HRESULT(STDMETHODCALLTYPE *QueryInterface)(IHostSecurityManager *This, REFIID riid, void **ppvObject);
     ULONG(STDMETHODCALLTYPE *AddRef)(IHostSecurityManager *This);
@@ -596,8 +610,12 @@ typedef struct IHostSecurityManagerVtbl {
      *  (SecurityIdentification without CAP_SETUID+CAP_SETGID, for another identity).
      *  Rights: primary TOKEN_QUERY|TOKEN_DUPLICATE, impersonation TOKEN_QUERY|TOKEN_IMPERSONATE.
      *  Every change is read back from the kernel after it is applied.
-     *  S_OK; E_HANDLE; E_ACCESSDENIED (also: the kernel refused a step; rolled back);
+     *  S_OK; E_HANDLE (NULL, closed, never issued or forged); E_ACCESSDENIED (the handle lacks
+     *  the rights above; also: the kernel refused a step, rolled back); E_INVALIDARG (the
+     *  kernel refused an id as invalid; rolled back); E_OUTOFMEMORY;
      *  E_UNEXPECTED (the kernel reported other credentials than were applied; rolled back);
+     *  HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD) (another account without CAP_SETUID and
+     *  CAP_SETGID under HOSTSEC_POLICY_REQUIRE_ENFORCEMENT: nothing changed);
      *  E_FAIL (credentials could not be restored, or the thread held credentials the library
      *  did not apply: closed); HOST_E_CLRNOTAVAILABLE. */
     HRESULT(STDMETHODCALLTYPE *ImpersonateLoggedOnUser)(IHostSecurityManager *This, HANDLE hToken);
@@ -616,8 +634,12 @@ typedef struct IHostSecurityManagerVtbl {
      *  The handle is closed with HostSec_CloseHandle. */
     HRESULT(STDMETHODCALLTYPE *OpenThreadToken)(IHostSecurityManager *This, DWORD dwDesiredAccess, BOOL bOpenAsSelf, HANDLE *phThreadToken);
     /** Slot 6. Makes hToken (an impersonation token, TOKEN_IMPERSONATE) the calling
-     *  thread's token; NULL reverts. S_OK; E_HANDLE; E_ACCESSDENIED;
-     *  ..._BAD_TOKEN_TYPE (a primary token); E_FAIL; HOST_E_CLRNOTAVAILABLE. */
+     *  thread's token, as ImpersonateLoggedOnUser applies it; NULL reverts (RevertToSelf's
+     *  results). S_OK; E_HANDLE (closed, never issued or forged); E_ACCESSDENIED (no
+     *  TOKEN_IMPERSONATE; or the kernel refused a step, rolled back); E_INVALIDARG (the kernel
+     *  refused an id; rolled back); ..._BAD_TOKEN_TYPE (a primary token); E_UNEXPECTED (the
+     *  kernel reported other credentials; rolled back); HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD)
+     *  (as for ImpersonateLoggedOnUser); E_FAIL (closed); HOST_E_CLRNOTAVAILABLE. */
     HRESULT(STDMETHODCALLTYPE *SetThreadToken)(IHostSecurityManager *This, HANDLE hToken);
     /** Slot 7. Captures the calling thread's identity in a new context.
      *  S_OK; E_POINTER; E_INVALIDARG (unknown type); E_OUTOFMEMORY; HOST_E_CLRNOTAVAILABLE.
@@ -625,8 +647,12 @@ typedef struct IHostSecurityManagerVtbl {
     HRESULT(STDMETHODCALLTYPE *GetSecurityContext)(IHostSecurityManager *This, EContextType eContextType, IHostSecurityContext **ppSecurityContext);
     /** Slot 8. Applies a captured context on the calling thread (impersonate, or revert
      *  when it captured "not impersonating"); eRestrictedContext also drops the effective
-     *  capabilities. S_OK; E_POINTER; E_INVALIDARG; E_ACCESSDENIED; E_FAIL;
-     *  HOST_E_CLRNOTAVAILABLE. */
+     *  capabilities. S_OK; E_POINTER (pSecurityContext NULL); E_INVALIDARG (unknown type, or a
+     *  context the library did not make); E_ACCESSDENIED (the kernel refused a step; rolled
+     *  back); E_UNEXPECTED (the kernel reported other credentials; rolled back);
+     *  HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD) (as for ImpersonateLoggedOnUser);
+     *  E_OUTOFMEMORY; E_FAIL (closed); HOST_E_CLRNOTAVAILABLE (closed; a context that reverts
+     *  still reverts the thread). */
     HRESULT(STDMETHODCALLTYPE *SetSecurityContext)(IHostSecurityManager *This, EContextType eContextType, IHostSecurityContext *pSecurityContext);
 } IHostSecurityManagerVtbl;
 struct IHostSecurityManager {
@@ -837,7 +863,7 @@ HOSTSEC_END_DECLS
  * each slot's method, return type and parameters), for runtimes that call methods by slot
  * number (libffi, Python's ctypes, a VM's FFI) and for the call tracer. The description is
  * static, read-only data inside the library: never written to, never freed, valid for the
- * life of the process. See the README, "Embedding".
+ * life of the process.
  * ------------------------------------------------------------------------------------- */
 
 /** How a value is passed in the platform's C calling convention: the libffi type to use. */
@@ -967,7 +993,8 @@ HRESULT HostSec_Invoke(void *pInterface, REFIID riid, DWORD slot, void **args, v
  *  result[; *out=value] (d us)") is logged, and every interface pointer the library hands
  *  out from now on is a tracing proxy: each call through it is logged (interface and method
  *  name, decoded arguments, the HRESULT's name, the OS thread id and the duration, one line
- *  per call, format in the README, "Embedding") to the file at path (appended, created with mode
+ *  per call: "hostsec[tid] IFoo::Method(this=0x..., name=value, ...) = result[; *out=value]
+ *  (d us)") to the file at path (appended, created with mode
  *  0600 if missing) or to stderr when path is NULL; a previously opened trace file is
  *  closed. With enable FALSE (path must be NULL), objects handed out from now on are not
  *  wrapped and existing proxies stop logging; they go on working.

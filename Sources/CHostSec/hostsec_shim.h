@@ -293,6 +293,15 @@ const char *hs_secure_getenv(const char *name);
 const char *hs_hresult_name(int32_t hr);
 /** HostSec_HResultName's answer: the name, or HOSTSEC_HRESULT_UNKNOWN_NAME. */
 const char *hs_hresult_name_or_unknown(int32_t hr);
+/** One row of hostsec.h's HOSTSEC_HRESULT_RETURNED table ("E_HANDLE",
+ *  "HRESULT_FROM_WIN32(ERROR_NO_TOKEN)"), for the test that checks the Swift constants. */
+typedef struct hs_hresult_row {
+    const char *name;
+    int32_t value;
+} hs_hresult_row;
+/** The rows of HOSTSEC_HRESULT_RETURNED, in the header's order; *count receives how many. */
+const hs_hresult_row *hs_hresult_returned(uint32_t *count);
+
 /** HOSTSEC_VERSION_STRING, as a static string of the library (a Swift string literal would
  *  not be a C string with static lifetime). */
 const char *hs_version_string(void);

@@ -119,6 +119,18 @@ const char *hs_hresult_name_or_unknown(HRESULT hr) {
     return name != NULL ? name : HOSTSEC_HRESULT_UNKNOWN_NAME;
 }
 
+static const hs_hresult_row returned_rows[] = {
+#define HS_ROW_X(name, value, meaning) {#name, (int32_t)(value)},
+#define HS_ROW_W(name, value, meaning) {"HRESULT_FROM_WIN32(" #name ")", (int32_t)(value)},
+    HOSTSEC_HRESULT_RETURNED(HS_ROW_X, HS_ROW_W)
+#undef HS_ROW_X
+#undef HS_ROW_W
+};
+const hs_hresult_row *hs_hresult_returned(uint32_t *count) {
+    *count = sizeof returned_rows / sizeof returned_rows[0];
+    return returned_rows;
+}
+
 const char *hs_version_string(void) { return HOSTSEC_VERSION_STRING; }
 
 const char *hs_hresult_name(HRESULT hr) {

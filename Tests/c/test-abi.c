@@ -330,6 +330,21 @@ static void version_string_matches_header(void) {
     CHECK(HostSec_GetVersionString() == version); /* static: the same string every call */
 }
 
+static void mscoree_only_codes_are_apart_from_returned_ones(void) {
+    int returned = 0, compat = 0, overlap = 0;
+#define RET_X(name, value, meaning) returned++;
+#define RET_W(name, value, meaning) returned++;
+#define ONLY_X(name, value, meaning) compat++; \
+    if ((uint32_t)(value) == 0x80004001u) CHECK(strcmp(#name, "E_NOTIMPL") == 0);
+    HOSTSEC_HRESULT_RETURNED(RET_X, RET_W)
+    HOSTSEC_HRESULT_MSCOREE_ONLY(ONLY_X)
+#define CMP_X(name, value, meaning) if ((uint32_t)(value) == v) overlap++;
+#define CMP_W(name, value, meaning) if ((uint32_t)(value) == v) overlap++;
+#define EACH_ONLY(name, value, meaning) { uint32_t v = (uint32_t)(value); HOSTSEC_HRESULT_RETURNED(CMP_X, CMP_W) }
+    HOSTSEC_HRESULT_MSCOREE_ONLY(EACH_ONLY)
+    CHECK(returned == 26 && compat == 7 && overlap == 0);
+}
+
 static void library_version_matches_header(void) {
     CHECK(HostSec_GetVersion() == HOSTSEC_VERSION_NUMBER);
     CHECK(HOSTSEC_VERSION_NUMBER == HOSTSEC_VERSION_MAJOR * 1000000 +
@@ -357,6 +372,7 @@ int main(void) {
     RUN_TEST(hresult_name_covers_every_table_row);
     RUN_TEST(hresult_name_is_never_null_outside_the_table);
     RUN_TEST(version_string_matches_header);
+    RUN_TEST(mscoree_only_codes_are_apart_from_returned_ones);
     RUN_TEST(library_version_matches_header);
     CHECK_EXIT();
 }

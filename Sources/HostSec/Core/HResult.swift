@@ -1,7 +1,7 @@
 import CHostSec
 
-/// The HRESULTs the library returns, with the values of `hostsec.h`'s table
-/// (`HOSTSEC_HRESULT_TABLE`). A test checks every one against `HostSec_HResultName`.
+/// The HRESULTs the library returns, with the values of `hostsec.h`'s table of returned codes
+/// (`HOSTSEC_HRESULT_RETURNED`). `HResultTests` checks `named` against that table, row for row.
 public enum HResult {
     public static let ok: HRESULT = 0
     public static let falseResult: HRESULT = 1
@@ -29,6 +29,26 @@ public enum HResult {
     public static let accountDisabled = fromWin32(1331)
     public static let accountExpired = fromWin32(1793)
     public static let privilegeNotHeld = fromWin32(1314)
+
+    /// Every constant above with the header's name for it.
+    static let named: [(name: String, value: HRESULT)] = [
+        ("S_OK", ok), ("S_FALSE", falseResult), ("E_NOINTERFACE", noInterface), ("E_POINTER", pointer),
+        ("E_FAIL", fail), ("E_UNEXPECTED", unexpected), ("E_ACCESSDENIED", accessDenied), ("E_HANDLE", handle),
+        ("E_OUTOFMEMORY", outOfMemory), ("E_INVALIDARG", invalidArg), ("CLASS_E_NOAGGREGATION", noAggregation),
+        ("CLASS_E_CLASSNOTAVAILABLE", classNotAvailable), ("HOST_E_INVALIDOPERATION", invalidOperation),
+        ("HOST_E_CLRNOTAVAILABLE", clrNotAvailable),
+        ("HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER)", insufficientBuffer),
+        ("HRESULT_FROM_WIN32(ERROR_NO_TOKEN)", noToken), ("HRESULT_FROM_WIN32(ERROR_NONE_MAPPED)", noneMapped),
+        ("HRESULT_FROM_WIN32(ERROR_BAD_IMPERSONATION_LEVEL)", badImpersonationLevel),
+        ("HRESULT_FROM_WIN32(ERROR_CANT_OPEN_ANONYMOUS)", cantOpenAnonymous),
+        ("HRESULT_FROM_WIN32(ERROR_BAD_TOKEN_TYPE)", badTokenType),
+        ("HRESULT_FROM_WIN32(ERROR_NO_LOGON_SERVERS)", noLogonServers),
+        ("HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE)", logonFailure),
+        ("HRESULT_FROM_WIN32(ERROR_PASSWORD_EXPIRED)", passwordExpired),
+        ("HRESULT_FROM_WIN32(ERROR_ACCOUNT_DISABLED)", accountDisabled),
+        ("HRESULT_FROM_WIN32(ERROR_ACCOUNT_EXPIRED)", accountExpired),
+        ("HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD)", privilegeNotHeld),
+    ]
 
     /// `HRESULT_FROM_WIN32`.
     @inlinable public static func fromWin32(_ code: UInt32) -> HRESULT {
