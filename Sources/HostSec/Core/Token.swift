@@ -41,18 +41,19 @@ public struct AccessControlEntry: Equatable, Sendable {
 
 /// Token access rights (winnt.h).
 public enum TokenRights {
-    public static let assignPrimary: UInt32 = 0x0001
-    public static let duplicate: UInt32 = 0x0002
-    public static let impersonate: UInt32 = 0x0004
-    public static let query: UInt32 = 0x0008
-    public static let querySource: UInt32 = 0x0010
-    public static let adjustPrivileges: UInt32 = 0x0020
+    public static let assignPrimary = UInt32(TOKEN_ASSIGN_PRIMARY)
+    public static let duplicate = UInt32(TOKEN_DUPLICATE)
+    public static let impersonate = UInt32(TOKEN_IMPERSONATE)
+    public static let query = UInt32(TOKEN_QUERY)
+    public static let querySource = UInt32(TOKEN_QUERY_SOURCE)
+    public static let adjustPrivileges = UInt32(TOKEN_ADJUST_PRIVILEGES)
+    /// TOKEN_ALL_ACCESS (the header spells it as an expression Swift does not import).
     public static let all: UInt32 = 0x000F_01FF
-    public static let maximumAllowed: UInt32 = 0x0200_0000
-    public static let genericRead: UInt32 = 0x8000_0000
-    public static let genericWrite: UInt32 = 0x4000_0000
-    public static let genericExecute: UInt32 = 0x2000_0000
-    public static let genericAll: UInt32 = 0x1000_0000
+    public static let maximumAllowed = UInt32(MAXIMUM_ALLOWED)
+    public static let genericRead = UInt32(truncatingIfNeeded: GENERIC_READ)
+    public static let genericWrite = UInt32(GENERIC_WRITE)
+    public static let genericExecute = UInt32(GENERIC_EXECUTE)
+    public static let genericAll = UInt32(GENERIC_ALL)
 }
 
 /// An access token: an immutable description of an identity, with the security descriptor

@@ -13,24 +13,24 @@ extension HostSecurity {
                                  neededLength: inout UInt32) throws(HostSecError) {
         try ensureOpen()
         let (token, rights) = try handles.lookup(handle)
-        let required = infoClass == 7 ? TokenRights.querySource : TokenRights.query
+        let required = infoClass == TokenSource.rawValue ? TokenRights.querySource : TokenRights.query
         if rights & required != required { throw .accessDenied }
         let identity = token.currentIdentity
         let privilegeCount = (identity.capPermitted | identity.capEffective).nonzeroBitCount
         let size: Int
         switch infoClass {
-        case 1: size = MemoryLayout<HOSTSEC_TOKEN_USER>.size
-        case 2: size = TokenInformationLayout.groupsOffset + identity.groups.count * 4
-        case 3: size = TokenInformationLayout.privilegesOffset + privilegeCount * MemoryLayout<HOSTSEC_PRIVILEGE>.stride
-        case 4: size = MemoryLayout<HOSTSEC_TOKEN_OWNER>.size
-        case 5: size = MemoryLayout<HOSTSEC_TOKEN_PRIMARY_GROUP>.size
-        case 6: size = TokenInformationLayout.daclOffset + token.dacl.count * MemoryLayout<HOSTSEC_ACE>.stride
-        case 7: size = MemoryLayout<HOSTSEC_TOKEN_SOURCE>.size
-        case 8: size = 4
-        case 9:
+        case TokenUser.rawValue: size = MemoryLayout<HOSTSEC_TOKEN_USER>.size
+        case TokenGroups.rawValue: size = TokenInformationLayout.groupsOffset + identity.groups.count * 4
+        case TokenPrivileges.rawValue: size = TokenInformationLayout.privilegesOffset + privilegeCount * MemoryLayout<HOSTSEC_PRIVILEGE>.stride
+        case TokenOwner.rawValue: size = MemoryLayout<HOSTSEC_TOKEN_OWNER>.size
+        case TokenPrimaryGroup.rawValue: size = MemoryLayout<HOSTSEC_TOKEN_PRIMARY_GROUP>.size
+        case TokenDefaultDacl.rawValue: size = TokenInformationLayout.daclOffset + token.dacl.count * MemoryLayout<HOSTSEC_ACE>.stride
+        case TokenSource.rawValue: size = MemoryLayout<HOSTSEC_TOKEN_SOURCE>.size
+        case TokenType.rawValue: size = 4
+        case TokenImpersonationLevel.rawValue:
             if token.kind == .primary { throw .invalidArg }
             size = 4
-        case 10: size = MemoryLayout<HOSTSEC_TOKEN_STATISTICS>.size
+        case TokenStatistics.rawValue: size = MemoryLayout<HOSTSEC_TOKEN_STATISTICS>.size
         default: throw .invalidArg
         }
         neededLength = UInt32(size)
@@ -38,41 +38,41 @@ extension HostSecurity {
         guard Int(length) >= size else { throw .insufficientBuffer }
         guard let out = buffer else { throw .pointer }
         switch infoClass {
-        case 1: out.storeBytes(of: HOSTSEC_TOKEN_USER(Uid: identity.uid), as: HOSTSEC_TOKEN_USER.self)
-        case 2:
+        case TokenUser.rawValue: out.storeBytes(of: HOSTSEC_TOKEN_USER(Uid: identity.uid), as: HOSTSEC_TOKEN_USER.self)
+        case TokenGroups.rawValue:
             out.storeBytes(of: UInt32(identity.groups.count), as: UInt32.self)
             for (i, gid) in identity.groups.enumerated() {
                 out.storeBytes(of: gid, toByteOffset: TokenInformationLayout.groupsOffset + i * 4, as: UInt32.self)
             }
-        case 3:
+        case TokenPrivileges.rawValue:
             let privileges = TokenInformationLayout.privileges(identity)
             out.storeBytes(of: UInt32(privileges.count), as: UInt32.self)
             for (i, p) in privileges.enumerated() {
                 out.storeBytes(of: p, toByteOffset: TokenInformationLayout.privilegesOffset
                                + i * MemoryLayout<HOSTSEC_PRIVILEGE>.stride, as: HOSTSEC_PRIVILEGE.self)
             }
-        case 4: out.storeBytes(of: HOSTSEC_TOKEN_OWNER(OwnerUid: token.owner), as: HOSTSEC_TOKEN_OWNER.self)
-        case 5: out.storeBytes(of: HOSTSEC_TOKEN_PRIMARY_GROUP(Gid: identity.gid), as: HOSTSEC_TOKEN_PRIMARY_GROUP.self)
-        case 6:
+        case TokenOwner.rawValue: out.storeBytes(of: HOSTSEC_TOKEN_OWNER(OwnerUid: token.owner), as: HOSTSEC_TOKEN_OWNER.self)
+        case TokenPrimaryGroup.rawValue: out.storeBytes(of: HOSTSEC_TOKEN_PRIMARY_GROUP(Gid: identity.gid), as: HOSTSEC_TOKEN_PRIMARY_GROUP.self)
+        case TokenDefaultDacl.rawValue:
             out.storeBytes(of: UInt32(token.dacl.count), as: UInt32.self)
             for (i, ace) in token.dacl.enumerated() {
                 let entry: HOSTSEC_ACE
                 switch ace.trustee {
-                case .user(let uid): entry = HOSTSEC_ACE(Kind: 0, Id: uid, Mask: ace.mask)
-                case .group(let gid): entry = HOSTSEC_ACE(Kind: 1, Id: gid, Mask: ace.mask)
+                case .user(let uid): entry = HOSTSEC_ACE(Kind: DWORD(HOSTSEC_ACE_USER), Id: uid, Mask: ace.mask)
+                case .group(let gid): entry = HOSTSEC_ACE(Kind: DWORD(HOSTSEC_ACE_GROUP), Id: gid, Mask: ace.mask)
                 }
                 out.storeBytes(of: entry, toByteOffset: TokenInformationLayout.daclOffset
                                + i * MemoryLayout<HOSTSEC_ACE>.stride, as: HOSTSEC_ACE.self)
             }
-        case 7:
+        case TokenSource.rawValue:
             var source = HOSTSEC_TOKEN_SOURCE()
             withUnsafeMutableBytes(of: &source.SourceName) { name in
                 for (i, byte) in token.origin.rawValue.utf8.prefix(8).enumerated() { name[i] = byte }
             }
             source.SourceIdentifier = token.sourceId
             out.storeBytes(of: source, as: HOSTSEC_TOKEN_SOURCE.self)
-        case 8: out.storeBytes(of: token.kind.rawValue, as: UInt32.self)
-        case 9: out.storeBytes(of: token.level.rawValue, as: UInt32.self)
+        case TokenType.rawValue: out.storeBytes(of: token.kind.rawValue, as: UInt32.self)
+        case TokenImpersonationLevel.rawValue: out.storeBytes(of: token.level.rawValue, as: UInt32.self)
         default:
             var stats = HOSTSEC_TOKEN_STATISTICS()
             stats.TokenId = token.id
@@ -101,7 +101,7 @@ enum TokenInformationLayout {
             let cap = UInt32(bits.trailingZeroBitCount)
             bits &= bits - 1
             let enabled = identity.capEffective & Capability.bit(cap) != 0
-            result.append(HOSTSEC_PRIVILEGE(Capability: cap, Attributes: enabled ? 2 : 0))
+            result.append(HOSTSEC_PRIVILEGE(Capability: cap, Attributes: enabled ? DWORD(SE_PRIVILEGE_ENABLED) : 0))
         }
         return result
     }

@@ -114,7 +114,8 @@ enum TraceFormat {
         case HOSTSEC_VALUE_BOOL.rawValue:
             return v == 0 ? "FALSE" : v == 1 ? "TRUE" : "\(v)"
         case HOSTSEC_VALUE_CONTEXT_TYPE.rawValue:
-            return v == 0 ? "eCurrentContext" : v == 1 ? "eRestrictedContext" : "\(v)"
+            return v == Int32(eCurrentContext.rawValue) ? "eCurrentContext"
+                : v == Int32(eRestrictedContext.rawValue) ? "eRestrictedContext" : "\(v)"
         case HOSTSEC_VALUE_ACCESS_MASK.rawValue:
             return accessMask(UInt32(bitPattern: v))
         case HOSTSEC_VALUE_HRESULT.rawValue:
@@ -122,11 +123,13 @@ enum TraceFormat {
         case HOSTSEC_VALUE_IMPERSONATION_LEVEL.rawValue:
             return ImpersonationLevel(rawValue: UInt32(bitPattern: v)).map(levelName) ?? "\(v)"
         case HOSTSEC_VALUE_TOKEN_TYPE.rawValue:
-            return v == 1 ? "TokenPrimary" : v == 2 ? "TokenImpersonation" : "\(v)"
+            return v == Int32(TokenPrimary.rawValue) ? "TokenPrimary"
+                : v == Int32(TokenImpersonation.rawValue) ? "TokenImpersonation" : "\(v)"
         case HOSTSEC_VALUE_INFORMATION_CLASS.rawValue:
             return v >= 1 && v <= informationClasses.count ? informationClasses[Int(v) - 1] : "\(v)"
         case HOSTSEC_VALUE_POLICY.rawValue:
-            return v == 0 ? "0" : v == 1 ? "HOSTSEC_POLICY_REQUIRE_ENFORCEMENT" : "0x" + hex32(UInt32(bitPattern: v))
+            return v == 0 ? "0" : UInt32(bitPattern: v) == UInt32(HOSTSEC_POLICY_REQUIRE_ENFORCEMENT)
+                ? "HOSTSEC_POLICY_REQUIRE_ENFORCEMENT" : "0x" + hex32(UInt32(bitPattern: v))
         default:
             return String(UInt32(bitPattern: v))
         }
@@ -190,13 +193,16 @@ enum TraceFormat {
     ]
 
     private static let rights: [(UInt32, String)] = [
-        (0x0001, "TOKEN_ASSIGN_PRIMARY"), (0x0002, "TOKEN_DUPLICATE"), (0x0004, "TOKEN_IMPERSONATE"),
-        (0x0008, "TOKEN_QUERY"), (0x0010, "TOKEN_QUERY_SOURCE"), (0x0020, "TOKEN_ADJUST_PRIVILEGES"),
-        (0x0040, "TOKEN_ADJUST_GROUPS"), (0x0080, "TOKEN_ADJUST_DEFAULT"), (0x0100, "TOKEN_ADJUST_SESSIONID"),
-        (0x0001_0000, "DELETE"), (0x0002_0000, "READ_CONTROL"), (0x0004_0000, "WRITE_DAC"),
-        (0x0008_0000, "WRITE_OWNER"), (0x0010_0000, "SYNCHRONIZE"), (0x0100_0000, "ACCESS_SYSTEM_SECURITY"),
-        (0x0200_0000, "MAXIMUM_ALLOWED"), (0x1000_0000, "GENERIC_ALL"), (0x2000_0000, "GENERIC_EXECUTE"),
-        (0x4000_0000, "GENERIC_WRITE"), (0x8000_0000, "GENERIC_READ"),
+        (UInt32(TOKEN_ASSIGN_PRIMARY), "TOKEN_ASSIGN_PRIMARY"), (UInt32(TOKEN_DUPLICATE), "TOKEN_DUPLICATE"),
+        (UInt32(TOKEN_IMPERSONATE), "TOKEN_IMPERSONATE"), (UInt32(TOKEN_QUERY), "TOKEN_QUERY"),
+        (UInt32(TOKEN_QUERY_SOURCE), "TOKEN_QUERY_SOURCE"), (UInt32(TOKEN_ADJUST_PRIVILEGES), "TOKEN_ADJUST_PRIVILEGES"),
+        (UInt32(TOKEN_ADJUST_GROUPS), "TOKEN_ADJUST_GROUPS"), (UInt32(TOKEN_ADJUST_DEFAULT), "TOKEN_ADJUST_DEFAULT"),
+        (UInt32(TOKEN_ADJUST_SESSIONID), "TOKEN_ADJUST_SESSIONID"), (UInt32(DELETE), "DELETE"),
+        (UInt32(READ_CONTROL), "READ_CONTROL"), (UInt32(WRITE_DAC), "WRITE_DAC"), (UInt32(WRITE_OWNER), "WRITE_OWNER"),
+        (UInt32(SYNCHRONIZE), "SYNCHRONIZE"), (UInt32(ACCESS_SYSTEM_SECURITY), "ACCESS_SYSTEM_SECURITY"),
+        (UInt32(MAXIMUM_ALLOWED), "MAXIMUM_ALLOWED"), (UInt32(GENERIC_ALL), "GENERIC_ALL"),
+        (UInt32(GENERIC_EXECUTE), "GENERIC_EXECUTE"), (UInt32(GENERIC_WRITE), "GENERIC_WRITE"),
+        (UInt32(truncatingIfNeeded: GENERIC_READ), "GENERIC_READ"),
     ]
 
     /// TOKEN_ALL_ACCESS, TOKEN_READ and TOKEN_WRITE by name when exact; otherwise each right.

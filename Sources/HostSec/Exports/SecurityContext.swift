@@ -5,9 +5,9 @@ import CHostSec
 /// thread may use or release it.
 enum SecurityContext {
     static func restricted(_ type: EContextType) -> Bool? {
-        switch type.rawValue {
-        case 0: return false
-        case 1: return true
+        switch type {
+        case eCurrentContext: return false
+        case eRestrictedContext: return true
         default: return nil
         }
     }

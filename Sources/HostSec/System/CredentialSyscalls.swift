@@ -17,6 +17,14 @@ public struct SyscallFailure: Error, Equatable, Sendable {
     }
 }
 
+extension SyscallFailure {
+    /// The one conversion of a raw credential syscall's result (0, or the errno value the
+    /// shim's `hs_sys_*` returns) into success or the typed failure of `step`.
+    @inline(__always) static func check(_ step: CredentialStep, _ result: Int32) throws(SyscallFailure) {
+        if result != 0 { throw SyscallFailure(step, result) }
+    }
+}
+
 /// Capability sets as 64-bit masks (bit n is capability n).
 public struct CapabilitySets: Equatable, Hashable, Sendable {
     public var effective: UInt64
@@ -62,15 +70,13 @@ public struct KernelCredentialSyscalls: CredentialSyscalls {
 
     public func getresuid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32) {
         var r: UInt32 = 0, e: UInt32 = 0, s: UInt32 = 0
-        let rc = hs_sys_getresuid(&r, &e, &s)
-        if rc != 0 { throw SyscallFailure(.getresuid, rc) }
+        try SyscallFailure.check(.getresuid, hs_sys_getresuid(&r, &e, &s))
         return (r, e, s)
     }
 
     public func getresgid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32) {
         var r: UInt32 = 0, e: UInt32 = 0, s: UInt32 = 0
-        let rc = hs_sys_getresgid(&r, &e, &s)
-        if rc != 0 { throw SyscallFailure(.getresgid, rc) }
+        try SyscallFailure.check(.getresgid, hs_sys_getresgid(&r, &e, &s))
         return (r, e, s)
     }
 
@@ -88,29 +94,24 @@ public struct KernelCredentialSyscalls: CredentialSyscalls {
 
     public func capget() throws(SyscallFailure) -> CapabilitySets {
         var sets = CapabilitySets(effective: 0, permitted: 0, inheritable: 0)
-        let rc = hs_sys_capget(&sets.effective, &sets.permitted, &sets.inheritable)
-        if rc != 0 { throw SyscallFailure(.capget, rc) }
+        try SyscallFailure.check(.capget, hs_sys_capget(&sets.effective, &sets.permitted, &sets.inheritable))
         return sets
     }
 
     public func setgroups(_ groups: [UInt32]) throws(SyscallFailure) {
-        let rc = groups.withUnsafeBufferPointer { hs_sys_setgroups(Int32($0.count), $0.baseAddress) }
-        if rc != 0 { throw SyscallFailure(.setgroups, rc) }
+        try SyscallFailure.check(.setgroups, groups.withUnsafeBufferPointer { hs_sys_setgroups(Int32($0.count), $0.baseAddress) })
     }
 
     public func setresgid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure) {
-        let rc = hs_sys_setresgid(r, e, s)
-        if rc != 0 { throw SyscallFailure(.setresgid, rc) }
+        try SyscallFailure.check(.setresgid, hs_sys_setresgid(r, e, s))
     }
 
     public func setresuid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure) {
-        let rc = hs_sys_setresuid(r, e, s)
-        if rc != 0 { throw SyscallFailure(.setresuid, rc) }
+        try SyscallFailure.check(.setresuid, hs_sys_setresuid(r, e, s))
     }
 
     public func capset(_ sets: CapabilitySets) throws(SyscallFailure) {
-        let rc = hs_sys_capset(sets.effective, sets.permitted, sets.inheritable)
-        if rc != 0 { throw SyscallFailure(.capset, rc) }
+        try SyscallFailure.check(.capset, hs_sys_capset(sets.effective, sets.permitted, sets.inheritable))
     }
 
     public func setfsuid(_ id: UInt32) -> UInt32 { hs_sys_setfsuid(id) }
@@ -118,25 +119,21 @@ public struct KernelCredentialSyscalls: CredentialSyscalls {
 
     public func ambient(within allowed: UInt64) throws(SyscallFailure) -> UInt64 {
         var mask: UInt64 = 0
-        let rc = hs_sys_get_ambient(allowed, &mask)
-        if rc != 0 { throw SyscallFailure(.getambient, rc) }
+        try SyscallFailure.check(.getambient, hs_sys_get_ambient(allowed, &mask))
         return mask
     }
 
     public func setAmbient(_ mask: UInt64) throws(SyscallFailure) {
-        let rc = hs_sys_set_ambient(mask)
-        if rc != 0 { throw SyscallFailure(.setambient, rc) }
+        try SyscallFailure.check(.setambient, hs_sys_set_ambient(mask))
     }
 
     public func keepCaps() throws(SyscallFailure) -> Bool {
         var on: Int32 = 0
-        let rc = hs_sys_get_keepcaps(&on)
-        if rc != 0 { throw SyscallFailure(.getkeepcaps, rc) }
+        try SyscallFailure.check(.getkeepcaps, hs_sys_get_keepcaps(&on))
         return on != 0
     }
 
     public func setKeepCaps(_ on: Bool) throws(SyscallFailure) {
-        let rc = hs_sys_set_keepcaps(on ? 1 : 0)
-        if rc != 0 { throw SyscallFailure(.setkeepcaps, rc) }
+        try SyscallFailure.check(.setkeepcaps, hs_sys_set_keepcaps(on ? 1 : 0))
     }
 }
