@@ -7,12 +7,7 @@
 #   - README.md is at most 200 lines;
 #   - the libraries docs/install.md lists as NEEDED are exactly the built library's;
 #   - the README's C quick start and Python command run as written.
-set -uo pipefail
-root=${HOSTSEC_ROOT:?} lib=${HOSTSEC_LIB_DIR:?} out=${HOSTSEC_TEST_OUT:?}/docs
-rm -rf "$out" && mkdir -p "$out"
-failures=0
-ok() { echo "ok   $1"; }
-fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh" docs
 check=$root/Tests/sh/docs/check_docs.py
 
 docs_cite_only_paths_tests_symbols_and_links_that_exist() {
@@ -127,4 +122,4 @@ readme_is_at_most_200_lines
 needed_libraries_are_the_ones_docs_install_lists
 readme_c_quick_start_runs_as_written
 readme_python_host_command_runs_as_written
-[ "$failures" -eq 0 ]
+finish

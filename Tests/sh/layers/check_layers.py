@@ -1,5 +1,5 @@
 """The layers of Sources/HostSec depend one way (DESIGN.md): Core and System know nothing of
-Exports or Embedding, and Embedding nothing of Exports (the exports call into the embedding
+Exports or Embedding, Win32 neither, and Embedding nothing of Exports (the exports call into the embedding
 layer, never the reverse). Collects the types and top-level functions each layer declares and
 reports every use of one by a layer that must not know it (comments and strings ignored).
 usage: check_layers.py SOURCES_DIR   (prints one line per violation; exit 1 if any)
@@ -12,6 +12,7 @@ FORBIDDEN = {  # layer: the layers whose names it must not use
     "Core": ["Exports", "Embedding"],
     "System": ["Exports", "Embedding"],
     "Embedding": ["Exports"],
+    "Win32": ["Exports", "Embedding"],
 }
 DECL = re.compile(r"^(?:@\w+(?:\([^)]*\))?\s+)*(?:(?:public|internal|private|fileprivate|final|nonisolated\(unsafe\))\s+)*"
                   r"(?:enum|struct|class|protocol|func|typealias)\s+(\w+)", re.M)
