@@ -166,7 +166,7 @@ enum Unknown {
 enum FunctionTrace {
     /// Runs `body` and logs the call of flat function `index`; `values` points at each
     /// argument's value, in the description's parameter order.
-    static func call<R>(_ index: Int32, _ values: [UnsafeMutableRawPointer], _ body: () -> R) -> R {
+    @inline(never) static func call<R>(_ index: Int32, _ values: [UnsafeMutableRawPointer], _ body: () -> R) -> R {
         guard let function = hs_function_info_at(UInt32(index)) else { return body() }
         return withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: values.count + 1) { args in
             args[0] = nil
@@ -186,7 +186,7 @@ enum FunctionTrace {
 
     /// Logs a call of flat function `index` with `arguments` (its parameters' values, in
     /// order; plain integers and pointers): each is copied where the decoder can point at it.
-    static func call<each A, R>(_ index: Int32, _ arguments: repeat each A, body: () -> R) -> R {
+    @inline(never) static func call<each A, R>(_ index: Int32, _ arguments: repeat each A, body: () -> R) -> R {
         var values: [UnsafeMutableRawPointer] = []
         func keep<T>(_ value: T) {
             let p = UnsafeMutablePointer<T>.allocate(capacity: 1)
