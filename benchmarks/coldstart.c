@@ -37,7 +37,8 @@ static void cold(const char *which, const char *path) {
     if (image == NULL) { fprintf(stderr, "%s\n", dlerror()); exit(7); }
     IHostSecurityManager *m = NULL;
     if (strcmp(which, "lib") == 0) {
-        HRESULT (*get)(REFCLSID, REFIID, void **) = (HRESULT (*)(REFCLSID, REFIID, void **))dlsym(image, "DllGetClassObject");
+        typedef HRESULT GetClassObjectFn(REFCLSID, REFIID, void **);
+        GetClassObjectFn *get = (GetClassObjectFn *)dlsym(image, "DllGetClassObject");
         const IID *clsid = dlsym(image, "CLSID_HostSecurityManager");
         const IID *iid_factory = dlsym(image, "IID_IClassFactory");
         const IID *iid_manager = dlsym(image, "IID_IHostSecurityManager");

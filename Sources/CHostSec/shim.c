@@ -135,11 +135,14 @@ const char *hs_version_string(void) { return HOSTSEC_VERSION_STRING; }
 
 const char *hs_hresult_name(HRESULT hr) {
     switch ((uint32_t)hr) {
+        /* One-line macros a formatter would take for case labels: */
+        /* clang-format off */
 #define HS_NAME_X(name, value, meaning) case (uint32_t)(value): return #name;
 #define HS_NAME_W(name, value, meaning) case (uint32_t)(value): return "HRESULT_FROM_WIN32(" #name ")";
         HOSTSEC_HRESULT_TABLE(HS_NAME_X, HS_NAME_W)
 #undef HS_NAME_X
 #undef HS_NAME_W
+        /* clang-format on */
     default: return NULL;
     }
 }
