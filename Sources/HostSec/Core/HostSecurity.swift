@@ -74,21 +74,25 @@ public final class HostSecurity: Sendable {
     /// The process token: the process's credentials, read the first time any thread uses this
     /// engine, and a primary token describing them. Every thread's "self" is this one, as every
     /// Windows thread that is not impersonating acts as its process's token.
-    private let process = Mutex<(KernelCredentials, Token)?>(nil)
+    /// Guarded by `processLock`, an hs_lock: a fork() child starts with it free. (A Swift
+    /// `Mutex` held by another thread at fork time stays held in the child, whose first call on
+    /// a new thread then stopped the process: seen in the ASan lane's fork test.) One lock for
+    /// every engine: the shim makes a fixed few, and this is taken once per thread.
+    private nonisolated(unsafe) var processRecord: (KernelCredentials, Token)?
+    private nonisolated(unsafe) static let processLock = hs_lock_create()!
 
     private func processSelf() throws(HostSecError) -> (KernelCredentials, Token) {
-        let result: Result<(KernelCredentials, Token), HostSecError> = process.withLock { recorded in
-            if let recorded { return .success(recorded) }
-            let me: KernelCredentials
-            do throws(SyscallFailure) { me = try KernelCredentials.read(sys) } catch {
-                return .failure(HostSecError(HResult.fromErrno(error.errno)))
-            }
-            let token = Token(identity: me.identity, kind: .primary, level: .anonymous,
-                              dacl: Token.defaultDacl(user: me.euid, creator: me.euid), origin: .process)
-            recorded = (me, token)
-            return .success((me, token))
+        hs_lock_acquire(Self.processLock)
+        defer { hs_lock_release(Self.processLock) }
+        if let recorded = processRecord { return recorded }
+        let me: KernelCredentials
+        do throws(SyscallFailure) { me = try KernelCredentials.read(sys) } catch {
+            throw HostSecError(HResult.fromErrno(error.errno))
         }
-        return try result.get()
+        let token = Token(identity: me.identity, kind: .primary, level: .anonymous,
+                          dacl: Token.defaultDacl(user: me.euid, creator: me.euid), origin: .process)
+        processRecord = (me, token)
+        return (me, token)
     }
 
     /// The calling thread's state, checked to hold the process's credentials before anything
