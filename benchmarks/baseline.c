@@ -20,9 +20,9 @@ static const IID bl_iid_context = {0x7E573CE4, 0x0343, 0x4423, {0x98, 0xD7, 0x63
 
 #define BL_ALL_ACCESS 0x000F01FFu
 #define BL_MAX_GROUPS 64
-#define BL_NO_TOKEN ((HRESULT)0x800703F0)
-#define BL_BAD_LEVEL ((HRESULT)0x80070542)
-#define BL_ANONYMOUS ((HRESULT)0x80070543)
+#define BL_NO_TOKEN   ((HRESULT)0x800703F0)
+#define BL_BAD_LEVEL  ((HRESULT)0x80070542)
+#define BL_ANONYMOUS  ((HRESULT)0x80070543)
 
 /* ---- tokens ------------------------------------------------------------------------- */
 
@@ -37,7 +37,9 @@ typedef struct bl_token {
     int kind;  /* TOKEN_TYPE */
     int level; /* SECURITY_IMPERSONATION_LEVEL */
     uint32_t ndacl;
-    struct { uint32_t uid, mask; } dacl[2];
+    struct {
+        uint32_t uid, mask;
+    } dacl[2];
     bl_identity id;
 } bl_token;
 
@@ -75,12 +77,12 @@ static inline void token_release(bl_token *t) {
 /* ---- per-thread state --------------------------------------------------------------- */
 
 #define BL_FREE_CACHE 128
-#define BL_BATCH 64
+#define BL_BATCH      64
 
 typedef struct bl_thread {
-    bl_token *token;     /* the thread token, or NULL */
-    bl_token *self;      /* primary token of the thread's own credentials */
-    bool applied;        /* kernel credentials changed */
+    bl_token *token; /* the thread token, or NULL */
+    bl_token *self;  /* primary token of the thread's own credentials */
+    bool applied;    /* kernel credentials changed */
     bool initialized;
     uint32_t ruid, euid, suid, rgid, egid, sgid;
     uint32_t free_count;
@@ -131,7 +133,10 @@ static HRESULT access_check(uint32_t desired, const bl_identity *subject, const 
     uint32_t mapped = map_generic(desired);
     uint32_t specific = mapped & ~(uint32_t)MAXIMUM_ALLOWED;
     if (specific & ~BL_ALL_ACCESS) return E_ACCESSDENIED;
-    if (specific == 0 && !(mapped & MAXIMUM_ALLOWED)) { *granted = 0; return S_OK; }
+    if (specific == 0 && !(mapped & MAXIMUM_ALLOWED)) {
+        *granted = 0;
+        return S_OK;
+    }
     uint32_t allowed = 0;
     if (subject->cap_effective & (1u << 1 /* CAP_DAC_OVERRIDE */)) {
         allowed = BL_ALL_ACCESS;
@@ -152,8 +157,8 @@ static HRESULT access_check(uint32_t desired, const bl_identity *subject, const 
 /* ---- handle table ------------------------------------------------------------------- */
 
 #define BL_CHUNK_SHIFT 12
-#define BL_CHUNK (1u << BL_CHUNK_SHIFT)
-#define BL_MAX_CHUNKS 4096
+#define BL_CHUNK       (1u << BL_CHUNK_SHIFT)
+#define BL_MAX_CHUNKS  4096
 
 typedef struct bl_slot {
     _Atomic uint64_t word; /* generation << 32 | pins << 1 | live */
@@ -180,14 +185,23 @@ static bool global_push(uint32_t index) {
 }
 
 static bool take_slot(bl_thread *t, uint32_t *index) {
-    if (t->free_count > 0) { *index = t->free_slots[--t->free_count]; return true; }
+    if (t->free_count > 0) {
+        *index = t->free_slots[--t->free_count];
+        return true;
+    }
     pthread_mutex_lock(&bl_table_lock);
     if (bl_free_count == 0) {
-        if (bl_issued >= BL_MAX_CHUNKS * BL_CHUNK) { pthread_mutex_unlock(&bl_table_lock); return false; }
+        if (bl_issued >= BL_MAX_CHUNKS * BL_CHUNK) {
+            pthread_mutex_unlock(&bl_table_lock);
+            return false;
+        }
         uint32_t chunk = bl_issued >> BL_CHUNK_SHIFT;
         if (bl_chunks[chunk] == NULL) {
             bl_slot *memory = calloc(BL_CHUNK, sizeof(bl_slot));
-            if (memory == NULL) { pthread_mutex_unlock(&bl_table_lock); return false; }
+            if (memory == NULL) {
+                pthread_mutex_unlock(&bl_table_lock);
+                return false;
+            }
             atomic_store_explicit(&bl_chunks[chunk], memory, memory_order_release);
         }
         for (uint32_t i = 0; i < BL_BATCH; i++) global_push(bl_issued + BL_BATCH - 1 - i);
@@ -201,7 +215,10 @@ static bool take_slot(bl_thread *t, uint32_t *index) {
 }
 
 static void give_slot(bl_thread *t, uint32_t index) {
-    if (t->free_count < BL_FREE_CACHE) { t->free_slots[t->free_count++] = index; return; }
+    if (t->free_count < BL_FREE_CACHE) {
+        t->free_slots[t->free_count++] = index;
+        return;
+    }
     pthread_mutex_lock(&bl_table_lock);
     global_push(index);
     for (uint32_t i = 0; i < BL_BATCH && t->free_count > 0; i++) global_push(t->free_slots[--t->free_count]);
@@ -272,8 +289,8 @@ HRESULT bl_CloseHandle(HANDLE h) {
     uint64_t current = atomic_load_explicit(&s->word, memory_order_acquire);
     do {
         if (current >> 32 != generation || !(current & 1)) return E_HANDLE;
-    } while (!atomic_compare_exchange_weak_explicit(&s->word, &current, current & ~(uint64_t)1,
-                                                    memory_order_acq_rel, memory_order_acquire));
+    } while (!atomic_compare_exchange_weak_explicit(&s->word, &current, current & ~(uint64_t)1, memory_order_acq_rel,
+                                                    memory_order_acquire));
     if ((current & 0xFFFFFFFEu) == 0) slot_retire(s, index);
     return S_OK;
 }
@@ -305,7 +322,10 @@ static bool same_account(const bl_identity *a, const bl_identity *b) {
 /* Makes `token` (a reference the caller gives away) the thread's token. */
 static HRESULT assign(bl_thread *t, bl_token *token) {
     if (t->applied) {
-        if (bl_raw_revert() != 0) { token_release(token); return E_FAIL; }
+        if (bl_raw_revert() != 0) {
+            token_release(token);
+            return E_FAIL;
+        }
         t->applied = false;
     }
     if (token->level >= SecurityImpersonation && !same_account(&token->id, &t->self->id)) {
@@ -360,12 +380,19 @@ HRESULT bl_GetTokenInformationUser(HANDLE h, void *buffer, DWORD length, DWORD *
     bl_token *token;
     uint32_t rights;
     HRESULT hr = handle_lookup(h, &token, &rights);
-    if (hr != S_OK) { *returnLength = 0; return hr; }
+    if (hr != S_OK) {
+        *returnLength = 0;
+        return hr;
+    }
     *returnLength = sizeof(HOSTSEC_TOKEN_USER);
-    if (!(rights & TOKEN_QUERY)) hr = E_ACCESSDENIED;
-    else if (length < sizeof(HOSTSEC_TOKEN_USER)) hr = HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER);
-    else if (buffer == NULL) hr = E_POINTER;
-    else ((HOSTSEC_TOKEN_USER *)buffer)->Uid = token->id.uid;
+    if (!(rights & TOKEN_QUERY))
+        hr = E_ACCESSDENIED;
+    else if (length < sizeof(HOSTSEC_TOKEN_USER))
+        hr = HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER);
+    else if (buffer == NULL)
+        hr = E_POINTER;
+    else
+        ((HOSTSEC_TOKEN_USER *)buffer)->Uid = token->id.uid;
     token_release(token);
     return hr;
 }
@@ -392,7 +419,10 @@ static ULONG bl_release(void *This) {
 }
 static HRESULT bl_query(void *This, const IID *riid, void **ppv, const IID *own) {
     if (ppv == NULL) return E_POINTER;
-    if (This == NULL || riid == NULL) { *ppv = NULL; return E_POINTER; }
+    if (This == NULL || riid == NULL) {
+        *ppv = NULL;
+        return E_POINTER;
+    }
     if (memcmp(riid, own, sizeof(IID)) == 0 || memcmp(riid, &bl_iid_unknown, sizeof(IID)) == 0) {
         bl_add_ref(This);
         *ppv = This;
@@ -414,10 +444,15 @@ static HRESULT STDMETHODCALLTYPE mgr_ImpersonateLoggedOnUser(IHostSecurityManage
     uint32_t rights;
     HRESULT hr = handle_lookup(h, &source, &rights);
     if (hr != S_OK) return hr;
-    uint32_t needed = source->kind == TokenPrimary ? (TOKEN_QUERY | TOKEN_DUPLICATE) : (TOKEN_QUERY | TOKEN_IMPERSONATE);
-    if ((rights & needed) != needed) { token_release(source); return E_ACCESSDENIED; }
-    int level = source->kind == TokenPrimary ? SecurityImpersonation
-              : (source->level < SecurityImpersonation ? source->level : SecurityImpersonation);
+    uint32_t needed =
+        source->kind == TokenPrimary ? (TOKEN_QUERY | TOKEN_DUPLICATE) : (TOKEN_QUERY | TOKEN_IMPERSONATE);
+    if ((rights & needed) != needed) {
+        token_release(source);
+        return E_ACCESSDENIED;
+    }
+    int level = source->kind == TokenPrimary
+                    ? SecurityImpersonation
+                    : (source->level < SecurityImpersonation ? source->level : SecurityImpersonation);
     bl_token *copy = token_copy(source, TokenImpersonation, level);
     token_release(source);
     if (copy == NULL) return E_OUTOFMEMORY;
@@ -429,18 +464,28 @@ static HRESULT STDMETHODCALLTYPE mgr_RevertToSelf(IHostSecurityManager *This) {
     return revert(thread_self());
 }
 
-static HRESULT STDMETHODCALLTYPE mgr_OpenThreadToken(IHostSecurityManager *This, DWORD access, BOOL asSelf, HANDLE *ph) {
+static HRESULT STDMETHODCALLTYPE mgr_OpenThreadToken(IHostSecurityManager *This, DWORD access, BOOL asSelf,
+                                                     HANDLE *ph) {
     (void)This;
     if (ph == NULL) return E_POINTER;
     bl_thread *t = &bl_tls;
     bl_token *token = t->token;
-    if (token == NULL) { *ph = NULL; return BL_NO_TOKEN; }
-    if (token->level == SecurityAnonymous) { *ph = NULL; return BL_ANONYMOUS; }
+    if (token == NULL) {
+        *ph = NULL;
+        return BL_NO_TOKEN;
+    }
+    if (token->level == SecurityAnonymous) {
+        *ph = NULL;
+        return BL_ANONYMOUS;
+    }
     const bl_identity *subject;
     if (asSelf) {
         subject = &t->self->id;
     } else {
-        if (token->level < SecurityImpersonation) { *ph = NULL; return BL_BAD_LEVEL; }
+        if (token->level < SecurityImpersonation) {
+            *ph = NULL;
+            return BL_BAD_LEVEL;
+        }
         subject = &token->id;
     }
     uint32_t granted;
@@ -457,8 +502,14 @@ static HRESULT STDMETHODCALLTYPE mgr_SetThreadToken(IHostSecurityManager *This, 
     uint32_t rights;
     HRESULT hr = handle_lookup(h, &token, &rights);
     if (hr != S_OK) return hr;
-    if (!(rights & TOKEN_IMPERSONATE)) { token_release(token); return E_ACCESSDENIED; }
-    if (token->kind != TokenImpersonation) { token_release(token); return HRESULT_FROM_WIN32(ERROR_BAD_TOKEN_TYPE); }
+    if (!(rights & TOKEN_IMPERSONATE)) {
+        token_release(token);
+        return E_ACCESSDENIED;
+    }
+    if (token->kind != TokenImpersonation) {
+        token_release(token);
+        return HRESULT_FROM_WIN32(ERROR_BAD_TOKEN_TYPE);
+    }
     return assign(thread_self(), token);
 }
 
@@ -473,7 +524,10 @@ static const IHostSecurityContextVtbl bl_context_vtbl = {ctx_QueryInterface, ctx
 
 static HRESULT new_context(bl_token *token, IHostSecurityContext **out) {
     bl_object *o = malloc(sizeof *o);
-    if (o == NULL) { *out = NULL; return E_OUTOFMEMORY; }
+    if (o == NULL) {
+        *out = NULL;
+        return E_OUTOFMEMORY;
+    }
     o->lpVtbl = &bl_context_vtbl;
     atomic_init(&o->refs, 1);
     if (token != NULL) token_retain(token);
@@ -484,7 +538,10 @@ static HRESULT new_context(bl_token *token, IHostSecurityContext **out) {
 
 static HRESULT STDMETHODCALLTYPE ctx_Capture(IHostSecurityContext *This, IHostSecurityContext **out) {
     if (out == NULL) return E_POINTER;
-    if (This == NULL) { *out = NULL; return E_POINTER; }
+    if (This == NULL) {
+        *out = NULL;
+        return E_POINTER;
+    }
     return new_context(((bl_object *)This)->token, out);
 }
 
@@ -492,7 +549,10 @@ static HRESULT STDMETHODCALLTYPE mgr_GetSecurityContext(IHostSecurityManager *Th
                                                         IHostSecurityContext **out) {
     (void)This;
     if (out == NULL) return E_POINTER;
-    if (type != eCurrentContext) { *out = NULL; return E_INVALIDARG; } /* restricted: not measured */
+    if (type != eCurrentContext) {
+        *out = NULL;
+        return E_INVALIDARG;
+    } /* restricted: not measured */
     return new_context(thread_self()->token, out);
 }
 
@@ -510,8 +570,9 @@ static HRESULT STDMETHODCALLTYPE mgr_SetSecurityContext(IHostSecurityManager *Th
 }
 
 static const IHostSecurityManagerVtbl bl_manager_vtbl = {
-    mgr_QueryInterface, mgr_AddRef, mgr_Release, mgr_ImpersonateLoggedOnUser, mgr_RevertToSelf,
-    mgr_OpenThreadToken, mgr_SetThreadToken, mgr_GetSecurityContext, mgr_SetSecurityContext,
+    mgr_QueryInterface,     mgr_AddRef,          mgr_Release,        mgr_ImpersonateLoggedOnUser,
+    mgr_RevertToSelf,       mgr_OpenThreadToken, mgr_SetThreadToken, mgr_GetSecurityContext,
+    mgr_SetSecurityContext,
 };
 
 IHostSecurityManager *bl_create_manager(void) {

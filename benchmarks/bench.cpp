@@ -92,9 +92,11 @@ void QueryInterfaceRelease(benchmark::State &state, IHostSecurityManager *m, con
 // its calls cost what the rows above show: "off" below is that. "On" is the same call through
 // the proxy a traced object gets, which formats and writes one line (to /dev/null here).
 
-template <bool On>
-void TracedCall(benchmark::State &state) {
-    if (On && HostSec_SetTrace(TRUE, "/dev/null") != S_OK) { state.SkipWithError("HostSec_SetTrace failed"); return; }
+template <bool On> void TracedCall(benchmark::State &state) {
+    if (On && HostSec_SetTrace(TRUE, "/dev/null") != S_OK) {
+        state.SkipWithError("HostSec_SetTrace failed");
+        return;
+    }
     IClassFactory *factory = nullptr;
     void *object = nullptr;
     DllGetClassObject(CLSID_HostSecurityManager, IID_IClassFactory, (void **)&factory);
@@ -114,7 +116,10 @@ void TracedCall(benchmark::State &state) {
 void OpenNoToken(benchmark::State &state, IHostSecurityManager *m) {
     HANDLE h = nullptr;
     HRESULT hr = m->OpenThreadToken(TOKEN_QUERY, FALSE, &h);
-    if (hr != HRESULT_FROM_WIN32(ERROR_NO_TOKEN)) { state.SkipWithError("expected ERROR_NO_TOKEN"); return; }
+    if (hr != HRESULT_FROM_WIN32(ERROR_NO_TOKEN)) {
+        state.SkipWithError("expected ERROR_NO_TOKEN");
+        return;
+    }
     for (auto _ : state) {
         benchmark::DoNotOptimize(m->OpenThreadToken(TOKEN_QUERY, FALSE, &h));
         benchmark::ClobberMemory();
@@ -123,7 +128,10 @@ void OpenNoToken(benchmark::State &state, IHostSecurityManager *m) {
 
 template <HRESULT (*Impersonate)(SECURITY_IMPERSONATION_LEVEL), HRESULT (*Close)(HANDLE)>
 void OpenClose(benchmark::State &state, IHostSecurityManager *m) {
-    if (Impersonate(SecurityImpersonation) != S_OK) { state.SkipWithError("ImpersonateSelf failed"); return; }
+    if (Impersonate(SecurityImpersonation) != S_OK) {
+        state.SkipWithError("ImpersonateSelf failed");
+        return;
+    }
     HANDLE h = nullptr;
     for (auto _ : state) {
         HRESULT hr = m->OpenThreadToken(TOKEN_QUERY, FALSE, &h);
@@ -149,7 +157,10 @@ void LibImpersonateNobody(benchmark::State &state) {
     if (!can_switch_credentials(state)) return;
     IHostSecurityManager *m = lib_manager();
     HANDLE h = nullptr;
-    if (HostSec_LogonUser("nobody", &h) != S_OK) { state.SkipWithError("HostSec_LogonUser failed"); return; }
+    if (HostSec_LogonUser("nobody", &h) != S_OK) {
+        state.SkipWithError("HostSec_LogonUser failed");
+        return;
+    }
     if (m->ImpersonateLoggedOnUser(h) != S_OK || geteuid() != nobody().uid) {
         state.SkipWithError("impersonation did not reach the kernel");
         m->RevertToSelf();
@@ -190,17 +201,22 @@ void CImpersonateNobody(benchmark::State &state) {
 
 // Context captured while impersonating nobody: per iteration, apply it (Set), capture the
 // thread's context again (Get, while impersonating nobody), release that, revert.
-template <bool Lib>
-void ContextRoundTrip(benchmark::State &state) {
+template <bool Lib> void ContextRoundTrip(benchmark::State &state) {
     if (!can_switch_credentials(state)) return;
     const Account &a = nobody();
     IHostSecurityManager *m = Lib ? lib_manager() : c_manager();
     HANDLE h = nullptr;
     HRESULT hr = Lib ? HostSec_LogonUser("nobody", &h)
                      : bl_LogonUser(a.uid, a.gid, a.groups.data(), (uint32_t)a.groups.size(), &h);
-    if (hr != S_OK || m->ImpersonateLoggedOnUser(h) != S_OK) { state.SkipWithError("impersonation failed"); return; }
+    if (hr != S_OK || m->ImpersonateLoggedOnUser(h) != S_OK) {
+        state.SkipWithError("impersonation failed");
+        return;
+    }
     IHostSecurityContext *captured = nullptr;
-    if (m->GetSecurityContext(eCurrentContext, &captured) != S_OK) { state.SkipWithError("capture failed"); return; }
+    if (m->GetSecurityContext(eCurrentContext, &captured) != S_OK) {
+        state.SkipWithError("capture failed");
+        return;
+    }
     m->RevertToSelf();
     for (auto _ : state) {
         IHostSecurityContext *again = nullptr;
@@ -210,14 +226,16 @@ void ContextRoundTrip(benchmark::State &state) {
         benchmark::DoNotOptimize(m->RevertToSelf());
     }
     captured->Release();
-    if (Lib) HostSec_CloseHandle(h); else bl_CloseHandle(h);
+    if (Lib)
+        HostSec_CloseHandle(h);
+    else
+        bl_CloseHandle(h);
     if (geteuid() != 0) std::abort();
 }
 
 // ---- token information ---------------------------------------------------------------
 
-template <bool Lib>
-void TokenUserInfo(benchmark::State &state) {
+template <bool Lib> void TokenUserInfo(benchmark::State &state) {
     HANDLE h = nullptr;
     if (Lib) {
         HostSec_ImpersonateSelf(SecurityImpersonation);
@@ -226,7 +244,10 @@ void TokenUserInfo(benchmark::State &state) {
         bl_ImpersonateSelf(SecurityImpersonation);
         c_manager()->OpenThreadToken(TOKEN_QUERY, FALSE, &h);
     }
-    if (h == nullptr) { state.SkipWithError("no token handle"); return; }
+    if (h == nullptr) {
+        state.SkipWithError("no token handle");
+        return;
+    }
     HOSTSEC_TOKEN_USER user;
     DWORD length = 0;
     for (auto _ : state) {
@@ -235,8 +256,13 @@ void TokenUserInfo(benchmark::State &state) {
         benchmark::DoNotOptimize(hr);
         benchmark::DoNotOptimize(user);
     }
-    if (Lib) { HostSec_CloseHandle(h); lib_manager()->RevertToSelf(); }
-    else { bl_CloseHandle(h); c_manager()->RevertToSelf(); }
+    if (Lib) {
+        HostSec_CloseHandle(h);
+        lib_manager()->RevertToSelf();
+    } else {
+        bl_CloseHandle(h);
+        c_manager()->RevertToSelf();
+    }
 }
 
 HRESULT lib_impersonate_self(SECURITY_IMPERSONATION_LEVEL l) { return HostSec_ImpersonateSelf(l); }
@@ -258,7 +284,8 @@ void register_all() {
     benchmark::RegisterBenchmark("lib/traced call", TracedCall<true>);
     benchmark::RegisterBenchmark("off/traced call", TracedCall<false>);
     benchmark::RegisterBenchmark("c/OpenThreadToken no token", OpenNoToken, c);
-    benchmark::RegisterBenchmark("lib/OpenThreadToken+CloseHandle", OpenClose<lib_impersonate_self, HostSec_CloseHandle>, lib);
+    benchmark::RegisterBenchmark("lib/OpenThreadToken+CloseHandle",
+                                 OpenClose<lib_impersonate_self, HostSec_CloseHandle>, lib);
     benchmark::RegisterBenchmark("c/OpenThreadToken+CloseHandle", OpenClose<bl_ImpersonateSelf, bl_CloseHandle>, c);
     benchmark::RegisterBenchmark("lib/ImpersonateSelf+RevertToSelf", ImpersonateSelfRevert<lib_impersonate_self>, lib);
     benchmark::RegisterBenchmark("c/ImpersonateSelf+RevertToSelf", ImpersonateSelfRevert<bl_ImpersonateSelf>, c);
@@ -270,12 +297,16 @@ void register_all() {
     benchmark::RegisterBenchmark("lib/GetTokenInformation(TokenUser)", TokenUserInfo<true>);
     benchmark::RegisterBenchmark("c/GetTokenInformation(TokenUser)", TokenUserInfo<false>);
     benchmark::RegisterBenchmark("lib/open+close threads", OpenClose<lib_impersonate_self, HostSec_CloseHandle>, lib)
-        ->Threads(1)->Threads(2)->UseRealTime();
+        ->Threads(1)
+        ->Threads(2)
+        ->UseRealTime();
     benchmark::RegisterBenchmark("c/open+close threads", OpenClose<bl_ImpersonateSelf, bl_CloseHandle>, c)
-        ->Threads(1)->Threads(2)->UseRealTime();
+        ->Threads(1)
+        ->Threads(2)
+        ->UseRealTime();
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv) {
     register_all();

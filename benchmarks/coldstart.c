@@ -34,7 +34,10 @@ static double now_ns(void) {
 static void cold(const char *which, const char *path) {
     double t0 = now_ns();
     void *image = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (image == NULL) { fprintf(stderr, "%s\n", dlerror()); exit(7); }
+    if (image == NULL) {
+        fprintf(stderr, "%s\n", dlerror());
+        exit(7);
+    }
     IHostSecurityManager *m = NULL;
     if (strcmp(which, "lib") == 0) {
         typedef HRESULT GetClassObjectFn(REFCLSID, REFIID, void **);
@@ -47,7 +50,7 @@ static void cold(const char *which, const char *path) {
         if (factory->lpVtbl->CreateInstance(factory, NULL, iid_manager, (void **)&m) != S_OK) exit(8);
         factory->lpVtbl->Release(factory);
     } else {
-        IHostSecurityManager *(*create)(void) = (IHostSecurityManager *(*)(void))dlsym(image, "bl_create_manager");
+        IHostSecurityManager *(*create)(void) = (IHostSecurityManager * (*)(void)) dlsym(image, "bl_create_manager");
         if (create == NULL) exit(8);
         m = create();
     }
@@ -84,7 +87,10 @@ static void spawn(const char *self, const char *which, const char *path, int run
         outer[i] = now_ns() - t0;
         close(fds[0]);
         posix_spawn_file_actions_destroy(&actions);
-        if (got <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) { fprintf(stderr, "cold run failed\n"); exit(11); }
+        if (got <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            fprintf(stderr, "cold run failed\n");
+            exit(11);
+        }
         inner[i] = strtod(buf, NULL);
     }
     qsort(inner, runs, sizeof *inner, compare);
@@ -94,8 +100,17 @@ static void spawn(const char *self, const char *which, const char *path, int run
 }
 
 int main(int argc, char **argv) {
-    if (argc < 4) { fprintf(stderr, "usage: coldstart cold|spawn lib|c PATH [RUNS]\n"); return 1; }
-    if (strcmp(argv[1], "cold") == 0) { cold(argv[2], argv[3]); return 0; }
-    if (strcmp(argv[1], "spawn") == 0) { spawn(argv[0], argv[2], argv[3], argc > 4 ? atoi(argv[4]) : 51); return 0; }
+    if (argc < 4) {
+        fprintf(stderr, "usage: coldstart cold|spawn lib|c PATH [RUNS]\n");
+        return 1;
+    }
+    if (strcmp(argv[1], "cold") == 0) {
+        cold(argv[2], argv[3]);
+        return 0;
+    }
+    if (strcmp(argv[1], "spawn") == 0) {
+        spawn(argv[0], argv[2], argv[3], argc > 4 ? atoi(argv[4]) : 51);
+        return 0;
+    }
     return 1;
 }

@@ -29,7 +29,10 @@ static double crypt_rate(const char *hash) {
     double start = now(), end = start + duration;
     while (now() < end) {
         const char *out = crypt_r(password, hash, &data);
-        if (out == NULL || strcmp(out, hash) != 0) { fprintf(stderr, "crypt_r disagrees\n"); exit(1); }
+        if (out == NULL || strcmp(out, hash) != 0) {
+            fprintf(stderr, "crypt_r disagrees\n");
+            exit(1);
+        }
         n++;
     }
     return n / (now() - start);
@@ -40,7 +43,10 @@ static void *logons(void *arg) {
     double end = now() + duration;
     while (now() < end) {
         HANDLE h = NULL;
-        if (HostSec_LogonUserWithPassword(user, password, &h) != S_OK) { fprintf(stderr, "logon failed\n"); exit(1); }
+        if (HostSec_LogonUserWithPassword(user, password, &h) != S_OK) {
+            fprintf(stderr, "logon failed\n");
+            exit(1);
+        }
         HostSec_CloseHandle(h);
         (*count)++;
     }
@@ -53,11 +59,17 @@ static double logon_rate(int threads) {
     double start = now();
     for (int i = 0; i < threads; i++) pthread_create(&t[i], NULL, logons, &counts[i]);
     long total = 0;
-    for (int i = 0; i < threads; i++) { pthread_join(t[i], NULL); total += counts[i]; }
+    for (int i = 0; i < threads; i++) {
+        pthread_join(t[i], NULL);
+        total += counts[i];
+    }
     return total / (now() - start);
 }
 
-typedef struct { const char *name, *secret; double seconds; } attempt;
+typedef struct {
+    const char *name, *secret;
+    double seconds;
+} attempt;
 
 static void *fail_once(void *arg) {
     attempt *a = arg;
@@ -65,7 +77,10 @@ static void *fail_once(void *arg) {
     double start = now();
     HRESULT hr = HostSec_LogonUserWithPassword(a->name, a->secret, &h);
     a->seconds = now() - start;
-    if (hr != (HRESULT)0x8007052E) { fprintf(stderr, "expected ERROR_LOGON_FAILURE\n"); exit(1); }
+    if (hr != (HRESULT)0x8007052E) {
+        fprintf(stderr, "expected ERROR_LOGON_FAILURE\n");
+        exit(1);
+    }
     return NULL;
 }
 
@@ -74,7 +89,10 @@ int main(int argc, char **argv) {
     user = argv[1], password = argv[2], duration = atof(argv[3]);
     int failures = atoi(argv[4]);
     struct spwd *sp = getspnam(user);
-    if (sp == NULL || strncmp(sp->sp_pwdp, "$y$", 3) != 0) { fprintf(stderr, "no yescrypt hash for %s\n", user); return 1; }
+    if (sp == NULL || strncmp(sp->sp_pwdp, "$y$", 3) != 0) {
+        fprintf(stderr, "no yescrypt hash for %s\n", user);
+        return 1;
+    }
     double base = crypt_rate(sp->sp_pwdp);
     double one = logon_rate(1), eight = logon_rate(8);
     printf("| yescrypt check, crypt_r, 1 thread (baseline) | %.1f /s | 1.00 |\n", base);

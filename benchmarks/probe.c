@@ -59,7 +59,7 @@ static struct side setup(const char *which) {
 
 static void cycles(struct side s, long n) {
     HANDLE h;
-    for (long i = 0; i < 100000; i++) {  /* warm up: caches, first chunks */
+    for (long i = 0; i < 100000; i++) { /* warm up: caches, first chunks */
         s.m->lpVtbl->OpenThreadToken(s.m, TOKEN_QUERY, FALSE, &h);
         s.close(h);
     }
@@ -68,8 +68,8 @@ static void cycles(struct side s, long n) {
         if (s.m->lpVtbl->OpenThreadToken(s.m, TOKEN_QUERY, FALSE, &h) != S_OK || s.close(h) != S_OK) exit(4);
     }
     long after = vm_rss_kib();
-    printf("{\"cycles\": %ld, \"rss_before_kib\": %ld, \"rss_after_kib\": %ld, \"growth_bytes\": %ld}\n",
-           n, before, after, (after - before) * 1024);
+    printf("{\"cycles\": %ld, \"rss_before_kib\": %ld, \"rss_after_kib\": %ld, \"growth_bytes\": %ld}\n", n, before,
+           after, (after - before) * 1024);
 }
 
 static void live(struct side s, long n) {
@@ -85,8 +85,8 @@ static void live(struct side s, long n) {
     long after = vm_rss_kib();
     for (long i = 0; i < n; i++)
         if (s.close(handles[i]) != S_OK) exit(4);
-    printf("{\"handles\": %ld, \"rss_before_kib\": %ld, \"rss_after_kib\": %ld, \"bytes_per_handle\": %.2f}\n",
-           n, before, after, (after - before) * 1024.0 / n);
+    printf("{\"handles\": %ld, \"rss_before_kib\": %ld, \"rss_after_kib\": %ld, \"bytes_per_handle\": %.2f}\n", n,
+           before, after, (after - before) * 1024.0 / n);
 }
 
 static void syscalls(struct side s, long n) {
@@ -105,13 +105,20 @@ static void syscalls(struct side s, long n) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 4) { fprintf(stderr, "usage: probe cycles|live|syscalls lib|c N\n"); return 1; }
+    if (argc < 4) {
+        fprintf(stderr, "usage: probe cycles|live|syscalls lib|c N\n");
+        return 1;
+    }
     const char *mode = argv[1], *which = argv[2];
     struct side s = setup(which);
     long n = atol(argv[3]);
-    if (strcmp(mode, "cycles") == 0) cycles(s, n);
-    else if (strcmp(mode, "live") == 0) live(s, n);
-    else if (strcmp(mode, "syscalls") == 0) syscalls(s, n);
-    else return 1;
+    if (strcmp(mode, "cycles") == 0)
+        cycles(s, n);
+    else if (strcmp(mode, "live") == 0)
+        live(s, n);
+    else if (strcmp(mode, "syscalls") == 0)
+        syscalls(s, n);
+    else
+        return 1;
     return 0;
 }

@@ -67,26 +67,31 @@ static void release(void *object) {
 
 /* What the runtime passes for each kind of parameter. */
 struct world {
-    void *object;          /* the object the interface is called on */
-    void *context;         /* an IHostSecurityContext to pass in */
-    HANDLE token;          /* nobody's logon token */
+    void *object;  /* the object the interface is called on */
+    void *context; /* an IHostSecurityContext to pass in */
+    HANDLE token;  /* nobody's logon token */
 };
 
 static void call_every_slot(const HOSTSEC_INTERFACE_INFO *info, struct world *w) {
     for (DWORD s = 0; s < info->MethodCount; s++) {
         const HOSTSEC_METHOD_INFO *m = &info->Methods[s];
-        union value { const IID *iid; void *pointer; BOOL b; DWORD dw; EContextType type; } values[8];
+        union value {
+            const IID *iid;
+            void *pointer;
+            BOOL b;
+            DWORD dw;
+            EContextType type;
+        } values[8];
         void *outs[8] = {0};
         void *args[8];
         printf("%s::%s(", info->Name, m->Name);
         for (DWORD p = 0; p < m->ParamCount; p++) {
             const HOSTSEC_PARAM_INFO *param = &m->Params[p];
             size_t type_length = strlen(param->TypeName);
-            printf("%s%s%s%s%s", p ? ", " : "", param->TypeName,
-                   param->TypeName[type_length - 1] == '*' ? "" : " ", param->Name,
-                   param->Direction == HOSTSEC_PARAM_OUT ? " [out]" : "");
+            printf("%s%s%s%s%s", p ? ", " : "", param->TypeName, param->TypeName[type_length - 1] == '*' ? "" : " ",
+                   param->Name, param->Direction == HOSTSEC_PARAM_OUT ? " [out]" : "");
             switch (param->ValueKind) {
-            case HOSTSEC_VALUE_IID:  /* QueryInterface: its own interface; otherwise the manager */
+            case HOSTSEC_VALUE_IID: /* QueryInterface: its own interface; otherwise the manager */
                 values[p].iid = strcmp(m->Name, "QueryInterface") == 0 ? info->Iid : iid_manager;
                 break;
             case HOSTSEC_VALUE_INTERFACE:
@@ -105,14 +110,19 @@ static void call_every_slot(const HOSTSEC_INTERFACE_INFO *info, struct world *w)
         uint32_t result = 0;
         HRESULT hr = Invoke(w->object, info->Iid, s, args, &result);
         printf(") slot %u -> ", (unsigned)s);
-        if (hr != S_OK) printf("HostSec_Invoke failed: %s\n", name_of(hr));
-        else if (m->ReturnValueKind == HOSTSEC_VALUE_HRESULT) printf("%s\n", name_of((HRESULT)result));
-        else printf("%u\n", (unsigned)result);
+        if (hr != S_OK)
+            printf("HostSec_Invoke failed: %s\n", name_of(hr));
+        else if (m->ReturnValueKind == HOSTSEC_VALUE_HRESULT)
+            printf("%s\n", name_of((HRESULT)result));
+        else
+            printf("%u\n", (unsigned)result);
         /* Whatever came back through an out parameter is released or closed. */
         for (DWORD p = 0; p < m->ParamCount; p++) {
             if (outs[p] == NULL) continue;
-            if (m->Params[p].ValueKind == HOSTSEC_VALUE_HANDLE_OUT) CloseHandle(outs[p]);
-            else release(outs[p]);
+            if (m->Params[p].ValueKind == HOSTSEC_VALUE_HANDLE_OUT)
+                CloseHandle(outs[p]);
+            else
+                release(outs[p]);
         }
     }
 }
@@ -162,16 +172,20 @@ int main(int argc, char **argv) {
     const HOSTSEC_INTERFACE_INFO *info = NULL;
     for (DWORD i = 0; GetInterfaceInfoAt(i, &info) == S_OK; i++) {
         struct world w = {manager, context, nobody};
-        if (info->Iid == iid_factory) w.object = manager_factory;
-        else if (info->Iid == iid_control) w.object = control;
-        else if (info->Iid == iid_context) w.object = context;
+        if (info->Iid == iid_factory)
+            w.object = manager_factory;
+        else if (info->Iid == iid_control)
+            w.object = control;
+        else if (info->Iid == iid_context)
+            w.object = context;
         call_every_slot(info, &w);
     }
 
     /* LockServer(TRUE) above took a server lock: give it back. */
     BOOL unlock = FALSE;
     void *unlock_args[] = {&unlock};
-    printf("IClassFactory::LockServer(FALSE) -> %s\n", name_of(call(manager_factory, "IClassFactory", "LockServer", unlock_args)));
+    printf("IClassFactory::LockServer(FALSE) -> %s\n",
+           name_of(call(manager_factory, "IClassFactory", "LockServer", unlock_args)));
     call(manager, "IHostSecurityManager", "RevertToSelf", NULL);
     CloseHandle(nobody);
     release(context);

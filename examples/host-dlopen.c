@@ -64,6 +64,4 @@ static int run(int round) {
     return 0;
 }
 
-int main(void) {
-    return run(1) || run(2);
-}
+int main(void) { return run(1) || run(2); }

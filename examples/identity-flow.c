@@ -47,7 +47,8 @@ static void show(const char *who, int tid) {
         if (!strncmp(line, "Uid:", 4) || !strncmp(line, "Gid:", 4) || !strncmp(line, "Groups:", 7) ||
             !strncmp(line, "CapEff:", 7)) {
             line[strcspn(line, "\n")] = 0;
-            for (char *c = line; *c; c++) if (*c == '\t') *c = ' ';
+            for (char *c = line; *c; c++)
+                if (*c == '\t') *c = ' ';
             printf(" %s |", line);
         }
     }
@@ -89,7 +90,8 @@ static void *pool_thread(void *arg) {
     /* bOpenAsSelf TRUE: the access check runs as the process, which works at either level. */
     check(IHostSecurityManager_OpenThreadToken(manager, TOKEN_QUERY, TRUE, &token), "OpenThreadToken");
     check(HostSec_GetTokenInformation(token, TokenUser, &tu, sizeof tu, &len), "GetTokenInformation");
-    check(HostSec_GetTokenInformation(token, TokenImpersonationLevel, &level, sizeof level, &len), "GetTokenInformation");
+    check(HostSec_GetTokenInformation(token, TokenImpersonationLevel, &level, sizeof level, &len),
+          "GetTokenInformation");
     check(HostSec_CloseHandle(token), "HostSec_CloseHandle");
     printf("  thread token: uid %u, level %s\n", tu.Uid,
            level == SecurityImpersonation ? "SecurityImpersonation" : "SecurityIdentification");
@@ -129,8 +131,10 @@ static void *pool_thread(void *arg) {
     expect(again >= 0, "after RevertToSelf the thread reads root's file again");
     if (again >= 0) close(again);
     HANDLE none = (HANDLE)1;
-    expect(IHostSecurityManager_OpenThreadToken(manager, TOKEN_QUERY, TRUE, &none) == HRESULT_FROM_WIN32(ERROR_NO_TOKEN)
-               && none == NULL, "and has no thread token (ERROR_NO_TOKEN)");
+    expect(IHostSecurityManager_OpenThreadToken(manager, TOKEN_QUERY, TRUE, &none) ==
+                   HRESULT_FROM_WIN32(ERROR_NO_TOKEN) &&
+               none == NULL,
+           "and has no thread token (ERROR_NO_TOKEN)");
     return NULL;
 }
 
@@ -178,7 +182,10 @@ int main(int argc, char **argv) {
     chmod(dir, 01777);
     snprintf(secret, sizeof secret, "%s/root-only.txt", dir);
     int fd = open(secret, O_CREAT | O_WRONLY | O_TRUNC, 0600);
-    if (fd >= 0) { if (write(fd, "secret\n", 7) < 0) perror("write"); close(fd); }
+    if (fd >= 0) {
+        if (write(fd, "secret\n", 7) < 0) perror("write");
+        close(fd);
+    }
     printf("work dir %s (mode 1777), %s (mode 0600, uid %u)\n", dir, secret, (unsigned)getuid());
 
     pthread_t t;

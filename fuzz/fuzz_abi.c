@@ -47,11 +47,11 @@
 #define HOSTSEC_FUZZ_EMBEDDING 0
 #endif
 
-#define MAX_STEPS 64
+#define MAX_STEPS   64
 #define MAX_OBJECTS 48
 #define MAX_HANDLES 48
-#define MAX_STALE 16
-#define MAX_GROUPS 256
+#define MAX_STALE   16
+#define MAX_GROUPS  256
 
 #define JUNK ((void *)(uintptr_t)0x5A5A5A5A5A5A5A5AULL)
 
@@ -84,8 +84,9 @@ static HRESULT sane(HRESULT hr, const char *what) {
 }
 
 static void expect(HRESULT got, HRESULT want, const char *what) {
-    if (got != want) fail("%s returned 0x%08x (%s), expected 0x%08x (%s)", what, (unsigned)got, hr_name(got),
-                          (unsigned)want, hr_name(want));
+    if (got != want)
+        fail("%s returned 0x%08x (%s), expected 0x%08x (%s)", what, (unsigned)got, hr_name(got), (unsigned)want,
+             hr_name(want));
 }
 
 static void out_rule(HRESULT hr, void *out, const char *what) {
@@ -114,10 +115,21 @@ static uint64_t u64(input *in) { return (uint64_t)u32(in) << 32 | u32(in); }
 
 /* Access masks: mostly meaningful combinations, sometimes any 32 bits. */
 static DWORD mask(input *in) {
-    static const DWORD common[] = {0, TOKEN_QUERY, TOKEN_DUPLICATE, TOKEN_IMPERSONATE, TOKEN_QUERY_SOURCE,
-                                   TOKEN_QUERY | TOKEN_DUPLICATE, TOKEN_QUERY | TOKEN_IMPERSONATE,
-                                   TOKEN_ALL_ACCESS, MAXIMUM_ALLOWED, GENERIC_READ, GENERIC_WRITE,
-                                   GENERIC_EXECUTE, GENERIC_ALL, ACCESS_SYSTEM_SECURITY, 0xFFFFFFFFu};
+    static const DWORD common[] = {0,
+                                   TOKEN_QUERY,
+                                   TOKEN_DUPLICATE,
+                                   TOKEN_IMPERSONATE,
+                                   TOKEN_QUERY_SOURCE,
+                                   TOKEN_QUERY | TOKEN_DUPLICATE,
+                                   TOKEN_QUERY | TOKEN_IMPERSONATE,
+                                   TOKEN_ALL_ACCESS,
+                                   MAXIMUM_ALLOWED,
+                                   GENERIC_READ,
+                                   GENERIC_WRITE,
+                                   GENERIC_EXECUTE,
+                                   GENERIC_ALL,
+                                   ACCESS_SYSTEM_SECURITY,
+                                   0xFFFFFFFFu};
     uint8_t b = u8(in);
     if (b < 200) return common[b % (sizeof common / sizeof common[0])];
     return u32(in);
@@ -134,7 +146,9 @@ static uint32_t enum_value(input *in, uint32_t lo, uint32_t hi) {
 /* ---- a foreign COM object that the library must never call ----------------------------- */
 
 static HRESULT foreign_qi(void *This, REFIID riid, void **ppv) {
-    (void)This; (void)riid; (void)ppv;
+    (void)This;
+    (void)riid;
+    (void)ppv;
     fail("the library called into a foreign object (QueryInterface)");
 }
 static ULONG foreign_addref(void *This) {
@@ -146,7 +160,8 @@ static ULONG foreign_release(void *This) {
     fail("the library called into a foreign object (Release)");
 }
 static HRESULT foreign_capture(void *This, void **pp) {
-    (void)This; (void)pp;
+    (void)This;
+    (void)pp;
     fail("the library called into a foreign object (Capture)");
 }
 static const struct {
@@ -183,7 +198,7 @@ static struct {
     int nhandles;
     HANDLE stale[MAX_STALE];
     int nstale;
-    int locks;     /* server locks this input holds */
+    int locks;        /* server locks this input holds */
     int has_token[2]; /* main, worker: the thread holds a thread token (as last observed) */
     int tracing;
 } S;
@@ -246,8 +261,10 @@ static void forget_handle(HANDLE h) {
             S.handles[i] = S.handles[--S.nhandles];
             break;
         }
-    if (S.nstale < MAX_STALE) S.stale[S.nstale++] = h;
-    else S.stale[h == NULL ? 0 : ((uintptr_t)h >> 3) % MAX_STALE] = h;
+    if (S.nstale < MAX_STALE)
+        S.stale[S.nstale++] = h;
+    else
+        S.stale[h == NULL ? 0 : ((uintptr_t)h >> 3) % MAX_STALE] = h;
 }
 
 /* A handle argument: held, closed, NULL, random, or a pointer to something else. */
@@ -259,7 +276,7 @@ static HANDLE pick_handle(input *in) {
     case 2: return S.nstale ? S.stale[u8(in) % S.nstale] : (HANDLE)(uintptr_t)u32(in);
     case 3: return S.nrefs ? S.refs[u8(in) % S.nrefs].p : (HANDLE)&foreign_object;
     case 4: return (HANDLE)(uintptr_t)(u32(in) & 0xFFu); /* small integers: slot-like values */
-    case 5: /* a held handle with one bit flipped */
+    case 5:                                              /* a held handle with one bit flipped */
         if (S.nhandles) return (HANDLE)((uintptr_t)S.handles[u8(in) % S.nhandles] ^ ((uintptr_t)1 << (u8(in) % 64)));
         return JUNK;
     case 6: /* derived from a held handle as if its halves were (secret ^ generation, slot + 1) */
@@ -330,14 +347,14 @@ static void read_creds(creds *c) {
     c->inh = (uint64_t)d[0].inheritable | (uint64_t)d[1].inheritable << 32;
 }
 
-static creds self_creds[3]; /* main, worker, transient */
+static creds self_creds[3];                 /* main, worker, transient */
 static IHostSecurityManager *probe_manager; /* held for the whole run (in the baseline) */
 
 static void creds_equal(const creds *got, const creds *want, const char *what) {
-    if (got->ruid != want->ruid || got->euid != want->euid || got->suid != want->suid ||
-        got->rgid != want->rgid || got->egid != want->egid || got->sgid != want->sgid ||
-        got->ngroups != want->ngroups || memcmp(got->groups, want->groups, sizeof(uint32_t) * (size_t)got->ngroups) ||
-        got->eff != want->eff || got->perm != want->perm || got->inh != want->inh)
+    if (got->ruid != want->ruid || got->euid != want->euid || got->suid != want->suid || got->rgid != want->rgid ||
+        got->egid != want->egid || got->sgid != want->sgid || got->ngroups != want->ngroups ||
+        memcmp(got->groups, want->groups, sizeof(uint32_t) * (size_t)got->ngroups) || got->eff != want->eff ||
+        got->perm != want->perm || got->inh != want->inh)
         fail("%s: kernel uids %u/%u/%u gids %u/%u/%u groups %d eff %llx perm %llx; expected uids %u/%u/%u "
              "gids %u/%u/%u groups %d eff %llx perm %llx",
              what, got->ruid, got->euid, got->suid, got->rgid, got->egid, got->sgid, got->ngroups,
@@ -385,7 +402,8 @@ static int check_identity(int who, const char *what) {
             HOSTSEC_TOKEN_PRIVILEGES *privs = (HOSTSEC_TOKEN_PRIVILEGES *)info_buf;
             uint64_t eff = 0;
             for (DWORD i = 0; i < privs->PrivilegeCount; i++)
-                if (privs->Privileges[i].Attributes & SE_PRIVILEGE_ENABLED) eff |= 1ULL << privs->Privileges[i].Capability;
+                if (privs->Privileges[i].Attributes & SE_PRIVILEGE_ENABLED)
+                    eff |= 1ULL << privs->Privileges[i].Capability;
             want.eff = eff & self_creds[who].perm;
             /* saved ids, permitted and inheritable sets stay "self" */
         }
@@ -462,10 +480,31 @@ static void on_worker(job_fn fn, void *arg) {
 /* ---- one step ------------------------------------------------------------------------- */
 
 enum {
-    OP_GET_CLASS_OBJECT, OP_CAN_UNLOAD, OP_QUERY_INTERFACE, OP_ADDREF, OP_RELEASE, OP_CREATE_INSTANCE,
-    OP_LOCK_SERVER, OP_GET_HOST_MANAGER, OP_SET_APPDOMAIN_MANAGER, OP_IMPERSONATE, OP_REVERT, OP_OPEN_THREAD_TOKEN,
-    OP_SET_THREAD_TOKEN, OP_GET_CONTEXT, OP_SET_CONTEXT, OP_CAPTURE, OP_CLOSE_HANDLE, OP_OPEN_PROCESS_TOKEN,
-    OP_IMPERSONATE_SELF, OP_DUPLICATE, OP_TOKEN_INFORMATION, OP_LOGON, OP_MISC, OP_EMBEDDING, OP_TRANSIENT_THREAD,
+    OP_GET_CLASS_OBJECT,
+    OP_CAN_UNLOAD,
+    OP_QUERY_INTERFACE,
+    OP_ADDREF,
+    OP_RELEASE,
+    OP_CREATE_INSTANCE,
+    OP_LOCK_SERVER,
+    OP_GET_HOST_MANAGER,
+    OP_SET_APPDOMAIN_MANAGER,
+    OP_IMPERSONATE,
+    OP_REVERT,
+    OP_OPEN_THREAD_TOKEN,
+    OP_SET_THREAD_TOKEN,
+    OP_GET_CONTEXT,
+    OP_SET_CONTEXT,
+    OP_CAPTURE,
+    OP_CLOSE_HANDLE,
+    OP_OPEN_PROCESS_TOKEN,
+    OP_IMPERSONATE_SELF,
+    OP_DUPLICATE,
+    OP_TOKEN_INFORMATION,
+    OP_LOGON,
+    OP_MISC,
+    OP_EMBEDDING,
+    OP_TRANSIENT_THREAD,
     OP_COUNT
 };
 
@@ -486,11 +525,17 @@ static void op_get_class_object(input *in) {
     void *p = JUNK;
     HRESULT hr = sane(DllGetClassObject(clsid, iid, null_out ? NULL : &p), "DllGetClassObject");
     HRESULT want;
-    int k = same_iid(clsid, &CLSID_HostSecurityManager) ? K_SM_FACTORY : same_iid(clsid, &CLSID_HostControl) ? K_HC_FACTORY : 0;
-    if (null_out || !clsid || !iid) want = E_POINTER;
-    else if (!k) want = CLASS_E_CLASSNOTAVAILABLE;
-    else if (!same_iid(iid, &IID_IClassFactory) && !same_iid(iid, &IID_IUnknown)) want = E_NOINTERFACE;
-    else want = S_OK;
+    int k = same_iid(clsid, &CLSID_HostSecurityManager) ? K_SM_FACTORY
+            : same_iid(clsid, &CLSID_HostControl)       ? K_HC_FACTORY
+                                                        : 0;
+    if (null_out || !clsid || !iid)
+        want = E_POINTER;
+    else if (!k)
+        want = CLASS_E_CLASSNOTAVAILABLE;
+    else if (!same_iid(iid, &IID_IClassFactory) && !same_iid(iid, &IID_IUnknown))
+        want = E_NOINTERFACE;
+    else
+        want = S_OK;
     expect(hr, want, "DllGetClassObject");
     if (null_out) return;
     out_rule(hr, p, "DllGetClassObject");
@@ -513,8 +558,9 @@ static void op_query_interface(input *in) {
     void *p = JUNK, *obj = S.refs[i].p;
     int k = S.refs[i].kind;
     HRESULT hr = sane(IUnknown_QueryInterface((IUnknown *)obj, iid, null_out ? NULL : &p), "QueryInterface");
-    HRESULT want = null_out || !iid ? E_POINTER
-        : (same_iid(iid, &IID_IUnknown) || same_iid(iid, kind_iid(k))) ? S_OK : E_NOINTERFACE;
+    HRESULT want = null_out || !iid                                               ? E_POINTER
+                   : (same_iid(iid, &IID_IUnknown) || same_iid(iid, kind_iid(k))) ? S_OK
+                                                                                  : E_NOINTERFACE;
     expect(hr, want, "QueryInterface");
     if (null_out) return;
     out_rule(hr, p, "QueryInterface");
@@ -555,9 +601,10 @@ static void op_create_instance(input *in) {
     int null_out = b % 8 == 2;
     void *p = JUNK;
     HRESULT hr = sane(IClassFactory_CreateInstance(f, outer, iid, null_out ? NULL : &p), "CreateInstance");
-    HRESULT want = null_out || !iid ? E_POINTER
-        : outer ? CLASS_E_NOAGGREGATION
-        : (same_iid(iid, &IID_IUnknown) || same_iid(iid, kind_iid(product))) ? S_OK : E_NOINTERFACE;
+    HRESULT want = null_out || !iid                                                     ? E_POINTER
+                   : outer                                                              ? CLASS_E_NOAGGREGATION
+                   : (same_iid(iid, &IID_IUnknown) || same_iid(iid, kind_iid(product))) ? S_OK
+                                                                                        : E_NOINTERFACE;
     expect(hr, want, "CreateInstance");
     if (null_out) return;
     out_rule(hr, p, "CreateInstance");
@@ -591,8 +638,8 @@ static void op_get_host_manager(input *in) {
     const IID *iid = pick_iid(in, &scratch);
     int null_out = u8(in) % 8 == 0;
     void *p = JUNK;
-    HRESULT hr = sane(IHostControl_GetHostManager((IHostControl *)S.refs[i].p, iid, null_out ? NULL : &p),
-                      "GetHostManager");
+    HRESULT hr =
+        sane(IHostControl_GetHostManager((IHostControl *)S.refs[i].p, iid, null_out ? NULL : &p), "GetHostManager");
     HRESULT want = null_out || !iid ? E_POINTER : same_iid(iid, &IID_IHostSecurityManager) ? S_OK : E_NOINTERFACE;
     expect(hr, want, "GetHostManager");
     if (null_out) return;
@@ -628,8 +675,8 @@ static void op_open_thread_token(input *in) {
     int null_out = u8(in) % 8 == 0;
     HANDLE h = JUNK;
     IHostSecurityManager *m = manager_arg(in);
-    HRESULT hr = sane(IHostSecurityManager_OpenThreadToken(m, access, as_self, null_out ? NULL : &h),
-                      "OpenThreadToken");
+    HRESULT hr =
+        sane(IHostSecurityManager_OpenThreadToken(m, access, as_self, null_out ? NULL : &h), "OpenThreadToken");
     if (null_out) {
         expect(hr, E_POINTER, "OpenThreadToken(NULL)");
         return;
@@ -642,8 +689,10 @@ static void op_set_thread_token(input *in) {
     HANDLE h = pick_handle(in);
     IHostSecurityManager *m = manager_arg(in);
     HRESULT hr = sane(IHostSecurityManager_SetThreadToken(m, h), "SetThreadToken");
-    if (h == NULL) expect(hr, S_OK, "SetThreadToken(NULL)");
-    else if (!holds_handle(h)) expect(hr, E_HANDLE, "SetThreadToken(not a live handle)");
+    if (h == NULL)
+        expect(hr, S_OK, "SetThreadToken(NULL)");
+    else if (!holds_handle(h))
+        expect(hr, E_HANDLE, "SetThreadToken(not a live handle)");
 }
 
 static void op_get_context(input *in) {
@@ -651,8 +700,7 @@ static void op_get_context(input *in) {
     int null_out = u8(in) % 8 == 0;
     IHostSecurityContext *c = JUNK;
     IHostSecurityManager *m = manager_arg(in);
-    HRESULT hr = sane(IHostSecurityManager_GetSecurityContext(m, type, null_out ? NULL : &c),
-                      "GetSecurityContext");
+    HRESULT hr = sane(IHostSecurityManager_GetSecurityContext(m, type, null_out ? NULL : &c), "GetSecurityContext");
     if (null_out) {
         expect(hr, E_POINTER, "GetSecurityContext(NULL)");
         return;
@@ -671,14 +719,24 @@ static void op_set_context(input *in) {
     switch (b % 6) {
     case 0: c = NULL; break;
     case 1: c = &foreign_object; break;
-    case 2: { int m = pick_ref(in, 0); c = m < 0 ? NULL : S.refs[m].p; own = m >= 0 && S.refs[m].kind == K_CONTEXT; } break;
-    default: c = i < 0 ? NULL : S.refs[i].p; own = i >= 0; break;
+    case 2: {
+        int m = pick_ref(in, 0);
+        c = m < 0 ? NULL : S.refs[m].p;
+        own = m >= 0 && S.refs[m].kind == K_CONTEXT;
+    } break;
+    default:
+        c = i < 0 ? NULL : S.refs[i].p;
+        own = i >= 0;
+        break;
     }
     IHostSecurityManager *m = manager_arg(in);
     HRESULT hr = sane(IHostSecurityManager_SetSecurityContext(m, type, c), "SetSecurityContext");
-    if ((uint32_t)type > 1) expect(hr, E_INVALIDARG, "SetSecurityContext(bad type)");
-    else if (c == NULL) expect(hr, E_POINTER, "SetSecurityContext(NULL)");
-    else if (!own) expect(hr, E_INVALIDARG, "SetSecurityContext(not a context of the library)");
+    if ((uint32_t)type > 1)
+        expect(hr, E_INVALIDARG, "SetSecurityContext(bad type)");
+    else if (c == NULL)
+        expect(hr, E_POINTER, "SetSecurityContext(NULL)");
+    else if (!own)
+        expect(hr, E_INVALIDARG, "SetSecurityContext(not a context of the library)");
 }
 
 static void op_capture(input *in) {
@@ -686,8 +744,8 @@ static void op_capture(input *in) {
     if (i < 0) return;
     int null_out = u8(in) % 8 == 0;
     IHostSecurityContext *c = JUNK;
-    HRESULT hr = sane(IHostSecurityContext_Capture((IHostSecurityContext *)S.refs[i].p, null_out ? NULL : &c),
-                      "Capture");
+    HRESULT hr =
+        sane(IHostSecurityContext_Capture((IHostSecurityContext *)S.refs[i].p, null_out ? NULL : &c), "Capture");
     if (null_out) {
         expect(hr, E_POINTER, "Capture(NULL)");
         return;
@@ -756,7 +814,8 @@ static void op_token_information(input *in) {
     HRESULT hr = sane(HostSec_GetTokenInformation(h, (TOKEN_INFORMATION_CLASS)cls, null_buf ? NULL : buf, len,
                                                   null_ret ? NULL : &ret),
                       "HostSec_GetTokenInformation");
-    if (null_ret) expect(hr, E_POINTER, "HostSec_GetTokenInformation(ReturnLength NULL)");
+    if (null_ret)
+        expect(hr, E_POINTER, "HostSec_GetTokenInformation(ReturnLength NULL)");
     else if (!holds_handle(h)) {
         /* two errors at once (no handle, NULL buffer with a length): either may be reported */
         if (hr != E_HANDLE && !(null_buf && len && hr == E_POINTER))
@@ -821,20 +880,24 @@ static void op_logon_password(input *in, const char *name, uint8_t b) {
         return;
     }
     out_rule(hr, h, "HostSec_LogonUserWithPassword");
-    if (name[0] == 0) expect(hr, E_INVALIDARG, "HostSec_LogonUserWithPassword(\"\")");
-    else if (hr != S_OK && hr != HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE) && hr != HRESULT_FROM_WIN32(ERROR_NO_LOGON_SERVERS) &&
-             hr != HRESULT_FROM_WIN32(ERROR_ACCOUNT_EXPIRED) && hr != HRESULT_FROM_WIN32(ERROR_PASSWORD_EXPIRED) &&
-             hr != HRESULT_FROM_WIN32(ERROR_ACCOUNT_DISABLED))
+    if (name[0] == 0)
+        expect(hr, E_INVALIDARG, "HostSec_LogonUserWithPassword(\"\")");
+    else if (hr != S_OK && hr != HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE) &&
+             hr != HRESULT_FROM_WIN32(ERROR_NO_LOGON_SERVERS) && hr != HRESULT_FROM_WIN32(ERROR_ACCOUNT_EXPIRED) &&
+             hr != HRESULT_FROM_WIN32(ERROR_PASSWORD_EXPIRED) && hr != HRESULT_FROM_WIN32(ERROR_ACCOUNT_DISABLED))
         fail("HostSec_LogonUserWithPassword(%s) -> %s", name, hr_name(hr));
     if (b % 10 >= 6 && b % 10 != 8 && hr == S_OK) fail("HostSec_LogonUserWithPassword(no account) -> S_OK");
     if (hr == S_OK) add_handle(h);
 }
 
 static void op_logon(input *in) {
-    static const char *names[] = {"root", "nobody", "daemon", "bin", "sys", "", "no-such-account-x", "root\n",
-                                  "0", NULL};
+    static const char *names[] = {"root",   "nobody", "daemon", "bin", "sys", "", "no-such-account-x",
+                                  "root\n", "0",      NULL};
     uint8_t b = u8(in);
-    if (b >= 250) { op_logon_bytes(in); return; }
+    if (b >= 250) {
+        op_logon_bytes(in);
+        return;
+    }
     const char *name = names[b % 10];
     if ((b / 10) % 4 == 3) {
         op_logon_password(in, name, b);
@@ -905,24 +968,43 @@ static void op_embedding(input *in) {
         uint32_t result = 0xC0FFEE;
         HRESULT hr;
         switch (u8(in) % 5) {
-        case 0: hr = HostSec_Invoke(NULL, &IID_IUnknown, 1, NULL, &result); expect(hr, E_POINTER, "Invoke(NULL This)"); break;
-        case 1: if (!obj) return; hr = HostSec_Invoke(obj, NULL, 1, NULL, &result); expect(hr, E_POINTER, "Invoke(NULL riid)"); break;
-        case 2: if (!obj) return; hr = HostSec_Invoke(obj, &IID_IUnknown, 1, NULL, NULL); expect(hr, E_POINTER, "Invoke(NULL result)"); break;
-        case 3: if (!obj) return;
-            { const HOSTSEC_INTERFACE_INFO *info = NULL;
-              expect(HostSec_GetInterfaceInfo(kind_iid(S.refs[i].kind), &info), S_OK, "HostSec_GetInterfaceInfo");
-              DWORD slot = info->MethodCount + (u8(in) < 128 ? u8(in) % 8 : u32(in) % (0xFFFFFFFFu - 16));
-              hr = HostSec_Invoke(obj, kind_iid(S.refs[i].kind), slot, NULL, &result); }
+        case 0:
+            hr = HostSec_Invoke(NULL, &IID_IUnknown, 1, NULL, &result);
+            expect(hr, E_POINTER, "Invoke(NULL This)");
+            break;
+        case 1:
+            if (!obj) return;
+            hr = HostSec_Invoke(obj, NULL, 1, NULL, &result);
+            expect(hr, E_POINTER, "Invoke(NULL riid)");
+            break;
+        case 2:
+            if (!obj) return;
+            hr = HostSec_Invoke(obj, &IID_IUnknown, 1, NULL, NULL);
+            expect(hr, E_POINTER, "Invoke(NULL result)");
+            break;
+        case 3:
+            if (!obj) return;
+            {
+                const HOSTSEC_INTERFACE_INFO *info = NULL;
+                expect(HostSec_GetInterfaceInfo(kind_iid(S.refs[i].kind), &info), S_OK, "HostSec_GetInterfaceInfo");
+                DWORD slot = info->MethodCount + (u8(in) < 128 ? u8(in) % 8 : u32(in) % (0xFFFFFFFFu - 16));
+                hr = HostSec_Invoke(obj, kind_iid(S.refs[i].kind), slot, NULL, &result);
+            }
             if (hr != E_INVALIDARG && hr != E_POINTER) fail("Invoke(slot out of range) returned %s", hr_name(hr));
             break;
-        default: { if (!obj) return;
+        default: {
+            if (!obj) return;
             const IID *iid = pick_iid(in, &scratch);
             hr = sane(HostSec_Invoke(obj, iid, 0, NULL, &result), "Invoke(QueryInterface, args NULL)");
             const HOSTSEC_INTERFACE_INFO *info = NULL;
-            if (!iid) expect(hr, E_POINTER, "Invoke(QueryInterface, riid NULL)");
-            else if (HostSec_GetInterfaceInfo(iid, &info) != S_OK) expect(hr, E_NOINTERFACE, "Invoke(undescribed riid)");
-            else if (hr != E_POINTER && hr != E_NOINTERFACE) fail("Invoke(QueryInterface, args NULL) returned %s", hr_name(hr));
-            break; }
+            if (!iid)
+                expect(hr, E_POINTER, "Invoke(QueryInterface, riid NULL)");
+            else if (HostSec_GetInterfaceInfo(iid, &info) != S_OK)
+                expect(hr, E_NOINTERFACE, "Invoke(undescribed riid)");
+            else if (hr != E_POINTER && hr != E_NOINTERFACE)
+                fail("Invoke(QueryInterface, args NULL) returned %s", hr_name(hr));
+            break;
+        }
         }
         if (result != 0xC0FFEE) fail("HostSec_Invoke wrote the result on failure");
         break;
@@ -967,7 +1049,9 @@ static void op_embedding(input *in) {
         switch (u8(in) % 5) {
         case 0: expect(HostSec_SetTrace(TRUE, ""), E_INVALIDARG, "HostSec_SetTrace(TRUE, \"\")"); break;
         case 1: expect(HostSec_SetTrace(FALSE, "/dev/null"), E_INVALIDARG, "HostSec_SetTrace(FALSE, path)"); break;
-        case 2: expect(HostSec_SetTrace(TRUE, "/dev/stdin"), E_ACCESSDENIED, "HostSec_SetTrace(TRUE, a symbolic link)"); break;
+        case 2:
+            expect(HostSec_SetTrace(TRUE, "/dev/stdin"), E_ACCESSDENIED, "HostSec_SetTrace(TRUE, a symbolic link)");
+            break;
         case 3: expect(HostSec_SetTrace(TRUE, "/"), E_ACCESSDENIED, "HostSec_SetTrace(TRUE, a directory)"); break;
         default:
             expect(HostSec_SetTrace(TRUE, "/nonexistent-hostsec-dir/trace"), E_INVALIDARG,
@@ -1077,7 +1161,8 @@ static void reset(void) {
     }
     if (S.locks) {
         IClassFactory *f = NULL;
-        expect(DllGetClassObject(&CLSID_HostControl, &IID_IClassFactory, (void **)&f), S_OK, "DllGetClassObject(reset)");
+        expect(DllGetClassObject(&CLSID_HostControl, &IID_IClassFactory, (void **)&f), S_OK,
+               "DllGetClassObject(reset)");
         for (; S.locks > 0; S.locks--) expect(IClassFactory_LockServer(f, FALSE), S_OK, "LockServer(FALSE) (reset)");
         IClassFactory_Release(f);
     }
@@ -1114,7 +1199,8 @@ static void warm(void *arg) {
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
-    (void)argc; (void)argv;
+    (void)argc;
+    (void)argv;
     verbose = getenv("HOSTSEC_FUZZ_VERBOSE") && atoi(getenv("HOSTSEC_FUZZ_VERBOSE")) > 0;
     setenv("HOSTSEC_PAM_SERVICE", "hostsec-fuzz", 0);
     IClassFactory *f = NULL;
@@ -1137,8 +1223,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (current_step = 0; current_step < MAX_STEPS && in.n > 0; current_step++) {
         uint8_t where = u8(&in);
         step_args a = {&in, (where & 7) == 7 ? 1 : 0};
-        if (a.who == 1) on_worker(run_step, &a);
-        else run_step(&a);
+        if (a.who == 1)
+            on_worker(run_step, &a);
+        else
+            run_step(&a);
         check_counts("after the step");
     }
     current_step = -1;

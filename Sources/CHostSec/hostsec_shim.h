@@ -73,7 +73,7 @@ HS_INLINE void hs_store_ptr_release(void **p, void *v) { __atomic_store_n(p, v, 
 
 enum {
     HS_COUNTER_LOCKS = 0,
-    HS_COUNTER_TRACE,  /* 0 or 1: the call tracer is on */
+    HS_COUNTER_TRACE, /* 0 or 1: the call tracer is on */
     HS_COUNTER_COUNT
 };
 extern uint64_t hs_counters[HS_COUNTER_COUNT];
@@ -172,10 +172,10 @@ int hs_sys_set_keepcaps(int on);
 enum { HS_LIVE_OBJECTS = 0, HS_LIVE_HANDLES, HS_LIVE_TOKENS, HS_LIVE_IMPERSONATING, HS_LIVE_COUNT };
 
 typedef struct hs_thread {
-    void *state;        /* the thread's Swift state (retained), or NULL */
+    void *state; /* the thread's Swift state (retained), or NULL */
     uint32_t free_count;
-    uint32_t registered; /* in the registry, exit destructor armed */
-    uint32_t busy;       /* the thread is inside the library (re-entry from a signal handler) */
+    uint32_t registered;         /* in the registry, exit destructor armed */
+    uint32_t busy;               /* the thread is inside the library (re-entry from a signal handler) */
     int64_t live[HS_LIVE_COUNT]; /* written by this thread only; read by hs_live() */
     uint64_t next_id, id_limit;  /* this thread's block of ids */
     /* The last handle value this thread issued and what it decodes to (HandleTable): closing
@@ -274,8 +274,7 @@ typedef struct hs_pam_appdata {
 
 /** The conversation function: answers the first hidden prompt with a malloc'd copy of the
  *  password (libpam frees it), counts messages, refuses everything else (PAM_CONV_ERR). */
-int hs_pam_conversation(int count, const struct pam_message **messages, struct pam_response **responses,
-                        void *appdata);
+int hs_pam_conversation(int count, const struct pam_message **messages, struct pam_response **responses, void *appdata);
 /** Installs the failure-delay callback on a handle: libpam reports the delay instead of
  *  sleeping, and the library waits itself (after releasing the PAM lock). */
 int hs_pam_set_fail_delay(pam_handle_t *handle);

@@ -41,11 +41,9 @@ int hs_pam_conversation(int count, const struct pam_message **messages, struct p
             break;
         case PAM_ERROR_MSG:
         case PAM_TEXT_INFO:
-            data->messages++;  /* nobody to show it to: counted, never answered */
+            data->messages++; /* nobody to show it to: counted, never answered */
             break;
-        default:  /* an echoed prompt (the user name is already set) or a binary one */
-            status = PAM_CONV_ERR;
-            break;
+        default: /* an echoed prompt (the user name is already set) or a binary one */ status = PAM_CONV_ERR; break;
         }
     }
     if (status != PAM_SUCCESS) {

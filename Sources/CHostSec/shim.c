@@ -46,12 +46,15 @@ static void thread_exit(void *value) {
     if (destructor != NULL) destructor(t);
     pthread_mutex_lock(&registry_lock);
     for (int i = 0; i < HS_LIVE_COUNT; i++) retired[i] += __atomic_load_n(&t->live[i], __ATOMIC_RELAXED);
-    if (t->prev) t->prev->next = t->next; else registry = t->next;
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        registry = t->next;
     if (t->next) t->next->prev = t->prev;
     pthread_mutex_unlock(&registry_lock);
     memset(t->live, 0, sizeof t->live);
     t->registered = 0;
-    hs_tls_self = NULL;  /* a later call on this thread registers it again */
+    hs_tls_self = NULL; /* a later call on this thread registers it again */
 }
 
 static void fork_parent(void) { pthread_mutex_unlock(&registry_lock); }
@@ -236,7 +239,7 @@ hs_lock *hs_lock_create(void) {
     pthread_mutex_init(&l->mutex, NULL);
     (void)pthread_once(&fork_locks_once, register_fork_handlers);
     pthread_mutex_lock(&fork_locks_guard);
-    if (fork_lock_count == HS_MAX_LOCKS) abort();  /* the library makes a fixed few */
+    if (fork_lock_count == HS_MAX_LOCKS) abort(); /* the library makes a fixed few */
     fork_locks[fork_lock_count++] = l;
     pthread_mutex_unlock(&fork_locks_guard);
     return l;
@@ -251,7 +254,8 @@ void hs_lock_release(hs_lock *l) { pthread_mutex_unlock(&l->mutex); }
 uint64_t hs_random64(void) {
     uint64_t v = 0;
     ssize_t got;
-    do got = getrandom(&v, sizeof v, 0); while (got < 0 && errno == EINTR);
+    do got = getrandom(&v, sizeof v, 0);
+    while (got < 0 && errno == EINTR);
     if (got == (ssize_t)sizeof v) return v;
     FILE *f = fopen("/dev/urandom", "rbe");
     if (f != NULL) {

@@ -45,9 +45,7 @@ const char *hs_trace_reason(int reason) {
 }
 
 /* A directory where anyone may create entries but only their owner may remove them. */
-static bool shared_sticky(const struct stat *dir) {
-    return (dir->st_mode & S_ISVTX) && (dir->st_mode & S_IWOTH);
-}
+static bool shared_sticky(const struct stat *dir) { return (dir->st_mode & S_ISVTX) && (dir->st_mode & S_IWOTH); }
 
 /* Whether an entry owned by owner in directory dir may be trusted not to be another user's. */
 static bool trusted_owner(const struct stat *dir, uid_t owner) {
@@ -63,10 +61,19 @@ static bool allowed_type(int fd, const struct stat *st) {
 /* The last component, from the directory it is in. */
 static int open_last(int dir, const char *name, int *reason) {
     struct stat dst, st;
-    if (fstat(dir, &dst) != 0) { *reason = errno; return -1; }
+    if (fstat(dir, &dst) != 0) {
+        *reason = errno;
+        return -1;
+    }
     if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-        if (S_ISLNK(st.st_mode)) { *reason = HS_TRACE_LAST_IS_LINK; return -1; }
-        if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) { *reason = HS_TRACE_NOT_ALLOWED_TYPE; return -1; }
+        if (S_ISLNK(st.st_mode)) {
+            *reason = HS_TRACE_LAST_IS_LINK;
+            return -1;
+        }
+        if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) {
+            *reason = HS_TRACE_NOT_ALLOWED_TYPE;
+            return -1;
+        }
     }
     int fd = openat(dir, name, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
     if (fd < 0) {
@@ -74,10 +81,14 @@ static int open_last(int dir, const char *name, int *reason) {
         return -1;
     }
     int refusal = 0;
-    if (fstat(fd, &st) != 0) refusal = errno;
-    else if (!allowed_type(fd, &st)) refusal = HS_TRACE_NOT_ALLOWED_TYPE;
-    else if (S_ISREG(st.st_mode) && !trusted_owner(&dst, st.st_uid)) refusal = HS_TRACE_FOREIGN_FILE;
-    else if (S_ISREG(st.st_mode) && st.st_nlink != 1) refusal = HS_TRACE_MANY_LINKS;
+    if (fstat(fd, &st) != 0)
+        refusal = errno;
+    else if (!allowed_type(fd, &st))
+        refusal = HS_TRACE_NOT_ALLOWED_TYPE;
+    else if (S_ISREG(st.st_mode) && !trusted_owner(&dst, st.st_uid))
+        refusal = HS_TRACE_FOREIGN_FILE;
+    else if (S_ISREG(st.st_mode) && st.st_nlink != 1)
+        refusal = HS_TRACE_MANY_LINKS;
     else {
         int flags = fcntl(fd, F_GETFL);
         if (flags == -1 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) refusal = errno;
@@ -92,49 +103,91 @@ static int open_last(int dir, const char *name, int *reason) {
 
 int hs_trace_open(const char *path, int *reason) {
     size_t length = strlen(path);
-    if (length == 0) { *reason = ENOENT; return -1; }
-    if (length >= PATH_MAX) { *reason = ENAMETOOLONG; return -1; }
+    if (length == 0) {
+        *reason = ENOENT;
+        return -1;
+    }
+    if (length >= PATH_MAX) {
+        *reason = ENAMETOOLONG;
+        return -1;
+    }
     /* The rest of the path still to walk; a link's target is put in front of it. */
     char rest[2 * PATH_MAX], target[PATH_MAX];
     memcpy(rest, path, length + 1);
     int dir = open(path[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (dir < 0) { *reason = errno; return -1; }
+    if (dir < 0) {
+        *reason = errno;
+        return -1;
+    }
     int links = 0, fd = -1;
     char *cursor = rest;
     for (;;) {
         while (*cursor == '/') cursor++;
-        if (*cursor == '\0') { *reason = EISDIR; break; } /* the path names a directory */
+        if (*cursor == '\0') {
+            *reason = EISDIR;
+            break;
+        } /* the path names a directory */
         char *end = strchr(cursor, '/');
         char *after = end ? end : cursor + strlen(cursor);
         while (*after == '/') after++;
         if (end) *end = '\0';
-        if (*after == '\0' && end == NULL) { fd = open_last(dir, cursor, reason); break; }
-        if (*after == '\0') { *reason = EISDIR; break; } /* "name/": a directory is meant */
+        if (*after == '\0' && end == NULL) {
+            fd = open_last(dir, cursor, reason);
+            break;
+        }
+        if (*after == '\0') {
+            *reason = EISDIR;
+            break;
+        } /* "name/": a directory is meant */
         int next = openat(dir, cursor, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         struct stat st, dst;
-        if (next < 0) { *reason = errno; break; }
-        if (fstat(next, &st) != 0 || fstat(dir, &dst) != 0) { *reason = errno; close(next); break; }
+        if (next < 0) {
+            *reason = errno;
+            break;
+        }
+        if (fstat(next, &st) != 0 || fstat(dir, &dst) != 0) {
+            *reason = errno;
+            close(next);
+            break;
+        }
         if (S_ISDIR(st.st_mode)) {
             close(dir);
             dir = next;
             cursor = after;
             continue;
         }
-        if (!S_ISLNK(st.st_mode)) { *reason = ENOTDIR; close(next); break; }
-        if (!trusted_owner(&dst, st.st_uid)) { *reason = HS_TRACE_FOREIGN_LINK; close(next); break; }
+        if (!S_ISLNK(st.st_mode)) {
+            *reason = ENOTDIR;
+            close(next);
+            break;
+        }
+        if (!trusted_owner(&dst, st.st_uid)) {
+            *reason = HS_TRACE_FOREIGN_LINK;
+            close(next);
+            break;
+        }
         ssize_t n = ++links > HS_TRACE_MAX_LINKS ? -1 : readlinkat(next, "", target, sizeof target);
         int failure = links > HS_TRACE_MAX_LINKS ? ELOOP : n < 0 ? errno : ENAMETOOLONG;
         close(next);
-        if (n < 0 || (size_t)n >= sizeof target) { *reason = failure; break; }
+        if (n < 0 || (size_t)n >= sizeof target) {
+            *reason = failure;
+            break;
+        }
         size_t remaining = strlen(after);
-        if ((size_t)n + 1 + remaining + 1 > sizeof rest) { *reason = ENAMETOOLONG; break; }
+        if ((size_t)n + 1 + remaining + 1 > sizeof rest) {
+            *reason = ENAMETOOLONG;
+            break;
+        }
         memmove(rest + n + 1, after, remaining + 1);
         memcpy(rest, target, (size_t)n);
         rest[n] = '/';
         cursor = rest;
         if (target[0] == '/') {
             int top = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-            if (top < 0) { *reason = errno; break; }
+            if (top < 0) {
+                *reason = errno;
+                break;
+            }
             close(dir);
             dir = top;
         }
@@ -145,8 +198,8 @@ int hs_trace_open(const char *path, int *reason) {
 
 /* ---- HOSTSEC_TRACE ------------------------------------------------------------------- */
 
-static int env_fd = -1;     /* the destination HOSTSEC_TRACE chose, -1 for none */
-static bool env_owned;      /* whether env_fd was opened here (not stderr) */
+static int env_fd = -1; /* the destination HOSTSEC_TRACE chose, -1 for none */
+static bool env_owned;  /* whether env_fd was opened here (not stderr) */
 
 /* One report on stderr: the prefix, the value with bytes outside printable ASCII as \xNN (a
  * value cannot write control sequences to a terminal), and the rest. */
@@ -154,8 +207,10 @@ static void report(const char *prefix, const char *value, const char *rest) {
     char line[3 * PATH_MAX];
     size_t used = (size_t)snprintf(line, sizeof line, "hostsec: %s", prefix);
     for (const unsigned char *p = (const unsigned char *)value; value && *p && used + 8 < sizeof line / 2; p++) {
-        if (*p >= 0x20 && *p < 0x7f) line[used++] = (char)*p;
-        else used += (size_t)snprintf(line + used, sizeof line - used, "\\x%02x", *p);
+        if (*p >= 0x20 && *p < 0x7f)
+            line[used++] = (char)*p;
+        else
+            used += (size_t)snprintf(line + used, sizeof line - used, "\\x%02x", *p);
     }
     snprintf(line + used, sizeof line - used, "%s\n", rest);
     size_t length = strlen(line), done = 0;
@@ -168,8 +223,8 @@ static void report(const char *prefix, const char *value, const char *rest) {
 
 /* A word that reads as a switch rather than a place; "./yes" still names a file. */
 static bool switch_word(const char *value) {
-    static const char *const words[] = {"yes", "no", "true", "false", "on", "off", "y", "n",
-                                        "enable", "disable", "enabled", "disabled"};
+    static const char *const words[] = {"yes", "no", "true",   "false",   "on",      "off",
+                                        "y",   "n",  "enable", "disable", "enabled", "disabled"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (strcasecmp(value, words[i]) == 0) return true;
     return false;
@@ -180,7 +235,8 @@ __attribute__((constructor)) static void hs_trace_from_environment(void) {
     if (value == NULL) {
         if (getenv("HOSTSEC_TRACE") != NULL && getauxval(AT_SECURE))
             report("HOSTSEC_TRACE ignored: the process runs with privileges its caller does not have "
-                   "(set-user-ID, set-group-ID or file capabilities)", NULL, "");
+                   "(set-user-ID, set-group-ID or file capabilities)",
+                   NULL, "");
         return;
     }
     if (value[0] == '\0' || strcmp(value, "0") == 0) return;
@@ -188,8 +244,10 @@ __attribute__((constructor)) static void hs_trace_from_environment(void) {
         env_fd = 2;
     } else if (switch_word(value)) {
         char rest[256];
-        snprintf(rest, sizeof rest, " is not a destination: use 1 or stderr, 0 or empty for off, or a file path "
-                 "(./%s for a file of that name); tracing is off", value);
+        snprintf(rest, sizeof rest,
+                 " is not a destination: use 1 or stderr, 0 or empty for off, or a file path "
+                 "(./%s for a file of that name); tracing is off",
+                 value);
         report("HOSTSEC_TRACE=", value, rest);
         return;
     } else {

@@ -11,11 +11,11 @@
 #include "hostsec_shim.h"
 
 #define PARAM(name, type, abi, dir, value, iidIs, iface) \
-    {name, type, HOSTSEC_ABI_##abi, HOSTSEC_PARAM_##dir, HOSTSEC_VALUE_##value, iidIs, iface}
+    { name, type, HOSTSEC_ABI_##abi, HOSTSEC_PARAM_##dir, HOSTSEC_VALUE_##value, iidIs, iface }
 #define METHOD(name, slot, params, ret, retAbi, retValue) \
-    {name, slot, sizeof(params) / sizeof(params[0]), params, ret, HOSTSEC_ABI_##retAbi, HOSTSEC_VALUE_##retValue}
+    { name, slot, sizeof(params) / sizeof(params[0]), params, ret, HOSTSEC_ABI_##retAbi, HOSTSEC_VALUE_##retValue }
 #define METHOD0(name, slot, ret, retAbi, retValue) \
-    {name, slot, 0, NULL, ret, HOSTSEC_ABI_##retAbi, HOSTSEC_VALUE_##retValue}
+    { name, slot, 0, NULL, ret, HOSTSEC_ABI_##retAbi, HOSTSEC_VALUE_##retValue }
 #define COUNT(a) (DWORD)(sizeof(a) / sizeof(a[0]))
 
 static const HOSTSEC_PARAM_INFO query_interface_params[] = {
@@ -23,10 +23,9 @@ static const HOSTSEC_PARAM_INFO query_interface_params[] = {
     PARAM("ppvObject", "void **", POINTER, OUT, INTERFACE_OUT, 0, NULL),
 };
 
-#define IUNKNOWN_METHODS                                                                \
-    METHOD("QueryInterface", 0, query_interface_params, "HRESULT", INT32, HRESULT),     \
-    METHOD0("AddRef", 1, "ULONG", UINT32, REFCOUNT),                                    \
-    METHOD0("Release", 2, "ULONG", UINT32, REFCOUNT)
+#define IUNKNOWN_METHODS                                                            \
+    METHOD("QueryInterface", 0, query_interface_params, "HRESULT", INT32, HRESULT), \
+        METHOD0("AddRef", 1, "ULONG", UINT32, REFCOUNT), METHOD0("Release", 2, "ULONG", UINT32, REFCOUNT)
 
 static const HOSTSEC_METHOD_INFO unknown_methods[] = {IUNKNOWN_METHODS};
 
@@ -59,8 +58,7 @@ static const HOSTSEC_METHOD_INFO host_control_methods[] = {
 };
 
 static const HOSTSEC_PARAM_INFO capture_params[] = {
-    PARAM("ppClonedContext", "IHostSecurityContext **", POINTER, OUT, INTERFACE_OUT, -1,
-          &IID_IHostSecurityContext),
+    PARAM("ppClonedContext", "IHostSecurityContext **", POINTER, OUT, INTERFACE_OUT, -1, &IID_IHostSecurityContext),
 };
 static const HOSTSEC_METHOD_INFO security_context_methods[] = {
     IUNKNOWN_METHODS,
@@ -80,13 +78,11 @@ static const HOSTSEC_PARAM_INFO set_thread_token_params[] = {
 };
 static const HOSTSEC_PARAM_INFO get_security_context_params[] = {
     PARAM("eContextType", "EContextType", INT32, IN, CONTEXT_TYPE, -1, NULL),
-    PARAM("ppSecurityContext", "IHostSecurityContext **", POINTER, OUT, INTERFACE_OUT, -1,
-          &IID_IHostSecurityContext),
+    PARAM("ppSecurityContext", "IHostSecurityContext **", POINTER, OUT, INTERFACE_OUT, -1, &IID_IHostSecurityContext),
 };
 static const HOSTSEC_PARAM_INFO set_security_context_params[] = {
     PARAM("eContextType", "EContextType", INT32, IN, CONTEXT_TYPE, -1, NULL),
-    PARAM("pSecurityContext", "IHostSecurityContext *", POINTER, IN, INTERFACE, -1,
-          &IID_IHostSecurityContext),
+    PARAM("pSecurityContext", "IHostSecurityContext *", POINTER, IN, INTERFACE, -1, &IID_IHostSecurityContext),
 };
 static const HOSTSEC_METHOD_INFO security_manager_methods[] = {
     IUNKNOWN_METHODS,
@@ -114,9 +110,8 @@ const HOSTSEC_INTERFACE_INFO *hs_interface_info_at(uint32_t index) {
 
 /* The flat functions described (HostSec_GetFunctionInfoAt); Slot is the index here, the
  * HS_FUNCTION_ value of hostsec_shim.h. */
-#define FUNCTION(name, params, ret, retAbi, retValue) \
-    METHOD(#name, HS_FUNCTION_##name, params, ret, retAbi, retValue)
-#define FUNCTION0(name, ret, retAbi, retValue) METHOD0(#name, HS_FUNCTION_##name, ret, retAbi, retValue)
+#define FUNCTION(name, params, ret, retAbi, retValue) METHOD(#name, HS_FUNCTION_##name, params, ret, retAbi, retValue)
+#define FUNCTION0(name, ret, retAbi, retValue)        METHOD0(#name, HS_FUNCTION_##name, ret, retAbi, retValue)
 
 static const HOSTSEC_PARAM_INFO logon_user_with_password_params[] = {
     PARAM("userName", "const char *", POINTER, IN, STRING, -1, NULL),

@@ -7,18 +7,11 @@
 #include "vtable_slots.h"
 
 static const IClassFactoryVtbl factory_vtbl = {
-    hs_factory_QueryInterface,
-    hs_factory_AddRef,
-    hs_factory_Release,
-    hs_factory_CreateInstance,
-    hs_factory_LockServer,
+    hs_factory_QueryInterface, hs_factory_AddRef, hs_factory_Release, hs_factory_CreateInstance, hs_factory_LockServer,
 };
 
 static const IHostControlVtbl control_vtbl = {
-    hs_control_QueryInterface,
-    hs_control_AddRef,
-    hs_control_Release,
-    hs_control_GetHostManager,
+    hs_control_QueryInterface,      hs_control_AddRef, hs_control_Release, hs_control_GetHostManager,
     hs_control_SetAppDomainManager,
 };
 

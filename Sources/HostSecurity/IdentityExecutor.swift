@@ -39,7 +39,8 @@ final class IdentityExecutor: TaskExecutor, @unchecked Sendable {
     /// Starts `count` threads and waits until each holds the identity (or one failed).
     func start(threads count: Int) async throws(HostSecurityError) {
         let results = Mutex<[Result<HostSec.ImpersonationLevel, HostSecurityError>]>([])
-        let outcome: Result<HostSec.ImpersonationLevel, HostSecurityError> = await withCheckedContinuation { continuation in
+        let outcome: Result<HostSec.ImpersonationLevel, HostSecurityError> = await withCheckedContinuation {
+            continuation in
             let report: IdentityThread.Started = { result in
                 let all = results.withLock { list -> [Result<HostSec.ImpersonationLevel, HostSecurityError>]? in
                     list.append(result)
@@ -161,13 +162,17 @@ public enum IdentityExecutors {
     /// those threads made (one when a thread starts, one when it exits), jobs that were not
     /// task jobs and went on to the global concurrent executor; and identity threads alive.
     public static func statistics() -> (jobs: UInt64, switches: UInt64, rerouted: UInt64, threads: Int) {
-        (jobs.load(ordering: .relaxed), switches.load(ordering: .relaxed), rerouted.load(ordering: .relaxed),
-         threads.load(ordering: .relaxed))
+        (
+            jobs.load(ordering: .relaxed), switches.load(ordering: .relaxed), rerouted.load(ordering: .relaxed),
+            threads.load(ordering: .relaxed)
+        )
     }
 
     /// The executor for `token` at the level a scope of it reaches, started if needed; the
     /// caller holds it until `release`.
-    static func acquire(_ token: Token, level: HostSec.ImpersonationLevel) async throws(HostSecurityError) -> IdentityExecutor {
+    static func acquire(_ token: Token, level: HostSec.ImpersonationLevel) async throws(HostSecurityError)
+        -> IdentityExecutor
+    {
         if token.engine.isClosed { throw .closed }
         let key = Key(engine: ObjectIdentifier(token.engine), identity: token.core.identity, level: level)
         while true {

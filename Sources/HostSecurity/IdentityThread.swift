@@ -32,11 +32,13 @@ enum IdentityThread {
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        let rc = pthread_create(&thread, &attributes, { raw in
-            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
-            IdentityThread.main(box.executor, started: box.started)
-            return nil
-        }, context)
+        let rc = pthread_create(
+            &thread, &attributes,
+            { raw in
+                let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+                IdentityThread.main(box.executor, started: box.started)
+                return nil
+            }, context)
         pthread_attr_destroy(&attributes)
         if rc != 0 {
             Unmanaged<Box>.fromOpaque(context).release()
@@ -99,16 +101,18 @@ enum Spawner {
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        let rc = pthread_create(&thread, &attributes, { _ in
-            while true {
-                while sem_wait(Spawner.wake) != 0 {}
-                let work = Spawner.requests.withLock { list -> [@Sendable () -> Void] in
-                    defer { list.removeAll() }
-                    return list
+        let rc = pthread_create(
+            &thread, &attributes,
+            { _ in
+                while true {
+                    while sem_wait(Spawner.wake) != 0 {}
+                    let work = Spawner.requests.withLock { list -> [@Sendable () -> Void] in
+                        defer { list.removeAll() }
+                        return list
+                    }
+                    for request in work { request() }
                 }
-                for request in work { request() }
-            }
-        }, nil)
+            }, nil)
         pthread_attr_destroy(&attributes)
         return rc == 0
     }()

@@ -18,8 +18,10 @@ internal import HostSec
 ///   the token lacks the rights to be impersonated; ``HostSecurityError/failed`` when the
 ///   thread could not be put back (the library fails closed; the error wins over `body`'s);
 ///   ``HostSecurityError/closed``; and whatever `body` throws.
-public func withImpersonation<R>(of token: Token, requiring level: ImpersonationLevel = .impersonation,
-                                 _ body: () throws -> R) throws -> R {
+public func withImpersonation<R>(
+    of token: Token, requiring level: ImpersonationLevel = .impersonation,
+    _ body: () throws -> R
+) throws -> R {
     let engine = token.engine
     let previous = try hostCall { () throws(HostSecError) in try engine.captureContext(restricted: false) }
     do {
@@ -49,9 +51,11 @@ public func withImpersonation<R>(of token: Token, requiring level: Impersonation
 ///
 /// - Throws: as the synchronous form; ``HostSecurityError/outOfMemory`` when no thread
 ///   could be started.
-public func withImpersonation<R: Sendable>(of token: Token, requiring level: ImpersonationLevel = .impersonation,
-                                           isolation: isolated (any Actor)? = #isolation,
-                                           _ body: sending () async throws -> R) async throws -> R {
+public func withImpersonation<R: Sendable>(
+    of token: Token, requiring level: ImpersonationLevel = .impersonation,
+    isolation: isolated (any Actor)? = #isolation,
+    _ body: sending () async throws -> R
+) async throws -> R {
     let asked = try scopeLevel(of: token, requiring: level)
     let executor = try await IdentityExecutors.acquire(token, level: asked)
     defer { IdentityExecutors.release(executor) }
@@ -62,22 +66,29 @@ public func withImpersonation<R: Sendable>(of token: Token, requiring level: Imp
 /// The level a thread acts as `token` at (what `ImpersonateLoggedOnUser` makes of it), when
 /// the process may: a primary token at `.impersonation`, an impersonation token at its own
 /// level, at most `.impersonation`.
-func scopeLevel(of token: Token, requiring level: ImpersonationLevel) throws(HostSecurityError) -> HostSec.ImpersonationLevel {
-    let asked: HostSec.ImpersonationLevel = token.core.kind == .primary ? .impersonation : min(token.core.level, .impersonation)
+func scopeLevel(of token: Token, requiring level: ImpersonationLevel) throws(HostSecurityError)
+    -> HostSec.ImpersonationLevel
+{
+    let asked: HostSec.ImpersonationLevel =
+        token.core.kind == .primary ? .impersonation : min(token.core.level, .impersonation)
     if asked.rawValue < level.rawValue { throw .badImpersonationLevel }
     return asked
 }
 
 /// The error for a scope whose thread reached `reached` when `level` was required.
-func levelError(_ token: Token, reached: HostSec.ImpersonationLevel, requiring level: ImpersonationLevel) -> HostSecurityError? {
+func levelError(_ token: Token, reached: HostSec.ImpersonationLevel, requiring level: ImpersonationLevel)
+    -> HostSecurityError?
+{
     guard reached.rawValue < level.rawValue else { return nil }
     if token.core.kind == .impersonation && token.core.level.rawValue < level.rawValue { return .badImpersonationLevel }
     return .privilegeNotHeld
 }
 
 /// Runs `body` with the thread as it is now, then puts back `previous` (nil: itself).
-func runThenRestore<R>(_ engine: HostSec.HostSecurity, previous: HostSec.Token?, token: Token?,
-                       requiring level: ImpersonationLevel, _ body: () throws -> R) throws -> R {
+func runThenRestore<R>(
+    _ engine: HostSec.HostSecurity, previous: HostSec.Token?, token: Token?,
+    requiring level: ImpersonationLevel, _ body: () throws -> R
+) throws -> R {
     let restore = { () throws(HostSecurityError) in
         try hostCall { () throws(HostSecError) in try engine.applyContext(previous, restricted: false) }
     }
@@ -112,14 +123,19 @@ func runThenRestore<R>(_ engine: HostSec.HostSecurity, previous: HostSec.Token?,
 func failClosedOnForeignThread() {
     if IdentityThread.current != nil { return }
     guard let now = try? KernelCredentials.read(KernelCredentialSyscalls()),
-          let me = HostSec.HostSecurity.shared.threadSelfCredentials, now == me else {
-        fatalError("hostsec: a thread's credentials could not be restored; stopping rather than run other work as the wrong identity")
+        let me = HostSec.HostSecurity.shared.threadSelfCredentials, now == me
+    else {
+        fatalError(
+            "hostsec: a thread's credentials could not be restored; stopping rather than run other work as the wrong identity"
+        )
     }
 }
 
 /// Runs `body` with `executor` preferred, then leaves as ``ScopeHops`` says.
-func runScope<R: Sendable>(on executor: any TaskExecutor, identity: IdentityExecutor?,
-                           isolation: isolated (any Actor)?, _ body: sending () async throws -> R) async throws -> R {
+func runScope<R: Sendable>(
+    on executor: any TaskExecutor, identity: IdentityExecutor?,
+    isolation: isolated (any Actor)?, _ body: sending () async throws -> R
+) async throws -> R {
     let outer = ScopeHops.executor
     nonisolated(unsafe) let body = body
     let result: Result<R, any Error> = await ScopeHops.$executor.withValue(identity) {
@@ -131,7 +147,9 @@ func runScope<R: Sendable>(on executor: any TaskExecutor, identity: IdentityExec
     return try result.get()
 }
 
-func runScope<R: Sendable>(on executor: IdentityExecutor, isolation: isolated (any Actor)?,
-                           _ body: sending () async throws -> R) async throws -> R {
+func runScope<R: Sendable>(
+    on executor: IdentityExecutor, isolation: isolated (any Actor)?,
+    _ body: sending () async throws -> R
+) async throws -> R {
     try await runScope(on: executor, identity: executor, isolation: isolation, body)
 }

@@ -21,10 +21,15 @@ public struct SecurityContext: Sendable {
     }
 
     static func capture(restricted: Bool, engine: HostSec.HostSecurity) throws(HostSecurityError) -> SecurityContext {
-        guard let captured = try hostCall({ () throws(HostSecError) in try engine.captureContext(restricted: restricted) }) else {
+        guard
+            let captured = try hostCall({ () throws(HostSecError) in try engine.captureContext(restricted: restricted) }
+            )
+        else {
             return SecurityContext(token: nil, isRestricted: false)
         }
-        let handle = try hostCall { () throws(HostSecError) in try engine.handles.insert(captured, rights: TokenRights.all) }
+        let handle = try hostCall { () throws(HostSecError) in
+            try engine.handles.insert(captured, rights: TokenRights.all)
+        }
         return SecurityContext(token: try Token(engine: engine, handle: handle), isRestricted: restricted)
     }
 }
@@ -50,8 +55,10 @@ public func withSecurityContext<R>(_ context: SecurityContext, _ body: () throws
 /// hold the process's credentials (so, inside an impersonation scope, as the process).
 ///
 /// - Throws: as ``withImpersonation(of:requiring:isolation:_:)``, and whatever `body` throws.
-public func withSecurityContext<R: Sendable>(_ context: SecurityContext, isolation: isolated (any Actor)? = #isolation,
-                                             _ body: sending () async throws -> R) async throws -> R {
+public func withSecurityContext<R: Sendable>(
+    _ context: SecurityContext, isolation: isolated (any Actor)? = #isolation,
+    _ body: sending () async throws -> R
+) async throws -> R {
     guard let token = context.token else {
         if HostSec.HostSecurity.shared.isClosed { throw HostSecurityError.closed }
         return try await runScope(on: globalConcurrentExecutor, identity: nil, isolation: isolation, body)

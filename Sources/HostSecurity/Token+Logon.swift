@@ -34,8 +34,9 @@ extension Token {
         let engine = HostSec.HostSecurity.shared
         let result: Result<UnsafeMutableRawPointer, HostSecError> = user.withCString { name in
             password.withCString { secret in
-                do throws(HostSecError) { return .success(try engine.logonUser(name: name, password: secret)) }
-                catch { return .failure(error) }
+                do throws(HostSecError) { return .success(try engine.logonUser(name: name, password: secret)) } catch {
+                    return .failure(error)
+                }
             }
         }
         switch result {

@@ -83,7 +83,7 @@ public final class Token: Sendable, CustomStringConvertible {
         let handle: UnsafeMutableRawPointer
         do {
             handle = try engine.openThreadToken(desiredAccess: TokenRights.maximumAllowed, openAsSelf: true)
-        } catch where error == .noToken {
+        } catch  where error == .noToken {
             return nil
         } catch {
             throw HostSecurityError(error)

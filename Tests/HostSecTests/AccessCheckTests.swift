@@ -19,7 +19,8 @@ import Testing
     }
 
     @Test func maximumAllowedGrantsAllTheDaclAllows() throws {
-        #expect(try AccessCheck.check(desired: TokenRights.maximumAllowed, subject: user, dacl: dacl) == TokenRights.all)
+        #expect(
+            try AccessCheck.check(desired: TokenRights.maximumAllowed, subject: user, dacl: dacl) == TokenRights.all)
     }
 
     @Test func maximumAllowedWithNothingGrantedIsDenied() {
@@ -48,6 +49,7 @@ import Testing
 
     @Test func groupEntriesGrantToMembers() throws {
         let groupDacl = [AccessControlEntry(.group(2000), TokenRights.query)]
-        #expect(try AccessCheck.check(desired: TokenRights.query, subject: stranger, dacl: groupDacl) == TokenRights.query)
+        #expect(
+            try AccessCheck.check(desired: TokenRights.query, subject: stranger, dacl: groupDacl) == TokenRights.query)
     }
 }

@@ -111,8 +111,10 @@ func onFreshThread<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {
 /// The calling thread's kernel credentials, read directly.
 func kernelNow() -> KernelCredentials { try! KernelCredentials.read(KernelCredentialSyscalls()) }
 
-let privileged = getuid() == 0 && (try? KernelCredentialSyscalls().capget().permitted)
-    .map { $0 & Capability.impersonate == Capability.impersonate } == true
+let privileged =
+    getuid() == 0
+    && (try? KernelCredentialSyscalls().capget().permitted)
+        .map { $0 & Capability.impersonate == Capability.impersonate } == true
 
 struct Outcome: Sendable, Equatable {
     var hr: HRESULT
@@ -127,8 +129,10 @@ enum Phase { case impersonate, revert }
 /// Impersonates through `engine` (another account, `nobody`; or with `restricted`, the thread's
 /// own identity with its effective capabilities dropped), then reverts. Arms `faults` at
 /// `phase`; reports the first failure's HRESULT and where the thread ended up.
-func impersonateAndRevert(_ engine: HostSecurity, arming faults: [FaultInjectingSyscalls] = [],
-                          at phase: Phase = .impersonate, restricted: Bool = false) -> Outcome {
+func impersonateAndRevert(
+    _ engine: HostSecurity, arming faults: [FaultInjectingSyscalls] = [],
+    at phase: Phase = .impersonate, restricted: Bool = false
+) -> Outcome {
     let before = kernelNow()
     var hr = HResult.ok
     do {
@@ -146,14 +150,20 @@ func impersonateAndRevert(_ engine: HostSecurity, arming faults: [FaultInjecting
         hr = error.hr
     }
     let after = kernelNow()
-    return Outcome(hr: hr, closed: engine.isClosed, threadIsSelf: after == before,
-                   impersonating: ThreadState.existing?.token != nil)
+    return Outcome(
+        hr: hr, closed: engine.isClosed, threadIsSelf: after == before,
+        impersonating: ThreadState.existing?.token != nil)
 }
 
 /// An engine whose seam fails as `faults` says.
 func engine(_ faults: FaultInjectingSyscalls) -> HostSecurity { HostSecurity(syscalls: faults) }
 
-@Suite(.serialized, .enabled(if: privileged, "needs root with CAP_SETUID and CAP_SETGID (CI runs as root); without them kernel-level impersonation is refused, which test-impersonation-unprivileged covers"))
+@Suite(
+    .serialized,
+    .enabled(
+        if: privileged,
+        "needs root with CAP_SETUID and CAP_SETGID (CI runs as root); without them kernel-level impersonation is refused, which test-impersonation-unprivileged covers"
+    ))
 struct FaultInjectionTests {
     /// A failing step on the way in: the library rolls back, reports the errno's HRESULT, leaves
     /// the thread exactly at "self" and not impersonating, and stays open.

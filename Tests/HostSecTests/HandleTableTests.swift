@@ -10,9 +10,10 @@ import CHostSec
 /// through libhostsec.so.
 @Suite(.serialized) struct HandleTableTests {
     let table = HandleTable.shared
-    let token = Token(identity: Identity(uid: 1000, gid: 1000, groups: [1000], capEffective: 0, capPermitted: 0),
-                      kind: .impersonation, level: .impersonation,
-                      dacl: Token.defaultDacl(user: 1000, creator: 1000), origin: .copy)
+    let token = Token(
+        identity: Identity(uid: 1000, gid: 1000, groups: [1000], capEffective: 0, capPermitted: 0),
+        kind: .impersonation, level: .impersonation,
+        dacl: Token.defaultDacl(user: 1000, creator: 1000), origin: .copy)
 
     /// A live handle in a slot that was never used (generation 0): opens handles until the
     /// thread's cache runs dry and fresh slots come, then closes all but that one.
@@ -94,7 +95,9 @@ import CHostSec
     func onAnotherThread(_ body: @escaping @Sendable () -> Bool) -> Bool {
         final class Result: Sendable { let value = Mutex<Bool?>(nil) }
         let result = Result()
-        Thread { let r = body(); result.value.withLock { $0 = r } }.start()
+        Thread {
+            let r = body(); result.value.withLock { $0 = r }
+        }.start()
         while true {
             if let r = result.value.withLock({ $0 }) { return r }
             usleep(1000)
@@ -115,9 +118,10 @@ import CHostSec
 
     @Test func nullIsRejectedOnAThreadThatNeverOpenedAHandle() {
         // A new thread remembers no value (0): NULL must not pass for the remembered one.
-        #expect(onAnotherThread {
-            (try? HandleTable.shared.lookup(nil)) == nil && (try? HandleTable.shared.close(nil)) == nil
-        })
+        #expect(
+            onAnotherThread {
+                (try? HandleTable.shared.lookup(nil)) == nil && (try? HandleTable.shared.close(nil)) == nil
+            })
     }
 
     @Test func theEncodingIsAPermutationThatDecodesExactly() {

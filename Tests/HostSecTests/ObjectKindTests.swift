@@ -6,8 +6,10 @@ import CHostSec
 /// `IIDWords.unknown`) instead of loading the header's IID data: the constants must be the
 /// header's IIDs, byte for byte, and each class's vtable its own read-only table.
 struct ObjectKindTests {
-    static let kinds: [ObjectKind] = [.securityManagerFactory, .hostControlFactory, .hostControl,
-                                      .securityManager, .securityContext]
+    static let kinds: [ObjectKind] = [
+        .securityManagerFactory, .hostControlFactory, .hostControl,
+        .securityManager, .securityContext,
+    ]
 
     @Test func iidWordsAreTheHeadersIIDs() {
         for kind in Self.kinds {
@@ -29,8 +31,9 @@ struct ObjectKindTests {
 
     @Test func bothFactoriesShareOneVtableAndOthersDiffer() {
         #expect(ObjectKind.securityManagerFactory.vtable == ObjectKind.hostControlFactory.vtable)
-        let distinct = Set([ObjectKind.securityManagerFactory, .hostControl, .securityManager, .securityContext]
-            .map { UInt(bitPattern: $0.vtable) })
+        let distinct = Set(
+            [ObjectKind.securityManagerFactory, .hostControl, .securityManager, .securityContext]
+                .map { UInt(bitPattern: $0.vtable) })
         #expect(distinct.count == 4)
     }
 }

@@ -9,14 +9,17 @@ import Glibc
 /// without accounts or delays.
 struct FixedPasswordCheck: PasswordAuthentication {
     let result: PasswordCheck
-    func check(service: UnsafePointer<CChar>, user: UnsafePointer<CChar>,
-               password: UnsafePointer<CChar>) -> PasswordCheck { result }
+    func check(
+        service: UnsafePointer<CChar>, user: UnsafePointer<CChar>,
+        password: UnsafePointer<CChar>
+    ) -> PasswordCheck { result }
 }
 
 @Suite struct PasswordLogonTests {
     func logon(_ result: PasswordCheck, user: String = "root") -> HRESULT {
-        let security = HostSecurity(syscalls: KernelCredentialSyscalls(),
-                                    authentication: FixedPasswordCheck(result: result))
+        let security = HostSecurity(
+            syscalls: KernelCredentialSyscalls(),
+            authentication: FixedPasswordCheck(result: result))
         do {
             let handle = try user.withCString { name in
                 try "secret".withCString { try security.logonUser(name: name, password: $0) }
@@ -58,15 +61,17 @@ struct FixedPasswordCheck: PasswordAuthentication {
         let root = Array("root".utf8CString.dropLast())
         #expect(logon(PasswordCheck(step: .done, code: PAM_SUCCESS, user: root), user: "anyone") == HResult.ok)
         let unknown = Array("hostsec-no-such-account".utf8CString.dropLast())
-        #expect(logon(PasswordCheck(step: .done, code: PAM_SUCCESS, user: unknown), user: "root") == HResult.logonFailure)
+        #expect(
+            logon(PasswordCheck(step: .done, code: PAM_SUCCESS, user: unknown), user: "root") == HResult.logonFailure)
     }
 
     @Test func failure_waits_for_the_delay_pam_asked_from_the_start() {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         let start = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-        #expect(logon(PasswordCheck(step: .authenticate, code: PAM_AUTH_ERR, failDelayMicroseconds: 300_000))
-                    == HResult.logonFailure)
+        #expect(
+            logon(PasswordCheck(step: .authenticate, code: PAM_AUTH_ERR, failDelayMicroseconds: 300_000))
+                == HResult.logonFailure)
         clock_gettime(CLOCK_MONOTONIC, &ts)
         #expect(Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9 - start >= 0.3)
     }
@@ -79,7 +84,9 @@ struct FixedPasswordCheck: PasswordAuthentication {
             func converse(_ styles: [Int32]) -> (Int32, [String?]) {
                 var messages = styles.map { pam_message(msg_style: $0, msg: nil) }
                 return messages.withUnsafeMutableBufferPointer { buffer in
-                    var pointers: [UnsafePointer<pam_message>?] = (0..<buffer.count).map { UnsafePointer(buffer.baseAddress! + $0) }
+                    var pointers: [UnsafePointer<pam_message>?] = (0..<buffer.count).map {
+                        UnsafePointer(buffer.baseAddress! + $0)
+                    }
                     var replies: UnsafeMutablePointer<pam_response>?
                     let rc = hs_pam_conversation(Int32(styles.count), &pointers, &replies, &data)
                     var answers: [String?] = []

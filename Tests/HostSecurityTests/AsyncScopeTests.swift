@@ -43,7 +43,9 @@ actor Caller {
             #expect(Creds.kernel() == Creds(of: outer))
             let own = try SecurityContext.capture()
             #expect(own.token?.uid == outer.uid)
-            let processSeen = try await withSecurityContext(SecurityContext(token: nil, isRestricted: false)) { () async -> Creds in Creds.kernel() }
+            let processSeen = try await withSecurityContext(SecurityContext(token: nil, isRestricted: false)) {
+                () async -> Creds in Creds.kernel()
+            }
             #expect(processSeen == processCreds)
             #expect(Creds.kernel() == Creds(of: outer))
         }
@@ -137,6 +139,8 @@ actor Caller {
         }
         thread.start()
         while !engine.isClosed { try await Task.sleep(for: .milliseconds(1)) }
-        await #expect(throws: HostSecurityError.closed) { try await withImpersonation(of: token) { () async -> Int in 1 } }
+        await #expect(throws: HostSecurityError.closed) {
+            try await withImpersonation(of: token) { () async -> Int in 1 }
+        }
     }
 }

@@ -45,7 +45,8 @@ import HostSec
         try await withImpersonation(of: cancelling) { () async in other.cancel() }
         try await other.value
         let handler = seen.withLock { $0 }
-        #expect(handler == Creds(of: cancelled) || handler == processCreds,
-                "the handler of a task acting as \(cancelled.uid) ran as \(String(describing: handler))")
+        #expect(
+            handler == Creds(of: cancelled) || handler == processCreds,
+            "the handler of a task acting as \(cancelled.uid) ran as \(String(describing: handler))")
     }
 }

@@ -33,11 +33,15 @@ func suspend(_ step: Int, expecting expected: Creds, ledger: Ledger, tally: Tall
     case 4:
         await withTaskGroup(of: Void.self) { group in
             group.addTask { tally.check(expected) }
-            group.addTask { await Task.yield(); tally.check(expected) }
+            group.addTask {
+                await Task.yield(); tally.check(expected)
+            }
         }
     case 5:
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
-        DispatchQueue.global().async { continuation.yield(step); continuation.finish() }
+        DispatchQueue.global().async {
+            continuation.yield(step); continuation.finish()
+        }
         for await _ in stream { tally.check(expected) }
     default:
         await withCheckedContinuation { (resume: CheckedContinuation<Void, Never>) in
@@ -81,7 +85,9 @@ func suspend(_ step: Int, expecting expected: Creds, ledger: Ledger, tally: Tall
         let after = IdentityExecutors.statistics()
         let jobs = after.jobs - before.jobs
         let switches = after.switches &- before.switches
-        print("stress: \(tally.checks.load(ordering: .relaxed)) checks, \(tally.mismatches.load(ordering: .relaxed)) mismatches, \(tally.leaks.load(ordering: .relaxed)) leaks, \(tally.thirdIdentity.load(ordering: .relaxed)) actor visits as a third identity; \(jobs) jobs on identity threads, \(switches) credential switches (\(String(format: "%.5f", Double(switches) / Double(max(jobs, 1)))) per job), \(after.rerouted - before.rerouted) actor jobs rerouted")
+        print(
+            "stress: \(tally.checks.load(ordering: .relaxed)) checks, \(tally.mismatches.load(ordering: .relaxed)) mismatches, \(tally.leaks.load(ordering: .relaxed)) leaks, \(tally.thirdIdentity.load(ordering: .relaxed)) actor visits as a third identity; \(jobs) jobs on identity threads, \(switches) credential switches (\(String(format: "%.5f", Double(switches) / Double(max(jobs, 1)))) per job), \(after.rerouted - before.rerouted) actor jobs rerouted"
+        )
         #expect(tally.checks.load(ordering: .relaxed) > (tasks + outside) * steps)
         #expect(tally.mismatches.load(ordering: .relaxed) == 0)
         #expect(tally.leaks.load(ordering: .relaxed) == 0)

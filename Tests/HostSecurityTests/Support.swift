@@ -42,8 +42,10 @@ let processCreds: Creds = {
     return Creds(ruid: uids[0], euid: uids[1], rgid: gids[0], egid: gids[1], groups: field("Groups"))
 }()
 
-let privileged = getuid() == 0 && (try? KernelCredentialSyscalls().capget().permitted)
-    .map { $0 & Capability.impersonate == Capability.impersonate } == true
+let privileged =
+    getuid() == 0
+    && (try? KernelCredentialSyscalls().capget().permitted)
+        .map { $0 & Capability.impersonate == Capability.impersonate } == true
 
 /// Eight accounts the tests make (as root): hs-swift-0 ... hs-swift-7, each with a group of
 /// its own; the even ones are also in hs-swift-even, so groups differ too.
@@ -80,7 +82,8 @@ func threadUids() -> [UInt32] {
     let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
     return tasks.compactMap { tid in
         guard let status = try? String(contentsOfFile: "/proc/self/task/\(tid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }) else { return nil }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") })
+        else { return nil }
         return line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first.flatMap { UInt32($0) }
     }
 }

@@ -36,8 +36,12 @@ import CHostSec
         let ident = try token.duplicate(kind: .impersonation, level: .identification)
         #expect(ident.kind == .impersonation && ident.level == .identification && ident.uid == token.uid)
         #expect(ident.id != token.id)
-        #expect(throws: HostSecurityError.badImpersonationLevel) { try ident.duplicate(kind: .impersonation, level: .impersonation) }
-        #expect(throws: HostSecurityError.badImpersonationLevel) { try ident.duplicate(kind: .primary, level: .anonymous) }
+        #expect(throws: HostSecurityError.badImpersonationLevel) {
+            try ident.duplicate(kind: .impersonation, level: .impersonation)
+        }
+        #expect(throws: HostSecurityError.badImpersonationLevel) {
+            try ident.duplicate(kind: .primary, level: .anonymous)
+        }
     }
 
     @Test func releasing_a_token_closes_its_handle() throws {
@@ -50,17 +54,23 @@ import CHostSec
         // The handle a token held is no longer valid once it is released.
         var bits: UInt = 0
         do { let token = try Token.logon(user: "nobody"); bits = token.handleBits }
-        #expect(throws: HostSecError.handle) { try HostSec.HostSecurity.shared.handles.lookup(UnsafeMutableRawPointer(bitPattern: bits)) }
+        #expect(throws: HostSecError.handle) {
+            try HostSec.HostSecurity.shared.handles.lookup(UnsafeMutableRawPointer(bitPattern: bits))
+        }
     }
 
     @Test func password_logon_with_a_wrong_password_or_unknown_account_throws_logon_failure() {
-        #expect(throws: HostSecurityError.logonFailure) { try Token.logon(user: "no-such-user-hostsec-swift", password: "x") }
+        #expect(throws: HostSecurityError.logonFailure) {
+            try Token.logon(user: "no-such-user-hostsec-swift", password: "x")
+        }
         #expect(throws: HostSecurityError.invalidArgument) { try Token.logon(user: "", password: "x") }
     }
 
     @Test func errors_are_named_by_the_librarys_table() {
         #expect(HostSecurityError.noneMapped.description == "HRESULT_FROM_WIN32(ERROR_NONE_MAPPED) (0x80070534)")
-        #expect(HostSecurityError.privilegeNotHeld.description == "HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD) (0x80070522)")
+        #expect(
+            HostSecurityError.privilegeNotHeld.description
+                == "HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD) (0x80070522)")
         #expect(HostSecurityError.closed.description == "HOST_E_CLRNOTAVAILABLE (0x80131023)")
         #expect(HostSecurityError.logonFailure.description == "HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE) (0x8007052E)")
         #expect(HostSecurityError.accessDenied.hresult == Int32(bitPattern: 0x8007_0005))

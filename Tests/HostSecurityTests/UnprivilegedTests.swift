@@ -5,8 +5,10 @@ import HostSec
 
 /// Runs only without CAP_SETUID/CAP_SETGID: Tests/sh/test-swift-unprivileged.sh starts the
 /// test binary under setpriv with them dropped from the bounding set.
-@Suite(.enabled(if: !privileged && ProcessInfo.processInfo.environment["HOSTSEC_UNPRIVILEGED"] == "1",
-                "runs in the child process test-swift-unprivileged starts without CAP_SETUID/CAP_SETGID"))
+@Suite(
+    .enabled(
+        if: !privileged && ProcessInfo.processInfo.environment["HOSTSEC_UNPRIVILEGED"] == "1",
+        "runs in the child process test-swift-unprivileged starts without CAP_SETUID/CAP_SETGID"))
 struct UnprivilegedScopes {
     @Test func strict_sync_scope_for_another_account_throws_privilege_not_held() throws {
         let token = try Token.logon(user: "nobody")
@@ -17,7 +19,9 @@ struct UnprivilegedScopes {
 
     @Test func strict_async_scope_for_another_account_throws_privilege_not_held() async throws {
         let token = try Token.logon(user: "nobody")
-        await #expect(throws: HostSecurityError.privilegeNotHeld) { try await withImpersonation(of: token) { () async -> Creds in Creds.kernel() } }
+        await #expect(throws: HostSecurityError.privilegeNotHeld) {
+            try await withImpersonation(of: token) { () async -> Creds in Creds.kernel() }
+        }
         #expect(Creds.kernel() == processCreds)
     }
 

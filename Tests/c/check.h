@@ -16,35 +16,34 @@
 static int check_failures;
 static int check_current_failed;
 
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        if (!(cond)) {                                                               \
+#define CHECK(cond)                                                                    \
+    do {                                                                               \
+        if (!(cond)) {                                                                 \
             fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-            check_current_failed = 1;                                                \
-        }                                                                            \
+            check_current_failed = 1;                                                  \
+        }                                                                              \
     } while (0)
 
 /* Checks an HRESULT and prints both names when it differs. */
-#define CHECK_HR(expr, expected)                                                            \
-    do {                                                                                    \
-        HRESULT check_got_ = (expr);                                                        \
-        HRESULT check_want_ = (expected);                                                   \
-        if (check_got_ != check_want_) {                                                    \
-            const char *g_ = HostSec_HResultName(check_got_), *w_ = HostSec_HResultName(check_want_); \
-            fprintf(stderr, "  %s:%d: %s returned 0x%08x (%s), expected 0x%08x (%s)\n",     \
-                    __FILE__, __LINE__, #expr, (unsigned)check_got_, g_ ? g_ : "?",          \
-                    (unsigned)check_want_, w_ ? w_ : "?");                                   \
-            check_current_failed = 1;                                                       \
-        }                                                                                   \
+#define CHECK_HR(expr, expected)                                                                                   \
+    do {                                                                                                           \
+        HRESULT check_got_ = (expr);                                                                               \
+        HRESULT check_want_ = (expected);                                                                          \
+        if (check_got_ != check_want_) {                                                                           \
+            const char *g_ = HostSec_HResultName(check_got_), *w_ = HostSec_HResultName(check_want_);              \
+            fprintf(stderr, "  %s:%d: %s returned 0x%08x (%s), expected 0x%08x (%s)\n", __FILE__, __LINE__, #expr, \
+                    (unsigned)check_got_, g_ ? g_ : "?", (unsigned)check_want_, w_ ? w_ : "?");                    \
+            check_current_failed = 1;                                                                              \
+        }                                                                                                          \
     } while (0)
 
-#define RUN_TEST(fn)                                               \
-    do {                                                           \
-        check_current_failed = 0;                                  \
-        fn();                                                      \
+#define RUN_TEST(fn)                                                    \
+    do {                                                                \
+        check_current_failed = 0;                                       \
+        fn();                                                           \
         printf("%s %s\n", check_current_failed ? "FAIL" : "ok  ", #fn); \
-        fflush(stdout);                                            \
-        if (check_current_failed) check_failures++;                \
+        fflush(stdout);                                                 \
+        if (check_current_failed) check_failures++;                     \
     } while (0)
 
 #define CHECK_EXIT() return check_failures == 0 ? 0 : 1

@@ -28,7 +28,10 @@ static void closed_handle_stays_dead_after_2_32_reuses_of_its_slot(void) {
     uint64_t reissued = 0, failed = 0;
     for (uint64_t i = 0; i < iterations; i++) {
         HANDLE h = NULL;
-        if (mgr->lpVtbl->OpenThreadToken(mgr, TOKEN_QUERY, FALSE, &h) != S_OK) { failed++; continue; }
+        if (mgr->lpVtbl->OpenThreadToken(mgr, TOKEN_QUERY, FALSE, &h) != S_OK) {
+            failed++;
+            continue;
+        }
         reissued += h == first;
         if (HostSec_CloseHandle(h) != S_OK) failed++;
         if ((i & 0x0FFFFFFF) == 0x0FFFFFFF) {
@@ -36,7 +39,8 @@ static void closed_handle_stays_dead_after_2_32_reuses_of_its_slot(void) {
             fflush(stdout);
         }
     }
-    printf("     %" PRIu64 " open+close cycles: the first value issued again %" PRIu64 " times\n", iterations, reissued);
+    printf("     %" PRIu64 " open+close cycles: the first value issued again %" PRIu64 " times\n", iterations,
+           reissued);
     CHECK(failed == 0);
     CHECK(reissued == 0);
     CHECK_HR(query_user(first), E_HANDLE);

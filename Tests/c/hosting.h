@@ -29,8 +29,10 @@ static inline IHostSecurityManager *hosting_manager(void) {
  * its name, or of another thread's status when tid is not 0. */
 static inline void hosting_status(int tid, const char *name, char *out, size_t size) {
     char path[64], line[512];
-    if (tid == 0) snprintf(path, sizeof path, "/proc/thread-self/status");
-    else snprintf(path, sizeof path, "/proc/self/task/%d/status", tid);
+    if (tid == 0)
+        snprintf(path, sizeof path, "/proc/thread-self/status");
+    else
+        snprintf(path, sizeof path, "/proc/self/task/%d/status", tid);
     out[0] = 0;
     FILE *f = fopen(path, "r");
     if (f == NULL) return;
@@ -97,7 +99,7 @@ static inline void hosting_warm_up(void) {
     IHostControl_Release(control);
     IHostSecurityManager_GetSecurityContext(manager, eCurrentContext, &context);
     IHostSecurityContext_Capture(context, &clone);
-    IHostSecurityManager_SetSecurityContext(manager, eCurrentContext, clone);  /* "not impersonating": reverts */
+    IHostSecurityManager_SetSecurityContext(manager, eCurrentContext, clone); /* "not impersonating": reverts */
     IHostSecurityContext_Release(clone);
     IHostSecurityContext_Release(context);
     if (HostSec_OpenProcessToken(TOKEN_QUERY, &h) == S_OK) HostSec_CloseHandle(h);

@@ -29,21 +29,21 @@
 
 #include "hosting.h"
 
-#define MAX_GROUPS 256
+#define MAX_GROUPS    256
 #define LOCAL_HANDLES 16
-#define QUEUE 64
+#define QUEUE         64
 
 static IHostSecurityManager *manager;
 static HANDLE accounts[5];
 static const char *account_names[5] = {"root", "nobody", "daemon", "bin", "sys"};
 static atomic_long failures, checks, impersonations, flows;
 
-#define FAIL(...)                                                     \
-    do {                                                              \
-        fprintf(stderr, "soak: thread %d op %ld: ", self_index, op);   \
-        fprintf(stderr, __VA_ARGS__);                                 \
-        fputc('\n', stderr);                                          \
-        atomic_fetch_add(&failures, 1);                               \
+#define FAIL(...)                                                    \
+    do {                                                             \
+        fprintf(stderr, "soak: thread %d op %ld: ", self_index, op); \
+        fprintf(stderr, __VA_ARGS__);                                \
+        fputc('\n', stderr);                                         \
+        atomic_fetch_add(&failures, 1);                              \
     } while (0)
 
 /* ---- the shared queue of captured contexts ------------------------------------------- */
@@ -106,8 +106,8 @@ static void read_creds(creds *c) {
 }
 
 static int same(const creds *a, const creds *b) {
-    return a->ruid == b->ruid && a->euid == b->euid && a->suid == b->suid && a->rgid == b->rgid &&
-           a->egid == b->egid && a->sgid == b->sgid && a->ngroups == b->ngroups &&
+    return a->ruid == b->ruid && a->euid == b->euid && a->suid == b->suid && a->rgid == b->rgid && a->egid == b->egid &&
+           a->sgid == b->sgid && a->ngroups == b->ngroups &&
            memcmp(a->groups, b->groups, sizeof(uint32_t) * (size_t)(a->ngroups > 0 ? a->ngroups : 0)) == 0 &&
            a->eff == b->eff && a->perm == b->perm;
 }
@@ -145,7 +145,8 @@ static int check_identity(void) {
             HOSTSEC_TOKEN_PRIVILEGES *privs = (HOSTSEC_TOKEN_PRIVILEGES *)buf;
             uint64_t eff = 0;
             for (DWORD i = 0; i < privs->PrivilegeCount; i++)
-                if (privs->Privileges[i].Attributes & SE_PRIVILEGE_ENABLED) eff |= 1ULL << privs->Privileges[i].Capability;
+                if (privs->Privileges[i].Attributes & SE_PRIVILEGE_ENABLED)
+                    eff |= 1ULL << privs->Privileges[i].Capability;
             want.eff = eff & me.perm;
         }
         if (HostSec_CloseHandle(h) != S_OK) FAIL("closing the probe handle failed");
@@ -154,7 +155,8 @@ static int check_identity(void) {
         return 1;
     }
     if (!same(&now, &want))
-        FAIL("kernel uid %u/%u/%u gid %u/%u/%u groups %d eff %llx, expected uid %u/%u/%u gid %u/%u/%u groups %d eff %llx",
+        FAIL("kernel uid %u/%u/%u gid %u/%u/%u groups %d eff %llx, expected uid %u/%u/%u gid %u/%u/%u groups %d eff "
+             "%llx",
              now.ruid, now.euid, now.suid, now.rgid, now.egid, now.sgid, now.ngroups, (unsigned long long)now.eff,
              want.ruid, want.euid, want.suid, want.rgid, want.egid, want.sgid, want.ngroups,
              (unsigned long long)want.eff);
@@ -187,7 +189,8 @@ static void *worker(void *arg) {
         HANDLE h = NULL;
         switch (r % 10) {
         case 0: /* open the process token */
-            if (nlocal < LOCAL_HANDLES && sane(HostSec_OpenProcessToken(TOKEN_ALL_ACCESS, &h), "OpenProcessToken") == S_OK)
+            if (nlocal < LOCAL_HANDLES &&
+                sane(HostSec_OpenProcessToken(TOKEN_ALL_ACCESS, &h), "OpenProcessToken") == S_OK)
                 local[nlocal++] = h;
             break;
         case 1: /* open the thread token */
@@ -211,12 +214,15 @@ static void *worker(void *arg) {
                 atomic_fetch_add(&impersonations, 1);
             break;
         case 5: /* set a thread token */
-            if (nlocal) sane(IHostSecurityManager_SetThreadToken(manager, local[(r >> 8) % (unsigned)nlocal]), "SetThreadToken");
+            if (nlocal)
+                sane(IHostSecurityManager_SetThreadToken(manager, local[(r >> 8) % (unsigned)nlocal]),
+                     "SetThreadToken");
             break;
         case 6: { /* capture and hand to another thread */
             IHostSecurityContext *c = NULL;
             if (sane(IHostSecurityManager_GetSecurityContext(manager, (EContextType)(r >> 8 & 1), &c),
-                     "GetSecurityContext") == S_OK && !push(c))
+                     "GetSecurityContext") == S_OK &&
+                !push(c))
                 IHostSecurityContext_Release(c);
             break;
         }
@@ -245,7 +251,8 @@ static void *worker(void *arg) {
     }
     if (IHostSecurityManager_RevertToSelf(manager) != S_OK) FAIL("final RevertToSelf failed");
     if (check_identity()) FAIL("a thread token survived RevertToSelf");
-    while (nlocal) if (HostSec_CloseHandle(local[--nlocal]) != S_OK) FAIL("final CloseHandle failed");
+    while (nlocal)
+        if (HostSec_CloseHandle(local[--nlocal]) != S_OK) FAIL("final CloseHandle failed");
     return NULL;
 }
 
@@ -260,7 +267,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: soak [THREADS [OPS [SEED]]]\n");
         return 2;
     }
-    hosting_warm_up();  /* before any other thread: see hosting.h */
+    hosting_warm_up(); /* before any other thread: see hosting.h */
     HOSTSEC_STATISTICS before, after;
     HostSec_GetStatistics(&before);
     IClassFactory *f = NULL;

@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define SLOT(vtbl, member, n) CHECK(offsetof(vtbl, member) == (size_t)(n) * 8)
+#define SLOT(vtbl, member, n) CHECK(offsetof(vtbl, member) == (size_t)(n)*8)
 
 static void vtable_slots_sit_at_n_times_8(void) {
     SLOT(IUnknownVtbl, QueryInterface, 0);
@@ -82,10 +82,9 @@ static void base_types_have_pal_sizes(void) {
 /* The IID as the reference writes it, e.g. "75AD2468-A349-4D02-A764-76A68AEE0C4F". */
 static int iid_is(const IID *iid, const char *text) {
     char buf[40];
-    snprintf(buf, sizeof buf, "%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X",
-             (unsigned)iid->Data1, (unsigned)iid->Data2, (unsigned)iid->Data3, iid->Data4[0],
-             iid->Data4[1], iid->Data4[2], iid->Data4[3], iid->Data4[4], iid->Data4[5],
-             iid->Data4[6], iid->Data4[7]);
+    snprintf(buf, sizeof buf, "%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X", (unsigned)iid->Data1,
+             (unsigned)iid->Data2, (unsigned)iid->Data3, iid->Data4[0], iid->Data4[1], iid->Data4[2], iid->Data4[3],
+             iid->Data4[4], iid->Data4[5], iid->Data4[6], iid->Data4[7]);
     if (strcmp(buf, text) != 0) {
         fprintf(stderr, "  got {%s}, expected {%s}\n", buf, text);
         return 0;
@@ -256,8 +255,7 @@ static void token_enums_match_winnt(void) {
 static int name_is(HRESULT hr, const char *want) {
     const char *got = HostSec_HResultName(hr);
     if (got == NULL || strcmp(got, want) != 0) {
-        fprintf(stderr, "  HostSec_HResultName(0x%08x) = %s, expected %s\n", (unsigned)hr,
-                got ? got : "NULL", want);
+        fprintf(stderr, "  HostSec_HResultName(0x%08x) = %s, expected %s\n", (unsigned)hr, got ? got : "NULL", want);
         return 0;
     }
     return 1;
@@ -266,11 +264,14 @@ static int name_is(HRESULT hr, const char *want) {
 static void hresult_name_covers_every_table_row(void) {
     int rows = 0;
     /* Every row of the table, by its macro and by its literal value. */
-#define ROW_X(name, value, meaning) \
-    CHECK(name_is((HRESULT)(value), #name)); CHECK((uint32_t)(name) == (uint32_t)(value)); rows++;
-#define ROW_W(name, value, meaning)                                                    \
-    CHECK(name_is((HRESULT)(value), "HRESULT_FROM_WIN32(" #name ")"));                \
-    CHECK((uint32_t)HRESULT_FROM_WIN32(name) == (uint32_t)(value)); rows++;
+#define ROW_X(name, value, meaning)               \
+    CHECK(name_is((HRESULT)(value), #name));      \
+    CHECK((uint32_t)(name) == (uint32_t)(value)); \
+    rows++;
+#define ROW_W(name, value, meaning)                                    \
+    CHECK(name_is((HRESULT)(value), "HRESULT_FROM_WIN32(" #name ")")); \
+    CHECK((uint32_t)HRESULT_FROM_WIN32(name) == (uint32_t)(value));    \
+    rows++;
     HOSTSEC_HRESULT_TABLE(ROW_X, ROW_W)
 #undef ROW_X
 #undef ROW_W
@@ -307,8 +308,8 @@ static void hresult_name_covers_every_table_row(void) {
 }
 
 static void hresult_name_is_never_null_outside_the_table(void) {
-    const HRESULT unknown[] = {(HRESULT)0x80004004u, (HRESULT)2, (HRESULT)0xFFFFFFFFu, (HRESULT)0x80131028u,
-                               (HRESULT)0x80070001u, (HRESULT)0x7FFFFFFF};
+    const HRESULT unknown[] = {(HRESULT)0x80004004u, (HRESULT)2,           (HRESULT)0xFFFFFFFFu,
+                               (HRESULT)0x80131028u, (HRESULT)0x80070001u, (HRESULT)0x7FFFFFFF};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         const char *name = HostSec_HResultName(unknown[i]);
         CHECK(name != NULL);
@@ -334,24 +335,30 @@ static void mscoree_only_codes_are_apart_from_returned_ones(void) {
     int returned = 0, compat = 0, overlap = 0;
 #define RET_X(name, value, meaning) returned++;
 #define RET_W(name, value, meaning) returned++;
-#define ONLY_X(name, value, meaning) compat++; \
+#define ONLY_X(name, value, meaning) \
+    compat++;                        \
     if ((uint32_t)(value) == 0x80004001u) CHECK(strcmp(#name, "E_NOTIMPL") == 0);
     HOSTSEC_HRESULT_RETURNED(RET_X, RET_W)
     HOSTSEC_HRESULT_MSCOREE_ONLY(ONLY_X)
-#define CMP_X(name, value, meaning) if ((uint32_t)(value) == v) overlap++;
-#define CMP_W(name, value, meaning) if ((uint32_t)(value) == v) overlap++;
-#define EACH_ONLY(name, value, meaning) { uint32_t v = (uint32_t)(value); HOSTSEC_HRESULT_RETURNED(CMP_X, CMP_W) }
+#define CMP_X(name, value, meaning) \
+    if ((uint32_t)(value) == v) overlap++;
+#define CMP_W(name, value, meaning) \
+    if ((uint32_t)(value) == v) overlap++;
+#define EACH_ONLY(name, value, meaning)        \
+    {                                          \
+        uint32_t v = (uint32_t)(value);        \
+        HOSTSEC_HRESULT_RETURNED(CMP_X, CMP_W) \
+    }
     HOSTSEC_HRESULT_MSCOREE_ONLY(EACH_ONLY)
     CHECK(returned == 26 && compat == 7 && overlap == 0);
 }
 
 static void library_version_matches_header(void) {
     CHECK(HostSec_GetVersion() == HOSTSEC_VERSION_NUMBER);
-    CHECK(HOSTSEC_VERSION_NUMBER == HOSTSEC_VERSION_MAJOR * 1000000 +
-                                        HOSTSEC_VERSION_MINOR * 1000 + HOSTSEC_VERSION_PATCH);
+    CHECK(HOSTSEC_VERSION_NUMBER ==
+          HOSTSEC_VERSION_MAJOR * 1000000 + HOSTSEC_VERSION_MINOR * 1000 + HOSTSEC_VERSION_PATCH);
     char text[32];
-    snprintf(text, sizeof text, "%d.%d.%d", HOSTSEC_VERSION_MAJOR, HOSTSEC_VERSION_MINOR,
-             HOSTSEC_VERSION_PATCH);
+    snprintf(text, sizeof text, "%d.%d.%d", HOSTSEC_VERSION_MAJOR, HOSTSEC_VERSION_MINOR, HOSTSEC_VERSION_PATCH);
     CHECK(strcmp(text, HOSTSEC_VERSION_STRING) == 0);
     CHECK(HostSec_GetVersion() / 1000000 == HOSTSEC_VERSION_MAJOR);
 }

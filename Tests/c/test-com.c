@@ -77,13 +77,11 @@ static void dll_get_class_object_serves_both_classes_as_iunknown(void) {
 static void dll_get_class_object_rejects_unknown_clsid(void) {
     uint64_t before = live_objects();
     void *p = POISON;
-    CHECK_HR(DllGetClassObject(&IID_Unknown_To_Hostsec, &IID_IClassFactory, &p),
-             CLASS_E_CLASSNOTAVAILABLE);
+    CHECK_HR(DllGetClassObject(&IID_Unknown_To_Hostsec, &IID_IClassFactory, &p), CLASS_E_CLASSNOTAVAILABLE);
     CHECK(p == NULL);
     /* An interface ID is not a class ID. */
     p = POISON;
-    CHECK_HR(DllGetClassObject(&IID_IHostSecurityManager, &IID_IClassFactory, &p),
-             CLASS_E_CLASSNOTAVAILABLE);
+    CHECK_HR(DllGetClassObject(&IID_IHostSecurityManager, &IID_IClassFactory, &p), CLASS_E_CLASSNOTAVAILABLE);
     CHECK(p == NULL);
     CHECK(live_objects() == before);
 }
@@ -246,12 +244,10 @@ static void create_instance_refuses_aggregation(void) {
     IHostControl *outer = new_control();
     if (f == NULL || outer == NULL) return;
     void *p = POISON;
-    CHECK_HR(IClassFactory_CreateInstance(f, (IUnknown *)outer, &IID_IUnknown, &p),
-             CLASS_E_NOAGGREGATION);
+    CHECK_HR(IClassFactory_CreateInstance(f, (IUnknown *)outer, &IID_IUnknown, &p), CLASS_E_NOAGGREGATION);
     CHECK(p == NULL);
     p = POISON;
-    CHECK_HR(IClassFactory_CreateInstance(f, (IUnknown *)outer, &IID_IHostSecurityManager, &p),
-             CLASS_E_NOAGGREGATION);
+    CHECK_HR(IClassFactory_CreateInstance(f, (IUnknown *)outer, &IID_IHostSecurityManager, &p), CLASS_E_NOAGGREGATION);
     CHECK(p == NULL);
     /* The outer object was not touched. */
     CHECK(IHostControl_Release(outer) == 0);
@@ -300,8 +296,7 @@ static void factory_of_each_clsid_creates_its_own_class(void) {
         CHECK_HR(IUnknown_QueryInterface((IUnknown *)uc, &IID_IHostControl, &q), S_OK);
         CHECK(q == uc);
         q = POISON;
-        CHECK_HR(IUnknown_QueryInterface((IUnknown *)uc, &IID_IHostSecurityManager, &q),
-                 E_NOINTERFACE);
+        CHECK_HR(IUnknown_QueryInterface((IUnknown *)uc, &IID_IHostSecurityManager, &q), E_NOINTERFACE);
         CHECK(q == NULL);
         CHECK(IUnknown_Release((IUnknown *)uc) == 1);
         CHECK(IUnknown_Release((IUnknown *)uc) == 0);
@@ -406,8 +401,8 @@ static void get_host_manager_refuses_other_managers(void) {
     uint64_t before = live_objects();
     IHostControl *c = new_control();
     if (c == NULL) return;
-    const IID *others[5] = {&IID_Other_Host_Manager, &IID_IUnknown, &IID_IHostControl,
-                            &IID_IHostSecurityContext, &IID_Unknown_To_Hostsec};
+    const IID *others[5] = {&IID_Other_Host_Manager, &IID_IUnknown, &IID_IHostControl, &IID_IHostSecurityContext,
+                            &IID_Unknown_To_Hostsec};
     for (int i = 0; i < 5; i++) {
         void *p = POISON;
         CHECK_HR(IHostControl_GetHostManager(c, others[i], &p), E_NOINTERFACE);

@@ -8,7 +8,7 @@
 #include "token_util.h"
 
 #define WORKERS 4
-#define POOL 64
+#define POOL    64
 
 static int quick;
 static size_t scaled(size_t full) { return quick ? full / 20 : full; }
@@ -53,7 +53,10 @@ static void *worker(void *arg) {
         }
         HANDLE h = NULL;
         HRESULT hr = m->lpVtbl->OpenThreadToken(m, TOKEN_QUERY | TOKEN_DUPLICATE, FALSE, &h);
-        if (hr != S_OK || h == NULL) { t->wrong++; continue; }
+        if (hr != S_OK || h == NULL) {
+            t->wrong++;
+            continue;
+        }
         t->opened++;
 
         HOSTSEC_TOKEN_STATISTICS st;
@@ -64,7 +67,8 @@ static void *worker(void *arg) {
 
         if (r % 8 == 0) {
             HANDLE d = NULL;
-            if (HostSec_DuplicateTokenEx(h, 0, SecurityIdentification, TokenImpersonation, &d) != S_OK) t->wrong++;
+            if (HostSec_DuplicateTokenEx(h, 0, SecurityIdentification, TokenImpersonation, &d) != S_OK)
+                t->wrong++;
             else {
                 t->duplicates++;
                 if (HostSec_CloseHandle(d) != S_OK) t->wrong++;
@@ -91,8 +95,10 @@ static void *worker(void *arg) {
             HOSTSEC_TOKEN_USER u;
             HRESULT q = HostSec_GetTokenInformation(peek, TokenUser, &u, sizeof u, &len);
             t->queries++;
-            if (q == E_HANDLE) t->queryHandle++;
-            else if (q != S_OK) t->wrong++;
+            if (q == E_HANDLE)
+                t->queryHandle++;
+            else if (q != S_OK)
+                t->wrong++;
         }
     }
     if (m->lpVtbl->RevertToSelf(m) != S_OK) t->wrong++;
@@ -131,7 +137,8 @@ static void threads_open_query_duplicate_close_at_once(void) {
         }
     }
     printf("     %zu opened, %zu closed by their opener or a peer (%zu by a peer), %zu pool queries "
-           "(%zu saw E_HANDLE)\n", opened, closed + left, others, queries, raced);
+           "(%zu saw E_HANDLE)\n",
+           opened, closed + left, others, queries, raced);
     CHECK(wrong == 0);
     CHECK(opened == WORKERS * scaled(20000));
     CHECK(closed + left == opened);
@@ -181,9 +188,12 @@ static void close_racing_query_and_close_of_same_handle(void) {
         __atomic_store_n(&contested, h, __ATOMIC_RELEASE);
         pthread_barrier_wait(&start);
         pthread_barrier_wait(&done);
-        if (raceResult[0] == S_OK) querySaw[0]++;
-        else if (raceResult[0] == E_HANDLE) querySaw[1]++;
-        else badQuery++;
+        if (raceResult[0] == S_OK)
+            querySaw[0]++;
+        else if (raceResult[0] == E_HANDLE)
+            querySaw[1]++;
+        else
+            badQuery++;
         /* exactly one of the two closes wins */
         int wins = (raceResult[1] == S_OK) + (raceResult[2] == S_OK);
         int losses = (raceResult[1] == E_HANDLE) + (raceResult[2] == E_HANDLE);
@@ -238,7 +248,7 @@ int main(void) {
     struct passwd *pw = getpwnam("nobody");
     nobody_uid = pw ? pw->pw_uid : 65534;
     root_lane = util_can_impersonate_others() && pw != NULL;
-    hosting_warm_up();  /* before any other thread: see hosting.h */
+    hosting_warm_up(); /* before any other thread: see hosting.h */
     HOSTSEC_STATISTICS base = check_stats();
 
     RUN_TEST(threads_open_query_duplicate_close_at_once);

@@ -65,11 +65,11 @@ static void random_and_near_live_values_are_all_rejected(void) {
         uint64_t v;
         uint64_t base = sorted[rng() % LIVE];
         switch (i % 5) {
-        case 0: v = rng(); break;                                         /* anything */
-        case 1: v = (rng() << 32) | (1 + rng() % (maxLow + 64)); break;   /* an issued slot, any generation */
-        case 2: v = base ^ (1ULL << (32 + rng() % 32)); break;             /* one generation bit flipped */
-        case 3: v = base ^ ((rng() | 1) << 32); break;                     /* generation scrambled */
-        default: v = base + (int64_t)(rng() % 17) - 8; break;             /* neighbouring slots */
+        case 0: v = rng(); break;                                       /* anything */
+        case 1: v = (rng() << 32) | (1 + rng() % (maxLow + 64)); break; /* an issued slot, any generation */
+        case 2: v = base ^ (1ULL << (32 + rng() % 32)); break;          /* one generation bit flipped */
+        case 3: v = base ^ ((rng() | 1) << 32); break;                  /* generation scrambled */
+        default: v = base + (int64_t)(rng() % 17) - 8; break;           /* neighbouring slots */
         }
         if (v == 0 || is_live(sorted, LIVE, v)) continue; /* a real handle is not a forgery */
         tried++;
@@ -79,8 +79,8 @@ static void random_and_near_live_values_are_all_rejected(void) {
         if (c == S_OK) acceptedClose++;
         if ((q != S_OK && q != E_HANDLE) || (c != S_OK && c != E_HANDLE)) otherResult++;
     }
-    printf("     %zu forged values tried: %zu accepted by CloseHandle, %zu by GetTokenInformation\n",
-           tried, acceptedClose, acceptedQuery);
+    printf("     %zu forged values tried: %zu accepted by CloseHandle, %zu by GetTokenInformation\n", tried,
+           acceptedClose, acceptedQuery);
     CHECK(acceptedClose == 0);
     CHECK(acceptedQuery == 0);
     CHECK(otherResult == 0);
@@ -114,18 +114,18 @@ static void forging_from_own_handles_does_no_better_than_chance(void) {
     HOSTSEC_STATISTICS before = check_stats();
 
     size_t tried = 0, accepted = 0, victimsNamed = 0, other = 0;
-#define TRY(value)                                                                              \
-    do {                                                                                        \
-        uint64_t v_ = (value);                                                                  \
-        if (v_ == 0 || is_live(sorted, OWN + VICTIMS, v_)) {                                    \
+#define TRY(value)                                                                                      \
+    do {                                                                                                \
+        uint64_t v_ = (value);                                                                          \
+        if (v_ == 0 || is_live(sorted, OWN + VICTIMS, v_)) {                                            \
             for (int k_ = 0; k_ < VICTIMS; k_++) victimsNamed += v_ == (uint64_t)(uintptr_t)victim[k_]; \
-            break;                                                                              \
-        }                                                                                       \
-        tried++;                                                                                \
-        HRESULT q_ = query_user((HANDLE)(uintptr_t)v_);                                         \
-        HRESULT c_ = HostSec_CloseHandle((HANDLE)(uintptr_t)v_);                                \
-        accepted += (q_ == S_OK) + (c_ == S_OK);                                                \
-        other += (q_ != S_OK && q_ != E_HANDLE) || (c_ != S_OK && c_ != E_HANDLE);              \
+            break;                                                                                      \
+        }                                                                                               \
+        tried++;                                                                                        \
+        HRESULT q_ = query_user((HANDLE)(uintptr_t)v_);                                                 \
+        HRESULT c_ = HostSec_CloseHandle((HANDLE)(uintptr_t)v_);                                        \
+        accepted += (q_ == S_OK) + (c_ == S_OK);                                                        \
+        other += (q_ != S_OK && q_ != E_HANDLE) || (c_ != S_OK && c_ != E_HANDLE);                      \
     } while (0)
     for (int i = 0; i < OWN; i++) {
         uint64_t h = (uint64_t)(uintptr_t)own[i];
@@ -134,12 +134,12 @@ static void forging_from_own_handles_does_no_better_than_chance(void) {
         if (i % 8 == 0) /* the XOR trick: slots around ours, generations 0-3 */
             for (int d = -40; d <= 40; d++)
                 for (uint64_t g = 0; g < 4; g++) TRY((secret ^ (g << 32)) | (uint32_t)(low + d));
-        for (int bit = 0; bit < 64; bit++) TRY(h ^ (1ull << bit));      /* one bit flipped */
-        for (int d = -8; d <= 8; d++) TRY(h + (uint64_t)(int64_t)d);     /* neighbouring values */
+        for (int bit = 0; bit < 64; bit++) TRY(h ^ (1ull << bit));   /* one bit flipped */
+        for (int d = -8; d <= 8; d++) TRY(h + (uint64_t)(int64_t)d); /* neighbouring values */
         if (i >= 2) {
             uint64_t a = (uint64_t)(uintptr_t)own[i - 2], b = (uint64_t)(uintptr_t)own[i - 1];
-            TRY(b ^ a ^ h);           /* XOR-linear extrapolation */
-            TRY(h + (h - b));         /* arithmetic extrapolation */
+            TRY(b ^ a ^ h);   /* XOR-linear extrapolation */
+            TRY(h + (h - b)); /* arithmetic extrapolation */
             TRY(h + (b - a));
             TRY(h ^ (b ^ a) ^ 1);
         }
@@ -249,7 +249,8 @@ static void handle_with_fewer_rights_never_does_more(void) {
     for (int i = 0; i < 1000; i++) { /* repetition grants nothing */
         CHECK_HR(HostSec_DuplicateTokenEx(q, 0, SecurityImpersonation, TokenImpersonation, &d), E_ACCESSDENIED);
         CHECK(d == NULL);
-        CHECK_HR(HostSec_DuplicateTokenEx(q, TOKEN_ALL_ACCESS, SecurityImpersonation, TokenImpersonation, &d), E_ACCESSDENIED);
+        CHECK_HR(HostSec_DuplicateTokenEx(q, TOKEN_ALL_ACCESS, SecurityImpersonation, TokenImpersonation, &d),
+                 E_ACCESSDENIED);
         CHECK_HR(mgr->lpVtbl->SetThreadToken(mgr, q), E_ACCESSDENIED);
         HOSTSEC_TOKEN_SOURCE s;
         DWORD len = 0;
@@ -275,8 +276,8 @@ static void handle_with_fewer_rights_never_does_more(void) {
 
 struct probe {
     HRESULT openAsSelf, openAsThread;
-    HANDLE handle;  /* in: a handle from another thread */
-    HRESULT query;  /* querying that handle here */
+    HANDLE handle;   /* in: a handle from another thread */
+    HRESULT query;   /* querying that handle here */
     int impersonate; /* the thread impersonates itself first */
     int logonNobody; /* and then impersonates nobody (root only) */
 };
@@ -312,7 +313,7 @@ static void thread_token_is_invisible_to_other_threads(void) {
     pthread_join(t, NULL);
     CHECK_HR(p.openAsSelf, HRESULT_FROM_WIN32(ERROR_NO_TOKEN));
     CHECK_HR(p.openAsThread, HRESULT_FROM_WIN32(ERROR_NO_TOKEN));
-    CHECK_HR(p.query, S_OK); /* handles are the process's: usable from any thread */
+    CHECK_HR(p.query, S_OK);               /* handles are the process's: usable from any thread */
     CHECK(util_thread_token_id(mgr) != 0); /* still ours */
     HostSec_CloseHandle(mine);
     CHECK_HR(util_revert(mgr), S_OK);
@@ -400,10 +401,14 @@ static void table_full_at_16777216_handles_is_e_outofmemory(void) {
     while (n <= cap) {
         HANDLE x = JUNK_HANDLE;
         hr = util_open(mgr, TOKEN_QUERY, TRUE, &x);
-        if (hr != S_OK) { CHECK(x == NULL); break; }
+        if (hr != S_OK) {
+            CHECK(x == NULL);
+            break;
+        }
         h[n++] = x;
     }
-    printf("     %zu handles open (%llu before), then 0x%08x\n", n, (unsigned long long)before.LiveHandles, (unsigned)hr);
+    printf("     %zu handles open (%llu before), then 0x%08x\n", n, (unsigned long long)before.LiveHandles,
+           (unsigned)hr);
     CHECK_HR(hr, E_OUTOFMEMORY);
     CHECK(n + before.LiveHandles == cap);
     CHECK(check_stats().LiveHandles == cap);

@@ -16,8 +16,8 @@
 static IHostSecurityManager *manager;
 static int privileged;
 static char workdir[256];
-static char secret_path[300];   /* root-owned 0600 */
-static char nobody_path[300];   /* nobody-owned 0600 */
+static char secret_path[300]; /* root-owned 0600 */
+static char nobody_path[300]; /* nobody-owned 0600 */
 static uid_t nobody_uid, daemon_uid;
 
 static void on_thread(void *(*fn)(void *), void *arg) {
@@ -100,10 +100,10 @@ static void impersonation_changes_the_calling_thread_and_no_other(void) {
         CHECK(strcmp(v.capeff_during, "0000000000000000") == 0);
         CHECK(strcmp(v.mine_during, v.mine_before) != 0);
     } else {
-        CHECK(strcmp(v.mine_during, v.mine_before) == 0);  /* identification only */
+        CHECK(strcmp(v.mine_during, v.mine_before) == 0); /* identification only */
     }
-    CHECK(strcmp(v.main_during, v.main_before) == 0);      /* the other thread never changed */
-    CHECK(strcmp(v.mine_after, v.mine_before) == 0);       /* revert is exact */
+    CHECK(strcmp(v.main_during, v.main_before) == 0); /* the other thread never changed */
+    CHECK(strcmp(v.mine_after, v.mine_before) == 0);  /* revert is exact */
 }
 
 /* --- files ----------------------------------------------------------------------------- */
@@ -143,7 +143,7 @@ static void files_follow_the_impersonated_identity(void) {
     if (privileged) {
         CHECK(e.level == SecurityImpersonation);
         CHECK(e.created.st_uid == nobody_uid);
-        CHECK(!e.secret_readable_during);  /* root's 0600 file is refused to nobody */
+        CHECK(!e.secret_readable_during); /* root's 0600 file is refused to nobody */
     } else {
         CHECK(e.level == SecurityIdentification);
         CHECK(e.created.st_uid == getuid());
@@ -171,7 +171,11 @@ static void revert_to_self_returns_exactly_s_ok_when_not_impersonating(void) {
 
 /* --- impersonations replace each other ------------------------------------------------- */
 
-struct replace_view { uid_t first, second, after_revert; HRESULT a, b, r, open_after; char creds_before[1024], creds_after[1024]; };
+struct replace_view {
+    uid_t first, second, after_revert;
+    HRESULT a, b, r, open_after;
+    char creds_before[1024], creds_after[1024];
+};
 
 static void *impersonate_twice(void *arg) {
     struct replace_view *v = arg;
@@ -198,7 +202,7 @@ static void impersonations_replace_each_other_and_do_not_stack(void) {
     CHECK_HR(v.r, S_OK);
     CHECK(v.first == nobody_uid);
     CHECK(v.second == daemon_uid);
-    CHECK_HR(v.open_after, HRESULT_FROM_WIN32(ERROR_NO_TOKEN));  /* one revert is enough */
+    CHECK_HR(v.open_after, HRESULT_FROM_WIN32(ERROR_NO_TOKEN)); /* one revert is enough */
     CHECK(strcmp(v.creds_before, v.creds_after) == 0);
 }
 
@@ -219,19 +223,22 @@ static void *impersonate_with_rights(void *arg) {
     r[5] = (HRESULT)thread_token_level();
     r[6] = IHostSecurityManager_ImpersonateLoggedOnUser(manager, (HANDLE)(uintptr_t)0x1234567);
     r[7] = IHostSecurityManager_RevertToSelf(manager);
-    HostSec_CloseHandle(full); HostSec_CloseHandle(query); HostSec_CloseHandle(qd);
-    HostSec_CloseHandle(imp_qd); HostSec_CloseHandle(imp_qi);
+    HostSec_CloseHandle(full);
+    HostSec_CloseHandle(query);
+    HostSec_CloseHandle(qd);
+    HostSec_CloseHandle(imp_qd);
+    HostSec_CloseHandle(imp_qi);
     return NULL;
 }
 
 static void impersonate_logged_on_user_needs_the_documented_rights(void) {
     HRESULT r[8];
     on_thread(impersonate_with_rights, r);
-    CHECK_HR(r[0], E_ACCESSDENIED);                        /* primary, TOKEN_QUERY only */
-    CHECK_HR(r[1], HRESULT_FROM_WIN32(ERROR_NO_TOKEN));    /* ...and nothing changed */
-    CHECK_HR(r[2], S_OK);                                  /* primary, QUERY|DUPLICATE */
-    CHECK_HR(r[3], E_ACCESSDENIED);                        /* impersonation, no IMPERSONATE */
-    CHECK_HR(r[4], S_OK);                                  /* impersonation, QUERY|IMPERSONATE */
+    CHECK_HR(r[0], E_ACCESSDENIED);                                               /* primary, TOKEN_QUERY only */
+    CHECK_HR(r[1], HRESULT_FROM_WIN32(ERROR_NO_TOKEN));                           /* ...and nothing changed */
+    CHECK_HR(r[2], S_OK);                                                         /* primary, QUERY|DUPLICATE */
+    CHECK_HR(r[3], E_ACCESSDENIED);                                               /* impersonation, no IMPERSONATE */
+    CHECK_HR(r[4], S_OK);                                                         /* impersonation, QUERY|IMPERSONATE */
     CHECK(r[5] == (privileged ? SecurityImpersonation : SecurityIdentification)); /* copy at SecurityImpersonation */
     CHECK_HR(r[6], E_HANDLE);
     CHECK_HR(r[7], S_OK);
@@ -249,14 +256,16 @@ static void *set_thread_token_cases(void *arg) {
     r[0] = IHostSecurityManager_SetThreadToken(manager, primary);
     r[1] = IHostSecurityManager_SetThreadToken(manager, imp_noimp);
     r[2] = IHostSecurityManager_SetThreadToken(manager, (HANDLE)(uintptr_t)0xdeadbeef);
-    r[3] = IHostSecurityManager_OpenThreadToken(manager, TOKEN_QUERY, TRUE, &h);  /* still no token */
+    r[3] = IHostSecurityManager_OpenThreadToken(manager, TOKEN_QUERY, TRUE, &h); /* still no token */
     r[4] = IHostSecurityManager_SetThreadToken(manager, imp);
     r[5] = thread_token_uid() == nobody_uid ? S_OK : E_FAIL;
-    r[6] = IHostSecurityManager_SetThreadToken(manager, NULL);                     /* NULL reverts */
+    r[6] = IHostSecurityManager_SetThreadToken(manager, NULL); /* NULL reverts */
     r[7] = IHostSecurityManager_OpenThreadToken(manager, TOKEN_QUERY, TRUE, &h);
     hosting_credentials(0, after, sizeof after);
     r[8] = strcmp(before, after) == 0 ? S_OK : E_FAIL;
-    HostSec_CloseHandle(primary); HostSec_CloseHandle(imp); HostSec_CloseHandle(imp_noimp);
+    HostSec_CloseHandle(primary);
+    HostSec_CloseHandle(imp);
+    HostSec_CloseHandle(imp_noimp);
     return NULL;
 }
 
@@ -289,7 +298,7 @@ static void *impersonate_self_account(void *arg) {
     r[1] = (HRESULT)thread_token_level();
     hosting_credentials(0, during, sizeof during);
     r[2] = IHostSecurityManager_RevertToSelf(manager);
-    r[3] = strcmp(before, during) == 0 ? S_OK : E_FAIL;  /* nothing to change in the kernel */
+    r[3] = strcmp(before, during) == 0 ? S_OK : E_FAIL; /* nothing to change in the kernel */
     HostSec_CloseHandle(h);
     return NULL;
 }
@@ -305,7 +314,12 @@ static void impersonating_ones_own_account_needs_no_privilege(void) {
 
 /* --- security contexts ----------------------------------------------------------------- */
 
-struct flow { IHostSecurityContext *ctx; HRESULT get, set, rev; uid_t file_uid, token_uid; char uid_line[128]; };
+struct flow {
+    IHostSecurityContext *ctx;
+    HRESULT get, set, rev;
+    uid_t file_uid, token_uid;
+    char uid_line[128];
+};
 
 static void *capture_on_request_thread(void *arg) {
     struct flow *f = arg;
@@ -356,7 +370,7 @@ static void *apply_not_impersonating_context(void *arg) {
     r[0] = IHostSecurityManager_GetSecurityContext(manager, eCurrentContext, &ctx); /* not impersonating */
     r[1] = IHostSecurityContext_Capture(ctx, &clone);
     IHostSecurityManager_ImpersonateLoggedOnUser(manager, h);
-    r[2] = IHostSecurityManager_SetSecurityContext(manager, eCurrentContext, clone);     /* = revert */
+    r[2] = IHostSecurityManager_SetSecurityContext(manager, eCurrentContext, clone); /* = revert */
     r[3] = IHostSecurityManager_OpenThreadToken(manager, TOKEN_QUERY, TRUE, &t);
     hosting_credentials(0, after, sizeof after);
     r[4] = strcmp(before, after) == 0 ? S_OK : E_FAIL;
@@ -377,8 +391,11 @@ static void a_context_captured_while_not_impersonating_reverts_when_applied(void
     CHECK(r[5] == 0 && r[6] == 0);
 }
 
-struct restricted_view { HRESULT get, set, rev; char capeff_before[64], capeff_during[64], capeff_after[64], uid_during[128];
-                         int nobody_file_during, nobody_file_after; };
+struct restricted_view {
+    HRESULT get, set, rev;
+    char capeff_before[64], capeff_during[64], capeff_after[64], uid_during[128];
+    int nobody_file_during, nobody_file_after;
+};
 
 static void *restrict_self(void *arg) {
     struct restricted_view *v = arg;
@@ -410,7 +427,7 @@ static void a_restricted_context_drops_the_effective_capabilities_of_that_thread
     CHECK(strcmp(v.capeff_after, v.capeff_before) == 0);
     CHECK(strcmp(main_before, main_after) == 0);
     if (getuid() == 0 && strcmp(v.capeff_before, "0000000000000000") != 0) {
-        CHECK(!v.nobody_file_during);  /* root without CAP_DAC_OVERRIDE: nobody's 0600 file */
+        CHECK(!v.nobody_file_during); /* root without CAP_DAC_OVERRIDE: nobody's 0600 file */
         CHECK(v.nobody_file_after);
     }
 }
@@ -462,7 +479,7 @@ static void *exit_while_impersonating(void *arg) {
     HANDLE h = logon("nobody");
     IHostSecurityManager_ImpersonateLoggedOnUser(manager, h);
     HostSec_CloseHandle(h);
-    return NULL;  /* exits still impersonating */
+    return NULL; /* exits still impersonating */
 }
 
 static void a_thread_that_exits_while_impersonating_releases_everything(void) {
@@ -496,7 +513,7 @@ static void a_fork_in_a_multithreaded_host_leaves_the_child_able_to_use_the_libr
     for (int round = 0; round < 20; round++) {
         pid_t pid = fork();
         if (pid == 0) {
-            alarm(10);  /* a lock held forever would hang here */
+            alarm(10); /* a lock held forever would hang here */
             HANDLE h = NULL, t = NULL;
             if (HostSec_LogonUser("nobody", &h) != S_OK) _exit(2);
             if (IHostSecurityManager_ImpersonateLoggedOnUser(manager, h) != S_OK) _exit(3);
@@ -508,8 +525,10 @@ static void a_fork_in_a_multithreaded_host_leaves_the_child_able_to_use_the_libr
         }
         int status = 0;
         waitpid(pid, &status, 0);
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 0) ok_children++;
-        else fprintf(stderr, "  child %d: status 0x%x\n", round, status);
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+            ok_children++;
+        else
+            fprintf(stderr, "  child %d: status 0x%x\n", round, status);
     }
     keep_going = 0;
     for (int i = 0; i < 3; i++) pthread_join(busy[i], NULL);
@@ -524,11 +543,15 @@ static void make_files(void) {
     chmod(workdir, 01777);
     snprintf(secret_path, sizeof secret_path, "%s/root-only", workdir);
     int fd = open(secret_path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
-    if (fd >= 0) { if (write(fd, "secret\n", 7) != 7) abort(); close(fd); }
+    if (fd >= 0) {
+        if (write(fd, "secret\n", 7) != 7) abort();
+        close(fd);
+    }
     snprintf(nobody_path, sizeof nobody_path, "%s/nobody-only", workdir);
     fd = open(nobody_path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
     if (fd >= 0) close(fd);
-    if (chown(nobody_path, nobody_uid, (gid_t)-1) != 0) { /* not root: the test that needs it checks getuid() */ }
+    if (chown(nobody_path, nobody_uid, (gid_t)-1) != 0) { /* not root: the test that needs it checks getuid() */
+    }
 }
 
 static void remove_files(void) {
@@ -541,8 +564,10 @@ int main(void) {
     privileged = hosting_privileged();
     nobody_uid = hosting_uid_of("nobody");
     daemon_uid = hosting_uid_of("daemon");
-    printf("# %s: uid %d\n", privileged ? "privileged (CAP_SETUID+CAP_SETGID): kernel-level impersonation"
-                                        : "unprivileged: impersonating others is identification only", (int)getuid());
+    printf("# %s: uid %d\n",
+           privileged ? "privileged (CAP_SETUID+CAP_SETGID): kernel-level impersonation"
+                      : "unprivileged: impersonating others is identification only",
+           (int)getuid());
     manager = hosting_manager();
     make_files();
     RUN_TEST(impersonation_changes_the_calling_thread_and_no_other);

@@ -66,7 +66,7 @@ static void class_factory_slots_by_number(void) {
     CHECK_HR(hr, S_OK);
     CHECK(check_stats().ServerLocks == locks);
 
-    outer = (IUnknown *)f;  /* aggregation is refused: the method's own HRESULT comes back */
+    outer = (IUnknown *)f; /* aggregation is refused: the method's own HRESULT comes back */
     m = (IHostSecurityManager *)f;
     CHECK_HR(invoke(f, &IID_IClassFactory, 3, create_args, &hr), S_OK);
     CHECK_HR(hr, CLASS_E_NOAGGREGATION);
@@ -192,9 +192,15 @@ static void every_slot_of_every_interface_is_callable(void) {
     IClassFactory *cf = factory_of(&CLSID_HostControl);
     IHostControl *hc = NULL;
     if (IClassFactory_CreateInstance(cf, NULL, &IID_IHostControl, (void **)&hc) != S_OK) abort();
-    struct { void *object; const IID *iid; } objects[] = {
-        {m, &IID_IUnknown}, {f, &IID_IClassFactory}, {hc, &IID_IHostControl},
-        {c, &IID_IHostSecurityContext}, {m, &IID_IHostSecurityManager},
+    struct {
+        void *object;
+        const IID *iid;
+    } objects[] = {
+        {m, &IID_IUnknown},
+        {f, &IID_IClassFactory},
+        {hc, &IID_IHostControl},
+        {c, &IID_IHostSecurityContext},
+        {m, &IID_IHostSecurityManager},
     };
     for (int i = 0; i < 5; i++) {
         void *out = NULL, **pout = &out;
@@ -209,7 +215,7 @@ static void every_slot_of_every_interface_is_callable(void) {
         CHECK(invoke_count(objects[i].object, objects[i].iid, 2) == 1);
         called += 3;
     }
-    called += 2 + 2 + 1 + 6;  /* the slots 3.. the tests above call by number */
+    called += 2 + 2 + 1 + 6; /* the slots 3.. the tests above call by number */
     CHECK(called == slots);
     IHostControl_Release(hc);
     IClassFactory_Release(cf);
@@ -271,8 +277,17 @@ static void slot_past_the_interface_is_e_invalidarg(void) {
 }
 
 /* A host's own COM object: HostSec_Invoke calls any object's vtable, not only the library's. */
-typedef struct { const IHostSecurityContextVtbl *lpVtbl; ULONG refs; int captures; } host_context;
-static HRESULT STDMETHODCALLTYPE hc_qi(IHostSecurityContext *t, REFIID r, void **p) { (void)t; (void)r; *p = NULL; return E_NOINTERFACE; }
+typedef struct {
+    const IHostSecurityContextVtbl *lpVtbl;
+    ULONG refs;
+    int captures;
+} host_context;
+static HRESULT STDMETHODCALLTYPE hc_qi(IHostSecurityContext *t, REFIID r, void **p) {
+    (void)t;
+    (void)r;
+    *p = NULL;
+    return E_NOINTERFACE;
+}
 static ULONG STDMETHODCALLTYPE hc_addref(IHostSecurityContext *t) { return ++((host_context *)t)->refs; }
 static ULONG STDMETHODCALLTYPE hc_release(IHostSecurityContext *t) { return --((host_context *)t)->refs; }
 static HRESULT STDMETHODCALLTYPE hc_capture(IHostSecurityContext *t, IHostSecurityContext **p) {

@@ -15,12 +15,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define LOGON_FAILURE HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE)
-#define ACCOUNT_EXPIRED HRESULT_FROM_WIN32(ERROR_ACCOUNT_EXPIRED)
+#define LOGON_FAILURE    HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE)
+#define ACCOUNT_EXPIRED  HRESULT_FROM_WIN32(ERROR_ACCOUNT_EXPIRED)
 #define PASSWORD_EXPIRED HRESULT_FROM_WIN32(ERROR_PASSWORD_EXPIRED)
 #define ACCOUNT_DISABLED HRESULT_FROM_WIN32(ERROR_ACCOUNT_DISABLED)
 #define NO_LOGON_SERVERS HRESULT_FROM_WIN32(ERROR_NO_LOGON_SERVERS)
-#define THREADS 8
+#define THREADS          8
 
 static char prefix[16];
 static char names[THREADS + 4][32];
@@ -89,7 +89,11 @@ static void empty_user_name_is_e_invalidarg(void) {
 
 static void unknown_service_is_no_logon_servers_at_once(void) {
     HANDLE h;
-    const char *bad[] = {"hostsec-no-such-service", "../pam.d/hostsec", ".hidden", "", "a/b",
+    const char *bad[] = {"hostsec-no-such-service",
+                         "../pam.d/hostsec",
+                         ".hidden",
+                         "",
+                         "a/b",
                          "0123456789012345678901234567890123456789012345678901234567890123456789"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         setenv("HOSTSEC_PAM_SERVICE", bad[i], 1);
@@ -112,7 +116,10 @@ static void right_password_gives_the_accounts_primary_token(void) {
     g2 = getgrnam(g2name);
     HANDLE h;
     CHECK_HR(logon(name, password, &h), S_OK);
-    if (h == NULL || pw == NULL || g2 == NULL) { CHECK(0); return; }
+    if (h == NULL || pw == NULL || g2 == NULL) {
+        CHECK(0);
+        return;
+    }
     HOSTSEC_TOKEN_USER user;
     DWORD len = 0;
     CHECK_HR(HostSec_GetTokenInformation(h, TokenUser, &user, sizeof user, &len), S_OK);
@@ -132,7 +139,7 @@ static void right_password_gives_the_accounts_primary_token(void) {
     HOSTSEC_TOKEN_SOURCE source;
     CHECK_HR(HostSec_GetTokenInformation(h, TokenSource, &source, sizeof source, &len), S_OK);
     CHECK(strcmp(source.SourceName, "Logon") == 0);
-    HANDLE copy = NULL;  /* all access: TOKEN_DUPLICATE and TOKEN_ASSIGN_PRIMARY included */
+    HANDLE copy = NULL; /* all access: TOKEN_DUPLICATE and TOKEN_ASSIGN_PRIMARY included */
     CHECK_HR(HostSec_DuplicateTokenEx(h, TOKEN_ALL_ACCESS, SecurityImpersonation, TokenPrimary, &copy), S_OK);
     HostSec_CloseHandle(copy);
     CHECK_HR(HostSec_CloseHandle(h), S_OK);
@@ -146,7 +153,7 @@ static void wrong_password_is_logon_failure(void) {
     CHECK_HR(logon(names[0], "Correct horse 43", &h), LOGON_FAILURE);
     wrong_seconds = seconds() - t;
     CHECK(h == NULL);
-    CHECK_HR(logon(names[0], "", &h), LOGON_FAILURE);  /* never an empty password */
+    CHECK_HR(logon(names[0], "", &h), LOGON_FAILURE); /* never an empty password */
     CHECK(h == NULL);
 }
 
@@ -176,7 +183,7 @@ static void locked_account_never_gets_a_token(void) {
     CHECK_HR(logon(name, password, &h), LOGON_FAILURE);
     CHECK(h == NULL);
     CHECK(sh("usermod -U %s", name) == 0);
-    CHECK_HR(logon(name, password, &h), S_OK);  /* the same password once unlocked */
+    CHECK_HR(logon(name, password, &h), S_OK); /* the same password once unlocked */
     HostSec_CloseHandle(h);
 }
 
@@ -186,7 +193,7 @@ static void expired_account_is_account_expired(void) {
     HANDLE h;
     CHECK_HR(logon(name, password, &h), ACCOUNT_EXPIRED);
     CHECK(h == NULL);
-    CHECK_HR(logon(name, "not it", &h), LOGON_FAILURE);  /* only the password holder learns it */
+    CHECK_HR(logon(name, "not it", &h), LOGON_FAILURE); /* only the password holder learns it */
     CHECK(h == NULL);
 }
 
@@ -206,7 +213,7 @@ static void utf8_password_is_compared_byte_for_byte(void) {
     HANDLE h;
     CHECK_HR(logon(name, nfc, &h), S_OK);
     HostSec_CloseHandle(h);
-    CHECK_HR(logon(name, nfd, &h), LOGON_FAILURE);  /* no normalization: other bytes */
+    CHECK_HR(logon(name, nfd, &h), LOGON_FAILURE); /* no normalization: other bytes */
     CHECK(set_password(name, password) == 0);
 }
 
@@ -223,7 +230,7 @@ static void password_of_4_kib_is_logon_failure(void) {
     HANDLE h;
     CHECK(set_password(name, big) != 0);
     CHECK(set_password(name, longest) == 0);
-    CHECK_HR(logon(name, longest, &h), S_OK);  /* 511 bytes: the longest password there is */
+    CHECK_HR(logon(name, longest, &h), S_OK); /* 511 bytes: the longest password there is */
     HostSec_CloseHandle(h);
     CHECK_HR(logon(name, big, &h), LOGON_FAILURE);
     CHECK(h == NULL);
@@ -247,14 +254,14 @@ static void host_selects_the_service_with_hostsec_pam_service(void) {
     write_service(service, "auth required pam_permit.so\naccount required pam_permit.so\n");
     setenv("HOSTSEC_PAM_SERVICE", service, 1);
     HANDLE h;
-    CHECK_HR(logon(names[0], "anything at all", &h), S_OK);  /* pam_permit: this service was used */
+    CHECK_HR(logon(names[0], "anything at all", &h), S_OK); /* pam_permit: this service was used */
     HostSec_CloseHandle(h);
     char unknown[40];
     snprintf(unknown, sizeof unknown, "%snobody", prefix);
-    CHECK_HR(logon(unknown, "x", &h), LOGON_FAILURE);  /* PAM vouched, NSS knows no such account */
+    CHECK_HR(logon(unknown, "x", &h), LOGON_FAILURE); /* PAM vouched, NSS knows no such account */
     CHECK(h == NULL);
     unsetenv("HOSTSEC_PAM_SERVICE");
-    CHECK_HR(logon(names[0], "anything at all", &h), LOGON_FAILURE);  /* back to "hostsec" */
+    CHECK_HR(logon(names[0], "anything at all", &h), LOGON_FAILURE); /* back to "hostsec" */
     sh("rm -f /etc/pam.d/%s", service);
 }
 

@@ -5,20 +5,20 @@
 
 static IHostSecurityManager *mgr;
 
-#define SYNCHRONIZE_RIGHT 0x00100000u
+#define SYNCHRONIZE_RIGHT            0x00100000u
 #define ACCESS_SYSTEM_SECURITY_RIGHT 0x01000000u
-#define CAP_BIT(c) (1ULL << (c))
+#define CAP_BIT(c)                   (1ULL << (c))
 
 /* Opens with a junk-filled out handle; on failure the handle must come back NULL. */
 static HRESULT open_checked(DWORD access, BOOL asSelf, HANDLE *ph) {
     *ph = JUNK_HANDLE;
     HRESULT hr = util_open(mgr, access, asSelf, ph);
-    if (FAILED(hr)) CHECK(*ph == NULL);
-    else CHECK(*ph != NULL && *ph != JUNK_HANDLE);
+    if (FAILED(hr))
+        CHECK(*ph == NULL);
+    else
+        CHECK(*ph != NULL && *ph != JUNK_HANDLE);
     return hr;
 }
-
-
 
 /* ---- no token --------------------------------------------------------------------- */
 
@@ -143,7 +143,8 @@ static void set_thread_token_anonymous_is_cant_open_anonymous(void) {
 static void set_thread_token_impersonation_opens_that_token(void) {
     HANDLE process = NULL, copy = NULL, h;
     CHECK_HR(HostSec_OpenProcessToken(TOKEN_DUPLICATE | TOKEN_QUERY, &process), S_OK);
-    CHECK_HR(HostSec_DuplicateTokenEx(process, TOKEN_ALL_ACCESS, SecurityImpersonation, TokenImpersonation, &copy), S_OK);
+    CHECK_HR(HostSec_DuplicateTokenEx(process, TOKEN_ALL_ACCESS, SecurityImpersonation, TokenImpersonation, &copy),
+             S_OK);
     CHECK_HR(mgr->lpVtbl->SetThreadToken(mgr, copy), S_OK);
     CHECK_HR(open_checked(TOKEN_QUERY, FALSE, &h), S_OK);
     CHECK(util_statistics(h).TokenId == util_statistics(copy).TokenId);
@@ -207,7 +208,7 @@ static void generic_read_maps_to_query_query_source_and_duplicate(void) {
     HOSTSEC_TOKEN_SOURCE src;
     DWORD len = 0;
     CHECK_HR(HostSec_GetTokenInformation(h, TokenSource, &src, sizeof src, &len), S_OK);
-    CHECK(util_can_duplicate(h)); /* 0x2001A includes TOKEN_DUPLICATE */
+    CHECK(util_can_duplicate(h));                                  /* 0x2001A includes TOKEN_DUPLICATE */
     CHECK_HR(mgr->lpVtbl->SetThreadToken(mgr, h), E_ACCESSDENIED); /* no TOKEN_IMPERSONATE */
     CHECK_HR(HostSec_CloseHandle(h), S_OK);
     CHECK_HR(util_revert(mgr), S_OK);
@@ -330,7 +331,7 @@ static void open_as_self_denied_body(void) {
 
     CHECK_HR(open_checked(TOKEN_QUERY, TRUE, &h), E_ACCESSDENIED);
     CHECK_HR(open_checked(MAXIMUM_ALLOWED, TRUE, &h), E_ACCESSDENIED); /* the DACL grants root nothing */
-    CHECK_HR(open_checked(0, TRUE, &h), S_OK);                          /* 0 asks for nothing */
+    CHECK_HR(open_checked(0, TRUE, &h), S_OK);                         /* 0 asks for nothing */
     CHECK(!util_can_query(h));
     CHECK_HR(HostSec_CloseHandle(h), S_OK);
 
@@ -404,10 +405,13 @@ static void open_as_self_true_granted_to_creator_without_dac_override(void) {
 int main(int argc, char **argv) {
     mgr = hosting_manager();
     const char *body = util_body_requested(argc, argv);
-    if (body != NULL) {  /* a process started without CAP_DAC_OVERRIDE (util_in_process_without) */
-        if (strcmp(body, "denied") == 0) open_as_self_denied_body();
-        else if (strcmp(body, "creator") == 0) open_as_self_creator_body();
-        else return 2;
+    if (body != NULL) { /* a process started without CAP_DAC_OVERRIDE (util_in_process_without) */
+        if (strcmp(body, "denied") == 0)
+            open_as_self_denied_body();
+        else if (strcmp(body, "creator") == 0)
+            open_as_self_creator_body();
+        else
+            return 2;
         return check_current_failed ? 1 : 0;
     }
     HOSTSEC_STATISTICS base = check_stats();

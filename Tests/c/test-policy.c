@@ -117,7 +117,8 @@ static void strict_policy_refuses_set_thread_token_of_another_account_without_pr
         CHECK(uid == (uid_t)-1); /* still no thread token */
         CHECK(strcmp(before, after) == 0);
         HANDLE h = (HANDLE)1;
-        CHECK_HR(IHostSecurityManager_OpenThreadToken(manager, TOKEN_QUERY, TRUE, &h), HRESULT_FROM_WIN32(ERROR_NO_TOKEN));
+        CHECK_HR(IHostSecurityManager_OpenThreadToken(manager, TOKEN_QUERY, TRUE, &h),
+                 HRESULT_FROM_WIN32(ERROR_NO_TOKEN));
         CHECK(h == NULL);
     }
     CHECK_HR(IHostSecurityManager_RevertToSelf(manager), S_OK);
@@ -136,7 +137,9 @@ static void strict_policy_allows_own_account_and_identification_tokens(void) {
      * account may carry other groups: switching to those is a change the kernel must make). */
     HANDLE process = NULL, own = NULL;
     CHECK_HR(HostSec_OpenProcessToken(TOKEN_DUPLICATE | TOKEN_QUERY, &process), S_OK);
-    CHECK_HR(HostSec_DuplicateTokenEx(process, TOKEN_IMPERSONATE | TOKEN_QUERY, SecurityImpersonation, TokenImpersonation, &own), S_OK);
+    CHECK_HR(HostSec_DuplicateTokenEx(process, TOKEN_IMPERSONATE | TOKEN_QUERY, SecurityImpersonation,
+                                      TokenImpersonation, &own),
+             S_OK);
     CHECK_HR(IHostSecurityManager_SetThreadToken(manager, own), S_OK);
     CHECK_HR(IHostSecurityManager_ImpersonateLoggedOnUser(manager, process), S_OK);
     CHECK_HR(IHostSecurityManager_RevertToSelf(manager), S_OK);
@@ -164,8 +167,10 @@ static void quick_start_check_either_enforces_or_refuses(void) {
     hosting_status(0, "Uid:", uid_line, sizeof uid_line);
     unsigned ruid = 0, euid = 0;
     sscanf(uid_line, "%u %u", &ruid, &euid);
-    if (SUCCEEDED(hr)) CHECK(euid == nobody_uid); /* success means the kernel acts as nobody */
-    else CHECK(euid == getuid() && hr == HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD));
+    if (SUCCEEDED(hr))
+        CHECK(euid == nobody_uid); /* success means the kernel acts as nobody */
+    else
+        CHECK(euid == getuid() && hr == HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD));
     IHostSecurityManager_RevertToSelf(manager);
     HostSec_CloseHandle(nobody);
     CHECK_HR(HostSec_SetPolicy(0), S_OK);

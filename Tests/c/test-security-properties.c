@@ -33,12 +33,18 @@ static int kernel_matches_library(void) {
     if (IHostSecurityManager_OpenThreadToken(manager, TOKEN_QUERY, TRUE, &h) == S_OK) {
         HostSec_GetTokenInformation(h, TokenImpersonationLevel, &level, sizeof level, &len);
         acting = level >= SecurityImpersonation;
-        if (!acting) { HostSec_CloseHandle(h); h = NULL; }
+        if (!acting) {
+            HostSec_CloseHandle(h);
+            h = NULL;
+        }
     }
     if (h == NULL && HostSec_DuplicateTokenEx(self_token, 0, SecurityImpersonation, TokenPrimary, &h) != S_OK) return 0;
     HOSTSEC_TOKEN_USER user;
     HOSTSEC_TOKEN_PRIMARY_GROUP group;
-    union { HOSTSEC_TOKEN_GROUPS g; char bytes[HOSTSEC_TOKEN_GROUPS_SIZE(256)]; } groups;
+    union {
+        HOSTSEC_TOKEN_GROUPS g;
+        char bytes[HOSTSEC_TOKEN_GROUPS_SIZE(256)];
+    } groups;
     int ok = HostSec_GetTokenInformation(h, TokenUser, &user, sizeof user, &len) == S_OK &&
              HostSec_GetTokenInformation(h, TokenPrimaryGroup, &group, sizeof group, &len) == S_OK &&
              HostSec_GetTokenInformation(h, TokenGroups, &groups, sizeof groups, &len) == S_OK;
@@ -61,7 +67,8 @@ static void *impersonator(void *arg) {
     HANDLE h = logon("nobody");
     IHostSecurityManager_ImpersonateLoggedOnUser(manager, h);
     atomic_store(&phase, 1);
-    while (atomic_load(&phase) != 2) { }
+    while (atomic_load(&phase) != 2) {
+    }
     IHostSecurityManager_RevertToSelf(manager);
     HostSec_CloseHandle(h);
     return NULL;
@@ -74,7 +81,8 @@ static void identity_never_crosses_threads(void) {
     pthread_t t;
     atomic_store(&phase, 0);
     pthread_create(&t, NULL, impersonator, NULL);
-    while (atomic_load(&phase) != 1) { }
+    while (atomic_load(&phase) != 1) {
+    }
     HANDLE h = (HANDLE)1;
     CHECK_HR(IHostSecurityManager_OpenThreadToken(manager, TOKEN_QUERY, TRUE, &h), HRESULT_FROM_WIN32(ERROR_NO_TOKEN));
     CHECK(h == NULL);
@@ -129,12 +137,16 @@ static void *rights_matrix(void *arg) {
     for (int type = 0; type < 2; type++) {
         for (unsigned mask = 0; mask < 32; mask++) {
             DWORD rights = 0;
-            for (int b = 0; b < 5; b++) if (mask & (1u << b)) rights |= bits[b];
+            for (int b = 0; b < 5; b++)
+                if (mask & (1u << b)) rights |= bits[b];
             HANDLE h = NULL, dup = NULL;
             HostSec_DuplicateTokenEx(type ? imp_full : full, rights, SecurityImpersonation,
                                      type ? TokenImpersonation : TokenPrimary, &h);
-            if (h == NULL) { (*bad)++; continue; }
-            if (rights == 0) rights = TOKEN_ALL_ACCESS;  /* desired 0: the source handle's rights */
+            if (h == NULL) {
+                (*bad)++;
+                continue;
+            }
+            if (rights == 0) rights = TOKEN_ALL_ACCESS; /* desired 0: the source handle's rights */
             HOSTSEC_TOKEN_USER u;
             HOSTSEC_TOKEN_SOURCE src;
             DWORD len = 0;
@@ -154,7 +166,9 @@ static void *rights_matrix(void *arg) {
             int can_imp = IHostSecurityManager_ImpersonateLoggedOnUser(manager, h) == S_OK;
             IHostSecurityManager_RevertToSelf(manager);
             DWORD need_imp = type ? (TOKEN_QUERY | TOKEN_IMPERSONATE) : (TOKEN_QUERY | TOKEN_DUPLICATE);
-            if (getenv("HOSTSEC_TEST_VERBOSE")) fprintf(stderr, "type %d rights %04x q%d s%d d%d dr%u set%d imp%d\n", type, (unsigned)rights, can_query, can_source, can_dup, (unsigned)dup_rights_ok, can_set, can_imp);
+            if (getenv("HOSTSEC_TEST_VERBOSE"))
+                fprintf(stderr, "type %d rights %04x q%d s%d d%d dr%u set%d imp%d\n", type, (unsigned)rights, can_query,
+                        can_source, can_dup, (unsigned)dup_rights_ok, can_set, can_imp);
             if (can_query != !!(rights & TOKEN_QUERY)) (*bad)++;
             if (can_source != !!(rights & TOKEN_QUERY_SOURCE)) (*bad)++;
             if (can_dup != !!(rights & TOKEN_DUPLICATE)) (*bad)++;
@@ -186,9 +200,20 @@ static void forged_handles_never_work(void) {
     int accepted = 0;
     int local = 0;
     void *heap = malloc(64);
-    uintptr_t forged[] = {0, 1, (uintptr_t)-1, (uintptr_t)&local, (uintptr_t)heap, (uintptr_t)manager,
-                          (uintptr_t)&IID_IUnknown, v + 1, v - 1, v ^ 0x100000000ull, v ^ 0x8000000000000000ull,
-                          v + 0x100000000ull, v & 0xFFFFFFFFull, v & ~0xFFFFFFFFull};
+    uintptr_t forged[] = {0,
+                          1,
+                          (uintptr_t)-1,
+                          (uintptr_t)&local,
+                          (uintptr_t)heap,
+                          (uintptr_t)manager,
+                          (uintptr_t)&IID_IUnknown,
+                          v + 1,
+                          v - 1,
+                          v ^ 0x100000000ull,
+                          v ^ 0x8000000000000000ull,
+                          v + 0x100000000ull,
+                          v & 0xFFFFFFFFull,
+                          v & ~0xFFFFFFFFull};
     for (size_t i = 0; i < sizeof forged / sizeof forged[0]; i++) {
         HOSTSEC_TOKEN_USER u;
         DWORD len = 0;
@@ -218,8 +243,8 @@ static void *refused_everywhere(void *arg) {
           IHostSecurityManager_RevertToSelf(manager) == HOST_E_CLRNOTAVAILABLE &&
           HostSec_ImpersonateSelf(SecurityImpersonation) == HOST_E_CLRNOTAVAILABLE &&
           HostSec_LogonUser("nobody", &h) == HOST_E_CLRNOTAVAILABLE &&
-          IHostSecurityManager_GetSecurityContext(manager, eCurrentContext, &ctx) == HOST_E_CLRNOTAVAILABLE && ctx == NULL &&
-          check_stats().FailedClosed == 1;
+          IHostSecurityManager_GetSecurityContext(manager, eCurrentContext, &ctx) == HOST_E_CLRNOTAVAILABLE &&
+          ctx == NULL && check_stats().FailedClosed == 1;
     return NULL;
 }
 
@@ -228,7 +253,8 @@ static void *refused_everywhere(void *arg) {
  * refuse everything afterwards, on every thread. Done in a child process (closing is final). */
 static void after_a_failed_revert_the_library_stays_closed_for_every_thread(void) {
     if (!privileged) {
-        printf("  (skipped: needs CAP_SETUID/CAP_SETGID to reach a kernel-level impersonation that can fail to revert)\n");
+        printf(
+            "  (skipped: needs CAP_SETUID/CAP_SETGID to reach a kernel-level impersonation that can fail to revert)\n");
         return;
     }
     pid_t pid = fork();
@@ -237,7 +263,7 @@ static void after_a_failed_revert_the_library_stays_closed_for_every_thread(void
         HANDLE h = logon("nobody");
         if (IHostSecurityManager_ImpersonateLoggedOnUser(manager, h) != S_OK) _exit(2);
         uid_t nobody = hosting_uid_of("nobody");
-        if (syscall(SYS_setresuid, nobody, nobody, nobody) != 0) _exit(3);  /* saved uid gone */
+        if (syscall(SYS_setresuid, nobody, nobody, nobody) != 0) _exit(3); /* saved uid gone */
         if (IHostSecurityManager_RevertToSelf(manager) != E_FAIL) _exit(4);
         int ok = 0;
         pthread_t t;
@@ -251,7 +277,7 @@ static void after_a_failed_revert_the_library_stays_closed_for_every_thread(void
     waitpid(pid, &status, 0);
     CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) fprintf(stderr, "  child status 0x%x\n", status);
-    CHECK(check_stats().FailedClosed == 0);  /* the parent is untouched */
+    CHECK(check_stats().FailedClosed == 0); /* the parent is untouched */
 }
 
 /* --- the kernel always agrees with the library ------------------------------------------ */
@@ -278,24 +304,30 @@ static void *random_walk(void *arg) {
             IHostSecurityManager_GetSecurityContext(manager, (EContextType)(seed & 1), &ctx[slot]);
             break;
         }
-        case 4: if (ctx[which]) IHostSecurityManager_SetSecurityContext(manager, (EContextType)((seed >> 3) & 1), ctx[which]); break;
+        case 4:
+            if (ctx[which])
+                IHostSecurityManager_SetSecurityContext(manager, (EContextType)((seed >> 3) & 1), ctx[which]);
+            break;
         case 5: {
             HANDLE d = NULL;
-            HostSec_DuplicateTokenEx(tokens[which], TOKEN_ALL_ACCESS, (SECURITY_IMPERSONATION_LEVEL)((seed >> 4) % 4), TokenImpersonation, &d);
+            HostSec_DuplicateTokenEx(tokens[which], TOKEN_ALL_ACCESS, (SECURITY_IMPERSONATION_LEVEL)((seed >> 4) % 4),
+                                     TokenImpersonation, &d);
             IHostSecurityManager_SetThreadToken(manager, d);
             HostSec_CloseHandle(d);
             break;
         }
         case 6: IHostSecurityManager_SetThreadToken(manager, NULL); break;
-        default: IHostSecurityManager_SetThreadToken(manager, tokens[which]); break;  /* primary: refused */
+        default: IHostSecurityManager_SetThreadToken(manager, tokens[which]); break; /* primary: refused */
         }
         if (!kernel_matches_library()) {
             (*bad)++;
-            if (getenv("HOSTSEC_TEST_VERBOSE")) fprintf(stderr, "step %d op %u which %u seed %u\n", step, op, which, seed);
+            if (getenv("HOSTSEC_TEST_VERBOSE"))
+                fprintf(stderr, "step %d op %u which %u seed %u\n", step, op, which, seed);
         }
     }
     IHostSecurityManager_RevertToSelf(manager);
-    for (int i = 0; i < 4; i++) if (ctx[i]) IHostSecurityContext_Release(ctx[i]);
+    for (int i = 0; i < 4; i++)
+        if (ctx[i]) IHostSecurityContext_Release(ctx[i]);
     for (int i = 0; i < 3; i++) HostSec_CloseHandle(tokens[i]);
     HostSec_CloseHandle(self_token);
     return NULL;

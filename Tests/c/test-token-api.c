@@ -12,13 +12,11 @@ static HRESULT info(HANDLE h, TOKEN_INFORMATION_CLASS c, void *buf, DWORD len, D
     return HostSec_GetTokenInformation(h, c, buf, len, ret);
 }
 
-
 static int can_query_source(HANDLE h) {
     HOSTSEC_TOKEN_SOURCE s;
     DWORD len = 0;
     return info(h, TokenSource, &s, sizeof s, &len) == S_OK;
 }
-
 
 static HANDLE process_token(DWORD access) {
     HANDLE h = NULL;
@@ -70,9 +68,7 @@ static void close_handle_live_is_s_ok_and_count_drops(void) {
     CHECK(check_stats().LiveHandles == before.LiveHandles);
 }
 
-static void close_handle_null_is_e_handle(void) {
-    CHECK_HR(HostSec_CloseHandle(NULL), E_HANDLE);
-}
+static void close_handle_null_is_e_handle(void) { CHECK_HR(HostSec_CloseHandle(NULL), E_HANDLE); }
 
 static void close_handle_closed_is_e_handle(void) {
     HANDLE h = process_token(TOKEN_QUERY);
@@ -84,9 +80,14 @@ static void close_handle_closed_is_e_handle(void) {
 static void close_handle_never_issued_is_e_handle(void) {
     HOSTSEC_STATISTICS before = check_stats();
     int local = 0;
-    HANDLE values[] = {(HANDLE)(uintptr_t)1, (HANDLE)(uintptr_t)2, (HANDLE)(uintptr_t)0x1000,
-                       (HANDLE)(uintptr_t)UINT32_MAX, (HANDLE)(uintptr_t)UINTPTR_MAX, (HANDLE)&local,
-                       (HANDLE)mgr, JUNK_HANDLE};
+    HANDLE values[] = {(HANDLE)(uintptr_t)1,
+                       (HANDLE)(uintptr_t)2,
+                       (HANDLE)(uintptr_t)0x1000,
+                       (HANDLE)(uintptr_t)UINT32_MAX,
+                       (HANDLE)(uintptr_t)UINTPTR_MAX,
+                       (HANDLE)&local,
+                       (HANDLE)mgr,
+                       JUNK_HANDLE};
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) CHECK_HR(HostSec_CloseHandle(values[i]), E_HANDLE);
     CHECK(check_stats().LiveHandles == before.LiveHandles);
 }
@@ -337,7 +338,8 @@ static void duplicate_primary_source_to_any_level(void) {
     HANDLE p = process_token(TOKEN_DUPLICATE | TOKEN_QUERY);
     for (int level = SecurityAnonymous; level <= SecurityDelegation; level++) {
         HANDLE d = NULL;
-        CHECK_HR(HostSec_DuplicateTokenEx(p, TOKEN_QUERY, (SECURITY_IMPERSONATION_LEVEL)level, TokenImpersonation, &d), S_OK);
+        CHECK_HR(HostSec_DuplicateTokenEx(p, TOKEN_QUERY, (SECURITY_IMPERSONATION_LEVEL)level, TokenImpersonation, &d),
+                 S_OK);
         HOSTSEC_TOKEN_STATISTICS s = util_statistics(d);
         CHECK(s.TokenType == TokenImpersonation && (int)s.ImpersonationLevel == level);
         HostSec_CloseHandle(d);
@@ -356,7 +358,8 @@ static void duplicate_bad_type_or_level_is_invalidarg(void) {
     int badLevels[] = {4, -1, 0x7fffffff};
     for (int i = 0; i < 3; i++) {
         d = JUNK_HANDLE;
-        CHECK_HR(HostSec_DuplicateTokenEx(p, 0, (SECURITY_IMPERSONATION_LEVEL)badLevels[i], TokenImpersonation, &d), E_INVALIDARG);
+        CHECK_HR(HostSec_DuplicateTokenEx(p, 0, (SECURITY_IMPERSONATION_LEVEL)badLevels[i], TokenImpersonation, &d),
+                 E_INVALIDARG);
         CHECK(d == NULL);
     }
     HostSec_CloseHandle(p);
@@ -382,7 +385,9 @@ static void duplicate_zero_access_gets_source_handle_rights(void) {
 static void duplicate_explicit_access_is_checked_and_granted(void) {
     HANDLE p = process_token(TOKEN_DUPLICATE), d = NULL;
     /* the source handle cannot query, but the copy is a new object: its DACL grants self */
-    CHECK_HR(HostSec_DuplicateTokenEx(p, TOKEN_QUERY | TOKEN_IMPERSONATE, SecurityImpersonation, TokenImpersonation, &d), S_OK);
+    CHECK_HR(
+        HostSec_DuplicateTokenEx(p, TOKEN_QUERY | TOKEN_IMPERSONATE, SecurityImpersonation, TokenImpersonation, &d),
+        S_OK);
     CHECK(util_can_query(d) && !util_can_duplicate(d));
     HostSec_CloseHandle(d);
     d = JUNK_HANDLE;
@@ -538,8 +543,10 @@ static void token_information_logon_token_matches_user_database(void) {
             CHECK(dacl->AceCount == 1 && dacl->Aces[0].Id == uid);
         } else {
             CHECK(dacl->AceCount == 2);
-            CHECK(dacl->Aces[0].Kind == HOSTSEC_ACE_USER && dacl->Aces[0].Id == uid && dacl->Aces[0].Mask == TOKEN_ALL_ACCESS);
-            CHECK(dacl->Aces[1].Kind == HOSTSEC_ACE_USER && dacl->Aces[1].Id == geteuid() && dacl->Aces[1].Mask == TOKEN_ALL_ACCESS);
+            CHECK(dacl->Aces[0].Kind == HOSTSEC_ACE_USER && dacl->Aces[0].Id == uid &&
+                  dacl->Aces[0].Mask == TOKEN_ALL_ACCESS);
+            CHECK(dacl->Aces[1].Kind == HOSTSEC_ACE_USER && dacl->Aces[1].Id == geteuid() &&
+                  dacl->Aces[1].Mask == TOKEN_ALL_ACCESS);
         }
         free(dacl);
         source_name_is(h, "Logon", 0);
@@ -577,7 +584,8 @@ static void token_information_too_small_is_insufficient_buffer_with_size_and_buf
         unsigned char buf[4096];
         memset(buf, 0xCC, sizeof buf);
         DWORD got = 12345;
-        CHECK_HR(info(h, (TOKEN_INFORMATION_CLASS)c, buf, need - 1, &got), HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER));
+        CHECK_HR(info(h, (TOKEN_INFORMATION_CLASS)c, buf, need - 1, &got),
+                 HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER));
         CHECK(got == need);
         int untouched = 1;
         for (size_t i = 0; i < sizeof buf; i++) untouched &= buf[i] == 0xCC;

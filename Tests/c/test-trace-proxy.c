@@ -27,7 +27,8 @@ static int log_contains(const char *text) {
     FILE *f = fopen(log_path, "r");
     char line[2048];
     int found = 0;
-    while (f && fgets(line, sizeof line, f)) if (strstr(line, text)) found = 1;
+    while (f && fgets(line, sizeof line, f))
+        if (strstr(line, text)) found = 1;
     if (f) fclose(f);
     return found;
 }
@@ -78,7 +79,7 @@ static void last_release_frees_proxy_and_object(void) {
     uint64_t before = check_stats().LiveObjects;
     IHostSecurityManager *m = hosting_manager();
     IHostSecurityContext *c = context_of(m);
-    CHECK(check_stats().LiveObjects == before + 2);  /* proxies are not objects of their own */
+    CHECK(check_stats().LiveObjects == before + 2); /* proxies are not objects of their own */
     CHECK(IHostSecurityContext_AddRef(c) == 2);
     CHECK(IHostSecurityContext_Release(c) == 1);
     CHECK(IHostSecurityContext_Release(c) == 0);
@@ -126,10 +127,24 @@ static void proxied_context_applies_on_proxied_and_plain_managers(void) {
     IHostSecurityManager_Release(traced);
 }
 
-typedef struct { const IHostSecurityContextVtbl *lpVtbl; } foreign_context;
-static HRESULT STDMETHODCALLTYPE fc_qi(IHostSecurityContext *t, REFIID r, void **p) { (void)t; (void)r; *p = NULL; return E_NOINTERFACE; }
-static ULONG STDMETHODCALLTYPE fc_ref(IHostSecurityContext *t) { (void)t; return 1; }
-static HRESULT STDMETHODCALLTYPE fc_capture(IHostSecurityContext *t, IHostSecurityContext **p) { (void)t; *p = NULL; return E_NOTIMPL; }
+typedef struct {
+    const IHostSecurityContextVtbl *lpVtbl;
+} foreign_context;
+static HRESULT STDMETHODCALLTYPE fc_qi(IHostSecurityContext *t, REFIID r, void **p) {
+    (void)t;
+    (void)r;
+    *p = NULL;
+    return E_NOINTERFACE;
+}
+static ULONG STDMETHODCALLTYPE fc_ref(IHostSecurityContext *t) {
+    (void)t;
+    return 1;
+}
+static HRESULT STDMETHODCALLTYPE fc_capture(IHostSecurityContext *t, IHostSecurityContext **p) {
+    (void)t;
+    *p = NULL;
+    return E_NOTIMPL;
+}
 static const IHostSecurityContextVtbl foreign_vtbl = {fc_qi, fc_ref, fc_ref, fc_capture};
 
 static void foreign_context_is_still_refused_through_a_proxy(void) {
@@ -205,7 +220,7 @@ static void turning_tracing_off_stops_logging_but_proxies_keep_working(void) {
 static void set_trace_with_an_empty_path_is_e_invalidarg(void) {
     CHECK_HR(HostSec_SetTrace(TRUE, ""), E_INVALIDARG);
     IHostSecurityManager *m = hosting_manager();
-    CHECK((const void *)m->lpVtbl == plain_manager_vtbl);  /* unchanged: still off */
+    CHECK((const void *)m->lpVtbl == plain_manager_vtbl); /* unchanged: still off */
     IHostSecurityManager_Release(m);
 }
 
@@ -250,10 +265,12 @@ static void a_fork_while_tracing_leaves_the_child_able_to_trace(void) {
     for (int round = 0; round < 30; round++) {
         pid_t pid = fork();
         if (pid == 0) {
-            alarm(10);  /* a trace lock inherited held would hang here */
+            alarm(10); /* a trace lock inherited held would hang here */
             HANDLE h = NULL;
-            int good = IHostSecurityManager_RevertToSelf(m) == S_OK && HostSec_ImpersonateSelf(SecurityImpersonation) == S_OK &&
-                       IHostSecurityManager_OpenThreadToken(m, TOKEN_QUERY, TRUE, &h) == S_OK && HostSec_CloseHandle(h) == S_OK;
+            int good = IHostSecurityManager_RevertToSelf(m) == S_OK &&
+                       HostSec_ImpersonateSelf(SecurityImpersonation) == S_OK &&
+                       IHostSecurityManager_OpenThreadToken(m, TOKEN_QUERY, TRUE, &h) == S_OK &&
+                       HostSec_CloseHandle(h) == S_OK;
             _exit(good ? 0 : 1);
         }
         int status = 0;

@@ -19,20 +19,40 @@ static const HOSTSEC_METHOD_INFO *method_named(const HOSTSEC_INTERFACE_INFO *inf
 }
 
 /* Every vtable member, by name, with its byte offset: the compiler checks each name exists. */
-struct member { const IID *iid; const char *name; size_t offset; DWORD params; };
-#define M(iface, name, params) {&IID_##iface, #name, offsetof(iface##Vtbl, name), params}
+struct member {
+    const IID *iid;
+    const char *name;
+    size_t offset;
+    DWORD params;
+};
+#define M(iface, name, params) \
+    { &IID_##iface, #name, offsetof(iface##Vtbl, name), params }
 static const struct member members[] = {
-    M(IUnknown, QueryInterface, 2), M(IUnknown, AddRef, 0), M(IUnknown, Release, 0),
-    M(IClassFactory, QueryInterface, 2), M(IClassFactory, AddRef, 0), M(IClassFactory, Release, 0),
-    M(IClassFactory, CreateInstance, 3), M(IClassFactory, LockServer, 1),
-    M(IHostControl, QueryInterface, 2), M(IHostControl, AddRef, 0), M(IHostControl, Release, 0),
-    M(IHostControl, GetHostManager, 2), M(IHostControl, SetAppDomainManager, 2),
-    M(IHostSecurityContext, QueryInterface, 2), M(IHostSecurityContext, AddRef, 0),
-    M(IHostSecurityContext, Release, 0), M(IHostSecurityContext, Capture, 1),
-    M(IHostSecurityManager, QueryInterface, 2), M(IHostSecurityManager, AddRef, 0),
-    M(IHostSecurityManager, Release, 0), M(IHostSecurityManager, ImpersonateLoggedOnUser, 1),
-    M(IHostSecurityManager, RevertToSelf, 0), M(IHostSecurityManager, OpenThreadToken, 3),
-    M(IHostSecurityManager, SetThreadToken, 1), M(IHostSecurityManager, GetSecurityContext, 2),
+    M(IUnknown, QueryInterface, 2),
+    M(IUnknown, AddRef, 0),
+    M(IUnknown, Release, 0),
+    M(IClassFactory, QueryInterface, 2),
+    M(IClassFactory, AddRef, 0),
+    M(IClassFactory, Release, 0),
+    M(IClassFactory, CreateInstance, 3),
+    M(IClassFactory, LockServer, 1),
+    M(IHostControl, QueryInterface, 2),
+    M(IHostControl, AddRef, 0),
+    M(IHostControl, Release, 0),
+    M(IHostControl, GetHostManager, 2),
+    M(IHostControl, SetAppDomainManager, 2),
+    M(IHostSecurityContext, QueryInterface, 2),
+    M(IHostSecurityContext, AddRef, 0),
+    M(IHostSecurityContext, Release, 0),
+    M(IHostSecurityContext, Capture, 1),
+    M(IHostSecurityManager, QueryInterface, 2),
+    M(IHostSecurityManager, AddRef, 0),
+    M(IHostSecurityManager, Release, 0),
+    M(IHostSecurityManager, ImpersonateLoggedOnUser, 1),
+    M(IHostSecurityManager, RevertToSelf, 0),
+    M(IHostSecurityManager, OpenThreadToken, 3),
+    M(IHostSecurityManager, SetThreadToken, 1),
+    M(IHostSecurityManager, GetSecurityContext, 2),
     M(IHostSecurityManager, SetSecurityContext, 2),
 };
 #define MEMBER_COUNT (sizeof members / sizeof members[0])
@@ -40,8 +60,8 @@ static const struct member members[] = {
 static void enumeration_lists_the_five_interfaces_in_header_order(void) {
     static const char *names[] = {"IUnknown", "IClassFactory", "IHostControl", "IHostSecurityContext",
                                   "IHostSecurityManager"};
-    static const IID *iids[] = {&IID_IUnknown, &IID_IClassFactory, &IID_IHostControl,
-                                &IID_IHostSecurityContext, &IID_IHostSecurityManager};
+    static const IID *iids[] = {&IID_IUnknown, &IID_IClassFactory, &IID_IHostControl, &IID_IHostSecurityContext,
+                                &IID_IHostSecurityManager};
     for (DWORD i = 0; i < 5; i++) {
         const HOSTSEC_INTERFACE_INFO *info = NULL;
         CHECK_HR(HostSec_GetInterfaceInfoAt(i, &info), S_OK);
@@ -155,11 +175,25 @@ static void interface_out_parameters_name_their_interface(void) {
 
 static void functions_enumerate_every_flat_function_then_end(void) {
     static const char *const names[] = {
-        "HostSec_LogonUserWithPassword", "DllGetClassObject", "DllCanUnloadNow", "HostSec_GetVersion",
-        "HostSec_GetVersionString", "HostSec_HResultName", "HostSec_GetStatistics", "HostSec_CloseHandle",
-        "HostSec_OpenProcessToken", "HostSec_ImpersonateSelf", "HostSec_DuplicateTokenEx",
-        "HostSec_GetTokenInformation", "HostSec_LogonUser", "HostSec_SetPolicy", "HostSec_GetInterfaceInfo",
-        "HostSec_GetInterfaceInfoAt", "HostSec_GetFunctionInfoAt", "HostSec_Invoke", "HostSec_SetTrace",
+        "HostSec_LogonUserWithPassword",
+        "DllGetClassObject",
+        "DllCanUnloadNow",
+        "HostSec_GetVersion",
+        "HostSec_GetVersionString",
+        "HostSec_HResultName",
+        "HostSec_GetStatistics",
+        "HostSec_CloseHandle",
+        "HostSec_OpenProcessToken",
+        "HostSec_ImpersonateSelf",
+        "HostSec_DuplicateTokenEx",
+        "HostSec_GetTokenInformation",
+        "HostSec_LogonUser",
+        "HostSec_SetPolicy",
+        "HostSec_GetInterfaceInfo",
+        "HostSec_GetInterfaceInfoAt",
+        "HostSec_GetFunctionInfoAt",
+        "HostSec_Invoke",
+        "HostSec_SetTrace",
     };
     const DWORD count = sizeof names / sizeof names[0];
     for (DWORD i = 0; i < count; i++) {

@@ -67,9 +67,7 @@ static int check_every_class(void) {
     return checked;
 }
 
-static void every_vtable_handed_out_is_in_a_read_only_mapping(void) {
-    CHECK(check_every_class() == 7);
-}
+static void every_vtable_handed_out_is_in_a_read_only_mapping(void) { CHECK(check_every_class() == 7); }
 
 static void every_tracing_proxy_vtable_is_in_a_read_only_mapping(void) {
     CHECK_HR(HostSec_SetTrace(TRUE, "/dev/null"), S_OK);

@@ -133,12 +133,12 @@ static inline int util_in_child(void (*body)(void)) {
     return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-#define SKIP_UNLESS_ROOT()                                                               \
-    do {                                                                                 \
-        if (!util_can_impersonate_others()) {                                            \
-            printf("skip %s: needs root with CAP_SETUID and CAP_SETGID\n", __func__);    \
-            return;                                                                      \
-        }                                                                                \
+#define SKIP_UNLESS_ROOT()                                                            \
+    do {                                                                              \
+        if (!util_can_impersonate_others()) {                                         \
+            printf("skip %s: needs root with CAP_SETUID and CAP_SETGID\n", __func__); \
+            return;                                                                   \
+        }                                                                             \
     } while (0)
 
 #endif

@@ -11,7 +11,8 @@ let package = Package(
     name: "scope-bench",
     dependencies: [.package(path: "../..")],
     targets: [
-        .executableTarget(name: "scope-bench",
-                          dependencies: [.product(name: "HostSecurity", package: root)]),
+        .executableTarget(
+            name: "scope-bench",
+            dependencies: [.product(name: "HostSecurity", package: root)])
     ]
 )

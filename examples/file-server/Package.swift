@@ -10,7 +10,8 @@ let package = Package(
     name: "file-server",
     dependencies: [.package(path: "../..")],
     targets: [
-        .executableTarget(name: "file-server",
-                          dependencies: [.product(name: "HostSecurity", package: root)]),
+        .executableTarget(
+            name: "file-server",
+            dependencies: [.product(name: "HostSecurity", package: root)])
     ]
 )

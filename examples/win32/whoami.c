@@ -36,8 +36,10 @@ static void account(PSID sid, char *out, size_t size, SID_NAME_USE *use) {
         *use = SidTypeUnknown;
         return;
     }
-    if (d) snprintf(out, size, "%s\\%s", domain, name);
-    else snprintf(out, size, "%s", name);
+    if (d)
+        snprintf(out, size, "%s\\%s", domain, name);
+    else
+        snprintf(out, size, "%s", name);
 }
 
 static void rule(size_t width) {
@@ -67,12 +69,16 @@ static void print_user(HANDLE token) {
     LPSTR sid = NULL;
     if (!user) return;
     account(user->User.Sid, name, sizeof name, &use);
-    for (char *p = name; *p; p++) if (*p >= 'A' && *p <= 'Z') *p += 32;
+    for (char *p = name; *p; p++)
+        if (*p >= 'A' && *p <= 'Z') *p += 32;
     ConvertSidToStringSidA(user->User.Sid, &sid);
     size_t w1 = strlen(name) > 9 ? strlen(name) : 9, w2 = strlen(sid) > 3 ? strlen(sid) : 3;
     heading("USER INFORMATION");
     printf("%-*s %s\n", (int)w1, "User Name", "SID");
-    rule(w1); putchar(' '); rule(w2); putchar('\n');
+    rule(w1);
+    putchar(' ');
+    rule(w2);
+    putchar('\n');
     printf("%-*s %s\n", (int)w1, name, sid);
     LocalFree(sid);
     free(user);
@@ -110,7 +116,10 @@ static void print_groups(HANDLE token) {
     }
     heading("GROUP INFORMATION");
     printf("%-*s %-*s %-*s %s\n", (int)w[0], "Group Name", (int)w[1], "Type", (int)w[2], "SID", "Attributes");
-    for (int c = 0; c < 4; c++) { rule(w[c]); putchar(c < 3 ? ' ' : '\n'); }
+    for (int c = 0; c < 4; c++) {
+        rule(w[c]);
+        putchar(c < 3 ? ' ' : '\n');
+    }
     for (DWORD i = 0; i < count; i++) {
         printf("%-*s %-*s %-*s %s\n", (int)w[0], names[i], (int)w[1], types[i], (int)w[2], sids[i], attrs[i]);
         LocalFree(sids[i]);
@@ -133,7 +142,10 @@ static void print_privileges(HANDLE token) {
     }
     heading("PRIVILEGES INFORMATION");
     printf("%-*s %-*s %s\n", (int)w[0], "Privilege Name", (int)w[1], "Description", "State");
-    for (int c = 0; c < 3; c++) { rule(w[c]); putchar(c < 2 ? ' ' : '\n'); }
+    for (int c = 0; c < 3; c++) {
+        rule(w[c]);
+        putchar(c < 2 ? ' ' : '\n');
+    }
     for (DWORD i = 0; i < count; i++)
         printf("%-*s %-*s %s\n", (int)w[0], names[i], (int)w[1], displays[i],
                (p->Privileges[i].Attributes & SE_PRIVILEGE_ENABLED) ? "Enabled" : "Disabled");

@@ -6,7 +6,9 @@ public enum AccessCheck {
     /// Maps GENERIC_* bits through the token generic mapping (READ 0x2001A, WRITE 0x201E0,
     /// EXECUTE 0x20005, ALL 0xF01FF); other bits are kept.
     @inlinable @inline(__always) public static func mapGeneric(_ desired: UInt32) -> UInt32 {
-        var mapped = desired & ~(TokenRights.genericRead | TokenRights.genericWrite
+        var mapped =
+            desired
+            & ~(TokenRights.genericRead | TokenRights.genericWrite
             | TokenRights.genericExecute | TokenRights.genericAll)
         if desired & TokenRights.genericRead != 0 { mapped |= 0x0002_001A }
         if desired & TokenRights.genericWrite != 0 { mapped |= 0x0002_01E0 }
@@ -29,14 +31,18 @@ public enum AccessCheck {
     }
 
     /// The rights a handle gets, or `E_ACCESSDENIED`.
-    @inlinable public static func check(desired: UInt32, subject: Identity,
-                                        dacl: [AccessControlEntry]) throws(HostSecError) -> UInt32 {
+    @inlinable public static func check(
+        desired: UInt32, subject: Identity,
+        dacl: [AccessControlEntry]
+    ) throws(HostSecError) -> UInt32 {
         try check(desired: desired, allowed: { allowed(to: subject, by: dacl) })
     }
 
     /// `check` with the rights the DACL allows the subject already known (or worked out
     /// only when a right is asked for).
-    @inlinable public static func check(desired: UInt32, allowed allowedRights: () -> UInt32) throws(HostSecError) -> UInt32 {
+    @inlinable public static func check(desired: UInt32, allowed allowedRights: () -> UInt32) throws(HostSecError)
+        -> UInt32
+    {
         let mapped = mapGeneric(desired)
         let specific = mapped & ~TokenRights.maximumAllowed
         if specific & ~TokenRights.all != 0 { throw .accessDenied }  // rights a token cannot have

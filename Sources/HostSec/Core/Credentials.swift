@@ -25,17 +25,20 @@ public final class KernelCredentials: Equatable, Sendable {
     /// The identity these credentials act as (effective ids).
     public let identity: Identity
 
-    public init(ruid: UInt32, euid: UInt32, suid: UInt32, fsuid: UInt32,
-                rgid: UInt32, egid: UInt32, sgid: UInt32, fsgid: UInt32,
-                groups: [UInt32], caps: CapabilitySets, ambient: UInt64 = 0, keepCaps: Bool = false) {
+    public init(
+        ruid: UInt32, euid: UInt32, suid: UInt32, fsuid: UInt32,
+        rgid: UInt32, egid: UInt32, sgid: UInt32, fsgid: UInt32,
+        groups: [UInt32], caps: CapabilitySets, ambient: UInt64 = 0, keepCaps: Bool = false
+    ) {
         self.ruid = ruid; self.euid = euid; self.suid = suid; self.fsuid = fsuid
         self.rgid = rgid; self.egid = egid; self.sgid = sgid; self.fsgid = fsgid
         self.groups = groups
         self.caps = caps
         self.ambient = ambient
         self.keepCaps = keepCaps
-        self.identity = Identity(uid: euid, gid: egid, groups: groups,
-                                 capEffective: caps.effective, capPermitted: caps.permitted)
+        self.identity = Identity(
+            uid: euid, gid: egid, groups: groups,
+            capEffective: caps.effective, capPermitted: caps.permitted)
     }
 
     public static func == (a: KernelCredentials, b: KernelCredentials) -> Bool {
@@ -53,9 +56,10 @@ public final class KernelCredentials: Equatable, Sendable {
         let fsgid = sys.setfsgid(UInt32.max)
         let ambient = try sys.ambient(within: caps.permitted & caps.inheritable)
         let keepCaps = try sys.keepCaps()
-        return KernelCredentials(ruid: ruid, euid: euid, suid: suid, fsuid: fsuid,
-                                 rgid: rgid, egid: egid, sgid: sgid, fsgid: fsgid,
-                                 groups: groups, caps: caps, ambient: ambient, keepCaps: keepCaps)
+        return KernelCredentials(
+            ruid: ruid, euid: euid, suid: suid, fsuid: fsuid,
+            rgid: rgid, egid: egid, sgid: sgid, fsgid: fsgid,
+            groups: groups, caps: caps, ambient: ambient, keepCaps: keepCaps)
     }
 
     /// The same credentials with the effective and permitted sets of `identity` (an adjusted
@@ -63,11 +67,13 @@ public final class KernelCredentials: Equatable, Sendable {
     /// the kernel does.
     func withCapabilities(_ identity: Identity) -> KernelCredentials {
         let permitted = identity.capPermitted
-        return KernelCredentials(ruid: ruid, euid: euid, suid: suid, fsuid: fsuid,
-                                 rgid: rgid, egid: egid, sgid: sgid, fsgid: fsgid, groups: groups,
-                                 caps: CapabilitySets(effective: identity.capEffective & permitted, permitted: permitted,
-                                                      inheritable: caps.inheritable),
-                                 ambient: ambient & permitted, keepCaps: keepCaps)
+        return KernelCredentials(
+            ruid: ruid, euid: euid, suid: suid, fsuid: fsuid,
+            rgid: rgid, egid: egid, sgid: sgid, fsgid: fsgid, groups: groups,
+            caps: CapabilitySets(
+                effective: identity.capEffective & permitted, permitted: permitted,
+                inheritable: caps.inheritable),
+            ambient: ambient & permitted, keepCaps: keepCaps)
     }
 
     /// Whether none of the real, effective and saved uids is 0 (the kernel then clears the
@@ -76,7 +82,8 @@ public final class KernelCredentials: Equatable, Sendable {
 
     /// Whether these are the real, effective and saved uids and gids given.
     @inline(__always)
-    func hasIds(_ ruid: UInt32, _ euid: UInt32, _ suid: UInt32, _ rgid: UInt32, _ egid: UInt32, _ sgid: UInt32) -> Bool {
+    func hasIds(_ ruid: UInt32, _ euid: UInt32, _ suid: UInt32, _ rgid: UInt32, _ egid: UInt32, _ sgid: UInt32) -> Bool
+    {
         self.ruid == ruid && self.euid == euid && self.suid == suid
             && self.rgid == rgid && self.egid == egid && self.sgid == sgid
     }

@@ -36,7 +36,7 @@ public final class HandleTable: @unchecked Sendable {
     static let generationCeiling: UInt64 = 0xFFFF_FFFF
 
     struct Slot {
-        var word: UInt64      // generation << 32 | pins << 1 | live
+        var word: UInt64  // generation << 32 | pins << 1 | live
         var token: UnsafeMutableRawPointer?
         var rights: UInt32
         var reserved: UInt32
@@ -45,8 +45,8 @@ public final class HandleTable: @unchecked Sendable {
     private let directory: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     private let lock: OpaquePointer
     private var freeSlots: [UInt32] = []  // guarded by lock
-    private var issued: UInt32 = 0        // guarded by lock
-    private(set) var retiredSlots = 0     // guarded by lock
+    private var issued: UInt32 = 0  // guarded by lock
+    private(set) var retiredSlots = 0  // guarded by lock
     private let cipher: HandleCipher
 
     init() {
@@ -234,7 +234,8 @@ public final class HandleTable: @unchecked Sendable {
         let index = UInt32(truncatingIfNeeded: plain)
         let chunk = Int(index >> Self.chunkShift)
         guard chunk < Self.maxChunks,
-              let base = hs_load_ptr_acquire(UnsafeRawPointer(directory + chunk).assumingMemoryBound(to: UnsafeMutableRawPointer?.self))
+            let base = hs_load_ptr_acquire(
+                UnsafeRawPointer(directory + chunk).assumingMemoryBound(to: UnsafeMutableRawPointer?.self))
         else { return nil }
         let slot = base.assumingMemoryBound(to: Slot.self) + Int(index & UInt32(Self.chunkSize - 1))
         return (slot, index, plain >> 32)
@@ -253,7 +254,8 @@ public final class HandleTable: @unchecked Sendable {
     /// pinned, or already past `generation`.
     func advanceGeneration(ofSlot index: UInt32, to generation: UInt64) -> Bool {
         guard generation < Self.generationCeiling, Int(index >> Self.chunkShift) < Self.maxChunks,
-              directory[Int(index >> Self.chunkShift)] != nil else { return false }
+            directory[Int(index >> Self.chunkShift)] != nil
+        else { return false }
         let word = wordPointer(slotPointer(index))
         var current = hs_load_acquire(word)
         guard current & 0xFFFF_FFFF == 0, current >> 32 <= generation else { return false }

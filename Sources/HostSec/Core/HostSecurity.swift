@@ -23,15 +23,19 @@ public final class HostSecurity: Sendable {
     /// The password check behind `logonUser(name:password:)`: PAM, or a test's stand-in.
     let authentication: any PasswordAuthentication
 
-    public convenience init(syscalls: any CredentialSyscalls, handles: HandleTable = .shared,
-                            authentication: any PasswordAuthentication = PAMAuthentication()) {
+    public convenience init(
+        syscalls: any CredentialSyscalls, handles: HandleTable = .shared,
+        authentication: any PasswordAuthentication = PAMAuthentication()
+    ) {
         let flag = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
         flag.initialize(to: 0)
         self.init(syscalls: syscalls, closedFlag: flag, handles: handles, authentication: authentication)
     }
 
-    private init(syscalls: any CredentialSyscalls, closedFlag: UnsafeMutablePointer<UInt32>,
-                 handles: HandleTable = .shared, authentication: any PasswordAuthentication = PAMAuthentication()) {
+    private init(
+        syscalls: any CredentialSyscalls, closedFlag: UnsafeMutablePointer<UInt32>,
+        handles: HandleTable = .shared, authentication: any PasswordAuthentication = PAMAuthentication()
+    ) {
         self.closedFlag = closedFlag
         self.sys = syscalls
         self.authentication = authentication
@@ -89,8 +93,9 @@ public final class HostSecurity: Sendable {
         do throws(SyscallFailure) { me = try KernelCredentials.read(sys) } catch {
             throw HostSecError(HResult.fromErrno(error.errno))
         }
-        let token = Token(identity: me.identity, kind: .primary, level: .anonymous,
-                          dacl: Token.defaultDacl(user: me.euid, creator: me.euid), origin: .process)
+        let token = Token(
+            identity: me.identity, kind: .primary, level: .anonymous,
+            dacl: Token.defaultDacl(user: me.euid, creator: me.euid), origin: .process)
         processRecord = (me, token)
         return (me, token)
     }
@@ -124,7 +129,8 @@ public final class HostSecurity: Sendable {
     /// load and a branch on every later call.
     @inline(__always) public func enterThread() throws(HostSecError) {
         if let raw = hs_thread_self()!.pointee.state,
-           Unmanaged<ThreadState>.fromOpaque(raw)._withUnsafeGuaranteedRef({ $0.selfCredentials != nil }) {
+            Unmanaged<ThreadState>.fromOpaque(raw)._withUnsafeGuaranteedRef({ $0.selfCredentials != nil })
+        {
             return
         }
         _ = try threadState()
@@ -155,12 +161,15 @@ public final class HostSecurity: Sendable {
     /// `me`'s or empty. A process-wide seteuid/setegid (real id kept, effective changed) or
     /// setuid (saved id changed) has another shape.
     static func mayBeAnImpersonation(_ now: KernelCredentials, over me: KernelCredentials) -> Bool {
-        let uids = (now.ruid == me.ruid && now.euid == me.euid && now.suid == me.suid)
+        let uids =
+            (now.ruid == me.ruid && now.euid == me.euid && now.suid == me.suid)
             || (now.ruid == now.euid && now.suid == me.suid)
-        let gids = (now.rgid == me.rgid && now.egid == me.egid && now.sgid == me.sgid)
+        let gids =
+            (now.rgid == me.rgid && now.egid == me.egid && now.sgid == me.sgid)
             || (now.rgid == now.egid && now.sgid == me.sgid)
         let fs = (now.fsuid == now.euid || now.fsuid == me.fsuid) && (now.fsgid == now.egid || now.fsgid == me.fsgid)
-        let caps = now.caps.permitted == me.caps.permitted && now.caps.inheritable == me.caps.inheritable
+        let caps =
+            now.caps.permitted == me.caps.permitted && now.caps.inheritable == me.caps.inheritable
             && now.keepCaps == me.keepCaps && (now.ambient == 0 || now.ambient == me.ambient)
         return uids && gids && fs && caps
     }
@@ -205,7 +214,8 @@ public final class HostSecurity: Sendable {
     }
 
     /// `IHostSecurityManager::OpenThreadToken` for the calling thread.
-    public func openThreadToken(desiredAccess: UInt32, openAsSelf: Bool) throws(HostSecError) -> UnsafeMutableRawPointer {
+    public func openThreadToken(desiredAccess: UInt32, openAsSelf: Bool) throws(HostSecError) -> UnsafeMutableRawPointer
+    {
         try ensureOpen()
         try enterThread()  // a thread's first call checks its credentials (no retain after that)
         guard let raw = hs_thread_self()!.pointee.state else { throw .noToken }
@@ -217,7 +227,9 @@ public final class HostSecurity: Sendable {
         if !openAsSelf {
             // The thread's own identity is the subject: what the token's DACL allows it was
             // worked out when the token was made, so this is integer work only.
-            let (actsAsIdentity, allowed) = token._withUnsafeGuaranteedRef { ($0.level.actsAsIdentity, $0.allowedToOwnIdentity) }
+            let (actsAsIdentity, allowed) = token._withUnsafeGuaranteedRef {
+                ($0.level.actsAsIdentity, $0.allowedToOwnIdentity)
+            }
             guard actsAsIdentity else { throw .badImpersonationLevel }
             return try handles.insert(token, rights: AccessCheck.check(desired: desiredAccess, allowed: { allowed }))
         }
@@ -256,8 +268,10 @@ public final class HostSecurity: Sendable {
     }
 
     /// `HostSec_DuplicateTokenEx`.
-    public func duplicate(_ handle: UnsafeMutableRawPointer?, desiredAccess: UInt32, level rawLevel: UInt32,
-                          type rawType: UInt32) throws(HostSecError) -> UnsafeMutableRawPointer {
+    public func duplicate(
+        _ handle: UnsafeMutableRawPointer?, desiredAccess: UInt32, level rawLevel: UInt32,
+        type rawType: UInt32
+    ) throws(HostSecError) -> UnsafeMutableRawPointer {
         try ensureOpen()
         let (source, sourceRights) = try handles.lookup(handle)
         if sourceRights & TokenRights.duplicate == 0 { throw .accessDenied }
@@ -270,9 +284,11 @@ public final class HostSecurity: Sendable {
         }
         let state = try threadState()
         let creator = try creator(state)
-        let copy = source.copy(kind: kind, level: level,
-                               dacl: Token.defaultDacl(user: source.identity.uid, creator: creator))
-        let granted = desiredAccess == 0
+        let copy = source.copy(
+            kind: kind, level: level,
+            dacl: Token.defaultDacl(user: source.identity.uid, creator: creator))
+        let granted =
+            desiredAccess == 0
             ? sourceRights
             : try AccessCheck.check(desired: desiredAccess, subject: currentSubject(state), dacl: copy.dacl)
         return try handles.insert(copy, rights: granted)
@@ -288,15 +304,19 @@ public final class HostSecurity: Sendable {
         return try insertLogonToken(for: account, me: me, state: state)
     }
 
-    private func insertLogonToken(for account: Accounts.Account, me: KernelCredentials,
-                                  state: ThreadState) throws(HostSecError) -> UnsafeMutableRawPointer {
+    private func insertLogonToken(
+        for account: Accounts.Account, me: KernelCredentials,
+        state: ThreadState
+    ) throws(HostSecError) -> UnsafeMutableRawPointer {
         let caps: UInt64 = account.uid == 0 ? me.caps.permitted : 0
-        let identity = Identity(uid: account.uid, gid: account.gid, groups: account.groups,
-                                capEffective: caps, capPermitted: caps)
+        let identity = Identity(
+            uid: account.uid, gid: account.gid, groups: account.groups,
+            capEffective: caps, capPermitted: caps)
         // An account whose ids the kernel cannot hold ((uid_t)-1 means "unchanged") gets no token.
         guard identity.isRepresentable else { throw .noneMapped }
-        let token = Token(identity: identity, kind: .primary, level: .anonymous,
-                          dacl: Token.defaultDacl(user: account.uid, creator: try creator(state)), origin: .logon)
+        let token = Token(
+            identity: identity, kind: .primary, level: .anonymous,
+            dacl: Token.defaultDacl(user: account.uid, creator: try creator(state)), origin: .logon)
         return try handles.insert(token, rights: TokenRights.all)
     }
 
@@ -307,7 +327,9 @@ public final class HostSecurity: Sendable {
     /// Every failure after PAM ran returns no sooner than the start of the call plus the delay
     /// the PAM stack asked for (pam_unix: about 2 s): a wrong password and an unknown account
     /// take the same time, so the time does not tell which accounts exist.
-    public func logonUser(name: UnsafePointer<CChar>, password: UnsafePointer<CChar>) throws(HostSecError) -> UnsafeMutableRawPointer {
+    public func logonUser(name: UnsafePointer<CChar>, password: UnsafePointer<CChar>) throws(HostSecError)
+        -> UnsafeMutableRawPointer
+    {
         try ensureOpen()
         if name[0] == 0 { throw .invalidArg }
         guard let service = LogonService.current() else { throw .noLogonServers }
@@ -352,7 +374,7 @@ public final class HostSecurity: Sendable {
         case (.account, PAM_PERM_DENIED):
             throw .accountDisabled
         case (_, PAM_SERVICE_ERR), (_, PAM_SYSTEM_ERR), (_, PAM_ABORT), (_, PAM_MODULE_UNKNOWN),
-             (_, PAM_SYMBOL_ERR):
+            (_, PAM_SYMBOL_ERR):
             throw .noLogonServers
         default:
             // PAM_AUTH_ERR, PAM_USER_UNKNOWN, PAM_MAXTRIES, PAM_CRED_INSUFFICIENT,
@@ -385,7 +407,8 @@ public final class HostSecurity: Sendable {
     public func impersonateLoggedOnUser(_ handle: UnsafeMutableRawPointer?) throws(HostSecError) {
         try ensureOpen()
         let (source, rights) = try handles.lookup(handle)
-        let needed = source.kind == .primary
+        let needed =
+            source.kind == .primary
             ? TokenRights.query | TokenRights.duplicate
             : TokenRights.query | TokenRights.impersonate
         if rights & needed != needed { throw .accessDenied }
@@ -449,12 +472,14 @@ public final class HostSecurity: Sendable {
         if let token {
             let identity = token.currentIdentity
             if identity.capEffective == 0 && token.kind == .impersonation { return token }
-            return token.copy(kind: .impersonation, level: token.kind == .primary ? .impersonation : token.level,
-                              identity: identity.restricted)
+            return token.copy(
+                kind: .impersonation, level: token.kind == .primary ? .impersonation : token.level,
+                identity: identity.restricted)
         }
         let primary = selfToken(state)
-        return primary.copy(kind: .impersonation, level: .impersonation, origin: .selfCopy,
-                            identity: primary.currentIdentity.restricted)
+        return primary.copy(
+            kind: .impersonation, level: .impersonation, origin: .selfCopy,
+            identity: primary.currentIdentity.restricted)
     }
 
     /// Makes `token` the thread's token. Acting as another account without CAP_SETUID and
@@ -529,11 +554,18 @@ public final class HostSecurity: Sendable {
         case .success:
             state.applied = nil
         case .failure(.tampered(let putBack)):
-            if putBack { state.applied = nil } else { state.applied = .unknown(state.token?.identity ?? selfCredentials(state).identity) }
+            if putBack {
+                state.applied = nil
+            } else {
+                state.applied = .unknown(state.token?.identity ?? selfCredentials(state).identity)
+            }
             throw failClosed()
         case .failure(.failed):
-            if case .success = kernel.reset(to: selfCredentials(state)) { state.applied = nil }
-            else { state.applied = .unknown(state.token?.identity ?? selfCredentials(state).identity) }
+            if case .success = kernel.reset(to: selfCredentials(state)) {
+                state.applied = nil
+            } else {
+                state.applied = .unknown(state.token?.identity ?? selfCredentials(state).identity)
+            }
             throw failClosed()
         }
     }

@@ -25,8 +25,9 @@ struct KernelChange: Equatable {
 
     /// A change whose extent is unknown: revert resets every credential.
     static func unknown(_ target: Identity) -> KernelChange {
-        KernelChange(groups: true, gid: true, uid: true, caps: true, ambient: true, unknown: true,
-                     targetUid: target.uid, targetGid: target.gid, targetCapEffective: target.capEffective)
+        KernelChange(
+            groups: true, gid: true, uid: true, caps: true, ambient: true, unknown: true,
+            targetUid: target.uid, targetGid: target.gid, targetCapEffective: target.capEffective)
     }
 }
 
@@ -47,8 +48,8 @@ struct KernelCredentialSwitch {
     let sys: any CredentialSyscalls
 
     enum ApplyFailure: Error {
-        case refused(SyscallFailure)        // nothing is left changed
-        case mismatch                       // the kernel did not take what was asked; rolled back
+        case refused(SyscallFailure)  // nothing is left changed
+        case mismatch  // the kernel did not take what was asked; rolled back
         case cannotRestore(SyscallFailure)  // credentials are not what anyone asked for
     }
 
@@ -79,14 +80,19 @@ struct KernelCredentialSwitch {
                 try sys.setresuid(target.uid, target.uid, me.suid)
                 change.uid = true
             }
-            let effective = change.uid ? Self.effectiveAfterUidChange(from: me.euid, to: target.uid,
-                                                                       effective: me.caps.effective,
-                                                                       permitted: me.caps.permitted)
-                                       : me.caps.effective
+            let effective =
+                change.uid
+                ? Self.effectiveAfterUidChange(
+                    from: me.euid, to: target.uid,
+                    effective: me.caps.effective,
+                    permitted: me.caps.permitted)
+                : me.caps.effective
             let wanted = target.capEffective & me.caps.permitted
             if wanted != effective {
-                try sys.capset(CapabilitySets(effective: wanted, permitted: me.caps.permitted,
-                                              inheritable: me.caps.inheritable))
+                try sys.capset(
+                    CapabilitySets(
+                        effective: wanted, permitted: me.caps.permitted,
+                        inheritable: me.caps.inheritable))
                 change.caps = true
             }
             if me.ambient != 0 {
@@ -111,12 +117,18 @@ struct KernelCredentialSwitch {
 
     /// Whether the kernel holds exactly what `change` applied on top of `me`: uids and gids
     /// always, capabilities when a capset or a uid change touched them.
-    private func holdsApplied(_ change: KernelChange, _ me: KernelCredentials, capEffective: UInt64) throws(SyscallFailure) -> Bool {
+    private func holdsApplied(_ change: KernelChange, _ me: KernelCredentials, capEffective: UInt64)
+        throws(SyscallFailure) -> Bool
+    {
         guard try heldIds(matchApplied: change, me) else { return false }
         if change.caps || change.uid {
             let caps = try sys.capget()
-            guard caps == CapabilitySets(effective: capEffective, permitted: me.caps.permitted,
-                                         inheritable: me.caps.inheritable) else { return false }
+            guard
+                caps
+                    == CapabilitySets(
+                        effective: capEffective, permitted: me.caps.permitted,
+                        inheritable: me.caps.inheritable)
+            else { return false }
         }
         return true
     }
@@ -125,10 +137,14 @@ struct KernelCredentialSwitch {
     private func heldIds(matchApplied change: KernelChange, _ me: KernelCredentials) throws(SyscallFailure) -> Bool {
         let (ruid, euid, suid) = try sys.getresuid()
         let (rgid, egid, sgid) = try sys.getresgid()
-        let uidOK = change.uid ? (ruid == change.targetUid && euid == change.targetUid && suid == me.suid)
-                               : (ruid == me.ruid && euid == me.euid && suid == me.suid)
-        let gidOK = change.gid ? (rgid == change.targetGid && egid == change.targetGid && sgid == me.sgid)
-                               : (rgid == me.rgid && egid == me.egid && sgid == me.sgid)
+        let uidOK =
+            change.uid
+            ? (ruid == change.targetUid && euid == change.targetUid && suid == me.suid)
+            : (ruid == me.ruid && euid == me.euid && suid == me.suid)
+        let gidOK =
+            change.gid
+            ? (rgid == change.targetGid && egid == change.targetGid && sgid == me.sgid)
+            : (rgid == me.rgid && egid == me.egid && sgid == me.sgid)
         return uidOK && gidOK
     }
 
@@ -152,11 +168,15 @@ struct KernelCredentialSwitch {
     /// Undoes `change` (part or all of it applied), then reads back and compares with `me`.
     private func undo(_ change: KernelChange, back me: KernelCredentials) -> Result<Void, SyscallFailure> {
         do {
-            var effective = change.caps ? change.targetCapEffective & me.caps.permitted
-                : (change.uid ? Self.effectiveAfterUidChange(from: me.euid, to: change.targetUid,
-                                                           effective: me.caps.effective,
-                                                           permitted: me.caps.permitted)
-                              : me.caps.effective)
+            var effective =
+                change.caps
+                ? change.targetCapEffective & me.caps.permitted
+                : (change.uid
+                    ? Self.effectiveAfterUidChange(
+                        from: me.euid, to: change.targetUid,
+                        effective: me.caps.effective,
+                        permitted: me.caps.permitted)
+                    : me.caps.effective)
             if change.uid {
                 // Leaving uid 0 for a "self" with no uid 0 would clear the permitted set for
                 // good: hold SECBIT_KEEP_CAPS across the change.
@@ -164,8 +184,9 @@ struct KernelCredentialSwitch {
                 if keep { try sys.setKeepCaps(true) }
                 try sys.setresuid(me.ruid, me.euid, me.suid)
                 if keep { try sys.setKeepCaps(false) }
-                effective = Self.effectiveAfterUidChange(from: change.targetUid, to: me.euid,
-                                                         effective: effective, permitted: me.caps.permitted)
+                effective = Self.effectiveAfterUidChange(
+                    from: change.targetUid, to: me.euid,
+                    effective: effective, permitted: me.caps.permitted)
                 if me.fsuid != me.euid { _ = sys.setfsuid(me.fsuid) }
             }
             // Capabilities before gid and groups: setresgid and setgroups need CAP_SETGID, which
@@ -222,14 +243,18 @@ struct KernelCredentialSwitch {
     /// privileges were adjusted): one capset keeping the inheritable set, then everything is
     /// read back. Returns the credentials the thread now holds; a capability outside what the
     /// kernel allows leaves the thread unchanged and reports the failure.
-    func setCapabilities(effective: UInt64, permitted: UInt64, of me: KernelCredentials) -> Result<KernelCredentials, SyscallFailure> {
-        let wanted = CapabilitySets(effective: effective & permitted, permitted: permitted,
-                                    inheritable: me.caps.inheritable)
+    func setCapabilities(effective: UInt64, permitted: UInt64, of me: KernelCredentials) -> Result<
+        KernelCredentials, SyscallFailure
+    > {
+        let wanted = CapabilitySets(
+            effective: effective & permitted, permitted: permitted,
+            inheritable: me.caps.inheritable)
         do {
             try sys.capset(wanted)
             let now = try KernelCredentials.read(sys)
             guard now.caps.effective == wanted.effective, now.caps.permitted == wanted.permitted,
-                  now.hasIds(me.ruid, me.euid, me.suid, me.rgid, me.egid, me.sgid) else {
+                now.hasIds(me.ruid, me.euid, me.suid, me.rgid, me.egid, me.sgid)
+            else {
                 _ = try? sys.capset(me.caps)
                 return .failure(SyscallFailure(.capget, EPERM))
             }
@@ -241,7 +266,9 @@ struct KernelCredentialSwitch {
 
     /// The effective capability set the kernel leaves after the effective uid changes
     /// (capabilities(7), "Effect of user ID changes on capabilities").
-    static func effectiveAfterUidChange(from old: UInt32, to new: UInt32, effective: UInt64, permitted: UInt64) -> UInt64 {
+    static func effectiveAfterUidChange(from old: UInt32, to new: UInt32, effective: UInt64, permitted: UInt64)
+        -> UInt64
+    {
         if old == new { return effective }
         if old == 0 { return 0 }
         if new == 0 { return permitted }

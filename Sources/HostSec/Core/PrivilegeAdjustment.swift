@@ -17,8 +17,10 @@ extension HostSecurity {
     /// switch), or the process token while it is not impersonating. Other threads acting as
     /// the process token follow at their next call into the library; a thread impersonating
     /// the same token from another thread keeps its capabilities until it impersonates again.
-    public func adjustCapabilities(_ handle: UnsafeMutableRawPointer?, enable: UInt64, disable: UInt64,
-                                   remove: UInt64) throws(HostSecError) -> CapabilityAdjustment {
+    public func adjustCapabilities(
+        _ handle: UnsafeMutableRawPointer?, enable: UInt64, disable: UInt64,
+        remove: UInt64
+    ) throws(HostSecError) -> CapabilityAdjustment {
         try ensureOpen()
         let (token, rights) = try handles.lookup(handle)
         if rights & TokenRights.adjustPrivileges == 0 { throw .accessDenied }

@@ -81,9 +81,11 @@ public final class Token: Sendable {
     private let adjusted = Atomic<Bool>(false)
     private struct Adjustment { var effective: UInt64; var permitted: UInt64; var modifiedId: UInt64 }
 
-    public init(identity: Identity, kind: TokenKind, level: ImpersonationLevel,
-                dacl: [AccessControlEntry], origin: TokenOrigin,
-                authenticationId: UInt64? = nil, sourceId: UInt64 = 0) {
+    public init(
+        identity: Identity, kind: TokenKind, level: ImpersonationLevel,
+        dacl: [AccessControlEntry], origin: TokenOrigin,
+        authenticationId: UInt64? = nil, sourceId: UInt64 = 0
+    ) {
         self.id = TokenIds.next()
         self.authenticationId = authenticationId ?? TokenIds.next()
         self.identity = identity
@@ -109,10 +111,13 @@ public final class Token: Sendable {
 
     /// A copy of this token as another type or level, keeping identity (as it is now), DACL
     /// and logon.
-    public func copy(kind: TokenKind, level: ImpersonationLevel, origin: TokenOrigin = .copy,
-                     identity: Identity? = nil, dacl: [AccessControlEntry]? = nil) -> Token {
-        Token(identity: identity ?? currentIdentity, kind: kind, level: level, dacl: dacl ?? self.dacl,
-              origin: origin, authenticationId: authenticationId, sourceId: id)
+    public func copy(
+        kind: TokenKind, level: ImpersonationLevel, origin: TokenOrigin = .copy,
+        identity: Identity? = nil, dacl: [AccessControlEntry]? = nil
+    ) -> Token {
+        Token(
+            identity: identity ?? currentIdentity, kind: kind, level: level, dacl: dacl ?? self.dacl,
+            origin: origin, authenticationId: authenticationId, sourceId: id)
     }
 
     /// Whether AdjustTokenPrivileges ever changed the token (one atomic load).

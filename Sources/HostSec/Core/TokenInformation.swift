@@ -8,9 +8,11 @@ extension HostSecurity {
     /// Writes class `infoClass` of the token behind `handle` into `buffer` and returns the
     /// bytes written. `neededLength` receives the size the class needs, also when the
     /// buffer is too small (`ERROR_INSUFFICIENT_BUFFER`); the buffer is untouched on failure.
-    public func tokenInformation(_ handle: UnsafeMutableRawPointer?, infoClass: UInt32,
-                                 buffer: UnsafeMutableRawPointer?, length: UInt32,
-                                 neededLength: inout UInt32) throws(HostSecError) {
+    public func tokenInformation(
+        _ handle: UnsafeMutableRawPointer?, infoClass: UInt32,
+        buffer: UnsafeMutableRawPointer?, length: UInt32,
+        neededLength: inout UInt32
+    ) throws(HostSecError) {
         try ensureOpen()
         let (token, rights) = try handles.lookup(handle)
         let required = infoClass == TokenSource.rawValue ? TokenRights.querySource : TokenRights.query
@@ -21,10 +23,12 @@ extension HostSecurity {
         switch infoClass {
         case TokenUser.rawValue: size = MemoryLayout<HOSTSEC_TOKEN_USER>.size
         case TokenGroups.rawValue: size = TokenInformationLayout.groupsOffset + identity.groups.count * 4
-        case TokenPrivileges.rawValue: size = TokenInformationLayout.privilegesOffset + privilegeCount * MemoryLayout<HOSTSEC_PRIVILEGE>.stride
+        case TokenPrivileges.rawValue:
+            size = TokenInformationLayout.privilegesOffset + privilegeCount * MemoryLayout<HOSTSEC_PRIVILEGE>.stride
         case TokenOwner.rawValue: size = MemoryLayout<HOSTSEC_TOKEN_OWNER>.size
         case TokenPrimaryGroup.rawValue: size = MemoryLayout<HOSTSEC_TOKEN_PRIMARY_GROUP>.size
-        case TokenDefaultDacl.rawValue: size = TokenInformationLayout.daclOffset + token.dacl.count * MemoryLayout<HOSTSEC_ACE>.stride
+        case TokenDefaultDacl.rawValue:
+            size = TokenInformationLayout.daclOffset + token.dacl.count * MemoryLayout<HOSTSEC_ACE>.stride
         case TokenSource.rawValue: size = MemoryLayout<HOSTSEC_TOKEN_SOURCE>.size
         case TokenType.rawValue: size = 4
         case TokenImpersonationLevel.rawValue:
@@ -48,11 +52,15 @@ extension HostSecurity {
             let privileges = TokenInformationLayout.privileges(identity)
             out.storeBytes(of: UInt32(privileges.count), as: UInt32.self)
             for (i, p) in privileges.enumerated() {
-                out.storeBytes(of: p, toByteOffset: TokenInformationLayout.privilegesOffset
-                               + i * MemoryLayout<HOSTSEC_PRIVILEGE>.stride, as: HOSTSEC_PRIVILEGE.self)
+                out.storeBytes(
+                    of: p,
+                    toByteOffset: TokenInformationLayout.privilegesOffset
+                        + i * MemoryLayout<HOSTSEC_PRIVILEGE>.stride, as: HOSTSEC_PRIVILEGE.self)
             }
-        case TokenOwner.rawValue: out.storeBytes(of: HOSTSEC_TOKEN_OWNER(OwnerUid: token.owner), as: HOSTSEC_TOKEN_OWNER.self)
-        case TokenPrimaryGroup.rawValue: out.storeBytes(of: HOSTSEC_TOKEN_PRIMARY_GROUP(Gid: identity.gid), as: HOSTSEC_TOKEN_PRIMARY_GROUP.self)
+        case TokenOwner.rawValue:
+            out.storeBytes(of: HOSTSEC_TOKEN_OWNER(OwnerUid: token.owner), as: HOSTSEC_TOKEN_OWNER.self)
+        case TokenPrimaryGroup.rawValue:
+            out.storeBytes(of: HOSTSEC_TOKEN_PRIMARY_GROUP(Gid: identity.gid), as: HOSTSEC_TOKEN_PRIMARY_GROUP.self)
         case TokenDefaultDacl.rawValue:
             out.storeBytes(of: UInt32(token.dacl.count), as: UInt32.self)
             for (i, ace) in token.dacl.enumerated() {
@@ -61,8 +69,10 @@ extension HostSecurity {
                 case .user(let uid): entry = HOSTSEC_ACE(Kind: DWORD(HOSTSEC_ACE_USER), Id: uid, Mask: ace.mask)
                 case .group(let gid): entry = HOSTSEC_ACE(Kind: DWORD(HOSTSEC_ACE_GROUP), Id: gid, Mask: ace.mask)
                 }
-                out.storeBytes(of: entry, toByteOffset: TokenInformationLayout.daclOffset
-                               + i * MemoryLayout<HOSTSEC_ACE>.stride, as: HOSTSEC_ACE.self)
+                out.storeBytes(
+                    of: entry,
+                    toByteOffset: TokenInformationLayout.daclOffset
+                        + i * MemoryLayout<HOSTSEC_ACE>.stride, as: HOSTSEC_ACE.self)
             }
         case TokenSource.rawValue:
             var source = HOSTSEC_TOKEN_SOURCE()
@@ -90,7 +100,8 @@ extension HostSecurity {
 
 enum TokenInformationLayout {
     static let groupsOffset = MemoryLayout<HOSTSEC_TOKEN_GROUPS>.offset(of: \HOSTSEC_TOKEN_GROUPS.Gids)!
-    static let privilegesOffset = MemoryLayout<HOSTSEC_TOKEN_PRIVILEGES>.offset(of: \HOSTSEC_TOKEN_PRIVILEGES.Privileges)!
+    static let privilegesOffset = MemoryLayout<HOSTSEC_TOKEN_PRIVILEGES>.offset(
+        of: \HOSTSEC_TOKEN_PRIVILEGES.Privileges)!
     static let daclOffset = MemoryLayout<HOSTSEC_TOKEN_DACL>.offset(of: \HOSTSEC_TOKEN_DACL.Aces)!
 
     /// One privilege per capability in the permitted set; enabled when also effective.

@@ -25,8 +25,9 @@ enum Signatures {
         types[0] = hs_ffi_type_pointer()  // This
         for i in 0..<count { types[i + 1] = ffiType(method.pointee.Params[i].AbiKind) }
         let cif = UnsafeMutablePointer<ffi_cif>.allocate(capacity: 1)
-        let status = ffi_prep_cif(cif, hs_ffi_default_abi(), UInt32(count + 1),
-                                  ffiType(method.pointee.ReturnAbiKind), types)
+        let status = ffi_prep_cif(
+            cif, hs_ffi_default_abi(), UInt32(count + 1),
+            ffiType(method.pointee.ReturnAbiKind), types)
         return status == FFI_OK ? cif : nil
     }
 
@@ -36,13 +37,16 @@ enum Signatures {
 
     /// Slot `slot` of an interface pointer's vtable.
     @inline(__always) static func function(_ this: UnsafeMutableRawPointer, _ slot: Int) -> UnsafeRawPointer? {
-        this.load(as: UnsafeRawPointer.self).load(fromByteOffset: slot * MemoryLayout<UnsafeRawPointer>.stride,
-                                                  as: UnsafeRawPointer?.self)
+        this.load(as: UnsafeRawPointer.self).load(
+            fromByteOffset: slot * MemoryLayout<UnsafeRawPointer>.stride,
+            as: UnsafeRawPointer?.self)
     }
 
     /// ffi_call; the return value comes back widened to ffi_arg and is cut to its 32 bits.
-    @inline(__always) static func call(_ cif: UnsafeMutablePointer<ffi_cif>, _ function: UnsafeRawPointer,
-                                       _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> UInt32 {
+    @inline(__always) static func call(
+        _ cif: UnsafeMutablePointer<ffi_cif>, _ function: UnsafeRawPointer,
+        _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    ) -> UInt32 {
         var result: ffi_arg = 0
         ffi_call(cif, unsafeBitCast(function, to: (@convention(c) () -> Void).self), &result, args)
         return UInt32(truncatingIfNeeded: result)
@@ -64,9 +68,11 @@ func ownInterface(of this: UnsafeMutableRawPointer) -> IID? {
 }
 
 /// `HostSec_Invoke` (exported by Exports/EmbeddingEntryPoints.swift).
-func invokeMethod(_ pInterface: UnsafeMutableRawPointer?, _ riid: UnsafePointer<IID>?, _ slot: DWORD,
-                           _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
-                           _ pResult: UnsafeMutableRawPointer?) -> HRESULT {
+func invokeMethod(
+    _ pInterface: UnsafeMutableRawPointer?, _ riid: UnsafePointer<IID>?, _ slot: DWORD,
+    _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+    _ pResult: UnsafeMutableRawPointer?
+) -> HRESULT {
     guard let pInterface, let riid, let pResult else { return HResult.pointer }
     guard let index = Signatures.index(of: riid) else { return HResult.noInterface }
     let info = TypeInfo.interfaces[index]

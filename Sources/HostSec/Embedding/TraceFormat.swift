@@ -16,9 +16,11 @@ enum TraceFormat {
         return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 
-    static func line(_ slot: Tracer.Slot, this: UnsafeMutableRawPointer, arguments: String,
-                     args: UnsafeMutablePointer<UnsafeMutableRawPointer?>, result: UInt32,
-                     nanoseconds: UInt64) -> String {
+    static func line(
+        _ slot: Tracer.Slot, this: UnsafeMutableRawPointer, arguments: String,
+        args: UnsafeMutablePointer<UnsafeMutableRawPointer?>, result: UInt32,
+        nanoseconds: UInt64
+    ) -> String {
         let method = slot.method.pointee
         var text = "hostsec[\(hs_sys_gettid())] \(String(cString: slot.interface.pointee.Name))::"
         text += "\(String(cString: method.Name))(this=\(hex(this))\(arguments)) = "
@@ -32,8 +34,10 @@ enum TraceFormat {
     }
 
     /// ", name=value" for each parameter, as the call begins (out parameters show "out").
-    static func arguments(_ method: UnsafePointer<HOSTSEC_METHOD_INFO>,
-                          _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> String {
+    static func arguments(
+        _ method: UnsafePointer<HOSTSEC_METHOD_INFO>,
+        _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    ) -> String {
         var text = ""
         for i in 0..<Int(method.pointee.ParamCount) {
             let param = method.pointee.Params[i]
@@ -46,7 +50,8 @@ enum TraceFormat {
                 text += number(Int32(bitPattern: slot.load(as: UInt32.self)), param.ValueKind)
             default:
                 let pointer = slot.load(as: UnsafeMutableRawPointer?.self)
-                text += param.Direction == HOSTSEC_PARAM_OUT.rawValue
+                text +=
+                    param.Direction == HOSTSEC_PARAM_OUT.rawValue
                     ? (pointer == nil ? "NULL" : "out") : value(pointer, param.ValueKind)
             }
         }
@@ -56,9 +61,11 @@ enum TraceFormat {
     /// A traced flat function's line: "hostsec[<tid>] HostSec_Name(name=value, ...) = <HRESULT>[; *out=value] (<d> us)".
     /// `args` is laid out as for an interface method (`args[0]` unused, then one pointer per
     /// parameter to its value), so the same decoding applies.
-    static func functionLine(_ function: UnsafePointer<HOSTSEC_METHOD_INFO>, arguments: String,
-                             args: UnsafeMutablePointer<UnsafeMutableRawPointer?>, result: String,
-                             nanoseconds: UInt64) -> String {
+    static func functionLine(
+        _ function: UnsafePointer<HOSTSEC_METHOD_INFO>, arguments: String,
+        args: UnsafeMutablePointer<UnsafeMutableRawPointer?>, result: String,
+        nanoseconds: UInt64
+    ) -> String {
         var text = "hostsec[\(hs_sys_gettid())] \(String(cString: function.pointee.Name))("
         text += arguments.hasPrefix(", ") ? String(arguments.dropFirst(2)) : arguments
         text += ") = " + result
@@ -71,12 +78,15 @@ enum TraceFormat {
 
     /// "; *name=value" for each out parameter whose value can be shown: an interface or handle
     /// stored, a number stored, a pointer stored. (A buffer the function fills is not shown.)
-    static func outValues(_ method: HOSTSEC_METHOD_INFO, _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> String {
+    static func outValues(_ method: HOSTSEC_METHOD_INFO, _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>)
+        -> String
+    {
         var text = ""
         for i in 0..<Int(method.ParamCount) {
             let param = method.Params[i]
             guard param.Direction == HOSTSEC_PARAM_OUT.rawValue,
-                  let out = args[i + 1]!.load(as: UnsafeMutableRawPointer?.self) else { continue }
+                let out = args[i + 1]!.load(as: UnsafeMutableRawPointer?.self)
+            else { continue }
             switch param.ValueKind {
             case HOSTSEC_VALUE_NUMBER.rawValue:
                 text += "; *\(String(cString: param.Name))=\(out.load(as: UInt32.self))"
@@ -86,7 +96,9 @@ enum TraceFormat {
                 let stored = out.load(as: UnsafeMutableRawPointer?.self)
                 text += "; *\(String(cString: param.Name))=" + (stored.map(hex) ?? "NULL")
             default:
-                text += "; *\(String(cString: param.Name))=" + value(out.load(as: UnsafeMutableRawPointer?.self), param.ValueKind)
+                text +=
+                    "; *\(String(cString: param.Name))="
+                    + value(out.load(as: UnsafeMutableRawPointer?.self), param.ValueKind)
             }
         }
         return text
@@ -114,7 +126,8 @@ enum TraceFormat {
         case HOSTSEC_VALUE_BOOL.rawValue:
             return v == 0 ? "FALSE" : v == 1 ? "TRUE" : "\(v)"
         case HOSTSEC_VALUE_CONTEXT_TYPE.rawValue:
-            return v == Int32(eCurrentContext.rawValue) ? "eCurrentContext"
+            return v == Int32(eCurrentContext.rawValue)
+                ? "eCurrentContext"
                 : v == Int32(eRestrictedContext.rawValue) ? "eRestrictedContext" : "\(v)"
         case HOSTSEC_VALUE_ACCESS_MASK.rawValue:
             return accessMask(UInt32(bitPattern: v))
@@ -123,13 +136,16 @@ enum TraceFormat {
         case HOSTSEC_VALUE_IMPERSONATION_LEVEL.rawValue:
             return ImpersonationLevel(rawValue: UInt32(bitPattern: v)).map(levelName) ?? "\(v)"
         case HOSTSEC_VALUE_TOKEN_TYPE.rawValue:
-            return v == Int32(TokenPrimary.rawValue) ? "TokenPrimary"
+            return v == Int32(TokenPrimary.rawValue)
+                ? "TokenPrimary"
                 : v == Int32(TokenImpersonation.rawValue) ? "TokenImpersonation" : "\(v)"
         case HOSTSEC_VALUE_INFORMATION_CLASS.rawValue:
             return v >= 1 && v <= informationClasses.count ? informationClasses[Int(v) - 1] : "\(v)"
         case HOSTSEC_VALUE_POLICY.rawValue:
-            return v == 0 ? "0" : UInt32(bitPattern: v) == UInt32(HOSTSEC_POLICY_REQUIRE_ENFORCEMENT)
-                ? "HOSTSEC_POLICY_REQUIRE_ENFORCEMENT" : "0x" + hex32(UInt32(bitPattern: v))
+            return v == 0
+                ? "0"
+                : UInt32(bitPattern: v) == UInt32(HOSTSEC_POLICY_REQUIRE_ENFORCEMENT)
+                    ? "HOSTSEC_POLICY_REQUIRE_ENFORCEMENT" : "0x" + hex32(UInt32(bitPattern: v))
         default:
             return String(UInt32(bitPattern: v))
         }
@@ -195,7 +211,8 @@ enum TraceFormat {
     private static let rights: [(UInt32, String)] = [
         (UInt32(TOKEN_ASSIGN_PRIMARY), "TOKEN_ASSIGN_PRIMARY"), (UInt32(TOKEN_DUPLICATE), "TOKEN_DUPLICATE"),
         (UInt32(TOKEN_IMPERSONATE), "TOKEN_IMPERSONATE"), (UInt32(TOKEN_QUERY), "TOKEN_QUERY"),
-        (UInt32(TOKEN_QUERY_SOURCE), "TOKEN_QUERY_SOURCE"), (UInt32(TOKEN_ADJUST_PRIVILEGES), "TOKEN_ADJUST_PRIVILEGES"),
+        (UInt32(TOKEN_QUERY_SOURCE), "TOKEN_QUERY_SOURCE"),
+        (UInt32(TOKEN_ADJUST_PRIVILEGES), "TOKEN_ADJUST_PRIVILEGES"),
         (UInt32(TOKEN_ADJUST_GROUPS), "TOKEN_ADJUST_GROUPS"), (UInt32(TOKEN_ADJUST_DEFAULT), "TOKEN_ADJUST_DEFAULT"),
         (UInt32(TOKEN_ADJUST_SESSIONID), "TOKEN_ADJUST_SESSIONID"), (UInt32(DELETE), "DELETE"),
         (UInt32(READ_CONTROL), "READ_CONTROL"), (UInt32(WRITE_DAC), "WRITE_DAC"), (UInt32(WRITE_OWNER), "WRITE_OWNER"),

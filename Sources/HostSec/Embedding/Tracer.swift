@@ -32,15 +32,20 @@ enum Tracer {
         let count = Int(info.pointee.MethodCount)
         let bytes = count * MemoryLayout<UnsafeRawPointer?>.stride
         guard let page = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-              page != MAP_FAILED else { return nil }
+            page != MAP_FAILED
+        else { return nil }
         let table = page.bindMemory(to: UnsafeRawPointer?.self, capacity: count)
         for slot in 0..<count {
             guard let cif = Signatures.cifs[index][slot] else { return nil }
             let context = UnsafeMutablePointer<Slot>.allocate(capacity: 1)
             context.initialize(to: Slot(interface: info, method: TypeInfo.method(info, slot), slot: slot, cif: cif))
-            guard let code = hs_ffi_make_closure(cif, { _, ret, args, context in
-                Tracer.dispatch(context!.assumingMemoryBound(to: Slot.self), ret!, args!)
-            }, context) else { return nil }
+            guard
+                let code = hs_ffi_make_closure(
+                    cif,
+                    { _, ret, args, context in
+                        Tracer.dispatch(context!.assumingMemoryBound(to: Slot.self), ret!, args!)
+                    }, context)
+            else { return nil }
             table[slot] = UnsafeRawPointer(code)
         }
         guard mprotect(page, bytes, PROT_READ) == 0 else { return nil }
@@ -66,17 +71,22 @@ enum Tracer {
     /// proxy can be made the object is handed out as it is: tracing never fails a call.
     static func wrap(_ object: UnsafeMutablePointer<hs_object>) -> UnsafeMutablePointer<hs_object> {
         guard let iid = hs_kind_iid(object.pointee.kind), let index = Signatures.index(of: iid),
-              let vtable = vtables[index], let raw = malloc(MemoryLayout<hs_object>.stride) else { return object }
+            let vtable = vtables[index], let raw = malloc(MemoryLayout<hs_object>.stride)
+        else { return object }
         let proxy = raw.bindMemory(to: hs_object.self, capacity: 1)
-        proxy.initialize(to: hs_object(lpVtbl: vtable, refs: 1, kind: object.pointee.kind, payload: nil,
-                                       inner: UnsafeMutableRawPointer(object)))
+        proxy.initialize(
+            to: hs_object(
+                lpVtbl: vtable, refs: 1, kind: object.pointee.kind, payload: nil,
+                inner: UnsafeMutableRawPointer(object)))
         return proxy
     }
 
     // MARK: calls through a proxy
 
-    static func dispatch(_ context: UnsafeMutablePointer<Slot>, _ ret: UnsafeMutableRawPointer,
-                         _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>) {
+    static func dispatch(
+        _ context: UnsafeMutablePointer<Slot>, _ ret: UnsafeMutableRawPointer,
+        _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    ) {
         let slot = context.pointee
         let this = args[0]!.load(as: UnsafeMutableRawPointer.self)
         let proxy = this.assumingMemoryBound(to: hs_object.self)
@@ -99,15 +109,19 @@ enum Tracer {
             ret.storeBytes(of: ffi_arg(result), as: ffi_arg.self)
         }
         if tracing {
-            TraceOutput.shared.write(TraceFormat.line(slot, this: this, arguments: arguments, args: args,
-                                                      result: result, nanoseconds: elapsed))
+            TraceOutput.shared.write(
+                TraceFormat.line(
+                    slot, this: this, arguments: arguments, args: args,
+                    result: result, nanoseconds: elapsed))
         }
     }
 
     /// QueryInterface answered by the real object; its own identity is mapped to the proxy's,
     /// so IUnknown and the own IID give back this very proxy, AddRef'd.
-    private static func queryInterface(_ this: UnsafeMutableRawPointer, _ inner: UnsafeMutableRawPointer,
-                                       _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> HRESULT {
+    private static func queryInterface(
+        _ this: UnsafeMutableRawPointer, _ inner: UnsafeMutableRawPointer,
+        _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    ) -> HRESULT {
         let riid = args[1]!.load(as: UnsafePointer<IID>?.self)
         let ppv = args[2]!.load(as: UnsafeMutablePointer<UnsafeMutableRawPointer?>?.self)
         let hr = Unknown.queryInterface(inner, riid, ppv)
@@ -130,8 +144,10 @@ enum Tracer {
         return remaining
     }
 
-    private static func forward(_ slot: Slot, _ inner: UnsafeMutableRawPointer,
-                                _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> UInt32 {
+    private static func forward(
+        _ slot: Slot, _ inner: UnsafeMutableRawPointer,
+        _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    ) -> UInt32 {
         let count = Int(slot.method.pointee.ParamCount)
         var innerThis: UnsafeMutableRawPointer? = inner
         return withUnsafeMutablePointer(to: &innerThis) { thisPointer in
@@ -150,8 +166,10 @@ enum Unknown {
         object.load(as: UnsafePointer<IUnknownVtbl>.self)
     }
 
-    static func queryInterface(_ object: UnsafeMutableRawPointer, _ riid: UnsafePointer<IID>?,
-                               _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
+    static func queryInterface(
+        _ object: UnsafeMutableRawPointer, _ riid: UnsafePointer<IID>?,
+        _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+    ) -> HRESULT {
         vtable(object).pointee.QueryInterface(object.assumingMemoryBound(to: IUnknown.self), riid, ppv)
     }
 
@@ -178,8 +196,10 @@ enum FunctionTrace {
             let text = withUnsafeMutablePointer(to: &result) {
                 TraceFormat.returned(function, UnsafeMutableRawPointer($0))
             }
-            TraceOutput.shared.write(TraceFormat.functionLine(function, arguments: arguments, args: args.baseAddress!,
-                                                              result: text, nanoseconds: elapsed))
+            TraceOutput.shared.write(
+                TraceFormat.functionLine(
+                    function, arguments: arguments, args: args.baseAddress!,
+                    result: text, nanoseconds: elapsed))
             return result
         }
     }

@@ -21,7 +21,8 @@ enum TypeInfo {
         return find(riid).map { "IID_" + String(cString: $0.pointee.Name) }
     }
 
-    static func method(_ info: UnsafePointer<HOSTSEC_INTERFACE_INFO>, _ slot: Int) -> UnsafePointer<HOSTSEC_METHOD_INFO> {
+    static func method(_ info: UnsafePointer<HOSTSEC_INTERFACE_INFO>, _ slot: Int) -> UnsafePointer<HOSTSEC_METHOD_INFO>
+    {
         info.pointee.Methods + slot
     }
 }
@@ -29,8 +30,10 @@ enum TypeInfo {
 // The exported functions' bodies (Exports/EmbeddingEntryPoints.swift exports them).
 
 /// `HostSec_GetInterfaceInfo`.
-func interfaceInfo(_ riid: UnsafePointer<IID>?,
-                                     _ ppInfo: UnsafeMutablePointer<UnsafePointer<HOSTSEC_INTERFACE_INFO>?>?) -> HRESULT {
+func interfaceInfo(
+    _ riid: UnsafePointer<IID>?,
+    _ ppInfo: UnsafeMutablePointer<UnsafePointer<HOSTSEC_INTERFACE_INFO>?>?
+) -> HRESULT {
     guard let ppInfo else { return HResult.pointer }
     ppInfo.pointee = nil
     guard let riid else { return HResult.pointer }
@@ -40,16 +43,20 @@ func interfaceInfo(_ riid: UnsafePointer<IID>?,
 }
 
 /// `HostSec_GetInterfaceInfoAt`.
-func interfaceInfoAt(_ index: DWORD,
-                                       _ ppInfo: UnsafeMutablePointer<UnsafePointer<HOSTSEC_INTERFACE_INFO>?>?) -> HRESULT {
+func interfaceInfoAt(
+    _ index: DWORD,
+    _ ppInfo: UnsafeMutablePointer<UnsafePointer<HOSTSEC_INTERFACE_INFO>?>?
+) -> HRESULT {
     guard let ppInfo else { return HResult.pointer }
     ppInfo.pointee = hs_interface_info_at(index)
     return ppInfo.pointee == nil ? HResult.invalidArg : HResult.ok
 }
 
 /// `HostSec_GetFunctionInfoAt`.
-func functionInfoAt(_ index: DWORD,
-                                      _ ppInfo: UnsafeMutablePointer<UnsafePointer<HOSTSEC_METHOD_INFO>?>?) -> HRESULT {
+func functionInfoAt(
+    _ index: DWORD,
+    _ ppInfo: UnsafeMutablePointer<UnsafePointer<HOSTSEC_METHOD_INFO>?>?
+) -> HRESULT {
     guard let ppInfo else { return HResult.pointer }
     ppInfo.pointee = hs_function_info_at(index)
     return ppInfo.pointee == nil ? HResult.invalidArg : HResult.ok

@@ -7,9 +7,11 @@ enum ClassFactory {
         factory == .securityManagerFactory ? .securityManager : .hostControl
     }
 
-    static func createInstance(_ this: UnsafeMutableRawPointer?, _ outer: UnsafeMutablePointer<IUnknown>?,
-                               _ riid: UnsafePointer<IID>?,
-                               _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
+    static func createInstance(
+        _ this: UnsafeMutableRawPointer?, _ outer: UnsafeMutablePointer<IUnknown>?,
+        _ riid: UnsafePointer<IID>?,
+        _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+    ) -> HRESULT {
         guard let ppv else { return HResult.pointer }
         ppv.pointee = nil
         guard let this, let riid else { return HResult.pointer }
@@ -36,8 +38,10 @@ enum ClassFactory {
 // IClassFactory's slots (vtables.c's factory_vtbl).
 
 @c @implementation
-func hs_factory_QueryInterface(_ This: UnsafeMutablePointer<IClassFactory>?, _ riid: UnsafePointer<IID>?,
-                               _ ppvObject: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
+func hs_factory_QueryInterface(
+    _ This: UnsafeMutablePointer<IClassFactory>?, _ riid: UnsafePointer<IID>?,
+    _ ppvObject: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+) -> HRESULT {
     ComObject.queryInterface(UnsafeMutableRawPointer(This), riid, ppvObject, own: .securityManagerFactory)
 }
 
@@ -52,9 +56,11 @@ func hs_factory_Release(_ This: UnsafeMutablePointer<IClassFactory>?) -> ULONG {
 }
 
 @c @implementation
-func hs_factory_CreateInstance(_ This: UnsafeMutablePointer<IClassFactory>?, _ pUnkOuter: UnsafeMutablePointer<IUnknown>?,
-                               _ riid: UnsafePointer<IID>?,
-                               _ ppvObject: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
+func hs_factory_CreateInstance(
+    _ This: UnsafeMutablePointer<IClassFactory>?, _ pUnkOuter: UnsafeMutablePointer<IUnknown>?,
+    _ riid: UnsafePointer<IID>?,
+    _ ppvObject: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+) -> HRESULT {
     ClassFactory.createInstance(UnsafeMutableRawPointer(This), pUnkOuter, riid, ppvObject)
 }
 

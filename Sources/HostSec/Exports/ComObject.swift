@@ -6,10 +6,10 @@ import Glibc
 /// The classes of COM object the library hands out (`HS_KIND_*` of vtable_slots.h).
 enum ObjectKind: UInt32 {
     case securityManagerFactory = 1  // HS_KIND_SECURITY_MANAGER_FACTORY
-    case hostControlFactory          // HS_KIND_HOST_CONTROL_FACTORY
-    case hostControl                 // HS_KIND_HOST_CONTROL
-    case securityManager             // HS_KIND_SECURITY_MANAGER
-    case securityContext             // HS_KIND_SECURITY_CONTEXT
+    case hostControlFactory  // HS_KIND_HOST_CONTROL_FACTORY
+    case hostControl  // HS_KIND_HOST_CONTROL
+    case securityManager  // HS_KIND_SECURITY_MANAGER
+    case securityContext  // HS_KIND_SECURITY_CONTEXT
 
     /// The interface the object implements besides IUnknown.
     var iid: IID {
@@ -44,9 +44,11 @@ enum ComObject {
     static func create(_ kind: ObjectKind, payload: AnyObject? = nil) -> UnsafeMutablePointer<hs_object>? {
         guard let raw = malloc(MemoryLayout<hs_object>.stride) else { return nil }
         let object = raw.bindMemory(to: hs_object.self, capacity: 1)
-        object.initialize(to: hs_object(lpVtbl: kind.vtable, refs: 1, kind: kind.rawValue,
-                                        payload: payload.map { Unmanaged.passRetained($0).toOpaque() },
-                                        inner: nil))
+        object.initialize(
+            to: hs_object(
+                lpVtbl: kind.vtable, refs: 1, kind: kind.rawValue,
+                payload: payload.map { Unmanaged.passRetained($0).toOpaque() },
+                inner: nil))
         hs_live_add(Int32(HS_LIVE_OBJECTS), 1)
         // The call tracer's only cost when off: one relaxed load per object created.
         if Tracer.isOn { return Tracer.wrap(object) }
@@ -79,9 +81,11 @@ enum ComObject {
 
     /// QueryInterface of an object of class `own`: itself for IUnknown and for its own
     /// interface (both two 64-bit compares with constants), else E_NOINTERFACE.
-    @inline(__always) static func queryInterface(_ this: UnsafeMutableRawPointer?, _ riid: UnsafePointer<IID>?,
-                                                 _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
-                                                 own: ObjectKind) -> HRESULT {
+    @inline(__always) static func queryInterface(
+        _ this: UnsafeMutableRawPointer?, _ riid: UnsafePointer<IID>?,
+        _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+        own: ObjectKind
+    ) -> HRESULT {
         guard let ppv else { return HResult.pointer }
         guard let this, let riid else {
             ppv.pointee = nil
@@ -98,8 +102,10 @@ enum ComObject {
     }
 
     /// QueryInterface for an object whose class is read from its block (the tracer's).
-    static func queryInterface(_ this: UnsafeMutableRawPointer?, _ riid: UnsafePointer<IID>?,
-                               _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
+    static func queryInterface(
+        _ this: UnsafeMutableRawPointer?, _ riid: UnsafePointer<IID>?,
+        _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+    ) -> HRESULT {
         guard let this, let kind = ObjectKind(rawValue: object(this).pointee.kind) else {
             return queryInterface(nil, riid, ppv, own: .securityManager)
         }
@@ -113,8 +119,10 @@ enum ComObject {
 
     /// Hands a new object out through `ppv` as interface `riid` (the caller's reference
     /// replaces the creation reference).
-    static func handOut(_ kind: ObjectKind, payload: AnyObject? = nil, riid: UnsafePointer<IID>,
-                        _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>) -> HRESULT {
+    static func handOut(
+        _ kind: ObjectKind, payload: AnyObject? = nil, riid: UnsafePointer<IID>,
+        _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    ) -> HRESULT {
         guard sameIID(riid, kind.iid) || sameIID(riid, IID_IUnknown) else {
             ppv.pointee = nil
             return HResult.noInterface

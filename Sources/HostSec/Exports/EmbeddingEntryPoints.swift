@@ -4,15 +4,19 @@ import CHostSec
 // Each is traced like every flat function; the work is in the Embedding layer.
 
 @c @implementation
-public func HostSec_GetInterfaceInfo(_ riid: UnsafePointer<IID>?,
-                                     _ ppInfo: UnsafeMutablePointer<UnsafePointer<HOSTSEC_INTERFACE_INFO>?>?) -> HRESULT {
+public func HostSec_GetInterfaceInfo(
+    _ riid: UnsafePointer<IID>?,
+    _ ppInfo: UnsafeMutablePointer<UnsafePointer<HOSTSEC_INTERFACE_INFO>?>?
+) -> HRESULT {
     guard Tracer.isOn else { return interfaceInfo(riid, ppInfo) }
     return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_GetInterfaceInfo), riid, ppInfo) { interfaceInfo(riid, ppInfo) }
 }
 
 @c @implementation
-public func HostSec_GetInterfaceInfoAt(_ index: DWORD,
-                                       _ ppInfo: UnsafeMutablePointer<UnsafePointer<HOSTSEC_INTERFACE_INFO>?>?) -> HRESULT {
+public func HostSec_GetInterfaceInfoAt(
+    _ index: DWORD,
+    _ ppInfo: UnsafeMutablePointer<UnsafePointer<HOSTSEC_INTERFACE_INFO>?>?
+) -> HRESULT {
     guard Tracer.isOn else { return interfaceInfoAt(index, ppInfo) }
     return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_GetInterfaceInfoAt), index, ppInfo) {
         interfaceInfoAt(index, ppInfo)
@@ -20,8 +24,10 @@ public func HostSec_GetInterfaceInfoAt(_ index: DWORD,
 }
 
 @c @implementation
-public func HostSec_GetFunctionInfoAt(_ index: DWORD,
-                                      _ ppInfo: UnsafeMutablePointer<UnsafePointer<HOSTSEC_METHOD_INFO>?>?) -> HRESULT {
+public func HostSec_GetFunctionInfoAt(
+    _ index: DWORD,
+    _ ppInfo: UnsafeMutablePointer<UnsafePointer<HOSTSEC_METHOD_INFO>?>?
+) -> HRESULT {
     guard Tracer.isOn else { return functionInfoAt(index, ppInfo) }
     return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_GetFunctionInfoAt), index, ppInfo) {
         functionInfoAt(index, ppInfo)
@@ -29,9 +35,11 @@ public func HostSec_GetFunctionInfoAt(_ index: DWORD,
 }
 
 @c @implementation
-public func HostSec_Invoke(_ pInterface: UnsafeMutableRawPointer?, _ riid: UnsafePointer<IID>?, _ slot: DWORD,
-                           _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
-                           _ pResult: UnsafeMutableRawPointer?) -> HRESULT {
+public func HostSec_Invoke(
+    _ pInterface: UnsafeMutableRawPointer?, _ riid: UnsafePointer<IID>?, _ slot: DWORD,
+    _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+    _ pResult: UnsafeMutableRawPointer?
+) -> HRESULT {
     guard Tracer.isOn else { return invokeMethod(pInterface, riid, slot, args, pResult) }
     return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_Invoke), pInterface, riid, slot, args, pResult) {
         invokeMethod(pInterface, riid, slot, args, pResult)

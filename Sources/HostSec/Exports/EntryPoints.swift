@@ -6,8 +6,10 @@ import CHostSec
 // (typeinfo.c) and traced: with the tracer off the only cost is one relaxed load.
 
 @c @implementation
-public func DllGetClassObject(_ rclsid: UnsafePointer<IID>?, _ riid: UnsafePointer<IID>?,
-                              _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
+public func DllGetClassObject(
+    _ rclsid: UnsafePointer<IID>?, _ riid: UnsafePointer<IID>?,
+    _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+) -> HRESULT {
     guard Tracer.isOn else { return EntryPoint.getClassObject(rclsid, riid, ppv) }
     return FunctionTrace.call(Int32(HS_FUNCTION_DllGetClassObject), rclsid, riid, ppv) {
         EntryPoint.getClassObject(rclsid, riid, ppv)
@@ -73,30 +75,40 @@ public func HostSec_ImpersonateSelf(_ ImpersonationLevel: SECURITY_IMPERSONATION
 }
 
 @c @implementation
-public func HostSec_DuplicateTokenEx(_ hExistingToken: HANDLE?, _ dwDesiredAccess: DWORD,
-                                     _ ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL, _ TokenType: TOKEN_TYPE,
-                                     _ phNewToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
+public func HostSec_DuplicateTokenEx(
+    _ hExistingToken: HANDLE?, _ dwDesiredAccess: DWORD,
+    _ ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL, _ TokenType: TOKEN_TYPE,
+    _ phNewToken: UnsafeMutablePointer<HANDLE?>?
+) -> HRESULT {
     guard Tracer.isOn else {
         return EntryPoint.duplicateTokenEx(hExistingToken, dwDesiredAccess, ImpersonationLevel, TokenType, phNewToken)
     }
-    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_DuplicateTokenEx), hExistingToken, dwDesiredAccess,
-                              ImpersonationLevel, TokenType, phNewToken) {
+    return FunctionTrace.call(
+        Int32(HS_FUNCTION_HostSec_DuplicateTokenEx), hExistingToken, dwDesiredAccess,
+        ImpersonationLevel, TokenType, phNewToken
+    ) {
         EntryPoint.duplicateTokenEx(hExistingToken, dwDesiredAccess, ImpersonationLevel, TokenType, phNewToken)
     }
 }
 
 @c @implementation
-public func HostSec_GetTokenInformation(_ hToken: HANDLE?, _ TokenInformationClass: TOKEN_INFORMATION_CLASS,
-                                        _ TokenInformation: UnsafeMutableRawPointer?, _ TokenInformationLength: DWORD,
-                                        _ ReturnLength: UnsafeMutablePointer<DWORD>?) -> HRESULT {
+public func HostSec_GetTokenInformation(
+    _ hToken: HANDLE?, _ TokenInformationClass: TOKEN_INFORMATION_CLASS,
+    _ TokenInformation: UnsafeMutableRawPointer?, _ TokenInformationLength: DWORD,
+    _ ReturnLength: UnsafeMutablePointer<DWORD>?
+) -> HRESULT {
     guard Tracer.isOn else {
-        return EntryPoint.tokenInformation(hToken, TokenInformationClass, TokenInformation, TokenInformationLength,
-                                           ReturnLength)
+        return EntryPoint.tokenInformation(
+            hToken, TokenInformationClass, TokenInformation, TokenInformationLength,
+            ReturnLength)
     }
-    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_GetTokenInformation), hToken, TokenInformationClass,
-                              TokenInformation, TokenInformationLength, ReturnLength) {
-        EntryPoint.tokenInformation(hToken, TokenInformationClass, TokenInformation, TokenInformationLength,
-                                    ReturnLength)
+    return FunctionTrace.call(
+        Int32(HS_FUNCTION_HostSec_GetTokenInformation), hToken, TokenInformationClass,
+        TokenInformation, TokenInformationLength, ReturnLength
+    ) {
+        EntryPoint.tokenInformation(
+            hToken, TokenInformationClass, TokenInformation, TokenInformationLength,
+            ReturnLength)
     }
 }
 
@@ -109,8 +121,10 @@ public func HostSec_LogonUser(_ userName: UnsafePointer<CChar>?, _ phToken: Unsa
 }
 
 @c @implementation
-public func HostSec_LogonUserWithPassword(_ userName: UnsafePointer<CChar>?, _ password: UnsafePointer<CChar>?,
-                                          _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
+public func HostSec_LogonUserWithPassword(
+    _ userName: UnsafePointer<CChar>?, _ password: UnsafePointer<CChar>?,
+    _ phToken: UnsafeMutablePointer<HANDLE?>?
+) -> HRESULT {
     guard Tracer.isOn else { return EntryPoint.logonUserWithPassword(userName, password, phToken) }
     // The password's pointer is handed to the tracer, which never reads through it (SECRET).
     return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_LogonUserWithPassword), userName, password, phToken) {
@@ -120,8 +134,10 @@ public func HostSec_LogonUserWithPassword(_ userName: UnsafePointer<CChar>?, _ p
 
 /// The bodies of the entry points above.
 enum EntryPoint {
-    static func getClassObject(_ rclsid: UnsafePointer<IID>?, _ riid: UnsafePointer<IID>?,
-                               _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
+    static func getClassObject(
+        _ rclsid: UnsafePointer<IID>?, _ riid: UnsafePointer<IID>?,
+        _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+    ) -> HRESULT {
         guard let ppv else { return HResult.pointer }
         ppv.pointee = nil
         guard let rclsid, let riid else { return HResult.pointer }
@@ -176,21 +192,26 @@ enum EntryPoint {
         hresult { () throws(HostSecError) in try HostSecurity.shared.impersonateSelf(level: level.rawValue) }
     }
 
-    static func duplicateTokenEx(_ source: HANDLE?, _ access: DWORD, _ level: SECURITY_IMPERSONATION_LEVEL,
-                                 _ type: TOKEN_TYPE, _ phNewToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
+    static func duplicateTokenEx(
+        _ source: HANDLE?, _ access: DWORD, _ level: SECURITY_IMPERSONATION_LEVEL,
+        _ type: TOKEN_TYPE, _ phNewToken: UnsafeMutablePointer<HANDLE?>?
+    ) -> HRESULT {
         hresult(phNewToken) { () throws(HostSecError) in
             try HostSecurity.shared.duplicate(source, desiredAccess: access, level: level.rawValue, type: type.rawValue)
         }
     }
 
-    static func tokenInformation(_ hToken: HANDLE?, _ infoClass: TOKEN_INFORMATION_CLASS,
-                                 _ buffer: UnsafeMutableRawPointer?, _ length: DWORD,
-                                 _ returnLength: UnsafeMutablePointer<DWORD>?) -> HRESULT {
+    static func tokenInformation(
+        _ hToken: HANDLE?, _ infoClass: TOKEN_INFORMATION_CLASS,
+        _ buffer: UnsafeMutableRawPointer?, _ length: DWORD,
+        _ returnLength: UnsafeMutablePointer<DWORD>?
+    ) -> HRESULT {
         guard let returnLength else { return HResult.pointer }
         var needed: UInt32 = 0
         let hr = hresult { () throws(HostSecError) in
-            try HostSecurity.shared.tokenInformation(hToken, infoClass: infoClass.rawValue, buffer: buffer,
-                                                     length: length, neededLength: &needed)
+            try HostSecurity.shared.tokenInformation(
+                hToken, infoClass: infoClass.rawValue, buffer: buffer,
+                length: length, neededLength: &needed)
         }
         returnLength.pointee = needed
         return hr
@@ -203,8 +224,10 @@ enum EntryPoint {
         }
     }
 
-    static func logonUserWithPassword(_ userName: UnsafePointer<CChar>?, _ password: UnsafePointer<CChar>?,
-                                      _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
+    static func logonUserWithPassword(
+        _ userName: UnsafePointer<CChar>?, _ password: UnsafePointer<CChar>?,
+        _ phToken: UnsafeMutablePointer<HANDLE?>?
+    ) -> HRESULT {
         hresult(phToken) { () throws(HostSecError) in
             guard let userName, let password else { throw .pointer }
             return try HostSecurity.shared.logonUser(name: userName, password: password)

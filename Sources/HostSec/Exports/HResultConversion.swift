@@ -20,8 +20,10 @@ import CHostSec
 
 /// Runs a core operation that produces a value for an out pointer: the value on success,
 /// NULL on every failure. A NULL out pointer is `E_POINTER`.
-@inline(__always) func hresult<T>(_ out: UnsafeMutablePointer<T?>?,
-                                  _ body: () throws(HostSecError) -> T) -> HRESULT {
+@inline(__always) func hresult<T>(
+    _ out: UnsafeMutablePointer<T?>?,
+    _ body: () throws(HostSecError) -> T
+) -> HRESULT {
     guard let out else { return HResult.pointer }
     let thread = hs_thread_self()!
     guard hs_enter(thread) else {

@@ -4,8 +4,10 @@ import CHostSec
 /// served; SetAppDomainManager is accepted and the manager is not kept (hostsec never calls
 /// into the runtime's AppDomain manager).
 enum HostControl {
-    static func getHostManager(_ riid: UnsafePointer<IID>?,
-                               _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
+    static func getHostManager(
+        _ riid: UnsafePointer<IID>?,
+        _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+    ) -> HRESULT {
         guard let ppv else { return HResult.pointer }
         ppv.pointee = nil
         guard let riid else { return HResult.pointer }
@@ -22,8 +24,10 @@ enum HostControl {
 // IHostControl's slots (vtables.c's control_vtbl).
 
 @c @implementation
-func hs_control_QueryInterface(_ This: UnsafeMutablePointer<IHostControl>?, _ riid: UnsafePointer<IID>?,
-                               _ ppvObject: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
+func hs_control_QueryInterface(
+    _ This: UnsafeMutablePointer<IHostControl>?, _ riid: UnsafePointer<IID>?,
+    _ ppvObject: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+) -> HRESULT {
     ComObject.queryInterface(UnsafeMutableRawPointer(This), riid, ppvObject, own: .hostControl)
 }
 
@@ -38,13 +42,17 @@ func hs_control_Release(_ This: UnsafeMutablePointer<IHostControl>?) -> ULONG {
 }
 
 @c @implementation
-func hs_control_GetHostManager(_ This: UnsafeMutablePointer<IHostControl>?, _ riid: UnsafePointer<IID>?,
-                               _ ppObject: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
+func hs_control_GetHostManager(
+    _ This: UnsafeMutablePointer<IHostControl>?, _ riid: UnsafePointer<IID>?,
+    _ ppObject: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+) -> HRESULT {
     HostControl.getHostManager(riid, ppObject)
 }
 
 @c @implementation
-func hs_control_SetAppDomainManager(_ This: UnsafeMutablePointer<IHostControl>?, _ dwAppDomainID: DWORD,
-                                    _ pUnkAppDomainManager: UnsafeMutablePointer<IUnknown>?) -> HRESULT {
+func hs_control_SetAppDomainManager(
+    _ This: UnsafeMutablePointer<IHostControl>?, _ dwAppDomainID: DWORD,
+    _ pUnkAppDomainManager: UnsafeMutablePointer<IUnknown>?
+) -> HRESULT {
     HostControl.setAppDomainManager()
 }

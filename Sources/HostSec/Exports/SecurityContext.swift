@@ -12,8 +12,10 @@ enum SecurityContext {
         }
     }
 
-    static func get(_ type: EContextType,
-                    _ out: UnsafeMutablePointer<UnsafeMutablePointer<IHostSecurityContext>?>?) -> HRESULT {
+    static func get(
+        _ type: EContextType,
+        _ out: UnsafeMutablePointer<UnsafeMutablePointer<IHostSecurityContext>?>?
+    ) -> HRESULT {
         hresult(out) { () throws(HostSecError) in
             guard let restricted = restricted(type) else { throw .invalidArg }
             let token = try HostSecurity.shared.captureContext(restricted: restricted)
@@ -40,8 +42,10 @@ enum SecurityContext {
         return Unmanaged<Token>.fromOpaque(payload).takeUnretainedValue()
     }
 
-    static func capture(_ this: UnsafeMutableRawPointer?,
-                        _ out: UnsafeMutablePointer<UnsafeMutablePointer<IHostSecurityContext>?>?) -> HRESULT {
+    static func capture(
+        _ this: UnsafeMutableRawPointer?,
+        _ out: UnsafeMutablePointer<UnsafeMutablePointer<IHostSecurityContext>?>?
+    ) -> HRESULT {
         hresult(out) { () throws(HostSecError) in
             try HostSecurity.shared.ensureOpen()
             guard let this else { throw .pointer }
@@ -54,8 +58,10 @@ enum SecurityContext {
 // IHostSecurityContext's slots (vtables.c's context_vtbl).
 
 @c @implementation
-func hs_context_QueryInterface(_ This: UnsafeMutablePointer<IHostSecurityContext>?, _ riid: UnsafePointer<IID>?,
-                               _ ppvObject: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
+func hs_context_QueryInterface(
+    _ This: UnsafeMutablePointer<IHostSecurityContext>?, _ riid: UnsafePointer<IID>?,
+    _ ppvObject: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+) -> HRESULT {
     ComObject.queryInterface(UnsafeMutableRawPointer(This), riid, ppvObject, own: .securityContext)
 }
 
@@ -70,7 +76,9 @@ func hs_context_Release(_ This: UnsafeMutablePointer<IHostSecurityContext>?) -> 
 }
 
 @c @implementation
-func hs_context_Capture(_ This: UnsafeMutablePointer<IHostSecurityContext>?,
-                        _ ppClonedContext: UnsafeMutablePointer<UnsafeMutablePointer<IHostSecurityContext>?>?) -> HRESULT {
+func hs_context_Capture(
+    _ This: UnsafeMutablePointer<IHostSecurityContext>?,
+    _ ppClonedContext: UnsafeMutablePointer<UnsafeMutablePointer<IHostSecurityContext>?>?
+) -> HRESULT {
     SecurityContext.capture(UnsafeMutableRawPointer(This), ppClonedContext)
 }

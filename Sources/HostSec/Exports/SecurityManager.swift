@@ -5,8 +5,10 @@ import CHostSec
 // manager object it calls through).
 
 @c @implementation
-func hs_manager_QueryInterface(_ This: UnsafeMutablePointer<IHostSecurityManager>?, _ riid: UnsafePointer<IID>?,
-                               _ ppvObject: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> HRESULT {
+func hs_manager_QueryInterface(
+    _ This: UnsafeMutablePointer<IHostSecurityManager>?, _ riid: UnsafePointer<IID>?,
+    _ ppvObject: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+) -> HRESULT {
     ComObject.queryInterface(UnsafeMutableRawPointer(This), riid, ppvObject, own: .securityManager)
 }
 
@@ -21,7 +23,9 @@ func hs_manager_Release(_ This: UnsafeMutablePointer<IHostSecurityManager>?) -> 
 }
 
 @c @implementation
-func hs_manager_ImpersonateLoggedOnUser(_ This: UnsafeMutablePointer<IHostSecurityManager>?, _ hToken: HANDLE?) -> HRESULT {
+func hs_manager_ImpersonateLoggedOnUser(_ This: UnsafeMutablePointer<IHostSecurityManager>?, _ hToken: HANDLE?)
+    -> HRESULT
+{
     hresult { () throws(HostSecError) in try HostSecurity.shared.impersonateLoggedOnUser(hToken) }
 }
 
@@ -31,8 +35,10 @@ func hs_manager_RevertToSelf(_ This: UnsafeMutablePointer<IHostSecurityManager>?
 }
 
 @c @implementation
-func hs_manager_OpenThreadToken(_ This: UnsafeMutablePointer<IHostSecurityManager>?, _ dwDesiredAccess: DWORD,
-                                _ bOpenAsSelf: BOOL, _ phThreadToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
+func hs_manager_OpenThreadToken(
+    _ This: UnsafeMutablePointer<IHostSecurityManager>?, _ dwDesiredAccess: DWORD,
+    _ bOpenAsSelf: BOOL, _ phThreadToken: UnsafeMutablePointer<HANDLE?>?
+) -> HRESULT {
     // A thread the core knows holds no token gets its answer without the call machinery.
     if let phThreadToken, let known = HostSecurity.knownThreadTokenAbsence() {
         phThreadToken.pointee = nil
@@ -49,13 +55,17 @@ func hs_manager_SetThreadToken(_ This: UnsafeMutablePointer<IHostSecurityManager
 }
 
 @c @implementation
-func hs_manager_GetSecurityContext(_ This: UnsafeMutablePointer<IHostSecurityManager>?, _ eContextType: EContextType,
-                                   _ ppSecurityContext: UnsafeMutablePointer<UnsafeMutablePointer<IHostSecurityContext>?>?) -> HRESULT {
+func hs_manager_GetSecurityContext(
+    _ This: UnsafeMutablePointer<IHostSecurityManager>?, _ eContextType: EContextType,
+    _ ppSecurityContext: UnsafeMutablePointer<UnsafeMutablePointer<IHostSecurityContext>?>?
+) -> HRESULT {
     SecurityContext.get(eContextType, ppSecurityContext)
 }
 
 @c @implementation
-func hs_manager_SetSecurityContext(_ This: UnsafeMutablePointer<IHostSecurityManager>?, _ eContextType: EContextType,
-                                   _ pSecurityContext: UnsafeMutablePointer<IHostSecurityContext>?) -> HRESULT {
+func hs_manager_SetSecurityContext(
+    _ This: UnsafeMutablePointer<IHostSecurityManager>?, _ eContextType: EContextType,
+    _ pSecurityContext: UnsafeMutablePointer<IHostSecurityContext>?
+) -> HRESULT {
     SecurityContext.set(eContextType, pSecurityContext)
 }

@@ -99,7 +99,8 @@ public struct KernelCredentialSyscalls: CredentialSyscalls {
     }
 
     public func setgroups(_ groups: [UInt32]) throws(SyscallFailure) {
-        try SyscallFailure.check(.setgroups, groups.withUnsafeBufferPointer { hs_sys_setgroups(Int32($0.count), $0.baseAddress) })
+        try SyscallFailure.check(
+            .setgroups, groups.withUnsafeBufferPointer { hs_sys_setgroups(Int32($0.count), $0.baseAddress) })
     }
 
     public func setresgid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure) {

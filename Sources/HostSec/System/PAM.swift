@@ -38,8 +38,10 @@ public struct PasswordCheck: Sendable, Equatable {
 public protocol PasswordAuthentication: Sendable {
     /// Runs one authentication for `user` (bytes, passed to PAM unchanged) with `password`
     /// (read in place, never kept) through the PAM service `service`.
-    func check(service: UnsafePointer<CChar>, user: UnsafePointer<CChar>,
-               password: UnsafePointer<CChar>) -> PasswordCheck
+    func check(
+        service: UnsafePointer<CChar>, user: UnsafePointer<CChar>,
+        password: UnsafePointer<CChar>
+    ) -> PasswordCheck
 }
 
 /// PAM itself: `pam_start(service, user)` → `pam_authenticate` → `pam_acct_mgmt` →
@@ -56,8 +58,10 @@ public protocol PasswordAuthentication: Sendable {
 public struct PAMAuthentication: PasswordAuthentication {
     public init() {}
 
-    public func check(service: UnsafePointer<CChar>, user: UnsafePointer<CChar>,
-                      password: UnsafePointer<CChar>) -> PasswordCheck {
+    public func check(
+        service: UnsafePointer<CChar>, user: UnsafePointer<CChar>,
+        password: UnsafePointer<CChar>
+    ) -> PasswordCheck {
         var data = hs_pam_appdata(password: password, answered: 0, messages: 0, fail_delay_usec: 0)
         return withUnsafeMutablePointer(to: &data) { data in
             var conversation = pam_conv(conv: hs_pam_conversation, appdata_ptr: UnsafeMutableRawPointer(data))
@@ -80,7 +84,8 @@ public struct PAMAuthentication: PasswordAuthentication {
                     result = PasswordCheck(step: .authenticate, code: rc)
                 } else {
                     rc = pam_acct_mgmt(handle, flags)
-                    result = rc == PAM_SUCCESS
+                    result =
+                        rc == PAM_SUCCESS
                         ? PasswordCheck(step: .done, code: rc, user: Self.user(handle))
                         : PasswordCheck(step: .account, code: rc)
                 }
@@ -121,7 +126,8 @@ enum LogonService {
         }
         let bytes = name.dropLast()
         guard (1...64).contains(bytes.count), bytes.first != CChar(UInt8(ascii: ".")),
-              bytes.allSatisfy({ isServiceByte(UInt8(bitPattern: $0)) }) else { return nil }
+            bytes.allSatisfy({ isServiceByte(UInt8(bitPattern: $0)) })
+        else { return nil }
         let exists = directories.contains { directory in
             (directory.utf8CString.dropLast() + name).withUnsafeBufferPointer {
                 access($0.baseAddress!, F_OK) == 0

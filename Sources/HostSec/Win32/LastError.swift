@@ -66,8 +66,10 @@ struct Win32Failure: Error {
 
 /// `win32` for a function that stores a handle: NULL in it on every failure; a NULL out
 /// pointer is ERROR_NOACCESS.
-@inline(__always) func win32(_ out: UnsafeMutablePointer<HANDLE?>?,
-                             _ body: () throws(Win32Failure) -> HANDLE?) -> BOOL {
+@inline(__always) func win32(
+    _ out: UnsafeMutablePointer<HANDLE?>?,
+    _ body: () throws(Win32Failure) -> HANDLE?
+) -> BOOL {
     guard let out else { return win32Fail(Win32Error.noAccess) }
     out.pointee = nil
     return win32 { () throws(Win32Failure) in out.pointee = try body() }

@@ -18,40 +18,82 @@ struct Privilege {
     /// Windows' privileges (LUIDs 2-36), with the capabilities each stands for.
     static let windows: [Privilege] = [
         Privilege(name: "SeCreateTokenPrivilege", luid: 2, capabilities: 0, displayName: "Create a token object"),
-        Privilege(name: "SeAssignPrimaryTokenPrivilege", luid: 3, capabilities: 0, displayName: "Replace a process level token"),
+        Privilege(
+            name: "SeAssignPrimaryTokenPrivilege", luid: 3, capabilities: 0,
+            displayName: "Replace a process level token"),
         Privilege(name: "SeLockMemoryPrivilege", luid: 4, capabilities: caps(14), displayName: "Lock pages in memory"),
-        Privilege(name: "SeIncreaseQuotaPrivilege", luid: 5, capabilities: caps(24), displayName: "Adjust memory quotas for a process"),
-        Privilege(name: "SeMachineAccountPrivilege", luid: 6, capabilities: 0, displayName: "Add workstations to domain"),
-        Privilege(name: "SeTcbPrivilege", luid: 7, capabilities: caps(8), displayName: "Act as part of the operating system"),
-        Privilege(name: "SeSecurityPrivilege", luid: 8, capabilities: caps(30, 37), displayName: "Manage auditing and security log"),
-        Privilege(name: "SeTakeOwnershipPrivilege", luid: 9, capabilities: 0, displayName: "Take ownership of files or other objects"),
-        Privilege(name: "SeLoadDriverPrivilege", luid: 10, capabilities: caps(16), displayName: "Load and unload device drivers"),
-        Privilege(name: "SeSystemProfilePrivilege", luid: 11, capabilities: caps(38), displayName: "Profile system performance"),
-        Privilege(name: "SeSystemtimePrivilege", luid: 12, capabilities: caps(25), displayName: "Change the system time"),
-        Privilege(name: "SeProfileSingleProcessPrivilege", luid: 13, capabilities: 0, displayName: "Profile single process"),
-        Privilege(name: "SeIncreaseBasePriorityPrivilege", luid: 14, capabilities: caps(23), displayName: "Increase scheduling priority"),
+        Privilege(
+            name: "SeIncreaseQuotaPrivilege", luid: 5, capabilities: caps(24),
+            displayName: "Adjust memory quotas for a process"),
+        Privilege(
+            name: "SeMachineAccountPrivilege", luid: 6, capabilities: 0, displayName: "Add workstations to domain"),
+        Privilege(
+            name: "SeTcbPrivilege", luid: 7, capabilities: caps(8), displayName: "Act as part of the operating system"),
+        Privilege(
+            name: "SeSecurityPrivilege", luid: 8, capabilities: caps(30, 37),
+            displayName: "Manage auditing and security log"),
+        Privilege(
+            name: "SeTakeOwnershipPrivilege", luid: 9, capabilities: 0,
+            displayName: "Take ownership of files or other objects"),
+        Privilege(
+            name: "SeLoadDriverPrivilege", luid: 10, capabilities: caps(16),
+            displayName: "Load and unload device drivers"),
+        Privilege(
+            name: "SeSystemProfilePrivilege", luid: 11, capabilities: caps(38),
+            displayName: "Profile system performance"),
+        Privilege(
+            name: "SeSystemtimePrivilege", luid: 12, capabilities: caps(25), displayName: "Change the system time"),
+        Privilege(
+            name: "SeProfileSingleProcessPrivilege", luid: 13, capabilities: 0, displayName: "Profile single process"),
+        Privilege(
+            name: "SeIncreaseBasePriorityPrivilege", luid: 14, capabilities: caps(23),
+            displayName: "Increase scheduling priority"),
         Privilege(name: "SeCreatePagefilePrivilege", luid: 15, capabilities: 0, displayName: "Create a pagefile"),
-        Privilege(name: "SeCreatePermanentPrivilege", luid: 16, capabilities: 0, displayName: "Create permanent shared objects"),
-        Privilege(name: "SeBackupPrivilege", luid: 17, capabilities: caps(2), displayName: "Back up files and directories"),
-        Privilege(name: "SeRestorePrivilege", luid: 18, capabilities: caps(0, 1, 3), displayName: "Restore files and directories"),
+        Privilege(
+            name: "SeCreatePermanentPrivilege", luid: 16, capabilities: 0,
+            displayName: "Create permanent shared objects"),
+        Privilege(
+            name: "SeBackupPrivilege", luid: 17, capabilities: caps(2), displayName: "Back up files and directories"),
+        Privilege(
+            name: "SeRestorePrivilege", luid: 18, capabilities: caps(0, 1, 3),
+            displayName: "Restore files and directories"),
         Privilege(name: "SeShutdownPrivilege", luid: 19, capabilities: caps(22), displayName: "Shut down the system"),
         Privilege(name: "SeDebugPrivilege", luid: 20, capabilities: caps(19), displayName: "Debug programs"),
         Privilege(name: "SeAuditPrivilege", luid: 21, capabilities: caps(29), displayName: "Generate security audits"),
-        Privilege(name: "SeSystemEnvironmentPrivilege", luid: 22, capabilities: 0, displayName: "Modify firmware environment values"),
+        Privilege(
+            name: "SeSystemEnvironmentPrivilege", luid: 22, capabilities: 0,
+            displayName: "Modify firmware environment values"),
         Privilege(name: "SeChangeNotifyPrivilege", luid: 23, capabilities: 0, displayName: "Bypass traverse checking"),
-        Privilege(name: "SeRemoteShutdownPrivilege", luid: 24, capabilities: 0, displayName: "Force shutdown from a remote system"),
-        Privilege(name: "SeUndockPrivilege", luid: 25, capabilities: 0, displayName: "Remove computer from docking station"),
-        Privilege(name: "SeSyncAgentPrivilege", luid: 26, capabilities: 0, displayName: "Synchronize directory service data"),
-        Privilege(name: "SeEnableDelegationPrivilege", luid: 27, capabilities: 0, displayName: "Enable computer and user accounts to be trusted for delegation"),
-        Privilege(name: "SeManageVolumePrivilege", luid: 28, capabilities: 0, displayName: "Perform volume maintenance tasks"),
-        Privilege(name: "SeImpersonatePrivilege", luid: 29, capabilities: caps(6, 7), displayName: "Impersonate a client after authentication"),
+        Privilege(
+            name: "SeRemoteShutdownPrivilege", luid: 24, capabilities: 0,
+            displayName: "Force shutdown from a remote system"),
+        Privilege(
+            name: "SeUndockPrivilege", luid: 25, capabilities: 0, displayName: "Remove computer from docking station"),
+        Privilege(
+            name: "SeSyncAgentPrivilege", luid: 26, capabilities: 0, displayName: "Synchronize directory service data"),
+        Privilege(
+            name: "SeEnableDelegationPrivilege", luid: 27, capabilities: 0,
+            displayName: "Enable computer and user accounts to be trusted for delegation"),
+        Privilege(
+            name: "SeManageVolumePrivilege", luid: 28, capabilities: 0, displayName: "Perform volume maintenance tasks"),
+        Privilege(
+            name: "SeImpersonatePrivilege", luid: 29, capabilities: caps(6, 7),
+            displayName: "Impersonate a client after authentication"),
         Privilege(name: "SeCreateGlobalPrivilege", luid: 30, capabilities: 0, displayName: "Create global objects"),
-        Privilege(name: "SeTrustedCredManAccessPrivilege", luid: 31, capabilities: 0, displayName: "Access Credential Manager as a trusted caller"),
-        Privilege(name: "SeRelabelPrivilege", luid: 32, capabilities: caps(32, 33), displayName: "Modify an object label"),
-        Privilege(name: "SeIncreaseWorkingSetPrivilege", luid: 33, capabilities: 0, displayName: "Increase a process working set"),
+        Privilege(
+            name: "SeTrustedCredManAccessPrivilege", luid: 31, capabilities: 0,
+            displayName: "Access Credential Manager as a trusted caller"),
+        Privilege(
+            name: "SeRelabelPrivilege", luid: 32, capabilities: caps(32, 33), displayName: "Modify an object label"),
+        Privilege(
+            name: "SeIncreaseWorkingSetPrivilege", luid: 33, capabilities: 0,
+            displayName: "Increase a process working set"),
         Privilege(name: "SeTimeZonePrivilege", luid: 34, capabilities: 0, displayName: "Change the time zone"),
-        Privilege(name: "SeCreateSymbolicLinkPrivilege", luid: 35, capabilities: 0, displayName: "Create symbolic links"),
-        Privilege(name: "SeDelegateSessionUserImpersonatePrivilege", luid: 36, capabilities: 0, displayName: "Obtain an impersonation token for another user in the same session"),
+        Privilege(
+            name: "SeCreateSymbolicLinkPrivilege", luid: 35, capabilities: 0, displayName: "Create symbolic links"),
+        Privilege(
+            name: "SeDelegateSessionUserImpersonatePrivilege", luid: 36, capabilities: 0,
+            displayName: "Obtain an impersonation token for another user in the same session"),
     ]
 
     /// Capabilities Windows has no privilege for: a privilege each, named after it.
@@ -85,12 +127,15 @@ struct Privilege {
         var list = windows
         var covered = windows.reduce(UInt64(0)) { $0 | $1.capabilities }
         for (cap, name, display) in linuxOnly {
-            list.append(Privilege(name: name, luid: 0x100 + cap, capabilities: Capability.bit(cap), displayName: display))
+            list.append(
+                Privilege(name: name, luid: 0x100 + cap, capabilities: Capability.bit(cap), displayName: display))
             covered |= Capability.bit(cap)
         }
         for cap in UInt32(0)..<64 where covered & Capability.bit(cap) == 0 {
-            list.append(Privilege(name: "SeLinuxCapability\(cap)Privilege", luid: 0x100 + cap,
-                                  capabilities: Capability.bit(cap), displayName: "Linux capability \(cap)"))
+            list.append(
+                Privilege(
+                    name: "SeLinuxCapability\(cap)Privilege", luid: 0x100 + cap,
+                    capabilities: Capability.bit(cap), displayName: "Linux capability \(cap)"))
         }
         return list
     }()
@@ -125,7 +170,8 @@ struct Privilege {
             }
             let have = p.capabilities & identity.capPermitted
             guard have != 0 else { continue }
-            let byDefault = made.capPermitted & p.capabilities != 0
+            let byDefault =
+                made.capPermitted & p.capabilities != 0
                 && (made.capPermitted & p.capabilities) & ~made.capEffective == 0
             states.append(State(privilege: p, enabled: have & ~identity.capEffective == 0, enabledByDefault: byDefault))
         }

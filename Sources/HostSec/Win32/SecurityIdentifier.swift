@@ -18,9 +18,13 @@ struct SecurityIdentifier: Equatable, Hashable {
     static let administrators = Self(authority: 5, subAuthorities: [32, 544])
 
     /// The uid of a Unix user SID.
-    var unixUser: UInt32? { authority == 22 && subAuthorities.count == 2 && subAuthorities[0] == 1 ? subAuthorities[1] : nil }
+    var unixUser: UInt32? {
+        authority == 22 && subAuthorities.count == 2 && subAuthorities[0] == 1 ? subAuthorities[1] : nil
+    }
     /// The gid of a Unix group SID.
-    var unixGroup: UInt32? { authority == 22 && subAuthorities.count == 2 && subAuthorities[0] == 2 ? subAuthorities[1] : nil }
+    var unixGroup: UInt32? {
+        authority == 22 && subAuthorities.count == 2 && subAuthorities[0] == 2 ? subAuthorities[1] : nil
+    }
 
     /// Reads the SID at `p`, or nil when it is not a valid one (revision 1, at most 15
     /// sub-authorities), as IsValidSid judges. The sub-authorities are little-endian DWORDs,
@@ -42,7 +46,9 @@ struct SecurityIdentifier: Equatable, Hashable {
     func write(to p: UnsafeMutableRawPointer) {
         p.storeBytes(of: 1, as: UInt8.self)
         p.storeBytes(of: UInt8(subAuthorities.count), toByteOffset: 1, as: UInt8.self)
-        for i in 0..<6 { p.storeBytes(of: UInt8(truncatingIfNeeded: authority >> (8 * (5 - i))), toByteOffset: 2 + i, as: UInt8.self) }
+        for i in 0..<6 {
+            p.storeBytes(of: UInt8(truncatingIfNeeded: authority >> (8 * (5 - i))), toByteOffset: 2 + i, as: UInt8.self)
+        }
         for (i, sub) in subAuthorities.enumerated() { p.storeBytes(of: sub, toByteOffset: 8 + 4 * i, as: UInt32.self) }
     }
 
@@ -61,8 +67,10 @@ struct SecurityIdentifier: Equatable, Hashable {
     }
 
     /// SDDL's two-letter aliases this library knows.
-    static let aliases: [String: Self] = ["WD": .everyone, "AU": .authenticatedUsers, "BA": .administrators,
-                                          "SY": .system]
+    static let aliases: [String: Self] = [
+        "WD": .everyone, "AU": .authenticatedUsers, "BA": .administrators,
+        "SY": .system,
+    ]
 
     /// Parses "S-1-..." (authority decimal or 0x-hex, 1 to 15 decimal sub-authorities each
     /// below 2^32) or an SDDL alias; nil for anything else.
@@ -70,8 +78,9 @@ struct SecurityIdentifier: Equatable, Hashable {
         if let alias = aliases[String(decoding: text, as: UTF8.self)], text.count == 2 { return alias }
         let parts = text.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
         guard parts.count >= 3, parts.count - 3 <= maxSubAuthorities,
-              parts[0].elementsEqual("S".utf8) || parts[0].elementsEqual("s".utf8),
-              parts[1].elementsEqual("1".utf8) else { return nil }
+            parts[0].elementsEqual("S".utf8) || parts[0].elementsEqual("s".utf8),
+            parts[1].elementsEqual("1".utf8)
+        else { return nil }
         let auth: UInt64
         let a = Array(parts[2])
         if a.count > 2, a[0] == UInt8(ascii: "0"), a[1] == UInt8(ascii: "x") || a[1] == UInt8(ascii: "X") {

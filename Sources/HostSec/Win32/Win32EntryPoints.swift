@@ -24,23 +24,31 @@ public func HostSecW32_SetLastError(_ dwErrCode: DWORD) { hs_w32_set_last_error(
 @c @implementation
 public func HostSecW32_CloseHandle(_ hObject: HANDLE?) -> BOOL {
     if hObject == PseudoHandle.currentProcess || hObject == PseudoHandle.currentThread { return 1 }
-    return win32 { () throws(Win32Failure) in try core { () throws(HostSecError) in try HandleTable.shared.close(hObject) } }
+    return win32 { () throws(Win32Failure) in
+        try core { () throws(HostSecError) in try HandleTable.shared.close(hObject) }
+    }
 }
 
 // MARK: tokens
 
 @c @implementation
-public func HostSecW32_OpenProcessToken(_ ProcessHandle: HANDLE?, _ DesiredAccess: DWORD,
-                                        _ TokenHandle: UnsafeMutablePointer<HANDLE?>?) -> BOOL {
+public func HostSecW32_OpenProcessToken(
+    _ ProcessHandle: HANDLE?, _ DesiredAccess: DWORD,
+    _ TokenHandle: UnsafeMutablePointer<HANDLE?>?
+) -> BOOL {
     win32(TokenHandle) { () throws(Win32Failure) in
         guard ProcessHandle == PseudoHandle.currentProcess else { throw Win32Failure(Win32Error.invalidHandle) }
-        return try core { () throws(HostSecError) in try HostSecurity.shared.openProcessToken(desiredAccess: DesiredAccess) }
+        return try core { () throws(HostSecError) in
+            try HostSecurity.shared.openProcessToken(desiredAccess: DesiredAccess)
+        }
     }
 }
 
 @c @implementation
-public func HostSecW32_OpenThreadToken(_ ThreadHandle: HANDLE?, _ DesiredAccess: DWORD, _ OpenAsSelf: BOOL,
-                                       _ TokenHandle: UnsafeMutablePointer<HANDLE?>?) -> BOOL {
+public func HostSecW32_OpenThreadToken(
+    _ ThreadHandle: HANDLE?, _ DesiredAccess: DWORD, _ OpenAsSelf: BOOL,
+    _ TokenHandle: UnsafeMutablePointer<HANDLE?>?
+) -> BOOL {
     win32(TokenHandle) { () throws(Win32Failure) in
         guard ThreadHandle == PseudoHandle.currentThread else { throw Win32Failure(Win32Error.invalidHandle) }
         return try core { () throws(HostSecError) in
@@ -52,7 +60,9 @@ public func HostSecW32_OpenThreadToken(_ ThreadHandle: HANDLE?, _ DesiredAccess:
 @c @implementation
 public func HostSecW32_ImpersonateSelf(_ ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL) -> BOOL {
     win32 { () throws(Win32Failure) in
-        try core { () throws(HostSecError) in try HostSecurity.shared.impersonateSelf(level: ImpersonationLevel.rawValue) }
+        try core { () throws(HostSecError) in
+            try HostSecurity.shared.impersonateSelf(level: ImpersonationLevel.rawValue)
+        }
     }
 }
 
@@ -77,36 +87,44 @@ public func HostSecW32_SetThreadToken(_ Thread: UnsafeMutablePointer<HANDLE?>?, 
 }
 
 @c @implementation
-public func HostSecW32_DuplicateToken(_ ExistingTokenHandle: HANDLE?, _ ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL,
-                                      _ DuplicateTokenHandle: UnsafeMutablePointer<HANDLE?>?) -> BOOL {
+public func HostSecW32_DuplicateToken(
+    _ ExistingTokenHandle: HANDLE?, _ ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL,
+    _ DuplicateTokenHandle: UnsafeMutablePointer<HANDLE?>?
+) -> BOOL {
     win32(DuplicateTokenHandle) { () throws(Win32Failure) in
         try core { () throws(HostSecError) in
-            try HostSecurity.shared.duplicate(ExistingTokenHandle, desiredAccess: TokenRights.impersonate | TokenRights.query,
-                                              level: ImpersonationLevel.rawValue, type: TokenKind.impersonation.rawValue)
+            try HostSecurity.shared.duplicate(
+                ExistingTokenHandle, desiredAccess: TokenRights.impersonate | TokenRights.query,
+                level: ImpersonationLevel.rawValue, type: TokenKind.impersonation.rawValue)
         }
     }
 }
 
 @c @implementation
-public func HostSecW32_DuplicateTokenEx(_ hExistingToken: HANDLE?, _ dwDesiredAccess: DWORD,
-                                        _ lpTokenAttributes: UnsafeMutablePointer<SECURITY_ATTRIBUTES>?,
-                                        _ ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL, _ TokenType: TOKEN_TYPE,
-                                        _ phNewToken: UnsafeMutablePointer<HANDLE?>?) -> BOOL {
+public func HostSecW32_DuplicateTokenEx(
+    _ hExistingToken: HANDLE?, _ dwDesiredAccess: DWORD,
+    _ lpTokenAttributes: UnsafeMutablePointer<SECURITY_ATTRIBUTES>?,
+    _ ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL, _ TokenType: TOKEN_TYPE,
+    _ phNewToken: UnsafeMutablePointer<HANDLE?>?
+) -> BOOL {
     win32(phNewToken) { () throws(Win32Failure) in
         if let attributes = lpTokenAttributes, attributes.pointee.lpSecurityDescriptor != nil {
             throw Win32Failure(Win32Error.invalidParameter)
         }
         return try core { () throws(HostSecError) in
-            try HostSecurity.shared.duplicate(hExistingToken, desiredAccess: dwDesiredAccess,
-                                              level: ImpersonationLevel.rawValue, type: TokenType.rawValue)
+            try HostSecurity.shared.duplicate(
+                hExistingToken, desiredAccess: dwDesiredAccess,
+                level: ImpersonationLevel.rawValue, type: TokenType.rawValue)
         }
     }
 }
 
 @c @implementation
-public func HostSecW32_GetTokenInformation(_ TokenHandle: HANDLE?, _ TokenInformationClass: TOKEN_INFORMATION_CLASS,
-                                           _ TokenInformation: UnsafeMutableRawPointer?, _ TokenInformationLength: DWORD,
-                                           _ ReturnLength: UnsafeMutablePointer<DWORD>?) -> BOOL {
+public func HostSecW32_GetTokenInformation(
+    _ TokenHandle: HANDLE?, _ TokenInformationClass: TOKEN_INFORMATION_CLASS,
+    _ TokenInformation: UnsafeMutableRawPointer?, _ TokenInformationLength: DWORD,
+    _ ReturnLength: UnsafeMutablePointer<DWORD>?
+) -> BOOL {
     guard let ReturnLength else { return win32Fail(Win32Error.noAccess) }
     return win32 { () throws(Win32Failure) in
         let (token, rights) = try core { () throws(HostSecError) in
@@ -115,15 +133,18 @@ public func HostSecW32_GetTokenInformation(_ TokenHandle: HANDLE?, _ TokenInform
         }
         var needed: UInt32 = 0
         defer { ReturnLength.pointee = needed }
-        try Win32TokenInformation.query(token, rights: rights, infoClass: TokenInformationClass.rawValue,
-                                        buffer: TokenInformation, length: TokenInformationLength, needed: &needed)
+        try Win32TokenInformation.query(
+            token, rights: rights, infoClass: TokenInformationClass.rawValue,
+            buffer: TokenInformation, length: TokenInformationLength, needed: &needed)
     }
 }
 
 @c @implementation
-public func HostSecW32_LogonUserA(_ lpszUsername: UnsafePointer<CChar>?, _ lpszDomain: UnsafePointer<CChar>?,
-                                  _ lpszPassword: UnsafePointer<CChar>?, _ dwLogonType: DWORD, _ dwLogonProvider: DWORD,
-                                  _ phToken: UnsafeMutablePointer<HANDLE?>?) -> BOOL {
+public func HostSecW32_LogonUserA(
+    _ lpszUsername: UnsafePointer<CChar>?, _ lpszDomain: UnsafePointer<CChar>?,
+    _ lpszPassword: UnsafePointer<CChar>?, _ dwLogonType: DWORD, _ dwLogonProvider: DWORD,
+    _ phToken: UnsafeMutablePointer<HANDLE?>?
+) -> BOOL {
     win32(phToken) { () throws(Win32Failure) in
         guard let lpszUsername, let lpszPassword else { throw Win32Failure(Win32Error.invalidParameter) }
         guard dwLogonType == 2 || dwLogonType == 3, dwLogonProvider == 0 else {
@@ -140,8 +161,9 @@ public func HostSecW32_LogonUserA(_ lpszUsername: UnsafePointer<CChar>?, _ lpszD
         // A network logon gives an impersonation token, as Windows' does.
         defer { try? HandleTable.shared.close(primary) }
         return try core { () throws(HostSecError) in
-            try HostSecurity.shared.duplicate(primary, desiredAccess: 0, level: ImpersonationLevel.impersonation.rawValue,
-                                              type: TokenKind.impersonation.rawValue)
+            try HostSecurity.shared.duplicate(
+                primary, desiredAccess: 0, level: ImpersonationLevel.impersonation.rawValue,
+                type: TokenKind.impersonation.rawValue)
         }
     }
 }
@@ -172,8 +194,10 @@ public func HostSecW32_EqualSid(_ pSid1: UnsafeMutableRawPointer?, _ pSid2: Unsa
 }
 
 @c @implementation
-public func HostSecW32_CopySid(_ nDestinationSidLength: DWORD, _ pDestinationSid: UnsafeMutableRawPointer?,
-                               _ pSourceSid: UnsafeMutableRawPointer?) -> BOOL {
+public func HostSecW32_CopySid(
+    _ nDestinationSidLength: DWORD, _ pDestinationSid: UnsafeMutableRawPointer?,
+    _ pSourceSid: UnsafeMutableRawPointer?
+) -> BOOL {
     guard let sid = SecurityIdentifier.read(pSourceSid) else { return win32Fail(Win32Error.invalidSid) }
     guard Int(nDestinationSidLength) >= sid.byteCount else { return win32Fail(Win32Error.insufficientBuffer) }
     guard let pDestinationSid else { return win32Fail(Win32Error.noAccess) }
@@ -182,19 +206,23 @@ public func HostSecW32_CopySid(_ nDestinationSidLength: DWORD, _ pDestinationSid
 }
 
 @c @implementation
-public func HostSecW32_AllocateAndInitializeSid(_ pIdentifierAuthority: UnsafeMutablePointer<SID_IDENTIFIER_AUTHORITY>?,
-                                                _ nSubAuthorityCount: BYTE, _ nSubAuthority0: DWORD, _ nSubAuthority1: DWORD,
-                                                _ nSubAuthority2: DWORD, _ nSubAuthority3: DWORD, _ nSubAuthority4: DWORD,
-                                                _ nSubAuthority5: DWORD, _ nSubAuthority6: DWORD, _ nSubAuthority7: DWORD,
-                                                _ pSid: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> BOOL {
+public func HostSecW32_AllocateAndInitializeSid(
+    _ pIdentifierAuthority: UnsafeMutablePointer<SID_IDENTIFIER_AUTHORITY>?,
+    _ nSubAuthorityCount: BYTE, _ nSubAuthority0: DWORD, _ nSubAuthority1: DWORD,
+    _ nSubAuthority2: DWORD, _ nSubAuthority3: DWORD, _ nSubAuthority4: DWORD,
+    _ nSubAuthority5: DWORD, _ nSubAuthority6: DWORD, _ nSubAuthority7: DWORD,
+    _ pSid: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+) -> BOOL {
     guard let pSid else { return win32Fail(Win32Error.noAccess) }
     pSid.pointee = nil
     guard let pIdentifierAuthority else { return win32Fail(Win32Error.noAccess) }
     guard nSubAuthorityCount <= 8 else { return win32Fail(Win32Error.invalidParameter) }
     var authority: UInt64 = 0
     withUnsafeBytes(of: pIdentifierAuthority.pointee.Value) { for b in $0 { authority = authority << 8 | UInt64(b) } }
-    let subs = [nSubAuthority0, nSubAuthority1, nSubAuthority2, nSubAuthority3, nSubAuthority4, nSubAuthority5,
-                nSubAuthority6, nSubAuthority7].prefix(Int(nSubAuthorityCount))
+    let subs = [
+        nSubAuthority0, nSubAuthority1, nSubAuthority2, nSubAuthority3, nSubAuthority4, nSubAuthority5,
+        nSubAuthority6, nSubAuthority7,
+    ].prefix(Int(nSubAuthorityCount))
     let sid = SecurityIdentifier(authority: authority, subAuthorities: Array(subs))
     guard let block = LocalMemory.allocate(sid.byteCount, .sid) else { return win32Fail(Win32Error.notEnoughMemory) }
     sid.write(to: block)
@@ -211,7 +239,9 @@ public func HostSecW32_FreeSid(_ pSid: UnsafeMutableRawPointer?) -> UnsafeMutabl
 }
 
 @c @implementation
-public func HostSecW32_GetSidSubAuthority(_ pSid: UnsafeMutableRawPointer?, _ nSubAuthority: DWORD) -> UnsafeMutablePointer<DWORD>? {
+public func HostSecW32_GetSidSubAuthority(_ pSid: UnsafeMutableRawPointer?, _ nSubAuthority: DWORD)
+    -> UnsafeMutablePointer<DWORD>?
+{
     // As on Windows, the index is not checked against the count (IsValidSid and
     // GetSidSubAuthorityCount first); a valid SID is required here.
     guard let pSid, SecurityIdentifier.read(pSid) != nil else {
@@ -233,8 +263,10 @@ public func HostSecW32_GetSidSubAuthorityCount(_ pSid: UnsafeMutableRawPointer?)
 }
 
 @c @implementation
-public func HostSecW32_ConvertSidToStringSidA(_ Sid: UnsafeMutableRawPointer?,
-                                              _ StringSid: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> BOOL {
+public func HostSecW32_ConvertSidToStringSidA(
+    _ Sid: UnsafeMutableRawPointer?,
+    _ StringSid: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> BOOL {
     guard let StringSid else { return win32Fail(Win32Error.invalidParameter) }
     StringSid.pointee = nil
     guard let sid = SecurityIdentifier.read(Sid) else { return win32Fail(Win32Error.invalidSid) }
@@ -246,8 +278,10 @@ public func HostSecW32_ConvertSidToStringSidA(_ Sid: UnsafeMutableRawPointer?,
 }
 
 @c @implementation
-public func HostSecW32_ConvertStringSidToSidA(_ StringSid: UnsafePointer<CChar>?,
-                                              _ Sid: UnsafeMutablePointer<UnsafeMutableRawPointer?>?) -> BOOL {
+public func HostSecW32_ConvertStringSidToSidA(
+    _ StringSid: UnsafePointer<CChar>?,
+    _ Sid: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+) -> BOOL {
     guard let Sid else { return win32Fail(Win32Error.invalidParameter) }
     Sid.pointee = nil
     guard let StringSid else { return win32Fail(Win32Error.invalidParameter) }
@@ -273,8 +307,10 @@ private func isLocal(_ system: UnsafePointer<CChar>?) -> Bool { system == nil ||
 /// Windows' two-buffer size protocol: each count in characters; when either buffer is too
 /// small (NULL counts as 0) both counts receive the size needed with the NUL and nothing is
 /// written; on success they receive the length without it.
-private func copyOut(_ values: [[UInt8]], _ buffers: [UnsafeMutablePointer<CChar>?],
-                     _ counts: [UnsafeMutablePointer<DWORD>]) -> UInt32? {
+private func copyOut(
+    _ values: [[UInt8]], _ buffers: [UnsafeMutablePointer<CChar>?],
+    _ counts: [UnsafeMutablePointer<DWORD>]
+) -> UInt32? {
     var fits = true
     for (i, v) in values.enumerated() where buffers[i] == nil || Int(counts[i].pointee) < v.count + 1 { fits = false }
     if !fits {
@@ -291,17 +327,21 @@ private func copyOut(_ values: [[UInt8]], _ buffers: [UnsafeMutablePointer<CChar
 }
 
 @c @implementation
-public func HostSecW32_LookupAccountSidA(_ lpSystemName: UnsafePointer<CChar>?, _ Sid: UnsafeMutableRawPointer?,
-                                         _ Name: UnsafeMutablePointer<CChar>?, _ cchName: UnsafeMutablePointer<DWORD>?,
-                                         _ ReferencedDomainName: UnsafeMutablePointer<CChar>?,
-                                         _ cchReferencedDomainName: UnsafeMutablePointer<DWORD>?,
-                                         _ peUse: UnsafeMutablePointer<SID_NAME_USE>?) -> BOOL {
+public func HostSecW32_LookupAccountSidA(
+    _ lpSystemName: UnsafePointer<CChar>?, _ Sid: UnsafeMutableRawPointer?,
+    _ Name: UnsafeMutablePointer<CChar>?, _ cchName: UnsafeMutablePointer<DWORD>?,
+    _ ReferencedDomainName: UnsafeMutablePointer<CChar>?,
+    _ cchReferencedDomainName: UnsafeMutablePointer<DWORD>?,
+    _ peUse: UnsafeMutablePointer<SID_NAME_USE>?
+) -> BOOL {
     guard isLocal(lpSystemName) else { return win32Fail(Win32Error.invalidParameter) }
     guard let cchName, let cchReferencedDomainName, let peUse else { return win32Fail(Win32Error.noAccess) }
     guard let sid = SecurityIdentifier.read(Sid) else { return win32Fail(Win32Error.invalidSid) }
     guard let account = AccountOfSid.lookup(sid) else { return win32Fail(Win32Error.noneMapped) }
-    if let error = copyOut([account.name, account.domain], [Name, ReferencedDomainName],
-                           [cchName, cchReferencedDomainName]) {
+    if let error = copyOut(
+        [account.name, account.domain], [Name, ReferencedDomainName],
+        [cchName, cchReferencedDomainName])
+    {
         return win32Fail(error)
     }
     peUse.pointee = SID_NAME_USE(rawValue: UInt32(account.use))
@@ -309,11 +349,13 @@ public func HostSecW32_LookupAccountSidA(_ lpSystemName: UnsafePointer<CChar>?, 
 }
 
 @c @implementation
-public func HostSecW32_LookupAccountNameA(_ lpSystemName: UnsafePointer<CChar>?, _ lpAccountName: UnsafePointer<CChar>?,
-                                          _ Sid: UnsafeMutableRawPointer?, _ cbSid: UnsafeMutablePointer<DWORD>?,
-                                          _ ReferencedDomainName: UnsafeMutablePointer<CChar>?,
-                                          _ cchReferencedDomainName: UnsafeMutablePointer<DWORD>?,
-                                          _ peUse: UnsafeMutablePointer<SID_NAME_USE>?) -> BOOL {
+public func HostSecW32_LookupAccountNameA(
+    _ lpSystemName: UnsafePointer<CChar>?, _ lpAccountName: UnsafePointer<CChar>?,
+    _ Sid: UnsafeMutableRawPointer?, _ cbSid: UnsafeMutablePointer<DWORD>?,
+    _ ReferencedDomainName: UnsafeMutablePointer<CChar>?,
+    _ cchReferencedDomainName: UnsafeMutablePointer<DWORD>?,
+    _ peUse: UnsafeMutablePointer<SID_NAME_USE>?
+) -> BOOL {
     guard isLocal(lpSystemName) else { return win32Fail(Win32Error.invalidParameter) }
     guard let lpAccountName, let cbSid, let cchReferencedDomainName, let peUse else {
         return win32Fail(Win32Error.noAccess)
@@ -335,8 +377,10 @@ public func HostSecW32_LookupAccountNameA(_ lpSystemName: UnsafePointer<CChar>?,
 }
 
 @c @implementation
-public func HostSecW32_CheckTokenMembership(_ TokenHandle: HANDLE?, _ SidToCheck: UnsafeMutableRawPointer?,
-                                            _ IsMember: UnsafeMutablePointer<BOOL>?) -> BOOL {
+public func HostSecW32_CheckTokenMembership(
+    _ TokenHandle: HANDLE?, _ SidToCheck: UnsafeMutableRawPointer?,
+    _ IsMember: UnsafeMutablePointer<BOOL>?
+) -> BOOL {
     guard let IsMember else { return win32Fail(Win32Error.noAccess) }
     IsMember.pointee = 0
     return win32 { () throws(Win32Failure) in
@@ -362,8 +406,10 @@ public func HostSecW32_CheckTokenMembership(_ TokenHandle: HANDLE?, _ SidToCheck
 // MARK: privileges
 
 @c @implementation
-public func HostSecW32_LookupPrivilegeValueA(_ lpSystemName: UnsafePointer<CChar>?, _ lpName: UnsafePointer<CChar>?,
-                                             _ lpLuid: UnsafeMutablePointer<LUID>?) -> BOOL {
+public func HostSecW32_LookupPrivilegeValueA(
+    _ lpSystemName: UnsafePointer<CChar>?, _ lpName: UnsafePointer<CChar>?,
+    _ lpLuid: UnsafeMutablePointer<LUID>?
+) -> BOOL {
     guard isLocal(lpSystemName) else { return win32Fail(Win32Error.invalidParameter) }
     guard let lpName, let lpLuid else { return win32Fail(Win32Error.noAccess) }
     let name = Array(UnsafeRawBufferPointer(start: lpName, count: strlen(lpName)))
@@ -373,8 +419,10 @@ public func HostSecW32_LookupPrivilegeValueA(_ lpSystemName: UnsafePointer<CChar
 }
 
 @c @implementation
-public func HostSecW32_LookupPrivilegeNameA(_ lpSystemName: UnsafePointer<CChar>?, _ lpLuid: UnsafeMutablePointer<LUID>?,
-                                            _ lpName: UnsafeMutablePointer<CChar>?, _ cchName: UnsafeMutablePointer<DWORD>?) -> BOOL {
+public func HostSecW32_LookupPrivilegeNameA(
+    _ lpSystemName: UnsafePointer<CChar>?, _ lpLuid: UnsafeMutablePointer<LUID>?,
+    _ lpName: UnsafeMutablePointer<CChar>?, _ cchName: UnsafeMutablePointer<DWORD>?
+) -> BOOL {
     guard isLocal(lpSystemName) else { return win32Fail(Win32Error.invalidParameter) }
     guard let lpLuid, let cchName else { return win32Fail(Win32Error.noAccess) }
     guard let privilege = Privilege.byLuid(low: lpLuid.pointee.LowPart, high: lpLuid.pointee.HighPart) else {
@@ -385,10 +433,12 @@ public func HostSecW32_LookupPrivilegeNameA(_ lpSystemName: UnsafePointer<CChar>
 }
 
 @c @implementation
-public func HostSecW32_LookupPrivilegeDisplayNameA(_ lpSystemName: UnsafePointer<CChar>?, _ lpName: UnsafePointer<CChar>?,
-                                                   _ lpDisplayName: UnsafeMutablePointer<CChar>?,
-                                                   _ cchDisplayName: UnsafeMutablePointer<DWORD>?,
-                                                   _ lpLanguageId: UnsafeMutablePointer<DWORD>?) -> BOOL {
+public func HostSecW32_LookupPrivilegeDisplayNameA(
+    _ lpSystemName: UnsafePointer<CChar>?, _ lpName: UnsafePointer<CChar>?,
+    _ lpDisplayName: UnsafeMutablePointer<CChar>?,
+    _ cchDisplayName: UnsafeMutablePointer<DWORD>?,
+    _ lpLanguageId: UnsafeMutablePointer<DWORD>?
+) -> BOOL {
     guard isLocal(lpSystemName) else { return win32Fail(Win32Error.invalidParameter) }
     guard let lpName, let cchDisplayName, let lpLanguageId else { return win32Fail(Win32Error.noAccess) }
     let name = Array(UnsafeRawBufferPointer(start: lpName, count: strlen(lpName)))
@@ -401,10 +451,12 @@ public func HostSecW32_LookupPrivilegeDisplayNameA(_ lpSystemName: UnsafePointer
 }
 
 @c @implementation
-public func HostSecW32_AdjustTokenPrivileges(_ TokenHandle: HANDLE?, _ DisableAllPrivileges: BOOL,
-                                             _ NewState: UnsafeMutablePointer<TOKEN_PRIVILEGES>?, _ BufferLength: DWORD,
-                                             _ PreviousState: UnsafeMutablePointer<TOKEN_PRIVILEGES>?,
-                                             _ ReturnLength: UnsafeMutablePointer<DWORD>?) -> BOOL {
+public func HostSecW32_AdjustTokenPrivileges(
+    _ TokenHandle: HANDLE?, _ DisableAllPrivileges: BOOL,
+    _ NewState: UnsafeMutablePointer<TOKEN_PRIVILEGES>?, _ BufferLength: DWORD,
+    _ PreviousState: UnsafeMutablePointer<TOKEN_PRIVILEGES>?,
+    _ ReturnLength: UnsafeMutablePointer<DWORD>?
+) -> BOOL {
     var notAll = false
     let ok = win32 { () throws(Win32Failure) in
         let (token, rights) = try core { () throws(HostSecError) in
@@ -418,7 +470,9 @@ public func HostSecW32_AdjustTokenPrivileges(_ TokenHandle: HANDLE?, _ DisableAl
         var touched: [Privilege] = []
         if DisableAllPrivileges != 0 {
             disable = identity.capPermitted
-            touched = Privilege.held(by: identity, made: token.identity).filter { $0.enabled && $0.privilege.capabilities != 0 }.map(\.privilege)
+            touched = Privilege.held(by: identity, made: token.identity).filter {
+                $0.enabled && $0.privilege.capabilities != 0
+            }.map(\.privilege)
         } else {
             guard let NewState else { throw Win32Failure(Win32Error.invalidParameter) }
             let raw = UnsafeMutableRawPointer(NewState)
@@ -431,9 +485,13 @@ public func HostSecW32_AdjustTokenPrivileges(_ TokenHandle: HANDLE?, _ DisableAl
                 if privilege.luid == Privilege.changeNotifyLuid { continue }  // always held and enabled
                 let held = privilege.capabilities & identity.capPermitted
                 if held == 0 { notAll = true; continue }
-                if attributes & 0x4 != 0 { remove |= held }
-                else if attributes & 0x2 != 0 { enable |= held }
-                else { disable |= held }
+                if attributes & 0x4 != 0 {
+                    remove |= held
+                } else if attributes & 0x2 != 0 {
+                    enable |= held
+                } else {
+                    disable |= held
+                }
                 touched.append(privilege)
             }
         }
@@ -454,10 +512,11 @@ public func HostSecW32_AdjustTokenPrivileges(_ TokenHandle: HANDLE?, _ DisableAl
             ReturnLength.pointee = DWORD(needed)
             guard Int(BufferLength) >= needed else { throw Win32Failure(Win32Error.insufficientBuffer) }
             let byDefault = Privilege.held(by: token.identity, made: token.identity)
-            Win32TokenInformation.writePrivileges(changed.map { p in
-                let d = byDefault.contains { $0.privilege.luid == p.luid && $0.enabledByDefault }
-                return (p.luid, (wasEnabled(p) ? 2 : 0) | (d ? 1 : 0))
-            }, to: UnsafeMutableRawPointer(PreviousState))
+            Win32TokenInformation.writePrivileges(
+                changed.map { p in
+                    let d = byDefault.contains { $0.privilege.luid == p.luid && $0.enabledByDefault }
+                    return (p.luid, (wasEnabled(p) ? 2 : 0) | (d ? 1 : 0))
+                }, to: UnsafeMutableRawPointer(PreviousState))
         }
         _ = try core { () throws(HostSecError) in
             try HostSecurity.shared.adjustCapabilities(TokenHandle, enable: enable, disable: disable, remove: remove)
@@ -468,8 +527,10 @@ public func HostSecW32_AdjustTokenPrivileges(_ TokenHandle: HANDLE?, _ DisableAl
 }
 
 @c @implementation
-public func HostSecW32_PrivilegeCheck(_ ClientToken: HANDLE?, _ RequiredPrivileges: UnsafeMutablePointer<PRIVILEGE_SET>?,
-                                      _ pfResult: UnsafeMutablePointer<BOOL>?) -> BOOL {
+public func HostSecW32_PrivilegeCheck(
+    _ ClientToken: HANDLE?, _ RequiredPrivileges: UnsafeMutablePointer<PRIVILEGE_SET>?,
+    _ pfResult: UnsafeMutablePointer<BOOL>?
+) -> BOOL {
     guard let RequiredPrivileges, let pfResult else { return win32Fail(Win32Error.noAccess) }
     return win32 { () throws(Win32Failure) in
         let (token, rights) = try core { () throws(HostSecError) in

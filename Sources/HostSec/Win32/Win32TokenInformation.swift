@@ -4,7 +4,7 @@ import CHostSec
 /// them in the same buffer (every SID is a multiple of 4 bytes, pointers stay 8-aligned
 /// relative to the buffer).
 enum Win32TokenInformation {
-    static let seGroupDefault: UInt32 = 0x7   // mandatory, enabled by default, enabled
+    static let seGroupDefault: UInt32 = 0x7  // mandatory, enabled by default, enabled
     static let seGroupOwner: UInt32 = 0x8
 
     /// The token's groups: primary group, supplementary groups (each once), Everyone, LOCAL,
@@ -26,8 +26,10 @@ enum Win32TokenInformation {
     }
 
     /// Writes class `infoClass` of `token` into `buffer`; the bytes needed go to `needed`.
-    static func query(_ token: Token, rights: UInt32, infoClass: UInt32, buffer: UnsafeMutableRawPointer?,
-                      length: UInt32, needed: inout UInt32) throws(Win32Failure) {
+    static func query(
+        _ token: Token, rights: UInt32, infoClass: UInt32, buffer: UnsafeMutableRawPointer?,
+        length: UInt32, needed: inout UInt32
+    ) throws(Win32Failure) {
         let required = infoClass == 7 ? TokenRights.querySource : TokenRights.query
         if rights & required != required { throw Win32Failure(Win32Error.accessDenied) }
         let identity = token.currentIdentity
@@ -35,7 +37,8 @@ enum Win32TokenInformation {
         var write: (UnsafeMutableRawPointer) -> Void
         switch infoClass {
         case 1, 4, 5:  // TokenUser, TokenOwner, TokenPrimaryGroup: one SID after the structure
-            let sid: SecurityIdentifier = infoClass == 5 ? .group(identity.gid) : .user(infoClass == 1 ? identity.uid : token.owner)
+            let sid: SecurityIdentifier =
+                infoClass == 5 ? .group(identity.gid) : .user(infoClass == 1 ? identity.uid : token.owner)
             let head = infoClass == 1 ? 16 : 8
             size = head + sid.byteCount
             write = { out in

@@ -26,14 +26,14 @@
 static IHostSecurityManager *mgr;
 static int failures;
 
-#define EXPECT(cond, ...)                                                                 \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
-            fprintf(stderr, "  %s:%d: %s failed: ", __FILE__, __LINE__, #cond);           \
-            fprintf(stderr, __VA_ARGS__);                                                 \
-            fputc('\n', stderr);                                                          \
-            failures++;                                                                   \
-        }                                                                                 \
+#define EXPECT(cond, ...)                                                       \
+    do {                                                                        \
+        if (!(cond)) {                                                          \
+            fprintf(stderr, "  %s:%d: %s failed: ", __FILE__, __LINE__, #cond); \
+            fprintf(stderr, __VA_ARGS__);                                       \
+            fputc('\n', stderr);                                                \
+            failures++;                                                         \
+        }                                                                       \
     } while (0)
 
 static void report(const char *name) {
@@ -43,11 +43,16 @@ static void report(const char *name) {
 }
 
 /* The calling thread's credential lines of /proc/thread-self/status. */
-typedef struct { char text[1024]; } status_t;
+typedef struct {
+    char text[1024];
+} status_t;
 static status_t thread_status(void) {
     status_t s = {{0}};
     FILE *f = fopen("/proc/thread-self/status", "r");
-    if (!f) { perror("status"); exit(2); }
+    if (!f) {
+        perror("status");
+        exit(2);
+    }
     char line[512];
     size_t used = 0;
     while (fgets(line, sizeof line, f)) {
@@ -55,7 +60,10 @@ static status_t thread_status(void) {
             strncmp(line, "Cap", 3))
             continue;
         size_t n = strlen(line);
-        if (used + n < sizeof s.text) { memcpy(s.text + used, line, n); used += n; }
+        if (used + n < sizeof s.text) {
+            memcpy(s.text + used, line, n);
+            used += n;
+        }
     }
     fclose(f);
     return s;
@@ -71,7 +79,10 @@ static unsigned euid_of(const status_t *s) {
 }
 static uid_t uid_of(const char *name) {
     struct passwd *pw = getpwnam(name);
-    if (!pw) { fprintf(stderr, "no account %s\n", name); exit(2); }
+    if (!pw) {
+        fprintf(stderr, "no account %s\n", name);
+        exit(2);
+    }
     return pw->pw_uid;
 }
 static int privileged(void) {
@@ -86,7 +97,8 @@ static DWORD failed_closed(void) {
 }
 static SECURITY_IMPERSONATION_LEVEL thread_token_level(void) {
     HANDLE h = NULL;
-    if (IHostSecurityManager_OpenThreadToken(mgr, TOKEN_QUERY, TRUE, &h) != S_OK) return (SECURITY_IMPERSONATION_LEVEL)-1;
+    if (IHostSecurityManager_OpenThreadToken(mgr, TOKEN_QUERY, TRUE, &h) != S_OK)
+        return (SECURITY_IMPERSONATION_LEVEL)-1;
     SECURITY_IMPERSONATION_LEVEL level = SecurityAnonymous;
     DWORD len = 0;
     HostSec_GetTokenInformation(h, TokenImpersonationLevel, &level, sizeof level, &len);
@@ -181,12 +193,13 @@ static void impersonating_and_reverting_is_exact(const char *target) {
         }
         EXPECT(IHostSecurityManager_RevertToSelf(mgr) == S_OK, "revert (round %d)", round);
         now = thread_status();
-        EXPECT(strcmp(now.text, self.text) == 0, "revert exact (round %d):\n%s\nexpected\n%s", round, now.text, self.text);
+        EXPECT(strcmp(now.text, self.text) == 0, "revert exact (round %d):\n%s\nexpected\n%s", round, now.text,
+               self.text);
         HostSec_CloseHandle(h);
     }
     EXPECT(failed_closed() == 0, "open");
     report(strcmp(target, "root") == 0 ? "impersonating_root_and_reverting_is_exact"
-                                        : "impersonating_nobody_and_reverting_is_exact");
+                                       : "impersonating_nobody_and_reverting_is_exact");
 }
 
 /* A program exec'd by a thread acting as another account starts without capabilities: the
@@ -230,7 +243,10 @@ static HRESULT thread_revert_hr;
 static status_t thread_after;
 static void *impersonate_then_wait(void *arg) {
     (void)arg;
-    if (IHostSecurityManager_ImpersonateLoggedOnUser(mgr, shared_token) != S_OK) { stage = -1; return NULL; }
+    if (IHostSecurityManager_ImpersonateLoggedOnUser(mgr, shared_token) != S_OK) {
+        stage = -1;
+        return NULL;
+    }
     __atomic_store_n(&stage, 1, __ATOMIC_SEQ_CST);
     while (__atomic_load_n(&stage, __ATOMIC_SEQ_CST) != 2) usleep(1000);
     thread_revert_hr = IHostSecurityManager_RevertToSelf(mgr);
@@ -384,11 +400,12 @@ static void a_closed_library_still_reverts(const char *target) {
     EXPECT(failed_closed() == 1, "closed");
     __atomic_store_n(&stage, 2, __ATOMIC_SEQ_CST);
     pthread_join(t, NULL);
-    EXPECT(thread_revert_hr == HOST_E_CLRNOTAVAILABLE, "revert after closing returned 0x%08x", (unsigned)thread_revert_hr);
+    EXPECT(thread_revert_hr == HOST_E_CLRNOTAVAILABLE, "revert after closing returned 0x%08x",
+           (unsigned)thread_revert_hr);
     EXPECT(strcmp(thread_after.text, self.text) == 0, "the other thread is exactly self:\n%s\nexpected\n%s",
            thread_after.text, self.text);
     report(strcmp(target, "root") == 0 ? "a_closed_library_still_reverts_a_thread_acting_as_root"
-                                        : "a_closed_library_still_reverts_a_thread_acting_as_nobody");
+                                       : "a_closed_library_still_reverts_a_thread_acting_as_nobody");
 }
 
 /* ---- re-entry from a signal handler ------------------------------------------------------- */
@@ -475,7 +492,8 @@ static void an_account_with_many_groups_is_served_or_refused_whole(const char *n
     EXPECT(strcmp(now.text, self.text) == 0, "exact");
     EXPECT(failed_closed() == 0, "open");
     HostSec_CloseHandle(h);
-    report(expect <= 65536 ? "an_account_in_many_groups_is_served_whole" : "an_account_in_too_many_groups_is_refused_whole");
+    report(expect <= 65536 ? "an_account_in_many_groups_is_served_whole"
+                           : "an_account_in_too_many_groups_is_refused_whole");
 }
 
 /* A token outlives its account: deleted after logon, its ids are still what the token names. */
@@ -534,26 +552,44 @@ static void a_fork_child_counts_only_its_own_impersonating_thread(void) {
 
 int main(int argc, char **argv) {
     if (argc < 2) return 2;
-    if (!strcmp(argv[1], "setgroups")) {  /* the groups the library records at first use */
+    if (!strcmp(argv[1], "setgroups")) { /* the groups the library records at first use */
         gid_t groups[2] = {0, dropped_group};
-        if (setgroups(2, groups) != 0) { perror("setgroups"); return 2; }
+        if (setgroups(2, groups) != 0) {
+            perror("setgroups");
+            return 2;
+        }
     }
     mgr = hosting_manager();
     const char *s = argv[1], *arg = argc > 2 ? argv[2] : "nobody";
-    if (!strcmp(s, "uid-minus-one")) uid_minus_one_account_gets_no_token(arg);
-    else if (!strcmp(s, "new-thread")) thread_created_while_impersonating_acts_as_the_process();
-    else if (!strcmp(s, "pair")) impersonating_and_reverting_is_exact(arg);
-    else if (!strcmp(s, "exec")) a_program_run_while_impersonating_gets_no_capabilities(arg);
-    else if (!strcmp(s, "seteuid")) a_process_wide_seteuid_is_detected_at_revert();
-    else if (!strcmp(s, "removed-privilege")) a_thread_created_after_a_privilege_was_removed_acts_as_the_process();
-    else if (!strcmp(s, "setgroups")) a_process_wide_setgroups_after_first_use_is_detected();
-    else if (!strcmp(s, "lowered")) a_known_thread_lowered_by_the_host_is_not_raised_again();
-    else if (!strcmp(s, "new-thread-after-seteuid")) a_thread_first_seen_after_a_process_wide_seteuid_is_not_made_root();
-    else if (!strcmp(s, "closed-revert")) a_closed_library_still_reverts(arg);
-    else if (!strcmp(s, "signal")) a_signal_handler_calling_in_mid_impersonation_is_refused();
-    else if (!strcmp(s, "fork")) a_fork_child_counts_only_its_own_impersonating_thread();
-    else if (!strcmp(s, "groups") && argc > 3) an_account_with_many_groups_is_served_or_refused_whole(arg, atoi(argv[3]));
-    else if (!strcmp(s, "deleted")) a_token_outlives_its_deleted_account(arg);
-    else return 2;
+    if (!strcmp(s, "uid-minus-one"))
+        uid_minus_one_account_gets_no_token(arg);
+    else if (!strcmp(s, "new-thread"))
+        thread_created_while_impersonating_acts_as_the_process();
+    else if (!strcmp(s, "pair"))
+        impersonating_and_reverting_is_exact(arg);
+    else if (!strcmp(s, "exec"))
+        a_program_run_while_impersonating_gets_no_capabilities(arg);
+    else if (!strcmp(s, "seteuid"))
+        a_process_wide_seteuid_is_detected_at_revert();
+    else if (!strcmp(s, "removed-privilege"))
+        a_thread_created_after_a_privilege_was_removed_acts_as_the_process();
+    else if (!strcmp(s, "setgroups"))
+        a_process_wide_setgroups_after_first_use_is_detected();
+    else if (!strcmp(s, "lowered"))
+        a_known_thread_lowered_by_the_host_is_not_raised_again();
+    else if (!strcmp(s, "new-thread-after-seteuid"))
+        a_thread_first_seen_after_a_process_wide_seteuid_is_not_made_root();
+    else if (!strcmp(s, "closed-revert"))
+        a_closed_library_still_reverts(arg);
+    else if (!strcmp(s, "signal"))
+        a_signal_handler_calling_in_mid_impersonation_is_refused();
+    else if (!strcmp(s, "fork"))
+        a_fork_child_counts_only_its_own_impersonating_thread();
+    else if (!strcmp(s, "groups") && argc > 3)
+        an_account_with_many_groups_is_served_or_refused_whole(arg, atoi(argv[3]));
+    else if (!strcmp(s, "deleted"))
+        a_token_outlives_its_deleted_account(arg);
+    else
+        return 2;
     return 0;
 }

@@ -43,16 +43,16 @@ typedef GUID CLSID;
 #if defined(HOST_GUARDS)
 #define _REFGUID_DEFINED
 #ifdef __cplusplus
-#define REFIID const IID &
+#define REFIID   const IID &
 #define REFCLSID const IID &
 #else
-#define REFIID const IID *
+#define REFIID   const IID *
 #define REFCLSID const IID *
 #endif
-#define TRUE 1
-#define FALSE 0
-#define S_OK ((HRESULT)0L)
-#define E_POINTER ((HRESULT)0x80004003L)
+#define TRUE          1
+#define FALSE         0
+#define S_OK          ((HRESULT)0L)
+#define E_POINTER     ((HRESULT)0x80004003L)
 #define SUCCEEDED(hr) ((HRESULT)(hr) >= 0)
 #elif defined(HOST_GUIDDEF)
 #define __MIDL_CONST const
@@ -75,13 +75,13 @@ typedef GUID CLSID;
 #elif defined(HOST_NO_BASE)
 #define HOSTSEC_NO_BASE_TYPES
 #ifdef __cplusplus
-#define REFIID const IID &
+#define REFIID   const IID &
 #define REFCLSID const IID &
 #else
-#define REFIID const IID *
+#define REFIID   const IID *
 #define REFCLSID const IID *
 #endif
-#define TRUE 1
+#define TRUE  1
 #define FALSE 0
 #else
 #error "define HOST_GUARDS, HOST_GUIDDEF or HOST_NO_BASE"

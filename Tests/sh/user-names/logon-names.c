@@ -7,8 +7,8 @@
 #include <pwd.h>
 
 #define REPLACEMENT_NAME "hostsec-test-jos\xef\xbf\xbd"
-#define VALID_NAME "hostsec-test-jos\xc3\xa9"
-#define INVALID_NAME "hostsec-test-jos\xe9"
+#define VALID_NAME       "hostsec-test-jos\xc3\xa9"
+#define INVALID_NAME     "hostsec-test-jos\xe9"
 
 static uint32_t uid_of_token(HANDLE h) {
     HOSTSEC_TOKEN_USER user = {0};

@@ -10,21 +10,21 @@
 #include <unistd.h>
 
 static int failures, current_failed;
-#define CHECK(cond)                                                                             \
-    do {                                                                                        \
-        if (!(cond)) {                                                                          \
-            fprintf(stderr, "  %s:%d: CHECK(%s) failed (GetLastError %u)\n", __FILE__, __LINE__, \
-                    #cond, (unsigned)GetLastError());                                           \
-            current_failed = 1;                                                                 \
-        }                                                                                       \
+#define CHECK(cond)                                                                                     \
+    do {                                                                                                \
+        if (!(cond)) {                                                                                  \
+            fprintf(stderr, "  %s:%d: CHECK(%s) failed (GetLastError %u)\n", __FILE__, __LINE__, #cond, \
+                    (unsigned)GetLastError());                                                          \
+            current_failed = 1;                                                                         \
+        }                                                                                               \
     } while (0)
-#define RUN(fn)                                                           \
-    do {                                                                  \
-        current_failed = 0;                                               \
-        fn();                                                             \
-        printf("%s %s\n", current_failed ? "FAIL" : "ok  ", #fn);         \
-        fflush(stdout);                                                   \
-        failures += current_failed;                                       \
+#define RUN(fn)                                                   \
+    do {                                                          \
+        current_failed = 0;                                       \
+        fn();                                                     \
+        printf("%s %s\n", current_failed ? "FAIL" : "ok  ", #fn); \
+        fflush(stdout);                                           \
+        failures += current_failed;                               \
     } while (0)
 
 /* The calling thread's effective capability set, as the kernel holds it. */
@@ -47,7 +47,7 @@ static unsigned long long cap_prm(void) {
     return v;
 }
 #define CAP_DAC_READ_SEARCH_BIT (1ull << 2)
-#define CAP_SETUID_BIT (1ull << 7)
+#define CAP_SETUID_BIT          (1ull << 7)
 
 static BOOL sid_is(PSID sid, const char *text) {
     LPSTR s = NULL;
@@ -139,20 +139,23 @@ static void open_token_of_another_process_or_thread_is_error_invalid_handle(void
     HANDLE h = (HANDLE)1;
     CHECK(!OpenProcessToken((HANDLE)(LONG_PTR)1234, TOKEN_QUERY, &h) && GetLastError() == ERROR_INVALID_HANDLE && !h);
     h = (HANDLE)1;
-    CHECK(!OpenThreadToken(GetCurrentProcess(), TOKEN_QUERY, FALSE, &h) && GetLastError() == ERROR_INVALID_HANDLE && !h);
+    CHECK(!OpenThreadToken(GetCurrentProcess(), TOKEN_QUERY, FALSE, &h) && GetLastError() == ERROR_INVALID_HANDLE &&
+          !h);
     CHECK(!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, NULL) && GetLastError() == ERROR_NOACCESS);
 }
 
 static void impersonation_levels_open_as_windows_says(void) {
     HANDLE h = NULL;
     CHECK(ImpersonateSelf(SecurityIdentification));
-    CHECK(!OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, FALSE, &h) && GetLastError() == ERROR_BAD_IMPERSONATION_LEVEL && !h);
+    CHECK(!OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, FALSE, &h) &&
+          GetLastError() == ERROR_BAD_IMPERSONATION_LEVEL && !h);
     CHECK(OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, TRUE, &h));
     CHECK(*(SECURITY_IMPERSONATION_LEVEL *)info(h, TokenImpersonationLevel) == SecurityIdentification);
     CHECK(CloseHandle(h));
     CHECK(ImpersonateSelf(SecurityAnonymous));
     h = (HANDLE)1;
-    CHECK(!OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, TRUE, &h) && GetLastError() == ERROR_CANT_OPEN_ANONYMOUS && !h);
+    CHECK(!OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, TRUE, &h) && GetLastError() == ERROR_CANT_OPEN_ANONYMOUS &&
+          !h);
     CHECK(ImpersonateSelf(SecurityImpersonation));
     CHECK(OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, FALSE, &h));
     CHECK(*(TOKEN_TYPE *)info(h, TokenType) == TokenImpersonation);
@@ -163,7 +166,8 @@ static void impersonation_levels_open_as_windows_says(void) {
 }
 
 static void set_thread_token_takes_only_the_calling_thread(void) {
-    HANDLE p = process_token(TOKEN_DUPLICATE | TOKEN_QUERY | TOKEN_IMPERSONATE), imp = NULL, h = NULL, other = (HANDLE)(LONG_PTR)1234;
+    HANDLE p = process_token(TOKEN_DUPLICATE | TOKEN_QUERY | TOKEN_IMPERSONATE), imp = NULL, h = NULL,
+           other = (HANDLE)(LONG_PTR)1234;
     CHECK(DuplicateToken(p, SecurityImpersonation, &imp));
     CHECK(!SetThreadToken(&other, imp) && GetLastError() == ERROR_INVALID_HANDLE);
     CHECK(!SetThreadToken(NULL, p) && GetLastError() == ERROR_BAD_TOKEN_TYPE);
@@ -194,10 +198,13 @@ static void duplication_follows_the_level_rules(void) {
     CHECK(*(TOKEN_TYPE *)info(out, TokenType) == TokenPrimary);
     CloseHandle(out);
     SECURITY_ATTRIBUTES sa = {sizeof sa, (LPVOID)&sa, FALSE};
-    CHECK(!DuplicateTokenEx(p, 0, &sa, SecurityImpersonation, TokenPrimary, &out) && GetLastError() == ERROR_INVALID_PARAMETER);
-    CHECK(!DuplicateTokenEx(p, 0, NULL, (SECURITY_IMPERSONATION_LEVEL)9, TokenPrimary, &out) && GetLastError() == ERROR_INVALID_PARAMETER);
+    CHECK(!DuplicateTokenEx(p, 0, &sa, SecurityImpersonation, TokenPrimary, &out) &&
+          GetLastError() == ERROR_INVALID_PARAMETER);
+    CHECK(!DuplicateTokenEx(p, 0, NULL, (SECURITY_IMPERSONATION_LEVEL)9, TokenPrimary, &out) &&
+          GetLastError() == ERROR_INVALID_PARAMETER);
     HANDLE q = process_token(TOKEN_QUERY);
-    CHECK(!DuplicateTokenEx(q, 0, NULL, SecurityImpersonation, TokenPrimary, &out) && GetLastError() == ERROR_ACCESS_DENIED);
+    CHECK(!DuplicateTokenEx(q, 0, NULL, SecurityImpersonation, TokenPrimary, &out) &&
+          GetLastError() == ERROR_ACCESS_DENIED);
     CloseHandle(q);
     CloseHandle(ident);
     CloseHandle(imp);
@@ -208,7 +215,8 @@ static void duplicate_token_grants_impersonate_and_query(void) {
     HANDLE p = process_token(TOKEN_DUPLICATE | TOKEN_QUERY), d = NULL;
     CHECK(DuplicateToken(p, SecurityImpersonation, &d));
     CHECK(*(TOKEN_TYPE *)info(d, TokenType) == TokenImpersonation);
-    CHECK(!set_privilege(d, SE_CHANGE_NOTIFY_NAME, SE_PRIVILEGE_ENABLED, NULL, NULL) && GetLastError() == ERROR_ACCESS_DENIED);
+    CHECK(!set_privilege(d, SE_CHANGE_NOTIFY_NAME, SE_PRIVILEGE_ENABLED, NULL, NULL) &&
+          GetLastError() == ERROR_ACCESS_DENIED);
     CloseHandle(d);
     CloseHandle(p);
 }
@@ -231,8 +239,10 @@ static void get_token_information_follows_the_buffer_size_protocol(void) {
     snprintf(want, sizeof want, "S-1-22-1-%u", (unsigned)geteuid());
     CHECK(sid_is(user->User.Sid, want));
     CHECK(!GetTokenInformation(h, TokenUser, buffer, sizeof buffer, NULL) && GetLastError() == ERROR_NOACCESS);
-    CHECK(!GetTokenInformation(h, TokenImpersonationLevel, buffer, sizeof buffer, &got) && GetLastError() == ERROR_INVALID_PARAMETER);
-    CHECK(!GetTokenInformation(h, (TOKEN_INFORMATION_CLASS)99, buffer, sizeof buffer, &got) && GetLastError() == ERROR_INVALID_PARAMETER);
+    CHECK(!GetTokenInformation(h, TokenImpersonationLevel, buffer, sizeof buffer, &got) &&
+          GetLastError() == ERROR_INVALID_PARAMETER);
+    CHECK(!GetTokenInformation(h, (TOKEN_INFORMATION_CLASS)99, buffer, sizeof buffer, &got) &&
+          GetLastError() == ERROR_INVALID_PARAMETER);
     CHECK(!GetTokenInformation(h, TokenSource, buffer, sizeof buffer, &got) && GetLastError() == ERROR_ACCESS_DENIED);
     CloseHandle(h);
     h = process_token(TOKEN_QUERY_SOURCE);
@@ -240,7 +250,8 @@ static void get_token_information_follows_the_buffer_size_protocol(void) {
     CHECK(GetTokenInformation(h, TokenSource, buffer, sizeof buffer, &got) && got == sizeof(TOKEN_SOURCE));
     CHECK(memcmp(((TOKEN_SOURCE *)buffer)->SourceName, "Process", 8) == 0);
     CloseHandle(h);
-    CHECK(!GetTokenInformation((HANDLE)(LONG_PTR)0x1234, TokenUser, buffer, sizeof buffer, &got) && GetLastError() == ERROR_INVALID_HANDLE);
+    CHECK(!GetTokenInformation((HANDLE)(LONG_PTR)0x1234, TokenUser, buffer, sizeof buffer, &got) &&
+          GetLastError() == ERROR_INVALID_HANDLE);
 }
 
 static void token_groups_start_with_the_primary_group_and_hold_everyone(void) {
@@ -296,7 +307,11 @@ static void privileges_list_what_the_capabilities_give(void) {
 /* ---- SIDs ---- */
 
 static void sids_round_trip_through_strings(void) {
-    const char *texts[] = {"S-1-22-1-1000", "S-1-22-2-0", "S-1-1-0", "S-1-5-32-544", "S-1-0x123456789ABC-1-2",
+    const char *texts[] = {"S-1-22-1-1000",
+                           "S-1-22-2-0",
+                           "S-1-1-0",
+                           "S-1-5-32-544",
+                           "S-1-0x123456789ABC-1-2",
                            "S-1-5-21-1-2-3-4-5-6-7-8-9-10-11-12-13-14"};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         PSID sid = NULL;
@@ -308,8 +323,15 @@ static void sids_round_trip_through_strings(void) {
     PSID sid = NULL;
     CHECK(ConvertStringSidToSidA("WD", &sid) && sid_is(sid, "S-1-1-0"));
     LocalFree(sid);
-    const char *bad[] = {"", "S-1", "S-2-1-0", "S-1-x-0", "S-1-5-4294967296", "S-1-5-", "S-1-0x1000000000000-1",
-                         "S-1-5-1-2-3-4-5-6-7-8-9-10-11-12-13-14-15-16", "XX"};
+    const char *bad[] = {"",
+                         "S-1",
+                         "S-2-1-0",
+                         "S-1-x-0",
+                         "S-1-5-4294967296",
+                         "S-1-5-",
+                         "S-1-0x1000000000000-1",
+                         "S-1-5-1-2-3-4-5-6-7-8-9-10-11-12-13-14-15-16",
+                         "XX"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         sid = (PSID)1;
         CHECK(!ConvertStringSidToSidA(bad[i], &sid) && GetLastError() == ERROR_INVALID_SID && sid == NULL);
@@ -331,7 +353,8 @@ static void local_free_frees_only_what_the_library_allocated(void) {
 static void allocate_and_initialize_sid_builds_windows_sids(void) {
     SID_IDENTIFIER_AUTHORITY nt = SECURITY_NT_AUTHORITY;
     PSID admins = NULL, copy_of = NULL;
-    CHECK(AllocateAndInitializeSid(&nt, 2, SECURITY_BUILTIN_DOMAIN_RID, DOMAIN_ALIAS_RID_ADMINS, 0, 0, 0, 0, 0, 0, &admins));
+    CHECK(AllocateAndInitializeSid(&nt, 2, SECURITY_BUILTIN_DOMAIN_RID, DOMAIN_ALIAS_RID_ADMINS, 0, 0, 0, 0, 0, 0,
+                                   &admins));
     CHECK(sid_is(admins, "S-1-5-32-544"));
     CHECK(GetLengthSid(admins) == 16);
     CHECK(*GetSidSubAuthorityCount(admins) == 2 && *GetSidSubAuthority(admins, 1) == 544);
@@ -340,7 +363,8 @@ static void allocate_and_initialize_sid_builds_windows_sids(void) {
     unsigned char small[12], big[SECURITY_MAX_SID_SIZE];
     CHECK(!CopySid(sizeof small, small, admins) && GetLastError() == ERROR_INSUFFICIENT_BUFFER);
     CHECK(CopySid(sizeof big, big, admins) && EqualSid(big, admins));
-    CHECK(!AllocateAndInitializeSid(&nt, 9, 0, 0, 0, 0, 0, 0, 0, 0, &copy_of) && GetLastError() == ERROR_INVALID_PARAMETER && copy_of == NULL);
+    CHECK(!AllocateAndInitializeSid(&nt, 9, 0, 0, 0, 0, 0, 0, 0, 0, &copy_of) &&
+          GetLastError() == ERROR_INVALID_PARAMETER && copy_of == NULL);
     unsigned char bogus[8] = {2, 1};
     CHECK(!IsValidSid(bogus));
     CHECK(GetLengthSid(bogus) == 0);
@@ -361,11 +385,13 @@ static void lookup_account_sid_follows_the_buffer_size_protocol(void) {
     LocalFree(sid);
     ConvertStringSidToSidA("S-1-22-2-0", &sid);
     n = d = 64;
-    CHECK(LookupAccountSidA(NULL, sid, name, &n, domain, &d, &use) && strcmp(domain, "Unix Group") == 0 && use == SidTypeGroup);
+    CHECK(LookupAccountSidA(NULL, sid, name, &n, domain, &d, &use) && strcmp(domain, "Unix Group") == 0 &&
+          use == SidTypeGroup);
     LocalFree(sid);
     ConvertStringSidToSidA("S-1-1-0", &sid);
     n = d = 64;
-    CHECK(LookupAccountSidA(NULL, sid, name, &n, domain, &d, &use) && strcmp(name, "Everyone") == 0 && use == SidTypeWellKnownGroup);
+    CHECK(LookupAccountSidA(NULL, sid, name, &n, domain, &d, &use) && strcmp(name, "Everyone") == 0 &&
+          use == SidTypeWellKnownGroup);
     LocalFree(sid);
     ConvertStringSidToSidA("S-1-22-1-3999999999", &sid);
     n = d = 64;
@@ -380,13 +406,19 @@ static void lookup_account_name_gives_the_sid(void) {
     SID_NAME_USE use = 0;
     CHECK(!LookupAccountNameA(NULL, "root", NULL, &cb, NULL, &d, &use) && GetLastError() == ERROR_INSUFFICIENT_BUFFER);
     CHECK(cb == 16 && d == 10);
-    CHECK(LookupAccountNameA(NULL, "root", sid, &cb, domain, &d, &use) && sid_is(sid, "S-1-22-1-0") && use == SidTypeUser);
-    cb = sizeof sid; d = sizeof domain;
+    CHECK(LookupAccountNameA(NULL, "root", sid, &cb, domain, &d, &use) && sid_is(sid, "S-1-22-1-0") &&
+          use == SidTypeUser);
+    cb = sizeof sid;
+    d = sizeof domain;
     CHECK(LookupAccountNameA(NULL, "Unix Group\\root", sid, &cb, domain, &d, &use) && sid_is(sid, "S-1-22-2-0"));
-    cb = sizeof sid; d = sizeof domain;
-    CHECK(LookupAccountNameA(NULL, "nt authority\\authenticated users", sid, &cb, domain, &d, &use) && sid_is(sid, "S-1-5-11"));
-    cb = sizeof sid; d = sizeof domain;
-    CHECK(!LookupAccountNameA(NULL, "no-such-account-here", sid, &cb, domain, &d, &use) && GetLastError() == ERROR_NONE_MAPPED);
+    cb = sizeof sid;
+    d = sizeof domain;
+    CHECK(LookupAccountNameA(NULL, "nt authority\\authenticated users", sid, &cb, domain, &d, &use) &&
+          sid_is(sid, "S-1-5-11"));
+    cb = sizeof sid;
+    d = sizeof domain;
+    CHECK(!LookupAccountNameA(NULL, "no-such-account-here", sid, &cb, domain, &d, &use) &&
+          GetLastError() == ERROR_NONE_MAPPED);
 }
 
 static void check_token_membership_counts_user_and_groups(void) {
@@ -427,7 +459,8 @@ static void privilege_names_and_values_round_trip(void) {
     CHECK(LookupPrivilegeValueA(NULL, "SeLinuxKillPrivilege", &luid) && luid.LowPart == 0x105);
     DWORD lang = 0;
     n = sizeof name;
-    CHECK(LookupPrivilegeDisplayNameA(NULL, SE_CHANGE_NOTIFY_NAME, name, &n, &lang) && strcmp(name, "Bypass traverse checking") == 0);
+    CHECK(LookupPrivilegeDisplayNameA(NULL, SE_CHANGE_NOTIFY_NAME, name, &n, &lang) &&
+          strcmp(name, "Bypass traverse checking") == 0);
     CHECK(!LookupPrivilegeValueA("othermachine", SE_BACKUP_NAME, &luid) && GetLastError() == ERROR_INVALID_PARAMETER);
 }
 
@@ -449,7 +482,10 @@ static void adjust_privileges_one_the_token_lacks_is_not_all_assigned(void) {
 /* ImpersonateSelf, then the thread token's SeBackupPrivilege (CAP_DAC_READ_SEARCH) off and on:
  * the kernel's effective set follows at once; RevertToSelf gives the process's back. */
 static void adjust_privileges_on_the_thread_token_changes_the_thread_at_once(void) {
-    if (!(cap_prm() & CAP_DAC_READ_SEARCH_BIT)) { printf("# skipped: no CAP_DAC_READ_SEARCH\n"); return; }
+    if (!(cap_prm() & CAP_DAC_READ_SEARCH_BIT)) {
+        printf("# skipped: no CAP_DAC_READ_SEARCH\n");
+        return;
+    }
     unsigned long long before = cap_eff();
     HANDLE h = NULL;
     CHECK(ImpersonateSelf(SecurityImpersonation));
@@ -471,7 +507,10 @@ static void adjust_privileges_on_the_thread_token_changes_the_thread_at_once(voi
 }
 
 static void adjust_privileges_with_a_small_previous_state_changes_nothing(void) {
-    if (!(cap_prm() & CAP_DAC_READ_SEARCH_BIT)) { printf("# skipped: no CAP_DAC_READ_SEARCH\n"); return; }
+    if (!(cap_prm() & CAP_DAC_READ_SEARCH_BIT)) {
+        printf("# skipped: no CAP_DAC_READ_SEARCH\n");
+        return;
+    }
     HANDLE h = NULL;
     CHECK(ImpersonateSelf(SecurityImpersonation));
     CHECK(OpenThreadToken(GetCurrentThread(), TOKEN_QUERY | TOKEN_ADJUST_PRIVILEGES, FALSE, &h));
@@ -497,7 +536,8 @@ static void disable_all_privileges_leaves_change_notify(void) {
     CHECK(cap_eff() == 0);
     TOKEN_PRIVILEGES *p = info(h, TokenPrivileges);
     for (DWORD i = 0; i < p->PrivilegeCount; i++)
-        CHECK(p->Privileges[i].Luid.LowPart == 23 ? p->Privileges[i].Attributes == 3 : (p->Privileges[i].Attributes & 2) == 0);
+        CHECK(p->Privileges[i].Luid.LowPart == 23 ? p->Privileges[i].Attributes == 3
+                                                  : (p->Privileges[i].Attributes & 2) == 0);
     CHECK(RevertToSelf());
     CHECK(cap_eff() == before);
     CloseHandle(h);
@@ -525,8 +565,8 @@ static void *process_token_follower(void *arg) {
     OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, FALSE, &h); /* enters the library */
     set_step(1);
     wait_step(2);
-    other_before = cap_eff();                                     /* not followed yet */
-    OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &h);        /* its next call */
+    other_before = cap_eff();                               /* not followed yet */
+    OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &h); /* its next call */
     CloseHandle(h);
     other_after = cap_eff();
     set_step(3);
@@ -536,7 +576,10 @@ static void *process_token_follower(void *arg) {
 /* The process token: every handle sees the change, the calling thread's effective set changes
  * at once, another thread's at its next call into the library. */
 static void adjust_privileges_on_the_process_token_reaches_each_thread_at_its_next_call(void) {
-    if (!(cap_prm() & CAP_DAC_READ_SEARCH_BIT)) { printf("# skipped: no CAP_DAC_READ_SEARCH\n"); return; }
+    if (!(cap_prm() & CAP_DAC_READ_SEARCH_BIT)) {
+        printf("# skipped: no CAP_DAC_READ_SEARCH\n");
+        return;
+    }
     unsigned long long before = cap_eff();
     pthread_t t;
     step = 0;
@@ -554,7 +597,8 @@ static void adjust_privileges_on_the_process_token_reaches_each_thread_at_its_ne
     pthread_join(t, NULL);
     CHECK(other_before & CAP_DAC_READ_SEARCH_BIT);
     CHECK((other_after & CAP_DAC_READ_SEARCH_BIT) == 0);
-    CHECK(set_privilege(shared_process_token, SE_BACKUP_NAME, SE_PRIVILEGE_ENABLED, NULL, NULL) && GetLastError() == ERROR_SUCCESS);
+    CHECK(set_privilege(shared_process_token, SE_BACKUP_NAME, SE_PRIVILEGE_ENABLED, NULL, NULL) &&
+          GetLastError() == ERROR_SUCCESS);
     CHECK(cap_eff() == before);
     CloseHandle(second);
     CloseHandle(shared_process_token);
@@ -584,10 +628,13 @@ static void privilege_check_asks_for_an_impersonation_token(void) {
 
 static void logon_user_checks_its_arguments(void) {
     HANDLE h = (HANDLE)1;
-    CHECK(!LogonUserA("root", NULL, "x", 99, LOGON32_PROVIDER_DEFAULT, &h) && GetLastError() == ERROR_INVALID_PARAMETER && h == NULL);
+    CHECK(!LogonUserA("root", NULL, "x", 99, LOGON32_PROVIDER_DEFAULT, &h) &&
+          GetLastError() == ERROR_INVALID_PARAMETER && h == NULL);
     h = (HANDLE)1;
-    CHECK(!LogonUserA("root", NULL, "x", LOGON32_LOGON_NETWORK, 7, &h) && GetLastError() == ERROR_INVALID_PARAMETER && h == NULL);
-    CHECK(!LogonUserA("root", "OTHERDOMAIN", "x", LOGON32_LOGON_NETWORK, 0, &h) && GetLastError() == ERROR_INVALID_PARAMETER);
+    CHECK(!LogonUserA("root", NULL, "x", LOGON32_LOGON_NETWORK, 7, &h) && GetLastError() == ERROR_INVALID_PARAMETER &&
+          h == NULL);
+    CHECK(!LogonUserA("root", "OTHERDOMAIN", "x", LOGON32_LOGON_NETWORK, 0, &h) &&
+          GetLastError() == ERROR_INVALID_PARAMETER);
     CHECK(!LogonUserA(NULL, NULL, "x", LOGON32_LOGON_NETWORK, 0, &h) && GetLastError() == ERROR_INVALID_PARAMETER);
     CHECK(!LogonUserA("root", NULL, "x", LOGON32_LOGON_NETWORK, 0, NULL) && GetLastError() == ERROR_NOACCESS);
 }

@@ -44,7 +44,9 @@ func best(_ rounds: Int, _ body: () async throws -> Void) async rethrows -> Doub
 let args = CommandLine.arguments
 let scale = args.count > 1 ? Double(args[1]) ?? 1 : 1
 let rounds = 3
-if let threads = ProcessInfo.processInfo.environment["HOSTSEC_THREADS_PER_IDENTITY"].flatMap(Int.init) { IdentityExecutors.threadsPerIdentity = threads }
+if let threads = ProcessInfo.processInfo.environment["HOSTSEC_THREADS_PER_IDENTITY"].flatMap(Int.init) {
+    IdentityExecutors.threadsPerIdentity = threads
+}
 let accounts = ["daemon", "bin", "sys", "games", "man", "lp", "mail", "news"]
 let tokens = try accounts.map { try Token.logon(user: $0) }
 let plain = PlainExecutor()
@@ -84,7 +86,9 @@ let identities = try await best(rounds) {
     try await withThrowingTaskGroup(of: Void.self) { group in
         for i in 0..<tasks {
             let token = tokens[i % tokens.count]
-            group.addTask { try await withImpersonation(of: token) { () async -> Void in for _ in 0..<steps { await Task.yield() } } }
+            group.addTask {
+                try await withImpersonation(of: token) { () async -> Void in for _ in 0..<steps { await Task.yield() } }
+            }
         }
         try await group.waitForAll()
     }
@@ -95,8 +99,12 @@ rows.append(("\(tasks) tasks x \(steps) yields over 8 identities", bare, identit
 print("| benchmark | baseline | baseline (s) | HostSecurity (s) | ratio |")
 print("| --- | --- | ---: | ---: | ---: |")
 for (name, base, ours, baseName) in rows {
-    print("| \(name) | \(baseName) | \(String(format: "%.4f", base)) | \(String(format: "%.4f", ours)) | \(String(format: "%.2fx", ours / base)) |")
+    print(
+        "| \(name) | \(baseName) | \(String(format: "%.4f", base)) | \(String(format: "%.4f", ours)) | \(String(format: "%.2fx", ours / base)) |"
+    )
 }
 let jobs = after.jobs - before.jobs, switches = after.switches - before.switches
 print("")
-print("credential switches in row 3: \(switches) for \(jobs) jobs on identity threads (\(String(format: "%.6f", Double(switches) / Double(max(jobs, 1)))) per job); identity threads alive: \(after.threads)")
+print(
+    "credential switches in row 3: \(switches) for \(jobs) jobs on identity threads (\(String(format: "%.6f", Double(switches) / Double(max(jobs, 1)))) per job); identity threads alive: \(after.threads)"
+)
