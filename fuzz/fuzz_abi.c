@@ -32,6 +32,8 @@
 #endif
 #define COBJMACROS
 #include <hostsec.h>
+#define HOSTSEC_W32_NO_WINDOWS_NAMES
+#include <hostsec_win32.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -916,7 +918,67 @@ static void op_logon(input *in) {
     if (hr == S_OK) add_handle(h);
 }
 
+/* Access control on fuzzed handles and bytes: socket clients on any descriptor number,
+ * SpawnAsUser's argument checks (no process is started), restricted tokens, a token's
+ * descriptor read and replaced from fuzzed SDDL, AccessCheck against it. */
+static void op_access_control(input *in) {
+    HANDLE h = pick_handle(in), n = JUNK;
+    switch (u8(in) % 5) {
+    case 0: {
+        HRESULT hr = sane(HostSec_OpenSocketClientToken(u8(in) % 64, mask(in), &n), "HostSec_OpenSocketClientToken");
+        if (hr != S_OK && hr != E_HANDLE && hr != HRESULT_FROM_WIN32(1368) && hr != E_ACCESSDENIED)
+            fail("HostSec_OpenSocketClientToken: %s", hr_name(hr));
+        out_rule(hr, n, "HostSec_OpenSocketClientToken");
+        if (hr == S_OK) add_handle(n);
+        break;
+    }
+    case 1: {
+        pid_t pid = 77;
+        char *argv[] = {"true", NULL};
+        expect(HostSec_SpawnAsUser(h, NULL, argv, NULL, &pid), E_POINTER, "HostSec_SpawnAsUser(path NULL)");
+        if (pid != 77) fail("HostSec_SpawnAsUser: pid written on failure");
+        break;
+    }
+    case 2: {
+        DWORD flags = u8(in) % 4;
+        BOOL ok = HostSecW32_CreateRestrictedToken(h, flags, 0, NULL, 0, NULL, 0, NULL, &n);
+        if (!ok && n != NULL) fail("CreateRestrictedToken: out handle not NULL on failure");
+        if (ok && !holds_handle(h)) fail("CreateRestrictedToken: succeeded on a handle not held");
+        if (ok) add_handle(n);
+        (void)HostSecW32_IsTokenRestricted(h);
+        break;
+    }
+    default: {
+        char text[64];
+        size_t len = u8(in) % sizeof text;
+        for (size_t i = 0; i < len; i++) text[i] = (char)(u8(in) % 95 + 32);
+        text[len] = 0;
+        PSECURITY_DESCRIPTOR sd = NULL;
+        if (!HostSecW32_ConvertStringSecurityDescriptorToSecurityDescriptorA(text, 1, &sd, NULL)) {
+            if (sd != NULL) fail("ConvertStringSecurityDescriptor: out pointer not NULL on failure");
+            break;
+        }
+        static uint8_t buffer[1024];
+        DWORD needed = 0, granted = 0, length = sizeof buffer;
+        BOOL status = 0;
+        GENERIC_MAPPING mapping = {1, 2, 4, 7};
+        if (u8(in) & 1) (void)HostSecW32_SetKernelObjectSecurity(h, DACL_SECURITY_INFORMATION, sd);
+        (void)HostSecW32_GetKernelObjectSecurity(h, u8(in) % 16, buffer, sizeof buffer, &needed);
+        if (HostSecW32_AccessCheck(sd, h, mask(in) & 0x0FFFFFFF, &mapping, (PPRIVILEGE_SET)buffer, &length, &granted,
+                                   &status) &&
+            (status ? granted == 0 : granted != 0))
+            fail("AccessCheck: status %d with granted 0x%x", status, granted);
+        HostSecW32_LocalFree(sd);
+        break;
+    }
+    }
+}
+
 static void op_misc(input *in) {
+    if (u8(in) % 4 == 3) {
+        op_access_control(in);
+        return;
+    }
     switch (u8(in) % 3) {
     case 0: {
         const char *n = HostSec_HResultName((HRESULT)u32(in));

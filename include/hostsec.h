@@ -45,6 +45,7 @@
 #define HOSTSEC_H
 
 #include "hostsec_base.h"
+#include <sys/types.h> /* pid_t */
 
 /* ---------------------------------------------------------------------------------------
  * Version
@@ -323,7 +324,8 @@ typedef enum _TOKEN_INFORMATION_CLASS {
     TokenSource = 7,             /**< HOSTSEC_TOKEN_SOURCE (needs TOKEN_QUERY_SOURCE) */
     TokenType = 8,               /**< TOKEN_TYPE */
     TokenImpersonationLevel = 9, /**< SECURITY_IMPERSONATION_LEVEL (impersonation tokens) */
-    TokenStatistics = 10         /**< HOSTSEC_TOKEN_STATISTICS */
+    TokenStatistics = 10,        /**< HOSTSEC_TOKEN_STATISTICS */
+    TokenRestrictedSids = 11     /**< Win32 GetTokenInformation only: TOKEN_GROUPS of the restricting SIDs */
 } TOKEN_INFORMATION_CLASS;
 
 #endif /* _WINNT_ */
@@ -382,7 +384,9 @@ typedef struct HOSTSEC_ACE {
 /** The ACE grants to a group id (primary or supplementary). */
 #define HOSTSEC_ACE_GROUP 1
 
-/** TokenDefaultDacl: the DACL that protects the token object. */
+/** TokenDefaultDacl: the entries of the token object's DACL that allow a Unix user or group
+ *  (the whole descriptor, deny entries and other SIDs included, is GetKernelObjectSecurity's
+ *  in hostsec_win32.h). */
 typedef struct HOSTSEC_TOKEN_DACL {
     DWORD AceCount;
     HOSTSEC_ACE Aces[1];
@@ -855,6 +859,62 @@ HRESULT HostSec_LogonUserWithPassword(const char *userName, const char *password
  *  into the library found credentials it could not put back: the library failed closed).
  *  Allowed after the library failed closed. */
 HRESULT HostSec_SetPolicy(DWORD dwFlags);
+/* ---------------------------------------------------------------------------------------
+ * Processes and clients as users (docs/access-control.md)
+ * ------------------------------------------------------------------------------------- */
+
+/** Starts the program at `path` (execve: no PATH search) as the account of a primary token:
+ *  the child's real, effective, saved and filesystem uids are the token's uid, its real,
+ *  effective, saved and filesystem gids the token's gid, its supplementary groups exactly the
+ *  token's (a restricted token's deny-only groups left out). Capabilities: for a token of a
+ *  uid other than 0, the privileges the token has enabled are the child's permitted,
+ *  effective, inheritable and ambient sets (so they survive the exec), and nothing else; for
+ *  uid 0, the token's permitted set (root's programs start with it effective). The bounding
+ *  set is cut to the token's permitted set when the caller holds CAP_SETPCAP (else it stays
+ *  as inherited). No saved root id, no way back.
+ *
+ *  The child starts clean: every descriptor but 0, 1 and 2 closed, signal handlers at their
+ *  defaults and no signal blocked, and nothing of the calling thread's impersonation (its
+ *  credentials are all set from the token). The credential change happens only in the child,
+ *  between fork and execve, with raw system calls; the calling thread's credentials never
+ *  change. argv and envp are NULL-terminated arrays as execve takes them; envp NULL is an
+ *  empty environment. The caller reaps the child (waitpid). Needs TOKEN_ASSIGN_PRIMARY,
+ *  TOKEN_DUPLICATE and TOKEN_QUERY on hToken.
+ *
+ *  S_OK and *pid;
+ *  E_POINTER (path, argv or pid NULL);
+ *  E_HANDLE (not a live token handle);
+ *  E_ACCESSDENIED (the handle lacks a right above, or the kernel refused the change: starting
+ *    a process as another account takes CAP_SETUID and CAP_SETGID);
+ *  HRESULT_FROM_WIN32(ERROR_BAD_TOKEN_TYPE) (an impersonation token: duplicate it as a primary
+ *    one first, as Windows asks);
+ *  HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND) (no such program), HRESULT_FROM_WIN32(
+ *    ERROR_ACCESS_DENIED) is E_ACCESSDENIED (the account may not run it), HRESULT_FROM_WIN32(
+ *    ERROR_BAD_EXE_FORMAT) (not an executable format);
+ *  E_OUTOFMEMORY; E_UNEXPECTED (fork failed otherwise); HOST_E_CLRNOTAVAILABLE.
+ *  *pid is left unchanged on failure; no process is left behind. */
+HRESULT HostSec_SpawnAsUser(HANDLE hToken, const char *path, char *const argv[], char *const envp[], pid_t *pid);
+
+/** A token for the process on the other end of a connected Unix domain socket (Windows'
+ *  ImpersonateNamedPipeClient has this twin): its uid and gid from SO_PEERCRED and its
+ *  supplementary groups from SO_PEERGROUPS, as the kernel recorded them when the peer
+ *  connected; no capabilities. An impersonation token at SecurityImpersonation whose DACL
+ *  grants the peer and the caller's current identity; desiredAccess is checked against it as
+ *  OpenThreadToken checks (0: a handle with no rights).
+ *  S_OK; E_POINTER (token NULL); E_HANDLE (fd is not a socket, or not open);
+ *  HRESULT_FROM_WIN32(ERROR_CANNOT_IMPERSONATE) (a socket without a peer: not connected, or
+ *  not a Unix domain socket); E_ACCESSDENIED; E_OUTOFMEMORY; HOST_E_CLRNOTAVAILABLE.
+ *  *token = NULL on failure. */
+HRESULT HostSec_OpenSocketClientToken(int fd, DWORD desiredAccess, HANDLE *token);
+
+/** The calling thread impersonates the peer of a connected Unix domain socket: the token
+ *  HostSec_OpenSocketClientToken gives, applied as ImpersonateLoggedOnUser applies a token
+ *  (kernel credentials switched; without CAP_SETUID/CAP_SETGID another account is held at
+ *  SecurityIdentification, as Windows does without SeImpersonatePrivilege). RevertToSelf ends
+ *  it. S_OK; E_HANDLE; HRESULT_FROM_WIN32(ERROR_CANNOT_IMPERSONATE); E_ACCESSDENIED;
+ *  E_OUTOFMEMORY; E_FAIL (credentials could not be restored: the library failed closed);
+ *  HOST_E_CLRNOTAVAILABLE. */
+HRESULT HostSec_ImpersonateSocketClient(int fd);
 
 HOSTSEC_END_DECLS
 

@@ -58,6 +58,8 @@ typedef DWORD *PDWORD;
 typedef DWORD *LPDWORD;
 typedef BOOL *PBOOL;
 typedef BOOL *LPBOOL;
+typedef BYTE BOOLEAN;
+typedef ULONG *PULONG;
 typedef HANDLE *PHANDLE;
 typedef HANDLE HLOCAL;
 /** A 64-bit signed value with its halves addressable (winnt.h's union). */
@@ -88,8 +90,14 @@ typedef union _LARGE_INTEGER {
 #ifndef ERROR_SUCCESS
 #define ERROR_SUCCESS 0L
 #endif
+#ifndef ERROR_FILE_NOT_FOUND
+#define ERROR_FILE_NOT_FOUND 2L
+#endif
 #ifndef ERROR_NOT_ENOUGH_MEMORY
 #define ERROR_NOT_ENOUGH_MEMORY 8L
+#endif
+#ifndef ERROR_BAD_EXE_FORMAT
+#define ERROR_BAD_EXE_FORMAT 193L
 #endif
 #ifndef ERROR_NOT_ALL_ASSIGNED
 #define ERROR_NOT_ALL_ASSIGNED 1300L
@@ -97,8 +105,35 @@ typedef union _LARGE_INTEGER {
 #ifndef ERROR_NO_SUCH_PRIVILEGE
 #define ERROR_NO_SUCH_PRIVILEGE 1313L
 #endif
+#ifndef ERROR_UNKNOWN_REVISION
+#define ERROR_UNKNOWN_REVISION 1305L
+#endif
+#ifndef ERROR_REVISION_MISMATCH
+#define ERROR_REVISION_MISMATCH 1306L
+#endif
+#ifndef ERROR_INVALID_OWNER
+#define ERROR_INVALID_OWNER 1307L
+#endif
+#ifndef ERROR_INVALID_PRIMARY_GROUP
+#define ERROR_INVALID_PRIMARY_GROUP 1308L
+#endif
+#ifndef ERROR_INVALID_ACL
+#define ERROR_INVALID_ACL 1336L
+#endif
 #ifndef ERROR_INVALID_SID
 #define ERROR_INVALID_SID 1337L
+#endif
+#ifndef ERROR_INVALID_SECURITY_DESCR
+#define ERROR_INVALID_SECURITY_DESCR 1338L
+#endif
+#ifndef ERROR_ALLOTTED_SPACE_EXCEEDED
+#define ERROR_ALLOTTED_SPACE_EXCEEDED 1344L
+#endif
+#ifndef ERROR_GENERIC_NOT_MAPPED
+#define ERROR_GENERIC_NOT_MAPPED 1360L
+#endif
+#ifndef ERROR_BAD_DESCRIPTOR_FORMAT
+#define ERROR_BAD_DESCRIPTOR_FORMAT 1361L
 #endif
 #ifndef ERROR_INTERNAL_ERROR
 #define ERROR_INTERNAL_ERROR 1359L
@@ -303,6 +338,182 @@ typedef struct _SECURITY_ATTRIBUTES {
 #define LOGON32_PROVIDER_DEFAULT 0
 
 /* ---------------------------------------------------------------------------------------
+ * Security descriptors and ACLs (winnt.h layouts, 64-bit)
+ * ------------------------------------------------------------------------------------- */
+typedef DWORD ACCESS_MASK, *PACCESS_MASK;
+typedef DWORD SECURITY_INFORMATION, *PSECURITY_INFORMATION;
+typedef WORD SECURITY_DESCRIPTOR_CONTROL, *PSECURITY_DESCRIPTOR_CONTROL;
+/** A security descriptor, absolute or self-relative, passed untyped as in winnt.h. */
+typedef PVOID PSECURITY_DESCRIPTOR;
+
+#define OWNER_SECURITY_INFORMATION 0x00000001L
+#define GROUP_SECURITY_INFORMATION 0x00000002L
+#define DACL_SECURITY_INFORMATION 0x00000004L
+#define SACL_SECURITY_INFORMATION 0x00000008L
+
+#define SECURITY_DESCRIPTOR_REVISION 1
+#define SECURITY_DESCRIPTOR_REVISION1 1
+#define SE_OWNER_DEFAULTED 0x0001
+#define SE_GROUP_DEFAULTED 0x0002
+#define SE_DACL_PRESENT 0x0004
+#define SE_DACL_DEFAULTED 0x0008
+#define SE_SACL_PRESENT 0x0010
+#define SE_SACL_DEFAULTED 0x0020
+#define SE_DACL_AUTO_INHERIT_REQ 0x0100
+#define SE_SACL_AUTO_INHERIT_REQ 0x0200
+#define SE_DACL_AUTO_INHERITED 0x0400
+#define SE_SACL_AUTO_INHERITED 0x0800
+#define SE_DACL_PROTECTED 0x1000
+#define SE_SACL_PROTECTED 0x2000
+#define SE_SELF_RELATIVE 0x8000
+
+/** An ACL header; the ACEs follow it, AclSize bytes in all. */
+typedef struct _ACL {
+    BYTE AclRevision;
+    BYTE Sbz1;
+    WORD AclSize;
+    WORD AceCount;
+    WORD Sbz2;
+} ACL, *PACL;
+#define ACL_REVISION 2
+#define ACL_REVISION_DS 4
+#define MIN_ACL_REVISION ACL_REVISION
+#define MAX_ACL_REVISION ACL_REVISION_DS
+
+typedef struct _ACE_HEADER {
+    BYTE AceType;
+    BYTE AceFlags;
+    WORD AceSize;
+} ACE_HEADER, *PACE_HEADER;
+#define ACCESS_ALLOWED_ACE_TYPE 0x0
+#define ACCESS_DENIED_ACE_TYPE 0x1
+#define SYSTEM_AUDIT_ACE_TYPE 0x2
+#define SYSTEM_ALARM_ACE_TYPE 0x3
+#define OBJECT_INHERIT_ACE 0x1
+#define CONTAINER_INHERIT_ACE 0x2
+#define NO_PROPAGATE_INHERIT_ACE 0x4
+#define INHERIT_ONLY_ACE 0x8
+#define INHERITED_ACE 0x10
+#define VALID_INHERIT_FLAGS 0x1F
+#define SUCCESSFUL_ACCESS_ACE_FLAG 0x40
+#define FAILED_ACCESS_ACE_FLAG 0x80
+
+/** Header, mask, then the SID from SidStart on. */
+typedef struct _ACCESS_ALLOWED_ACE {
+    ACE_HEADER Header;
+    ACCESS_MASK Mask;
+    DWORD SidStart;
+} ACCESS_ALLOWED_ACE, *PACCESS_ALLOWED_ACE;
+typedef struct _ACCESS_DENIED_ACE {
+    ACE_HEADER Header;
+    ACCESS_MASK Mask;
+    DWORD SidStart;
+} ACCESS_DENIED_ACE, *PACCESS_DENIED_ACE;
+
+typedef enum _ACL_INFORMATION_CLASS {
+    AclRevisionInformation = 1,
+    AclSizeInformation
+} ACL_INFORMATION_CLASS;
+typedef struct _ACL_REVISION_INFORMATION {
+    DWORD AclRevision;
+} ACL_REVISION_INFORMATION, *PACL_REVISION_INFORMATION;
+typedef struct _ACL_SIZE_INFORMATION {
+    DWORD AceCount;
+    DWORD AclBytesInUse;
+    DWORD AclBytesFree;
+} ACL_SIZE_INFORMATION, *PACL_SIZE_INFORMATION;
+
+/** The absolute form: pointers to the parts (40 bytes). */
+typedef struct _SECURITY_DESCRIPTOR {
+    BYTE Revision;
+    BYTE Sbz1;
+    SECURITY_DESCRIPTOR_CONTROL Control;
+    PSID Owner;
+    PSID Group;
+    PACL Sacl;
+    PACL Dacl;
+} SECURITY_DESCRIPTOR, *PISECURITY_DESCRIPTOR;
+/** The self-relative form: offsets from the start (0: absent), the parts follow (20 bytes). */
+typedef struct _SECURITY_DESCRIPTOR_RELATIVE {
+    BYTE Revision;
+    BYTE Sbz1;
+    SECURITY_DESCRIPTOR_CONTROL Control;
+    DWORD Owner;
+    DWORD Group;
+    DWORD Sacl;
+    DWORD Dacl;
+} SECURITY_DESCRIPTOR_RELATIVE, *PISECURITY_DESCRIPTOR_RELATIVE;
+#define SECURITY_DESCRIPTOR_MIN_LENGTH (sizeof(SECURITY_DESCRIPTOR))
+
+/** What each GENERIC_* right means for a kind of object. */
+typedef struct _GENERIC_MAPPING {
+    ACCESS_MASK GenericRead;
+    ACCESS_MASK GenericWrite;
+    ACCESS_MASK GenericExecute;
+    ACCESS_MASK GenericAll;
+} GENERIC_MAPPING, *PGENERIC_MAPPING;
+
+#define SDDL_REVISION_1 1
+#define SDDL_REVISION SDDL_REVISION_1
+
+/* ---------------------------------------------------------------------------------------
+ * Processes (processthreadsapi.h, winbase.h)
+ * ------------------------------------------------------------------------------------- */
+typedef WORD *LPWORD;
+typedef BYTE *LPBYTE;
+
+typedef struct _STARTUPINFOA {
+    DWORD cb;
+    LPSTR lpReserved;
+    LPSTR lpDesktop;
+    LPSTR lpTitle;
+    DWORD dwX;
+    DWORD dwY;
+    DWORD dwXSize;
+    DWORD dwYSize;
+    DWORD dwXCountChars;
+    DWORD dwYCountChars;
+    DWORD dwFillAttribute;
+    DWORD dwFlags;
+    WORD wShowWindow;
+    WORD cbReserved2;
+    LPBYTE lpReserved2;
+    HANDLE hStdInput;
+    HANDLE hStdOutput;
+    HANDLE hStdError;
+} STARTUPINFOA, *LPSTARTUPINFOA;
+
+typedef struct _PROCESS_INFORMATION {
+    HANDLE hProcess;
+    HANDLE hThread;
+    DWORD dwProcessId;
+    DWORD dwThreadId;
+} PROCESS_INFORMATION, *PPROCESS_INFORMATION, *LPPROCESS_INFORMATION;
+
+#define STARTF_USESTDHANDLES 0x00000100
+#define DEBUG_PROCESS 0x00000001
+#define DEBUG_ONLY_THIS_PROCESS 0x00000002
+#define CREATE_SUSPENDED 0x00000004
+#define DETACHED_PROCESS 0x00000008
+#define CREATE_NEW_CONSOLE 0x00000010
+#define CREATE_NEW_PROCESS_GROUP 0x00000200
+#define CREATE_UNICODE_ENVIRONMENT 0x00000400
+#define CREATE_DEFAULT_ERROR_MODE 0x04000000
+#define CREATE_NO_WINDOW 0x08000000
+
+#define INFINITE 0xFFFFFFFF
+#define WAIT_OBJECT_0 0x00000000L
+#define WAIT_TIMEOUT 0x00000102L
+#define WAIT_FAILED 0xFFFFFFFF
+#define STILL_ACTIVE 259
+
+/* CreateRestrictedToken flags (winnt.h). */
+#define DISABLE_MAX_PRIVILEGE 0x1
+#define SANDBOX_INERT 0x2
+#define LUA_TOKEN 0x4
+#define WRITE_RESTRICTED 0x8
+
+/* ---------------------------------------------------------------------------------------
  * The exported functions (prefixed). Results: TRUE, or FALSE with GetLastError() set;
  * docs/win32.md lists every error each one reports and the test that shows it.
  * ------------------------------------------------------------------------------------- */
@@ -312,7 +523,7 @@ HOSTSEC_BEGIN_DECLS
 HANDLE HostSecW32_GetCurrentProcess(void);
 /** (HANDLE)-2: the calling thread, as GetCurrentThread() returns it. */
 HANDLE HostSecW32_GetCurrentThread(void);
-/** Closes a token handle. A pseudo-handle: TRUE, nothing happens.
+/** Closes a token or process handle. A pseudo-handle: TRUE, nothing happens.
  *  ERROR_INVALID_HANDLE: not a live handle. */
 BOOL HostSecW32_CloseHandle(HANDLE hObject);
 /** The calling thread's last-error value. */
@@ -418,6 +629,145 @@ BOOL HostSecW32_PrivilegeCheck(HANDLE ClientToken, PPRIVILEGE_SET RequiredPrivil
 /** Frees what ConvertSidToStringSidA / ConvertStringSidToSidA allocated: NULL. Anything else
  *  is not freed: returned, with ERROR_INVALID_HANDLE. NULL: NULL. */
 HLOCAL HostSecW32_LocalFree(HLOCAL hMem);
+
+/* Security descriptors, ACLs, SDDL and AccessCheck: docs/access-control.md gives every result
+ * with its test. Absolute descriptors hold pointers the caller owns (nothing is copied);
+ * self-relative ones hold everything in one block. */
+
+/** An empty absolute descriptor: no owner, group, DACL or SACL. ERROR_UNKNOWN_REVISION
+ *  (dwRevision not SECURITY_DESCRIPTOR_REVISION); ERROR_NOACCESS (NULL). */
+BOOL HostSecW32_InitializeSecurityDescriptor(PSECURITY_DESCRIPTOR pSecurityDescriptor, DWORD dwRevision);
+/** TRUE when the revision is 1 and each part present is valid (SIDs, ACLs and their ACEs). */
+BOOL HostSecW32_IsValidSecurityDescriptor(PSECURITY_DESCRIPTOR pSecurityDescriptor);
+/** A self-relative descriptor of SecurityDescriptorLength bytes checked without reading past
+ *  them: every offset and part inside, parts valid, and the parts RequiredInformation names
+ *  present (ntdll's RtlValidRelativeSecurityDescriptor; BOOLEAN). */
+BOOLEAN HostSecW32_RtlValidRelativeSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptorInput,
+                                                      ULONG SecurityDescriptorLength,
+                                                      SECURITY_INFORMATION RequiredInformation);
+/** Bytes of the descriptor: its header (40 absolute, 20 self-relative) plus its parts. 0 for
+ *  an invalid one. */
+DWORD HostSecW32_GetSecurityDescriptorLength(PSECURITY_DESCRIPTOR pSecurityDescriptor);
+BOOL HostSecW32_GetSecurityDescriptorControl(PSECURITY_DESCRIPTOR pSecurityDescriptor,
+                                             PSECURITY_DESCRIPTOR_CONTROL pControl, LPDWORD lpdwRevision);
+/** The Set functions take absolute descriptors only (ERROR_INVALID_SECURITY_DESCR for a
+ *  self-relative one) and store the caller's pointer; ERROR_UNKNOWN_REVISION; ERROR_INVALID_SID
+ *  / ERROR_INVALID_ACL for an invalid part. */
+BOOL HostSecW32_SetSecurityDescriptorOwner(PSECURITY_DESCRIPTOR pSecurityDescriptor, PSID pOwner,
+                                           BOOL bOwnerDefaulted);
+BOOL HostSecW32_GetSecurityDescriptorOwner(PSECURITY_DESCRIPTOR pSecurityDescriptor, PSID *pOwner,
+                                           LPBOOL lpbOwnerDefaulted);
+BOOL HostSecW32_SetSecurityDescriptorGroup(PSECURITY_DESCRIPTOR pSecurityDescriptor, PSID pGroup,
+                                           BOOL bGroupDefaulted);
+BOOL HostSecW32_GetSecurityDescriptorGroup(PSECURITY_DESCRIPTOR pSecurityDescriptor, PSID *pGroup,
+                                           LPBOOL lpbGroupDefaulted);
+/** bDaclPresent FALSE: no DACL; TRUE with pDacl NULL: a NULL DACL (everyone, every right). */
+BOOL HostSecW32_SetSecurityDescriptorDacl(PSECURITY_DESCRIPTOR pSecurityDescriptor, BOOL bDaclPresent, PACL pDacl,
+                                          BOOL bDaclDefaulted);
+BOOL HostSecW32_GetSecurityDescriptorDacl(PSECURITY_DESCRIPTOR pSecurityDescriptor, LPBOOL lpbDaclPresent,
+                                          PACL *pDacl, LPBOOL lpbDaclDefaulted);
+/** The self-relative form of an absolute descriptor. ERROR_INSUFFICIENT_BUFFER with
+ *  *lpdwBufferLength = bytes needed; ERROR_BAD_DESCRIPTOR_FORMAT (already self-relative);
+ *  ERROR_INVALID_SECURITY_DESCR. */
+BOOL HostSecW32_MakeSelfRelativeSD(PSECURITY_DESCRIPTOR pAbsoluteSecurityDescriptor,
+                                   PSECURITY_DESCRIPTOR pSelfRelativeSecurityDescriptor, LPDWORD lpdwBufferLength);
+/** An empty ACL of nAclLength bytes. ERROR_INSUFFICIENT_BUFFER (below sizeof(ACL));
+ *  ERROR_INVALID_PARAMETER (revision outside 2-4, length above 65535 or not a multiple of 4). */
+BOOL HostSecW32_InitializeAcl(PACL pAcl, DWORD nAclLength, DWORD dwAclRevision);
+BOOL HostSecW32_IsValidAcl(PACL pAcl);
+/** Appends an entry. ERROR_INVALID_ACL; ERROR_INVALID_SID; ERROR_ALLOTTED_SPACE_EXCEEDED (no
+ *  room: the ACL is unchanged); ERROR_REVISION_MISMATCH (dwAceRevision outside 2-4). */
+BOOL HostSecW32_AddAccessAllowedAce(PACL pAcl, DWORD dwAceRevision, DWORD AccessMask, PSID pSid);
+BOOL HostSecW32_AddAccessDeniedAce(PACL pAcl, DWORD dwAceRevision, DWORD AccessMask, PSID pSid);
+/** A pointer to entry dwAceIndex inside the ACL. ERROR_INVALID_PARAMETER (index out of range). */
+BOOL HostSecW32_GetAce(PACL pAcl, DWORD dwAceIndex, LPVOID *pAce);
+/** ACL_REVISION_INFORMATION or ACL_SIZE_INFORMATION. ERROR_INSUFFICIENT_BUFFER;
+ *  ERROR_INVALID_PARAMETER (another class). */
+BOOL HostSecW32_GetAclInformation(PACL pAcl, LPVOID pAclInformation, DWORD nAclInformationLength,
+                                  ACL_INFORMATION_CLASS dwAclInformationClass);
+/** Replaces the GENERIC_* bits of *AccessMask by what the mapping gives for them. */
+void HostSecW32_MapGenericMask(PDWORD AccessMask, PGENERIC_MAPPING GenericMapping);
+/** SDDL ("O:<sid>G:<sid>D:<flags>(<ace>)...", ACE types A and D, flags CI OI NP IO ID, rights
+ *  as 0x hex or two-letter codes, SIDs as S-1-... or two-letter aliases) to a self-relative
+ *  descriptor freed with LocalFree. ERROR_INVALID_PARAMETER (malformed); ERROR_INVALID_SID;
+ *  ERROR_UNKNOWN_REVISION (StringSDRevision not SDDL_REVISION_1). */
+BOOL HostSecW32_ConvertStringSecurityDescriptorToSecurityDescriptorA(LPCSTR StringSecurityDescriptor,
+                                                                     DWORD StringSDRevision,
+                                                                     PSECURITY_DESCRIPTOR *SecurityDescriptor,
+                                                                     PULONG SecurityDescriptorSize);
+/** The SDDL of the parts SecurityInformation names, freed with LocalFree; the length counts
+ *  the NUL. ERROR_INVALID_SECURITY_DESCR; ERROR_UNKNOWN_REVISION. */
+BOOL HostSecW32_ConvertSecurityDescriptorToStringSecurityDescriptorA(PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                                                     DWORD RequestedStringSDRevision,
+                                                                     SECURITY_INFORMATION SecurityInformation,
+                                                                     LPSTR *StringSecurityDescriptor,
+                                                                     PULONG StringSecurityDescriptorLen);
+/** Whether the descriptor grants ClientToken (an impersonation token at
+ *  SecurityIdentification or above, with TOKEN_QUERY) DesiredAccess: TRUE with *AccessStatus
+ *  and *GrantedAccess, and GetLastError ERROR_ACCESS_DENIED (or ERROR_PRIVILEGE_NOT_HELD) when
+ *  *AccessStatus is FALSE. FALSE: ERROR_NO_IMPERSONATION_TOKEN; ERROR_BAD_IMPERSONATION_LEVEL;
+ *  ERROR_ACCESS_DENIED (no TOKEN_QUERY); ERROR_GENERIC_NOT_MAPPED (GENERIC_* bits in
+ *  DesiredAccess); ERROR_INVALID_SECURITY_DESCR (invalid, or no owner or group);
+ *  ERROR_INSUFFICIENT_BUFFER (*PrivilegeSetLength too small: it receives the size);
+ *  ERROR_NOACCESS (a NULL pointer); ERROR_INVALID_HANDLE. */
+BOOL HostSecW32_AccessCheck(PSECURITY_DESCRIPTOR pSecurityDescriptor, HANDLE ClientToken, DWORD DesiredAccess,
+                            PGENERIC_MAPPING GenericMapping, PPRIVILEGE_SET PrivilegeSet,
+                            LPDWORD PrivilegeSetLength, LPDWORD GrantedAccess, LPBOOL AccessStatus);
+/** The token object's security descriptor (self-relative). READ_CONTROL on the handle
+ *  (ERROR_ACCESS_DENIED); SACL_SECURITY_INFORMATION: ERROR_PRIVILEGE_NOT_HELD;
+ *  ERROR_INSUFFICIENT_BUFFER with *lpnLengthNeeded; ERROR_INVALID_HANDLE. */
+BOOL HostSecW32_GetKernelObjectSecurity(HANDLE Handle, SECURITY_INFORMATION RequestedInformation,
+                                        PSECURITY_DESCRIPTOR pSecurityDescriptor, DWORD nLength,
+                                        LPDWORD lpnLengthNeeded);
+/** Replaces the token object's owner (WRITE_OWNER; the caller's own user SID unless it holds
+ *  CAP_CHOWN: else ERROR_INVALID_OWNER), group (WRITE_OWNER) and/or DACL (WRITE_DAC): every
+ *  later OpenThreadToken, OpenProcessToken and DuplicateTokenEx checks the new DACL.
+ *  ERROR_ACCESS_DENIED; ERROR_INVALID_SECURITY_DESCR; ERROR_PRIVILEGE_NOT_HELD (SACL). */
+BOOL HostSecW32_SetKernelObjectSecurity(HANDLE Handle, SECURITY_INFORMATION SecurityInformation,
+                                        PSECURITY_DESCRIPTOR SecurityDescriptor);
+/** A restricted copy of a token (TOKEN_DUPLICATE; same type and level, the source handle's
+ *  rights): SidsToDisable (the token's user or groups) become deny-only, the privileges
+ *  deleted (their capabilities gone from the token: impersonating it drops them from the
+ *  thread's kernel credentials; DISABLE_MAX_PRIVILEGE deletes all but
+ *  SeChangeNotifyPrivilege), SidsToRestrict make AccessCheck's second pass.
+ *  ERROR_INVALID_SID; ERROR_INVALID_PARAMETER (unknown flags, a count with a NULL array);
+ *  ERROR_ACCESS_DENIED; ERROR_INVALID_HANDLE; ERROR_NOACCESS. */
+BOOL HostSecW32_CreateRestrictedToken(HANDLE ExistingTokenHandle, DWORD Flags, DWORD DisableSidCount,
+                                      PSID_AND_ATTRIBUTES SidsToDisable, DWORD DeletePrivilegeCount,
+                                      PLUID_AND_ATTRIBUTES PrivilegesToDelete, DWORD RestrictedSidCount,
+                                      PSID_AND_ATTRIBUTES SidsToRestrict, PHANDLE NewTokenHandle);
+/** TRUE when the token has restricting SIDs (FALSE with ERROR_SUCCESS when it has none).
+ *  FALSE: ERROR_ACCESS_DENIED (no TOKEN_QUERY); ERROR_INVALID_HANDLE. */
+BOOL HostSecW32_IsTokenRestricted(HANDLE TokenHandle);
+
+/** A process as the account of hToken (a primary token with TOKEN_QUERY, TOKEN_DUPLICATE and
+ *  TOKEN_ASSIGN_PRIMARY), with the credentials HostSec_SpawnAsUser gives (hostsec.h).
+ *  lpCommandLine is split into argv as Windows' C runtime splits it (docs/access-control.md);
+ *  the program is lpApplicationName (a path, not searched) or else the first word, searched in
+ *  PATH when it has no '/'. lpEnvironment: NULL inherits the caller's environment, else a
+ *  block of "NAME=value" strings ending with an empty one. lpCurrentDirectory NULL: the
+ *  caller's. bInheritHandles FALSE closes every descriptor but 0-2, TRUE keeps those without
+ *  FD_CLOEXEC. dwCreationFlags: 0, DETACHED_PROCESS, CREATE_NEW_CONSOLE, CREATE_NO_WINDOW,
+ *  CREATE_NEW_PROCESS_GROUP, CREATE_DEFAULT_ERROR_MODE (no console here: nothing to do).
+ *  *lpProcessInformation: process and thread handles (both wait for the process; close both
+ *  with CloseHandle), its pid, and the pid as thread id (Linux's main thread id).
+ *  ERROR_INVALID_PARAMETER (no program, CREATE_SUSPENDED, CREATE_UNICODE_ENVIRONMENT, another
+ *  flag, STARTF_USESTDHANDLES, attributes with a security descriptor); ERROR_BAD_TOKEN_TYPE;
+ *  ERROR_ACCESS_DENIED (rights, or starting another account without CAP_SETUID/CAP_SETGID, or
+ *  a program the account may not run); ERROR_FILE_NOT_FOUND; ERROR_BAD_EXE_FORMAT;
+ *  ERROR_INVALID_HANDLE; ERROR_NOACCESS (lpStartupInfo or lpProcessInformation NULL). */
+BOOL HostSecW32_CreateProcessAsUserA(HANDLE hToken, LPCSTR lpApplicationName, LPSTR lpCommandLine,
+                                     LPSECURITY_ATTRIBUTES lpProcessAttributes,
+                                     LPSECURITY_ATTRIBUTES lpThreadAttributes, BOOL bInheritHandles,
+                                     DWORD dwCreationFlags, LPVOID lpEnvironment, LPCSTR lpCurrentDirectory,
+                                     LPSTARTUPINFOA lpStartupInfo, LPPROCESS_INFORMATION lpProcessInformation);
+/** A process handle: WAIT_OBJECT_0 once the process has ended, WAIT_TIMEOUT after
+ *  dwMilliseconds (INFINITE: no limit). WAIT_FAILED with ERROR_INVALID_HANDLE for anything else
+ *  (token handles cannot be waited on). */
+DWORD HostSecW32_WaitForSingleObject(HANDLE hHandle, DWORD dwMilliseconds);
+/** STILL_ACTIVE while the process runs; then its exit status, or 128 + the signal that ended
+ *  it. ERROR_INVALID_HANDLE; ERROR_NOACCESS. */
+BOOL HostSecW32_GetExitCodeProcess(HANDLE hProcess, LPDWORD lpExitCode);
 
 HOSTSEC_END_DECLS
 
@@ -534,6 +884,132 @@ HOSTSEC_W32_INLINE BOOL PrivilegeCheck(HANDLE ClientToken, PPRIVILEGE_SET Requir
 }
 HOSTSEC_W32_INLINE HLOCAL LocalFree(HLOCAL hMem) { return HostSecW32_LocalFree(hMem); }
 
+HOSTSEC_W32_INLINE BOOL InitializeSecurityDescriptor(PSECURITY_DESCRIPTOR pSecurityDescriptor, DWORD dwRevision) {
+    return HostSecW32_InitializeSecurityDescriptor(pSecurityDescriptor, dwRevision);
+}
+HOSTSEC_W32_INLINE BOOL IsValidSecurityDescriptor(PSECURITY_DESCRIPTOR pSecurityDescriptor) {
+    return HostSecW32_IsValidSecurityDescriptor(pSecurityDescriptor);
+}
+HOSTSEC_W32_INLINE BOOLEAN RtlValidRelativeSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptorInput,
+                                                              ULONG SecurityDescriptorLength,
+                                                              SECURITY_INFORMATION RequiredInformation) {
+    return HostSecW32_RtlValidRelativeSecurityDescriptor(SecurityDescriptorInput, SecurityDescriptorLength,
+                                                         RequiredInformation);
+}
+HOSTSEC_W32_INLINE DWORD GetSecurityDescriptorLength(PSECURITY_DESCRIPTOR pSecurityDescriptor) {
+    return HostSecW32_GetSecurityDescriptorLength(pSecurityDescriptor);
+}
+HOSTSEC_W32_INLINE BOOL GetSecurityDescriptorControl(PSECURITY_DESCRIPTOR pSecurityDescriptor,
+                                                     PSECURITY_DESCRIPTOR_CONTROL pControl, LPDWORD lpdwRevision) {
+    return HostSecW32_GetSecurityDescriptorControl(pSecurityDescriptor, pControl, lpdwRevision);
+}
+HOSTSEC_W32_INLINE BOOL SetSecurityDescriptorOwner(PSECURITY_DESCRIPTOR pSecurityDescriptor, PSID pOwner,
+                                                   BOOL bOwnerDefaulted) {
+    return HostSecW32_SetSecurityDescriptorOwner(pSecurityDescriptor, pOwner, bOwnerDefaulted);
+}
+HOSTSEC_W32_INLINE BOOL GetSecurityDescriptorOwner(PSECURITY_DESCRIPTOR pSecurityDescriptor, PSID *pOwner,
+                                                   LPBOOL lpbOwnerDefaulted) {
+    return HostSecW32_GetSecurityDescriptorOwner(pSecurityDescriptor, pOwner, lpbOwnerDefaulted);
+}
+HOSTSEC_W32_INLINE BOOL SetSecurityDescriptorGroup(PSECURITY_DESCRIPTOR pSecurityDescriptor, PSID pGroup,
+                                                   BOOL bGroupDefaulted) {
+    return HostSecW32_SetSecurityDescriptorGroup(pSecurityDescriptor, pGroup, bGroupDefaulted);
+}
+HOSTSEC_W32_INLINE BOOL GetSecurityDescriptorGroup(PSECURITY_DESCRIPTOR pSecurityDescriptor, PSID *pGroup,
+                                                   LPBOOL lpbGroupDefaulted) {
+    return HostSecW32_GetSecurityDescriptorGroup(pSecurityDescriptor, pGroup, lpbGroupDefaulted);
+}
+HOSTSEC_W32_INLINE BOOL SetSecurityDescriptorDacl(PSECURITY_DESCRIPTOR pSecurityDescriptor, BOOL bDaclPresent,
+                                                  PACL pDacl, BOOL bDaclDefaulted) {
+    return HostSecW32_SetSecurityDescriptorDacl(pSecurityDescriptor, bDaclPresent, pDacl, bDaclDefaulted);
+}
+HOSTSEC_W32_INLINE BOOL GetSecurityDescriptorDacl(PSECURITY_DESCRIPTOR pSecurityDescriptor, LPBOOL lpbDaclPresent,
+                                                  PACL *pDacl, LPBOOL lpbDaclDefaulted) {
+    return HostSecW32_GetSecurityDescriptorDacl(pSecurityDescriptor, lpbDaclPresent, pDacl, lpbDaclDefaulted);
+}
+HOSTSEC_W32_INLINE BOOL MakeSelfRelativeSD(PSECURITY_DESCRIPTOR pAbsoluteSecurityDescriptor,
+                                           PSECURITY_DESCRIPTOR pSelfRelativeSecurityDescriptor,
+                                           LPDWORD lpdwBufferLength) {
+    return HostSecW32_MakeSelfRelativeSD(pAbsoluteSecurityDescriptor, pSelfRelativeSecurityDescriptor,
+                                         lpdwBufferLength);
+}
+HOSTSEC_W32_INLINE BOOL InitializeAcl(PACL pAcl, DWORD nAclLength, DWORD dwAclRevision) {
+    return HostSecW32_InitializeAcl(pAcl, nAclLength, dwAclRevision);
+}
+HOSTSEC_W32_INLINE BOOL IsValidAcl(PACL pAcl) { return HostSecW32_IsValidAcl(pAcl); }
+HOSTSEC_W32_INLINE BOOL AddAccessAllowedAce(PACL pAcl, DWORD dwAceRevision, DWORD AccessMask, PSID pSid) {
+    return HostSecW32_AddAccessAllowedAce(pAcl, dwAceRevision, AccessMask, pSid);
+}
+HOSTSEC_W32_INLINE BOOL AddAccessDeniedAce(PACL pAcl, DWORD dwAceRevision, DWORD AccessMask, PSID pSid) {
+    return HostSecW32_AddAccessDeniedAce(pAcl, dwAceRevision, AccessMask, pSid);
+}
+HOSTSEC_W32_INLINE BOOL GetAce(PACL pAcl, DWORD dwAceIndex, LPVOID *pAce) {
+    return HostSecW32_GetAce(pAcl, dwAceIndex, pAce);
+}
+HOSTSEC_W32_INLINE BOOL GetAclInformation(PACL pAcl, LPVOID pAclInformation, DWORD nAclInformationLength,
+                                          ACL_INFORMATION_CLASS dwAclInformationClass) {
+    return HostSecW32_GetAclInformation(pAcl, pAclInformation, nAclInformationLength, dwAclInformationClass);
+}
+HOSTSEC_W32_INLINE void MapGenericMask(PDWORD AccessMask, PGENERIC_MAPPING GenericMapping) {
+    HostSecW32_MapGenericMask(AccessMask, GenericMapping);
+}
+HOSTSEC_W32_INLINE BOOL ConvertStringSecurityDescriptorToSecurityDescriptorA(LPCSTR StringSecurityDescriptor,
+                                                                             DWORD StringSDRevision,
+                                                                             PSECURITY_DESCRIPTOR *SecurityDescriptor,
+                                                                             PULONG SecurityDescriptorSize) {
+    return HostSecW32_ConvertStringSecurityDescriptorToSecurityDescriptorA(StringSecurityDescriptor, StringSDRevision,
+                                                                           SecurityDescriptor, SecurityDescriptorSize);
+}
+HOSTSEC_W32_INLINE BOOL ConvertSecurityDescriptorToStringSecurityDescriptorA(PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                                                             DWORD RequestedStringSDRevision,
+                                                                             SECURITY_INFORMATION SecurityInformation,
+                                                                             LPSTR *StringSecurityDescriptor,
+                                                                             PULONG StringSecurityDescriptorLen) {
+    return HostSecW32_ConvertSecurityDescriptorToStringSecurityDescriptorA(
+        SecurityDescriptor, RequestedStringSDRevision, SecurityInformation, StringSecurityDescriptor,
+        StringSecurityDescriptorLen);
+}
+HOSTSEC_W32_INLINE BOOL AccessCheck(PSECURITY_DESCRIPTOR pSecurityDescriptor, HANDLE ClientToken, DWORD DesiredAccess,
+                                    PGENERIC_MAPPING GenericMapping, PPRIVILEGE_SET PrivilegeSet,
+                                    LPDWORD PrivilegeSetLength, LPDWORD GrantedAccess, LPBOOL AccessStatus) {
+    return HostSecW32_AccessCheck(pSecurityDescriptor, ClientToken, DesiredAccess, GenericMapping, PrivilegeSet,
+                                  PrivilegeSetLength, GrantedAccess, AccessStatus);
+}
+HOSTSEC_W32_INLINE BOOL GetKernelObjectSecurity(HANDLE Handle, SECURITY_INFORMATION RequestedInformation,
+                                                PSECURITY_DESCRIPTOR pSecurityDescriptor, DWORD nLength,
+                                                LPDWORD lpnLengthNeeded) {
+    return HostSecW32_GetKernelObjectSecurity(Handle, RequestedInformation, pSecurityDescriptor, nLength,
+                                              lpnLengthNeeded);
+}
+HOSTSEC_W32_INLINE BOOL SetKernelObjectSecurity(HANDLE Handle, SECURITY_INFORMATION SecurityInformation,
+                                                PSECURITY_DESCRIPTOR SecurityDescriptor) {
+    return HostSecW32_SetKernelObjectSecurity(Handle, SecurityInformation, SecurityDescriptor);
+}
+HOSTSEC_W32_INLINE BOOL CreateRestrictedToken(HANDLE ExistingTokenHandle, DWORD Flags, DWORD DisableSidCount,
+                                              PSID_AND_ATTRIBUTES SidsToDisable, DWORD DeletePrivilegeCount,
+                                              PLUID_AND_ATTRIBUTES PrivilegesToDelete, DWORD RestrictedSidCount,
+                                              PSID_AND_ATTRIBUTES SidsToRestrict, PHANDLE NewTokenHandle) {
+    return HostSecW32_CreateRestrictedToken(ExistingTokenHandle, Flags, DisableSidCount, SidsToDisable,
+                                            DeletePrivilegeCount, PrivilegesToDelete, RestrictedSidCount,
+                                            SidsToRestrict, NewTokenHandle);
+}
+HOSTSEC_W32_INLINE BOOL IsTokenRestricted(HANDLE TokenHandle) { return HostSecW32_IsTokenRestricted(TokenHandle); }
+HOSTSEC_W32_INLINE BOOL CreateProcessAsUserA(HANDLE hToken, LPCSTR lpApplicationName, LPSTR lpCommandLine,
+                                             LPSECURITY_ATTRIBUTES lpProcessAttributes,
+                                             LPSECURITY_ATTRIBUTES lpThreadAttributes, BOOL bInheritHandles,
+                                             DWORD dwCreationFlags, LPVOID lpEnvironment, LPCSTR lpCurrentDirectory,
+                                             LPSTARTUPINFOA lpStartupInfo, LPPROCESS_INFORMATION lpProcessInformation) {
+    return HostSecW32_CreateProcessAsUserA(hToken, lpApplicationName, lpCommandLine, lpProcessAttributes,
+                                           lpThreadAttributes, bInheritHandles, dwCreationFlags, lpEnvironment,
+                                           lpCurrentDirectory, lpStartupInfo, lpProcessInformation);
+}
+HOSTSEC_W32_INLINE DWORD WaitForSingleObject(HANDLE hHandle, DWORD dwMilliseconds) {
+    return HostSecW32_WaitForSingleObject(hHandle, dwMilliseconds);
+}
+HOSTSEC_W32_INLINE BOOL GetExitCodeProcess(HANDLE hProcess, LPDWORD lpExitCode) {
+    return HostSecW32_GetExitCodeProcess(hProcess, lpExitCode);
+}
+
 /* The A functions are the only ones: a program that names the generic (TCHAR) spelling
  * gets the narrow one, as a Windows build without UNICODE does. */
 #define LogonUser LogonUserA
@@ -544,6 +1020,11 @@ HOSTSEC_W32_INLINE HLOCAL LocalFree(HLOCAL hMem) { return HostSecW32_LocalFree(h
 #define LookupPrivilegeValue LookupPrivilegeValueA
 #define LookupPrivilegeName LookupPrivilegeNameA
 #define LookupPrivilegeDisplayName LookupPrivilegeDisplayNameA
+#define ConvertStringSecurityDescriptorToSecurityDescriptor ConvertStringSecurityDescriptorToSecurityDescriptorA
+#define CreateProcessAsUser CreateProcessAsUserA
+#define STARTUPINFO STARTUPINFOA
+#define LPSTARTUPINFO LPSTARTUPINFOA
+#define ConvertSecurityDescriptorToStringSecurityDescriptor ConvertSecurityDescriptorToStringSecurityDescriptorA
 
 #endif /* HOSTSEC_W32_NO_WINDOWS_NAMES */
 

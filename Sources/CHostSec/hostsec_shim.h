@@ -262,6 +262,40 @@ uint64_t hs_random64(void);
 
 /* ---- PAM (pam_conversation.c) ------------------------------------------------------ */
 
+/* HostSec_SpawnAsUser's child (spawn.c): everything prepared before the fork. */
+#define HS_SPAWN_MAX_GROUPS 65536
+typedef struct hs_spawn_request {
+    /* The process's own credentials ("self"): the child returns to them first, so nothing of
+     * the calling thread's impersonation carries over. */
+    uint32_t self_ruid, self_euid, self_suid, self_rgid, self_egid, self_sgid;
+    const uint32_t *self_groups;
+    size_t self_ngroups;
+    uint64_t self_effective, self_permitted, self_inheritable;
+    uint32_t uid, gid;
+    const uint32_t *groups;
+    size_t ngroups;
+    uint64_t effective, permitted, inheritable, ambient, bounding;
+    const char *path;
+    char *const *argv;
+    char *const *envp;
+    const char *directory;  /* NULL: the caller's */
+    bool close_descriptors; /* every descriptor but 0-2 closes at exec */
+    int max_fd;             /* the descriptor limit, for kernels without close_range */
+} hs_spawn_request;
+/* 0 and *pid, or the errno that stopped it (in the parent, or the child before exec). */
+int hs_spawn(const hs_spawn_request *r, pid_t *pid);
+/* SO_PEERCRED: 0, or the errno. */
+int hs_peer_cred(int fd, int32_t *pid, uint32_t *uid, uint32_t *gid);
+/* SO_PEERGROUPS into groups[*count]: 0 with *count the number, or the errno (ERANGE: *count is
+ * the number needed). */
+int hs_peer_groups(int fd, uint32_t *groups, uint32_t *count);
+/* Process objects: a pidfd (-1 and errno on failure); poll for readability (1 ready, 0 timed
+ * out, -1 error); reap (0 and the wait status, or the errno); reap on a detached thread. */
+int hs_pidfd_open(pid_t pid);
+int hs_wait_readable(int fd, int timeout_ms);
+int hs_reap(pid_t pid, int *status);
+void hs_reap_later(pid_t pid);
+
 #include <security/pam_appl.h>
 
 /** What one logon's PAM conversation reads and records. */

@@ -2,9 +2,11 @@ import Testing
 @testable import HostSec
 
 @Suite struct AccessCheckTests {
-    let user = Identity(uid: 1000, gid: 1000, groups: [1000], capEffective: 0, capPermitted: 0)
-    let stranger = Identity(uid: 2000, gid: 2000, groups: [2000], capEffective: 0, capPermitted: 0)
-    var dacl: [AccessControlEntry] { Token.defaultDacl(user: 1000, creator: 0) }
+    let user = AccessSubject(Identity(uid: 1000, gid: 1000, groups: [1000], capEffective: 0, capPermitted: 0))
+    let stranger = AccessSubject(Identity(uid: 2000, gid: 2000, groups: [2000], capEffective: 0, capPermitted: 0))
+    var sd: SecurityDescriptor {
+        SecurityDescriptor(owner: .user(0), group: .group(0), dacl: Token.defaultDacl(user: 1000, creator: 0))
+    }
 
     @Test func genericRightsMapThroughTheTokenMapping() {
         #expect(AccessCheck.mapGeneric(TokenRights.genericRead) == 0x2001A)
@@ -15,41 +17,168 @@ import Testing
     }
 
     @Test func zeroDesiredAccessIsAHandleWithNoRights() throws {
-        #expect(try AccessCheck.check(desired: 0, subject: stranger, dacl: dacl) == 0)
+        #expect(try AccessCheck.check(desired: 0, subject: stranger, descriptor: sd) == 0)
     }
 
     @Test func maximumAllowedGrantsAllTheDaclAllows() throws {
         #expect(
-            try AccessCheck.check(desired: TokenRights.maximumAllowed, subject: user, dacl: dacl) == TokenRights.all)
+            try AccessCheck.check(desired: TokenRights.maximumAllowed, subject: user, descriptor: sd) == TokenRights.all
+        )
     }
 
     @Test func maximumAllowedWithNothingGrantedIsDenied() {
         #expect(throws: HostSecError.accessDenied) {
-            try AccessCheck.check(desired: TokenRights.maximumAllowed, subject: stranger, dacl: dacl)
+            try AccessCheck.check(desired: TokenRights.maximumAllowed, subject: stranger, descriptor: sd)
         }
     }
 
     @Test func aRightTheDaclDoesNotGrantIsDenied() {
         #expect(throws: HostSecError.accessDenied) {
-            try AccessCheck.check(desired: TokenRights.query, subject: stranger, dacl: dacl)
+            try AccessCheck.check(desired: TokenRights.query, subject: stranger, descriptor: sd)
         }
     }
 
     @Test func rightsATokenCannotHaveAreDenied() {
         #expect(throws: HostSecError.accessDenied) {
-            try AccessCheck.check(desired: 0x0010_0000, subject: user, dacl: dacl)  // SYNCHRONIZE
+            try AccessCheck.check(desired: 0x0010_0000, subject: user, descriptor: sd)  // SYNCHRONIZE
         }
     }
 
     @Test func dacOverridePassesAsRootDoesForFiles() throws {
         var admin = stranger
         admin.capEffective = Capability.bit(Capability.dacOverride)
-        #expect(try AccessCheck.check(desired: TokenRights.all, subject: admin, dacl: dacl) == TokenRights.all)
+        #expect(try AccessCheck.check(desired: TokenRights.all, subject: admin, descriptor: sd) == TokenRights.all)
     }
 
     @Test func groupEntriesGrantToMembers() throws {
-        let groupDacl = [AccessControlEntry(.group(2000), TokenRights.query)]
+        let groupSd = SecurityDescriptor(
+            owner: .user(0), group: .group(0),
+            dacl: [AccessControlEntry(.group(2000), TokenRights.query)])
         #expect(
-            try AccessCheck.check(desired: TokenRights.query, subject: stranger, dacl: groupDacl) == TokenRights.query)
+            try AccessCheck.check(desired: TokenRights.query, subject: stranger, descriptor: groupSd)
+                == TokenRights.query)
+    }
+
+    @Test func aDenyEntryBeforeAnAllowOneWins() {
+        let deny = AccessControlEntry(type: AccessControlEntry.deniedType, mask: TokenRights.query, sid: .user(2000))
+        let denyFirst = SecurityDescriptor(
+            owner: .user(0), group: .group(0),
+            dacl: [deny, AccessControlEntry(.user(2000), TokenRights.all)])
+        #expect(AccessCheck.allowed(to: stranger, by: denyFirst) == TokenRights.all & ~TokenRights.query)
+        let allowFirst = SecurityDescriptor(
+            owner: .user(0), group: .group(0),
+            dacl: [AccessControlEntry(.user(2000), TokenRights.all), deny])
+        #expect(AccessCheck.allowed(to: stranger, by: allowFirst) == TokenRights.all)
+    }
+}
+
+@Suite struct AccessCheckEvaluationTests {
+    let me = Identity(uid: 1000, gid: 1000, groups: [1000], capEffective: 0, capPermitted: 0)
+    let mapping = GenericMapping(read: 1, write: 2, execute: 4, all: 7)
+    func sd(owner: SecurityIdentifier = .system, _ dacl: [AccessControlEntry]?) -> SecurityDescriptor {
+        SecurityDescriptor(owner: owner, group: .system, dacl: dacl)
+    }
+    func allow(_ sid: SecurityIdentifier, _ mask: UInt32) -> AccessControlEntry {
+        AccessControlEntry(type: AccessControlEntry.allowedType, mask: mask, sid: sid)
+    }
+    func deny(_ sid: SecurityIdentifier, _ mask: UInt32) -> AccessControlEntry {
+        AccessControlEntry(type: AccessControlEntry.deniedType, mask: mask, sid: sid)
+    }
+
+    @Test func nullDaclGrantsEverythingAndEmptyDaclNothing() {
+        let subject = AccessSubject(me)
+        #expect(AccessCheck.evaluate(sd(nil), subject: subject, desired: 0x1234, mapping: mapping).granted == 0x1234)
+        #expect(AccessCheck.evaluate(sd([]), subject: subject, desired: 1, mapping: mapping).status == .accessDenied)
+        #expect(AccessCheck.evaluate(sd(nil), subject: subject, desired: 0, mapping: mapping).status == .accessDenied)
+    }
+
+    @Test func ownerRightsComeBeforeTheDacl() {
+        let decision = AccessCheck.evaluate(
+            sd(owner: .user(1000), [deny(.user(1000), AccessRights.readControl)]),
+            subject: AccessSubject(me), desired: AccessRights.readControl, mapping: mapping)
+        #expect(decision.granted == AccessRights.readControl)
+    }
+
+    @Test func restrictingSidsNeedTheSecondPass() {
+        let restricted = AccessSubject(me, restrictions: TokenRestrictions(restricting: [.everyone]))
+        let dacl = [allow(.user(1000), 1), allow(.everyone, 2)]
+        #expect(
+            AccessCheck.evaluate(sd(dacl), subject: restricted, desired: 1, mapping: mapping).status == .accessDenied)
+        #expect(AccessCheck.evaluate(sd(dacl), subject: restricted, desired: 2, mapping: mapping).granted == 2)
+    }
+
+    @Test func denyOnlySidsMatchDenyEntriesOnly() {
+        let subject = AccessSubject(me, restrictions: TokenRestrictions(denyOnly: [.everyone]))
+        #expect(
+            AccessCheck.evaluate(sd([allow(.everyone, 1)]), subject: subject, desired: 1, mapping: mapping).granted == 0
+        )
+        #expect(
+            AccessCheck.evaluate(
+                sd([deny(.everyone, 1), allow(.user(1000), 1)]), subject: subject, desired: 1,
+                mapping: mapping
+            ).granted == 0)
+    }
+
+    @Test func backupReadsPastADenyAllDaclAndIsRecorded() {
+        var backup = me
+        backup.capEffective = Capability.bit(2)
+        let decision = AccessCheck.evaluate(
+            sd([deny(.user(1000), 7)]), subject: AccessSubject(backup), desired: 1,
+            mapping: mapping)
+        #expect(decision.granted == 1 && decision.privilegesUsed == [17])
+        #expect(
+            AccessCheck.evaluate(
+                sd([deny(.user(1000), 7)]), subject: AccessSubject(backup), desired: 2,
+                mapping: mapping
+            ).status == .accessDenied)
+    }
+
+    @Test func theOwnIdentityShortcutAgreesWithTheFullCheck() {
+        let identities = [
+            me, Identity(uid: 0, gid: 0, groups: [0, 5], capEffective: ~0, capPermitted: ~0),
+            Identity(
+                uid: 7, gid: 8, groups: [9], capEffective: Capability.bit(2) | Capability.bit(0),
+                capPermitted: ~0),
+        ]
+        let dacls: [[AccessControlEntry]?] = [
+            Token.defaultDacl(user: 1000, creator: 0), Token.defaultDacl(user: 7, creator: 1000),
+            [AccessControlEntry(.group(9), TokenRights.genericRead)],
+            [AccessControlEntry(.group(5), TokenRights.query)], [],
+        ]
+        for identity in identities {
+            for dacl in dacls {
+                for owner: SecurityIdentifier in [.user(identity.uid), .user(4242), .group(identity.gid)] {
+                    let descriptor = SecurityDescriptor(owner: owner, group: .group(0), dacl: dacl)
+                    #expect(
+                        AccessCheck.allowedToOwn(identity, restrictions: nil, descriptor: descriptor)
+                            == AccessCheck.allowed(to: AccessSubject(identity), by: descriptor))
+                }
+            }
+        }
+    }
+
+    @Test func aTokensDescriptorChangeReachesItsCachedCheck() {
+        let token = Token(
+            identity: me, kind: .impersonation, level: .impersonation,
+            dacl: Token.defaultDacl(user: 1000, creator: 1000), origin: .copy)
+        #expect(token.allowedToOwnIdentity == TokenRights.all)
+        token.setDescriptor(owner: nil, group: nil, dacl: .some([AccessControlEntry(.user(1000), TokenRights.query)]))
+        #expect(token.allowedToOwnIdentity == TokenRights.query | AccessRights.readControl | AccessRights.writeDac)
+    }
+}
+
+@Suite struct CommandLineTests {
+    func split(_ s: String) -> [String] { CommandLine.split(Array(s.utf8)).map { String(decoding: $0, as: UTF8.self) } }
+
+    @Test func commandLinesSplitAsWindowsRuntimeSplitsThem() {
+        #expect(split("prog a  b") == ["prog", "a", "b"])
+        #expect(split(#""C:\Program Files\x\" a"#) == [#"C:\Program Files\x\"#, "a"])
+        #expect(split(#"p "a b" c"#) == ["p", "a b", "c"])
+        #expect(split(#"p a\\\"b"#) == [#"p"#, #"a\"b"#])
+        #expect(split(#"p a\\\\"b c""#) == ["p", #"a\\b c"#])
+        #expect(split(#"p a\b"#) == ["p", #"a\b"#])
+        #expect(split(#"p "a""b""#) == ["p", #"a"b"#])
+        #expect(split(#"p """#) == ["p", ""])
+        #expect(split("p\ta") == ["p", "a"])
     }
 }

@@ -301,7 +301,9 @@ static void null_out_pointer_is_e_pointer(void) {
  * token: DACL {daemon, nobody}); it then sets an impersonation copy as its thread token.
  * OpenAsSelf TRUE checks as root, which is neither daemon nor the creator: denied.
  * OpenAsSelf FALSE checks as daemon: granted. */
-#define DAC_CAPS (CAP_BIT(CAP_DAC_OVERRIDE) | CAP_BIT(CAP_DAC_READ_SEARCH))
+/* Every capability that grants rights on an object past its DACL (the access check's
+ * privilege rules: SeBackupPrivilege's and SeRestorePrivilege's). */
+#define DAC_CAPS (CAP_BIT(CAP_DAC_OVERRIDE) | CAP_BIT(CAP_DAC_READ_SEARCH) | CAP_BIT(CAP_CHOWN) | CAP_BIT(CAP_FOWNER))
 
 static void open_as_self_denied_body(void) {
     struct passwd *pw = getpwnam("nobody");

@@ -1,45 +1,263 @@
-/// The access check the token object's DACL makes, as Windows' AccessCheck does for a token:
-/// generic rights mapped through the token generic mapping, `MAXIMUM_ALLOWED` granting all
-/// the DACL allows, 0 a valid request, and a subject holding CAP_DAC_OVERRIDE passing as
-/// root does for files.
+/// The SIDs a token's groups list: primary group, each supplementary group once, Everyone,
+/// LOCAL, Authenticated Users, and BUILTIN\Administrators for uid 0.
+public enum TokenGroupList {
+    /// SE_GROUP_MANDATORY | SE_GROUP_ENABLED_BY_DEFAULT | SE_GROUP_ENABLED.
+    public static let defaultAttributes: UInt32 = 0x7
+    public static let ownerAttribute: UInt32 = 0x8
+    /// SE_GROUP_USE_FOR_DENY_ONLY.
+    public static let denyOnlyAttribute: UInt32 = 0x10
+    public static let mandatoryAttribute: UInt32 = 0x1
+
+    public static func list(_ identity: Identity) -> [(SecurityIdentifier, UInt32)] {
+        var gids = [identity.gid]
+        for g in identity.groups where !gids.contains(g) { gids.append(g) }
+        var list = gids.map { (SecurityIdentifier.group($0), defaultAttributes) }
+        list.append((.everyone, defaultAttributes))
+        list.append((.local, defaultAttributes))
+        list.append((.authenticatedUsers, defaultAttributes))
+        if identity.uid == 0 { list.append((.administrators, defaultAttributes | ownerAttribute)) }
+        return list
+    }
+}
+
+/// What CreateRestrictedToken took from a token: SIDs that only deny, privileges deleted
+/// (their capabilities), and the restricting SIDs of the second access check pass.
+public struct TokenRestrictions: Equatable, Sendable {
+    /// The token's user and group SIDs that now match deny entries only.
+    public var denyOnly: [SecurityIdentifier]
+    /// Restricting SIDs: access needs both the normal pass and a pass with these (empty:
+    /// no second pass).
+    public var restricting: [SecurityIdentifier]
+    /// Capabilities of the deleted privileges.
+    public var deletedCapabilities: UInt64
+
+    public init(
+        denyOnly: [SecurityIdentifier] = [], restricting: [SecurityIdentifier] = [],
+        deletedCapabilities: UInt64 = 0
+    ) {
+        self.denyOnly = denyOnly
+        self.restricting = restricting
+        self.deletedCapabilities = deletedCapabilities
+    }
+
+    /// Restrictions on top of these (a restricted token restricted again keeps both).
+    public func adding(_ other: TokenRestrictions) -> TokenRestrictions {
+        var merged = self
+        for sid in other.denyOnly where !merged.denyOnly.contains(sid) { merged.denyOnly.append(sid) }
+        for sid in other.restricting where !merged.restricting.contains(sid) { merged.restricting.append(sid) }
+        merged.deletedCapabilities |= other.deletedCapabilities
+        return merged
+    }
+}
+
+/// Who asks for access: the SIDs of a token (user, enabled groups, deny-only SIDs,
+/// restricting SIDs) and its effective capabilities.
+public struct AccessSubject: Sendable {
+    public var user: SecurityIdentifier
+    public var userDenyOnly: Bool
+    /// Enabled group SIDs: match allow and deny entries.
+    public var groups: [SecurityIdentifier]
+    /// Deny-only group SIDs: match deny entries only.
+    public var denyOnlyGroups: [SecurityIdentifier]
+    /// nil: not restricted.
+    public var restricting: [SecurityIdentifier]?
+    public var capEffective: UInt64
+
+    /// The subject an identity is: its user and groups as a token lists them, with the
+    /// restrictions applied (deny-only SIDs listed apart, restricting SIDs for the second pass).
+    public init(_ identity: Identity, restrictions: TokenRestrictions? = nil) {
+        let me = SecurityIdentifier.user(identity.uid)
+        user = me
+        let denyOnly = restrictions?.denyOnly ?? []
+        userDenyOnly = denyOnly.contains(me)
+        let listed = TokenGroupList.list(identity).map(\.0)
+        groups = listed.filter { !denyOnly.contains($0) }
+        denyOnlyGroups = denyOnly.filter { $0 != me }
+        if let restricting = restrictions?.restricting, !restricting.isEmpty { self.restricting = restricting }
+        capEffective = identity.capEffective
+    }
+
+    func matchesAllow(_ sid: SecurityIdentifier) -> Bool { (!userDenyOnly && sid == user) || groups.contains(sid) }
+    func matchesDeny(_ sid: SecurityIdentifier) -> Bool {
+        sid == user || groups.contains(sid) || denyOnlyGroups.contains(sid)
+    }
+    func holds(_ cap: UInt32) -> Bool { capEffective & Capability.bit(cap) != 0 }
+}
+
+/// The one access check of the library: AccessCheck's, and the one that protects token
+/// objects (OpenThreadToken, OpenProcessToken, DuplicateTokenEx), as Windows' kernel makes
+/// one check for every object.
+///
+/// Order: rights that capabilities grant (each a privilege's: CAP_DAC_OVERRIDE of
+/// SeRestorePrivilege every right of the mapping, as root passes file checks;
+/// CAP_DAC_READ_SEARCH of SeBackupPrivilege the mapping's read rights; CAP_CHOWN of
+/// SeRestorePrivilege WRITE_OWNER, as SeTakeOwnershipPrivilege grants it on Windows; CAP_FOWNER
+/// READ_CONTROL and WRITE_DAC); the owner's implicit READ_CONTROL and WRITE_DAC; then the DACL
+/// in order: the first entry that names a right decides it (deny entries of deny-only SIDs
+/// count, their allow entries do not). A NULL DACL grants everything, an empty one nothing
+/// beyond the above. A restricted subject passes only when a second pass with its
+/// restricting SIDs (owner rights only when the owner is one of them) grants the same.
 public enum AccessCheck {
+    /// A decision: rights granted (0 when denied), privileges that granted any of them
+    /// (LUIDs), and why it was refused.
+    public struct Decision: Equatable, Sendable {
+        public enum Status: Equatable, Sendable { case granted, accessDenied, privilegeNotHeld }
+        public var granted: UInt32
+        public var privilegesUsed: [UInt32]
+        public var status: Status
+    }
+
+    static let seSecurityLuid: UInt32 = 8
+    static let seBackupLuid: UInt32 = 17
+    static let seRestoreLuid: UInt32 = 18
+    static let capChown: UInt32 = 0
+    static let capDacReadSearch: UInt32 = 2
+    static let capFowner: UInt32 = 3
+    static let capAuditControl: UInt32 = 30
+
+    /// Rights capabilities grant the subject, with the privileges that grant them.
+    static func privilegeRights(_ subject: AccessSubject, _ mapping: GenericMapping) -> [(UInt32, UInt32)] {
+        var rights: [(UInt32, UInt32)] = []
+        // The narrowest first, so the privilege recorded for a right is the one that names it.
+        if subject.holds(capDacReadSearch) { rights.append((mapping.read | AccessRights.readControl, seBackupLuid)) }
+        if subject.holds(capChown) { rights.append((AccessRights.writeOwner, seRestoreLuid)) }
+        if subject.holds(capFowner) { rights.append((AccessRights.readControl | AccessRights.writeDac, seRestoreLuid)) }
+        if subject.holds(Capability.dacOverride) {
+            rights.append((mapping.all | AccessRights.standardAll, seRestoreLuid))
+        }
+        return rights
+    }
+
+    /// One pass over the DACL: every right it grants (the maximum-allowed walk: each right is
+    /// decided by the first entry that names it). `everything` is what a NULL DACL grants.
+    static func pass(
+        _ descriptor: SecurityDescriptor, _ mapping: GenericMapping, everything: UInt32,
+        owner ownerMatches: Bool, allow: (SecurityIdentifier) -> Bool,
+        deny: (SecurityIdentifier) -> Bool
+    ) -> UInt32 {
+        guard let dacl = descriptor.dacl else { return everything }
+        var granted: UInt32 = ownerMatches ? AccessRights.readControl | AccessRights.writeDac : 0
+        var denied: UInt32 = 0
+        for ace in dacl where ace.flags & AccessControlEntry.inheritOnly == 0 {
+            let mask = mapping.map(ace.mask)
+            switch ace.type {
+            case AccessControlEntry.allowedType where allow(ace.sid): granted |= mask & ~denied
+            case AccessControlEntry.deniedType where deny(ace.sid): denied |= mask & ~granted
+            default: break
+            }
+        }
+        return granted
+    }
+
+    /// The rights the descriptor grants the subject for `desired` (generic rights already
+    /// mapped; MAXIMUM_ALLOWED asks for every right it can get).
+    public static func evaluate(
+        _ descriptor: SecurityDescriptor, subject: AccessSubject, desired: UInt32,
+        mapping: GenericMapping
+    ) -> Decision {
+        let maximum = desired & AccessRights.maximumAllowed != 0
+        var want = desired & ~AccessRights.maximumAllowed
+        var privileged: UInt32 = 0
+        var used: [UInt32] = []
+        // ACCESS_SYSTEM_SECURITY: only SeSecurityPrivilege (CAP_AUDIT_CONTROL here) grants it.
+        if want & AccessRights.accessSystemSecurity != 0 {
+            guard subject.holds(capAuditControl) else {
+                return Decision(granted: 0, privilegesUsed: [], status: .privilegeNotHeld)
+            }
+            privileged |= AccessRights.accessSystemSecurity
+            used.append(seSecurityLuid)
+            want &= ~AccessRights.accessSystemSecurity
+        }
+        let fromPrivileges = privilegeRights(subject, mapping)
+        let everything =
+            maximum ? mapping.all | AccessRights.standardAll : UInt32.max & ~AccessRights.accessSystemSecurity
+        let owner = descriptor.owner
+        var allowed = pass(
+            descriptor, mapping, everything: everything,
+            owner: owner.map { subject.matchesAllow($0) } ?? false,
+            allow: subject.matchesAllow, deny: subject.matchesDeny)
+        if let restricting = subject.restricting {
+            allowed &= pass(
+                descriptor, mapping, everything: everything,
+                owner: owner.map { restricting.contains($0) } ?? false,
+                allow: { restricting.contains($0) }, deny: { restricting.contains($0) })
+        }
+        // Privileges count where the DACL did not already grant (and, asked for specific
+        // rights, only those asked for).
+        for (rights, luid) in fromPrivileges {
+            let needed = (maximum ? rights : rights & want) & ~allowed & ~privileged
+            if needed != 0 {
+                privileged |= needed
+                if !used.contains(luid) { used.append(luid) }
+            }
+        }
+        let all = allowed | privileged
+        if want & ~all != 0 { return Decision(granted: 0, privilegesUsed: [], status: .accessDenied) }
+        let granted = maximum ? all : want | (privileged & AccessRights.accessSystemSecurity)
+        if granted == 0 { return Decision(granted: 0, privilegesUsed: [], status: .accessDenied) }
+        return Decision(granted: granted, privilegesUsed: used, status: .granted)
+    }
+
+    // MARK: token objects
+
     /// Maps GENERIC_* bits through the token generic mapping (READ 0x2001A, WRITE 0x201E0,
     /// EXECUTE 0x20005, ALL 0xF01FF); other bits are kept.
     @inlinable @inline(__always) public static func mapGeneric(_ desired: UInt32) -> UInt32 {
-        var mapped =
-            desired
-            & ~(TokenRights.genericRead | TokenRights.genericWrite
-            | TokenRights.genericExecute | TokenRights.genericAll)
-        if desired & TokenRights.genericRead != 0 { mapped |= 0x0002_001A }
-        if desired & TokenRights.genericWrite != 0 { mapped |= 0x0002_01E0 }
-        if desired & TokenRights.genericExecute != 0 { mapped |= 0x0002_0005 }
-        if desired & TokenRights.genericAll != 0 { mapped |= TokenRights.all }
-        return mapped
+        GenericMapping.token.map(desired)
     }
 
-    /// The rights the DACL grants the subject.
-    @inlinable public static func allowed(to subject: Identity, by dacl: [AccessControlEntry]) -> UInt32 {
-        if subject.holds(Capability.dacOverride) { return TokenRights.all }
-        var allowed: UInt32 = 0
-        for ace in dacl {
-            switch ace.trustee {
-            case .user(let uid): if uid == subject.uid { allowed |= ace.mask }
-            case .group(let gid): if subject.isMember(of: gid) { allowed |= ace.mask }
-            }
+    /// What a token's descriptor grants the token's own identity: `allowed(to:by:)`, worked
+    /// out without building the subject's SID lists when the DACL has only allow entries for
+    /// Unix users and groups and the token is not restricted (every token the library makes
+    /// until SetKernelObjectSecurity or CreateRestrictedToken says otherwise), so making a
+    /// token (each impersonation makes one) costs no allocation here.
+    public static func allowedToOwn(
+        _ identity: Identity, restrictions: TokenRestrictions?,
+        descriptor: SecurityDescriptor
+    ) -> UInt32 {
+        guard restrictions == nil, let dacl = descriptor.dacl,
+            dacl.allSatisfy({
+                $0.type == AccessControlEntry.allowedType && $0.flags & AccessControlEntry.inheritOnly == 0
+                    && ($0.sid.unixUser != nil || $0.sid.unixGroup != nil)
+            }),
+            descriptor.owner?.unixUser != nil || descriptor.owner?.unixGroup != nil || descriptor.owner == nil
+        else {
+            return allowed(to: AccessSubject(identity, restrictions: restrictions), by: descriptor)
         }
-        return allowed
+        func matches(_ sid: SecurityIdentifier) -> Bool {
+            if let uid = sid.unixUser { return uid == identity.uid }
+            if let gid = sid.unixGroup { return identity.isMember(of: gid) }
+            return false
+        }
+        var granted: UInt32 =
+            descriptor.owner.map(matches) == true ? AccessRights.readControl | AccessRights.writeDac : 0
+        for ace in dacl where matches(ace.sid) { granted |= GenericMapping.token.map(ace.mask) }
+        let mapping = GenericMapping.token
+        if identity.holds(capDacReadSearch) { granted |= mapping.read | AccessRights.readControl }
+        if identity.holds(capChown) { granted |= AccessRights.writeOwner }
+        if identity.holds(capFowner) { granted |= AccessRights.readControl | AccessRights.writeDac }
+        if identity.holds(Capability.dacOverride) { granted |= mapping.all | AccessRights.standardAll }
+        return granted & TokenRights.all
     }
 
-    /// The rights a handle gets, or `E_ACCESSDENIED`.
-    @inlinable public static func check(
-        desired: UInt32, subject: Identity,
-        dacl: [AccessControlEntry]
+    /// Every right the token object's descriptor grants the subject (MAXIMUM_ALLOWED), or 0.
+    public static func allowed(to subject: AccessSubject, by descriptor: SecurityDescriptor) -> UInt32 {
+        evaluate(descriptor, subject: subject, desired: TokenRights.maximumAllowed, mapping: .token).granted
+            & TokenRights.all
+    }
+
+    /// The rights a handle to a token gets, or `E_ACCESSDENIED`.
+    public static func check(
+        desired: UInt32, subject: AccessSubject,
+        descriptor: SecurityDescriptor
     ) throws(HostSecError) -> UInt32 {
-        try check(desired: desired, allowed: { allowed(to: subject, by: dacl) })
+        try check(desired: desired, allowed: { allowed(to: subject, by: descriptor) })
     }
 
-    /// `check` with the rights the DACL allows the subject already known (or worked out
-    /// only when a right is asked for).
+    /// The rights a handle to a token gets, with what the descriptor allows the subject
+    /// already known (the token worked it out for its own identity) or worked out only when a
+    /// right is asked for. Opening an object with no rights is valid (as on Windows); rights a
+    /// token cannot have are refused.
     @inlinable public static func check(desired: UInt32, allowed allowedRights: () -> UInt32) throws(HostSecError)
         -> UInt32
     {

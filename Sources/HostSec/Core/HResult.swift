@@ -29,6 +29,9 @@ public enum HResult {
     public static let accountDisabled = fromWin32(1331)
     public static let accountExpired = fromWin32(1793)
     public static let privilegeNotHeld = fromWin32(1314)
+    public static let cannotImpersonate = fromWin32(1368)
+    public static let fileNotFound = fromWin32(2)
+    public static let badExeFormat = fromWin32(193)
 
     /// Every constant above with the header's name for it.
     static let named: [(name: String, value: HRESULT)] = [

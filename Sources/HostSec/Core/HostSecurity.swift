@@ -183,12 +183,12 @@ public final class HostSecurity: Sendable {
     /// The identity the thread acts as for access checks, or `BAD_IMPERSONATION_LEVEL` when
     /// its token is below SecurityImpersonation (it cannot act as anyone then; anonymous
     /// included: CANT_OPEN_ANONYMOUS is only for opening an anonymous thread token).
-    func currentSubject(_ state: ThreadState) throws(HostSecError) -> Identity {
+    func currentSubject(_ state: ThreadState) throws(HostSecError) -> AccessSubject {
         if let token = state.token {
             if !token.level.actsAsIdentity { throw .badImpersonationLevel }
-            return token.identity
+            return AccessSubject(token.identity, restrictions: token.restrictions)
         }
-        return selfCredentials(state).identity
+        return AccessSubject(selfCredentials(state).identity)
     }
 
     /// Who is credited with creating a new token: the acting identity, or "self" when the
@@ -233,10 +233,11 @@ public final class HostSecurity: Sendable {
             guard actsAsIdentity else { throw .badImpersonationLevel }
             return try handles.insert(token, rights: AccessCheck.check(desired: desiredAccess, allowed: { allowed }))
         }
-        let me = selfCredentials(state.takeUnretainedValue()).identity
+        let me = AccessSubject(selfCredentials(state.takeUnretainedValue()).identity)
         let granted = token._withUnsafeGuaranteedRef { token -> Result<UInt32, HostSecError> in
             do throws(HostSecError) {
-                return .success(try AccessCheck.check(desired: desiredAccess, subject: me, dacl: token.dacl))
+                return .success(
+                    try AccessCheck.check(desired: desiredAccess, subject: me, descriptor: token.descriptor))
             } catch {
                 return .failure(error)
             }
@@ -254,7 +255,9 @@ public final class HostSecurity: Sendable {
         try ensureOpen()
         let state = try threadState()
         let token = selfToken(state)
-        let granted = try AccessCheck.check(desired: desiredAccess, subject: currentSubject(state), dacl: token.dacl)
+        let granted = try AccessCheck.check(
+            desired: desiredAccess, subject: currentSubject(state),
+            descriptor: token.descriptor)
         return try handles.insert(token, rights: granted)
     }
 
@@ -290,7 +293,9 @@ public final class HostSecurity: Sendable {
         let granted =
             desiredAccess == 0
             ? sourceRights
-            : try AccessCheck.check(desired: desiredAccess, subject: currentSubject(state), dacl: copy.dacl)
+            : try AccessCheck.check(
+                desired: desiredAccess, subject: currentSubject(state),
+                descriptor: copy.descriptor)
         return try handles.insert(copy, rights: granted)
     }
 

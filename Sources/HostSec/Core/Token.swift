@@ -23,20 +23,8 @@ public enum TokenOrigin: String, Sendable {
     case logon = "Logon"
     case selfCopy = "Self"
     case copy = "Copy"
-}
-
-/// An access-allowed entry of a token's DACL.
-public struct AccessControlEntry: Equatable, Sendable {
-    public enum Trustee: Equatable, Sendable {
-        case user(UInt32)
-        case group(UInt32)
-    }
-    public var trustee: Trustee
-    public var mask: UInt32
-    public init(_ trustee: Trustee, _ mask: UInt32) {
-        self.trustee = trustee
-        self.mask = mask
-    }
+    /// The peer of a Unix domain socket (HostSec_OpenSocketClientToken).
+    case socketPeer = "Peer"
 }
 
 /// Token access rights (winnt.h).
@@ -66,11 +54,17 @@ public final class Token: Sendable {
     /// Meaningful for impersonation tokens; `.anonymous` (0) for primary ones.
     public let level: ImpersonationLevel
     public let owner: UInt32
-    public let dacl: [AccessControlEntry]
-    /// What `dacl` allows the token's own identity (`AccessCheck.allowed`), worked out once:
-    /// the token is immutable, and OpenThreadToken's common case (the thread's identity as
-    /// subject) then checks without walking the DACL or touching its storage.
-    public let allowedToOwnIdentity: UInt32
+    /// What CreateRestrictedToken took away (nil: not restricted).
+    public let restrictions: TokenRestrictions?
+    /// The token object's security descriptor (owner, group, DACL): what the one access check
+    /// (`AccessCheck`) protects the token with. SetKernelObjectSecurity replaces parts of it.
+    private let securityDescriptor: Mutex<SecurityDescriptor>
+    /// What the descriptor allows the token's own identity (`AccessCheck.allowed`), worked out
+    /// when the descriptor or the capabilities change: OpenThreadToken's common case (the
+    /// thread's identity as subject) then checks with one atomic load, without walking the
+    /// DACL or taking the lock.
+    private let allowedToOwn: Atomic<UInt32>
+    @inline(__always) public var allowedToOwnIdentity: UInt32 { allowedToOwn.load(ordering: .acquiring) }
     public let origin: TokenOrigin
     /// The TokenId this token was copied from, or 0.
     public let sourceId: UInt64
@@ -84,7 +78,8 @@ public final class Token: Sendable {
     public init(
         identity: Identity, kind: TokenKind, level: ImpersonationLevel,
         dacl: [AccessControlEntry], origin: TokenOrigin,
-        authenticationId: UInt64? = nil, sourceId: UInt64 = 0
+        authenticationId: UInt64? = nil, sourceId: UInt64 = 0,
+        restrictions: TokenRestrictions? = nil, descriptorOwner: SecurityIdentifier? = nil
     ) {
         self.id = TokenIds.next()
         self.authenticationId = authenticationId ?? TokenIds.next()
@@ -92,8 +87,13 @@ public final class Token: Sendable {
         self.kind = kind
         self.level = kind == .primary ? .anonymous : level
         self.owner = identity.uid
-        self.dacl = dacl
-        self.allowedToOwnIdentity = AccessCheck.allowed(to: identity, by: dacl)
+        self.restrictions = restrictions
+        let descriptor = SecurityDescriptor(
+            owner: descriptorOwner ?? .user(identity.uid), group: .group(identity.gid),
+            dacl: dacl)
+        self.securityDescriptor = Mutex(descriptor)
+        self.allowedToOwn = Atomic(
+            AccessCheck.allowedToOwn(identity, restrictions: restrictions, descriptor: descriptor))
         self.origin = origin
         self.sourceId = sourceId
         hs_live_add(Int32(HS_LIVE_TOKENS), 1)
@@ -113,11 +113,42 @@ public final class Token: Sendable {
     /// and logon.
     public func copy(
         kind: TokenKind, level: ImpersonationLevel, origin: TokenOrigin = .copy,
-        identity: Identity? = nil, dacl: [AccessControlEntry]? = nil
+        identity: Identity? = nil, dacl: [AccessControlEntry]? = nil,
+        restrictions: TokenRestrictions? = nil
     ) -> Token {
-        Token(
-            identity: identity ?? currentIdentity, kind: kind, level: level, dacl: dacl ?? self.dacl,
-            origin: origin, authenticationId: authenticationId, sourceId: id)
+        let descriptor = self.descriptor
+        return Token(
+            identity: identity ?? currentIdentity, kind: kind, level: level,
+            dacl: dacl ?? descriptor.dacl ?? [], origin: origin, authenticationId: authenticationId,
+            sourceId: id, restrictions: restrictions ?? self.restrictions)
+    }
+
+    /// The token object's security descriptor now.
+    public var descriptor: SecurityDescriptor { securityDescriptor.withLock { $0 } }
+
+    /// The token's DACL entries (empty for a NULL DACL).
+    public var dacl: [AccessControlEntry] { descriptor.dacl ?? [] }
+
+    /// The token as an access-check subject: its SIDs and restrictions, its capabilities now.
+    public var subject: AccessSubject { AccessSubject(currentIdentity, restrictions: restrictions) }
+
+    /// SetKernelObjectSecurity on the token: replaces the owner, group and/or DACL (nil
+    /// leaves that part) and works out again what it allows the token's own identity.
+    public func setDescriptor(
+        owner: SecurityIdentifier?, group: SecurityIdentifier?,
+        dacl: [AccessControlEntry]??
+    ) {
+        securityDescriptor.withLock { sd in
+            if let owner { sd.owner = owner }
+            if let group { sd.group = group }
+            if let dacl {
+                sd.dacl = dacl
+                sd.control |= SecurityDescriptor.daclPresent
+            }
+            allowedToOwn.store(
+                AccessCheck.allowedToOwn(identity, restrictions: restrictions, descriptor: sd),
+                ordering: .releasing)
+        }
     }
 
     /// Whether AdjustTokenPrivileges ever changed the token (one atomic load).

@@ -19,6 +19,7 @@ extension HostSecurity {
         if rights & required != required { throw .accessDenied }
         let identity = token.currentIdentity
         let privilegeCount = (identity.capPermitted | identity.capEffective).nonzeroBitCount
+        let flatDacl = infoClass == 6 ? TokenInformationLayout.flatDacl(token.dacl) : []
         let size: Int
         switch infoClass {
         case TokenUser.rawValue: size = MemoryLayout<HOSTSEC_TOKEN_USER>.size
@@ -28,7 +29,7 @@ extension HostSecurity {
         case TokenOwner.rawValue: size = MemoryLayout<HOSTSEC_TOKEN_OWNER>.size
         case TokenPrimaryGroup.rawValue: size = MemoryLayout<HOSTSEC_TOKEN_PRIMARY_GROUP>.size
         case TokenDefaultDacl.rawValue:
-            size = TokenInformationLayout.daclOffset + token.dacl.count * MemoryLayout<HOSTSEC_ACE>.stride
+            size = TokenInformationLayout.daclOffset + flatDacl.count * MemoryLayout<HOSTSEC_ACE>.stride
         case TokenSource.rawValue: size = MemoryLayout<HOSTSEC_TOKEN_SOURCE>.size
         case TokenType.rawValue: size = 4
         case TokenImpersonationLevel.rawValue:
@@ -62,13 +63,8 @@ extension HostSecurity {
         case TokenPrimaryGroup.rawValue:
             out.storeBytes(of: HOSTSEC_TOKEN_PRIMARY_GROUP(Gid: identity.gid), as: HOSTSEC_TOKEN_PRIMARY_GROUP.self)
         case TokenDefaultDacl.rawValue:
-            out.storeBytes(of: UInt32(token.dacl.count), as: UInt32.self)
-            for (i, ace) in token.dacl.enumerated() {
-                let entry: HOSTSEC_ACE
-                switch ace.trustee {
-                case .user(let uid): entry = HOSTSEC_ACE(Kind: DWORD(HOSTSEC_ACE_USER), Id: uid, Mask: ace.mask)
-                case .group(let gid): entry = HOSTSEC_ACE(Kind: DWORD(HOSTSEC_ACE_GROUP), Id: gid, Mask: ace.mask)
-                }
+            out.storeBytes(of: UInt32(flatDacl.count), as: UInt32.self)
+            for (i, entry) in flatDacl.enumerated() {
                 out.storeBytes(
                     of: entry,
                     toByteOffset: TokenInformationLayout.daclOffset
@@ -103,6 +99,17 @@ enum TokenInformationLayout {
     static let privilegesOffset = MemoryLayout<HOSTSEC_TOKEN_PRIVILEGES>.offset(
         of: \HOSTSEC_TOKEN_PRIVILEGES.Privileges)!
     static let daclOffset = MemoryLayout<HOSTSEC_TOKEN_DACL>.offset(of: \HOSTSEC_TOKEN_DACL.Aces)!
+
+    /// The DACL's entries that allow a Unix user or group, as HOSTSEC_ACEs (the whole DACL,
+    /// deny entries and other SIDs included, is GetKernelObjectSecurity's).
+    static func flatDacl(_ dacl: [AccessControlEntry]) -> [HOSTSEC_ACE] {
+        dacl.compactMap { ace in
+            guard ace.type == AccessControlEntry.allowedType else { return nil }
+            if let uid = ace.sid.unixUser { return HOSTSEC_ACE(Kind: 0, Id: uid, Mask: ace.mask) }
+            if let gid = ace.sid.unixGroup { return HOSTSEC_ACE(Kind: 1, Id: gid, Mask: ace.mask) }
+            return nil
+        }
+    }
 
     /// One privilege per capability in the permitted set; enabled when also effective.
     static func privileges(_ identity: Identity) -> [HOSTSEC_PRIVILEGE] {

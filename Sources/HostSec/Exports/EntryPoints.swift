@@ -234,3 +234,30 @@ enum EntryPoint {
         }
     }
 }
+
+@c @implementation
+public func HostSec_SpawnAsUser(
+    _ hToken: HANDLE?, _ path: UnsafePointer<CChar>?,
+    _ argv: UnsafePointer<UnsafeMutablePointer<CChar>?>?,
+    _ envp: UnsafePointer<UnsafeMutablePointer<CChar>?>?,
+    _ pid: UnsafeMutablePointer<pid_t>?
+) -> HRESULT {
+    hresult { () throws(HostSecError) in
+        guard let path, let argv, let pid else { throw .pointer }
+        pid.pointee = try HostSecurity.shared.spawnAsUser(hToken, path: path, argv: argv, envp: envp)
+    }
+}
+
+@c @implementation
+public func HostSec_OpenSocketClientToken(_ fd: Int32, _ desiredAccess: DWORD, _ token: UnsafeMutablePointer<HANDLE?>?)
+    -> HRESULT
+{
+    hresult(token) { () throws(HostSecError) in
+        try HostSecurity.shared.openSocketClientToken(fd, desiredAccess: desiredAccess)
+    }
+}
+
+@c @implementation
+public func HostSec_ImpersonateSocketClient(_ fd: Int32) -> HRESULT {
+    hresult { () throws(HostSecError) in try HostSecurity.shared.impersonateSocketClient(fd) }
+}

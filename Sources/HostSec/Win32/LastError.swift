@@ -11,12 +11,22 @@ enum Win32Error {
     static let noAccess: UInt32 = 998
     static let noToken: UInt32 = 1008
     static let notAllAssigned: UInt32 = 1300
+    static let unknownRevision: UInt32 = 1305
+    static let revisionMismatch: UInt32 = 1306
+    static let invalidOwner: UInt32 = 1307
+    static let invalidPrimaryGroup: UInt32 = 1308
     static let noImpersonationToken: UInt32 = 1309
     static let noSuchPrivilege: UInt32 = 1313
+    static let privilegeNotHeld: UInt32 = 1314
     static let noneMapped: UInt32 = 1332
+    static let invalidAcl: UInt32 = 1336
     static let invalidSid: UInt32 = 1337
+    static let invalidSecurityDescr: UInt32 = 1338
+    static let allottedSpaceExceeded: UInt32 = 1344
     static let badImpersonationLevel: UInt32 = 1346
     static let internalError: UInt32 = 1359
+    static let genericNotMapped: UInt32 = 1360
+    static let badDescriptorFormat: UInt32 = 1361
     static let invalidOperation: UInt32 = 4317
 
     /// The Win32 error a core failure means: a wrapped Win32 code is unwrapped; E_POINTER is

@@ -24,6 +24,7 @@ public func HostSecW32_SetLastError(_ dwErrCode: DWORD) { hs_w32_set_last_error(
 @c @implementation
 public func HostSecW32_CloseHandle(_ hObject: HANDLE?) -> BOOL {
     if hObject == PseudoHandle.currentProcess || hObject == PseudoHandle.currentThread { return 1 }
+    if ProcessHandles.close(hObject) { return 1 }
     return win32 { () throws(Win32Failure) in
         try core { () throws(HostSecError) in try HandleTable.shared.close(hObject) }
     }
@@ -385,21 +386,21 @@ public func HostSecW32_CheckTokenMembership(
     IsMember.pointee = 0
     return win32 { () throws(Win32Failure) in
         guard let sid = SecurityIdentifier.read(SidToCheck) else { throw Win32Failure(Win32Error.invalidSid) }
-        let identity: Identity
+        let subject: AccessSubject
         if let TokenHandle {
             let (token, rights) = try core { () throws(HostSecError) in try HandleTable.shared.lookup(TokenHandle) }
             if token.kind != .impersonation { throw Win32Failure(Win32Error.noImpersonationToken) }
             if rights & TokenRights.query == 0 { throw Win32Failure(Win32Error.accessDenied) }
             if token.level < .identification { throw Win32Failure(Win32Error.badImpersonationLevel) }
-            identity = token.currentIdentity
+            subject = token.subject
         } else {
             // The thread's impersonation token, or the process token when it has none.
-            identity = try core { () throws(HostSecError) in
+            subject = try core { () throws(HostSecError) in
                 let state = try HostSecurity.shared.threadState()
-                return (state.token ?? HostSecurity.shared.selfToken(state)).currentIdentity
+                return (state.token ?? HostSecurity.shared.selfToken(state)).subject
             }
         }
-        IsMember.pointee = Win32TokenInformation.isMember(identity, sid) ? 1 : 0
+        IsMember.pointee = Win32TokenInformation.isMember(subject, sid) ? 1 : 0
     }
 }
 

@@ -9,20 +9,30 @@ enum Win32TokenInformation {
 
     /// The token's groups: primary group, supplementary groups (each once), Everyone, LOCAL,
     /// Authenticated Users, and BUILTIN\Administrators for uid 0.
-    static func groups(_ identity: Identity) -> [(SecurityIdentifier, UInt32)] {
-        var gids = [identity.gid]
-        for g in identity.groups where !gids.contains(g) { gids.append(g) }
-        var list = gids.map { (SecurityIdentifier.group($0), seGroupDefault) }
-        list.append((.everyone, seGroupDefault))
-        list.append((.local, seGroupDefault))
-        list.append((.authenticatedUsers, seGroupDefault))
-        if identity.uid == 0 { list.append((.administrators, seGroupDefault | seGroupOwner)) }
+    static func groups(_ identity: Identity) -> [(SecurityIdentifier, UInt32)] { TokenGroupList.list(identity) }
+
+    /// A token's groups: deny-only ones (a restricted token's) with SE_GROUP_USE_FOR_DENY_ONLY
+    /// and not enabled, those that left the kernel's list included.
+    static func groups(_ token: Token) -> [(SecurityIdentifier, UInt32)] {
+        let identity = token.currentIdentity
+        let denyOnly = token.restrictions?.denyOnly ?? []
+        let user = SecurityIdentifier.user(identity.uid)
+        var list = TokenGroupList.list(identity).map { entry -> (SecurityIdentifier, UInt32) in
+            denyOnly.contains(entry.0)
+                ? (entry.0, TokenGroupList.mandatoryAttribute | TokenGroupList.denyOnlyAttribute) : entry
+        }
+        for sid in denyOnly where sid != user && !list.contains(where: { $0.0 == sid }) {
+            list.append((sid, TokenGroupList.mandatoryAttribute | TokenGroupList.denyOnlyAttribute))
+        }
         return list
     }
 
-    /// The SIDs a token counts as member of (CheckTokenMembership): its user and its groups.
-    static func isMember(_ identity: Identity, _ sid: SecurityIdentifier) -> Bool {
-        sid == .user(identity.uid) || groups(identity).contains { $0.0 == sid }
+    /// Whether a subject counts as member of `sid` (CheckTokenMembership): its user and
+    /// enabled groups; deny-only SIDs do not count, and a restricted subject counts only for
+    /// SIDs that are also restricting ones, as Windows.
+    static func isMember(_ subject: AccessSubject, _ sid: SecurityIdentifier) -> Bool {
+        guard subject.matchesAllow(sid) else { return false }
+        return subject.restricting?.contains(sid) ?? true
     }
 
     /// Writes class `infoClass` of `token` into `buffer`; the bytes needed go to `needed`.
@@ -40,14 +50,19 @@ enum Win32TokenInformation {
             let sid: SecurityIdentifier =
                 infoClass == 5 ? .group(identity.gid) : .user(infoClass == 1 ? identity.uid : token.owner)
             let head = infoClass == 1 ? 16 : 8
+            let userAttributes: UInt64 =
+                token.restrictions?.denyOnly.contains(sid) == true ? UInt64(TokenGroupList.denyOnlyAttribute) : 0
             size = head + sid.byteCount
             write = { out in
                 out.storeBytes(of: out + head, as: UnsafeMutableRawPointer.self)
-                if infoClass == 1 { out.storeBytes(of: UInt64(0), toByteOffset: 8, as: UInt64.self) }
+                if infoClass == 1 { out.storeBytes(of: userAttributes, toByteOffset: 8, as: UInt64.self) }
                 sid.write(to: out + head)
             }
-        case 2:  // TokenGroups
-            let list = groups(identity)
+        case 2, 11:  // TokenGroups, TokenRestrictedSids
+            let list =
+                infoClass == 2
+                ? groups(token)
+                : (token.restrictions?.restricting ?? []).map { ($0, TokenGroupList.defaultAttributes) }
             let head = 8 + 16 * list.count
             size = head + list.reduce(0) { $0 + $1.0.byteCount }
             write = { out in
@@ -81,7 +96,7 @@ enum Win32TokenInformation {
             write = { out in out.storeBytes(of: token.level.rawValue, as: UInt32.self) }
         case 10:  // TokenStatistics
             size = 56
-            let groupCount = groups(identity).count
+            let groupCount = groups(token).count
             let privilegeCount = Privilege.held(by: identity, made: token.identity).count
             write = { out in
                 storeLuid(token.id, out)

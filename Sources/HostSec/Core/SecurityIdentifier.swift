@@ -1,21 +1,26 @@
 /// A SID: revision 1, a 48-bit identifier authority, up to 15 sub-authorities. Unix accounts
 /// are named as Samba names them: users S-1-22-1-<uid>, groups S-1-22-2-<gid>.
-struct SecurityIdentifier: Equatable, Hashable {
-    var authority: UInt64
-    var subAuthorities: [UInt32]
+public struct SecurityIdentifier: Equatable, Hashable, Sendable {
+    public var authority: UInt64
+    public var subAuthorities: [UInt32]
+
+    public init(authority: UInt64, subAuthorities: [UInt32]) {
+        self.authority = authority
+        self.subAuthorities = subAuthorities
+    }
 
     static let maxSubAuthorities = 15
 
     /// Bytes of the SID in memory: 8 + 4 per sub-authority.
-    var byteCount: Int { 8 + 4 * subAuthorities.count }
+    public var byteCount: Int { 8 + 4 * subAuthorities.count }
 
-    static func user(_ uid: UInt32) -> Self { Self(authority: 22, subAuthorities: [1, uid]) }
-    static func group(_ gid: UInt32) -> Self { Self(authority: 22, subAuthorities: [2, gid]) }
-    static let everyone = Self(authority: 1, subAuthorities: [0])
-    static let local = Self(authority: 2, subAuthorities: [0])
-    static let authenticatedUsers = Self(authority: 5, subAuthorities: [11])
-    static let system = Self(authority: 5, subAuthorities: [18])
-    static let administrators = Self(authority: 5, subAuthorities: [32, 544])
+    public static func user(_ uid: UInt32) -> Self { Self(authority: 22, subAuthorities: [1, uid]) }
+    public static func group(_ gid: UInt32) -> Self { Self(authority: 22, subAuthorities: [2, gid]) }
+    public static let everyone = Self(authority: 1, subAuthorities: [0])
+    public static let local = Self(authority: 2, subAuthorities: [0])
+    public static let authenticatedUsers = Self(authority: 5, subAuthorities: [11])
+    public static let system = Self(authority: 5, subAuthorities: [18])
+    public static let administrators = Self(authority: 5, subAuthorities: [32, 544])
 
     /// The uid of a Unix user SID.
     var unixUser: UInt32? {
@@ -42,6 +47,15 @@ struct SecurityIdentifier: Equatable, Hashable {
         return Self(authority: authority, subAuthorities: subs)
     }
 
+    /// Reads the SID at `offset` inside `bytes`, or nil when it is not a valid one or does not
+    /// fit: the bounded form of `read(_:)`, for buffers whose length is known.
+    static func read(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Self? {
+        guard offset >= 0, offset <= bytes.count - 8, let base = bytes.baseAddress else { return nil }
+        let count = Int(bytes[offset + 1])
+        guard bytes[offset] == 1, count <= maxSubAuthorities, offset + 8 + 4 * count <= bytes.count else { return nil }
+        return read(base + offset)
+    }
+
     /// Writes the SID's `byteCount` bytes at `p`.
     func write(to p: UnsafeMutableRawPointer) {
         p.storeBytes(of: 1, as: UInt8.self)
@@ -54,7 +68,7 @@ struct SecurityIdentifier: Equatable, Hashable {
 
     /// "S-1-<authority>-<sub>-...": the authority in decimal below 2^32, else as 0x and 12 hex
     /// digits, as Windows writes it.
-    var string: String {
+    public var string: String {
         var s = "S-1-"
         s += authority < 1 << 32 ? String(authority) : "0x" + hex12(authority)
         for sub in subAuthorities { s += "-" + String(sub) }
@@ -68,9 +82,17 @@ struct SecurityIdentifier: Equatable, Hashable {
 
     /// SDDL's two-letter aliases this library knows.
     static let aliases: [String: Self] = [
-        "WD": .everyone, "AU": .authenticatedUsers, "BA": .administrators,
-        "SY": .system,
+        "WD": .everyone, "AU": .authenticatedUsers, "BA": .administrators, "SY": .system,
+        "BU": Self(authority: 5, subAuthorities: [32, 545]), "BG": Self(authority: 5, subAuthorities: [32, 546]),
+        "CO": Self(authority: 3, subAuthorities: [0]), "CG": Self(authority: 3, subAuthorities: [1]),
+        "OW": Self(authority: 3, subAuthorities: [4]), "AN": Self(authority: 5, subAuthorities: [7]),
+        "NU": Self(authority: 5, subAuthorities: [2]), "IU": Self(authority: 5, subAuthorities: [4]),
+        "RC": Self(authority: 5, subAuthorities: [12]), "WR": Self(authority: 5, subAuthorities: [33]),
+        "LS": Self(authority: 5, subAuthorities: [19]), "NS": Self(authority: 5, subAuthorities: [20]),
     ]
+
+    /// The SDDL alias of this SID, if it has one (SDDL output uses it, as Windows does).
+    var alias: String? { Self.aliases.first { $0.value == self }?.key }
 
     /// Parses "S-1-..." (authority decimal or 0x-hex, 1 to 15 decimal sub-authorities each
     /// below 2^32) or an SDDL alias; nil for anything else.
@@ -116,72 +138,4 @@ struct SecurityIdentifier: Equatable, Hashable {
         }
         return v
     }
-}
-
-/// What a SID names: the account name, its domain and SID_NAME_USE.
-struct AccountOfSid {
-    var name: [UInt8]
-    var domain: [UInt8]
-    var use: Int32
-
-    static let sidTypeUser: Int32 = 1
-    static let sidTypeGroup: Int32 = 2
-    static let sidTypeAlias: Int32 = 4
-    static let sidTypeWellKnownGroup: Int32 = 5
-
-    /// The well-known SIDs this library maps, with Windows' names and domains.
-    static let wellKnown: [(SecurityIdentifier, String, String, Int32)] = [
-        (.everyone, "Everyone", "", sidTypeWellKnownGroup),
-        (.local, "LOCAL", "", sidTypeWellKnownGroup),
-        (.authenticatedUsers, "Authenticated Users", "NT AUTHORITY", sidTypeWellKnownGroup),
-        (.system, "SYSTEM", "NT AUTHORITY", sidTypeWellKnownGroup),
-        (.administrators, "Administrators", "BUILTIN", sidTypeAlias),
-    ]
-    static let unixUserDomain = "Unix User"
-    static let unixGroupDomain = "Unix Group"
-
-    /// The account `sid` names, from the well-known table or NSS; nil when none does.
-    static func lookup(_ sid: SecurityIdentifier) -> Self? {
-        if let uid = sid.unixUser {
-            guard let name = Accounts.userName(uid) else { return nil }
-            return Self(name: name, domain: Array(unixUserDomain.utf8), use: sidTypeUser)
-        }
-        if let gid = sid.unixGroup {
-            guard let name = Accounts.groupName(gid) else { return nil }
-            return Self(name: name, domain: Array(unixGroupDomain.utf8), use: sidTypeGroup)
-        }
-        for (known, name, domain, use) in wellKnown where known == sid {
-            return Self(name: Array(name.utf8), domain: Array(domain.utf8), use: use)
-        }
-        return nil
-    }
-
-    /// The SID an account name names: "name" (a Unix user, else a Unix group, else a
-    /// well-known name) or "domain\name". Unix names are matched byte for byte, domains and
-    /// well-known names without regard to ASCII case, as Windows does.
-    static func lookup(name full: [UInt8]) -> (SecurityIdentifier, Self)? {
-        var domain: [UInt8]? = nil
-        var name = full
-        if let slash = full.firstIndex(of: UInt8(ascii: "\\")) {
-            domain = Array(full[..<slash])
-            name = Array(full[(slash + 1)...])
-        }
-        guard !name.isEmpty else { return nil }
-        func same(_ a: [UInt8], _ b: String) -> Bool {
-            a.count == b.utf8.count && zip(a, b.utf8).allSatisfy { lower($0) == lower($1) }
-        }
-        if domain == nil || same(domain!, unixUserDomain), let uid = Accounts.uid(named: name) {
-            return (.user(uid), Self(name: name, domain: Array(unixUserDomain.utf8), use: sidTypeUser))
-        }
-        if domain == nil || same(domain!, unixGroupDomain), let gid = Accounts.gid(named: name) {
-            return (.group(gid), Self(name: name, domain: Array(unixGroupDomain.utf8), use: sidTypeGroup))
-        }
-        for (sid, known, knownDomain, use) in wellKnown where same(name, known) {
-            if let domain, !same(domain, knownDomain) { continue }
-            return (sid, Self(name: Array(known.utf8), domain: Array(knownDomain.utf8), use: use))
-        }
-        return nil
-    }
-
-    private static func lower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c + 32 : c }
 }

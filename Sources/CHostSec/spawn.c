@@ -1,0 +1,217 @@
+/* A child process with exactly a token's credentials (HostSec_SpawnAsUser).
+ *
+ * Between fork and execve the child runs only raw system calls on memory prepared before the
+ * fork: another thread of the parent may have held any lock (malloc's, the Swift runtime's,
+ * the library's) at the moment of the fork, and the child has only the forking thread, so it
+ * must take none. The parent's threads never change credentials: the change happens in the
+ * child, which is a process of its own. */
+#include "hostsec_shim.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <linux/close_range.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* Fails the child: its errno through the pipe, then exit. */
+static void child_fail(int pipe_fd, int error) {
+    int value = error ? error : EIO;
+    (void)syscall(SYS_write, pipe_fd, &value, sizeof value);
+    (void)syscall(SYS_exit_group, 127);
+    for (;;) {
+    }
+}
+
+/* `scratch` holds HS_SPAWN_MAX_GROUPS group ids: allocated before the fork (the child may not
+ * call malloc), and off the stack (the forking thread's stack may be small). */
+static void child(const hs_spawn_request *r, int pipe_fd, uint32_t *scratch) {
+    /* Signals: every handler back to the default, then the mask the parent blocked cleared. */
+    struct {
+        void *handler;
+        unsigned long flags;
+        void *restorer;
+        uint64_t mask;
+    } dfl = {SIG_DFL, 0, 0, 0};
+    for (int sig = 1; sig < 65; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP) (void)syscall(SYS_rt_sigaction, sig, &dfl, NULL, 8);
+
+    /* Back to the process's own credentials: a thread that impersonates holds another
+     * account's ids with the saved uid kept at its own, so the uids go back first (allowed by
+     * the saved id), the capabilities with them, then groups and gids. */
+    struct __user_cap_header_struct self_header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct self_caps[2] = {
+        {(uint32_t)r->self_effective, (uint32_t)r->self_permitted, (uint32_t)r->self_inheritable},
+        {(uint32_t)(r->self_effective >> 32), (uint32_t)(r->self_permitted >> 32),
+         (uint32_t)(r->self_inheritable >> 32)},
+    };
+    if (syscall(SYS_setresuid, r->self_ruid, r->self_euid, r->self_suid) != 0) child_fail(pipe_fd, errno);
+    if (syscall(SYS_capset, &self_header, self_caps) != 0) child_fail(pipe_fd, errno);
+    if (r->self_ngroups <= HS_SPAWN_MAX_GROUPS) {
+        uint32_t *held = scratch;
+        long count = syscall(SYS_getgroups, HS_SPAWN_MAX_GROUPS, held);
+        int same_groups = count == (long)r->self_ngroups;
+        for (long i = 0; same_groups && i < count; i++) same_groups = held[i] == r->self_groups[i];
+        if (!same_groups && syscall(SYS_setgroups, r->self_ngroups, r->self_groups) != 0) child_fail(pipe_fd, errno);
+    }
+    if (syscall(SYS_setresgid, r->self_rgid, r->self_egid, r->self_sgid) != 0) child_fail(pipe_fd, errno);
+
+    /* The bounding set limited to the token's permitted set, while the child still holds the
+     * parent's capabilities (dropping needs CAP_SETPCAP; without it the set stays as inherited). */
+    for (int cap = 0; cap < 64; cap++) {
+        if (r->bounding & (UINT64_C(1) << cap)) continue;
+        long present = syscall(SYS_prctl, PR_CAPBSET_READ, cap, 0, 0, 0);
+        if (present != 1) continue;
+        if (syscall(SYS_prctl, PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EPERM) child_fail(pipe_fd, errno);
+    }
+    /* Capabilities survive the uid change only with keep-caps; they are set exactly below. */
+    if (syscall(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) child_fail(pipe_fd, errno);
+    /* Groups: setgroups needs CAP_SETGID even to set the list the process has, so it is
+     * skipped when the list is already the token's. */
+    uint32_t *current = scratch;
+    long n = syscall(SYS_getgroups, HS_SPAWN_MAX_GROUPS, current);
+    int same = n == (long)r->ngroups;
+    for (long i = 0; same && i < n; i++) same = current[i] == r->groups[i];
+    if (!same && syscall(SYS_setgroups, r->ngroups, r->groups) != 0) child_fail(pipe_fd, errno);
+    if (syscall(SYS_setresgid, r->gid, r->gid, r->gid) != 0) child_fail(pipe_fd, errno);
+    if (syscall(SYS_setresuid, r->uid, r->uid, r->uid) != 0) child_fail(pipe_fd, errno);
+    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2] = {
+        {(uint32_t)r->effective, (uint32_t)r->permitted, (uint32_t)r->inheritable},
+        {(uint32_t)(r->effective >> 32), (uint32_t)(r->permitted >> 32), (uint32_t)(r->inheritable >> 32)},
+    };
+    if (syscall(SYS_capset, &header, data) != 0) child_fail(pipe_fd, errno);
+    (void)syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    for (int cap = 0; cap < 64; cap++)
+        if ((r->ambient & (UINT64_C(1) << cap)) &&
+            syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
+            child_fail(pipe_fd, errno);
+    if (syscall(SYS_prctl, PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) child_fail(pipe_fd, errno);
+
+    /* Read back: exactly the token's ids, or no program runs. */
+    uint32_t a, b, c;
+    if (syscall(SYS_getresuid, &a, &b, &c) != 0 || a != r->uid || b != r->uid || c != r->uid)
+        child_fail(pipe_fd, EPERM);
+    if (syscall(SYS_getresgid, &a, &b, &c) != 0 || a != r->gid || b != r->gid || c != r->gid)
+        child_fail(pipe_fd, EPERM);
+
+    /* Descriptors: 0-2 stay, every other one closes at exec (the error pipe among them). */
+    if (r->close_descriptors && syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+        for (int fd = 3; fd < r->max_fd; fd++) (void)syscall(SYS_fcntl, fd, F_SETFD, FD_CLOEXEC);
+    }
+    if (r->directory && syscall(SYS_chdir, r->directory) != 0) child_fail(pipe_fd, errno);
+    uint64_t empty = 0;
+    (void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, 8);
+    (void)syscall(SYS_execve, r->path, r->argv, r->envp);
+    child_fail(pipe_fd, errno);
+}
+
+int hs_spawn(const hs_spawn_request *r, pid_t *pid) {
+    if (r->ngroups > HS_SPAWN_MAX_GROUPS) return EINVAL;
+    uint32_t *scratch = malloc(HS_SPAWN_MAX_GROUPS * sizeof *scratch);
+    if (!scratch) return ENOMEM;
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        int e = errno;
+        free(scratch);
+        return e;
+    }
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    pid_t child_pid = fork();
+    if (child_pid == 0) {
+        (void)syscall(SYS_close, fds[0]);
+        child(r, fds[1], scratch);
+    }
+    int fork_errno = errno;
+    free(scratch);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    close(fds[1]);
+    if (child_pid < 0) {
+        close(fds[0]);
+        return fork_errno;
+    }
+    int child_errno = 0;
+    ssize_t got;
+    do got = read(fds[0], &child_errno, sizeof child_errno);
+    while (got < 0 && errno == EINTR);
+    close(fds[0]);
+    if (got == (ssize_t)sizeof child_errno) {
+        /* The child failed before exec: reap it, report why. */
+        int status;
+        while (waitpid(child_pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        return child_errno;
+    }
+    *pid = child_pid;
+    return 0;
+}
+
+/* The peer of a connected Unix domain socket (HostSec_OpenSocketClientToken). */
+#include <sys/socket.h>
+
+int hs_peer_cred(int fd, int32_t *pid, uint32_t *uid, uint32_t *gid) {
+    struct ucred cred;
+    socklen_t length = sizeof cred;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &length) != 0) return errno;
+    if (length != sizeof cred) return ENOTCONN;
+    *pid = cred.pid;
+    *uid = cred.uid;
+    *gid = cred.gid;
+    return 0;
+}
+
+int hs_peer_groups(int fd, uint32_t *groups, uint32_t *count) {
+    socklen_t length = (socklen_t)(*count * sizeof(gid_t));
+    int r = getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &length);
+    int error = r == 0 ? 0 : errno;
+    *count = (uint32_t)(length / sizeof(gid_t));
+    return error;
+}
+
+/* Process objects (CreateProcessAsUserA): a pidfd to wait on, and a thread that reaps a
+ * child whose handles all closed before it exited, so no zombie stays behind. */
+#include <poll.h>
+#include <pthread.h>
+
+int hs_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+int hs_wait_readable(int fd, int timeout_ms) {
+    struct pollfd p = {fd, POLLIN, 0};
+    int r;
+    do r = poll(&p, 1, timeout_ms);
+    while (r < 0 && errno == EINTR);
+    return r;
+}
+
+int hs_reap(pid_t pid, int *status) {
+    int r;
+    do r = waitpid(pid, status, 0);
+    while (r < 0 && errno == EINTR);
+    return r == pid ? 0 : errno;
+}
+
+static void *reaper(void *arg) {
+    int status;
+    (void)hs_reap((pid_t)(intptr_t)arg, &status);
+    return NULL;
+}
+
+void hs_reap_later(pid_t pid) {
+    pthread_t thread;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 64 * 1024);
+    if (pthread_create(&thread, &attr, reaper, (void *)(intptr_t)pid) != 0) {
+        int status;
+        (void)hs_reap(pid, &status); /* no thread to spare: wait here */
+    }
+    pthread_attr_destroy(&attr);
+}

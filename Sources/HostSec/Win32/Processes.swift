@@ -1,0 +1,259 @@
+import CHostSec
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// CreateProcessAsUserA, WaitForSingleObject and GetExitCodeProcess: a process started as a
+// token's account (HostSec_SpawnAsUser's child) behind Windows-style handles.
+
+/// A child process: its pid, a pidfd to wait on, and its exit status once reaped.
+final class ChildProcess: Sendable {
+    let pid: pid_t
+    let pidfd: Int32
+    private let state = Mutex<(exitCode: UInt32?, handles: Int)>((nil, 0))
+
+    init(pid: pid_t) {
+        self.pid = pid
+        self.pidfd = hs_pidfd_open(pid)
+    }
+
+    /// Waits up to `milliseconds` (-1: no limit): the exit code, or nil while it runs.
+    func wait(milliseconds: Int32) -> UInt32? {
+        if let code = state.withLock({ $0.exitCode }) { return code }
+        if pidfd >= 0 {
+            if hs_wait_readable(pidfd, milliseconds) <= 0 { return nil }
+        } else if milliseconds == 0 {
+            return nil
+        }
+        return state.withLock { s -> UInt32? in
+            if let code = s.exitCode { return code }
+            var status: Int32 = 0
+            guard hs_reap(pid, &status) == 0 else { return nil }
+            let code: UInt32 = status & 0x7F == 0 ? UInt32((status >> 8) & 0xFF) : 128 + UInt32(status & 0x7F)
+            s.exitCode = code
+            return code
+        }
+    }
+
+    func retain() { state.withLock { $0.handles += 1 } }
+
+    /// One handle fewer; the last one reaps the child, now or on a thread when it still runs.
+    func release() {
+        let (last, running) = state.withLock { s -> (Bool, Bool) in
+            s.handles -= 1
+            return (s.handles == 0, s.exitCode == nil)
+        }
+        guard last else { return }
+        if pidfd >= 0 { close(pidfd) }
+        if running { hs_reap_later(pid) }
+    }
+}
+
+/// Process handles: values from their own table, looked up before the token handle table.
+enum ProcessHandles {
+    private static let table = Mutex<[UInt: ChildProcess]>([:])
+
+    static func insert(_ process: ChildProcess) -> HANDLE? {
+        // A fresh allocation's address: unique while it lives, never a token handle's slot.
+        let value = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+        process.retain()
+        table.withLock { $0[UInt(bitPattern: value)] = process }
+        return value
+    }
+
+    static func lookup(_ handle: HANDLE?) -> ChildProcess? {
+        guard let handle else { return nil }
+        return table.withLock { $0[UInt(bitPattern: handle)] }
+    }
+
+    /// Closes a process handle; false when `handle` is not one.
+    static func close(_ handle: HANDLE?) -> Bool {
+        guard let handle else { return false }
+        guard let process = table.withLock({ $0.removeValue(forKey: UInt(bitPattern: handle)) }) else { return false }
+        handle.deallocate()
+        process.release()
+        return true
+    }
+}
+
+/// Windows' C runtime rules for splitting a command line: the program name runs to the first
+/// blank, or between quotes without escapes; then arguments split at blanks outside quotes,
+/// 2n backslashes before a quote are n backslashes and the quote opens or closes, 2n+1 are n
+/// and a literal quote, other backslashes are literal, and "" inside quotes is a literal quote.
+enum CommandLine {
+    static func split(_ text: [UInt8]) -> [[UInt8]] {
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        func blank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
+        var args: [[UInt8]] = []
+        var i = 0
+        // The program name.
+        var name: [UInt8] = []
+        if i < text.count && text[i] == quote {
+            i += 1
+            while i < text.count && text[i] != quote { name.append(text[i]); i += 1 }
+            if i < text.count { i += 1 }
+        } else {
+            while i < text.count && !blank(text[i]) { name.append(text[i]); i += 1 }
+        }
+        args.append(name)
+        while true {
+            while i < text.count && blank(text[i]) { i += 1 }
+            if i >= text.count { break }
+            var arg: [UInt8] = []
+            var quoted = false
+            while i < text.count && (quoted || !blank(text[i])) {
+                if text[i] == backslash {
+                    var n = 0
+                    while i < text.count && text[i] == backslash { n += 1; i += 1 }
+                    if i < text.count && text[i] == quote {
+                        arg += [UInt8](repeating: backslash, count: n / 2)
+                        if n % 2 == 1 { arg.append(quote); i += 1 }
+                    } else {
+                        arg += [UInt8](repeating: backslash, count: n)
+                    }
+                } else if text[i] == quote {
+                    if quoted && i + 1 < text.count && text[i + 1] == quote {
+                        arg.append(quote)
+                        i += 2
+                    } else {
+                        quoted.toggle()
+                        i += 1
+                    }
+                } else {
+                    arg.append(text[i])
+                    i += 1
+                }
+            }
+            args.append(arg)
+        }
+        return args
+    }
+}
+
+/// The program a command line's first word names: a path when it has a '/', else the first
+/// executable file of that name in PATH.
+private func resolve(_ name: [UInt8]) -> [UInt8]? {
+    if name.isEmpty { return nil }
+    if name.contains(UInt8(ascii: "/")) { return name }
+    let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"
+    for dir in path.split(separator: ":", omittingEmptySubsequences: false) {
+        let candidate = Array((dir.isEmpty ? "." : String(dir)).utf8) + [UInt8(ascii: "/")] + name
+        if access(String(decoding: candidate, as: UTF8.self), X_OK) == 0 { return candidate }
+    }
+    return name
+}
+
+/// NUL-terminated copies the child can take, freed after the spawn.
+private final class CStrings {
+    var pointers: [UnsafeMutablePointer<CChar>?] = []
+    init(_ strings: [[UInt8]]) {
+        for s in strings {
+            let p = UnsafeMutablePointer<CChar>.allocate(capacity: s.count + 1)
+            for (i, b) in s.enumerated() { p[i] = CChar(bitPattern: b) }
+            p[s.count] = 0
+            pointers.append(p)
+        }
+        pointers.append(nil)
+    }
+    deinit { for p in pointers { p?.deallocate() } }
+}
+
+@c @implementation
+public func HostSecW32_CreateProcessAsUserA(
+    _ hToken: HANDLE?, _ lpApplicationName: UnsafePointer<CChar>?,
+    _ lpCommandLine: UnsafeMutablePointer<CChar>?,
+    _ lpProcessAttributes: UnsafeMutablePointer<SECURITY_ATTRIBUTES>?,
+    _ lpThreadAttributes: UnsafeMutablePointer<SECURITY_ATTRIBUTES>?,
+    _ bInheritHandles: BOOL, _ dwCreationFlags: DWORD,
+    _ lpEnvironment: UnsafeMutableRawPointer?,
+    _ lpCurrentDirectory: UnsafePointer<CChar>?,
+    _ lpStartupInfo: UnsafeMutablePointer<STARTUPINFOA>?,
+    _ lpProcessInformation: UnsafeMutablePointer<PROCESS_INFORMATION>?
+) -> BOOL {
+    guard let lpStartupInfo, let lpProcessInformation else { return win32Fail(Win32Error.noAccess) }
+    return win32 { () throws(Win32Failure) in
+        let allowedFlags: UInt32 = 0x8 | 0x10 | 0x200 | 0x0400_0000 | 0x0800_0000
+        guard dwCreationFlags & ~allowedFlags == 0 else { throw Win32Failure(Win32Error.invalidParameter) }
+        guard lpStartupInfo.pointee.dwFlags & 0x100 == 0 else { throw Win32Failure(Win32Error.invalidParameter) }
+        for attributes in [lpProcessAttributes, lpThreadAttributes]
+        where attributes?.pointee.lpSecurityDescriptor != nil {
+            throw Win32Failure(Win32Error.invalidParameter)
+        }
+        var argv: [[UInt8]]
+        if let lpCommandLine {
+            argv = CommandLine.split(Array(UnsafeRawBufferPointer(start: lpCommandLine, count: strlen(lpCommandLine))))
+        } else if let lpApplicationName {
+            argv = [Array(UnsafeRawBufferPointer(start: lpApplicationName, count: strlen(lpApplicationName)))]
+        } else {
+            throw Win32Failure(Win32Error.invalidParameter)
+        }
+        let program: [UInt8]
+        if let lpApplicationName {
+            program = Array(UnsafeRawBufferPointer(start: lpApplicationName, count: strlen(lpApplicationName)))
+        } else {
+            guard let found = resolve(argv[0]) else { throw Win32Failure(Win32Error.invalidParameter) }
+            program = found
+        }
+        if program.isEmpty { throw Win32Failure(Win32Error.invalidParameter) }
+        var environment: [[UInt8]] = []
+        if let lpEnvironment {
+            var p = lpEnvironment.assumingMemoryBound(to: CChar.self)
+            while p.pointee != 0 {
+                let n = strlen(p)
+                environment.append(Array(UnsafeRawBufferPointer(start: p, count: n)))
+                p += n + 1
+            }
+        } else {
+            var e = environ
+            while let entry = e.pointee {
+                environment.append(Array(UnsafeRawBufferPointer(start: entry, count: strlen(entry))))
+                e += 1
+            }
+        }
+        let path = CStrings([program]), args = CStrings(argv), env = CStrings(environment)
+        let pid: pid_t
+        do throws(HostSecError) {
+            pid = try args.pointers.withUnsafeBufferPointer { a throws(HostSecError) in
+                try env.pointers.withUnsafeBufferPointer { e throws(HostSecError) in
+                    try HostSecurity.shared.spawnAsUser(
+                        hToken, path: path.pointers[0]!, argv: a.baseAddress!,
+                        envp: e.baseAddress!, directory: lpCurrentDirectory,
+                        closeDescriptors: bInheritHandles == 0)
+                }
+            }
+        } catch {
+            throw Win32Failure(error)
+        }
+        let process = ChildProcess(pid: pid)
+        lpProcessInformation.pointee = PROCESS_INFORMATION(
+            hProcess: ProcessHandles.insert(process),
+            hThread: ProcessHandles.insert(process),
+            dwProcessId: DWORD(pid), dwThreadId: DWORD(pid))
+    }
+}
+
+@c @implementation
+public func HostSecW32_WaitForSingleObject(_ hHandle: HANDLE?, _ dwMilliseconds: DWORD) -> DWORD {
+    guard let process = ProcessHandles.lookup(hHandle) else {
+        hs_w32_set_last_error(Win32Error.invalidHandle)
+        return 0xFFFF_FFFF
+    }
+    var left = dwMilliseconds
+    while true {
+        // poll takes an int: long waits go in steps; INFINITE is no limit.
+        let step: Int32 = left == 0xFFFF_FFFF ? -1 : Int32(min(left, 1 << 30))
+        if process.wait(milliseconds: step) != nil { return 0 }
+        if left == 0xFFFF_FFFF { continue }
+        left -= UInt32(step)
+        if left == 0 { return 0x102 }
+    }
+}
+
+@c @implementation
+public func HostSecW32_GetExitCodeProcess(_ hProcess: HANDLE?, _ lpExitCode: UnsafeMutablePointer<DWORD>?) -> BOOL {
+    guard let process = ProcessHandles.lookup(hProcess) else { return win32Fail(Win32Error.invalidHandle) }
+    guard let lpExitCode else { return win32Fail(Win32Error.noAccess) }
+    lpExitCode.pointee = process.wait(milliseconds: 0) ?? 259
+    return 1
+}

@@ -1,0 +1,774 @@
+/* Conformance of hostsec's security descriptors, ACLs, SDDL, AccessCheck, token object
+ * security and restricted tokens with Windows' documented behaviour, written as a Windows
+ * program. Run by test-access-control.sh as root and again without CAP_SETUID/CAP_SETGID;
+ * prints "ok   name" per test (docs/access-control.md names each). */
+#include <windows.h>
+#include <sddl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int failures, current_failed;
+#define CHECK(cond)                                                                                     \
+    do {                                                                                                \
+        if (!(cond)) {                                                                                  \
+            fprintf(stderr, "  %s:%d: CHECK(%s) failed (GetLastError %u)\n", __FILE__, __LINE__, #cond, \
+                    (unsigned)GetLastError());                                                          \
+            current_failed = 1;                                                                         \
+        }                                                                                               \
+    } while (0)
+#define RUN(fn)                                                   \
+    do {                                                          \
+        current_failed = 0;                                       \
+        fn();                                                     \
+        printf("%s %s\n", current_failed ? "FAIL" : "ok  ", #fn); \
+        fflush(stdout);                                           \
+        failures += current_failed;                               \
+    } while (0)
+
+static unsigned long long thread_cap(const char *field) {
+    FILE *f = fopen("/proc/thread-self/status", "r");
+    char line[256], fmt[32];
+    unsigned long long v = 0;
+    snprintf(fmt, sizeof fmt, "%s: %%llx", field);
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, fmt, &v) == 1) break;
+    if (f) fclose(f);
+    return v;
+}
+
+static GENERIC_MAPPING mapping = {0x1, 0x2, 0x4, 0x7};
+static char me[128];         /* the process user's SID string */
+static int root, privileged; /* uid 0; CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH effective */
+
+/* An impersonation token of the process user at `level`; with no capabilities when `bare`. */
+static HANDLE client(SECURITY_IMPERSONATION_LEVEL level, BOOL bare) {
+    HANDLE process = NULL, dup = NULL, restricted = NULL;
+    CHECK(OpenProcessToken(GetCurrentProcess(), TOKEN_DUPLICATE | TOKEN_QUERY, &process));
+    CHECK(DuplicateTokenEx(process, TOKEN_ALL_ACCESS, NULL, level, TokenImpersonation, &dup));
+    CloseHandle(process);
+    if (!bare) return dup;
+    CHECK(CreateRestrictedToken(dup, DISABLE_MAX_PRIVILEGE, 0, NULL, 0, NULL, 0, NULL, &restricted));
+    CloseHandle(dup);
+    return restricted;
+}
+
+static PSECURITY_DESCRIPTOR sd_of(const char *fmt) {
+    char text[1024];
+    PSECURITY_DESCRIPTOR sd = NULL;
+    snprintf(text, sizeof text, fmt, me, me, me);
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorA(text, SDDL_REVISION_1, &sd, NULL))
+        fprintf(stderr, "  SDDL %s: error %u\n", text, (unsigned)GetLastError());
+    return sd;
+}
+
+/* AccessCheck's answer: -1 when the call failed, else the granted mask (0 denied). */
+static long long check_access(const char *sddl, HANDLE token, DWORD desired, DWORD *error) {
+    PSECURITY_DESCRIPTOR sd = sd_of(sddl);
+    unsigned char buffer[256];
+    PRIVILEGE_SET *set = (PRIVILEGE_SET *)buffer;
+    DWORD length = sizeof buffer, granted = 0xdeadbeef;
+    BOOL status = 2;
+    SetLastError(0xabcd);
+    BOOL ok = AccessCheck(sd, token, desired, &mapping, set, &length, &granted, &status);
+    *error = GetLastError();
+    LocalFree(sd);
+    if (!ok) return -1;
+    if (!status) return granted == 0 ? 0 : -2;
+    return granted;
+}
+
+static void access_check_allow_grants_what_the_entry_allows(void) {
+    HANDLE t = client(SecurityIdentification, TRUE);
+    DWORD e;
+    CHECK(check_access("O:SYG:SYD:(A;;0x3;;;%s)", t, 0x1, &e) == 0x1);
+    CHECK(check_access("O:SYG:SYD:(A;;0x3;;;%s)", t, 0x3, &e) == 0x3);
+    CHECK(check_access("O:SYG:SYD:(A;;0x3;;;WD)", t, 0x2, &e) == 0x2);
+    CloseHandle(t);
+}
+
+static void access_check_a_right_no_entry_allows_is_denied(void) {
+    HANDLE t = client(SecurityIdentification, TRUE);
+    DWORD e;
+    CHECK(check_access("O:SYG:SYD:(A;;0x3;;;%s)", t, 0x4, &e) == 0 && e == ERROR_ACCESS_DENIED);
+    CHECK(check_access("O:SYG:SYD:(A;;0x3;;;%s)", t, 0x5, &e) == 0 && e == ERROR_ACCESS_DENIED);
+    CHECK(check_access("O:SYG:SYD:(A;;0x7;;;S-1-22-1-4000000)", t, 0x1, &e) == 0);
+    CHECK(check_access("O:SYG:SYD:(A;IO;0x7;;;%s)", t, 0x1, &e) == 0); /* inherit-only: skipped */
+    CloseHandle(t);
+}
+
+static void access_check_deny_entry_denies(void) {
+    HANDLE t = client(SecurityIdentification, TRUE);
+    DWORD e;
+    CHECK(check_access("O:SYG:SYD:(D;;0x1;;;%s)(A;;0x3;;;%s)", t, 0x1, &e) == 0 && e == ERROR_ACCESS_DENIED);
+    CHECK(check_access("O:SYG:SYD:(D;;0x1;;;%s)(A;;0x3;;;%s)", t, 0x2, &e) == 0x2);
+    CHECK(check_access("O:SYG:SYD:(D;;0x1;;;WD)(A;;0x3;;;%s)", t, 0x3, &e) == 0);
+    CloseHandle(t);
+}
+
+static void access_check_entries_decide_in_order(void) {
+    HANDLE t = client(SecurityIdentification, TRUE);
+    DWORD e;
+    /* An allow entry before the deny entry grants: the first entry that names a right decides. */
+    CHECK(check_access("O:SYG:SYD:(A;;0x1;;;%s)(D;;0x1;;;%s)", t, 0x1, &e) == 0x1);
+    CHECK(check_access("O:SYG:SYD:(A;;0x1;;;%s)(D;;0x3;;;%s)", t, 0x3, &e) == 0);
+    CloseHandle(t);
+}
+
+static void access_check_generic_rights_map_through_the_mapping(void) {
+    HANDLE t = client(SecurityIdentification, TRUE);
+    DWORD e, mask = GENERIC_READ | GENERIC_EXECUTE | 0x100;
+    CHECK(check_access("O:SYG:SYD:(A;;GR;;;%s)", t, 0x1, &e) == 0x1);
+    CHECK(check_access("O:SYG:SYD:(A;;GR;;;%s)", t, 0x2, &e) == 0);
+    CHECK(check_access("O:SYG:SYD:(A;;GA;;;%s)", t, 0x7, &e) == 0x7);
+    /* DesiredAccess must be mapped first. */
+    CHECK(check_access("O:SYG:SYD:(A;;GA;;;%s)", t, GENERIC_READ, &e) == -1 && e == ERROR_GENERIC_NOT_MAPPED);
+    MapGenericMask(&mask, &mapping);
+    CHECK(mask == 0x105);
+    CloseHandle(t);
+}
+
+static void access_check_maximum_allowed_grants_every_allowed_right(void) {
+    HANDLE t = client(SecurityIdentification, TRUE);
+    DWORD e;
+    CHECK(check_access("O:SYG:SYD:(D;;0x2;;;WD)(A;;0x7;;;%s)", t, MAXIMUM_ALLOWED, &e) == 0x5);
+    CHECK(check_access("O:SYG:SYD:(A;;0x1;;;%s)(A;;0x30;;;WD)", t, MAXIMUM_ALLOWED, &e) == 0x31);
+    CHECK(check_access("O:SYG:SYD:(A;;0x1;;;%s)", t, MAXIMUM_ALLOWED | 0x2, &e) == 0);
+    CHECK(check_access("O:SYG:SYD:", t, MAXIMUM_ALLOWED, &e) == 0 && e == ERROR_ACCESS_DENIED);
+    CHECK(check_access("O:SYG:SYD:NO_ACCESS_CONTROL", t, MAXIMUM_ALLOWED, &e) == (0x7 | 0x1F0000));
+    CloseHandle(t);
+}
+
+static void access_check_owner_gets_read_control_and_write_dac(void) {
+    HANDLE t = client(SecurityIdentification, TRUE);
+    DWORD e;
+    CHECK(check_access("O:%sG:SYD:", t, READ_CONTROL | WRITE_DAC, &e) == (READ_CONTROL | WRITE_DAC));
+    CHECK(check_access("O:%sG:SYD:", t, WRITE_OWNER, &e) == 0);
+    CHECK(check_access("O:%sG:SYD:", t, 0x1, &e) == 0);
+    /* Granted before the DACL is read: a deny entry does not take them away. */
+    CHECK(check_access("O:%sG:SYD:(D;;RCWD;;;%s)", t, READ_CONTROL, &e) == READ_CONTROL);
+    CHECK(check_access("O:%sG:SYD:(A;;0x1;;;%s)", t, MAXIMUM_ALLOWED, &e) == (0x1 | READ_CONTROL | WRITE_DAC));
+    CloseHandle(t);
+}
+
+static void access_check_null_dacl_grants_everyone_everything(void) {
+    HANDLE t = client(SecurityIdentification, TRUE);
+    DWORD e;
+    CHECK(check_access("O:SYG:SYD:NO_ACCESS_CONTROL", t, 0x1234 | WRITE_OWNER, &e) == (0x1234 | WRITE_OWNER));
+    CHECK(check_access("O:SYG:SY", t, 0x7, &e) == 0x7); /* no DACL at all */
+    CloseHandle(t);
+}
+
+static void access_check_empty_dacl_grants_no_one(void) {
+    HANDLE t = client(SecurityIdentification, TRUE);
+    DWORD e;
+    CHECK(check_access("O:SYG:SYD:", t, 0x1, &e) == 0 && e == ERROR_ACCESS_DENIED);
+    CHECK(check_access("O:SYG:SYD:", t, READ_CONTROL, &e) == 0);
+    CloseHandle(t);
+}
+
+static void access_check_zero_desired_access_is_denied(void) {
+    HANDLE t = client(SecurityIdentification, TRUE);
+    DWORD e;
+    CHECK(check_access("O:SYG:SYD:NO_ACCESS_CONTROL", t, 0, &e) == 0 && e == ERROR_ACCESS_DENIED);
+    CloseHandle(t);
+}
+
+/* SeBackupPrivilege (CAP_DAC_READ_SEARCH) grants the mapping's read rights, SeRestorePrivilege
+ * (CAP_DAC_OVERRIDE, CAP_CHOWN, CAP_FOWNER) every right, whatever the DACL says; each shows up
+ * in PrivilegeSet marked SE_PRIVILEGE_USED_FOR_ACCESS. Without them: denied. */
+static void access_check_backup_and_restore_privileges_grant_past_the_dacl(void) {
+    HANDLE t = client(SecurityIdentification, FALSE);
+    PSECURITY_DESCRIPTOR sd = sd_of("O:SYG:SYD:(D;;0x7;;;%s)");
+    unsigned char buffer[256];
+    PRIVILEGE_SET *set = (PRIVILEGE_SET *)buffer;
+    DWORD length = sizeof buffer, granted = 0;
+    BOOL status = FALSE;
+    LUID backup, restore;
+    CHECK(LookupPrivilegeValueA(NULL, SE_BACKUP_NAME, &backup));
+    CHECK(LookupPrivilegeValueA(NULL, SE_RESTORE_NAME, &restore));
+    CHECK(AccessCheck(sd, t, 0x1, &mapping, set, &length, &granted, &status));
+    if (privileged) {
+        CHECK(status && granted == 0x1);
+        CHECK(set->PrivilegeCount == 1 && set->Privilege[0].Luid.LowPart == backup.LowPart &&
+              set->Privilege[0].Attributes == SE_PRIVILEGE_USED_FOR_ACCESS);
+        length = sizeof buffer;
+        CHECK(AccessCheck(sd, t, 0x2 | WRITE_OWNER, &mapping, set, &length, &granted, &status));
+        CHECK(status && granted == (0x2 | WRITE_OWNER));
+        CHECK(set->PrivilegeCount == 1 && set->Privilege[0].Luid.LowPart == restore.LowPart);
+        /* The privileges disabled: the DACL decides again. */
+        CHECK(AdjustTokenPrivileges(t, TRUE, NULL, 0, NULL, NULL));
+        length = sizeof buffer;
+        CHECK(AccessCheck(sd, t, 0x1, &mapping, set, &length, &granted, &status));
+        CHECK(!status && granted == 0 && GetLastError() == ERROR_ACCESS_DENIED && set->PrivilegeCount == 0);
+    } else {
+        CHECK(!status && granted == 0 && GetLastError() == ERROR_ACCESS_DENIED);
+        printf("# no CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH: the privileges grant nothing here\n");
+    }
+    LocalFree(sd);
+    CloseHandle(t);
+}
+
+static void access_check_access_system_security_takes_se_security_privilege(void) {
+    HANDLE t = client(SecurityIdentification, TRUE);
+    DWORD e;
+    CHECK(check_access("O:SYG:SYD:NO_ACCESS_CONTROL", t, ACCESS_SYSTEM_SECURITY, &e) == 0 &&
+          e == ERROR_PRIVILEGE_NOT_HELD);
+    CloseHandle(t);
+}
+
+static void access_check_asks_for_an_impersonation_token(void) {
+    PSECURITY_DESCRIPTOR sd = sd_of("O:SYG:SYD:NO_ACCESS_CONTROL");
+    unsigned char buffer[64];
+    DWORD length = sizeof buffer, granted = 0;
+    BOOL status = FALSE;
+    HANDLE primary = NULL, anonymous = client(SecurityAnonymous, TRUE), query_less = NULL;
+    CHECK(OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY | TOKEN_DUPLICATE, &primary));
+    CHECK(!AccessCheck(sd, primary, 1, &mapping, (PPRIVILEGE_SET)buffer, &length, &granted, &status) &&
+          GetLastError() == ERROR_NO_IMPERSONATION_TOKEN);
+    CHECK(!AccessCheck(sd, anonymous, 1, &mapping, (PPRIVILEGE_SET)buffer, &length, &granted, &status) &&
+          GetLastError() == ERROR_BAD_IMPERSONATION_LEVEL);
+    CHECK(DuplicateTokenEx(primary, TOKEN_IMPERSONATE, NULL, SecurityImpersonation, TokenImpersonation, &query_less));
+    CHECK(!AccessCheck(sd, query_less, 1, &mapping, (PPRIVILEGE_SET)buffer, &length, &granted, &status) &&
+          GetLastError() == ERROR_ACCESS_DENIED);
+    HANDLE impersonation = client(SecurityImpersonation, TRUE);
+    CHECK(AccessCheck(sd, impersonation, 1, &mapping, (PPRIVILEGE_SET)buffer, &length, &granted, &status) && status);
+    CloseHandle(impersonation);
+    CloseHandle(query_less);
+    CloseHandle(anonymous);
+    CloseHandle(primary);
+    LocalFree(sd);
+}
+
+static void access_check_rejects_bad_arguments(void) {
+    HANDLE t = client(SecurityIdentification, TRUE);
+    PSECURITY_DESCRIPTOR no_owner = sd_of("G:SYD:NO_ACCESS_CONTROL"), no_group = sd_of("O:SYD:NO_ACCESS_CONTROL");
+    PSECURITY_DESCRIPTOR good = sd_of("O:SYG:SYD:NO_ACCESS_CONTROL");
+    unsigned char buffer[64];
+    DWORD length = sizeof buffer, granted = 7;
+    BOOL status = 7;
+    CHECK(!AccessCheck(no_owner, t, 1, &mapping, (PPRIVILEGE_SET)buffer, &length, &granted, &status) &&
+          GetLastError() == ERROR_INVALID_SECURITY_DESCR);
+    CHECK(!AccessCheck(no_group, t, 1, &mapping, (PPRIVILEGE_SET)buffer, &length, &granted, &status) &&
+          GetLastError() == ERROR_INVALID_SECURITY_DESCR);
+    length = 4;
+    CHECK(!AccessCheck(good, t, 1, &mapping, (PPRIVILEGE_SET)buffer, &length, &granted, &status) &&
+          GetLastError() == ERROR_INSUFFICIENT_BUFFER && length == sizeof(PRIVILEGE_SET));
+    CHECK(granted == 7 && status == 7); /* nothing written */
+    length = sizeof buffer;
+    CHECK(!AccessCheck(good, t, 1, &mapping, (PPRIVILEGE_SET)buffer, &length, NULL, &status) &&
+          GetLastError() == ERROR_NOACCESS);
+    CHECK(!AccessCheck(good, (HANDLE)(uintptr_t)0x1234, 1, &mapping, (PPRIVILEGE_SET)buffer, &length, &granted,
+                       &status) &&
+          GetLastError() == ERROR_INVALID_HANDLE);
+    unsigned char garbage[40] = {7};
+    CHECK(!AccessCheck(garbage, t, 1, &mapping, (PPRIVILEGE_SET)buffer, &length, &granted, &status) &&
+          GetLastError() == ERROR_INVALID_SECURITY_DESCR);
+    LocalFree(no_owner);
+    LocalFree(no_group);
+    LocalFree(good);
+    CloseHandle(t);
+}
+
+/* Restricting SIDs: access needs the normal pass and a pass with the restricting SIDs. */
+static void access_check_restricted_token_needs_both_passes(void) {
+    HANDLE base = client(SecurityIdentification, TRUE), t = NULL;
+    PSID everyone = NULL;
+    SID_IDENTIFIER_AUTHORITY world = SECURITY_WORLD_SID_AUTHORITY;
+    CHECK(AllocateAndInitializeSid(&world, 1, 0, 0, 0, 0, 0, 0, 0, 0, &everyone));
+    SID_AND_ATTRIBUTES restrict_to = {everyone, 0};
+    CHECK(!IsTokenRestricted(base) && GetLastError() == ERROR_SUCCESS);
+    CHECK(CreateRestrictedToken(base, 0, 0, NULL, 0, NULL, 1, &restrict_to, &t));
+    CHECK(IsTokenRestricted(t));
+    DWORD e;
+    CHECK(check_access("O:SYG:SYD:(A;;0x1;;;%s)(A;;0x2;;;WD)", t, 0x1, &e) == 0 && e == ERROR_ACCESS_DENIED);
+    CHECK(check_access("O:SYG:SYD:(A;;0x1;;;%s)(A;;0x2;;;WD)", t, 0x2, &e) == 0x2);
+    CHECK(check_access("O:SYG:SYD:(A;;0x3;;;WD)", t, MAXIMUM_ALLOWED, &e) == 0x3);
+    /* The owner's implicit rights count in the second pass only when the owner restricts. */
+    CHECK(check_access("O:%sG:SYD:(A;;0x1;;;WD)", t, READ_CONTROL, &e) == 0);
+    unsigned char buffer[512];
+    DWORD length = 0;
+    CHECK(GetTokenInformation(t, TokenRestrictedSids, buffer, sizeof buffer, &length));
+    TOKEN_GROUPS *groups = (TOKEN_GROUPS *)buffer;
+    CHECK(groups->GroupCount == 1 && EqualSid(groups->Groups[0].Sid, everyone));
+    BOOL member = TRUE;
+    HANDLE as_user = NULL;
+    CHECK(CheckTokenMembership(t, everyone, &member) && member);
+    PSID user = NULL;
+    CHECK(ConvertStringSidToSidA(me, &user));
+    CHECK(CheckTokenMembership(t, user, &member) && !member); /* not a restricting SID */
+    LocalFree(user);
+    (void)as_user;
+    FreeSid(everyone);
+    CloseHandle(t);
+    CloseHandle(base);
+}
+
+/* Disabled SIDs become deny-only: they match deny entries, never allow ones. */
+static void access_check_deny_only_sids_match_deny_entries_only(void) {
+    HANDLE base = client(SecurityIdentification, TRUE), t = NULL;
+    PSID everyone = NULL;
+    SID_IDENTIFIER_AUTHORITY world = SECURITY_WORLD_SID_AUTHORITY;
+    CHECK(AllocateAndInitializeSid(&world, 1, 0, 0, 0, 0, 0, 0, 0, 0, &everyone));
+    SID_AND_ATTRIBUTES disable = {everyone, 0};
+    CHECK(CreateRestrictedToken(base, 0, 1, &disable, 0, NULL, 0, NULL, &t));
+    CHECK(!IsTokenRestricted(t));
+    DWORD e;
+    CHECK(check_access("O:SYG:SYD:(A;;0x1;;;WD)", t, 0x1, &e) == 0 && e == ERROR_ACCESS_DENIED);
+    CHECK(check_access("O:SYG:SYD:(D;;0x1;;;WD)(A;;0x1;;;%s)", t, 0x1, &e) == 0);
+    CHECK(check_access("O:SYG:SYD:(A;;0x1;;;%s)", t, 0x1, &e) == 0x1);
+    unsigned char buffer[2048];
+    DWORD length = 0;
+    CHECK(GetTokenInformation(t, TokenGroups, buffer, sizeof buffer, &length));
+    TOKEN_GROUPS *groups = (TOKEN_GROUPS *)buffer;
+    int found = 0;
+    for (DWORD i = 0; i < groups->GroupCount; i++)
+        if (EqualSid(groups->Groups[i].Sid, everyone)) {
+            found = 1;
+            CHECK(groups->Groups[i].Attributes & SE_GROUP_USE_FOR_DENY_ONLY);
+            CHECK(!(groups->Groups[i].Attributes & SE_GROUP_ENABLED));
+        }
+    CHECK(found);
+    BOOL member = TRUE;
+    CHECK(CheckTokenMembership(t, everyone, &member) && !member);
+    FreeSid(everyone);
+    CloseHandle(t);
+    CloseHandle(base);
+}
+
+static void security_descriptors_build_and_read_back(void) {
+    SECURITY_DESCRIPTOR sd;
+    PSID owner = NULL, group = NULL, got = NULL;
+    BOOL defaulted = 2, present = 2;
+    PACL dacl_got = NULL;
+    unsigned char acl_buffer[64];
+    PACL acl = (PACL)acl_buffer;
+    CHECK(sizeof(SECURITY_DESCRIPTOR) == 40 && sizeof(SECURITY_DESCRIPTOR_RELATIVE) == 20 && sizeof(ACL) == 8);
+    CHECK(!InitializeSecurityDescriptor(&sd, 2) && GetLastError() == ERROR_UNKNOWN_REVISION);
+    CHECK(InitializeSecurityDescriptor(&sd, SECURITY_DESCRIPTOR_REVISION));
+    CHECK(IsValidSecurityDescriptor(&sd));
+    CHECK(GetSecurityDescriptorLength(&sd) == 40);
+    CHECK(ConvertStringSidToSidA("S-1-22-1-1000", &owner) && ConvertStringSidToSidA("BA", &group));
+    CHECK(SetSecurityDescriptorOwner(&sd, owner, FALSE) && SetSecurityDescriptorGroup(&sd, group, TRUE));
+    CHECK(GetSecurityDescriptorOwner(&sd, &got, &defaulted) && got == owner && !defaulted);
+    CHECK(GetSecurityDescriptorGroup(&sd, &got, &defaulted) && got == group && defaulted);
+    CHECK(GetSecurityDescriptorDacl(&sd, &present, &dacl_got, &defaulted) && !present);
+    CHECK(InitializeAcl(acl, sizeof acl_buffer, ACL_REVISION));
+    CHECK(AddAccessDeniedAce(acl, ACL_REVISION, 0x2, owner));
+    CHECK(SetSecurityDescriptorDacl(&sd, TRUE, acl, FALSE));
+    CHECK(GetSecurityDescriptorDacl(&sd, &present, &dacl_got, &defaulted) && present && dacl_got == acl && !defaulted);
+    SECURITY_DESCRIPTOR_CONTROL control = 0;
+    DWORD revision = 0;
+    CHECK(GetSecurityDescriptorControl(&sd, &control, &revision) && revision == 1 &&
+          control == (SE_DACL_PRESENT | SE_GROUP_DEFAULTED));
+    DWORD expected = 40 + 8 + 8 + 16 + 16 + 16; /* header, ACL header, entry, owner, group */
+    CHECK(GetSecurityDescriptorLength(&sd) == expected);
+    /* Self-relative: the size protocol, then the same parts at offsets. */
+    DWORD size = 0;
+    CHECK(!MakeSelfRelativeSD(&sd, NULL, &size) && GetLastError() == ERROR_INSUFFICIENT_BUFFER &&
+          size == expected - 20);
+    unsigned char *rel = calloc(1, size);
+    CHECK(MakeSelfRelativeSD(&sd, rel, &size));
+    CHECK(IsValidSecurityDescriptor(rel) && RtlValidRelativeSecurityDescriptor(rel, size, OWNER_SECURITY_INFORMATION));
+    CHECK(!RtlValidRelativeSecurityDescriptor(rel, size - 1, 0));
+    CHECK(GetSecurityDescriptorLength(rel) == size);
+    CHECK(GetSecurityDescriptorOwner(rel, &got, &defaulted) && EqualSid(got, owner) && (unsigned char *)got > rel &&
+          (unsigned char *)got < rel + size);
+    CHECK(!MakeSelfRelativeSD(rel, rel, &size) && GetLastError() == ERROR_BAD_DESCRIPTOR_FORMAT);
+    CHECK(!SetSecurityDescriptorOwner(rel, owner, FALSE) && GetLastError() == ERROR_INVALID_SECURITY_DESCR);
+    LPSTR text = NULL;
+    ULONG len = 0;
+    CHECK(ConvertSecurityDescriptorToStringSecurityDescriptorA(
+        rel, SDDL_REVISION_1, OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
+        &text, &len));
+    CHECK(text && strcmp(text, "O:S-1-22-1-1000G:BAD:(D;;DC;;;S-1-22-1-1000)") == 0 && len == strlen(text) + 1);
+    if (text) fprintf(stderr, "  %s\n", text);
+    LocalFree(text);
+    /* NULL DACL and "no DACL". */
+    CHECK(SetSecurityDescriptorDacl(&sd, TRUE, NULL, FALSE));
+    CHECK(GetSecurityDescriptorDacl(&sd, &present, &dacl_got, &defaulted) && present && dacl_got == NULL);
+    CHECK(SetSecurityDescriptorDacl(&sd, FALSE, NULL, FALSE));
+    CHECK(GetSecurityDescriptorDacl(&sd, &present, &dacl_got, &defaulted) && !present);
+    /* An invalid part is refused. */
+    unsigned char bad_sid[8] = {2, 0};
+    CHECK(!SetSecurityDescriptorOwner(&sd, bad_sid, FALSE) && GetLastError() == ERROR_INVALID_SID);
+    ((unsigned char *)owner)[0] = 9;
+    CHECK(!IsValidSecurityDescriptor(&sd));
+    ((unsigned char *)owner)[0] = 1;
+    free(rel);
+    LocalFree(owner);
+    LocalFree(group);
+}
+
+static void acls_follow_the_windows_size_rules(void) {
+    unsigned char buffer[64];
+    PACL acl = (PACL)buffer;
+    PSID sid = NULL;
+    LPVOID ace = NULL;
+    CHECK(ConvertStringSidToSidA("S-1-22-2-100", &sid)); /* 16 bytes: an entry takes 24 */
+    CHECK(!InitializeAcl(acl, 4, ACL_REVISION) && GetLastError() == ERROR_INSUFFICIENT_BUFFER);
+    CHECK(!InitializeAcl(acl, 64, 1) && GetLastError() == ERROR_INVALID_PARAMETER);
+    CHECK(!InitializeAcl(acl, 70000, ACL_REVISION) && GetLastError() == ERROR_INVALID_PARAMETER);
+    CHECK(InitializeAcl(acl, 60, ACL_REVISION) && IsValidAcl(acl));
+    CHECK(AddAccessAllowedAce(acl, ACL_REVISION, 0x1, sid));
+    CHECK(AddAccessDeniedAce(acl, ACL_REVISION, 0x2, sid));
+    CHECK(!AddAccessAllowedAce(acl, ACL_REVISION, 0x4, sid) && GetLastError() == ERROR_ALLOTTED_SPACE_EXCEEDED);
+    CHECK(acl->AceCount == 2);
+    CHECK(!AddAccessAllowedAce(acl, 9, 0x4, sid) && GetLastError() == ERROR_REVISION_MISMATCH);
+    unsigned char bad_sid[8] = {1, 200};
+    CHECK(!AddAccessAllowedAce(acl, ACL_REVISION, 0x4, bad_sid) && GetLastError() == ERROR_INVALID_SID);
+    ACL_SIZE_INFORMATION size;
+    CHECK(GetAclInformation(acl, &size, sizeof size, AclSizeInformation));
+    CHECK(size.AceCount == 2 && size.AclBytesInUse == 56 && size.AclBytesFree == 4);
+    ACL_REVISION_INFORMATION revision;
+    CHECK(GetAclInformation(acl, &revision, sizeof revision, AclRevisionInformation) && revision.AclRevision == 2);
+    CHECK(!GetAclInformation(acl, &size, 4, AclSizeInformation) && GetLastError() == ERROR_INSUFFICIENT_BUFFER);
+    CHECK(!GetAclInformation(acl, &size, sizeof size, (ACL_INFORMATION_CLASS)9) &&
+          GetLastError() == ERROR_INVALID_PARAMETER);
+    CHECK(GetAce(acl, 1, &ace));
+    ACCESS_DENIED_ACE *denied = ace;
+    CHECK(denied->Header.AceType == ACCESS_DENIED_ACE_TYPE && denied->Header.AceSize == 24 && denied->Mask == 0x2 &&
+          EqualSid(&denied->SidStart, sid));
+    CHECK(!GetAce(acl, 2, &ace) && GetLastError() == ERROR_INVALID_PARAMETER);
+    acl->AclSize = 20; /* entries past the ACL's size: invalid */
+    CHECK(!IsValidAcl(acl) && GetLastError() == ERROR_INVALID_ACL);
+    LocalFree(sid);
+}
+
+static void sddl_round_trips(void) {
+    static const char *cases[][2] = {
+        {"O:BAG:SYD:(A;;FA;;;SY)(D;OICI;0x1234;;;WD)", NULL},
+        {"O:S-1-22-1-1000G:S-1-22-2-1000D:P(A;;RCWDWO;;;S-1-22-1-1000)", NULL},
+        {"D:PAI(A;OICIID;FR;;;AU)", NULL},
+        {"O:SYD:NO_ACCESS_CONTROL", NULL},
+        {"G:BU", NULL},
+        {"D:(A;;GAGR;;;BA)", "D:(A;;GAGR;;;BA)"},
+        {"D:(A;;0x1f01ff;;;BA)", "D:(A;;FA;;;BA)"},
+        {"D:(A;;16;;;S-1-5-32-544)", "D:(A;;RP;;;BA)"},
+        {"D:(A;;CCDC;;;S-1-0x1000000000-5)", "D:(A;;CCDC;;;S-1-0x001000000000-5)"},
+        {"O:S-1-5-18", "O:SY"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        PSECURITY_DESCRIPTOR sd = NULL;
+        ULONG size = 0;
+        LPSTR back = NULL;
+        const char *expected = cases[i][1] ? cases[i][1] : cases[i][0];
+        CHECK(ConvertStringSecurityDescriptorToSecurityDescriptorA(cases[i][0], SDDL_REVISION_1, &sd, &size));
+        CHECK(sd && size == GetSecurityDescriptorLength(sd) && RtlValidRelativeSecurityDescriptor(sd, size, 0));
+        CHECK(ConvertSecurityDescriptorToStringSecurityDescriptorA(sd, SDDL_REVISION_1, 15, &back, NULL));
+        if (back && strcmp(back, expected) != 0) {
+            fprintf(stderr, "  %s -> %s, expected %s\n", cases[i][0], back, expected);
+            current_failed = 1;
+        }
+        LocalFree(back);
+        LocalFree(sd);
+    }
+    /* Only the parts asked for. */
+    PSECURITY_DESCRIPTOR sd = NULL;
+    LPSTR text = NULL;
+    CHECK(ConvertStringSecurityDescriptorToSecurityDescriptorA("O:BAG:SYD:(A;;FA;;;SY)", 1, &sd, NULL));
+    CHECK(ConvertSecurityDescriptorToStringSecurityDescriptorA(sd, 1, DACL_SECURITY_INFORMATION, &text, NULL));
+    CHECK(text && strcmp(text, "D:(A;;FA;;;SY)") == 0);
+    LocalFree(text);
+    CHECK(!ConvertSecurityDescriptorToStringSecurityDescriptorA(sd, 2, 15, &text, NULL) &&
+          GetLastError() == ERROR_UNKNOWN_REVISION && text == NULL);
+    LocalFree(sd);
+}
+
+static void sddl_rejects_malformed_input(void) {
+    static const char *bad[] = {
+        "X:BA",
+        "O:",
+        "O:XX",
+        "O:BAO:BA",
+        "D:(A;;FA;;;SY",
+        "D:(Q;;FA;;;SY)",
+        "D:(A;ZZ;FA;;;SY)",
+        "D:(A;;QQ;;;SY)",
+        "D:(A;;FA;;SY)",
+        "D:(A;;FA;g;;SY)",
+        "D:(A;;0x1ffffffff;;;SY)",
+        "D:NO_ACCESS_CONTROL(A;;FA;;;SY)",
+        "D:Z(A;;FA;;;SY)",
+        "S:(AU;SA;FA;;;SY)",
+        "O:S-1-5-",
+        "D:(A;;FA;;;S-1-5-1-2-3-4-5-6-7-8-9-10-11-12-13-14-15-16)",
+        "D:(A;;F;;;SY)",
+        "O:BA ",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        PSECURITY_DESCRIPTOR sd = (PSECURITY_DESCRIPTOR)1;
+        ULONG size = 77;
+        SetLastError(0);
+        BOOL ok = ConvertStringSecurityDescriptorToSecurityDescriptorA(bad[i], SDDL_REVISION_1, &sd, &size);
+        DWORD e = GetLastError();
+        if (ok || sd != NULL || size != 77 || (e != ERROR_INVALID_PARAMETER && e != ERROR_INVALID_SID)) {
+            fprintf(stderr, "  \"%s\": ok %d, error %u\n", bad[i], ok, (unsigned)e);
+            current_failed = 1;
+        }
+    }
+    PSECURITY_DESCRIPTOR sd = (PSECURITY_DESCRIPTOR)1;
+    CHECK(!ConvertStringSecurityDescriptorToSecurityDescriptorA("O:BA", 2, &sd, NULL) &&
+          GetLastError() == ERROR_UNKNOWN_REVISION && sd == NULL);
+    CHECK(!ConvertStringSecurityDescriptorToSecurityDescriptorA(NULL, 1, &sd, NULL) &&
+          GetLastError() == ERROR_INVALID_PARAMETER);
+}
+
+/* A token's own security descriptor: GetKernelObjectSecurity reads it, SetKernelObjectSecurity
+ * replaces its DACL, and OpenThreadToken's access check is made against the new one. */
+static void token_security_descriptor_is_the_one_open_thread_token_checks(void) {
+    HANDLE bare = client(SecurityImpersonation, TRUE), opened = NULL;
+    unsigned char buffer[512];
+    DWORD needed = 0;
+    CHECK(!GetKernelObjectSecurity(bare, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, buffer, 4, &needed) &&
+          GetLastError() == ERROR_INSUFFICIENT_BUFFER && needed > 20);
+    CHECK(GetKernelObjectSecurity(bare, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, buffer, sizeof buffer,
+                                  &needed));
+    LPSTR text = NULL;
+    CHECK(ConvertSecurityDescriptorToStringSecurityDescriptorA(buffer, 1, 15, &text, NULL));
+    char expected[512];
+    snprintf(expected, sizeof expected, "O:%sD:(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;%s)", me, me);
+    CHECK(text && strncmp(text, expected, strlen(expected)) == 0);
+    if (text) fprintf(stderr, "  token descriptor: %s\n", text);
+    LocalFree(text);
+    CHECK(!GetKernelObjectSecurity(bare, SACL_SECURITY_INFORMATION, buffer, sizeof buffer, &needed) &&
+          GetLastError() == ERROR_PRIVILEGE_NOT_HELD);
+    /* Only TOKEN_QUERY for the user from now on. */
+    PSECURITY_DESCRIPTOR query_only = sd_of("D:(A;;0x8;;;%s)");
+    CHECK(SetKernelObjectSecurity(bare, DACL_SECURITY_INFORMATION, query_only));
+    CHECK(SetThreadToken(NULL, bare));
+    CHECK(!OpenThreadToken(GetCurrentThread(), TOKEN_DUPLICATE, FALSE, &opened) &&
+          GetLastError() == ERROR_ACCESS_DENIED && opened == NULL);
+    CHECK(OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, FALSE, &opened));
+    CHECK(!GetKernelObjectSecurity(opened, DACL_SECURITY_INFORMATION, buffer, sizeof buffer, &needed) &&
+          GetLastError() == ERROR_ACCESS_DENIED);
+    CHECK(!SetKernelObjectSecurity(opened, DACL_SECURITY_INFORMATION, query_only) &&
+          GetLastError() == ERROR_ACCESS_DENIED);
+    CloseHandle(opened);
+    opened = NULL;
+    CHECK(OpenThreadToken(GetCurrentThread(), MAXIMUM_ALLOWED, FALSE, &opened));
+    CloseHandle(opened);
+    CHECK(RevertToSelf());
+    /* A deny entry in front. */
+    PSECURITY_DESCRIPTOR deny = sd_of("D:(D;;0x8;;;%s)(A;;0xf01ff;;;%s)");
+    CHECK(SetKernelObjectSecurity(bare, DACL_SECURITY_INFORMATION, deny));
+    CHECK(SetThreadToken(NULL, bare));
+    opened = NULL;
+    CHECK(!OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, FALSE, &opened) && GetLastError() == ERROR_ACCESS_DENIED);
+    CHECK(OpenThreadToken(GetCurrentThread(), TOKEN_DUPLICATE, FALSE, &opened));
+    CloseHandle(opened);
+    CHECK(RevertToSelf());
+    /* Another owner takes CAP_CHOWN. */
+    PSECURITY_DESCRIPTOR other_owner = sd_of("O:S-1-22-1-4000001");
+    BOOL set = SetKernelObjectSecurity(bare, OWNER_SECURITY_INFORMATION, other_owner);
+    if (thread_cap("CapEff") & 1)
+        CHECK(set);
+    else
+        CHECK(!set && GetLastError() == ERROR_INVALID_OWNER);
+    CHECK(!SetKernelObjectSecurity(bare, DACL_SECURITY_INFORMATION, (PSECURITY_DESCRIPTOR)buffer + 1) || 1);
+    LocalFree(other_owner);
+    LocalFree(deny);
+    LocalFree(query_only);
+    CloseHandle(bare);
+}
+
+/* Deleted privileges leave the token, and the thread's kernel capabilities while it
+ * impersonates it; RevertToSelf gives them back. */
+static void impersonating_a_restricted_token_drops_deleted_privileges_in_the_kernel(void) {
+    HANDLE full = client(SecurityImpersonation, FALSE), restricted = NULL;
+    LUID backup;
+    CHECK(LookupPrivilegeValueA(NULL, SE_BACKUP_NAME, &backup));
+    LUID_AND_ATTRIBUTES drop = {backup, 0};
+    CHECK(CreateRestrictedToken(full, 0, 0, NULL, 1, &drop, 0, NULL, &restricted));
+    unsigned long long before = thread_cap("CapEff");
+    CHECK(ImpersonateLoggedOnUser(restricted));
+    unsigned long long during = thread_cap("CapEff");
+    CHECK((during & (1ull << 2)) == 0);
+    CHECK(during == (before & ~(1ull << 2)));
+    BOOL ok = RevertToSelf();
+    CHECK(ok && thread_cap("CapEff") == before);
+    unsigned char buffer[4096];
+    DWORD length = 0;
+    CHECK(GetTokenInformation(restricted, TokenPrivileges, buffer, sizeof buffer, &length));
+    TOKEN_PRIVILEGES *p = (TOKEN_PRIVILEGES *)buffer;
+    for (DWORD i = 0; i < p->PrivilegeCount; i++) CHECK(p->Privileges[i].Luid.LowPart != backup.LowPart);
+    if (!(before & (1ull << 2))) printf("# CAP_DAC_READ_SEARCH not held: nothing to drop\n");
+    CloseHandle(restricted);
+    CloseHandle(full);
+}
+
+static void create_restricted_token_checks_its_arguments(void) {
+    HANDLE base = client(SecurityImpersonation, FALSE), t = (HANDLE)1, no_dup = NULL;
+    unsigned char bad_sid[8] = {3};
+    SID_AND_ATTRIBUTES bad = {bad_sid, 0};
+    CHECK(!CreateRestrictedToken(base, 0, 1, &bad, 0, NULL, 0, NULL, &t) && GetLastError() == ERROR_INVALID_SID &&
+          t == NULL);
+    CHECK(!CreateRestrictedToken(base, 0, 1, NULL, 0, NULL, 0, NULL, &t) && GetLastError() == ERROR_INVALID_PARAMETER);
+    CHECK(!CreateRestrictedToken(base, WRITE_RESTRICTED, 0, NULL, 0, NULL, 0, NULL, &t) &&
+          GetLastError() == ERROR_INVALID_PARAMETER);
+    CHECK(!CreateRestrictedToken(base, 0, 0, NULL, 0, NULL, 0, NULL, NULL) && GetLastError() == ERROR_NOACCESS);
+    CHECK(DuplicateTokenEx(base, TOKEN_QUERY, NULL, SecurityImpersonation, TokenImpersonation, &no_dup));
+    CHECK(!CreateRestrictedToken(no_dup, 0, 0, NULL, 0, NULL, 0, NULL, &t) && GetLastError() == ERROR_ACCESS_DENIED);
+    CHECK(!IsTokenRestricted((HANDLE)(uintptr_t)0x999) && GetLastError() == ERROR_INVALID_HANDLE);
+    /* Same type and level as the source; DISABLE_MAX_PRIVILEGE keeps SeChangeNotifyPrivilege only. */
+    CHECK(CreateRestrictedToken(base, DISABLE_MAX_PRIVILEGE, 0, NULL, 0, NULL, 0, NULL, &t));
+    unsigned char buffer[4096];
+    DWORD length = 0;
+    CHECK(GetTokenInformation(t, TokenType, buffer, sizeof buffer, &length) &&
+          *(TOKEN_TYPE *)buffer == TokenImpersonation);
+    CHECK(GetTokenInformation(t, TokenImpersonationLevel, buffer, sizeof buffer, &length) &&
+          *(SECURITY_IMPERSONATION_LEVEL *)buffer == SecurityImpersonation);
+    CHECK(GetTokenInformation(t, TokenPrivileges, buffer, sizeof buffer, &length) &&
+          ((TOKEN_PRIVILEGES *)buffer)->PrivilegeCount == 1);
+    CloseHandle(t);
+    CloseHandle(no_dup);
+    CloseHandle(base);
+}
+
+static BOOL run_as(HANDLE token, const char *command, void *environment, const char *directory, DWORD *code) {
+    STARTUPINFOA si;
+    PROCESS_INFORMATION pi;
+    char line[512];
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    snprintf(line, sizeof line, "%s", command);
+    if (!CreateProcessAsUserA(token, NULL, line, NULL, NULL, FALSE, 0, environment, directory, &si, &pi)) return FALSE;
+    CHECK(pi.dwProcessId > 0 && pi.dwThreadId == pi.dwProcessId && pi.hProcess && pi.hThread);
+    CHECK(WaitForSingleObject(pi.hProcess, INFINITE) == WAIT_OBJECT_0);
+    CHECK(WaitForSingleObject(pi.hThread, 0) == WAIT_OBJECT_0);
+    CHECK(GetExitCodeProcess(pi.hProcess, code));
+    CHECK(CloseHandle(pi.hProcess) && CloseHandle(pi.hThread));
+    CHECK(!CloseHandle(pi.hProcess) && GetLastError() == ERROR_INVALID_HANDLE);
+    return TRUE;
+}
+
+static HANDLE primary_token(void) {
+    HANDLE process = NULL, primary = NULL;
+    CHECK(OpenProcessToken(GetCurrentProcess(), TOKEN_DUPLICATE | TOKEN_QUERY, &process));
+    CHECK(DuplicateTokenEx(process, TOKEN_ALL_ACCESS, NULL, SecurityImpersonation, TokenPrimary, &primary));
+    CloseHandle(process);
+    return primary;
+}
+
+/* The command line splits as Windows' C runtime splits it, the program is found in PATH,
+ * the environment block and the directory reach the child, its exit code comes back. */
+static void create_process_as_user_runs_the_command_line(void) {
+    HANDLE token = primary_token();
+    DWORD code = 99;
+    CHECK(run_as(token, "sh -c \"exit 7\"", NULL, NULL, &code) && code == 7);
+    CHECK(run_as(token, "sh -c \"test \\\"$1\\\" = 'a\\\"b' && test \\\"$2\\\" = 'c d'\" x a\\\"b \"c d\"", NULL, NULL,
+                 &code) &&
+          code == 0);
+    char environment[] = "HS_X=yes\0PATH=/usr/bin:/bin\0";
+    CHECK(run_as(token,
+                 "/bin/sh -c \"test \\\"$HS_X\\\" = yes && test \\\"$(pwd)\\\" = /tmp && test -z \\\"$HOME\\\"\"",
+                 environment, "/tmp", &code) &&
+          code == 0);
+    CHECK(run_as(token, "sh -c \"kill -9 $$\"", NULL, NULL, &code) && code == 128 + 9);
+    /* Running: STILL_ACTIVE, a timed wait times out. */
+    STARTUPINFOA si;
+    PROCESS_INFORMATION pi;
+    char line[] = "sleep 1";
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    CHECK(CreateProcessAsUserA(token, NULL, line, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi));
+    CHECK(GetExitCodeProcess(pi.hProcess, &code) && code == STILL_ACTIVE);
+    CHECK(WaitForSingleObject(pi.hProcess, 10) == WAIT_TIMEOUT);
+    CHECK(WaitForSingleObject(pi.hProcess, 5000) == WAIT_OBJECT_0);
+    CHECK(GetExitCodeProcess(pi.hProcess, &code) && code == 0);
+    CloseHandle(pi.hThread);
+    CloseHandle(pi.hProcess);
+    CloseHandle(token);
+}
+
+/* As another account: its uid and groups in the child; without CAP_SETUID/CAP_SETGID,
+ * ERROR_ACCESS_DENIED and no process. */
+static void create_process_as_user_runs_as_the_account(void) {
+    HANDLE nobody = NULL;
+    CHECK(HostSec_LogonUser("nobody", &nobody) == S_OK);
+    DWORD code = 99;
+    BOOL started = run_as(nobody, "sh -c \"test $(id -u) = $(id -u nobody) && test $(id -ru) = $(id -u nobody)\"", NULL,
+                          NULL, &code);
+    /* (Run as nobody without groups, the token's group list still differs: CAP_SETGID needed.) */
+    if (thread_cap("CapPrm") & (1ull << 7))
+        CHECK(started && code == 0);
+    else
+        CHECK(!started && GetLastError() == ERROR_ACCESS_DENIED);
+    CloseHandle(nobody);
+}
+
+static void create_process_as_user_checks_its_arguments(void) {
+    HANDLE token = primary_token(), impersonation = client(SecurityImpersonation, FALSE);
+    STARTUPINFOA si;
+    PROCESS_INFORMATION pi;
+    char line[] = "sh -c true", missing[] = "/no/such/program";
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    CHECK(!CreateProcessAsUserA(impersonation, NULL, line, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi) &&
+          GetLastError() == ERROR_BAD_TOKEN_TYPE);
+    CHECK(!CreateProcessAsUserA(token, NULL, line, NULL, NULL, FALSE, CREATE_SUSPENDED, NULL, NULL, &si, &pi) &&
+          GetLastError() == ERROR_INVALID_PARAMETER);
+    CHECK(!CreateProcessAsUserA(token, NULL, NULL, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi) &&
+          GetLastError() == ERROR_INVALID_PARAMETER);
+    CHECK(!CreateProcessAsUserA(token, NULL, line, NULL, NULL, FALSE, 0, NULL, NULL, NULL, &pi) &&
+          GetLastError() == ERROR_NOACCESS);
+    CHECK(!CreateProcessAsUserA(token, NULL, missing, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi) &&
+          GetLastError() == ERROR_FILE_NOT_FOUND);
+    si.dwFlags = STARTF_USESTDHANDLES;
+    CHECK(!CreateProcessAsUserA(token, NULL, line, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi) &&
+          GetLastError() == ERROR_INVALID_PARAMETER);
+    CHECK(WaitForSingleObject(token, 0) == WAIT_FAILED && GetLastError() == ERROR_INVALID_HANDLE);
+    DWORD code;
+    CHECK(!GetExitCodeProcess(token, &code) && GetLastError() == ERROR_INVALID_HANDLE);
+    CloseHandle(impersonation);
+    CloseHandle(token);
+}
+
+int main(void) {
+    HANDLE process = NULL;
+    unsigned char buffer[256];
+    DWORD length = 0;
+    LPSTR text = NULL;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &process) ||
+        !GetTokenInformation(process, TokenUser, buffer, sizeof buffer, &length) ||
+        !ConvertSidToStringSidA(((TOKEN_USER *)buffer)->User.Sid, &text)) {
+        fprintf(stderr, "cannot read the process token\n");
+        return 1;
+    }
+    snprintf(me, sizeof me, "%s", text);
+    LocalFree(text);
+    CloseHandle(process);
+    root = getuid() == 0;
+    privileged = (thread_cap("CapEff") & 0x6) == 0x6;
+    if (!(thread_cap("CapPrm") & (1ull << 7))) printf("# unprivileged: no CAP_SETUID\n");
+
+    RUN(security_descriptors_build_and_read_back);
+    RUN(acls_follow_the_windows_size_rules);
+    RUN(sddl_round_trips);
+    RUN(sddl_rejects_malformed_input);
+    RUN(access_check_allow_grants_what_the_entry_allows);
+    RUN(access_check_a_right_no_entry_allows_is_denied);
+    RUN(access_check_deny_entry_denies);
+    RUN(access_check_entries_decide_in_order);
+    RUN(access_check_generic_rights_map_through_the_mapping);
+    RUN(access_check_maximum_allowed_grants_every_allowed_right);
+    RUN(access_check_owner_gets_read_control_and_write_dac);
+    RUN(access_check_null_dacl_grants_everyone_everything);
+    RUN(access_check_empty_dacl_grants_no_one);
+    RUN(access_check_zero_desired_access_is_denied);
+    RUN(access_check_backup_and_restore_privileges_grant_past_the_dacl);
+    RUN(access_check_access_system_security_takes_se_security_privilege);
+    RUN(access_check_asks_for_an_impersonation_token);
+    RUN(access_check_rejects_bad_arguments);
+    RUN(access_check_restricted_token_needs_both_passes);
+    RUN(access_check_deny_only_sids_match_deny_entries_only);
+    RUN(token_security_descriptor_is_the_one_open_thread_token_checks);
+    RUN(impersonating_a_restricted_token_drops_deleted_privileges_in_the_kernel);
+    RUN(create_restricted_token_checks_its_arguments);
+    RUN(create_process_as_user_runs_the_command_line);
+    RUN(create_process_as_user_runs_as_the_account);
+    RUN(create_process_as_user_checks_its_arguments);
+    return failures ? 1 : 0;
+}
