@@ -879,7 +879,7 @@ HRESULT HostSec_SetPolicy(DWORD dwFlags);
  *  between fork and execve, with raw system calls; the calling thread's credentials never
  *  change. argv and envp are NULL-terminated arrays as execve takes them; envp NULL is an
  *  empty environment. The caller reaps the child (waitpid). Needs TOKEN_ASSIGN_PRIMARY,
- *  TOKEN_DUPLICATE and TOKEN_QUERY on hToken.
+ *  TOKEN_DUPLICATE and TOKEN_QUERY on token.
  *
  *  S_OK and *pid;
  *  E_POINTER (path, argv or pid NULL);
@@ -893,7 +893,7 @@ HRESULT HostSec_SetPolicy(DWORD dwFlags);
  *    ERROR_BAD_EXE_FORMAT) (not an executable format);
  *  E_OUTOFMEMORY; E_UNEXPECTED (fork failed otherwise); HOST_E_CLRNOTAVAILABLE.
  *  *pid is left unchanged on failure; no process is left behind. */
-HRESULT HostSec_SpawnAsUser(HANDLE hToken, const char *path, char *const argv[], char *const envp[], pid_t *pid);
+HRESULT HostSec_SpawnAsUser(HANDLE token, const char *path, char *const argv[], char *const envp[], pid_t *pid);
 
 /** A token for the process on the other end of a connected Unix domain socket (Windows'
  *  ImpersonateNamedPipeClient has this twin): its uid and gid from SO_PEERCRED and its

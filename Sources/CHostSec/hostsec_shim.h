@@ -366,6 +366,9 @@ enum {
     HS_FUNCTION_HostSec_GetFunctionInfoAt,
     HS_FUNCTION_HostSec_Invoke,
     HS_FUNCTION_HostSec_SetTrace,
+    HS_FUNCTION_HostSec_SpawnAsUser,
+    HS_FUNCTION_HostSec_OpenSocketClientToken,
+    HS_FUNCTION_HostSec_ImpersonateSocketClient,
     HS_FUNCTION_COUNT
 };
 struct HOSTSEC_METHOD_INFO;

@@ -183,6 +183,21 @@ static const HOSTSEC_PARAM_INFO set_trace_params[] = {
     PARAM("enable", "BOOL", INT32, IN, BOOL, -1, NULL),
     PARAM("path", "const char *", POINTER, IN, STRING, -1, NULL),
 };
+static const HOSTSEC_PARAM_INFO spawn_as_user_params[] = {
+    PARAM("token", "HANDLE", POINTER, IN, HANDLE, -1, NULL),
+    PARAM("path", "const char *", POINTER, IN, STRING, -1, NULL),
+    PARAM("argv", "char *const[]", POINTER, IN, POINTER, -1, NULL),
+    PARAM("envp", "char *const[]", POINTER, IN, POINTER, -1, NULL),
+    PARAM("pid", "pid_t *", POINTER, OUT, NUMBER, -1, NULL),
+};
+static const HOSTSEC_PARAM_INFO open_socket_client_token_params[] = {
+    PARAM("fd", "int", INT32, IN, NUMBER, -1, NULL),
+    PARAM("desiredAccess", "DWORD", UINT32, IN, ACCESS_MASK, -1, NULL),
+    PARAM("token", "HANDLE *", POINTER, OUT, HANDLE_OUT, -1, NULL),
+};
+static const HOSTSEC_PARAM_INFO impersonate_socket_client_params[] = {
+    PARAM("fd", "int", INT32, IN, NUMBER, -1, NULL),
+};
 
 static const HOSTSEC_METHOD_INFO functions[] = {
     FUNCTION(HostSec_LogonUserWithPassword, logon_user_with_password_params, "HRESULT", INT32, HRESULT),
@@ -204,6 +219,9 @@ static const HOSTSEC_METHOD_INFO functions[] = {
     FUNCTION(HostSec_GetFunctionInfoAt, get_function_info_at_params, "HRESULT", INT32, HRESULT),
     FUNCTION(HostSec_Invoke, invoke_params, "HRESULT", INT32, HRESULT),
     FUNCTION(HostSec_SetTrace, set_trace_params, "HRESULT", INT32, HRESULT),
+    FUNCTION(HostSec_SpawnAsUser, spawn_as_user_params, "HRESULT", INT32, HRESULT),
+    FUNCTION(HostSec_OpenSocketClientToken, open_socket_client_token_params, "HRESULT", INT32, HRESULT),
+    FUNCTION(HostSec_ImpersonateSocketClient, impersonate_socket_client_params, "HRESULT", INT32, HRESULT),
 };
 _Static_assert(COUNT(functions) == HS_FUNCTION_COUNT, "one description per HS_FUNCTION_ value");
 

@@ -194,6 +194,9 @@ static void functions_enumerate_every_flat_function_then_end(void) {
         "HostSec_GetFunctionInfoAt",
         "HostSec_Invoke",
         "HostSec_SetTrace",
+        "HostSec_SpawnAsUser",
+        "HostSec_OpenSocketClientToken",
+        "HostSec_ImpersonateSocketClient",
     };
     const DWORD count = sizeof names / sizeof names[0];
     for (DWORD i = 0; i < count; i++) {

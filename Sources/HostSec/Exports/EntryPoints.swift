@@ -242,9 +242,9 @@ public func HostSec_SpawnAsUser(
     _ envp: UnsafePointer<UnsafeMutablePointer<CChar>?>?,
     _ pid: UnsafeMutablePointer<pid_t>?
 ) -> HRESULT {
-    hresult { () throws(HostSecError) in
-        guard let path, let argv, let pid else { throw .pointer }
-        pid.pointee = try HostSecurity.shared.spawnAsUser(hToken, path: path, argv: argv, envp: envp)
+    guard Tracer.isOn else { return EntryPoint.spawnAsUser(hToken, path, argv, envp, pid) }
+    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_SpawnAsUser), hToken, path, argv, envp, pid) {
+        EntryPoint.spawnAsUser(hToken, path, argv, envp, pid)
     }
 }
 
@@ -252,12 +252,40 @@ public func HostSec_SpawnAsUser(
 public func HostSec_OpenSocketClientToken(_ fd: Int32, _ desiredAccess: DWORD, _ token: UnsafeMutablePointer<HANDLE?>?)
     -> HRESULT
 {
-    hresult(token) { () throws(HostSecError) in
-        try HostSecurity.shared.openSocketClientToken(fd, desiredAccess: desiredAccess)
+    guard Tracer.isOn else { return EntryPoint.openSocketClientToken(fd, desiredAccess, token) }
+    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_OpenSocketClientToken), fd, desiredAccess, token) {
+        EntryPoint.openSocketClientToken(fd, desiredAccess, token)
     }
 }
 
 @c @implementation
 public func HostSec_ImpersonateSocketClient(_ fd: Int32) -> HRESULT {
-    hresult { () throws(HostSecError) in try HostSecurity.shared.impersonateSocketClient(fd) }
+    guard Tracer.isOn else { return EntryPoint.impersonateSocketClient(fd) }
+    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_ImpersonateSocketClient), fd) {
+        EntryPoint.impersonateSocketClient(fd)
+    }
+}
+
+extension EntryPoint {
+    static func spawnAsUser(
+        _ hToken: HANDLE?, _ path: UnsafePointer<CChar>?, _ argv: UnsafePointer<UnsafeMutablePointer<CChar>?>?,
+        _ envp: UnsafePointer<UnsafeMutablePointer<CChar>?>?, _ pid: UnsafeMutablePointer<pid_t>?
+    ) -> HRESULT {
+        hresult { () throws(HostSecError) in
+            guard let path, let argv, let pid else { throw .pointer }
+            pid.pointee = try HostSecurity.shared.spawnAsUser(hToken, path: path, argv: argv, envp: envp)
+        }
+    }
+
+    static func openSocketClientToken(_ fd: Int32, _ desiredAccess: DWORD, _ token: UnsafeMutablePointer<HANDLE?>?)
+        -> HRESULT
+    {
+        hresult(token) { () throws(HostSecError) in
+            try HostSecurity.shared.openSocketClientToken(fd, desiredAccess: desiredAccess)
+        }
+    }
+
+    static func impersonateSocketClient(_ fd: Int32) -> HRESULT {
+        hresult { () throws(HostSecError) in try HostSecurity.shared.impersonateSocketClient(fd) }
+    }
 }

@@ -112,8 +112,9 @@ def main():
         else:
             h_params = []
             for a in [a.strip() for a in proto.group(2).split(",") if a.strip() != "void"]:
-                pm = re.match(r"(.*?)(\w+)$", a, re.S)
-                h_params.append((pm.group(2), norm(pm.group(1))))
+                # "char *const argv[]": the brackets belong to the type (char *const[]).
+                pm = re.match(r"(.*?)(\w+)\s*(\[\])?$", a, re.S)
+                h_params.append((pm.group(2), norm(pm.group(1).strip() + (pm.group(3) or ""))))
             if m.Slot != index:
                 problems.append(f"function {name}: Slot field {m.Slot}, index {index}")
             if norm(m.ReturnTypeName.decode()) != norm(proto.group(1)):
