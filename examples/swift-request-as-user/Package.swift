@@ -7,11 +7,11 @@ import PackageDescription
 let root = URL(fileURLWithPath: Context.packageDirectory).appendingPathComponent("../..").standardized.lastPathComponent
 
 let package = Package(
-    name: "file-server",
+    name: "swift-request-as-user",
     dependencies: [.package(path: "../..")],
     targets: [
         .executableTarget(
-            name: "file-server",
+            name: "swift-request-as-user",
             dependencies: [.product(name: "HostSecurity", package: root)])
     ]
 )
