@@ -11,7 +11,7 @@ root=${HOSTSEC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 out=${HOSTSEC_TEST_OUT:-/tmp}
 if [ "$(id -u)" -ne 0 ]; then echo "skip: needs root (makes accounts and acts as them)"; exit 0; fi
 command -v curl >/dev/null || { echo "curl is missing" >&2; exit 1; }
-scratch=$out/file-server-build
+scratch=${HOSTSEC_FILE_SERVER_BUILD:-$out/file-server-build}  # one build per run (debug)
 bin=$scratch/debug/hostsec-fileserver
 failures=0
 ok() { echo "ok   $1"; }
