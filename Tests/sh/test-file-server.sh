@@ -106,9 +106,10 @@ for p in '/files/../etc/passwd' '/files/fsc-alice/../../etc/passwd' '/files/%2e%
     done
 done
 sleep 0.3; kill "$strace_pid" 2>/dev/null; wait "$strace_pid" 2>/dev/null
-touched=$(grep -cE 'etc|\.\.' "$trace" || true)
+# (The log line's timestamp makes glibc stat /etc/localtime: not a file of the request.)
+touched=$(grep -v '"/etc/localtime"' "$trace" | grep -cE 'passwd|\.\.|"x"|a\\0b|%2' || true)
 if [ $bad -eq 0 ] && [ "$touched" -eq 0 ]; then ok curl_traversal_is_refused_with_400_before_any_file_syscall
-else fail curl_traversal_is_refused_with_400_before_any_file_syscall "$bad not 400, $touched syscalls"; grep -E 'etc|\.\.' "$trace" | head -5; fi
+else fail curl_traversal_is_refused_with_400_before_any_file_syscall "$bad not 400, $touched syscalls"; grep -v '"/etc/localtime"' "$trace" | head -5; fi
 ln -s /etc "$served/fsc-alice/out"
 r=$(req $a GET /files/fsc-alice/out/hostname)
 [ "${r%% *}" = 400 ] && ok curl_symlink_out_of_the_root_is_refused || fail curl_symlink_out_of_the_root_is_refused "$r"
