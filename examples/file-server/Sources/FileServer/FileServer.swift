@@ -56,9 +56,15 @@ struct Identity: Sendable {
 
     /// Runs `operation` as `token` and reads the thread's effective uid from the kernel right
     /// after it, on the same thread.
+    ///
+    /// The scope is the async one: the operation runs on the user's identity thread, which
+    /// took the user's credentials once. The closure is marked `async` on purpose: a plain
+    /// synchronous closure literal selects the synchronous `withImpersonation`, which would
+    /// switch the credentials of whichever cooperative thread runs the handler, twice per
+    /// operation, and leave the identity executors unused.
     func run<R: Sendable>(as token: Token, _ operation: @escaping @Sendable () -> R) async throws -> (R, UInt32) {
         if impersonation {
-            return try await withImpersonation(of: token) { (operation(), fs_thread_euid()) }
+            return try await withImpersonation(of: token) { () async in (operation(), fs_thread_euid()) }
         }
         return (operation(), fs_thread_euid())
     }
@@ -366,6 +372,7 @@ public func makeFileServer(configuration: FileServerConfiguration, cache: Creden
     let responder = try FileServerResponder(configuration: configuration, cache: cache, statistics: statistics, logger: logger)
     return Application(
         responder: responder,
+        server: .http1(additionalChannelHandlers: [ExpectContinueHandler()]),
         configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
                                                 serverName: "hostsec-fileserver"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

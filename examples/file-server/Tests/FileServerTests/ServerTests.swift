@@ -116,6 +116,49 @@ import Testing
         await server.stop()
     }
 
+    /// The file work runs on the user's identity thread (async scope), not by switching the
+    /// credentials of the thread that runs the handler: the identity executors count a job for
+    /// each operation, and between requests a thread of the process keeps the user's uid.
+    @Test func file_operations_run_as_jobs_on_the_users_identity_thread() async throws {
+        let server = try await TestServer.start()
+        let alice = Accounts.alice
+        let before = IdentityExecutors.statistics()
+        for i in 0..<20 {
+            #expect(try await client.send(.PUT, server.url("/files/job-\(i)"), as: alice, body: [1]).servedAs == alice.uid)
+            #expect(try await client.send(.GET, server.url("/whoami"), as: alice).servedAs == alice.uid)
+        }
+        let after = IdentityExecutors.statistics()
+        #expect(after.jobs - before.jobs >= 40, "identity jobs \(before.jobs) -> \(after.jobs)")
+        #expect(after.switches > 0 && after.threads > 0)
+        #expect(threadRealUids().contains(alice.uid))
+        await server.stop()
+    }
+
+    /// A client that sends `Expect: 100-continue` (curl does for every upload over 1 KiB) gets
+    /// `100 Continue` before it sends the body; the upload then completes as usual.
+    @Test func expect_100_continue_is_answered_before_the_body_is_sent() async throws {
+        let server = try await TestServer.start()
+        let alice = Accounts.alice
+        let body = String(repeating: "x", count: 2048)
+        let connection = try RawConnection(port: server.port)
+        try connection.send("PUT /files/expect.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(alice.authorization)\r\n"
+                            + "Content-Length: \(body.utf8.count)\r\nExpect: 100-continue\r\n\r\n")
+        // Nothing more is sent until the server answers (or 10 s pass: then it never will).
+        let interim = try connection.receive(until: "\r\n\r\n", timeoutMilliseconds: 10_000)
+        #expect(interim.hasPrefix("HTTP/1.1 100 Continue\r\n"), "got \(interim.debugDescription)")
+        try connection.send(body)
+        let final = try connection.receive(until: "\r\n\r\n", timeoutMilliseconds: 10_000)
+        #expect(final.hasPrefix("HTTP/1.1 201"), "got \(final.debugDescription)")
+        #expect(final.lowercased().contains("x-served-as: \(alice.uid)"))
+        #expect(try String(contentsOfFile: server.root + "/expect.txt", encoding: .utf8) == body)
+        // Without the header nothing interim is sent: the first line is the final answer.
+        let plain = try RawConnection(port: server.port)
+        try plain.send("PUT /files/plain.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(alice.authorization)\r\n"
+                       + "Content-Length: 3\r\n\r\nabc")
+        #expect(try plain.receive(until: "\r\n\r\n", timeoutMilliseconds: 10_000).hasPrefix("HTTP/1.1 201"))
+        await server.stop()
+    }
+
     @Test func directory_listing_is_json_and_needs_read_permission() async throws {
         let server = try await TestServer.start()
         let (alice, bob) = (Accounts.alice, Accounts.bob)

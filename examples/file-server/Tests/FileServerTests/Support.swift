@@ -9,6 +9,9 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs a command, returning its standard output (throws on a non-zero status).
 @discardableResult
@@ -139,4 +142,67 @@ func owner(_ path: String) -> (uid: UInt32, gid: UInt32, mode: UInt32)? {
     var st = stat()
     guard lstat(path, &st) == 0 else { return nil }
     return (st.st_uid, st.st_gid, UInt32(st.st_mode & 0o7777))
+}
+
+/// Real uids of the process's threads now, from /proc (the kernel's view of each thread).
+func threadRealUids() -> [UInt32] {
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+    return tasks.compactMap { tid in
+        guard let status = try? String(contentsOfFile: "/proc/self/task/\(tid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }) else { return nil }
+        return line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first.flatMap { UInt32($0) }
+    }
+}
+
+/// A plain TCP connection to 127.0.0.1, for exchanges an HTTP client library hides (the
+/// interim responses of HTTP/1.1).
+final class RawConnection {
+    private let fd: Int32
+    private var pending: [UInt8] = []
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else { let e = errno; close(fd); throw POSIXError(.init(rawValue: e) ?? .EIO) }
+    }
+
+    deinit { close(fd) }
+
+    func send(_ text: String) throws {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+            bytes = bytes.dropFirst(n)
+        }
+    }
+
+    /// Bytes up to and including `marker`; what follows stays for the next call. Throws
+    /// ETIMEDOUT when the marker has not come within the time given.
+    func receive(until marker: String, timeoutMilliseconds: Int32) throws -> String {
+        let needle = Array(marker.utf8)
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeoutMilliseconds))
+        while true {
+            if let end = pending.indices.first(where: { pending[$0...].starts(with: needle) }) {
+                let message = String(decoding: pending[..<(end + needle.count)], as: UTF8.self)
+                pending.removeFirst(end + needle.count)
+                return message
+            }
+            let left = deadline - ContinuousClock.now
+            let ms = Int32(max(0, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, ms) == 1 else { throw POSIXError(.ETIMEDOUT) }
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { throw POSIXError(.ECONNRESET) }
+            pending += chunk[..<n]
+        }
+    }
 }
