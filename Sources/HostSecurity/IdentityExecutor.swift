@@ -121,8 +121,7 @@ public enum IdentityExecutors {
     }
 
     private static let registry = Mutex(Registry())
-    /// The process-wide counters. They live in an object: a global `let` holding an `Atomic`
-    /// was folded to its initial value in optimized builds, so `statistics()` read 0 there.
+    /// The process-wide counters (read by ``statistics()``), shared by every executor.
     final class Counters: Sendable {
         let jobs = Atomic<UInt64>(0)
         let switches = Atomic<UInt64>(0)
