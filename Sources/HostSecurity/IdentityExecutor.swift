@@ -31,7 +31,7 @@ final class IdentityExecutor: TaskExecutor, @unchecked Sendable {
         if job.kind == .task {
             queue.push(UnownedJob(job))
         } else {
-            IdentityExecutors.rerouted.add(1, ordering: .relaxed)
+            IdentityExecutors.counters.rerouted.add(1, ordering: .relaxed)
             globalConcurrentExecutor.enqueue(job)
         }
     }
@@ -53,11 +53,11 @@ final class IdentityExecutor: TaskExecutor, @unchecked Sendable {
             let spawned = Spawner.run {
                 for _ in 0..<count {
                     self.threads.add(1, ordering: .relaxed)
-                    IdentityExecutors.threads.add(1, ordering: .relaxed)
+                    IdentityExecutors.counters.threads.add(1, ordering: .relaxed)
                     IdentityThread.start(for: self) { result in
                         if case .failure = result {
                             self.threads.subtract(1, ordering: .relaxed)
-                            IdentityExecutors.threads.subtract(1, ordering: .relaxed)
+                            IdentityExecutors.counters.threads.subtract(1, ordering: .relaxed)
                         }
                         report(result)
                     }
@@ -80,7 +80,7 @@ final class IdentityExecutor: TaskExecutor, @unchecked Sendable {
 
     func threadLeft(compromised: Bool) {
         threads.subtract(1, ordering: .relaxed)
-        IdentityExecutors.threads.subtract(1, ordering: .relaxed)
+        IdentityExecutors.counters.threads.subtract(1, ordering: .relaxed)
         if compromised { IdentityExecutors.retire(self) }
     }
 
@@ -121,10 +121,14 @@ public enum IdentityExecutors {
     }
 
     private static let registry = Mutex(Registry())
-    static let jobs = Atomic<UInt64>(0)
-    static let switches = Atomic<UInt64>(0)
-    static let rerouted = Atomic<UInt64>(0)
-    static let threads = Atomic<Int>(0)
+    /// The process-wide counters (read by ``statistics()``), shared by every executor.
+    final class Counters: Sendable {
+        let jobs = Atomic<UInt64>(0)
+        let switches = Atomic<UInt64>(0)
+        let rerouted = Atomic<UInt64>(0)
+        let threads = Atomic<Int>(0)
+    }
+    static let counters = Counters()
 
     /// How many executors whose scopes have all ended are kept, threads and identity
     /// included, for the next scope of the same identity (8 by default). 0 makes every
@@ -163,8 +167,8 @@ public enum IdentityExecutors {
     /// task jobs and went on to the global concurrent executor; and identity threads alive.
     public static func statistics() -> (jobs: UInt64, switches: UInt64, rerouted: UInt64, threads: Int) {
         (
-            jobs.load(ordering: .relaxed), switches.load(ordering: .relaxed), rerouted.load(ordering: .relaxed),
-            threads.load(ordering: .relaxed)
+            counters.jobs.load(ordering: .relaxed), counters.switches.load(ordering: .relaxed),
+            counters.rerouted.load(ordering: .relaxed), counters.threads.load(ordering: .relaxed)
         )
     }
 

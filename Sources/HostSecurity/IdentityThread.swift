@@ -64,7 +64,7 @@ enum IdentityThread {
             return
         }
         let level = (try? engine.captureContext(restricted: false))?.level ?? .anonymous
-        IdentityExecutors.switches.add(1, ordering: .relaxed)
+        IdentityExecutors.counters.switches.add(1, ordering: .relaxed)
         pthread_setspecific(key, Unmanaged.passUnretained(executor).toOpaque())
         started(.success(level))
 
@@ -72,7 +72,7 @@ enum IdentityThread {
         executor.queue.threadStarted()
         while let job = executor.queue.pop() {
             job.runSynchronously(on: unowned)
-            IdentityExecutors.jobs.add(1, ordering: .relaxed)
+            IdentityExecutors.counters.jobs.add(1, ordering: .relaxed)
             // The library failed closed while this thread ran a job (a nested scope could not
             // restore): the thread may no longer hold the identity. It leaves; exiting drops
             // whatever credentials it holds.
@@ -84,7 +84,7 @@ enum IdentityThread {
             }
         }
         pthread_setspecific(key, nil)
-        if (try? engine.revertToSelf()) != nil { IdentityExecutors.switches.add(1, ordering: .relaxed) }
+        if (try? engine.revertToSelf()) != nil { IdentityExecutors.counters.switches.add(1, ordering: .relaxed) }
         executor.threadLeft(compromised: false)
     }
 }

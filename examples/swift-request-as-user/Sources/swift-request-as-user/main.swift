@@ -1,6 +1,6 @@
 // Serves requests "USER:PATH" given on the command line, all at once: each is read as USER,
 // in async code, with the kernel enforcing USER's permissions on every read.
-//   swift run file-server alice:/home/alice/notes.txt bob:/home/alice/notes.txt
+//   swift run swift-request-as-user alice:/home/alice/notes.txt bob:/home/alice/notes.txt
 import Foundation
 import HostSecurity
 

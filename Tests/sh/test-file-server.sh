@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# examples/file-server (hostsec-fileserver), built once here in debug: the package's Swift
+# tests (AsyncHTTPClient against an in-process server, accounts made with useradd +
+# chpasswd), then the built binary on a free loopback port driven with curl: ownership of
+# PUT files, 403/404 from the kernel, 401 with WWW-Authenticate, traversal refused before any
+# file syscall (strace), 4 users x 10,000 mixed requests with every X-Served-As checked, the
+# request log, graceful shutdown, SIGKILL in the middle of uploads, and the same server
+# without CAP_SETUID/CAP_SETGID.
+set -uo pipefail
+root=${HOSTSEC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+out=${HOSTSEC_TEST_OUT:-/tmp}
+if [ "$(id -u)" -ne 0 ]; then echo "skip: needs root (makes accounts and acts as them)"; exit 0; fi
+command -v curl >/dev/null || { echo "curl is missing" >&2; exit 1; }
+scratch=${HOSTSEC_FILE_SERVER_BUILD:-$out/file-server-build}  # one build per run (debug)
+bin=$scratch/debug/hostsec-fileserver
+failures=0
+ok() { echo "ok   $1"; }
+fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
+
+( cd "$root/examples/file-server" && swift build --build-tests --scratch-path "$scratch" >&2 ) \
+    || { echo "build failed" >&2; exit 1; }
+
+# --- the package's own tests (Swift Testing, AsyncHTTPClient) ---
+swift_out=$(cd "$root/examples/file-server" && swift test --skip-build --scratch-path "$scratch" 2>&1) && swift_rc=0 || swift_rc=$?
+grep -E "✘|passed after|failed after|four users x" <<<"$swift_out" || true
+if [ $swift_rc -eq 0 ] && grep -q "Test run with .* passed" <<<"$swift_out"; then ok swift_package_tests_pass
+else echo "$swift_out" | tail -40; fail swift_package_tests_pass "status $swift_rc"; fi
+
+# --- accounts and a served folder ---
+users=(fsc-alice fsc-bob fsc-carol fsc-dave)
+declare -A pass uid
+for u in "${users[@]}"; do
+    id -u "$u" >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin "$u"
+    pass[$u]="Pw-$u-$RANDOM$RANDOM"
+    echo "$u:${pass[$u]}" | chpasswd
+    uid[$u]=$(id -u "$u")
+done
+work=$(mktemp -d "$out/file-server.XXXXXX")
+served=$work/root
+mkdir -m 0777 "$served"
+for u in "${users[@]}"; do install -d -o "$u" -g "$u" -m 0755 "$served/$u"; done
+server_pid=
+cleanup() { [ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+start_server() {  # start_server LOG [extra args...]; sets server_pid and port
+    local log=$1; shift
+    "$@" "$bin" --root "$served" --port 0 >"$log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 200); do
+        port=$(grep -o 'port=[0-9]*' "$log" | head -1 | cut -d= -f2)
+        [ -n "$port" ] && return 0
+        sleep 0.05
+    done
+    echo "server did not start:" >&2; cat "$log" >&2; return 1
+}
+req() {  # req USER METHOD PATH [curl args...]: prints "status served-as"
+    local u=$1 m=$2 p=$3; shift 3
+    curl -s --path-as-is -o /dev/null -u "$u:${pass[$u]}" -X "$m" -w '%{http_code} %header{x-served-as}' "$@" \
+        "http://127.0.0.1:$port$p"
+}
+
+log=$work/server.log
+start_server "$log" || exit 1
+a=fsc-alice b=fsc-bob
+
+# --- ownership ---
+printf 'hello from alice' >"$work/small"
+r=$(req $a PUT /files/fsc-alice/hello.txt -T "$work/small")
+if [ "$r" = "201 ${uid[$a]}" ] && [ "$(stat -c %u:%g "$served/fsc-alice/hello.txt")" = "${uid[$a]}:$(id -g $a)" ]; then
+    ok curl_put_file_is_owned_by_the_user
+else fail curl_put_file_is_owned_by_the_user "$r $(stat -c %u:%g "$served/fsc-alice/hello.txt" 2>&1)"; fi
+r=$(req $a PUT /files/fsc-alice/hello.txt -T "$work/small")
+[ "$r" = "204 ${uid[$a]}" ] && ok curl_second_put_replaces_with_204 || fail curl_second_put_replaces_with_204 "$r"
+
+# --- the kernel decides ---
+chmod 0600 "$served/fsc-alice/hello.txt"
+r1=$(req $b GET /files/fsc-alice/hello.txt); r2=$(req $a GET /files/fsc-alice/hello.txt)
+r3=$(req $b PUT /files/fsc-alice/new -T "$work/small"); r4=$(req $b DELETE /files/fsc-alice/hello.txt)
+r5=$(req $b GET /files/fsc-alice/missing)
+if [ "$r1" = "403 ${uid[$b]}" ] && [ "$r2" = "200 ${uid[$a]}" ] && [ "$r3" = "403 ${uid[$b]}" ] \
+   && [ "$r4" = "403 ${uid[$b]}" ] && [ "$r5" = "404 ${uid[$b]}" ] && [ -e "$served/fsc-alice/hello.txt" ]; then
+    ok curl_other_user_gets_403_on_a_0600_file
+else fail curl_other_user_gets_403_on_a_0600_file "$r1 / $r2 / $r3 / $r4 / $r5"; fi
+
+# --- 401 ---
+h1=$(curl -s -D - -o /dev/null "http://127.0.0.1:$port/files/")
+h2=$(curl -s -D - -o /dev/null -u "$a:wrong-${pass[$a]}" "http://127.0.0.1:$port/files/fsc-alice/hello.txt")
+h3=$(curl -s -D - -o /dev/null -u "no-such-fsc:x" "http://127.0.0.1:$port/whoami")
+if grep -q "^HTTP/1.1 401" <<<"$h1" && grep -qi '^www-authenticate: Basic realm=' <<<"$h1" \
+   && grep -q "^HTTP/1.1 401" <<<"$h2" && grep -qi '^www-authenticate: Basic' <<<"$h2" \
+   && grep -q "^HTTP/1.1 401" <<<"$h3"; then
+    ok curl_no_or_wrong_credentials_get_401_with_www_authenticate
+else fail curl_no_or_wrong_credentials_get_401_with_www_authenticate "$(head -1 <<<"$h1") $(head -1 <<<"$h2") $(head -1 <<<"$h3")"; fi
+
+# --- traversal: 400, and not one file syscall made for it (strace on the server) ---
+trace=$work/strace.log
+strace -f -qq -p "$server_pid" -e trace=%file,openat2 -o "$trace" & strace_pid=$!
+sleep 0.5
+bad=0
+for p in '/files/../etc/passwd' '/files/fsc-alice/../../etc/passwd' '/files/%2e%2e/etc/passwd' '/files/%2E%2E%2Fetc%2Fpasswd' \
+         '/files//etc/passwd' '/files/a%00b' '/files/..%2f..%2fetc%2fpasswd' '/files/.%2e/x' '/files/fsc-alice/%2e%2e'; do
+    for m in GET PUT DELETE; do
+        if [ $m = PUT ]; then r=$(req $a $m "$p" -T "$work/small"); else r=$(req $a $m "$p"); fi
+        [ "${r%% *}" = 400 ] || { echo "  $m $p -> $r"; bad=$((bad + 1)); }
+    done
+done
+sleep 0.3; kill "$strace_pid" 2>/dev/null; wait "$strace_pid" 2>/dev/null
+# (The log line's timestamp makes glibc stat /etc/localtime: not a file of the request.)
+touched=$(grep -v '"/etc/localtime"' "$trace" | grep -cE 'passwd|\.\.|"x"|a\\0b|%2' || true)
+if [ $bad -eq 0 ] && [ "$touched" -eq 0 ]; then ok curl_traversal_is_refused_with_400_before_any_file_syscall
+else fail curl_traversal_is_refused_with_400_before_any_file_syscall "$bad not 400, $touched syscalls"; grep -v '"/etc/localtime"' "$trace" | head -5; fi
+ln -s /etc "$served/fsc-alice/out"
+r=$(req $a GET /files/fsc-alice/out/hostname)
+[ "${r%% *}" = 400 ] && ok curl_symlink_out_of_the_root_is_refused || fail curl_symlink_out_of_the_root_is_refused "$r"
+rm "$served/fsc-alice/out"
+
+# --- Expect: 100-continue (curl sends it with uploads over 1 KiB): 100 Continue comes before the body ---
+head -c 4096 /dev/urandom >"$work/payload"
+v=$(curl -s -v -o /dev/null -u "$a:${pass[$a]}" -T "$work/payload" --expect100-timeout 30 \
+        "http://127.0.0.1:$port/files/fsc-alice/expect" 2>&1)
+if grep -q '^> Expect: 100-continue' <<<"$v" && grep -q '^< HTTP/1.1 100 Continue' <<<"$v" \
+   && grep -q '^< HTTP/1.1 201' <<<"$v" && cmp -s "$work/payload" "$served/fsc-alice/expect"; then
+    ok curl_upload_with_expect_100_continue_is_not_delayed
+else fail curl_upload_with_expect_100_continue_is_not_delayed "$(grep -E '^[<>] (HTTP|Expect)' <<<"$v" | tr '\n' ' ')"; fi
+
+# --- 4 users x 10,000 mixed requests, 8 parallel transfers each ---
+for u in "${users[@]}"; do
+    cfg=$work/$u.curl
+    : >"$cfg"
+    for i in $(seq 0 9999); do
+        printf 'url = "http://127.0.0.1:%s/files/%s/load-%d"\nuser = "%s:%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code} %%header{x-served-as}\\n"\n' \
+            "$port" "$u" $((i % 16)) "$u" "${pass[$u]}" >>"$cfg"
+        if [ $((i % 2)) -eq 0 ]; then printf 'upload-file = "%s"\n' "$work/payload" >>"$cfg"; fi
+        [ $i -lt 9999 ] && echo next >>"$cfg"
+    done
+done
+# The first round of PUTs makes the files the GETs read.
+for u in "${users[@]}"; do for i in $(seq 0 15); do req $u PUT /files/$u/load-$i -T "$work/payload" >/dev/null; done; done
+start_ns=$(date +%s%N)
+# (Wait for these curl processes only: a bare `wait` would also wait for the server. A load
+# that stalls ends in a failure after 15 minutes, not in a hang.)
+load_pids=()
+for u in "${users[@]}"; do
+    timeout 900 curl -s --parallel --parallel-max 8 -K "$work/$u.curl" >"$work/$u.out" 2>"$work/$u.err" & load_pids+=($!)
+done
+wait "${load_pids[@]}"
+elapsed_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+total=0 mismatches=0 errors=0
+for u in "${users[@]}"; do
+    n=$(wc -l <"$work/$u.out")
+    m=$(awk -v want="${uid[$u]}" '$2 != want' "$work/$u.out" | wc -l)
+    e=$(awk '$1 != 200 && $1 != 204' "$work/$u.out" | wc -l)
+    total=$((total + n)); mismatches=$((mismatches + m)); errors=$((errors + e))
+done
+owners_ok=1
+for u in "${users[@]}"; do
+    [ -z "$(find "$served/$u" -name 'load-*' ! -uid "${uid[$u]}")" ] || owners_ok=0
+done
+echo "  curl load: $total requests in $elapsed_ms ms, $errors not 200/204, X-Served-As mismatches: $mismatches"
+if [ $total -eq 40000 ] && [ $mismatches -eq 0 ] && [ $errors -eq 0 ] && [ $owners_ok -eq 1 ]; then
+    ok curl_four_users_ten_thousand_mixed_requests_zero_mismatches
+else fail curl_four_users_ten_thousand_mixed_requests_zero_mismatches; fi
+
+# --- the request log ---
+lines=$(grep -c 'request' "$log" || true)
+leaked=0
+for u in "${users[@]}"; do grep -qF "${pass[$u]}" "$log" && leaked=1; done
+if grep -q "user=$a" "$log" && grep -q 'method=PUT' "$log" && grep -q 'status=403' "$log" && grep -q 'us=' "$log" \
+   && [ "$lines" -ge 40000 ] && [ $leaked -eq 0 ] && ! grep -qi 'authorization' "$log"; then
+    ok request_log_has_a_line_per_request_and_never_the_password
+else fail request_log_has_a_line_per_request_and_never_the_password "lines $lines leaked $leaked"; fi
+
+# --- graceful shutdown ---
+kill -TERM "$server_pid"
+for _ in $(seq 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+if ! kill -0 "$server_pid" 2>/dev/null && wait "$server_pid"; then
+    grep 'stopped' "$log" | sed 's/^/  /'
+    if grep -q 'mismatches=0' "$log" && grep -q 'credential_switches=' "$log"; then ok sigterm_stops_gracefully_and_reports_switches
+    else fail sigterm_stops_gracefully_and_reports_switches "no final statistics"; fi
+else fail sigterm_stops_gracefully_and_reports_switches "still running or bad status"; kill -9 "$server_pid"; fi
+server_pid=
+
+# --- SIGKILL in the middle of uploads ---
+log2=$work/server2.log
+start_server "$log2" || exit 1
+head -c $((2 << 20)) /dev/urandom >"$work/v1"; head -c $((2 << 20)) /dev/urandom >"$work/v2"
+for u in "${users[@]}"; do req $u PUT /files/$u/big -T "$work/v1" >/dev/null; done
+pids=()
+for u in "${users[@]}"; do
+    # Streamed uploads (over the 1 MiB whole-body limit), slowed so they are in flight...
+    curl -s -o /dev/null -u "$u:${pass[$u]}" -T "$work/v2" --limit-rate 1M "http://127.0.0.1:$port/files/$u/big" & pids+=($!)
+    curl -s -o /dev/null -u "$u:${pass[$u]}" -T "$work/v2" --limit-rate 1M "http://127.0.0.1:$port/files/$u/fresh" & pids+=($!)
+    # ...and a stream of small whole-body uploads.
+    ( for i in $(seq 0 2000); do req $u PUT /files/$u/small-$i -T "$work/payload" >/dev/null || break; done ) & pids+=($!)
+done
+sleep 1.5
+kill -9 "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=
+interrupted=0
+for p in "${pids[@]}"; do wait "$p" || interrupted=$((interrupted + 1)); done
+partial=0 wrong_owner=0 files=0
+while IFS= read -r f; do
+    files=$((files + 1))
+    u=$(basename "$(dirname "$f")")
+    [ "$(stat -c %u "$f")" = "${uid[$u]}" ] || { wrong_owner=$((wrong_owner + 1)); echo "  owner: $f"; }
+    if cmp -s "$f" "$work/v1" || cmp -s "$f" "$work/v2" || cmp -s "$f" "$work/payload"; then :; else
+        partial=$((partial + 1)); echo "  partial: $f ($(stat -c %s "$f") bytes)"
+    fi
+done < <(find "$served" -mindepth 2 -type f \( -name 'big' -o -name 'fresh' -o -name 'small-*' -o -name '.hostsec-upload-*' \))
+staged=$(find "$served" -name '.hostsec-upload-*' | wc -l)
+big_interrupted=0
+for u in "${users[@]}"; do cmp -s "$served/$u/big" "$work/v1" && big_interrupted=$((big_interrupted + 1)); done
+echo "  after SIGKILL: $files files checked, $partial partial, $wrong_owner with a wrong owner, $staged staged names left, $big_interrupted of 4 big uploads cut off (old content kept)"
+if [ $partial -eq 0 ] && [ $wrong_owner -eq 0 ] && [ $big_interrupted -ge 1 ] && [ $files -gt 4 ]; then
+    ok sigkill_mid_load_leaves_no_partial_file_and_no_wrong_owner
+else fail sigkill_mid_load_leaves_no_partial_file_and_no_wrong_owner; fi
+
+# --- without CAP_SETUID/CAP_SETGID: another user's request is refused, never run as root ---
+log3=$work/server3.log
+start_server "$log3" setpriv --inh-caps=-all --bounding-set=-setuid,-setgid -- || exit 1
+r1=$(req $a GET /whoami); r2=$(req $a PUT /files/fsc-alice/unpriv -T "$work/small")
+kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=
+if [ "${r1%% *}" = 500 ] && [ "${r2%% *}" = 500 ] && [ ! -e "$served/fsc-alice/unpriv" ]; then
+    ok without_setuid_capability_requests_are_refused_not_run_as_root
+else fail without_setuid_capability_requests_are_refused_not_run_as_root "$r1 / $r2"; fi
+
+[ $failures -eq 0 ]

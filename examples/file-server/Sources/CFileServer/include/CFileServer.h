@@ -1,0 +1,43 @@
+// Raw Linux syscalls for hostsec-fileserver that Swift cannot call directly.
+#ifndef CFILESERVER_H
+#define CFILESERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/// The calling thread's effective uid and gid, read from the kernel with raw syscalls
+/// (credentials are per thread in the kernel; glibc's wrappers would be too, but these never
+/// go through a cache).
+uint32_t fs_thread_euid(void);
+uint32_t fs_thread_egid(void);
+/// The calling thread's supplementary groups: the count, or -1 with errno. At most `max`
+/// are written to `out`.
+int fs_thread_groups(uint32_t *out, int max);
+
+/// openat2(dirfd, path, flags | O_CLOEXEC, mode) resolved beneath dirfd: no "..", absolute
+/// path or symbolic link may leave it (RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS). Returns the
+/// descriptor, or -1 with errno (EXDEV when the path would leave dirfd).
+int fs_open_beneath(int dirfd, const char *path, int flags, unsigned mode);
+
+/// An unnamed file in the directory `dirfd` (O_TMPFILE | O_WRONLY): its data has no name
+/// until fs_link_tmpfile gives it one, and it vanishes if the process dies first.
+/// -1 with errno (EOPNOTSUPP, EISDIR when the file system has no O_TMPFILE).
+int fs_open_tmpfile(int dirfd, unsigned mode);
+
+/// Gives the unnamed file `fd` the name `name` in `dirfd` (linkat through /proc/self/fd,
+/// which needs no capability). Fails with EEXIST when the name is taken.
+int fs_link_tmpfile(int fd, int dirfd, const char *name);
+
+/// renameat2(dirfd, from, dirfd, to, 0): replaces `to` atomically.
+int fs_rename(int dirfd, const char *from, const char *to);
+
+/// O_ flags Swift's Glibc module does not import.
+int fs_o_path(void);
+int fs_o_directory(void);
+int fs_o_nofollow(void);
+
+/// getrandom(2) until `count` bytes are filled; 0, or -1 with errno.
+int fs_random(void *buffer, size_t count);
+
+#endif

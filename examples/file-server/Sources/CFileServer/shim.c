@@ -1,0 +1,63 @@
+#include "CFileServer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+uint32_t fs_thread_euid(void) { return (uint32_t)syscall(SYS_geteuid); }
+uint32_t fs_thread_egid(void) { return (uint32_t)syscall(SYS_getegid); }
+
+int fs_thread_groups(uint32_t *out, int max) {
+    gid_t groups[65536];
+    long n = syscall(SYS_getgroups, 65536, groups);
+    if (n < 0) return -1;
+    for (long i = 0; i < n && i < max; i++) out[i] = (uint32_t)groups[i];
+    return (int)n;
+}
+
+int fs_open_beneath(int dirfd, const char *path, int flags, unsigned mode) {
+    struct open_how how = {0};
+    how.flags = (uint64_t)(flags | O_CLOEXEC);
+    how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+    long fd;
+    do { fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how); } while (fd < 0 && errno == EINTR);
+    return (int)fd;
+}
+
+int fs_open_tmpfile(int dirfd, unsigned mode) {
+    int fd;
+    do { fd = openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode); } while (fd < 0 && errno == EINTR);
+    return fd;
+}
+
+int fs_link_tmpfile(int fd, int dirfd, const char *name) {
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    return linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW);
+}
+
+int fs_rename(int dirfd, const char *from, const char *to) {
+    return renameat(dirfd, from, dirfd, to);
+}
+
+int fs_o_path(void) { return O_PATH; }
+int fs_o_directory(void) { return O_DIRECTORY; }
+int fs_o_nofollow(void) { return O_NOFOLLOW; }
+
+int fs_random(void *buffer, size_t count) {
+    size_t done = 0;
+    while (done < count) {
+        ssize_t n = getrandom((char *)buffer + done, count - done, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        done += (size_t)n;
+    }
+    return 0;
+}

@@ -1,0 +1,181 @@
+// The credential cache: a successful PAM logon is remembered for a while as a keyed, salted
+// digest of the password next to the account's token, so repeated requests with the same
+// credentials do not pay PAM (which reads the shadow file and runs the password hash).
+import CFileServer
+import HostSecurity
+import NIOPosix
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Remembers successful logons: per account, a random salt, HMAC-SHA-256(process key,
+/// salt ‖ password) and the token. The password itself is never stored.
+///
+/// - An entry lives `ttl` from the logon that made it; after that the next request pays PAM.
+/// - At most `capacity` entries; a new one evicts expired entries, then the least recently used.
+/// - A password that does not match the entry drops the entry, and the request goes to PAM:
+///   a wrong guess never keeps the right password cached.
+/// - Logons run on their own thread pool (PAM blocks, and waits out its failure delay), never
+///   on an event loop or on Swift's cooperative threads. Concurrent requests with the same
+///   credentials share one logon.
+public final class CredentialCache: Sendable {
+    /// What answered a request: a cached entry or a PAM logon (for tests and statistics).
+    public enum Source: Sendable, Equatable { case cache, logon }
+
+    public typealias Logon = @Sendable (_ user: String, _ password: String) throws(HostSecurityError) -> Token
+
+    private struct Entry {
+        let salt: [UInt8]
+        let digest: [UInt8]
+        let token: Token
+        let expires: UInt64
+        var lastUse: UInt64
+    }
+
+    private struct Pending {
+        let salt: [UInt8]
+        let digest: [UInt8]
+        let task: Task<Token, any Error>
+    }
+
+    private struct State {
+        var entries: [String: Entry] = [:]
+        var pending: [String: Pending] = [:]
+        var hits: UInt64 = 0
+        var logons: UInt64 = 0
+        var failures: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
+    private let key: [UInt8]
+    private let ttl: UInt64
+    private let capacity: Int
+    private let logon: Logon
+    private let clock: @Sendable () -> UInt64
+    private let pool: NIOThreadPool
+
+    /// - Parameters:
+    ///   - ttl: how long a logon is remembered.
+    ///   - capacity: most accounts remembered at once.
+    ///   - logonThreads: threads that run PAM logons (each waits out PAM's delay on failure).
+    ///   - logon: the logon itself (``Token/logon(user:password:)`` unless a test says otherwise).
+    ///   - clock: nanoseconds on a monotonic clock (a test can move time).
+    public init(ttl: Duration = .seconds(300), capacity: Int = 1024, logonThreads: Int = 8,
+                logon: @escaping Logon = { user, password throws(HostSecurityError) in try Token.logon(user: user, password: password) },
+                clock: @escaping @Sendable () -> UInt64 = CredentialCache.monotonicNanoseconds) {
+        precondition(capacity > 0 && logonThreads > 0)
+        self.key = CredentialCache.randomBytes(32)
+        self.ttl = UInt64(ttl.components.seconds) * 1_000_000_000 + UInt64(ttl.components.attoseconds / 1_000_000_000)
+        self.capacity = capacity
+        self.logon = logon
+        self.clock = clock
+        self.pool = NIOThreadPool(numberOfThreads: logonThreads)
+        self.pool.start()
+    }
+
+    deinit { pool.shutdownGracefully { _ in } }
+
+    /// The token for `user` if `password` is right: from the cache, or from a PAM logon.
+    ///
+    /// - Throws: what the logon throws (``HostSecurityError/logonFailure`` for an unknown
+    ///   account or a wrong password, ``HostSecurityError/invalidArgument`` for an empty name...).
+    public func token(user: String, password: String) async throws -> (Token, Source) {
+        let now = clock()
+        // Look up without hashing under the lock.
+        let entry = state.withLock { state -> Entry? in
+            if let entry = state.entries[user], entry.expires <= now { state.entries[user] = nil }
+            return state.entries[user]
+        }
+        if let entry {
+            if constantTimeEqual(digest(salt: entry.salt, password: password), entry.digest) {
+                state.withLock { state in
+                    state.hits += 1
+                    if state.entries[user]?.digest == entry.digest { state.entries[user]?.lastUse = now }
+                }
+                return (entry.token, .cache)
+            }
+            // A failed check drops the entry (unless a newer logon already replaced it).
+            state.withLock { state in
+                if state.entries[user]?.digest == entry.digest { state.entries[user] = nil }
+            }
+        }
+        return (try await logOn(user: user, password: password), .logon)
+    }
+
+    /// A PAM logon, shared by every request that comes with the same credentials meanwhile.
+    private func logOn(user: String, password: String) async throws -> Token {
+        let salt = CredentialCache.randomBytes(16)
+        let digest = self.digest(salt: salt, password: password)
+        let pool = self.pool, logon = self.logon
+        let (pending, mine) = state.withLock { state -> (Pending, Bool) in
+            if let pending = state.pending[user] { return (pending, false) }
+            let task = Task<Token, any Error> {
+                try await pool.runIfActive { () throws -> Token in try logon(user, password) }
+            }
+            let pending = Pending(salt: salt, digest: digest, task: task)
+            state.pending[user] = pending
+            return (pending, true)
+        }
+        if !mine {
+            if constantTimeEqual(self.digest(salt: pending.salt, password: password), pending.digest) {
+                return try await pending.task.value
+            }
+            // Another password for the same account is being checked: check this one on its own.
+            return try await pool.runIfActive { () throws -> Token in try logon(user, password) }
+        }
+        let result = await pending.task.result
+        let now = clock()
+        state.withLock { state in
+            state.pending[user] = nil
+            switch result {
+            case .success(let token):
+                state.logons += 1
+                if state.entries[user] == nil && state.entries.count >= capacity { evict(&state, now: now) }
+                state.entries[user] = Entry(salt: salt, digest: digest, token: token, expires: now &+ ttl, lastUse: now)
+            case .failure:
+                state.failures += 1
+            }
+        }
+        return try result.get()
+    }
+
+    /// Makes room for one entry: expired entries go first, then the least recently used.
+    private func evict(_ state: inout State, now: UInt64) {
+        state.entries = state.entries.filter { $0.value.expires > now }
+        while state.entries.count >= capacity, let oldest = state.entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
+            state.entries[oldest.key] = nil
+        }
+    }
+
+    private func digest(salt: [UInt8], password: String) -> [UInt8] {
+        hmacSHA256(key: key, [salt, password.utf8])
+    }
+
+    /// Accounts remembered now, requests answered from the cache, PAM logons that succeeded
+    /// and that failed.
+    public var statistics: (entries: Int, hits: UInt64, logons: UInt64, failures: UInt64) {
+        state.withLock { ($0.entries.count, $0.hits, $0.logons, $0.failures) }
+    }
+
+    /// Whether `user` has an entry now (expired or not).
+    public func isCached(_ user: String) -> Bool { state.withLock { $0.entries[user] != nil } }
+
+    /// What an entry keeps besides the token, for tests: its salt and digest, never the password.
+    public func storedSecret(of user: String) -> [UInt8]? {
+        state.withLock { state in state.entries[user].map { $0.salt + $0.digest } }
+    }
+
+    public static func monotonicNanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
+    static func randomBytes(_ count: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        let rc = bytes.withUnsafeMutableBytes { fs_random($0.baseAddress, count) }
+        precondition(rc == 0, "getrandom failed")
+        return bytes
+    }
+}

@@ -1,0 +1,72 @@
+// hostsec-fileserver --root DIR [--host 127.0.0.1] [--port 8080] [--no-impersonation]
+import ArgumentParser
+import FileServer
+import HostSecurity
+import Logging
+import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct HostsecFileserver: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hostsec-fileserver",
+        abstract: "Serves the files under a folder over HTTP, each request as the user who sent it.",
+        discussion: """
+            Users authenticate with HTTP Basic (their account's password, checked by PAM \
+            service "hostsec"). GET /files/PATH reads a file (a folder gives a JSON listing), \
+            PUT /files/PATH writes one, DELETE /files/PATH removes one, GET /whoami shows the \
+            identity the kernel holds for the user. Every file operation runs with the user's \
+            uid, gid and groups, so the kernel's permissions decide. Needs CAP_SETUID and \
+            CAP_SETGID (run as root). SIGTERM or SIGINT stop it gracefully.
+            """)
+
+    @Option(help: "The folder to serve.")
+    var root: String
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on (0: any free port).")
+    var port = 8080
+
+    @Flag(name: .customLong("no-impersonation"), help: "Do every operation as the server process itself (a baseline for measurements).")
+    var noImpersonation = false
+
+    func validate() throws {
+        var st = stat()
+        guard stat(root, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else {
+            throw ValidationError("--root \(root): not a folder")
+        }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        var logger = Logger(label: "hostsec-fileserver")
+        logger.logLevel = getenv("LOG_LEVEL").flatMap { Logger.Level(rawValue: String(cString: $0)) } ?? .info
+        // Keep one executor (one thread) per recently seen user between requests.
+        IdentityExecutors.idleLimit = 64
+
+        let configuration = FileServerConfiguration(root: root, host: host, port: port, impersonation: !noImpersonation)
+        let statistics = ServerStatistics()
+        let cache = CredentialCache()
+        let app = try makeFileServer(configuration: configuration, cache: cache, statistics: statistics, logger: logger) { [logger] bound in
+            logger.notice("listening", metadata: [
+                "host": .string(configuration.host), "port": .stringConvertible(bound), "root": .string(configuration.root),
+                "impersonation": .stringConvertible(configuration.impersonation),
+            ])
+        }
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+
+        let served = statistics.snapshot, executors = IdentityExecutors.statistics(), logons = cache.statistics
+        logger.notice("stopped", metadata: [
+            "requests": .stringConvertible(served.requests), "operations": .stringConvertible(served.operations),
+            "mismatches": .stringConvertible(served.mismatches), "credential_switches": .stringConvertible(executors.switches),
+            "identity_jobs": .stringConvertible(executors.jobs), "pam_logons": .stringConvertible(logons.logons),
+            "pam_failures": .stringConvertible(logons.failures), "cache_hits": .stringConvertible(logons.hits),
+        ])
+    }
+}

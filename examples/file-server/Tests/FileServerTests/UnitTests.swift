@@ -1,0 +1,136 @@
+// The parts that need no server: digests, request paths, Basic credentials, the cache.
+@testable import FileServer
+import Foundation
+import HostSecurity
+import Synchronization
+import Testing
+
+@Suite struct DigestTests {
+    func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+    @Test func sha256_and_hmac_match_the_published_vectors() {
+        #expect(hex(SHA256.hash([UInt8]("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(hex(SHA256.hash([UInt8]())) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(hex(SHA256.hash([UInt8]("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)))
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        // RFC 4231, test case 2.
+        #expect(hex(hmacSHA256(key: [UInt8]("Jefe".utf8), [Array("what do ya want for nothing?".utf8)]))
+                == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        #expect(constantTimeEqual([1, 2, 3], [1, 2, 3]) && !constantTimeEqual([1, 2, 3], [1, 2, 4]) && !constantTimeEqual([1], [1, 1]))
+    }
+}
+
+@Suite struct RequestPathTests {
+    @Test func plain_paths_are_split_into_names() throws {
+        let p = try RequestPath(raw: "docs/a%20b.txt")
+        #expect(p.components == ["docs", "a b.txt"] && !p.trailingSlash && p.parent == "docs" && p.name == "a b.txt")
+        let dir = try RequestPath(raw: "docs/")
+        #expect(dir.components == ["docs"] && dir.trailingSlash)
+        let root = try RequestPath(raw: "")
+        #expect(root.components.isEmpty && root.relative == "." && root.name == nil)
+        // Decoded once: "%252e%252e" is the literal name "%2e%2e", which stays inside.
+        #expect(try RequestPath(raw: "%252e%252e").components == ["%2e%2e"])
+        #expect(try RequestPath(raw: "...").components == ["..."])
+    }
+
+    @Test func request_paths_refuse_dot_dot_absolute_nul_and_encoded_forms() {
+        let refused: [(String, RequestPath.Refusal)] = [
+            ("..", .dotComponent), ("../etc/passwd", .dotComponent), ("a/../../etc", .dotComponent),
+            ("a/..", .dotComponent), (".", .dotComponent), ("a/./b", .dotComponent),
+            ("%2e%2e/etc", .dotComponent), ("%2E%2E", .dotComponent), (".%2e/x", .dotComponent), ("%2e", .dotComponent),
+            ("/etc/passwd", .emptyComponent), ("a//b", .emptyComponent), ("//", .emptyComponent),
+            ("%2fetc%2fpasswd", .slashInName), ("..%2f..%2fetc", .slashInName), ("a%2Fb", .slashInName),
+            ("a%00b", .nulByte), ("%00", .nulByte),
+            ("a%zz", .badEscape), ("a%2", .badEscape), ("%", .badEscape),
+            ("%ff%fe", .notUTF8),
+            (String(repeating: "x", count: 256), .nameTooLong),
+        ]
+        for (raw, why) in refused {
+            #expect(throws: why, "\(raw)") { try RequestPath(raw: Substring(raw)) }
+        }
+    }
+
+    @Test func basic_credentials_are_parsed_and_malformed_ones_refused() {
+        let good = "Basic " + Data("alice:pa:ss word".utf8).base64EncodedString()
+        #expect(FileServerResponder.basicCredentials(good).map { [$0.0, $0.1] } == ["alice", "pa:ss word"])
+        #expect(FileServerResponder.basicCredentials("basic " + Data("bob:x".utf8).base64EncodedString()).map { $0.0 } == "bob")
+        for bad in [nil, "", "Basic", "Basic !!!", "Bearer abc", "Basic " + Data("nocolon".utf8).base64EncodedString(),
+                    "Basic " + Data(":empty-user".utf8).base64EncodedString(), "Basic " + Data("a\u{0}b:c".utf8).base64EncodedString(),
+                    "Basic YWxpY2U6cA=x"] {
+            #expect(FileServerResponder.basicCredentials(bad) == nil, "\(bad ?? "nil")")
+        }
+    }
+}
+
+@Suite(.enabled(if: isRoot, "makes accounts"), .serialized) struct CredentialCacheTests {
+    /// The real PAM logon, counted.
+    final class Counted: Sendable {
+        let calls = Atomic<Int>(0)
+        var logon: CredentialCache.Logon {
+            { user, password throws(HostSecurityError) in
+                self.calls.add(1, ordering: .relaxed)
+                return try Token.logon(user: user, password: password)
+            }
+        }
+    }
+
+    @Test func cache_answers_repeats_without_pam_and_keeps_no_password() async throws {
+        let alice = Accounts.alice, counted = Counted()
+        let cache = CredentialCache(logon: counted.logon)
+        let (first, source1) = try await cache.token(user: alice.name, password: alice.password)
+        let (second, source2) = try await cache.token(user: alice.name, password: alice.password)
+        #expect(source1 == .logon && source2 == .cache && counted.calls.load(ordering: .relaxed) == 1)
+        #expect(first.uid == alice.uid && second === first)
+        // What it keeps: 16 bytes of salt and a 32-byte digest; the password appears nowhere.
+        let kept = try #require(cache.storedSecret(of: alice.name))
+        #expect(kept.count == 48)
+        let password = Array(alice.password.utf8)
+        #expect(!(0...(kept.count - password.count)).contains { Array(kept[$0..<($0 + password.count)]) == password })
+    }
+
+    @Test func cache_drops_the_entry_on_a_wrong_password_and_pam_decides() async throws {
+        let alice = Accounts.alice, counted = Counted()
+        let cache = CredentialCache(logon: counted.logon)
+        _ = try await cache.token(user: alice.name, password: alice.password)
+        #expect(cache.isCached(alice.name))
+        await #expect(throws: HostSecurityError.logonFailure) { try await cache.token(user: alice.name, password: "wrong") }
+        #expect(!cache.isCached(alice.name) && counted.calls.load(ordering: .relaxed) == 2)
+        let (_, source) = try await cache.token(user: alice.name, password: alice.password)
+        #expect(source == .logon && counted.calls.load(ordering: .relaxed) == 3)
+        #expect(cache.statistics.failures == 1)
+    }
+
+    @Test func cache_entry_expires_after_its_time_to_live() async throws {
+        let alice = Accounts.alice, counted = Counted()
+        let now = Atomic<UInt64>(1_000)
+        let cache = CredentialCache(ttl: .seconds(10), logon: counted.logon, clock: { now.load(ordering: .relaxed) })
+        _ = try await cache.token(user: alice.name, password: alice.password)
+        now.store(1_000 + 9_999_999_999, ordering: .relaxed)
+        #expect(try await cache.token(user: alice.name, password: alice.password).1 == .cache)
+        now.store(1_000 + 10_000_000_000, ordering: .relaxed)
+        #expect(try await cache.token(user: alice.name, password: alice.password).1 == .logon)
+        #expect(counted.calls.load(ordering: .relaxed) == 2)
+    }
+
+    @Test func cache_is_bounded_and_evicts_the_least_recently_used() async throws {
+        let counted = Counted()
+        let cache = CredentialCache(capacity: 2, logon: counted.logon)
+        let (a, b, c) = (Accounts.all[0], Accounts.all[1], Accounts.all[2])
+        _ = try await cache.token(user: a.name, password: a.password)
+        _ = try await cache.token(user: b.name, password: b.password)
+        _ = try await cache.token(user: a.name, password: a.password)  // a is now the more recent
+        _ = try await cache.token(user: c.name, password: c.password)
+        #expect(cache.statistics.entries == 2 && cache.isCached(a.name) && !cache.isCached(b.name) && cache.isCached(c.name))
+    }
+
+    @Test func concurrent_logons_with_the_same_credentials_share_one_pam_call() async throws {
+        let alice = Accounts.alice, counted = Counted()
+        let cache = CredentialCache(logon: counted.logon)
+        let uids = try await withThrowingTaskGroup(of: UInt32.self) { group in
+            for _ in 0..<32 { group.addTask { try await cache.token(user: alice.name, password: alice.password).0.uid } }
+            return try await group.reduce(into: [UInt32]()) { $0.append($1) }
+        }
+        #expect(uids.count == 32 && uids.allSatisfy { $0 == alice.uid })
+        #expect(counted.calls.load(ordering: .relaxed) == 1)
+    }
+}
