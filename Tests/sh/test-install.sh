@@ -104,10 +104,11 @@ pkg_config_win32_module_builds_a_windows_source() {
         [ -f "$prefix/include/win32/sddl.h" ] || { fail "${FUNCNAME[0]}" "headers missing"; return; }
     if (cd "$out" && cc -Wall -Wextra -Werror "$root/examples/win32/whoami.c" $(pkg-config --cflags --libs hostsec-win32) \
             -Wl,-rpath,"$prefix/lib" -o whoami-installed) >"$out/cc-win32.log" 2>&1 &&
-        "$out/whoami-installed" | grep -q '^SeChangeNotifyPrivilege'; then
+        "$out/whoami-installed" >"$out/whoami-installed.txt" 2>&1 &&
+        grep -q '^SeChangeNotifyPrivilege' "$out/whoami-installed.txt"; then
         ok "${FUNCNAME[0]}"
     else
-        fail "${FUNCNAME[0]}" "$(cat "$out/cc-win32.log")"
+        fail "${FUNCNAME[0]}" "$(cat "$out/cc-win32.log" "$out/whoami-installed.txt" 2>/dev/null)"
     fi
 }
 
