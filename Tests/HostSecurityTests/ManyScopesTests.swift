@@ -55,7 +55,8 @@ final class Progress: Sendable {
         }
         let after = IdentityExecutors.statistics()
         let done = progress.done.load(ordering: .relaxed)
-        #expect(done == total, "scopes stopped completing at \(done) of \(total); identity threads alive: \(after.threads)")
+        #expect(
+            done == total, "scopes stopped completing at \(done) of \(total); identity threads alive: \(after.threads)")
         #expect(progress.mismatches.load(ordering: .relaxed) == 0)
         #expect(progress.errors.load(ordering: .relaxed) == 0)
         #expect(after.jobs - before.jobs >= UInt64(total))

@@ -11,12 +11,13 @@ let root = URL(fileURLWithPath: Context.packageDirectory).appendingPathComponent
 let package = Package(
     name: "file-server",
     products: [
-        .executable(name: "hostsec-fileserver", targets: ["hostsec-fileserver"]),
+        .executable(name: "hostsec-fileserver", targets: ["hostsec-fileserver"])
     ],
     dependencies: [
         .package(path: "../.."),
         // Without swift-configuration (a default trait): the server reads no configuration files.
-        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(
+            url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),

@@ -25,13 +25,17 @@ int fs_open_beneath(int dirfd, const char *path, int flags, unsigned mode) {
     how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
     how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
     long fd;
-    do { fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how); } while (fd < 0 && errno == EINTR);
+    do {
+        fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+    } while (fd < 0 && errno == EINTR);
     return (int)fd;
 }
 
 int fs_open_tmpfile(int dirfd, unsigned mode) {
     int fd;
-    do { fd = openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode); } while (fd < 0 && errno == EINTR);
+    do {
+        fd = openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+    } while (fd < 0 && errno == EINTR);
     return fd;
 }
 
@@ -41,9 +45,7 @@ int fs_link_tmpfile(int fd, int dirfd, const char *name) {
     return linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW);
 }
 
-int fs_rename(int dirfd, const char *from, const char *to) {
-    return renameat(dirfd, from, dirfd, to);
-}
+int fs_rename(int dirfd, const char *from, const char *to) { return renameat(dirfd, from, dirfd, to); }
 
 int fs_o_path(void) { return O_PATH; }
 int fs_o_directory(void) { return O_DIRECTORY; }

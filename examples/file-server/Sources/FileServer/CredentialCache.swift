@@ -61,9 +61,13 @@ public final class CredentialCache: Sendable {
     ///   - logonThreads: threads that run PAM logons (each waits out PAM's delay on failure).
     ///   - logon: the logon itself (``Token/logon(user:password:)`` unless a test says otherwise).
     ///   - clock: nanoseconds on a monotonic clock (a test can move time).
-    public init(ttl: Duration = .seconds(300), capacity: Int = 1024, logonThreads: Int = 8,
-                logon: @escaping Logon = { user, password throws(HostSecurityError) in try Token.logon(user: user, password: password) },
-                clock: @escaping @Sendable () -> UInt64 = CredentialCache.monotonicNanoseconds) {
+    public init(
+        ttl: Duration = .seconds(300), capacity: Int = 1024, logonThreads: Int = 8,
+        logon: @escaping Logon = { user, password throws(HostSecurityError) in
+            try Token.logon(user: user, password: password)
+        },
+        clock: @escaping @Sendable () -> UInt64 = CredentialCache.monotonicNanoseconds
+    ) {
         precondition(capacity > 0 && logonThreads > 0)
         self.key = CredentialCache.randomBytes(32)
         self.ttl = UInt64(ttl.components.seconds) * 1_000_000_000 + UInt64(ttl.components.attoseconds / 1_000_000_000)
@@ -143,7 +147,9 @@ public final class CredentialCache: Sendable {
     /// Makes room for one entry: expired entries go first, then the least recently used.
     private func evict(_ state: inout State, now: UInt64) {
         state.entries = state.entries.filter { $0.value.expires > now }
-        while state.entries.count >= capacity, let oldest = state.entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
+        while state.entries.count >= capacity,
+            let oldest = state.entries.min(by: { $0.value.lastUse < $1.value.lastUse })
+        {
             state.entries[oldest.key] = nil
         }
     }

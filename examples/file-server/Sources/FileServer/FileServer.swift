@@ -83,7 +83,9 @@ public struct FileServerResponder: HTTPResponder {
     let logger: Logger
     let wholeBodyLimit: Int
 
-    public init(configuration: FileServerConfiguration, cache: CredentialCache, statistics: ServerStatistics, logger: Logger) throws(Errno) {
+    public init(
+        configuration: FileServerConfiguration, cache: CredentialCache, statistics: ServerStatistics, logger: Logger
+    ) throws(Errno) {
         store = try FileStore(root: configuration.root)
         self.cache = cache
         identity = Identity(impersonation: configuration.impersonation)
@@ -102,10 +104,12 @@ public struct FileServerResponder: HTTPResponder {
         statistics.request()
         let elapsed = ContinuousClock.now - start
         let us = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
-        logger.info("request", metadata: [
-            "user": .string(user), "method": .string(request.method.rawValue), "path": .string(request.uri.path),
-            "status": .stringConvertible(response.status.code), "us": .stringConvertible(us),
-        ])
+        logger.info(
+            "request",
+            metadata: [
+                "user": .string(user), "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+                "status": .stringConvertible(response.status.code), "us": .stringConvertible(us),
+            ])
         return response
     }
 
@@ -187,7 +191,9 @@ public struct FileServerResponder: HTTPResponder {
                 headers[.contentLength] = String(size)
                 return Response(status: .ok, headers: headers, body: ResponseBody())
             }
-            guard let rest else { return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: first)) }
+            guard let rest else {
+                return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: first))
+            }
             // Streamed: each further chunk is read as the user, in its own scope.
             let identity = self.identity, statistics = self.statistics, logger = self.logger
             let body = ResponseBody(contentLength: size) { writer in
@@ -294,7 +300,9 @@ public struct FileServerResponder: HTTPResponder {
         }
     }
 
-    static func plain(_ status: HTTPResponse.Status, _ text: String, servedAs uid: UInt32? = nil, allow: String? = nil) -> Response {
+    static func plain(_ status: HTTPResponse.Status, _ text: String, servedAs uid: UInt32? = nil, allow: String? = nil)
+        -> Response
+    {
         var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8"]
         if let uid { headers[servedAs] = String(uid) }
         if let allow { headers[.allow] = allow }
@@ -302,8 +310,9 @@ public struct FileServerResponder: HTTPResponder {
     }
 
     static func json(_ status: HTTPResponse.Status, _ text: String, servedAs uid: UInt32) -> Response {
-        Response(status: status, headers: [.contentType: "application/json", servedAs: String(uid)],
-                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        Response(
+            status: status, headers: [.contentType: "application/json", servedAs: String(uid)],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     static func unauthorized() -> Response {
@@ -317,9 +326,10 @@ public struct FileServerResponder: HTTPResponder {
         guard let header else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "basic",
-              let decoded = Base64.decode(parts[1].trimmingCharacters(in: " ")),
-              let text = String(validating: decoded, as: UTF8.self),
-              let colon = text.firstIndex(of: ":") else { return nil }
+            let decoded = Base64.decode(parts[1].trimmingCharacters(in: " ")),
+            let text = String(validating: decoded, as: UTF8.self),
+            let colon = text.firstIndex(of: ":")
+        else { return nil }
         let user = String(text[..<colon]), password = String(text[text.index(after: colon)...])
         guard !user.isEmpty, !user.contains("\0"), !password.contains("\0") else { return nil }
         return (user, password)
@@ -366,15 +376,19 @@ enum Base64 {
 }
 
 /// The application: the responder on Hummingbird's HTTP/1.1 server.
-public func makeFileServer(configuration: FileServerConfiguration, cache: CredentialCache = CredentialCache(),
-                           statistics: ServerStatistics = ServerStatistics(), logger: Logger,
-                           onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws(Errno) -> Application<FileServerResponder> {
-    let responder = try FileServerResponder(configuration: configuration, cache: cache, statistics: statistics, logger: logger)
+public func makeFileServer(
+    configuration: FileServerConfiguration, cache: CredentialCache = CredentialCache(),
+    statistics: ServerStatistics = ServerStatistics(), logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) throws(Errno) -> Application<FileServerResponder> {
+    let responder = try FileServerResponder(
+        configuration: configuration, cache: cache, statistics: statistics, logger: logger)
     return Application(
         responder: responder,
         server: .http1(additionalChannelHandlers: [ExpectContinueHandler()]),
-        configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
-                                                serverName: "hostsec-fileserver"),
+        configuration: ApplicationConfiguration(
+            address: .hostname(configuration.host, port: configuration.port),
+            serverName: "hostsec-fileserver"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger
     )

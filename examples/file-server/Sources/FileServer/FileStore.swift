@@ -188,8 +188,10 @@ public struct FileStore: Sendable {
             if let temporaryName { unlinkat(pfd, temporaryName, 0) }
             return .failure(error)
         }
-        return .success(Upload(parent: parent, file: Descriptor(tfd), name: name,
-                               temporaryName: temporaryName, existingMode: existingMode))
+        return .success(
+            Upload(
+                parent: parent, file: Descriptor(tfd), name: name,
+                temporaryName: temporaryName, existingMode: existingMode))
     }
 
     /// Appends `buffer` to the upload's file.
@@ -221,8 +223,12 @@ public struct FileStore: Sendable {
                 unlinkat(parent, named, 0)
                 return .success(true)
             }
-            if errno != EEXIST && upload.existingMode == nil { let e = Errno.current; upload.abandon(); return .failure(e) }
-            if fs_rename(parent, named, upload.name) != 0 { let e = Errno.current; upload.abandon(); return .failure(e) }
+            if errno != EEXIST && upload.existingMode == nil {
+                let e = Errno.current; upload.abandon(); return .failure(e)
+            }
+            if fs_rename(parent, named, upload.name) != 0 {
+                let e = Errno.current; upload.abandon(); return .failure(e)
+            }
             return .success(false)
         }
         if upload.existingMode == nil {
@@ -265,7 +271,9 @@ public struct FileStore: Sendable {
 
     /// Names for staged files: hidden, and random so that they never collide.
     static func temporaryName() -> String {
-        ".hostsec-upload-" + CredentialCache.randomBytes(8).map { String($0, radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined()
+        ".hostsec-upload-"
+            + CredentialCache.randomBytes(8).map { String($0, radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }
+            .joined()
     }
 }
 
@@ -278,10 +286,14 @@ public struct ThreadIdentity: Sendable, Equatable {
     public static func current() -> ThreadIdentity {
         var groups = [UInt32](repeating: 0, count: 256)
         let n = fs_thread_groups(&groups, Int32(groups.count))
-        return ThreadIdentity(uid: fs_thread_euid(), gid: fs_thread_egid(), groups: Array(groups.prefix(max(0, min(Int(n), groups.count)))))
+        return ThreadIdentity(
+            uid: fs_thread_euid(), gid: fs_thread_egid(),
+            groups: Array(groups.prefix(max(0, min(Int(n), groups.count)))))
     }
 
-    public var json: String { "{\"uid\":\(uid),\"gid\":\(gid),\"groups\":[\(groups.map(String.init).joined(separator: ","))]}" }
+    public var json: String {
+        "{\"uid\":\(uid),\"gid\":\(gid),\"groups\":[\(groups.map(String.init).joined(separator: ","))]}"
+    }
 }
 
 /// A JSON string literal for `s`.

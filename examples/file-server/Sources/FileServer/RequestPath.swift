@@ -22,7 +22,9 @@ public struct RequestPath: Sendable, Equatable, CustomStringConvertible {
     /// The last name, nil for the root.
     public var name: String? { components.last }
 
-    public var description: String { "/" + components.joined(separator: "/") + (trailingSlash && !components.isEmpty ? "/" : "") }
+    public var description: String {
+        "/" + components.joined(separator: "/") + (trailingSlash && !components.isEmpty ? "/" : "")
+    }
 
     /// Parses `raw`, the part of the request target after "/files/" (query already removed).
     public init(raw: Substring) throws(Refusal) {
@@ -54,7 +56,9 @@ public struct RequestPath: Sendable, Equatable, CustomStringConvertible {
         var iterator = part.utf8.makeIterator()
         while let byte = iterator.next() {
             guard byte == UInt8(ascii: "%") else { out.append(byte); continue }
-            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { throw .badEscape }
+            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+                throw .badEscape
+            }
             out.append(high << 4 | low)
         }
         return out

@@ -31,7 +31,9 @@ struct HostsecFileserver: AsyncParsableCommand {
     @Option(help: "The port to listen on (0: any free port).")
     var port = 8080
 
-    @Flag(name: .customLong("no-impersonation"), help: "Do every operation as the server process itself (a baseline for measurements).")
+    @Flag(
+        name: .customLong("no-impersonation"),
+        help: "Do every operation as the server process itself (a baseline for measurements).")
     var noImpersonation = false
 
     func validate() throws {
@@ -52,21 +54,29 @@ struct HostsecFileserver: AsyncParsableCommand {
         let configuration = FileServerConfiguration(root: root, host: host, port: port, impersonation: !noImpersonation)
         let statistics = ServerStatistics()
         let cache = CredentialCache()
-        let app = try makeFileServer(configuration: configuration, cache: cache, statistics: statistics, logger: logger) { [logger] bound in
-            logger.notice("listening", metadata: [
-                "host": .string(configuration.host), "port": .stringConvertible(bound), "root": .string(configuration.root),
-                "impersonation": .stringConvertible(configuration.impersonation),
-            ])
+        let app = try makeFileServer(configuration: configuration, cache: cache, statistics: statistics, logger: logger)
+        { [logger] bound in
+            logger.notice(
+                "listening",
+                metadata: [
+                    "host": .string(configuration.host), "port": .stringConvertible(bound),
+                    "root": .string(configuration.root),
+                    "impersonation": .stringConvertible(configuration.impersonation),
+                ])
         }
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
 
         let served = statistics.snapshot, executors = IdentityExecutors.statistics(), logons = cache.statistics
-        logger.notice("stopped", metadata: [
-            "requests": .stringConvertible(served.requests), "operations": .stringConvertible(served.operations),
-            "mismatches": .stringConvertible(served.mismatches), "credential_switches": .stringConvertible(executors.switches),
-            "identity_jobs": .stringConvertible(executors.jobs), "pam_logons": .stringConvertible(logons.logons),
-            "pam_failures": .stringConvertible(logons.failures), "cache_hits": .stringConvertible(logons.hits),
-        ])
+        logger.notice(
+            "stopped",
+            metadata: [
+                "requests": .stringConvertible(served.requests), "operations": .stringConvertible(served.operations),
+                "mismatches": .stringConvertible(served.mismatches),
+                "credential_switches": .stringConvertible(executors.switches),
+                "identity_jobs": .stringConvertible(executors.jobs), "pam_logons": .stringConvertible(logons.logons),
+                "pam_failures": .stringConvertible(logons.failures), "cache_hits": .stringConvertible(logons.hits),
+            ])
     }
 }

@@ -20,7 +20,8 @@ import Testing
         let owned = try #require(owner(server.root + "/alice.txt"))
         #expect(owned.uid == alice.uid && owned.gid == alice.gid)
         try sh("chmod 0640 \(server.root)/alice.txt")
-        let replaced = try await client.send(.PUT, server.url("/files/alice.txt"), as: alice, body: Array("second".utf8))
+        let replaced = try await client.send(
+            .PUT, server.url("/files/alice.txt"), as: alice, body: Array("second".utf8))
         #expect(replaced.status == 204 && replaced.servedAs == alice.uid)
         #expect(try String(contentsOfFile: server.root + "/alice.txt", encoding: .utf8) == "second")
         #expect(owner(server.root + "/alice.txt")?.mode == 0o640)  // the replaced file's mode is kept
@@ -34,11 +35,15 @@ import Testing
     @Test func other_user_gets_403_on_a_0600_file_and_404_on_a_missing_one() async throws {
         let server = try await TestServer.start()
         let (alice, bob) = (Accounts.alice, Accounts.bob)
-        #expect(try await client.send(.PUT, server.url("/files/secret"), as: alice, body: Array("alice only".utf8)).status == 201)
+        #expect(
+            try await client.send(.PUT, server.url("/files/secret"), as: alice, body: Array("alice only".utf8)).status
+                == 201)
         try sh("chmod 0600 \(server.root)/secret")
         let denied = try await client.send(.GET, server.url("/files/secret"), as: bob)
         #expect(denied.status == 403 && denied.servedAs == bob.uid)
-        #expect(try await client.send(.PUT, server.url("/files/secret"), as: bob, body: Array("bob was here".utf8)).status == 403)
+        #expect(
+            try await client.send(.PUT, server.url("/files/secret"), as: bob, body: Array("bob was here".utf8)).status
+                == 403)
         #expect(try await client.send(.GET, server.url("/files/secret"), as: alice).text == "alice only")
         let missing = try await client.send(.GET, server.url("/files/nothing-here"), as: bob)
         #expect(missing.status == 404 && missing.servedAs == bob.uid)
@@ -49,8 +54,11 @@ import Testing
     @Test func delete_removes_only_what_the_user_may_remove() async throws {
         let server = try await TestServer.start()
         let (alice, bob) = (Accounts.alice, Accounts.bob)
-        try sh("mkdir \(server.root)/alice && chown \(alice.uid):\(alice.gid) \(server.root)/alice && chmod 0755 \(server.root)/alice")
-        #expect(try await client.send(.PUT, server.url("/files/alice/notes"), as: alice, body: [1, 2, 3]).status == 201)
+        try sh(
+            "mkdir \(server.root)/alice && chown \(alice.uid):\(alice.gid) \(server.root)/alice && chmod 0755 \(server.root)/alice"
+        )
+        #expect(
+            try await client.send(.PUT, server.url("/files/alice/notes"), as: alice, body: [1, 2, 3]).status == 201)
         #expect(try await client.send(.PUT, server.url("/files/alice/bob"), as: bob, body: [1]).status == 403)
         let refused = try await client.send(.DELETE, server.url("/files/alice/notes"), as: bob)
         #expect(refused.status == 403 && refused.servedAs == bob.uid)
@@ -75,8 +83,9 @@ import Testing
         ]
         for (authorization, requests) in cases {
             for (method, path) in requests {
-                let reply = try await client.send(method, server.url(path), as: nil, body: method == .PUT ? [1] : nil,
-                                                  authorization: authorization)
+                let reply = try await client.send(
+                    method, server.url(path), as: nil, body: method == .PUT ? [1] : nil,
+                    authorization: authorization)
                 #expect(reply.status == 401, "\(method) \(path) \(authorization ?? "none")")
                 #expect(reply.headers.first(name: "WWW-Authenticate")?.hasPrefix("Basic realm=") == true)
             }
@@ -88,8 +97,10 @@ import Testing
     @Test func traversal_is_refused_with_400_and_a_symlink_cannot_leave_the_root() async throws {
         let server = try await TestServer.start()
         let alice = Accounts.alice
-        for path in ["/files/%2e%2e/etc/passwd", "/files/%2E%2E%2Fetc%2Fpasswd", "/files//etc/passwd", "/files/a%00b",
-                     "/files/..%2f..%2fetc%2fpasswd", "/files/x/%2e%2e/%2e%2e/etc/passwd"] {
+        for path in [
+            "/files/%2e%2e/etc/passwd", "/files/%2E%2E%2Fetc%2Fpasswd", "/files//etc/passwd", "/files/a%00b",
+            "/files/..%2f..%2fetc%2fpasswd", "/files/x/%2e%2e/%2e%2e/etc/passwd",
+        ] {
             let reply = try await client.send(.GET, server.url(path), as: alice)
             #expect(reply.status == 400, "\(path)")
             let put = try await client.send(.PUT, server.url(path), as: alice, body: [1])
@@ -124,7 +135,8 @@ import Testing
         let alice = Accounts.alice
         let before = IdentityExecutors.statistics()
         for i in 0..<20 {
-            #expect(try await client.send(.PUT, server.url("/files/job-\(i)"), as: alice, body: [1]).servedAs == alice.uid)
+            #expect(
+                try await client.send(.PUT, server.url("/files/job-\(i)"), as: alice, body: [1]).servedAs == alice.uid)
             #expect(try await client.send(.GET, server.url("/whoami"), as: alice).servedAs == alice.uid)
         }
         let after = IdentityExecutors.statistics()
@@ -141,8 +153,9 @@ import Testing
         let alice = Accounts.alice
         let body = String(repeating: "x", count: 2048)
         let connection = try RawConnection(port: server.port)
-        try connection.send("PUT /files/expect.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(alice.authorization)\r\n"
-                            + "Content-Length: \(body.utf8.count)\r\nExpect: 100-continue\r\n\r\n")
+        try connection.send(
+            "PUT /files/expect.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(alice.authorization)\r\n"
+                + "Content-Length: \(body.utf8.count)\r\nExpect: 100-continue\r\n\r\n")
         // Nothing more is sent until the server answers (or 10 s pass: then it never will).
         let interim = try connection.receive(until: "\r\n\r\n", timeoutMilliseconds: 10_000)
         #expect(interim.hasPrefix("HTTP/1.1 100 Continue\r\n"), "got \(interim.debugDescription)")
@@ -153,8 +166,9 @@ import Testing
         #expect(try String(contentsOfFile: server.root + "/expect.txt", encoding: .utf8) == body)
         // Without the header nothing interim is sent: the first line is the final answer.
         let plain = try RawConnection(port: server.port)
-        try plain.send("PUT /files/plain.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(alice.authorization)\r\n"
-                       + "Content-Length: 3\r\n\r\nabc")
+        try plain.send(
+            "PUT /files/plain.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(alice.authorization)\r\n"
+                + "Content-Length: 3\r\n\r\nabc")
         #expect(try plain.receive(until: "\r\n\r\n", timeoutMilliseconds: 10_000).hasPrefix("HTTP/1.1 201"))
         await server.stop()
     }
@@ -203,7 +217,9 @@ import Testing
         let server = try await TestServer.start()
         let perUser = 10_000, clientsPerUser = 8
         for account in Accounts.all {
-            try sh("mkdir \(server.root)/\(account.name) && chown \(account.uid):\(account.gid) \(server.root)/\(account.name)")
+            try sh(
+                "mkdir \(server.root)/\(account.name) && chown \(account.uid):\(account.gid) \(server.root)/\(account.name)"
+            )
         }
         let started = ContinuousClock.now
         let results = try await withThrowingTaskGroup(of: (ok: Int, mismatches: Int, failures: Int).self) { group in
@@ -214,7 +230,8 @@ import Testing
                         let payload = Array(repeating: UInt8(ascii: "a") + UInt8(c), count: 4096)
                         for i in 0..<(perUser / clientsPerUser) {
                             let url = server.url("/files/\(account.name)/f\(c)-\((i / 2) % 4)")
-                            let reply = i % 2 == 0
+                            let reply =
+                                i % 2 == 0
                                 ? try await client.send(.PUT, url, as: account, body: payload)
                                 : try await client.send(.GET, url, as: account)
                             if reply.servedAs != account.uid { tally.mismatches += 1 }
@@ -229,7 +246,9 @@ import Testing
             }
         }
         let seconds = Double((ContinuousClock.now - started).components.seconds)
-        print("four users x \(perUser) requests: \(results.ok) ok, \(results.failures) failed, \(results.mismatches) X-Served-As mismatches, server-side mismatches \(server.statistics.snapshot.mismatches), about \(seconds) s")
+        print(
+            "four users x \(perUser) requests: \(results.ok) ok, \(results.failures) failed, \(results.mismatches) X-Served-As mismatches, server-side mismatches \(server.statistics.snapshot.mismatches), about \(seconds) s"
+        )
         #expect(results.ok == 4 * perUser && results.mismatches == 0 && results.failures == 0)
         #expect(server.statistics.snapshot.mismatches == 0)
         for account in Accounts.all {

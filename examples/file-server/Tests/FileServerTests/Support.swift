@@ -30,7 +30,8 @@ func sh(_ command: String, input: String? = nil) throws -> String {
     let data = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-        throw NSError(domain: "sh", code: Int(process.terminationStatus), userInfo: [NSLocalizedDescriptionKey: command])
+        throw NSError(
+            domain: "sh", code: Int(process.terminationStatus), userInfo: [NSLocalizedDescriptionKey: command])
     }
     return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }
@@ -56,8 +57,10 @@ enum Accounts {
             }
             let password = "Pw-\(name)-\(UInt32.random(in: 1000...9999))"
             try! sh("chpasswd", input: "\(name):\(password)\n")
-            accounts.append(Account(name: name, password: password, uid: UInt32(try! sh("id -u \(name)"))!,
-                                    gid: UInt32(try! sh("id -g \(name)"))!))
+            accounts.append(
+                Account(
+                    name: name, password: password, uid: UInt32(try! sh("id -u \(name)"))!,
+                    gid: UInt32(try! sh("id -g \(name)"))!))
         }
         return accounts
     }()
@@ -86,7 +89,8 @@ final class TestServer: Sendable {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var configuration = FileServerConfiguration(root: root, port: 0, impersonation: impersonation)
         configuration.wholeBodyLimit = 64 * 1024
-        let app = try makeFileServer(configuration: configuration, cache: cache, statistics: statistics, logger: logger) { port in
+        let app = try makeFileServer(configuration: configuration, cache: cache, statistics: statistics, logger: logger)
+        { port in
             continuation.yield(port)
             continuation.finish()
         }
@@ -97,7 +101,10 @@ final class TestServer: Sendable {
         return TestServer(root: root, port: port, statistics: statistics, cache: cache, group: group, task: task)
     }
 
-    private init(root: String, port: Int, statistics: ServerStatistics, cache: CredentialCache, group: ServiceGroup, task: Task<Void, any Error>) {
+    private init(
+        root: String, port: Int, statistics: ServerStatistics, cache: CredentialCache, group: ServiceGroup,
+        task: Task<Void, any Error>
+    ) {
         self.root = root
         self.port = port
         self.statistics = statistics
@@ -124,17 +131,23 @@ struct Reply: Sendable {
 }
 
 extension HTTPClient {
-    func send(_ method: HTTPMethod, _ url: String, as account: Account?, body: [UInt8]? = nil,
-              authorization: String? = nil) async throws -> Reply {
+    func send(
+        _ method: HTTPMethod, _ url: String, as account: Account?, body: [UInt8]? = nil,
+        authorization: String? = nil
+    ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
-        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
-        else if let account { request.headers.add(name: "Authorization", value: account.authorization) }
+        if let authorization {
+            request.headers.add(name: "Authorization", value: authorization)
+        } else if let account {
+            request.headers.add(name: "Authorization", value: account.authorization)
+        }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let response = try await execute(request, timeout: .seconds(60))
         let bytes = try await response.body.collect(upTo: 64 << 20)
-        return Reply(status: response.status.code, servedAs: response.headers.first(name: "X-Served-As").flatMap { UInt32($0) },
-                     headers: response.headers, body: Array(buffer: bytes))
+        return Reply(
+            status: response.status.code, servedAs: response.headers.first(name: "X-Served-As").flatMap { UInt32($0) },
+            headers: response.headers, body: Array(buffer: bytes))
     }
 }
 
@@ -149,7 +162,8 @@ func threadRealUids() -> [UInt32] {
     let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
     return tasks.compactMap { tid in
         guard let status = try? String(contentsOfFile: "/proc/self/task/\(tid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }) else { return nil }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") })
+        else { return nil }
         return line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first.flatMap { UInt32($0) }
     }
 }
@@ -168,7 +182,9 @@ final class RawConnection {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard rc == 0 else { let e = errno; close(fd); throw POSIXError(.init(rawValue: e) ?? .EIO) }
     }

@@ -9,14 +9,19 @@ import Testing
     func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
     @Test func sha256_and_hmac_match_the_published_vectors() {
-        #expect(hex(SHA256.hash([UInt8]("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            hex(SHA256.hash([UInt8]("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(hex(SHA256.hash([UInt8]())) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(hex(SHA256.hash([UInt8]("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)))
+        #expect(
+            hex(SHA256.hash([UInt8]("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)))
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         // RFC 4231, test case 2.
-        #expect(hex(hmacSHA256(key: [UInt8]("Jefe".utf8), [Array("what do ya want for nothing?".utf8)]))
+        #expect(
+            hex(hmacSHA256(key: [UInt8]("Jefe".utf8), [Array("what do ya want for nothing?".utf8)]))
                 == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
-        #expect(constantTimeEqual([1, 2, 3], [1, 2, 3]) && !constantTimeEqual([1, 2, 3], [1, 2, 4]) && !constantTimeEqual([1], [1, 1]))
+        #expect(
+            constantTimeEqual([1, 2, 3], [1, 2, 3]) && !constantTimeEqual([1, 2, 3], [1, 2, 4])
+                && !constantTimeEqual([1], [1, 1]))
     }
 }
 
@@ -53,10 +58,15 @@ import Testing
     @Test func basic_credentials_are_parsed_and_malformed_ones_refused() {
         let good = "Basic " + Data("alice:pa:ss word".utf8).base64EncodedString()
         #expect(FileServerResponder.basicCredentials(good).map { [$0.0, $0.1] } == ["alice", "pa:ss word"])
-        #expect(FileServerResponder.basicCredentials("basic " + Data("bob:x".utf8).base64EncodedString()).map { $0.0 } == "bob")
-        for bad in [nil, "", "Basic", "Basic !!!", "Bearer abc", "Basic " + Data("nocolon".utf8).base64EncodedString(),
-                    "Basic " + Data(":empty-user".utf8).base64EncodedString(), "Basic " + Data("a\u{0}b:c".utf8).base64EncodedString(),
-                    "Basic YWxpY2U6cA=x"] {
+        #expect(
+            FileServerResponder.basicCredentials("basic " + Data("bob:x".utf8).base64EncodedString()).map { $0.0 }
+                == "bob")
+        for bad in [
+            nil, "", "Basic", "Basic !!!", "Bearer abc", "Basic " + Data("nocolon".utf8).base64EncodedString(),
+            "Basic " + Data(":empty-user".utf8).base64EncodedString(),
+            "Basic " + Data("a\u{0}b:c".utf8).base64EncodedString(),
+            "Basic YWxpY2U6cA=x",
+        ] {
             #expect(FileServerResponder.basicCredentials(bad) == nil, "\(bad ?? "nil")")
         }
     }
@@ -93,7 +103,9 @@ import Testing
         let cache = CredentialCache(logon: counted.logon)
         _ = try await cache.token(user: alice.name, password: alice.password)
         #expect(cache.isCached(alice.name))
-        await #expect(throws: HostSecurityError.logonFailure) { try await cache.token(user: alice.name, password: "wrong") }
+        await #expect(throws: HostSecurityError.logonFailure) {
+            try await cache.token(user: alice.name, password: "wrong")
+        }
         #expect(!cache.isCached(alice.name) && counted.calls.load(ordering: .relaxed) == 2)
         let (_, source) = try await cache.token(user: alice.name, password: alice.password)
         #expect(source == .logon && counted.calls.load(ordering: .relaxed) == 3)
@@ -120,14 +132,18 @@ import Testing
         _ = try await cache.token(user: b.name, password: b.password)
         _ = try await cache.token(user: a.name, password: a.password)  // a is now the more recent
         _ = try await cache.token(user: c.name, password: c.password)
-        #expect(cache.statistics.entries == 2 && cache.isCached(a.name) && !cache.isCached(b.name) && cache.isCached(c.name))
+        #expect(
+            cache.statistics.entries == 2 && cache.isCached(a.name) && !cache.isCached(b.name) && cache.isCached(c.name)
+        )
     }
 
     @Test func concurrent_logons_with_the_same_credentials_share_one_pam_call() async throws {
         let alice = Accounts.alice, counted = Counted()
         let cache = CredentialCache(logon: counted.logon)
         let uids = try await withThrowingTaskGroup(of: UInt32.self) { group in
-            for _ in 0..<32 { group.addTask { try await cache.token(user: alice.name, password: alice.password).0.uid } }
+            for _ in 0..<32 {
+                group.addTask { try await cache.token(user: alice.name, password: alice.password).0.uid }
+            }
             return try await group.reduce(into: [UInt32]()) { $0.append($1) }
         }
         #expect(uids.count == 32 && uids.allSatisfy { $0 == alice.uid })
