@@ -9,7 +9,7 @@
 set -uo pipefail
 root=${HOSTSEC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 out=${HOSTSEC_TEST_OUT:-/tmp}
-if [ "$(id -u)" -ne 0 ]; then echo "skip: needs root (makes accounts and acts as them)"; exit 0; fi
+if [ "$(id -u)" -ne 0 ]; then echo "skip: needs root (makes accounts and acts as them)"; exit 77; fi
 command -v curl >/dev/null || { echo "curl is missing" >&2; exit 1; }
 scratch=${HOSTSEC_FILE_SERVER_BUILD:-$out/file-server-build}  # one build per run (debug)
 bin=$scratch/debug/hostsec-fileserver
@@ -223,5 +223,11 @@ kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=
 if [ "${r1%% *}" = 500 ] && [ "${r2%% *}" = 500 ] && [ ! -e "$served/fsc-alice/unpriv" ]; then
     ok without_setuid_capability_requests_are_refused_not_run_as_root
 else fail without_setuid_capability_requests_are_refused_not_run_as_root "$r1 / $r2"; fi
+
+# --- the command line refuses what it cannot do ---
+msg=$("$bin" --root "$served" --baseline-threads 2 2>&1) && rc=0 || rc=$?
+if [ $rc -ne 0 ] && grep -q -- "--baseline-threads needs --no-impersonation" <<<"$msg"; then
+    ok baseline_threads_without_no_impersonation_is_refused
+else fail baseline_threads_without_no_impersonation_is_refused "status $rc: $msg"; fi
 
 [ $failures -eq 0 ]

@@ -1,12 +1,14 @@
 // The HTTP side: authentication, routing, status codes and the X-Served-As header. Every
 // file operation goes through `Identity.run`, which runs it in an impersonation scope of the
-// requesting user (or, with --no-impersonation, right where the handler runs).
+// requesting user (or, with --no-impersonation, as the server: right where the handler runs,
+// or on a pool of the server's own threads with --baseline-threads).
 import CFileServer
 import HostSecurity
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -19,6 +21,11 @@ public struct FileServerConfiguration: Sendable {
     public var port: Int
     /// false: every operation runs as the server process (the baseline).
     public var impersonation: Bool
+    /// Without impersonation: 0 runs each operation where the handler runs; N > 0 runs it on
+    /// a pool of N threads of the server's own identity, as a server without hostsec keeps
+    /// blocking file I/O off its event loops. Ignored with impersonation (operations then run
+    /// on the users' identity threads).
+    public var baselineThreads: Int = 0
     /// Bodies up to this size (by Content-Length) are written in one step; larger ones are
     /// streamed to the file chunk by chunk.
     public var wholeBodyLimit: Int = 1 << 20
@@ -53,6 +60,13 @@ public final class ServerStatistics: Sendable {
 /// Runs file operations as the requesting user.
 struct Identity: Sendable {
     let impersonation: Bool
+    /// Without impersonation, the threads that run operations (nil: the handler's own).
+    let baselinePool: BaselinePool?
+
+    init(impersonation: Bool, baselineThreads: Int) {
+        self.impersonation = impersonation
+        baselinePool = !impersonation && baselineThreads > 0 ? BaselinePool(threads: baselineThreads) : nil
+    }
 
     /// Runs `operation` as `token` and reads the thread's effective uid from the kernel right
     /// after it, on the same thread.
@@ -66,8 +80,22 @@ struct Identity: Sendable {
         if impersonation {
             return try await withImpersonation(of: token) { () async in (operation(), fs_thread_euid()) }
         }
+        if let baselinePool { return try await baselinePool.pool.runIfActive { (operation(), fs_thread_euid()) } }
         return (operation(), fs_thread_euid())
     }
+}
+
+/// Threads of the server's own identity for the baseline's file operations, stopped with the
+/// responder.
+final class BaselinePool: Sendable {
+    let pool: NIOThreadPool
+
+    init(threads: Int) {
+        pool = NIOThreadPool(numberOfThreads: threads)
+        pool.start()
+    }
+
+    deinit { pool.shutdownGracefully { _ in } }
 }
 
 public struct FileServerResponder: HTTPResponder {
@@ -88,7 +116,7 @@ public struct FileServerResponder: HTTPResponder {
     ) throws(Errno) {
         store = try FileStore(root: configuration.root)
         self.cache = cache
-        identity = Identity(impersonation: configuration.impersonation)
+        identity = Identity(impersonation: configuration.impersonation, baselineThreads: configuration.baselineThreads)
         self.statistics = statistics
         self.logger = logger
         wholeBodyLimit = configuration.wholeBodyLimit

@@ -1,4 +1,4 @@
-// hostsec-fileserver --root DIR [--host 127.0.0.1] [--port 8080] [--no-impersonation]
+// hostsec-fileserver --root DIR [--host 127.0.0.1] [--port 8080] [--no-impersonation [--baseline-threads N]]
 import ArgumentParser
 import FileServer
 import HostSecurity
@@ -36,12 +36,23 @@ struct HostsecFileserver: AsyncParsableCommand {
         help: "Do every operation as the server process itself (a baseline for measurements).")
     var noImpersonation = false
 
+    @Option(
+        help: """
+            With --no-impersonation: run file operations on N threads of the server's own \
+            identity instead of where each request's handler runs (0).
+            """)
+    var baselineThreads = 0
+
     func validate() throws {
         var st = stat()
         guard stat(root, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else {
             throw ValidationError("--root \(root): not a folder")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard (0...1024).contains(baselineThreads) else { throw ValidationError("--baseline-threads must be 0...1024") }
+        guard baselineThreads == 0 || noImpersonation else {
+            throw ValidationError("--baseline-threads needs --no-impersonation")
+        }
     }
 
     func run() async throws {
@@ -51,7 +62,11 @@ struct HostsecFileserver: AsyncParsableCommand {
         // Keep one executor (one thread) per recently seen user between requests.
         IdentityExecutors.idleLimit = 64
 
-        let configuration = FileServerConfiguration(root: root, host: host, port: port, impersonation: !noImpersonation)
+        let configuration = {
+            var c = FileServerConfiguration(root: root, host: host, port: port, impersonation: !noImpersonation)
+            c.baselineThreads = baselineThreads
+            return c
+        }()
         let statistics = ServerStatistics()
         let cache = CredentialCache()
         let app = try makeFileServer(configuration: configuration, cache: cache, statistics: statistics, logger: logger)
@@ -62,6 +77,7 @@ struct HostsecFileserver: AsyncParsableCommand {
                     "host": .string(configuration.host), "port": .stringConvertible(bound),
                     "root": .string(configuration.root),
                     "impersonation": .stringConvertible(configuration.impersonation),
+                    "baseline_threads": .stringConvertible(configuration.baselineThreads),
                 ])
         }
         let group = ServiceGroup(

@@ -211,6 +211,19 @@ import Testing
         await server.stop()
     }
 
+    @Test func no_impersonation_on_baseline_threads_does_the_work_as_the_process_off_the_handler() async throws {
+        let server = try await TestServer.start(impersonation: false, baselineThreads: 2)
+        let alice = Accounts.alice
+        let before = IdentityExecutors.statistics().jobs
+        let reply = try await client.send(.PUT, server.url("/files/on-pool"), as: alice, body: [1, 2])
+        #expect(reply.status == 201 && reply.servedAs == getuid())
+        #expect(owner(server.root + "/on-pool")?.uid == getuid())
+        let read = try await client.send(.GET, server.url("/files/on-pool"), as: alice)
+        #expect(read.status == 200 && read.body == [1, 2] && read.servedAs == getuid())
+        #expect(IdentityExecutors.statistics().jobs == before)  // no identity scope was entered
+        await server.stop()
+    }
+
     /// 4 users x 10,000 requests (half GET, half PUT of 4 KiB), 8 concurrent clients per
     /// user, and the X-Served-As of every answer compared with the user's uid.
     @Test func four_users_ten_thousand_mixed_requests_each_never_see_another_uid() async throws {

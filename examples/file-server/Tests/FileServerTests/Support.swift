@@ -80,7 +80,7 @@ final class TestServer: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    static func start(impersonation: Bool = true) async throws -> TestServer {
+    static func start(impersonation: Bool = true, baselineThreads: Int = 0) async throws -> TestServer {
         let root = try sh("mktemp -d /tmp/fileserver-test.XXXXXX")
         try sh("chmod 0777 \(root)")  // every test account may create files at the top
         var logger = Logger(label: "test-fileserver")
@@ -89,6 +89,7 @@ final class TestServer: Sendable {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var configuration = FileServerConfiguration(root: root, port: 0, impersonation: impersonation)
         configuration.wholeBodyLimit = 64 * 1024
+        configuration.baselineThreads = baselineThreads
         let app = try makeFileServer(configuration: configuration, cache: cache, statistics: statistics, logger: logger)
         { port in
             continuation.yield(port)
