@@ -359,7 +359,7 @@ public struct FileServerResponder: HTTPResponder {
             let colon = text.firstIndex(of: ":")
         else { return nil }
         let user = String(text[..<colon]), password = String(text[text.index(after: colon)...])
-        guard !user.isEmpty, !user.contains("\0"), !password.contains("\0") else { return nil }
+        guard !user.isEmpty, !user.utf8.contains(0), !password.utf8.contains(0) else { return nil }
         return (user, password)
     }
 }
