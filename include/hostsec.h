@@ -121,7 +121,10 @@
     W(ERROR_PASSWORD_EXPIRED, 0x80070532, "the password has expired")                                                  \
     W(ERROR_ACCOUNT_DISABLED, 0x80070533, "the account is disabled")                                                   \
     W(ERROR_ACCOUNT_EXPIRED, 0x80070701, "the account has expired")                                                    \
-    W(ERROR_PRIVILEGE_NOT_HELD, 0x80070522, "the kernel cannot enforce the impersonation (no CAP_SETUID/CAP_SETGID)")
+    W(ERROR_PRIVILEGE_NOT_HELD, 0x80070522, "the kernel cannot enforce the impersonation (no CAP_SETUID/CAP_SETGID)")  \
+    W(ERROR_CANNOT_IMPERSONATE, 0x80070558, "the socket has no peer to impersonate")                                   \
+    W(ERROR_FILE_NOT_FOUND, 0x80070002, "no such program")                                                             \
+    W(ERROR_BAD_EXE_FORMAT, 0x800700C1, "not an executable format")
 
 /* HOSTSEC_HRESULT_MSCOREE_ONLY: defined for hosts written against mscoree.h (the CLR's
  * hosting interfaces use them); hostsec never returns them. */
@@ -252,6 +255,15 @@
 #endif
 #ifndef ERROR_PRIVILEGE_NOT_HELD
 #define ERROR_PRIVILEGE_NOT_HELD 1314L
+#endif
+#ifndef ERROR_CANNOT_IMPERSONATE
+#define ERROR_CANNOT_IMPERSONATE 1368L
+#endif
+#ifndef ERROR_FILE_NOT_FOUND
+#define ERROR_FILE_NOT_FOUND 2L
+#endif
+#ifndef ERROR_BAD_EXE_FORMAT
+#define ERROR_BAD_EXE_FORMAT 193L
 #endif
 
 /* ---------------------------------------------------------------------------------------

@@ -280,6 +280,58 @@ static void after_a_failed_revert_the_library_stays_closed_for_every_thread(void
     CHECK(check_stats().FailedClosed == 0); /* the parent is untouched */
 }
 
+/* After the library closed, applying a context captured while not impersonating still reverts
+ * the calling thread (as RevertToSelf and SetThreadToken(NULL) do), then reports
+ * HOST_E_CLRNOTAVAILABLE: a closed library never leaves a thread as someone else. */
+static int context_stage;
+static IHostSecurityContext *not_impersonating;
+static HRESULT context_revert_hr;
+static uid_t context_euid_after;
+
+static void *impersonate_then_apply_the_not_impersonating_context(void *arg) {
+    if (IHostSecurityManager_ImpersonateLoggedOnUser(manager, (HANDLE)arg) != S_OK) {
+        __atomic_store_n(&context_stage, -1, __ATOMIC_SEQ_CST);
+        return NULL;
+    }
+    __atomic_store_n(&context_stage, 1, __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&context_stage, __ATOMIC_SEQ_CST) != 2) usleep(1000);
+    context_revert_hr = IHostSecurityManager_SetSecurityContext(manager, eCurrentContext, not_impersonating);
+    context_euid_after = (uid_t)syscall(SYS_geteuid);
+    return NULL;
+}
+
+static void a_closed_library_still_reverts_through_a_not_impersonating_context(void) {
+    if (!privileged) {
+        printf("  (skipped: needs CAP_SETUID/CAP_SETGID to close the library by a failed revert)\n");
+        return;
+    }
+    uid_t self = geteuid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        alarm(10);
+        if (IHostSecurityManager_GetSecurityContext(manager, eCurrentContext, &not_impersonating) != S_OK) _exit(2);
+        HANDLE h = logon("nobody");
+        pthread_t t;
+        pthread_create(&t, NULL, impersonate_then_apply_the_not_impersonating_context, h);
+        while (__atomic_load_n(&context_stage, __ATOMIC_SEQ_CST) == 0) usleep(1000);
+        if (__atomic_load_n(&context_stage, __ATOMIC_SEQ_CST) < 0) _exit(3);
+        /* Close the library from this thread: impersonate nobody, drop the saved uid behind the
+         * library's back, revert. */
+        if (IHostSecurityManager_ImpersonateLoggedOnUser(manager, h) != S_OK) _exit(4);
+        uid_t nobody = hosting_uid_of("nobody");
+        if (syscall(SYS_setresuid, nobody, nobody, nobody) != 0) _exit(5);
+        if (IHostSecurityManager_RevertToSelf(manager) != E_FAIL) _exit(6);
+        __atomic_store_n(&context_stage, 2, __ATOMIC_SEQ_CST);
+        pthread_join(t, NULL);
+        if (context_revert_hr != HOST_E_CLRNOTAVAILABLE) _exit(7);
+        _exit(context_euid_after == self ? 0 : 8);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) fprintf(stderr, "  child status 0x%x\n", status);
+}
+
 /* --- the kernel always agrees with the library ------------------------------------------ */
 
 static void *random_walk(void *arg) {
@@ -351,6 +403,7 @@ int main(void) {
     RUN_TEST(forged_handles_never_work);
     RUN_TEST(a_thread_never_continues_with_kernel_credentials_the_library_does_not_believe);
     RUN_TEST(after_a_failed_revert_the_library_stays_closed_for_every_thread);
+    RUN_TEST(a_closed_library_still_reverts_through_a_not_impersonating_context);
     IHostSecurityManager_Release(manager);
     CHECK_EXIT();
 }

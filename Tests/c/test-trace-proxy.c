@@ -5,6 +5,9 @@
 #include "hosting.h"
 
 #include <pthread.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -239,6 +242,30 @@ static void set_trace_onto_a_directory_is_e_accessdenied(void) {
     IHostSecurityManager_Release(m);
 }
 
+/* No descriptor left to open the file with: E_OUTOFMEMORY (the resource ran out; the path is
+ * fine), and the tracer is unchanged. In a child, whose descriptor limit is used up. */
+static void set_trace_without_a_free_descriptor_is_e_outofmemory(void) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct rlimit limit;
+        if (getrlimit(RLIMIT_NOFILE, &limit) != 0) _exit(2);
+        limit.rlim_cur = 64;
+        if (setrlimit(RLIMIT_NOFILE, &limit) != 0) _exit(3);
+        while (open("/dev/null", O_RDONLY) >= 0) {
+        }
+        if (errno != EMFILE) _exit(4);
+        if (HostSec_SetTrace(TRUE, log_path) != E_OUTOFMEMORY) _exit(5);
+        IHostSecurityManager *m = hosting_manager();
+        if ((const void *)m->lpVtbl != plain_manager_vtbl) _exit(6); /* still off */
+        IHostSecurityManager_Release(m);
+        _exit(0);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) fprintf(stderr, "  child status 0x%x\n", status);
+}
+
 static void set_trace_to_stderr_then_off(void) {
     CHECK_HR(HostSec_SetTrace(TRUE, NULL), S_OK);
     IHostSecurityManager *m = hosting_manager();
@@ -314,6 +341,7 @@ int main(void) {
     RUN_TEST(set_trace_off_with_a_path_is_e_invalidarg);
     RUN_TEST(set_trace_into_a_missing_directory_is_e_invalidarg);
     RUN_TEST(set_trace_onto_a_directory_is_e_accessdenied);
+    RUN_TEST(set_trace_without_a_free_descriptor_is_e_outofmemory);
     RUN_TEST(set_trace_to_stderr_then_off);
     RUN_TEST(a_fork_while_tracing_leaves_the_child_able_to_trace);
     RUN_TEST(nothing_outlives_its_last_release);

@@ -51,6 +51,9 @@ public enum HResult {
         ("HRESULT_FROM_WIN32(ERROR_ACCOUNT_DISABLED)", accountDisabled),
         ("HRESULT_FROM_WIN32(ERROR_ACCOUNT_EXPIRED)", accountExpired),
         ("HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD)", privilegeNotHeld),
+        ("HRESULT_FROM_WIN32(ERROR_CANNOT_IMPERSONATE)", cannotImpersonate),
+        ("HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)", fileNotFound),
+        ("HRESULT_FROM_WIN32(ERROR_BAD_EXE_FORMAT)", badExeFormat),
     ]
 
     /// `HRESULT_FROM_WIN32`.

@@ -306,6 +306,7 @@ func setTrace(_ enable: BOOL, _ path: UnsafePointer<CChar>?) -> HRESULT {
         return HResult.ok
     case let refusal where refusal < 0: return HResult.accessDenied  // not a file the tracer may write
     case EACCES, EPERM, EROFS, EISDIR, ETXTBSY, ELOOP: return HResult.accessDenied
+    case ENOMEM, EMFILE, ENFILE: return HResult.outOfMemory  // no memory or no descriptor left
     default: return HResult.invalidArg
     }
 }

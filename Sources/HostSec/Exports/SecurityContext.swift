@@ -25,8 +25,9 @@ enum SecurityContext {
     }
 
     static func set(_ type: EContextType, _ context: UnsafeMutablePointer<IHostSecurityContext>?) -> HRESULT {
+        // No closed check here: applying a context that captured "not impersonating" reverts
+        // the thread even after the library closed (applyContext checks the rest).
         hresult { () throws(HostSecError) in
-            try HostSecurity.shared.ensureOpen()
             guard let restricted = restricted(type) else { throw .invalidArg }
             guard let context else { throw .pointer }
             let raw = Tracer.unwrapped(UnsafeMutableRawPointer(context))  // a tracing proxy's own object
