@@ -20,26 +20,44 @@
  * Self: a thread that is not impersonating acts as the process token: the process's
  * credentials when it first used the library. A thread created while its creator
  * impersonated inherits the creator's kernel credentials (Linux copies them at clone); its
- * first call into the library (any function that returns an HRESULT) puts it back to the
- * process token before doing anything else, and returns E_FAIL (the library closes) only if
- * that is impossible. Change the process's own identity before the first call.
+ * first call into the library (any function whose doc block ends with "Common results.")
+ * puts it back to the process token before doing anything else, and returns E_FAIL (the
+ * library closes) only if that is impossible. Change the process's own identity before the
+ * first call.
  *
- * Results every HRESULT-returning function and method (other than QueryInterface, AddRef,
- * Release, DllGetClassObject, DllCanUnloadNow) may return besides those listed with it:
- *   - HOST_E_INVALIDOPERATION: called from a signal handler that interrupted the same
- *     thread inside the library; nothing is changed. No function here is
- *     async-signal-safe: a handler that calls one while the thread is outside the library
- *     is served, one that interrupts it is refused.
- *   - E_FAIL: the calling thread's first call found it holding credentials it could not be
- *     put back from; the library is closed.
+ * Results: each function's and method's doc block below lists every result it returns and
+ * when. A doc block that ends with "Common results." may also return these (the others never
+ * do):
  *
- * Failing closed: E_FAIL means credentials could not be restored, or the library found
- * credentials it did not apply (for example a glibc set*id call, which reaches every thread,
- * changed an impersonating thread); the thread is put back to the process token where the
- * kernel allows it, and from then on every method returns HOST_E_CLRNOTAVAILABLE. Reverting
- * (RevertToSelf, SetThreadToken(NULL), SetSecurityContext with a context that captured "not
- * impersonating") still restores the calling thread after that, and reports
- * HOST_E_CLRNOTAVAILABLE.
+ * Common results.
+ *   - HOST_E_INVALIDOPERATION: called while the same thread is already inside the library (a
+ *     signal handler that interrupted a call on that thread); nothing is changed. No function
+ *     here is async-signal-safe: a handler that calls one while its thread is outside the
+ *     library is served as any other call, one that interrupts the library is refused.
+ *   - E_FAIL: the thread's first call found it holding credentials it could not be put back
+ *     from, or credentials no impersonation gives (a glibc set*id call made after the
+ *     library's first use, which reaches every thread); the library is now closed (Failing
+ *     closed, below). HOST_E_CLRNOTAVAILABLE instead when it was closed already.
+ *   - E_ACCESSDENIED (EPERM, EACCES), E_OUTOFMEMORY (ENOMEM), E_INVALIDARG (EINVAL),
+ *     E_UNEXPECTED (another errno): a system call that reads the calling thread's own
+ *     credentials failed (on its first call, before a kernel-level switch, or in RevertToSelf),
+ *     or, after AdjustTokenPrivileges (hostsec_win32.h) changed the process token's
+ *     privileges, the kernel refused to give a thread that is not impersonating the new
+ *     capability sets at its next call. The call does nothing further (a RevertToSelf that
+ *     had already reverted stays reverted). Linux does not fail these in practice; the
+ *     fault-injection tests do.
+ *
+ * Failing closed. When a thread's credentials cannot be restored, or the library finds
+ * credentials it did not apply (a glibc set*id call changed an impersonating thread), the call
+ * that finds it returns E_FAIL and the library closes for good: the thread is put back to the
+ * process token where the kernel allows it, and from then on every function and method whose
+ * doc block lists HOST_E_CLRNOTAVAILABLE returns it. Reverting still restores the calling
+ * thread (RevertToSelf, SetThreadToken(NULL), SetSecurityContext with a context that captured
+ * "not impersonating"), then reports HOST_E_CLRNOTAVAILABLE. What keeps working, so that a
+ * host can clean up and report: IUnknown's methods, DllGetClassObject, DllCanUnloadNow,
+ * IClassFactory's methods, HostSec_CloseHandle, HostSec_GetStatistics (FailedClosed is 1),
+ * HostSec_SetPolicy, HostSec_GetVersion, HostSec_GetVersionString, HostSec_HResultName, the
+ * type information, HostSec_Invoke and HostSec_SetTrace.
  */
 #ifndef HOSTSEC_H
 #define HOSTSEC_H
@@ -539,15 +557,19 @@ struct IHostSecurityManager : public IUnknown {
 #define __IUnknown_INTERFACE_DEFINED__
 /** IUnknown's vtable: slots 0-2 of every interface. */
 typedef struct IUnknownVtbl {
-    /** Slot 0. The same object's interface riid in *ppvObject, AddRef'd.
-     *  S_OK; E_POINTER (riid or ppvObject NULL); E_NOINTERFACE (*ppvObject = NULL). */
+    /** Slot 0. The same object's interface riid in *ppvObject, AddRef'd: riid is IID_IUnknown
+     *  or the object's own interface. S_OK; E_POINTER (ppvObject NULL; or riid or This NULL,
+     *  *ppvObject = NULL); E_NOINTERFACE (any other riid; *ppvObject = NULL). No other result;
+     *  works after the library closed. */
     HRESULT(STDMETHODCALLTYPE *QueryInterface)(IUnknown *This, REFIID riid, void **ppvObject);
-    /** Slot 1. Adds a reference; returns the new count. The count saturates: an object
-     *  referenced 2^31 times becomes immortal (its count stays 0xC0000000, AddRef and Release
-     *  return that, and it is never freed), so no number of AddRefs can wrap the count. */
+    /** Slot 1. Adds a reference; returns the new count (0 for This NULL). The count
+     *  saturates: an object referenced 2^31 times becomes immortal (its count stays
+     *  0xC0000000, AddRef and Release return that, and it is never freed), so no number of
+     *  AddRefs can wrap the count. */
     ULONG(STDMETHODCALLTYPE *AddRef)(IUnknown *This);
-    /** Slot 2. Drops a reference; returns the new count; frees the object at 0. An immortal
-     *  object (see AddRef) is not counted down: Release returns 0xC0000000. */
+    /** Slot 2. Drops a reference; returns the new count (0 for This NULL); frees the object
+     *  at 0. An immortal object (see AddRef) is not counted down: Release returns
+     *  0xC0000000. */
     ULONG(STDMETHODCALLTYPE *Release)(IUnknown *This);
 } IUnknownVtbl;
 /** Every interface pointer points at a struct whose first member is its vtable pointer. */
@@ -564,11 +586,15 @@ typedef struct IClassFactoryVtbl {
     ULONG(STDMETHODCALLTYPE *AddRef)(IClassFactory *This);
     ULONG(STDMETHODCALLTYPE *Release)(IClassFactory *This);
     /** Slot 3. A new object of the factory's class, as interface riid, in *ppvObject.
-     *  S_OK; E_POINTER (riid or ppvObject NULL); CLASS_E_NOAGGREGATION (pUnkOuter not NULL);
-     *  E_NOINTERFACE (the class lacks riid); E_OUTOFMEMORY. *ppvObject = NULL on failure. */
+     *  S_OK; E_POINTER (ppvObject NULL; or riid or This NULL); CLASS_E_NOAGGREGATION
+     *  (pUnkOuter not NULL); E_NOINTERFACE (riid neither IID_IUnknown nor the class's
+     *  interface, IID_IHostSecurityManager or IID_IHostControl); E_OUTOFMEMORY.
+     *  *ppvObject = NULL on failure. No other result; works after the library closed (the new
+     *  object's methods then answer HOST_E_CLRNOTAVAILABLE). */
     HRESULT(STDMETHODCALLTYPE *CreateInstance)(IClassFactory *This, IUnknown *pUnkOuter, REFIID riid, void **ppvObject);
     /** Slot 4. fLock TRUE adds a server lock, FALSE removes one; DllCanUnloadNow answers
-     *  S_FALSE while any lock is held. S_OK; E_UNEXPECTED (FALSE with no lock held). */
+     *  S_FALSE while any lock is held. S_OK; E_UNEXPECTED (FALSE with no lock held: nothing
+     *  changes). No other result; works after the library closed. */
     HRESULT(STDMETHODCALLTYPE *LockServer)(IClassFactory *This, BOOL fLock);
 } IClassFactoryVtbl;
 struct IClassFactory {
@@ -583,12 +609,14 @@ typedef struct IHostControlVtbl {
     HRESULT(STDMETHODCALLTYPE *QueryInterface)(IHostControl *This, REFIID riid, void **ppvObject);
     ULONG(STDMETHODCALLTYPE *AddRef)(IHostControl *This);
     ULONG(STDMETHODCALLTYPE *Release)(IHostControl *This);
-    /** Slot 3. For IID_IHostSecurityManager: a new security manager in *ppObject, S_OK.
-     *  E_POINTER (riid or ppObject NULL); E_NOINTERFACE for every other host manager;
-     *  HOST_E_CLRNOTAVAILABLE after the library failed closed. *ppObject = NULL on failure. */
+    /** Slot 3. For IID_IHostSecurityManager: a new security manager in *ppObject.
+     *  S_OK; E_POINTER (ppObject NULL; or riid NULL); HOST_E_CLRNOTAVAILABLE (the library is
+     *  closed); E_NOINTERFACE (every other riid: hostsec serves no other host manager);
+     *  E_OUTOFMEMORY. *ppObject = NULL on failure. No other result. */
     HRESULT(STDMETHODCALLTYPE *GetHostManager)(IHostControl *This, REFIID riid, void **ppObject);
-    /** Slot 4. Records the AppDomain manager the runtime reports; hostsec keeps no
-     *  reference to it (it does not call it). S_OK; HOST_E_CLRNOTAVAILABLE when closed. */
+    /** Slot 4. Accepts the AppDomain manager the runtime reports; hostsec neither calls it
+     *  nor keeps a reference to it. S_OK; HOST_E_CLRNOTAVAILABLE (the library is closed). No
+     *  other result. */
     HRESULT(STDMETHODCALLTYPE *SetAppDomainManager)(IHostControl *This, DWORD dwAppDomainID, IUnknown *pUnkAppDomainManager);
 } IHostControlVtbl;
 struct IHostControl {
@@ -603,8 +631,10 @@ typedef struct IHostSecurityContextVtbl {
     HRESULT(STDMETHODCALLTYPE *QueryInterface)(IHostSecurityContext *This, REFIID riid, void **ppvObject);
     ULONG(STDMETHODCALLTYPE *AddRef)(IHostSecurityContext *This);
     ULONG(STDMETHODCALLTYPE *Release)(IHostSecurityContext *This);
-    /** Slot 3. A new context holding the same identity, in *ppClonedContext.
-     *  S_OK; E_POINTER; E_OUTOFMEMORY; HOST_E_CLRNOTAVAILABLE when closed. */
+    /** Slot 3. A new context holding the same identity, in *ppClonedContext (the caller
+     *  Releases it). S_OK; E_POINTER (ppClonedContext or This NULL); E_OUTOFMEMORY;
+     *  HOST_E_CLRNOTAVAILABLE (the library is closed). *ppClonedContext = NULL on failure.
+     *  Common results. */
     HRESULT(STDMETHODCALLTYPE *Capture)(IHostSecurityContext *This, IHostSecurityContext **ppClonedContext);
 } IHostSecurityContextVtbl;
 struct IHostSecurityContext {
@@ -615,60 +645,100 @@ struct IHostSecurityContext {
 #ifndef __IHostSecurityManager_INTERFACE_DEFINED__
 #define __IHostSecurityManager_INTERFACE_DEFINED__
 /** IHostSecurityManager's vtable. Every method acts on the calling thread, whichever manager
- *  object it is called through. Each lists every result it can return; the results at the top
- *  of this header (HOST_E_INVALIDOPERATION from a signal handler, E_FAIL on a thread's first
- *  call) apply too. */
+ *  object it is called through, and lists every result it returns.
+ *
+ *  A switch of the thread's kernel credentials (ImpersonateLoggedOnUser, SetThreadToken,
+ *  SetSecurityContext, HostSec_ImpersonateSocketClient) that the kernel refuses, or that it
+ *  reports applied differently, is rolled back: the thread is left at the process token, not
+ *  impersonating (an earlier impersonation has ended). Those results, with the errno:
+ *  E_ACCESSDENIED (EPERM, EACCES), E_INVALIDARG (EINVAL: an id or a group list the kernel
+ *  cannot hold), E_OUTOFMEMORY (ENOMEM), E_UNEXPECTED (another errno, or the kernel reported
+ *  other credentials than were applied). A switch that cannot be rolled back, an earlier
+ *  impersonation that cannot be reverted, or credentials the library did not apply (found
+ *  before a switch or a revert) are E_FAIL: the library closes (Failing closed, at the top). */
 typedef struct IHostSecurityManagerVtbl {
     HRESULT(STDMETHODCALLTYPE *QueryInterface)(IHostSecurityManager *This, REFIID riid, void **ppvObject);
     ULONG(STDMETHODCALLTYPE *AddRef)(IHostSecurityManager *This);
     ULONG(STDMETHODCALLTYPE *Release)(IHostSecurityManager *This);
-    /** Slot 3. The calling thread impersonates hToken's identity at SecurityImpersonation
-     *  (SecurityIdentification without CAP_SETUID+CAP_SETGID, for another identity).
-     *  Rights: primary TOKEN_QUERY|TOKEN_DUPLICATE, impersonation TOKEN_QUERY|TOKEN_IMPERSONATE.
-     *  Every change is read back from the kernel after it is applied.
-     *  S_OK; E_HANDLE (NULL, closed, never issued or forged); E_ACCESSDENIED (the handle lacks
-     *  the rights above; also: the kernel refused a step, rolled back); E_INVALIDARG (the
-     *  kernel refused an id as invalid; rolled back); E_OUTOFMEMORY;
-     *  E_UNEXPECTED (the kernel reported other credentials than were applied; rolled back);
+    /** Slot 3. The calling thread impersonates hToken's identity: a primary token at
+     *  SecurityImpersonation, an impersonation token at its own level up to that (another
+     *  account without CAP_SETUID+CAP_SETGID: at SecurityIdentification, the kernel
+     *  unchanged). Rights: primary TOKEN_QUERY|TOKEN_DUPLICATE, impersonation
+     *  TOKEN_QUERY|TOKEN_IMPERSONATE. Every change is read back from the kernel.
+     *  S_OK;
+     *  E_HANDLE (hToken NULL, closed, never issued or forged);
+     *  E_ACCESSDENIED (the handle lacks the rights above: nothing changes; or the kernel
+     *    refused a step with EPERM: rolled back, see the vtable's comment);
      *  HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD) (another account without CAP_SETUID and
-     *  CAP_SETGID under HOSTSEC_POLICY_REQUIRE_ENFORCEMENT: nothing changed);
+     *    CAP_SETGID under HOSTSEC_POLICY_REQUIRE_ENFORCEMENT: nothing changes, the thread
+     *    keeps its token and credentials);
+     *  E_INVALIDARG, E_OUTOFMEMORY, E_UNEXPECTED (the kernel refused a step or reported other
+     *    credentials: rolled back, see the vtable's comment);
      *  E_FAIL (credentials could not be restored, or the thread held credentials the library
-     *  did not apply: closed); HOST_E_CLRNOTAVAILABLE. */
+     *    did not apply: the library is now closed);
+     *  HOST_E_CLRNOTAVAILABLE (the library is closed). Common results. */
     HRESULT(STDMETHODCALLTYPE *ImpersonateLoggedOnUser)(IHostSecurityManager *This, HANDLE hToken);
     /** Slot 4. Ends the calling thread's impersonation and restores the process token's
      *  credentials exactly. It first checks that the kernel still holds what the library
-     *  applied (or, not impersonating, the process token's ids). S_OK (also when not
-     *  impersonating); E_FAIL (could not restore, or found credentials the library did not
-     *  apply, which it put back: closed); HOST_E_CLRNOTAVAILABLE (closed; the thread was
-     *  still reverted). */
+     *  applied (or, not impersonating, the process token's ids and groups).
+     *  S_OK (also when not impersonating);
+     *  E_FAIL (the credentials could not be restored; or the thread held credentials the
+     *    library did not apply, which are put back where the kernel allows, or, not
+     *    impersonating, left as they are: the library is now closed);
+     *  HOST_E_CLRNOTAVAILABLE (the library is closed; the thread was still reverted, where the
+     *    kernel allows). Common results. */
     HRESULT(STDMETHODCALLTYPE *RevertToSelf)(IHostSecurityManager *This);
-    /** Slot 5. Opens the calling thread's impersonation token.
-     *  S_OK; E_POINTER; HRESULT_FROM_WIN32(ERROR_NO_TOKEN) (not impersonating);
-     *  ..._CANT_OPEN_ANONYMOUS; ..._BAD_IMPERSONATION_LEVEL (identification, bOpenAsSelf
-     *  FALSE); E_ACCESSDENIED (the token's DACL does not grant dwDesiredAccess to the
-     *  subject); E_OUTOFMEMORY; HOST_E_CLRNOTAVAILABLE. *phThreadToken = NULL on failure.
-     *  The handle is closed with HostSec_CloseHandle. */
+    /** Slot 5. Opens the calling thread's impersonation token: the access check's subject is
+     *  the process token's identity when bOpenAsSelf, else the thread's own (the token's).
+     *  dwDesiredAccess 0 gives a handle with no rights. The handle is closed with
+     *  HostSec_CloseHandle.
+     *  S_OK;
+     *  E_POINTER (phThreadToken NULL);
+     *  HRESULT_FROM_WIN32(ERROR_NO_TOKEN) (the thread is not impersonating);
+     *  HRESULT_FROM_WIN32(ERROR_CANT_OPEN_ANONYMOUS) (its token is at SecurityAnonymous);
+     *  HRESULT_FROM_WIN32(ERROR_BAD_IMPERSONATION_LEVEL) (at SecurityIdentification, with
+     *    bOpenAsSelf FALSE);
+     *  E_ACCESSDENIED (the token's DACL does not grant dwDesiredAccess to the subject, or
+     *    dwDesiredAccess has a right no token has, such as SYNCHRONIZE);
+     *  E_OUTOFMEMORY (no handle slot left: 16,777,216 handles are open);
+     *  HOST_E_CLRNOTAVAILABLE (the library is closed).
+     *  *phThreadToken = NULL on failure. Common results, except that a call from a signal
+     *  handler on a thread that holds no token may get HRESULT_FROM_WIN32(ERROR_NO_TOKEN)
+     *  instead of HOST_E_INVALIDOPERATION (that answer reads the thread's state only). */
     HRESULT(STDMETHODCALLTYPE *OpenThreadToken)(IHostSecurityManager *This, DWORD dwDesiredAccess, BOOL bOpenAsSelf, HANDLE *phThreadToken);
-    /** Slot 6. Makes hToken (an impersonation token, TOKEN_IMPERSONATE) the calling
-     *  thread's token, as ImpersonateLoggedOnUser applies it; NULL reverts (RevertToSelf's
-     *  results). S_OK; E_HANDLE (closed, never issued or forged); E_ACCESSDENIED (no
-     *  TOKEN_IMPERSONATE; or the kernel refused a step, rolled back); E_INVALIDARG (the kernel
-     *  refused an id; rolled back); ..._BAD_TOKEN_TYPE (a primary token); E_UNEXPECTED (the
-     *  kernel reported other credentials; rolled back); HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD)
-     *  (as for ImpersonateLoggedOnUser); E_FAIL (closed); HOST_E_CLRNOTAVAILABLE. */
+    /** Slot 6. Makes hToken (an impersonation token, TOKEN_IMPERSONATE) itself the calling
+     *  thread's token, applied as ImpersonateLoggedOnUser applies one; hToken NULL reverts,
+     *  with RevertToSelf's results.
+     *  S_OK;
+     *  E_HANDLE (hToken closed, never issued or forged);
+     *  E_ACCESSDENIED (no TOKEN_IMPERSONATE: nothing changes; or the kernel refused a step
+     *    with EPERM: rolled back);
+     *  HRESULT_FROM_WIN32(ERROR_BAD_TOKEN_TYPE) (a primary token: nothing changes);
+     *  HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD), E_INVALIDARG, E_OUTOFMEMORY, E_UNEXPECTED,
+     *    E_FAIL (as for ImpersonateLoggedOnUser);
+     *  HOST_E_CLRNOTAVAILABLE (the library is closed; NULL still reverts the thread). Common
+     *  results. */
     HRESULT(STDMETHODCALLTYPE *SetThreadToken)(IHostSecurityManager *This, HANDLE hToken);
-    /** Slot 7. Captures the calling thread's identity in a new context.
-     *  S_OK; E_POINTER; E_INVALIDARG (unknown type); E_OUTOFMEMORY; HOST_E_CLRNOTAVAILABLE.
-     *  *ppSecurityContext = NULL on failure; the caller Releases it. */
+    /** Slot 7. Captures the calling thread's identity in a new context (the caller Releases
+     *  it): eCurrentContext, its token as it is, or "not impersonating"; eRestrictedContext,
+     *  its current identity (its token, or the process token) with the effective capabilities
+     *  dropped.
+     *  S_OK; E_POINTER (ppSecurityContext NULL); E_INVALIDARG (eContextType neither);
+     *  E_OUTOFMEMORY; HOST_E_CLRNOTAVAILABLE (the library is closed).
+     *  *ppSecurityContext = NULL on failure. Common results. */
     HRESULT(STDMETHODCALLTYPE *GetSecurityContext)(IHostSecurityManager *This, EContextType eContextType, IHostSecurityContext **ppSecurityContext);
-    /** Slot 8. Applies a captured context on the calling thread (impersonate, or revert
-     *  when it captured "not impersonating"); eRestrictedContext also drops the effective
-     *  capabilities. S_OK; E_POINTER (pSecurityContext NULL); E_INVALIDARG (unknown type, or a
-     *  context the library did not make); E_ACCESSDENIED (the kernel refused a step; rolled
-     *  back); E_UNEXPECTED (the kernel reported other credentials; rolled back);
-     *  HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD) (as for ImpersonateLoggedOnUser);
-     *  E_OUTOFMEMORY; E_FAIL (closed); HOST_E_CLRNOTAVAILABLE (closed; a context that reverts
-     *  still reverts the thread). */
+    /** Slot 8. Applies a captured context on the calling thread: impersonates its token,
+     *  applied as ImpersonateLoggedOnUser applies one, or with eCurrentContext reverts when it
+     *  captured "not impersonating" (RevertToSelf's results); eRestrictedContext also drops the
+     *  effective capabilities. eContextType and pSecurityContext are checked first.
+     *  S_OK;
+     *  E_INVALIDARG (eContextType unknown; or an object the library did not make: only its
+     *    vtable pointer is read; nothing changes);
+     *  E_POINTER (pSecurityContext NULL);
+     *  E_ACCESSDENIED, HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD), E_INVALIDARG,
+     *    E_OUTOFMEMORY, E_UNEXPECTED, E_FAIL (as for ImpersonateLoggedOnUser);
+     *  HOST_E_CLRNOTAVAILABLE (the library is closed; a context that reverts still reverts the
+     *    thread). Common results. */
     HRESULT(STDMETHODCALLTYPE *SetSecurityContext)(IHostSecurityManager *This, EContextType eContextType, IHostSecurityContext *pSecurityContext);
 } IHostSecurityManagerVtbl;
 struct IHostSecurityManager {
@@ -730,12 +800,14 @@ HOSTSEC_BEGIN_DECLS
 
 /** Gets the class factory of rclsid (CLSID_HostSecurityManager or CLSID_HostControl), as
  *  interface riid (IID_IClassFactory or IID_IUnknown), in *ppv; the caller Releases it.
- *  S_OK; E_POINTER (an argument NULL); CLASS_E_CLASSNOTAVAILABLE (another class);
- *  E_NOINTERFACE (another interface); E_OUTOFMEMORY. *ppv = NULL on failure. */
+ *  S_OK; E_POINTER (ppv NULL; or rclsid or riid NULL); CLASS_E_CLASSNOTAVAILABLE (another
+ *  class); E_NOINTERFACE (another interface); E_OUTOFMEMORY. *ppv = NULL on failure. No other
+ *  result; works after the library closed. */
 HRESULT DllGetClassObject(REFCLSID rclsid, REFIID riid, void **ppv);
 
 /** S_OK when no object the library handed out is alive and no server lock is held
- *  (the host may unload); S_FALSE otherwise. The image stays resident after dlclose. */
+ *  (the host may unload); S_FALSE otherwise. No other result; works after the library closed.
+ *  The image stays resident after dlclose. */
 HRESULT DllCanUnloadNow(void);
 
 /* ---------------------------------------------------------------------------------------
@@ -759,42 +831,61 @@ const char *HostSec_GetVersionString(void);
  *  NULL, so it can go straight to printf("%s"). The string is static; never fails. */
 const char *HostSec_HResultName(HRESULT hr);
 
-/** Fills *stats with what is alive now. S_OK; E_POINTER. */
+/** Fills *stats with what is alive now. S_OK; E_POINTER (stats NULL). No other result; works
+ *  after the library closed (FailedClosed is then 1). */
 HRESULT HostSec_GetStatistics(HOSTSEC_STATISTICS *stats);
 
 /** Closes a token handle. The handle value is never valid again (its slot's generation
- *  changes). S_OK; E_HANDLE (NULL, closed, never issued, or forged). */
+ *  changes). S_OK; E_HANDLE (NULL, closed, never issued, or forged; a process handle from
+ *  hostsec_win32.h's CreateProcessAsUserA too: CloseHandle closes those). Works after the
+ *  library closed. Common results. */
 HRESULT HostSec_CloseHandle(HANDLE hObject);
 
 /** Opens the process token: the process's credentials ("self", the same token for every
- *  thread) as a primary token. The access check runs as the thread's current context (an impersonating thread
- *  opens it as the identity it impersonates). S_OK; E_POINTER; E_ACCESSDENIED;
- *  ..._BAD_IMPERSONATION_LEVEL (impersonating at identification level); E_OUTOFMEMORY;
- *  HOST_E_CLRNOTAVAILABLE. *phToken = NULL on failure. */
+ *  thread) as a primary token. The access check runs as the thread's current context (an
+ *  impersonating thread opens it as the identity it impersonates).
+ *  S_OK; E_POINTER (phToken NULL); E_ACCESSDENIED (the token's DACL does not grant
+ *  dwDesiredAccess to that identity, or a right no token has, such as SYNCHRONIZE);
+ *  HRESULT_FROM_WIN32(ERROR_BAD_IMPERSONATION_LEVEL) (the thread impersonates at
+ *  SecurityIdentification or SecurityAnonymous: it can open nothing); E_OUTOFMEMORY (no handle
+ *  slot left); HOST_E_CLRNOTAVAILABLE (the library is closed). *phToken = NULL on failure.
+ *  Common results. */
 HRESULT HostSec_OpenProcessToken(DWORD dwDesiredAccess, HANDLE *phToken);
 
 /** Gives the calling thread an impersonation copy of its own identity at
  *  ImpersonationLevel (no kernel change: the identity is the thread's own). Replaces any
- *  current impersonation. S_OK; E_INVALIDARG (level out of range); E_FAIL;
- *  HOST_E_CLRNOTAVAILABLE. */
+ *  current impersonation. S_OK; E_INVALIDARG (ImpersonationLevel not 0-3: nothing changes);
+ *  E_FAIL (the thread impersonated another identity in the kernel and its credentials could
+ *  not be restored: the library is now closed); HOST_E_CLRNOTAVAILABLE (the library is
+ *  closed). Common results. */
 HRESULT HostSec_ImpersonateSelf(SECURITY_IMPERSONATION_LEVEL ImpersonationLevel);
 
-/** Makes a new token with hExistingToken's identity, of TokenType at ImpersonationLevel.
- *  dwDesiredAccess 0 asks for the source handle's rights. S_OK; E_POINTER; E_HANDLE;
- *  E_ACCESSDENIED (no TOKEN_DUPLICATE); E_INVALIDARG (type or level out of range);
- *  ..._BAD_IMPERSONATION_LEVEL (above an impersonation source's level, or a primary token
- *  from an identification/anonymous source); E_OUTOFMEMORY; HOST_E_CLRNOTAVAILABLE.
- *  *phNewToken = NULL on failure. */
+/** Makes a new token with hExistingToken's identity, of TokenType at ImpersonationLevel
+ *  (ignored for a primary token), with a fresh DACL granting its user and the caller.
+ *  dwDesiredAccess 0 asks for the source handle's rights; anything else is checked against
+ *  the copy's DACL for the calling thread's current identity.
+ *  S_OK; E_POINTER (phNewToken NULL); E_HANDLE (hExistingToken not a live handle);
+ *  E_ACCESSDENIED (the source handle lacks TOKEN_DUPLICATE, or the copy's DACL does not grant
+ *  dwDesiredAccess); E_INVALIDARG (TokenType or ImpersonationLevel out of range);
+ *  HRESULT_FROM_WIN32(ERROR_BAD_IMPERSONATION_LEVEL) (above an impersonation source's level; a
+ *  primary token from an impersonation source below SecurityImpersonation; or dwDesiredAccess
+ *  not 0 while the thread impersonates below SecurityImpersonation); E_OUTOFMEMORY (no handle
+ *  slot left); HOST_E_CLRNOTAVAILABLE (the library is closed). *phNewToken = NULL on failure.
+ *  Common results. */
 HRESULT HostSec_DuplicateTokenEx(HANDLE hExistingToken, DWORD dwDesiredAccess,
                                  SECURITY_IMPERSONATION_LEVEL ImpersonationLevel,
                                  TOKEN_TYPE TokenType, HANDLE *phNewToken);
 
-/** Copies one class of information about a token into TokenInformation. Needs TOKEN_QUERY
- *  (TokenSource: TOKEN_QUERY_SOURCE). *ReturnLength receives the bytes needed (also when
- *  the buffer is too small). S_OK; E_POINTER (ReturnLength NULL, or TokenInformation NULL
- *  with a non-zero length); E_HANDLE; E_ACCESSDENIED; E_INVALIDARG (unknown class, or
- *  TokenImpersonationLevel of a primary token); ..._INSUFFICIENT_BUFFER;
- *  HOST_E_CLRNOTAVAILABLE. The buffer is untouched on failure. */
+/** Copies one class of information about a token (TokenUser to TokenStatistics) into
+ *  TokenInformation. Needs TOKEN_QUERY (TokenSource: TOKEN_QUERY_SOURCE).
+ *  S_OK; E_POINTER (ReturnLength NULL: nothing else happens; or TokenInformation NULL with a
+ *  non-zero length); E_HANDLE (hToken not a live handle); E_ACCESSDENIED (the handle lacks
+ *  the right above); E_INVALIDARG (another class, TokenRestrictedSids included: that one is
+ *  hostsec_win32.h's; or TokenImpersonationLevel of a primary token);
+ *  HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER) (TokenInformationLength below the size);
+ *  HOST_E_CLRNOTAVAILABLE (the library is closed). *ReturnLength receives the bytes needed
+ *  with S_OK, ERROR_INSUFFICIENT_BUFFER and E_POINTER for TokenInformation, else 0. The
+ *  buffer is untouched on failure. Common results. */
 HRESULT HostSec_GetTokenInformation(HANDLE hToken, TOKEN_INFORMATION_CLASS TokenInformationClass,
                                     void *TokenInformation, DWORD TokenInformationLength,
                                     DWORD *ReturnLength);
@@ -802,10 +893,12 @@ HRESULT HostSec_GetTokenInformation(HANDLE hToken, TOKEN_INFORMATION_CLASS Token
 /** Makes a primary token for a local account from the system's user database (NSS),
  *  supplementary groups included; no password is checked: the caller vouches. userName is
  *  matched byte for byte: no encoding is assumed, and invalid UTF-8 is never repaired into
- *  another account's name. The token's
- *  DACL grants the account and the caller's current identity; the handle has
- *  TOKEN_ALL_ACCESS. S_OK; E_POINTER; HRESULT_FROM_WIN32(ERROR_NONE_MAPPED) (no such
- *  account); E_OUTOFMEMORY; HOST_E_CLRNOTAVAILABLE. *phToken = NULL on failure. */
+ *  another account's name. The token's DACL grants the account and the caller's current
+ *  identity; the handle has TOKEN_ALL_ACCESS.
+ *  S_OK; E_POINTER (userName or phToken NULL); HRESULT_FROM_WIN32(ERROR_NONE_MAPPED) (no such
+ *  account, "" included, or one whose uid, gid or a group is (uid_t)-1, which no thread can
+ *  hold); E_OUTOFMEMORY (no handle slot left); HOST_E_CLRNOTAVAILABLE (the library is closed).
+ *  *phToken = NULL on failure. Common results. */
 HRESULT HostSec_LogonUser(const char *userName, HANDLE *phToken);
 
 /** Logs on a local account with its password, as Windows' LogonUser does: PAM checks the
@@ -843,7 +936,9 @@ HRESULT HostSec_LogonUser(const char *userName, HANDLE *phToken);
  *  HRESULT_FROM_WIN32(ERROR_NO_LOGON_SERVERS) (no such PAM service file in /etc/pam.d or
  *    /usr/lib/pam.d, a service name that is not a plain file name, or PAM failed: a module
  *    missing or broken, PAM_SERVICE_ERR, PAM_SYSTEM_ERR);
- *  E_OUTOFMEMORY; HOST_E_CLRNOTAVAILABLE. *phToken = NULL on failure. */
+ *  E_OUTOFMEMORY (PAM ran out of memory, PAM_BUF_ERR, or no handle slot is left);
+ *  HOST_E_CLRNOTAVAILABLE (the library is closed: PAM is not called).
+ *  *phToken = NULL on failure. Common results. */
 HRESULT HostSec_LogonUserWithPassword(const char *userName, const char *password, HANDLE *phToken);
 
 /** HostSec_SetPolicy flag: impersonating another account must be enforced by the kernel. */
@@ -866,10 +961,7 @@ HRESULT HostSec_LogonUserWithPassword(const char *userName, const char *password
  *  affected. Takes effect for every thread at its next call.
  *
  *  S_OK; E_INVALIDARG (a bit other than HOSTSEC_POLICY_REQUIRE_ENFORCEMENT; the policy is
- *  unchanged); HOST_E_INVALIDOPERATION (called from a signal handler that interrupted a call
- *  into the library on the same thread; unchanged); E_FAIL (the calling thread's first call
- *  into the library found credentials it could not put back: the library failed closed).
- *  Allowed after the library failed closed. */
+ *  unchanged). Works after the library closed. Common results. */
 HRESULT HostSec_SetPolicy(DWORD dwFlags);
 /* ---------------------------------------------------------------------------------------
  * Processes and clients as users (docs/access-control.md)
@@ -895,37 +987,51 @@ HRESULT HostSec_SetPolicy(DWORD dwFlags);
  *
  *  S_OK and *pid;
  *  E_POINTER (path, argv or pid NULL);
- *  E_HANDLE (not a live token handle);
- *  E_ACCESSDENIED (the handle lacks a right above, or the kernel refused the change: starting
- *    a process as another account takes CAP_SETUID and CAP_SETGID);
+ *  E_HANDLE (token not a live token handle);
  *  HRESULT_FROM_WIN32(ERROR_BAD_TOKEN_TYPE) (an impersonation token: duplicate it as a primary
  *    one first, as Windows asks);
- *  HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND) (no such program), HRESULT_FROM_WIN32(
- *    ERROR_ACCESS_DENIED) is E_ACCESSDENIED (the account may not run it), HRESULT_FROM_WIN32(
- *    ERROR_BAD_EXE_FORMAT) (not an executable format);
- *  E_OUTOFMEMORY; E_UNEXPECTED (fork failed otherwise); HOST_E_CLRNOTAVAILABLE.
- *  *pid is left unchanged on failure; no process is left behind. */
+ *  E_ACCESSDENIED (the handle lacks a right above; the kernel refused the change: starting a
+ *    process as another account takes CAP_SETUID and CAP_SETGID; or the account may not run
+ *    the program, execve's EACCES);
+ *  HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND) (no such program, "" included, or a component
+ *    of path that is not a directory);
+ *  HRESULT_FROM_WIN32(ERROR_BAD_EXE_FORMAT) (not an executable format);
+ *  E_INVALIDARG (the token has more supplementary groups than a process can hold, 65,536, or
+ *    execve answered EINVAL);
+ *  E_OUTOFMEMORY (no memory, or fork found the process limit reached: ENOMEM, EAGAIN);
+ *  E_UNEXPECTED (fork, the error pipe or execve failed otherwise, e.g. no descriptor left, or
+ *    argv and envp too long);
+ *  HOST_E_CLRNOTAVAILABLE (the library is closed).
+ *  *pid is left unchanged on failure; no process is left behind. Common results. */
 HRESULT HostSec_SpawnAsUser(HANDLE token, const char *path, char *const argv[], char *const envp[], pid_t *pid);
 
 /** A token for the process on the other end of a connected Unix domain socket (Windows'
  *  ImpersonateNamedPipeClient has this twin): its uid and gid from SO_PEERCRED and its
  *  supplementary groups from SO_PEERGROUPS, as the kernel recorded them when the peer
  *  connected; no capabilities. An impersonation token at SecurityImpersonation whose DACL
- *  grants the peer and the caller's current identity; desiredAccess is checked against it as
- *  OpenThreadToken checks (0: a handle with no rights).
- *  S_OK; E_POINTER (token NULL); E_HANDLE (fd is not a socket, or not open);
- *  HRESULT_FROM_WIN32(ERROR_CANNOT_IMPERSONATE) (a socket without a peer: not connected, or
- *  not a Unix domain socket); E_ACCESSDENIED; E_OUTOFMEMORY; HOST_E_CLRNOTAVAILABLE.
- *  *token = NULL on failure. */
+ *  grants the peer and the caller's current identity; desiredAccess is checked against it for
+ *  the calling thread's current identity (0: a handle with no rights).
+ *  S_OK; E_POINTER (token NULL); HOST_E_CLRNOTAVAILABLE (the library is closed); E_HANDLE (fd
+ *  is not open, or not a socket); HRESULT_FROM_WIN32(ERROR_CANNOT_IMPERSONATE) (a socket
+ *  without a peer: not connected, or not a Unix domain socket; or a peer whose ids no thread
+ *  can hold); E_ACCESSDENIED (the DACL does not grant desiredAccess, or a right no token has);
+ *  HRESULT_FROM_WIN32(ERROR_BAD_IMPERSONATION_LEVEL) (the thread impersonates below
+ *  SecurityImpersonation: it can open nothing); E_OUTOFMEMORY (no memory for the peer's
+ *  groups, or no handle slot left). *token = NULL on failure. Common results. */
 HRESULT HostSec_OpenSocketClientToken(int fd, DWORD desiredAccess, HANDLE *token);
 
 /** The calling thread impersonates the peer of a connected Unix domain socket: the token
  *  HostSec_OpenSocketClientToken gives, applied as ImpersonateLoggedOnUser applies a token
  *  (kernel credentials switched; without CAP_SETUID/CAP_SETGID another account is held at
  *  SecurityIdentification, as Windows does without SeImpersonatePrivilege). RevertToSelf ends
- *  it. S_OK; E_HANDLE; HRESULT_FROM_WIN32(ERROR_CANNOT_IMPERSONATE); E_ACCESSDENIED;
- *  E_OUTOFMEMORY; E_FAIL (credentials could not be restored: the library failed closed);
- *  HOST_E_CLRNOTAVAILABLE. */
+ *  it.
+ *  S_OK; HOST_E_CLRNOTAVAILABLE (the library is closed); E_HANDLE (fd is not open, or not a
+ *  socket: nothing changes); HRESULT_FROM_WIN32(ERROR_CANNOT_IMPERSONATE) (no peer, as for
+ *  HostSec_OpenSocketClientToken: nothing changes); E_OUTOFMEMORY (no memory for the peer's
+ *  groups: nothing changes; or the kernel's ENOMEM: rolled back);
+ *  HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD), E_ACCESSDENIED, E_INVALIDARG, E_UNEXPECTED,
+ *  E_FAIL (the switch's results, as for IHostSecurityManager::ImpersonateLoggedOnUser).
+ *  Common results. */
 HRESULT HostSec_ImpersonateSocketClient(int fd);
 
 HOSTSEC_END_DECLS
@@ -1019,29 +1125,32 @@ HOSTSEC_BEGIN_DECLS
 /** Finds the description of interface riid (IID_IUnknown, IID_IClassFactory,
  *  IID_IHostControl, IID_IHostSecurityContext or IID_IHostSecurityManager) and stores a
  *  pointer to it in *ppInfo. The description is static: never free or modify it.
- *  S_OK; E_POINTER (riid or ppInfo NULL); E_NOINTERFACE (riid is not described).
- *  *ppInfo = NULL on failure. */
+ *  S_OK; E_POINTER (ppInfo NULL; or riid NULL); E_NOINTERFACE (riid is not described).
+ *  *ppInfo = NULL on failure. No other result; works after the library closed. */
 HRESULT HostSec_GetInterfaceInfo(REFIID riid, const HOSTSEC_INTERFACE_INFO **ppInfo);
 
 /** Enumerates the described interfaces: index 0 is IUnknown, then IClassFactory,
  *  IHostControl, IHostSecurityContext, IHostSecurityManager. Stores a pointer to the
  *  static description in *ppInfo (never free or modify it).
  *  S_OK; E_POINTER (ppInfo NULL); E_INVALIDARG (index past the last interface: the end of
- *  the enumeration). *ppInfo = NULL on failure. */
+ *  the enumeration). *ppInfo = NULL on failure. No other result; works after the library
+ *  closed. */
 HRESULT HostSec_GetInterfaceInfoAt(DWORD index, const HOSTSEC_INTERFACE_INFO **ppInfo);
 
 /** Enumerates the flat functions described (Slot is index): every function this header
- *  declares. Index 0 is HostSec_LogonUserWithPassword; then, in the header's order,
+ *  declares, in the order they were added. Index 0 is HostSec_LogonUserWithPassword; then
  *  DllGetClassObject, DllCanUnloadNow, HostSec_GetVersion, HostSec_GetVersionString,
  *  HostSec_HResultName, HostSec_GetStatistics, HostSec_CloseHandle, HostSec_OpenProcessToken,
  *  HostSec_ImpersonateSelf, HostSec_DuplicateTokenEx, HostSec_GetTokenInformation,
  *  HostSec_LogonUser, HostSec_SetPolicy, HostSec_GetInterfaceInfo, HostSec_GetInterfaceInfoAt,
- *  HostSec_GetFunctionInfoAt, HostSec_Invoke, HostSec_SetTrace. A runtime finds the
+ *  HostSec_GetFunctionInfoAt, HostSec_Invoke, HostSec_SetTrace, HostSec_SpawnAsUser,
+ *  HostSec_OpenSocketClientToken, HostSec_ImpersonateSocketClient. A runtime finds the
  *  function with dlsym and calls it with the described signature; the call tracer logs
  *  every call of a described function (one line, as for methods). Stores a pointer
  *  to the static description in *ppInfo (never free or modify it).
  *  S_OK; E_POINTER (ppInfo NULL); E_INVALIDARG (index past the last function: the end of the
- *  enumeration). *ppInfo = NULL on failure. */
+ *  enumeration). *ppInfo = NULL on failure. No other result; works after the library
+ *  closed. */
 HRESULT HostSec_GetFunctionInfoAt(DWORD index, const HOSTSEC_METHOD_INFO **ppInfo);
 
 /** Calls slot `slot` of interface riid on pInterface through libffi, with the signature the
@@ -1053,11 +1162,12 @@ HRESULT HostSec_GetFunctionInfoAt(DWORD index, const HOSTSEC_METHOD_INFO **ppInf
  *  ULONG, per ReturnTypeName: 4 bytes) is stored in *pResult. pInterface is not checked
  *  beyond this: it must be a live interface pointer of riid (for the library's own objects
  *  a mismatch is refused with E_NOINTERFACE). Nothing is allocated or freed.
- *  S_OK (the method was called; its own result is in *pResult); E_POINTER (pInterface,
- *  riid or pResult NULL, or args or one of its entries NULL for a method with parameters);
- *  E_NOINTERFACE (riid is not described, or the library's own object does not implement
- *  it); E_INVALIDARG (slot >= the interface's MethodCount); E_UNEXPECTED (libffi refused
- *  the signature). *pResult is left unchanged on failure. */
+ *  S_OK (the method was called; its own result, whatever it is, is in *pResult); E_POINTER
+ *  (pInterface, riid or pResult NULL; args or one of its entries NULL for a method with
+ *  parameters; or the vtable's slot is NULL); E_NOINTERFACE (riid is not described, or the
+ *  library's own object does not implement it); E_INVALIDARG (slot >= the interface's
+ *  MethodCount); E_UNEXPECTED (libffi refused the signature). *pResult is left unchanged on
+ *  failure. No other result; works after the library closed. */
 HRESULT HostSec_Invoke(void *pInterface, REFIID riid, DWORD slot, void **args, void *pResult);
 
 /** Switches the call tracer. With enable TRUE, every call of a flat function this header
@@ -1082,10 +1192,13 @@ HRESULT HostSec_Invoke(void *pInterface, REFIID riid, DWORD slot, void **args, v
  *  the rules above (refused: reported once on stderr, then tracing goes to stderr). The
  *  variable is ignored in a process that runs with privileges its caller does not have
  *  (set-user-ID, set-group-ID, file capabilities: secure_getenv).
- *  S_OK; E_INVALIDARG (path empty, path given with enable FALSE, or the file cannot be
- *  opened because a directory in its path does not exist); E_ACCESSDENIED (the file may
- *  not be opened for writing, or is refused by the rules above). On failure the tracer's
- *  state is unchanged and nothing is written to stderr. */
+ *  S_OK; E_INVALIDARG (path empty; path given with enable FALSE; or the file cannot be
+ *  opened for another reason than those below: a directory in its path is missing or is not
+ *  a directory, the name is too long, no space is left to create it); E_ACCESSDENIED (the file
+ *  may not be opened for writing, is a directory, or is refused by the rules above);
+ *  E_OUTOFMEMORY (no memory or no file descriptor left to open it). On failure the tracer's
+ *  state is unchanged and nothing is written to stderr. No other result; works after the
+ *  library closed. */
 HRESULT HostSec_SetTrace(BOOL enable, const char *path);
 
 HOSTSEC_END_DECLS

@@ -508,189 +508,364 @@ typedef struct _PROCESS_INFORMATION {
 #define WRITE_RESTRICTED 0x8
 
 /* ---------------------------------------------------------------------------------------
- * The exported functions (prefixed). Results: TRUE, or FALSE with GetLastError() set;
- * docs/win32.md lists every error each one reports and the test that shows it.
+ * The exported functions (prefixed). Each doc block lists every result: TRUE, or FALSE (or the
+ * failure value it names) with the reason in GetLastError(), and when.
+ *
+ * Results from hostsec.h's core become Win32 errors this way: HRESULT_FROM_WIN32(x) is x
+ * (E_ACCESSDENIED is ERROR_ACCESS_DENIED, E_HANDLE ERROR_INVALID_HANDLE, E_INVALIDARG
+ * ERROR_INVALID_PARAMETER); E_POINTER is ERROR_NOACCESS; E_OUTOFMEMORY ERROR_NOT_ENOUGH_MEMORY;
+ * HOST_E_INVALIDOPERATION ERROR_INVALID_OPERATION; E_FAIL, HOST_E_CLRNOTAVAILABLE and
+ * E_UNEXPECTED ERROR_INTERNAL_ERROR. "Closed" below is hostsec.h's Failing closed: the library
+ * refuses for good after a thread's credentials could not be restored.
+ *
+ * A doc block that ends with "Common results." may also fail with these (the others never do):
+ *
+ * Common results.
+ *   - ERROR_INVALID_OPERATION: called while the same thread is already inside the library (a
+ *     signal handler that interrupted a call on that thread); nothing is changed.
+ *   - ERROR_INTERNAL_ERROR: the thread's first call found it holding credentials it could not
+ *     be put back from (hostsec.h's E_FAIL: the library is now closed), or the library was
+ *     closed already and the first call found such credentials.
+ *   - ERROR_ACCESS_DENIED, ERROR_NOT_ENOUGH_MEMORY, ERROR_INVALID_PARAMETER,
+ *     ERROR_INTERNAL_ERROR: a system call that reads or sets the thread's own credentials
+ *     failed, as hostsec.h's Common results say (EPERM or EACCES, ENOMEM, EINVAL, another
+ *     errno). Linux does not fail these in practice.
+ *
+ * A switch of the thread's kernel credentials (ImpersonateLoggedOnUser, SetThreadToken,
+ * AdjustTokenPrivileges on the thread's token) that the kernel refuses or applies differently
+ * is rolled back, as in hostsec.h (the thread is left at the process token, not
+ * impersonating): ERROR_ACCESS_DENIED (EPERM, EACCES), ERROR_INVALID_PARAMETER (EINVAL),
+ * ERROR_NOT_ENOUGH_MEMORY (ENOMEM), ERROR_INTERNAL_ERROR (another errno, or other
+ * credentials than applied). One that cannot be rolled back, or credentials the library did
+ * not apply, are ERROR_INTERNAL_ERROR too: the library closes.
  * ------------------------------------------------------------------------------------- */
 HOSTSEC_BEGIN_DECLS
 
-/** (HANDLE)-1: the calling process, as GetCurrentProcess() returns it. */
+/** (HANDLE)-1: the calling process, as GetCurrentProcess() returns it. Never fails; the last
+ *  error is unchanged. */
 HANDLE HostSecW32_GetCurrentProcess(void);
-/** (HANDLE)-2: the calling thread, as GetCurrentThread() returns it. */
+/** (HANDLE)-2: the calling thread, as GetCurrentThread() returns it. Never fails; the last
+ *  error is unchanged. */
 HANDLE HostSecW32_GetCurrentThread(void);
-/** Closes a token or process handle. A pseudo-handle: TRUE, nothing happens.
- *  ERROR_INVALID_HANDLE: not a live handle. */
+/** Closes a token or process handle. TRUE: closed (a process handle's last close reaps the
+ *  process, at once or when it ends); a pseudo-handle: TRUE, nothing happens. FALSE:
+ *  ERROR_INVALID_HANDLE (NULL, closed, never issued or forged). Works after the library
+ *  closed. Common results. */
 BOOL HostSecW32_CloseHandle(HANDLE hObject);
-/** The calling thread's last-error value. */
+/** The calling thread's last-error value (a new thread's is ERROR_SUCCESS). Never fails. */
 DWORD HostSecW32_GetLastError(void);
-/** Sets the calling thread's last-error value. */
+/** Sets the calling thread's last-error value. Never fails. */
 void HostSecW32_SetLastError(DWORD dwErrCode);
 
-/** The process token. ProcessHandle must be GetCurrentProcess() (ERROR_INVALID_HANDLE
- *  otherwise); ERROR_NOACCESS (TokenHandle NULL); ERROR_ACCESS_DENIED;
- *  ERROR_BAD_IMPERSONATION_LEVEL (the thread impersonates at identification level). */
+/** The process token, as hostsec.h's HostSec_OpenProcessToken opens it. FALSE:
+ *  ERROR_NOACCESS (TokenHandle NULL); ERROR_INVALID_HANDLE (ProcessHandle is not
+ *  GetCurrentProcess()); ERROR_ACCESS_DENIED (the token's DACL does not grant DesiredAccess to
+ *  the calling thread's current identity, or a right no token has); ERROR_BAD_IMPERSONATION_LEVEL
+ *  (the thread impersonates at SecurityIdentification or SecurityAnonymous);
+ *  ERROR_NOT_ENOUGH_MEMORY (no handle slot left); ERROR_INTERNAL_ERROR (closed).
+ *  *TokenHandle = NULL on failure. Common results. */
 BOOL HostSecW32_OpenProcessToken(HANDLE ProcessHandle, DWORD DesiredAccess, PHANDLE TokenHandle);
-/** The calling thread's impersonation token. ThreadHandle must be GetCurrentThread().
- *  ERROR_NO_TOKEN (not impersonating); ERROR_CANT_OPEN_ANONYMOUS; ERROR_BAD_IMPERSONATION_LEVEL
- *  (identification level and OpenAsSelf FALSE); ERROR_ACCESS_DENIED; ERROR_INVALID_HANDLE;
- *  ERROR_NOACCESS. *TokenHandle = NULL on failure. */
+/** The calling thread's impersonation token, as IHostSecurityManager::OpenThreadToken opens
+ *  it. FALSE: ERROR_NOACCESS (TokenHandle NULL); ERROR_INVALID_HANDLE (ThreadHandle is not
+ *  GetCurrentThread()); ERROR_NO_TOKEN (not impersonating); ERROR_CANT_OPEN_ANONYMOUS (its
+ *  token is at SecurityAnonymous); ERROR_BAD_IMPERSONATION_LEVEL (at SecurityIdentification,
+ *  OpenAsSelf FALSE); ERROR_ACCESS_DENIED (the DACL does not grant DesiredAccess);
+ *  ERROR_NOT_ENOUGH_MEMORY (no handle slot left); ERROR_INTERNAL_ERROR (closed).
+ *  *TokenHandle = NULL on failure. Common results. */
 BOOL HostSecW32_OpenThreadToken(HANDLE ThreadHandle, DWORD DesiredAccess, BOOL OpenAsSelf, PHANDLE TokenHandle);
-/** The thread impersonates a copy of the process token. ERROR_INVALID_PARAMETER (level). */
+/** The thread impersonates a copy of the process token at ImpersonationLevel (no kernel
+ *  change). FALSE: ERROR_INVALID_PARAMETER (level not 0-3: nothing changes);
+ *  ERROR_INTERNAL_ERROR (an earlier kernel-level impersonation could not be reverted: closed;
+ *  or closed already). Common results. */
 BOOL HostSecW32_ImpersonateSelf(SECURITY_IMPERSONATION_LEVEL ImpersonationLevel);
-/** Ends the thread's impersonation (TRUE when there is none). */
+/** Ends the thread's impersonation (TRUE when there is none). FALSE: ERROR_INTERNAL_ERROR
+ *  (the credentials could not be restored, or the thread held credentials the library did
+ *  not apply: closed; or closed already, and the thread was still reverted). Common
+ *  results. */
 BOOL HostSecW32_RevertToSelf(void);
 /** The thread impersonates hToken (a primary token needs TOKEN_QUERY | TOKEN_DUPLICATE, an
- *  impersonation token TOKEN_QUERY | TOKEN_IMPERSONATE). ERROR_INVALID_HANDLE;
- *  ERROR_ACCESS_DENIED. Without CAP_SETUID/CAP_SETGID another account's token is held at
- *  SecurityIdentification, as Windows does without SeImpersonatePrivilege. */
+ *  impersonation token TOKEN_QUERY | TOKEN_IMPERSONATE). Without CAP_SETUID/CAP_SETGID another
+ *  account's token is held at SecurityIdentification, as Windows does without
+ *  SeImpersonatePrivilege. FALSE: ERROR_INVALID_HANDLE (not a live token handle);
+ *  ERROR_ACCESS_DENIED (the handle lacks the rights above; or the kernel refused a step:
+ *  rolled back); ERROR_PRIVILEGE_NOT_HELD (another account without CAP_SETUID/CAP_SETGID under
+ *  HOSTSEC_POLICY_REQUIRE_ENFORCEMENT: nothing changes); ERROR_INVALID_PARAMETER,
+ *  ERROR_NOT_ENOUGH_MEMORY (the kernel refused a step: rolled back); ERROR_INTERNAL_ERROR (the
+ *  kernel refused otherwise: rolled back; or closed). Common results. */
 BOOL HostSecW32_ImpersonateLoggedOnUser(HANDLE hToken);
 /** Thread NULL or pointing at GetCurrentThread(): the calling thread impersonates Token (an
- *  impersonation token with TOKEN_IMPERSONATE), or reverts when Token is NULL.
- *  ERROR_INVALID_HANDLE (another thread, or a bad token handle); ERROR_BAD_TOKEN_TYPE;
- *  ERROR_ACCESS_DENIED. */
+ *  impersonation token with TOKEN_IMPERSONATE), or reverts when Token is NULL (RevertToSelf's
+ *  results). FALSE: ERROR_INVALID_HANDLE (*Thread another thread, or Token not a live token
+ *  handle); ERROR_BAD_TOKEN_TYPE (a primary token); ERROR_ACCESS_DENIED (no TOKEN_IMPERSONATE;
+ *  or the kernel refused a step: rolled back); ERROR_PRIVILEGE_NOT_HELD,
+ *  ERROR_INVALID_PARAMETER, ERROR_NOT_ENOUGH_MEMORY, ERROR_INTERNAL_ERROR (as for
+ *  ImpersonateLoggedOnUser). Common results. */
 BOOL HostSecW32_SetThreadToken(PHANDLE Thread, HANDLE Token);
-/** An impersonation token (TOKEN_IMPERSONATE | TOKEN_QUERY access) at ImpersonationLevel.
- *  Level rules as DuplicateTokenEx. */
+/** An impersonation token at ImpersonationLevel whose handle has TOKEN_IMPERSONATE |
+ *  TOKEN_QUERY (checked against the copy's DACL for the calling thread's current identity).
+ *  Level rules as DuplicateTokenEx. FALSE: ERROR_NOACCESS (DuplicateTokenHandle NULL);
+ *  ERROR_INVALID_HANDLE; ERROR_ACCESS_DENIED (no TOKEN_DUPLICATE, or the DACL refuses);
+ *  ERROR_INVALID_PARAMETER (level not 0-3); ERROR_BAD_IMPERSONATION_LEVEL (above an
+ *  impersonation source's level, or the thread impersonates below SecurityImpersonation);
+ *  ERROR_NOT_ENOUGH_MEMORY (no handle slot left); ERROR_INTERNAL_ERROR (closed).
+ *  *DuplicateTokenHandle = NULL on failure. Common results. */
 BOOL HostSecW32_DuplicateToken(HANDLE ExistingTokenHandle, SECURITY_IMPERSONATION_LEVEL ImpersonationLevel,
                                PHANDLE DuplicateTokenHandle);
-/** A new token of TokenType at ImpersonationLevel. dwDesiredAccess 0: the source handle's
- *  rights. ERROR_BAD_IMPERSONATION_LEVEL (above an impersonation source's level, or a primary
- *  token from one below SecurityImpersonation); ERROR_ACCESS_DENIED (no TOKEN_DUPLICATE);
- *  ERROR_INVALID_PARAMETER (type or level out of range, or lpTokenAttributes with a security
- *  descriptor); ERROR_INVALID_HANDLE; ERROR_NOACCESS. */
+/** A new token of TokenType at ImpersonationLevel, as hostsec.h's HostSec_DuplicateTokenEx
+ *  makes it. dwDesiredAccess 0: the source handle's rights. FALSE: ERROR_NOACCESS (phNewToken
+ *  NULL); ERROR_INVALID_PARAMETER (lpTokenAttributes with a security descriptor; type or level
+ *  out of range); ERROR_INVALID_HANDLE; ERROR_ACCESS_DENIED (no TOKEN_DUPLICATE, or the copy's
+ *  DACL does not grant dwDesiredAccess); ERROR_BAD_IMPERSONATION_LEVEL (above an impersonation
+ *  source's level; a primary token from one below SecurityImpersonation; or dwDesiredAccess
+ *  not 0 while the thread impersonates below SecurityImpersonation); ERROR_NOT_ENOUGH_MEMORY
+ *  (no handle slot left); ERROR_INTERNAL_ERROR (closed). *phNewToken = NULL on failure.
+ *  Common results. */
 BOOL HostSecW32_DuplicateTokenEx(HANDLE hExistingToken, DWORD dwDesiredAccess,
                                  LPSECURITY_ATTRIBUTES lpTokenAttributes,
                                  SECURITY_IMPERSONATION_LEVEL ImpersonationLevel, TOKEN_TYPE TokenType,
                                  PHANDLE phNewToken);
 /** TokenUser, TokenGroups, TokenPrivileges, TokenOwner, TokenPrimaryGroup, TokenSource,
- *  TokenType, TokenImpersonationLevel, TokenStatistics in the structures above; SIDs follow
- *  the structure inside the buffer. *ReturnLength receives the bytes needed.
- *  ERROR_INSUFFICIENT_BUFFER (buffer too small, NULL with 0 included); ERROR_ACCESS_DENIED
- *  (no TOKEN_QUERY; TokenSource: TOKEN_QUERY_SOURCE); ERROR_INVALID_PARAMETER (another class,
- *  or TokenImpersonationLevel of a primary token); ERROR_INVALID_HANDLE; ERROR_NOACCESS
- *  (ReturnLength NULL). */
+ *  TokenType, TokenImpersonationLevel, TokenStatistics, TokenRestrictedSids in the structures
+ *  above; SIDs follow the structure inside the buffer. FALSE: ERROR_NOACCESS (ReturnLength
+ *  NULL; or TokenInformation NULL with a length that would do); ERROR_INVALID_HANDLE;
+ *  ERROR_ACCESS_DENIED (no TOKEN_QUERY; TokenSource: TOKEN_QUERY_SOURCE);
+ *  ERROR_INVALID_PARAMETER (another class, TokenDefaultDacl included: hostsec.h's
+ *  HostSec_GetTokenInformation has it; or TokenImpersonationLevel of a primary token);
+ *  ERROR_INSUFFICIENT_BUFFER (TokenInformationLength too small, NULL with 0 included);
+ *  ERROR_INTERNAL_ERROR (closed). *ReturnLength receives the bytes needed on TRUE,
+ *  ERROR_INSUFFICIENT_BUFFER and ERROR_NOACCESS for the buffer; 0 after ERROR_ACCESS_DENIED
+ *  and ERROR_INVALID_PARAMETER; it is unchanged after the others. Common results. */
 BOOL HostSecW32_GetTokenInformation(HANDLE TokenHandle, TOKEN_INFORMATION_CLASS TokenInformationClass,
                                     LPVOID TokenInformation, DWORD TokenInformationLength, PDWORD ReturnLength);
-/** Logs a local account on through PAM (as HostSec_LogonUserWithPassword). lpszDomain NULL,
- *  "", "." or "Unix User". LOGON32_LOGON_INTERACTIVE: a primary token;
- *  LOGON32_LOGON_NETWORK: an impersonation token (SecurityImpersonation), as Windows gives.
- *  ERROR_LOGON_FAILURE; ERROR_ACCOUNT_EXPIRED; ERROR_PASSWORD_EXPIRED; ERROR_ACCOUNT_DISABLED;
- *  ERROR_NO_LOGON_SERVERS; ERROR_INVALID_PARAMETER (logon type or provider, another domain);
- *  ERROR_NOACCESS (a NULL pointer). *phToken = NULL on failure. */
+/** Logs a local account on through PAM, as hostsec.h's HostSec_LogonUserWithPassword (the
+ *  same time rules). lpszDomain NULL, "", "." or "Unix User". LOGON32_LOGON_INTERACTIVE: a
+ *  primary token; LOGON32_LOGON_NETWORK: an impersonation token (SecurityImpersonation), as
+ *  Windows gives. FALSE: ERROR_NOACCESS (phToken NULL); ERROR_INVALID_PARAMETER
+ *  (lpszUsername or lpszPassword NULL, lpszUsername "", another logon type or provider,
+ *  another domain); ERROR_LOGON_FAILURE; ERROR_ACCOUNT_EXPIRED; ERROR_PASSWORD_EXPIRED;
+ *  ERROR_ACCOUNT_DISABLED; ERROR_NO_LOGON_SERVERS (each as HostSec_LogonUserWithPassword
+ *  says); ERROR_NOT_ENOUGH_MEMORY (PAM ran out of memory, or no handle slot left);
+ *  ERROR_INTERNAL_ERROR (closed). *phToken = NULL on failure. Common results. */
 BOOL HostSecW32_LogonUserA(LPCSTR lpszUsername, LPCSTR lpszDomain, LPCSTR lpszPassword, DWORD dwLogonType,
                            DWORD dwLogonProvider, PHANDLE phToken);
 
+/** TRUE when pSid is a valid SID (revision 1, at most 15 sub-authorities); FALSE otherwise,
+ *  NULL included. The last error is unchanged. */
 BOOL HostSecW32_IsValidSid(PSID pSid);
+/** Bytes of the SID: 8 + 4 per sub-authority. 0 with ERROR_INVALID_SID for NULL or an invalid
+ *  SID; the last error is unchanged on success. */
 DWORD HostSecW32_GetLengthSid(PSID pSid);
+/** TRUE when the two SIDs are equal, FALSE when not: both with ERROR_SUCCESS. FALSE with
+ *  ERROR_INVALID_SID: either is NULL or invalid. */
 BOOL HostSecW32_EqualSid(PSID pSid1, PSID pSid2);
+/** Copies pSourceSid into pDestinationSid. FALSE: ERROR_INVALID_SID (the source NULL or
+ *  invalid); ERROR_INSUFFICIENT_BUFFER (nDestinationSidLength below GetLengthSid's);
+ *  ERROR_NOACCESS (pDestinationSid NULL). */
 BOOL HostSecW32_CopySid(DWORD nDestinationSidLength, PSID pDestinationSid, PSID pSourceSid);
-/** A SID allocated by the library; free it with FreeSid. */
+/** A SID allocated by the library; free it with FreeSid. FALSE: ERROR_NOACCESS (pSid or
+ *  pIdentifierAuthority NULL); ERROR_INVALID_PARAMETER (nSubAuthorityCount above 8);
+ *  ERROR_NOT_ENOUGH_MEMORY. *pSid = NULL on failure. */
 BOOL HostSecW32_AllocateAndInitializeSid(PSID_IDENTIFIER_AUTHORITY pIdentifierAuthority, BYTE nSubAuthorityCount,
                                          DWORD nSubAuthority0, DWORD nSubAuthority1, DWORD nSubAuthority2,
                                          DWORD nSubAuthority3, DWORD nSubAuthority4, DWORD nSubAuthority5,
                                          DWORD nSubAuthority6, DWORD nSubAuthority7, PSID *pSid);
-/** Frees a SID from AllocateAndInitializeSid: NULL; anything else is returned unfreed. */
+/** Frees a SID from AllocateAndInitializeSid and returns NULL (NULL too for NULL). Any other
+ *  pointer, or one freed already, is returned unfreed, with ERROR_INVALID_PARAMETER. */
 PVOID HostSecW32_FreeSid(PSID pSid);
+/** A pointer to sub-authority nSubAuthority of a valid SID (the index is not checked against
+ *  the count, as on Windows), with ERROR_SUCCESS. NULL with ERROR_INVALID_SID for NULL or an
+ *  invalid SID. */
 PDWORD HostSecW32_GetSidSubAuthority(PSID pSid, DWORD nSubAuthority);
+/** A pointer to the SID's sub-authority count, with ERROR_SUCCESS. NULL with
+ *  ERROR_INVALID_SID for NULL or an invalid SID. */
 PUCHAR HostSecW32_GetSidSubAuthorityCount(PSID pSid);
-/** "S-1-..." allocated by the library; free it with LocalFree. */
+/** "S-1-..." allocated by the library; free it with LocalFree. FALSE: ERROR_INVALID_PARAMETER
+ *  (StringSid NULL); ERROR_INVALID_SID (Sid NULL or invalid); ERROR_NOT_ENOUGH_MEMORY.
+ *  *StringSid = NULL on failure. */
 BOOL HostSecW32_ConvertSidToStringSidA(PSID Sid, LPSTR *StringSid);
-/** A SID from "S-1-..." or an SDDL alias (WD, AU, BA, SY); free it with LocalFree. */
+/** A SID from "S-1-..." or an SDDL alias (WD, AU, BA, SY); free it with LocalFree. FALSE:
+ *  ERROR_INVALID_PARAMETER (Sid or StringSid NULL); ERROR_INVALID_SID (malformed);
+ *  ERROR_NOT_ENOUGH_MEMORY. *Sid = NULL on failure. */
 BOOL HostSecW32_ConvertStringSidToSidA(LPCSTR StringSid, PSID *Sid);
+/** The account name and domain of a SID (docs/win32.md's table). The counts are in
+ *  characters: on TRUE each receives its string's length without the NUL. FALSE:
+ *  ERROR_INVALID_PARAMETER (lpSystemName neither NULL nor ""); ERROR_NOACCESS (cchName,
+ *  cchReferencedDomainName or peUse NULL); ERROR_INVALID_SID (Sid NULL or invalid);
+ *  ERROR_NONE_MAPPED (no user, group or well-known SID it names); ERROR_INSUFFICIENT_BUFFER
+ *  (Name or ReferencedDomainName NULL or too small: both counts receive the sizes with the
+ *  NUL, nothing is written). */
 BOOL HostSecW32_LookupAccountSidA(LPCSTR lpSystemName, PSID Sid, LPSTR Name, LPDWORD cchName,
                                   LPSTR ReferencedDomainName, LPDWORD cchReferencedDomainName,
                                   PSID_NAME_USE peUse);
+/** The SID of an account name ("name", "Unix User\name", "Unix Group\name", a well-known name;
+ *  case-insensitive). FALSE: ERROR_INVALID_PARAMETER (lpSystemName neither NULL nor "");
+ *  ERROR_NOACCESS (lpAccountName, cbSid, cchReferencedDomainName or peUse NULL);
+ *  ERROR_NONE_MAPPED (no such account); ERROR_INSUFFICIENT_BUFFER (Sid or ReferencedDomainName
+ *  NULL or too small: *cbSid and *cchReferencedDomainName receive the sizes needed, nothing is
+ *  written). */
 BOOL HostSecW32_LookupAccountNameA(LPCSTR lpSystemName, LPCSTR lpAccountName, PSID Sid, LPDWORD cbSid,
                                    LPSTR ReferencedDomainName, LPDWORD cchReferencedDomainName,
                                    PSID_NAME_USE peUse);
+/** *IsMember: whether SidToCheck is the user or an enabled group of TokenHandle (an
+ *  impersonation token at SecurityIdentification or above, with TOKEN_QUERY), or with
+ *  TokenHandle NULL of the thread token, or else the process token. FALSE: ERROR_NOACCESS
+ *  (IsMember NULL); ERROR_INVALID_SID (SidToCheck NULL or invalid); ERROR_INVALID_HANDLE;
+ *  ERROR_NO_IMPERSONATION_TOKEN (a primary token); ERROR_ACCESS_DENIED (no TOKEN_QUERY);
+ *  ERROR_BAD_IMPERSONATION_LEVEL (SecurityAnonymous). *IsMember = FALSE on failure. Works
+ *  after the library closed. Common results. */
 BOOL HostSecW32_CheckTokenMembership(HANDLE TokenHandle, PSID SidToCheck, PBOOL IsMember);
 
+/** The LUID of a privilege name (matched without case). FALSE: ERROR_INVALID_PARAMETER
+ *  (lpSystemName neither NULL nor ""); ERROR_NOACCESS (lpName or lpLuid NULL);
+ *  ERROR_NO_SUCH_PRIVILEGE. */
 BOOL HostSecW32_LookupPrivilegeValueA(LPCSTR lpSystemName, LPCSTR lpName, PLUID lpLuid);
+/** The name of a privilege LUID; *cchName in characters (on TRUE the length without the NUL).
+ *  FALSE: ERROR_INVALID_PARAMETER (lpSystemName neither NULL nor ""); ERROR_NOACCESS (lpLuid or
+ *  cchName NULL); ERROR_NO_SUCH_PRIVILEGE; ERROR_INSUFFICIENT_BUFFER (lpName NULL or too
+ *  small: *cchName receives the size with the NUL). */
 BOOL HostSecW32_LookupPrivilegeNameA(LPCSTR lpSystemName, PLUID lpLuid, LPSTR lpName, LPDWORD cchName);
+/** The description of a privilege name, in English (*lpLanguageId 0x0409). FALSE:
+ *  ERROR_INVALID_PARAMETER (lpSystemName neither NULL nor ""); ERROR_NOACCESS (lpName,
+ *  cchDisplayName or lpLanguageId NULL); ERROR_NO_SUCH_PRIVILEGE; ERROR_INSUFFICIENT_BUFFER
+ *  (lpDisplayName NULL or too small: *cchDisplayName receives the size with the NUL). */
 BOOL HostSecW32_LookupPrivilegeDisplayNameA(LPCSTR lpSystemName, LPCSTR lpName, LPSTR lpDisplayName,
                                             LPDWORD cchDisplayName, LPDWORD lpLanguageId);
 /** Enables, disables or removes privileges (their capabilities). TRUE with ERROR_SUCCESS, or
  *  TRUE with ERROR_NOT_ALL_ASSIGNED when the token lacks one asked for, or its LUID is
- *  unknown (the others are changed). The calling thread's kernel capabilities follow at once when it acts as the
- *  token (the process token: see docs/win32.md). FALSE: ERROR_ACCESS_DENIED (no
- *  TOKEN_ADJUST_PRIVILEGES); ERROR_INSUFFICIENT_BUFFER (PreviousState too small: nothing changed);
- *  ERROR_INVALID_PARAMETER; ERROR_INVALID_HANDLE; ERROR_NOACCESS. */
+ *  unknown (the others are changed). The calling thread's kernel capabilities follow at once
+ *  when it acts as the token (the process token: see docs/win32.md). FALSE:
+ *  ERROR_INVALID_HANDLE; ERROR_ACCESS_DENIED (no TOKEN_ADJUST_PRIVILEGES: nothing changes);
+ *  ERROR_INVALID_PARAMETER (NewState NULL with DisableAllPrivileges FALSE); ERROR_NOACCESS
+ *  (PreviousState without ReturnLength); ERROR_INSUFFICIENT_BUFFER (PreviousState too small:
+ *  *ReturnLength receives the size, nothing changes); ERROR_ACCESS_DENIED,
+ *  ERROR_INVALID_PARAMETER, ERROR_NOT_ENOUGH_MEMORY, ERROR_INTERNAL_ERROR (the token changed
+ *  but the kernel refused the calling thread's new capabilities: a thread impersonating the
+ *  token is rolled back to the process token, one acting as the process token keeps its
+ *  capabilities); ERROR_INTERNAL_ERROR (closed). Common results. */
 BOOL HostSecW32_AdjustTokenPrivileges(HANDLE TokenHandle, BOOL DisableAllPrivileges, PTOKEN_PRIVILEGES NewState,
                                       DWORD BufferLength, PTOKEN_PRIVILEGES PreviousState, PDWORD ReturnLength);
-/** Whether ClientToken (an impersonation token, TOKEN_QUERY) has the privileges enabled;
- *  marks those it has SE_PRIVILEGE_USED_FOR_ACCESS. ERROR_NO_IMPERSONATION_TOKEN (a primary
- *  token); ERROR_BAD_IMPERSONATION_LEVEL (below SecurityIdentification). */
+/** Whether ClientToken (an impersonation token, TOKEN_QUERY) has the privileges enabled (all
+ *  of them with PRIVILEGE_SET_ALL_NECESSARY, else any); marks those it has
+ *  SE_PRIVILEGE_USED_FOR_ACCESS. FALSE: ERROR_NOACCESS (RequiredPrivileges or pfResult NULL);
+ *  ERROR_INVALID_HANDLE; ERROR_NO_IMPERSONATION_TOKEN (a primary token); ERROR_ACCESS_DENIED
+ *  (no TOKEN_QUERY); ERROR_BAD_IMPERSONATION_LEVEL (SecurityAnonymous); ERROR_INTERNAL_ERROR
+ *  (closed). Common results. */
 BOOL HostSecW32_PrivilegeCheck(HANDLE ClientToken, PPRIVILEGE_SET RequiredPrivileges, LPBOOL pfResult);
-/** Frees what ConvertSidToStringSidA / ConvertStringSidToSidA allocated: NULL. Anything else
- *  is not freed: returned, with ERROR_INVALID_HANDLE. NULL: NULL. */
+/** Frees what ConvertSidToStringSidA, ConvertStringSidToSidA and the SDDL conversions
+ *  allocated, and returns NULL (NULL too for NULL). Anything else, or a block freed already,
+ *  is not freed: it is returned, with ERROR_INVALID_HANDLE. */
 HLOCAL HostSecW32_LocalFree(HLOCAL hMem);
 
-/* Security descriptors, ACLs, SDDL and AccessCheck: docs/access-control.md gives every result
- * with its test. Absolute descriptors hold pointers the caller owns (nothing is copied);
- * self-relative ones hold everything in one block. */
+/* Security descriptors, ACLs, SDDL and AccessCheck (docs/access-control.md has the tests).
+ * Absolute descriptors hold pointers the caller owns (nothing is copied); self-relative ones
+ * hold everything in one block. None of these needs the library open, and none has the
+ * Common results but AccessCheck, GetKernelObjectSecurity and SetKernelObjectSecurity. */
 
-/** An empty absolute descriptor: no owner, group, DACL or SACL. ERROR_UNKNOWN_REVISION
- *  (dwRevision not SECURITY_DESCRIPTOR_REVISION); ERROR_NOACCESS (NULL). */
+/** An empty absolute descriptor: no owner, group, DACL or SACL. FALSE: ERROR_NOACCESS
+ *  (pSecurityDescriptor NULL); ERROR_UNKNOWN_REVISION (dwRevision not
+ *  SECURITY_DESCRIPTOR_REVISION). */
 BOOL HostSecW32_InitializeSecurityDescriptor(PSECURITY_DESCRIPTOR pSecurityDescriptor, DWORD dwRevision);
-/** TRUE when the revision is 1 and each part present is valid (SIDs, ACLs and their ACEs). */
+/** TRUE when the revision is 1 and each part present is valid (SIDs, ACLs and their ACEs).
+ *  FALSE: ERROR_UNKNOWN_REVISION (another revision); ERROR_INVALID_SECURITY_DESCR (NULL, or an
+ *  invalid part). */
 BOOL HostSecW32_IsValidSecurityDescriptor(PSECURITY_DESCRIPTOR pSecurityDescriptor);
 /** A self-relative descriptor of SecurityDescriptorLength bytes checked without reading past
  *  them: every offset and part inside, parts valid, and the parts RequiredInformation names
- *  present (ntdll's RtlValidRelativeSecurityDescriptor; BOOLEAN). */
+ *  present (ntdll's RtlValidRelativeSecurityDescriptor; BOOLEAN). TRUE or FALSE (NULL
+ *  included); the last error is unchanged. */
 BOOLEAN HostSecW32_RtlValidRelativeSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptorInput,
                                                       ULONG SecurityDescriptorLength,
                                                       SECURITY_INFORMATION RequiredInformation);
-/** Bytes of the descriptor: its header (40 absolute, 20 self-relative) plus its parts. 0 for
- *  an invalid one. */
+/** Bytes of the descriptor: its header (40 absolute, 20 self-relative) plus its parts. 0
+ *  with ERROR_INVALID_SECURITY_DESCR for NULL or an invalid one; the last error is unchanged
+ *  on success. */
 DWORD HostSecW32_GetSecurityDescriptorLength(PSECURITY_DESCRIPTOR pSecurityDescriptor);
+/** The control bits and the revision. FALSE: ERROR_NOACCESS (an argument NULL);
+ *  ERROR_UNKNOWN_REVISION (revision not 1; *lpdwRevision still receives it). */
 BOOL HostSecW32_GetSecurityDescriptorControl(PSECURITY_DESCRIPTOR pSecurityDescriptor,
                                              PSECURITY_DESCRIPTOR_CONTROL pControl, LPDWORD lpdwRevision);
-/** The Set functions take absolute descriptors only (ERROR_INVALID_SECURITY_DESCR for a
- *  self-relative one) and store the caller's pointer; ERROR_UNKNOWN_REVISION; ERROR_INVALID_SID
- *  / ERROR_INVALID_ACL for an invalid part. */
+/** Stores pOwner (the caller's pointer; NULL: none) in an absolute descriptor. FALSE:
+ *  ERROR_NOACCESS (pSecurityDescriptor NULL); ERROR_UNKNOWN_REVISION (revision not 1);
+ *  ERROR_INVALID_SECURITY_DESCR (a self-relative descriptor); ERROR_INVALID_SID (pOwner
+ *  invalid). */
 BOOL HostSecW32_SetSecurityDescriptorOwner(PSECURITY_DESCRIPTOR pSecurityDescriptor, PSID pOwner,
                                            BOOL bOwnerDefaulted);
+/** The owner (NULL: none) of an absolute or self-relative descriptor (a pointer into it).
+ *  FALSE: ERROR_NOACCESS (an argument NULL); ERROR_UNKNOWN_REVISION (revision not 1). */
 BOOL HostSecW32_GetSecurityDescriptorOwner(PSECURITY_DESCRIPTOR pSecurityDescriptor, PSID *pOwner,
                                            LPBOOL lpbOwnerDefaulted);
+/** Stores pGroup (the caller's pointer; NULL: none) in an absolute descriptor. FALSE:
+ *  ERROR_NOACCESS (pSecurityDescriptor NULL); ERROR_UNKNOWN_REVISION (revision not 1);
+ *  ERROR_INVALID_SECURITY_DESCR (a self-relative descriptor); ERROR_INVALID_SID (pGroup
+ *  invalid). */
 BOOL HostSecW32_SetSecurityDescriptorGroup(PSECURITY_DESCRIPTOR pSecurityDescriptor, PSID pGroup,
                                            BOOL bGroupDefaulted);
+/** The primary group (NULL: none) of an absolute or self-relative descriptor. FALSE:
+ *  ERROR_NOACCESS (an argument NULL); ERROR_UNKNOWN_REVISION (revision not 1). */
 BOOL HostSecW32_GetSecurityDescriptorGroup(PSECURITY_DESCRIPTOR pSecurityDescriptor, PSID *pGroup,
                                            LPBOOL lpbGroupDefaulted);
-/** bDaclPresent FALSE: no DACL; TRUE with pDacl NULL: a NULL DACL (everyone, every right). */
+/** bDaclPresent FALSE: no DACL; TRUE with pDacl NULL: a NULL DACL (everyone, every right);
+ *  else pDacl (the caller's pointer), in an absolute descriptor. FALSE: ERROR_NOACCESS
+ *  (pSecurityDescriptor NULL); ERROR_UNKNOWN_REVISION (revision not 1);
+ *  ERROR_INVALID_SECURITY_DESCR (a self-relative descriptor); ERROR_INVALID_ACL (pDacl
+ *  invalid). */
 BOOL HostSecW32_SetSecurityDescriptorDacl(PSECURITY_DESCRIPTOR pSecurityDescriptor, BOOL bDaclPresent, PACL pDacl,
                                           BOOL bDaclDefaulted);
+/** Whether a DACL is present and, when it is, the DACL (NULL: a NULL DACL) and its defaulted
+ *  flag (else those two are not written, as on Windows). FALSE: ERROR_NOACCESS (an argument
+ *  NULL); ERROR_UNKNOWN_REVISION (revision not 1). */
 BOOL HostSecW32_GetSecurityDescriptorDacl(PSECURITY_DESCRIPTOR pSecurityDescriptor, LPBOOL lpbDaclPresent,
                                           PACL *pDacl, LPBOOL lpbDaclDefaulted);
-/** The self-relative form of an absolute descriptor. ERROR_INSUFFICIENT_BUFFER with
- *  *lpdwBufferLength = bytes needed; ERROR_BAD_DESCRIPTOR_FORMAT (already self-relative);
- *  ERROR_INVALID_SECURITY_DESCR. */
+/** The self-relative form of an absolute descriptor. FALSE: ERROR_NOACCESS
+ *  (pAbsoluteSecurityDescriptor or lpdwBufferLength NULL); ERROR_BAD_DESCRIPTOR_FORMAT
+ *  (already self-relative); ERROR_UNKNOWN_REVISION (revision not 1);
+ *  ERROR_INVALID_SECURITY_DESCR (an invalid part); ERROR_INSUFFICIENT_BUFFER
+ *  (pSelfRelativeSecurityDescriptor NULL or *lpdwBufferLength too small: it receives the
+ *  bytes needed). */
 BOOL HostSecW32_MakeSelfRelativeSD(PSECURITY_DESCRIPTOR pAbsoluteSecurityDescriptor,
                                    PSECURITY_DESCRIPTOR pSelfRelativeSecurityDescriptor, LPDWORD lpdwBufferLength);
-/** An empty ACL of nAclLength bytes. ERROR_INSUFFICIENT_BUFFER (below sizeof(ACL));
- *  ERROR_INVALID_PARAMETER (revision outside 2-4, length above 65535 or not a multiple of 4). */
+/** An empty ACL of nAclLength bytes. FALSE: ERROR_NOACCESS (pAcl NULL);
+ *  ERROR_INSUFFICIENT_BUFFER (below sizeof(ACL)); ERROR_INVALID_PARAMETER (revision outside
+ *  2-4, length above 65535 or not a multiple of 4). */
 BOOL HostSecW32_InitializeAcl(PACL pAcl, DWORD nAclLength, DWORD dwAclRevision);
+/** TRUE for a valid ACL (revision 2-4, every entry inside AclSize and valid). FALSE with
+ *  ERROR_INVALID_ACL otherwise, NULL included. */
 BOOL HostSecW32_IsValidAcl(PACL pAcl);
-/** Appends an entry. ERROR_INVALID_ACL; ERROR_INVALID_SID; ERROR_ALLOTTED_SPACE_EXCEEDED (no
- *  room: the ACL is unchanged); ERROR_REVISION_MISMATCH (dwAceRevision outside 2-4). */
+/** Appends an access-allowed entry. FALSE: ERROR_NOACCESS (pAcl NULL); ERROR_REVISION_MISMATCH
+ *  (dwAceRevision outside 2-4); ERROR_INVALID_ACL; ERROR_INVALID_SID (pSid NULL or invalid);
+ *  ERROR_ALLOTTED_SPACE_EXCEEDED (no room: the ACL is unchanged). */
 BOOL HostSecW32_AddAccessAllowedAce(PACL pAcl, DWORD dwAceRevision, DWORD AccessMask, PSID pSid);
+/** Appends an access-denied entry. FALSE: ERROR_NOACCESS (pAcl NULL); ERROR_REVISION_MISMATCH
+ *  (dwAceRevision outside 2-4); ERROR_INVALID_ACL; ERROR_INVALID_SID (pSid NULL or invalid);
+ *  ERROR_ALLOTTED_SPACE_EXCEEDED (no room: the ACL is unchanged). */
 BOOL HostSecW32_AddAccessDeniedAce(PACL pAcl, DWORD dwAceRevision, DWORD AccessMask, PSID pSid);
-/** A pointer to entry dwAceIndex inside the ACL. ERROR_INVALID_PARAMETER (index out of range). */
+/** A pointer to entry dwAceIndex inside the ACL. FALSE: ERROR_NOACCESS (pAcl or pAce NULL);
+ *  ERROR_INVALID_ACL; ERROR_INVALID_PARAMETER (index out of range). */
 BOOL HostSecW32_GetAce(PACL pAcl, DWORD dwAceIndex, LPVOID *pAce);
-/** ACL_REVISION_INFORMATION or ACL_SIZE_INFORMATION. ERROR_INSUFFICIENT_BUFFER;
- *  ERROR_INVALID_PARAMETER (another class). */
+/** ACL_REVISION_INFORMATION or ACL_SIZE_INFORMATION. FALSE: ERROR_NOACCESS (pAcl or
+ *  pAclInformation NULL); ERROR_INVALID_ACL; ERROR_INSUFFICIENT_BUFFER
+ *  (nAclInformationLength below the structure); ERROR_INVALID_PARAMETER (another class). */
 BOOL HostSecW32_GetAclInformation(PACL pAcl, LPVOID pAclInformation, DWORD nAclInformationLength,
                                   ACL_INFORMATION_CLASS dwAclInformationClass);
-/** Replaces the GENERIC_* bits of *AccessMask by what the mapping gives for them. */
+/** Replaces the GENERIC_* bits of *AccessMask by what the mapping gives for them. Either
+ *  argument NULL: nothing happens. The last error is unchanged. */
 void HostSecW32_MapGenericMask(PDWORD AccessMask, PGENERIC_MAPPING GenericMapping);
 /** SDDL ("O:<sid>G:<sid>D:<flags>(<ace>)...", ACE types A and D, flags CI OI NP IO ID, rights
  *  as 0x hex or two-letter codes, SIDs as S-1-... or two-letter aliases) to a self-relative
- *  descriptor freed with LocalFree. ERROR_INVALID_PARAMETER (malformed); ERROR_INVALID_SID;
- *  ERROR_UNKNOWN_REVISION (StringSDRevision not SDDL_REVISION_1). */
+ *  descriptor freed with LocalFree; SecurityDescriptorSize may be NULL. FALSE:
+ *  ERROR_INVALID_PARAMETER (SecurityDescriptor or StringSecurityDescriptor NULL, or
+ *  malformed); ERROR_UNKNOWN_REVISION (StringSDRevision not SDDL_REVISION_1);
+ *  ERROR_INVALID_SID (a malformed SID); ERROR_NOT_ENOUGH_MEMORY. *SecurityDescriptor = NULL on
+ *  failure. */
 BOOL HostSecW32_ConvertStringSecurityDescriptorToSecurityDescriptorA(LPCSTR StringSecurityDescriptor,
                                                                      DWORD StringSDRevision,
                                                                      PSECURITY_DESCRIPTOR *SecurityDescriptor,
                                                                      PULONG SecurityDescriptorSize);
-/** The SDDL of the parts SecurityInformation names, freed with LocalFree; the length counts
- *  the NUL. ERROR_INVALID_SECURITY_DESCR; ERROR_UNKNOWN_REVISION. */
+/** The SDDL of the parts SecurityInformation names, freed with LocalFree; the length (may be
+ *  NULL) counts the NUL. FALSE: ERROR_INVALID_PARAMETER (StringSecurityDescriptor NULL);
+ *  ERROR_UNKNOWN_REVISION (RequestedStringSDRevision not SDDL_REVISION_1);
+ *  ERROR_INVALID_SECURITY_DESCR (SecurityDescriptor NULL or invalid);
+ *  ERROR_NOT_ENOUGH_MEMORY. *StringSecurityDescriptor = NULL on failure. */
 BOOL HostSecW32_ConvertSecurityDescriptorToStringSecurityDescriptorA(PSECURITY_DESCRIPTOR SecurityDescriptor,
                                                                      DWORD RequestedStringSDRevision,
                                                                      SECURITY_INFORMATION SecurityInformation,
@@ -698,40 +873,57 @@ BOOL HostSecW32_ConvertSecurityDescriptorToStringSecurityDescriptorA(PSECURITY_D
                                                                      PULONG StringSecurityDescriptorLen);
 /** Whether the descriptor grants ClientToken (an impersonation token at
  *  SecurityIdentification or above, with TOKEN_QUERY) DesiredAccess: TRUE with *AccessStatus
- *  and *GrantedAccess, and GetLastError ERROR_ACCESS_DENIED (or ERROR_PRIVILEGE_NOT_HELD) when
- *  *AccessStatus is FALSE. FALSE: ERROR_NO_IMPERSONATION_TOKEN; ERROR_BAD_IMPERSONATION_LEVEL;
- *  ERROR_ACCESS_DENIED (no TOKEN_QUERY); ERROR_GENERIC_NOT_MAPPED (GENERIC_* bits in
- *  DesiredAccess); ERROR_INVALID_SECURITY_DESCR (invalid, or no owner or group);
- *  ERROR_INSUFFICIENT_BUFFER (*PrivilegeSetLength too small: it receives the size);
- *  ERROR_NOACCESS (a NULL pointer); ERROR_INVALID_HANDLE. */
+ *  and *GrantedAccess, and GetLastError ERROR_SUCCESS, or ERROR_ACCESS_DENIED (or
+ *  ERROR_PRIVILEGE_NOT_HELD: ACCESS_SYSTEM_SECURITY without SeSecurityPrivilege) when
+ *  *AccessStatus is FALSE. FALSE: ERROR_NOACCESS (GenericMapping, PrivilegeSetLength,
+ *  GrantedAccess or AccessStatus NULL; or PrivilegeSet NULL with a length that would do);
+ *  ERROR_INVALID_HANDLE; ERROR_NO_IMPERSONATION_TOKEN (a primary token);
+ *  ERROR_BAD_IMPERSONATION_LEVEL (SecurityAnonymous); ERROR_ACCESS_DENIED (no TOKEN_QUERY);
+ *  ERROR_INVALID_SECURITY_DESCR (NULL, invalid, or no owner or group);
+ *  ERROR_GENERIC_NOT_MAPPED (GENERIC_* bits in DesiredAccess); ERROR_INSUFFICIENT_BUFFER
+ *  (*PrivilegeSetLength too small: it receives the size, nothing else is written);
+ *  ERROR_INTERNAL_ERROR (closed). Common results. */
 BOOL HostSecW32_AccessCheck(PSECURITY_DESCRIPTOR pSecurityDescriptor, HANDLE ClientToken, DWORD DesiredAccess,
                             PGENERIC_MAPPING GenericMapping, PPRIVILEGE_SET PrivilegeSet,
                             LPDWORD PrivilegeSetLength, LPDWORD GrantedAccess, LPBOOL AccessStatus);
-/** The token object's security descriptor (self-relative). READ_CONTROL on the handle
- *  (ERROR_ACCESS_DENIED); SACL_SECURITY_INFORMATION: ERROR_PRIVILEGE_NOT_HELD;
- *  ERROR_INSUFFICIENT_BUFFER with *lpnLengthNeeded; ERROR_INVALID_HANDLE. */
+/** The token object's security descriptor (self-relative): the parts RequestedInformation
+ *  names. FALSE: ERROR_NOACCESS (lpnLengthNeeded NULL; or pSecurityDescriptor NULL with an
+ *  nLength that would do); ERROR_INVALID_HANDLE; ERROR_PRIVILEGE_NOT_HELD
+ *  (SACL_SECURITY_INFORMATION); ERROR_ACCESS_DENIED (no READ_CONTROL on the handle);
+ *  ERROR_INSUFFICIENT_BUFFER (nLength too small: *lpnLengthNeeded receives the size);
+ *  ERROR_INTERNAL_ERROR (closed). Common results. */
 BOOL HostSecW32_GetKernelObjectSecurity(HANDLE Handle, SECURITY_INFORMATION RequestedInformation,
                                         PSECURITY_DESCRIPTOR pSecurityDescriptor, DWORD nLength,
                                         LPDWORD lpnLengthNeeded);
 /** Replaces the token object's owner (WRITE_OWNER; the caller's own user SID unless it holds
- *  CAP_CHOWN: else ERROR_INVALID_OWNER), group (WRITE_OWNER) and/or DACL (WRITE_DAC): every
- *  later OpenThreadToken, OpenProcessToken and DuplicateTokenEx checks the new DACL.
- *  ERROR_ACCESS_DENIED; ERROR_INVALID_SECURITY_DESCR; ERROR_PRIVILEGE_NOT_HELD (SACL). */
+ *  CAP_CHOWN), group (WRITE_OWNER) and/or DACL (WRITE_DAC; none in the descriptor: a NULL
+ *  DACL): every later OpenThreadToken, OpenProcessToken and DuplicateTokenEx checks the new
+ *  DACL. FALSE: ERROR_INVALID_HANDLE; ERROR_PRIVILEGE_NOT_HELD (SACL_SECURITY_INFORMATION);
+ *  ERROR_ACCESS_DENIED (the handle lacks a right above); ERROR_INVALID_SECURITY_DESCR
+ *  (SecurityDescriptor NULL or invalid); ERROR_INVALID_OWNER (no owner in it, or another SID
+ *  than the caller's without CAP_CHOWN); ERROR_BAD_IMPERSONATION_LEVEL (an owner asked for
+ *  while the thread impersonates below SecurityImpersonation); ERROR_INVALID_PRIMARY_GROUP (no
+ *  group in it); ERROR_INTERNAL_ERROR (closed). Nothing changes on failure. Common
+ *  results. */
 BOOL HostSecW32_SetKernelObjectSecurity(HANDLE Handle, SECURITY_INFORMATION SecurityInformation,
                                         PSECURITY_DESCRIPTOR SecurityDescriptor);
 /** A restricted copy of a token (TOKEN_DUPLICATE; same type and level, the source handle's
- *  rights): SidsToDisable (the token's user or groups) become deny-only, the privileges
- *  deleted (their capabilities gone from the token: impersonating it drops them from the
- *  thread's kernel credentials; DISABLE_MAX_PRIVILEGE deletes all but
- *  SeChangeNotifyPrivilege), SidsToRestrict make AccessCheck's second pass.
- *  ERROR_INVALID_SID; ERROR_INVALID_PARAMETER (unknown flags, a count with a NULL array);
- *  ERROR_ACCESS_DENIED; ERROR_INVALID_HANDLE; ERROR_NOACCESS. */
+ *  rights): SidsToDisable (the token's user or groups; others are ignored) become deny-only,
+ *  the privileges deleted (their capabilities gone from the token: impersonating it drops
+ *  them from the thread's kernel credentials; DISABLE_MAX_PRIVILEGE deletes all but
+ *  SeChangeNotifyPrivilege; unknown LUIDs are ignored), SidsToRestrict make AccessCheck's
+ *  second pass. FALSE: ERROR_NOACCESS (NewTokenHandle NULL); ERROR_INVALID_PARAMETER (flags
+ *  other than DISABLE_MAX_PRIVILEGE and SANDBOX_INERT, or a count with a NULL array);
+ *  ERROR_INVALID_HANDLE; ERROR_ACCESS_DENIED (no TOKEN_DUPLICATE); ERROR_INVALID_SID (a SID in
+ *  SidsToDisable or SidsToRestrict); ERROR_NOT_ENOUGH_MEMORY (no handle slot left);
+ *  ERROR_INTERNAL_ERROR (closed). *NewTokenHandle = NULL on failure. Common results. */
 BOOL HostSecW32_CreateRestrictedToken(HANDLE ExistingTokenHandle, DWORD Flags, DWORD DisableSidCount,
                                       PSID_AND_ATTRIBUTES SidsToDisable, DWORD DeletePrivilegeCount,
                                       PLUID_AND_ATTRIBUTES PrivilegesToDelete, DWORD RestrictedSidCount,
                                       PSID_AND_ATTRIBUTES SidsToRestrict, PHANDLE NewTokenHandle);
-/** TRUE when the token has restricting SIDs (FALSE with ERROR_SUCCESS when it has none).
- *  FALSE: ERROR_ACCESS_DENIED (no TOKEN_QUERY); ERROR_INVALID_HANDLE. */
+/** TRUE with ERROR_SUCCESS when the token has restricting SIDs, FALSE with ERROR_SUCCESS when
+ *  it has none. FALSE: ERROR_INVALID_HANDLE; ERROR_ACCESS_DENIED (no TOKEN_QUERY). Works after
+ *  the library closed. Common results. */
 BOOL HostSecW32_IsTokenRestricted(HANDLE TokenHandle);
 
 /** A process as the account of hToken (a primary token with TOKEN_QUERY, TOKEN_DUPLICATE and
@@ -745,11 +937,15 @@ BOOL HostSecW32_IsTokenRestricted(HANDLE TokenHandle);
  *  CREATE_NEW_PROCESS_GROUP, CREATE_DEFAULT_ERROR_MODE (no console here: nothing to do).
  *  *lpProcessInformation: process and thread handles (both wait for the process; close both
  *  with CloseHandle), its pid, and the pid as thread id (Linux's main thread id).
+ *  FALSE: ERROR_NOACCESS (lpStartupInfo or lpProcessInformation NULL);
  *  ERROR_INVALID_PARAMETER (no program, CREATE_SUSPENDED, CREATE_UNICODE_ENVIRONMENT, another
- *  flag, STARTF_USESTDHANDLES, attributes with a security descriptor); ERROR_BAD_TOKEN_TYPE;
- *  ERROR_ACCESS_DENIED (rights, or starting another account without CAP_SETUID/CAP_SETGID, or
- *  a program the account may not run); ERROR_FILE_NOT_FOUND; ERROR_BAD_EXE_FORMAT;
- *  ERROR_INVALID_HANDLE; ERROR_NOACCESS (lpStartupInfo or lpProcessInformation NULL). */
+ *  flag, STARTF_USESTDHANDLES, attributes with a security descriptor; the token has more
+ *  groups than a process can hold; execve answered EINVAL); ERROR_INVALID_HANDLE;
+ *  ERROR_BAD_TOKEN_TYPE; ERROR_ACCESS_DENIED (rights, or starting another account without
+ *  CAP_SETUID/CAP_SETGID, or a program or lpCurrentDirectory the account may not use);
+ *  ERROR_FILE_NOT_FOUND (no such program or lpCurrentDirectory); ERROR_BAD_EXE_FORMAT;
+ *  ERROR_NOT_ENOUGH_MEMORY (no memory, or the process limit); ERROR_INTERNAL_ERROR (fork or
+ *  execve failed otherwise; or closed). Common results. */
 BOOL HostSecW32_CreateProcessAsUserA(HANDLE hToken, LPCSTR lpApplicationName, LPSTR lpCommandLine,
                                      LPSECURITY_ATTRIBUTES lpProcessAttributes,
                                      LPSECURITY_ATTRIBUTES lpThreadAttributes, BOOL bInheritHandles,
@@ -757,10 +953,10 @@ BOOL HostSecW32_CreateProcessAsUserA(HANDLE hToken, LPCSTR lpApplicationName, LP
                                      LPSTARTUPINFOA lpStartupInfo, LPPROCESS_INFORMATION lpProcessInformation);
 /** A process handle: WAIT_OBJECT_0 once the process has ended, WAIT_TIMEOUT after
  *  dwMilliseconds (INFINITE: no limit). WAIT_FAILED with ERROR_INVALID_HANDLE for anything else
- *  (token handles cannot be waited on). */
+ *  (token handles cannot be waited on). The last error is unchanged otherwise. */
 DWORD HostSecW32_WaitForSingleObject(HANDLE hHandle, DWORD dwMilliseconds);
 /** STILL_ACTIVE while the process runs; then its exit status, or 128 + the signal that ended
- *  it. ERROR_INVALID_HANDLE; ERROR_NOACCESS. */
+ *  it. FALSE: ERROR_INVALID_HANDLE (not a process handle); ERROR_NOACCESS (lpExitCode NULL). */
 BOOL HostSecW32_GetExitCodeProcess(HANDLE hProcess, LPDWORD lpExitCode);
 
 HOSTSEC_END_DECLS
