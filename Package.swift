@@ -53,14 +53,20 @@ let package = Package(
             dependencies: ["HostSec", "CHostSec"],
             path: "Sources/HostSecurity"
         ),
+        // What both test targets share: the fault-injecting credential seam. In no product.
+        .target(
+            name: "HostSecTestSupport",
+            dependencies: ["HostSec"],
+            path: "Tests/HostSecTestSupport"
+        ),
         .testTarget(
             name: "HostSecurityTests",
-            dependencies: ["HostSecurity", "HostSec", "CHostSec"],
+            dependencies: ["HostSecurity", "HostSec", "CHostSec", "HostSecTestSupport"],
             path: "Tests/HostSecurityTests"
         ),
         .testTarget(
             name: "HostSecTests",
-            dependencies: ["HostSec"],
+            dependencies: ["HostSec", "HostSecTestSupport"],
             path: "Tests/HostSecTests"
         ),
     ]

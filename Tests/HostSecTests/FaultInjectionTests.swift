@@ -3,95 +3,7 @@ import Synchronization
 import Testing
 @testable import HostSec
 import CHostSec
-
-/// A credential seam that behaves like the kernel until it is armed; then the `onCall`-th call
-/// of the chosen step fails with EPERM (or, for the read steps with `lie`, returns
-/// credentials that do not match the thread's).
-final class FaultInjectingSyscalls: CredentialSyscalls, @unchecked Sendable {
-    let real = KernelCredentialSyscalls()
-    let step: CredentialStep
-    let failOnCall: Int
-    let lie: Bool
-    private let state = Mutex<(armed: Bool, calls: Int)>((false, 0))
-
-    init(failing step: CredentialStep, onCall n: Int = 1, lie: Bool = false) {
-        self.step = step
-        self.failOnCall = n
-        self.lie = lie
-    }
-
-    func arm() { state.withLock { $0 = (true, 0) } }
-
-    /// True when this call of `s` is the one to fail.
-    private func hit(_ s: CredentialStep) -> Bool {
-        guard s == step else { return false }
-        return state.withLock { st in
-            guard st.armed else { return false }
-            st.calls += 1
-            return st.calls == failOnCall
-        }
-    }
-
-    func getresuid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32) {
-        if hit(.getresuid) {
-            if lie { return (4242, 4242, 4242) }
-            throw SyscallFailure(.getresuid, EPERM)
-        }
-        return try real.getresuid()
-    }
-    func getresgid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32) {
-        if hit(.getresgid) {
-            if lie { return (4242, 4242, 4242) }
-            throw SyscallFailure(.getresgid, EPERM)
-        }
-        return try real.getresgid()
-    }
-    func getgroups() throws(SyscallFailure) -> [UInt32] {
-        if hit(.getgroups) { throw SyscallFailure(.getgroups, EPERM) }
-        return try real.getgroups()
-    }
-    func capget() throws(SyscallFailure) -> CapabilitySets {
-        if hit(.capget) {
-            if lie { return CapabilitySets(effective: 0, permitted: 0, inheritable: 0) }
-            throw SyscallFailure(.capget, EPERM)
-        }
-        return try real.capget()
-    }
-    func setgroups(_ groups: [UInt32]) throws(SyscallFailure) {
-        if hit(.setgroups) { throw SyscallFailure(.setgroups, EPERM) }
-        try real.setgroups(groups)
-    }
-    func setresgid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure) {
-        if hit(.setresgid) { throw SyscallFailure(.setresgid, EPERM) }
-        try real.setresgid(r, e, s)
-    }
-    func setresuid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure) {
-        if hit(.setresuid) { throw SyscallFailure(.setresuid, EPERM) }
-        try real.setresuid(r, e, s)
-    }
-    func capset(_ sets: CapabilitySets) throws(SyscallFailure) {
-        if hit(.capset) { throw SyscallFailure(.capset, EPERM) }
-        try real.capset(sets)
-    }
-    func setfsuid(_ id: UInt32) -> UInt32 { real.setfsuid(id) }
-    func setfsgid(_ id: UInt32) -> UInt32 { real.setfsgid(id) }
-    func ambient(within allowed: UInt64) throws(SyscallFailure) -> UInt64 {
-        if hit(.getambient) { throw SyscallFailure(.getambient, EPERM) }
-        return try real.ambient(within: allowed)
-    }
-    func setAmbient(_ mask: UInt64) throws(SyscallFailure) {
-        if hit(.setambient) { throw SyscallFailure(.setambient, EPERM) }
-        try real.setAmbient(mask)
-    }
-    func keepCaps() throws(SyscallFailure) -> Bool {
-        if hit(.getkeepcaps) { throw SyscallFailure(.getkeepcaps, EPERM) }
-        return try real.keepCaps()
-    }
-    func setKeepCaps(_ on: Bool) throws(SyscallFailure) {
-        if hit(.setkeepcaps) { throw SyscallFailure(.setkeepcaps, EPERM) }
-        try real.setKeepCaps(on)
-    }
-}
+import HostSecTestSupport
 
 /// Runs `body` on a new OS thread and waits: credential changes stay on that thread, which
 /// then exits (taking any credentials a failed test left behind with it).
@@ -110,11 +22,6 @@ func onFreshThread<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {
 
 /// The calling thread's kernel credentials, read directly.
 func kernelNow() -> KernelCredentials { try! KernelCredentials.read(KernelCredentialSyscalls()) }
-
-let privileged =
-    getuid() == 0
-    && (try? KernelCredentialSyscalls().capget().permitted)
-        .map { $0 & Capability.impersonate == Capability.impersonate } == true
 
 struct Outcome: Sendable, Equatable {
     var hr: HRESULT

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import HostSecurity
 import HostSec
+import HostSecTestSupport
 
 actor Caller {
     func runScope(_ token: Token) async throws -> (inside: Creds, after: Creds) {
@@ -128,7 +129,7 @@ actor Caller {
     }
 
     @Test func closed_engine_refuses_new_scopes() async throws {
-        let faults = FailingSyscalls(failing: .setresuid, onCall: 1)
+        let faults = FaultInjectingSyscalls(failing: .setresuid, onCall: 1)
         let engine = HostSec.HostSecurity(syscalls: faults)
         let token = try Token.logon(user: TestAccounts.names[1], engine: engine)
         // Close the engine: impersonate on a thread of its own, then fail the revert.

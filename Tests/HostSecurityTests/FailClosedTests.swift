@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import HostSecurity
 import HostSec
+import HostSecTestSupport
 
 @Suite(needsAccounts) struct FailClosedTests {
     /// Inside an async scope of A, a nested synchronous scope of B cannot put the thread
@@ -10,7 +11,7 @@ import HostSec
     /// itself; no thread keeps either identity.
     @Test func library_failing_closed_inside_a_scope_reaches_the_caller_and_no_thread_keeps_the_identity() async throws
     {
-        let faults = FailingSyscalls(failing: .setresuid, onCall: 3)
+        let faults = FaultInjectingSyscalls(failing: .setresuid, onCall: 3)
         let engine = HostSec.HostSecurity(syscalls: faults)
         let a = try Token.logon(user: TestAccounts.spare[0], engine: engine)
         let b = try Token.logon(user: TestAccounts.spare[1], engine: engine)

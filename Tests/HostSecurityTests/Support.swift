@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 @testable import HostSecurity
 import HostSec
+import HostSecTestSupport
 
 /// A thread's kernel credentials as the tests compare them, read with raw syscalls each
 /// time (getresuid, getresgid, getgroups): never a value the library cached.
@@ -41,11 +42,6 @@ let processCreds: Creds = {
     let uids = field("Uid"), gids = field("Gid")
     return Creds(ruid: uids[0], euid: uids[1], rgid: gids[0], egid: gids[1], groups: field("Groups"))
 }()
-
-let privileged =
-    getuid() == 0
-    && (try? KernelCredentialSyscalls().capget().permitted)
-        .map { $0 & Capability.impersonate == Capability.impersonate } == true
 
 /// Eight accounts the tests make (as root): hs-swift-0 ... hs-swift-7, each with a group of
 /// its own; the even ones are also in hs-swift-even, so groups differ too.
@@ -95,58 +91,6 @@ func noThreadHolds(uid: UInt32) async -> Bool {
         try? await Task.sleep(for: .milliseconds(10))
     }
     return false
-}
-
-/// A credential seam that behaves like the kernel until armed; then the `onCall`-th call of
-/// `step` fails with EPERM.
-final class FailingSyscalls: CredentialSyscalls, @unchecked Sendable {
-    let real = KernelCredentialSyscalls()
-    let step: CredentialStep
-    let failOnCall: Int
-    private let state = Mutex<(armed: Bool, calls: Int)>((false, 0))
-
-    init(failing step: CredentialStep, onCall n: Int) {
-        self.step = step
-        self.failOnCall = n
-    }
-
-    func arm() { state.withLock { $0 = (true, 0) } }
-
-    private func hit(_ s: CredentialStep) -> Bool {
-        guard s == step else { return false }
-        return state.withLock { st in
-            guard st.armed else { return false }
-            st.calls += 1
-            return st.calls == failOnCall
-        }
-    }
-
-    func getresuid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32) { try real.getresuid() }
-    func getresgid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32) { try real.getresgid() }
-    func getgroups() throws(SyscallFailure) -> [UInt32] { try real.getgroups() }
-    func capget() throws(SyscallFailure) -> CapabilitySets { try real.capget() }
-    func setgroups(_ groups: [UInt32]) throws(SyscallFailure) {
-        if hit(.setgroups) { throw SyscallFailure(.setgroups, EPERM) }
-        try real.setgroups(groups)
-    }
-    func setresgid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure) {
-        if hit(.setresgid) { throw SyscallFailure(.setresgid, EPERM) }
-        try real.setresgid(r, e, s)
-    }
-    func setresuid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure) {
-        if hit(.setresuid) { throw SyscallFailure(.setresuid, EPERM) }
-        try real.setresuid(r, e, s)
-    }
-    func capset(_ sets: CapabilitySets) throws(SyscallFailure) {
-        if hit(.capset) { throw SyscallFailure(.capset, EPERM) }
-        try real.capset(sets)
-    }
-    func setfsuid(_ id: UInt32) -> UInt32 { real.setfsuid(id) }
-    func setfsgid(_ id: UInt32) -> UInt32 { real.setfsgid(id) }
-    func ambient(within allowed: UInt64) throws(SyscallFailure) -> UInt64 { try real.ambient(within: allowed) }
-    func setAmbient(_ mask: UInt64) throws(SyscallFailure) { try real.setAmbient(mask) }
-    func keepCaps() throws(SyscallFailure) -> Bool { try real.keepCaps() }
-    func setKeepCaps(_ on: Bool) throws(SyscallFailure) { try real.setKeepCaps(on) }
 }
 
 /// A default actor that records the credentials its code runs under.

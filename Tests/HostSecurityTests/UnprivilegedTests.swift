@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import HostSecurity
 import HostSec
+import HostSecTestSupport
 
 /// Runs only without CAP_SETUID/CAP_SETGID: Tests/sh/test-swift-unprivileged.sh starts the
 /// test binary under setpriv with them dropped from the bounding set.

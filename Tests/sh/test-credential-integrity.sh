@@ -13,8 +13,9 @@ if [ "$(id -u)" -ne 0 ]; then echo "skip: needs root to start processes as other
 rm -rf "$out" && mkdir -p "$out" && chmod 755 "$out"
 # The program and the library where uid daemon can read them.
 cp "$lib/libhostsec.so" "$out/libhostsec.so.1" && chmod 755 "$out/libhostsec.so.1"
-gcc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -I"$root/include" -I"$root/Tests/c" \
-    "$root/Tests/sh/credential-integrity/host.c" "$out/libhostsec.so.1" -Wl,-rpath,"$out" -ldl \
+gcc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -I"$root/include" -I"$root/Tests/c" -I"$root/Tests/sh" \
+    "$root/Tests/sh/credential-integrity/host.c" "$root/Tests/sh/syscall-hook.c" "$out/libhostsec.so.1" \
+    -Wl,-rpath,"$out" -ldl \
     -o "$out/host" || { echo "FAIL build"; exit 1; }
 chmod 755 "$out/host"
 

@@ -26,15 +26,11 @@ checker_reports_a_renamed_parameter_a_new_slot_a_renamed_function_parameter_and_
         -e 's/HRESULT(STDMETHODCALLTYPE \*Capture)(IHostSecurityContext \*This, IHostSecurityContext \*\*ppClonedContext);/&\n    HRESULT(STDMETHODCALLTYPE *Extra)(IHostSecurityContext *This);/' \
         "$root/include/hostsec.h" >"$out/altered.h"
     python3 "$checker" "$out/altered.h" "$lib/libhostsec.so.1" >"$out/altered.txt" 2>&1
-    local rc=$?
-    if [ $rc -eq 1 ] && grep -q "OpenThreadToken parameter 0: described ('dwDesiredAccess', 'DWORD'), header ('dwAccess', 'DWORD')" "$out/altered.txt" &&
-        grep -q "IHostSecurityContext: 4 slots described, 5 in the header" "$out/altered.txt" &&
-        grep -q "function HostSec_LogonUserWithPassword parameter 1: described ('password', 'const char \*'), header ('secret', 'const char \*')" "$out/altered.txt" &&
-        grep -q "header functions without type information: \['HostSec_Undescribed'\]" "$out/altered.txt"; then
-        ok "${FUNCNAME[0]}"
-    else
-        fail "${FUNCNAME[0]}" "rc $rc: $(cat "$out/altered.txt")"
-    fi
+    checker_found "${FUNCNAME[0]}" $? "$out/altered.txt" \
+        "OpenThreadToken parameter 0: described ('dwDesiredAccess', 'DWORD'), header ('dwAccess', 'DWORD')" \
+        "IHostSecurityContext: 4 slots described, 5 in the header" \
+        "function HostSec_LogonUserWithPassword parameter 1: described ('password', 'const char \*'), header ('secret', 'const char \*')" \
+        "header functions without type information: \['HostSec_Undescribed'\]"
 }
 
 every_slot_and_function_matches_the_header

@@ -7,13 +7,11 @@
 #define COBJMACROS
 #include <hostsec.h>
 #include <hostsec_win32.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <grp.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "hosting.h"
+#include "syscall-hook.h"
 
 static IHostSecurityManager *mgr;
 static int failures;
@@ -410,23 +409,13 @@ static void a_closed_library_still_reverts(const char *target) {
 
 /* ---- re-entry from a signal handler ------------------------------------------------------- */
 
-/* This program's own syscall() is the one the library calls (the executable's definition
- * comes first in symbol lookup): when armed, a credential change raises SIGUSR1 on the spot,
- * so the handler runs while the library is in the middle of an impersonation. */
-static volatile sig_atomic_t armed;
-static long (*real_syscall)(long, ...);
-long syscall(long number, ...) {
-    va_list ap;
-    va_start(ap, number);
-    long a[6];
-    for (int i = 0; i < 6; i++) a[i] = va_arg(ap, long);
-    va_end(ap);
-    if (!real_syscall) real_syscall = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
-    if (armed && number == SYS_setresuid) {
-        armed = 0;
-        raise(SIGUSR1);
-    }
-    return real_syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+/* The library's credential syscalls go through syscall-hook.c (linked in): armed, a credential
+ * change raises SIGUSR1 on the spot, so the handler runs while the library is in the middle of
+ * an impersonation. */
+static volatile sig_atomic_t raised;
+static void raise_sigusr1(void) {
+    raised = 1;
+    raise(SIGUSR1);
 }
 static volatile HRESULT handler_hr = 1;
 static void on_signal(int sig) {
@@ -438,9 +427,9 @@ static void a_signal_handler_calling_in_mid_impersonation_is_refused(void) {
     signal(SIGUSR1, on_signal);
     HANDLE h = NULL;
     EXPECT(HostSec_LogonUser("nobody", &h) == S_OK, "logon");
-    armed = 1;
+    syscall_hook_arm(SYS_setresuid, raise_sigusr1);
     HRESULT hr = IHostSecurityManager_ImpersonateLoggedOnUser(mgr, h);
-    EXPECT(armed == 0, "the handler ran inside the call");
+    EXPECT(raised, "the handler ran inside the call");
     EXPECT(handler_hr == HOST_E_INVALIDOPERATION, "handler's RevertToSelf returned 0x%08x", (unsigned)handler_hr);
     EXPECT(hr == S_OK, "the interrupted impersonation completes: 0x%08x", (unsigned)hr);
     status_t now = thread_status();

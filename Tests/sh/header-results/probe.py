@@ -11,7 +11,8 @@ of GetLastError()'s code (ERROR_...). <phase> is "call" (bad and good arguments,
 state), "reentry" (called while the same thread is inside the library) or "closed" (after the
 library failed closed). check_results.py checks each line against the function's doc block.
 
-usage: LD_PRELOAD=reentry.so probe.py LIBRARY HOSTSEC_H HOSTSEC_WIN32_H SCRATCH_DIR
+usage: LD_PRELOAD=syscall-hook.so probe.py LIBRARY HOSTSEC_H HOSTSEC_WIN32_H SCRATCH_DIR
+(syscall-hook.so: Tests/sh/syscall-hook.c, through which the library's credential syscalls go)
 Run as root to reach kernel-level impersonation and the closed phase; without CAP_SETUID the
 closed phase is left out (a line "# closed phase skipped" says so).
 """
@@ -31,7 +32,7 @@ ABI_INT32, ABI_UINT32, ABI_POINTER = 1, 2, 3
  V_POLICY) = range(1, 20)
 DIR_OUT = 2
 TOKEN_ALL_ACCESS, SYNCHRONIZE, MAXIMUM_ALLOWED, GENERIC_ALL = 0xF01FF, 0x100000, 0x2000000, 0x10000000
-SYS_setresuid = 117  # x86_64 and the only ABI the library is built for here
+SYS_setresuid, SYS_getresuid = 117, 118  # x86_64: the only ABI the library is built for here
 
 library, hostsec_h, win32_h, scratch = sys.argv[1:5]
 os.chdir(scratch)
@@ -41,9 +42,15 @@ os.environ["HOSTSEC_PAM_SERVICE"] = "hostsec-header-results-no-such-service"
 
 lib = ctypes.CDLL(library, mode=ctypes.RTLD_GLOBAL)
 libc = ctypes.CDLL(None, use_errno=True)
-reentry_arm = libc.reentry_arm
 CALLBACK = ctypes.CFUNCTYPE(None)
-reentry_arm.argtypes = [CALLBACK]
+libc.syscall_hook_arm.argtypes = [ctypes.c_long, CALLBACK]
+
+
+def reentry_arm(callback):
+    """callback runs in the next SYS_getresuid: RevertToSelf, not impersonating, reads the
+    thread's ids, so the callback runs while the thread is inside the library."""
+    libc.syscall_hook_arm(SYS_getresuid, callback)
+
 lib.HostSec_HResultName.restype = ctypes.c_char_p
 lib.HostSec_HResultName.argtypes = [ctypes.c_int32]
 lib.HostSecW32_GetLastError.restype = ctypes.c_uint32
@@ -329,27 +336,25 @@ def cleanup(c, outs):
         call_hr("HostSec_SetTrace", 0, None)
 
 
-def all_callables():
-    found = []
-    lib.HostSec_GetFunctionInfoAt.argtypes = [ctypes.c_uint32, ctypes.POINTER(ctypes.POINTER(Method))]
-    lib.HostSec_GetInterfaceInfoAt.argtypes = [ctypes.c_uint32, ctypes.POINTER(ctypes.POINTER(Interface))]
+def enumerate_info(function, layout):
+    """Each description HostSec_GetFunctionInfoAt or HostSec_GetInterfaceInfoAt gives, in order."""
+    at = lib[function]  # a function object of its own: the probe's Callable sets other argtypes
+    at.restype, at.argtypes = ctypes.c_int32, [ctypes.c_uint32, ctypes.POINTER(ctypes.POINTER(layout))]
     i = 0
     while True:
-        info = ctypes.POINTER(Method)()
-        if call_hr("HostSec_GetFunctionInfoAt", i, ctypes.byref(info)) != 0:
-            break
-        m = info.contents
-        if m.ReturnValueKind == V_HRESULT:
-            found.append(Callable(m.Name.decode(), m.Name.decode(), m))
+        info = ctypes.POINTER(layout)()
+        if at(i, ctypes.byref(info)) != 0:
+            return
+        yield info.contents
         i += 1
+
+
+def all_callables():
+    found = [Callable(m.Name.decode(), m.Name.decode(), m) for m in enumerate_info("HostSec_GetFunctionInfoAt", Method)
+             if m.ReturnValueKind == V_HRESULT]
     objects = {"IUnknown": manager, "IClassFactory": manager_factory, "IHostControl": control,
                "IHostSecurityContext": context, "IHostSecurityManager": manager}
-    i = 0
-    while True:
-        info = ctypes.POINTER(Interface)()
-        if call_hr("HostSec_GetInterfaceInfoAt", i, ctypes.byref(info)) != 0:
-            break
-        interface = info.contents
+    for interface in enumerate_info("HostSec_GetInterfaceInfoAt", Interface):
         iname = interface.Name.decode()
         for s in range(interface.MethodCount):
             m = interface.Methods[s]
@@ -358,7 +363,6 @@ def all_callables():
             if m.ReturnValueKind != V_HRESULT or (iname != "IUnknown" and s < 3):
                 continue
             found.append(Callable(f"{iname}::{mname}", mname, m, this=objects[iname], slot=s))
-        i += 1
     return found
 
 
