@@ -503,7 +503,8 @@ HOSTSEC_END_DECLS
 #define __IUnknown_INTERFACE_DEFINED__
 /** The root of every interface: identity and lifetime. */
 struct IUnknown {
-    /** Asks for another interface of the same object. E_POINTER, E_NOINTERFACE. */
+    /** Asks for another interface of the same object. S_OK, E_POINTER, E_NOINTERFACE, as the
+     *  C declaration (IUnknownVtbl) says. */
     virtual HRESULT STDMETHODCALLTYPE QueryInterface(REFIID riid, void **ppvObject) = 0;
     /** Adds a reference; returns the new count (saturates at 2^31: see the C declaration). */
     virtual ULONG STDMETHODCALLTYPE AddRef(void) = 0;

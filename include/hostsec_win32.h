@@ -6,8 +6,9 @@
  * OpenProcessToken, GetTokenInformation(TokenUser), AdjustTokenPrivileges, ... unchanged:
  * the names, types, structure layouts and signatures are those of winnt.h, securitybaseapi.h,
  * processthreadsapi.h, winbase.h and sddl.h (64-bit layouts), results are BOOL with the
- * reason in GetLastError(), as on Windows. docs/win32.md gives each function's behaviour
- * here, each result with the test that shows it, and the SID and privilege mappings.
+ * reason in GetLastError(), as on Windows. Each function's doc block below lists every result
+ * it gives and when; docs/win32.md shows the behaviour with the tests that check it, and the
+ * SID and privilege mappings.
  *
  * Exports. libhostsec.so exports no Windows name: a host may load other libraries that
  * define them. Each function is exported as HostSecW32_<Windows name> (HostSecW32_
