@@ -335,6 +335,19 @@ typedef struct hs_hresult_row {
 /** The rows of HOSTSEC_HRESULT_RETURNED, in the header's order; *count receives how many. */
 const hs_hresult_row *hs_hresult_returned(uint32_t *count);
 
+/* ---- token access rights (shim.c) ------------------------------------------------- */
+
+/** One of hostsec.h's access-right macros by name with its value ("TOKEN_QUERY",
+ *  "TOKEN_ALL_ACCESS"), for the test that checks Swift's TokenRights. */
+typedef struct hs_access_right_row {
+    const char *name;
+    uint32_t value;
+} hs_access_right_row;
+/** The header's token access rights: each TOKEN_* right and combination, the standard rights,
+ *  ACCESS_SYSTEM_SECURITY, MAXIMUM_ALLOWED and the GENERIC_* rights, each evaluated by the C
+ *  compiler from the header's own definition; *count receives how many. */
+const hs_access_right_row *hs_token_access_rights(uint32_t *count);
+
 /** HOSTSEC_VERSION_STRING, as a static string of the library (a Swift string literal would
  *  not be a C string with static lifetime). */
 const char *hs_version_string(void);

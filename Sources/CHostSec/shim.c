@@ -134,6 +134,25 @@ const hs_hresult_row *hs_hresult_returned(uint32_t *count) {
     return returned_rows;
 }
 
+static const hs_access_right_row token_rights_rows[] = {
+/* One row a line (a formatter would take the rows for one expression): */
+/* clang-format off */
+#define HS_RIGHT(name) {#name, (uint32_t)(name)},
+    HS_RIGHT(TOKEN_ASSIGN_PRIMARY) HS_RIGHT(TOKEN_DUPLICATE) HS_RIGHT(TOKEN_IMPERSONATE) HS_RIGHT(TOKEN_QUERY)
+    HS_RIGHT(TOKEN_QUERY_SOURCE) HS_RIGHT(TOKEN_ADJUST_PRIVILEGES) HS_RIGHT(TOKEN_ADJUST_GROUPS)
+    HS_RIGHT(TOKEN_ADJUST_DEFAULT) HS_RIGHT(TOKEN_ADJUST_SESSIONID)
+    HS_RIGHT(DELETE) HS_RIGHT(READ_CONTROL) HS_RIGHT(WRITE_DAC) HS_RIGHT(WRITE_OWNER) HS_RIGHT(SYNCHRONIZE)
+    HS_RIGHT(STANDARD_RIGHTS_REQUIRED) HS_RIGHT(ACCESS_SYSTEM_SECURITY) HS_RIGHT(MAXIMUM_ALLOWED)
+    HS_RIGHT(GENERIC_ALL) HS_RIGHT(GENERIC_EXECUTE) HS_RIGHT(GENERIC_WRITE) HS_RIGHT(GENERIC_READ)
+    HS_RIGHT(TOKEN_ALL_ACCESS) HS_RIGHT(TOKEN_READ) HS_RIGHT(TOKEN_WRITE) HS_RIGHT(TOKEN_EXECUTE)
+#undef HS_RIGHT
+    /* clang-format on */
+};
+const hs_access_right_row *hs_token_access_rights(uint32_t *count) {
+    *count = sizeof token_rights_rows / sizeof token_rights_rows[0];
+    return token_rights_rows;
+}
+
 const char *hs_version_string(void) { return HOSTSEC_VERSION_STRING; }
 
 const char *hs_hresult_name(HRESULT hr) {

@@ -28,7 +28,7 @@ public struct SecurityContext: Sendable {
             return SecurityContext(token: nil, isRestricted: false)
         }
         let handle = try hostCall { () throws(HostSecError) in
-            try engine.handles.insert(captured, rights: TokenRights.all)
+            try engine.handles.insert(captured, rights: .all)
         }
         return SecurityContext(token: try Token(engine: engine, handle: handle), isRestricted: restricted)
     }

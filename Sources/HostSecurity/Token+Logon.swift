@@ -32,7 +32,7 @@ extension Token {
     ///   ``HostSecurityError/invalidArgument`` for an empty name; ``HostSecurityError/closed``.
     public static func logon(user: String, password: String) throws(HostSecurityError) -> Token {
         let engine = HostSec.HostSecurity.shared
-        let result: Result<UnsafeMutableRawPointer, HostSecError> = user.withCString { name in
+        let result: Result<TokenHandle, HostSecError> = user.withCString { name in
             password.withCString { secret in
                 do throws(HostSecError) { return .success(try engine.logonUser(name: name, password: secret)) } catch {
                     return .failure(error)

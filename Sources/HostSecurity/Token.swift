@@ -35,17 +35,15 @@ public enum ImpersonationLevel: UInt32, Sendable, Hashable, Comparable {
 public final class Token: Sendable, CustomStringConvertible {
     /// The engine the token belongs to (the library's own, or a test's).
     let engine: HostSec.HostSecurity
-    /// The handle's value (a handle is an opaque number, never a pointer).
-    let handleBits: UInt
+    /// The token's handle in the engine's table.
+    let handle: TokenHandle
     /// The token behind the handle.
     let core: HostSec.Token
 
-    var handle: UnsafeMutableRawPointer { UnsafeMutableRawPointer(bitPattern: handleBits)! }
-
     /// Takes ownership of `handle`, a handle `engine` just issued.
-    init(engine: HostSec.HostSecurity, handle: UnsafeMutableRawPointer) throws(HostSecurityError) {
+    init(engine: HostSec.HostSecurity, handle: TokenHandle) throws(HostSecurityError) {
         self.engine = engine
-        self.handleBits = UInt(bitPattern: handle)
+        self.handle = handle
         do {
             self.core = try engine.handles.lookup(handle).0
         } catch {
@@ -67,7 +65,7 @@ public final class Token: Sendable, CustomStringConvertible {
     public static func process() throws(HostSecurityError) -> Token {
         let engine = HostSec.HostSecurity.shared
         let handle = try hostCall { () throws(HostSecError) in
-            try engine.openProcessToken(desiredAccess: TokenRights.maximumAllowed)
+            try engine.openProcessToken(desiredAccess: .maximumAllowed)
         }
         return try Token(engine: engine, handle: handle)
     }
@@ -80,9 +78,9 @@ public final class Token: Sendable, CustomStringConvertible {
     ///   ``HostSecurityError/accessDenied``; ``HostSecurityError/closed``.
     public static func current() throws(HostSecurityError) -> Token? {
         let engine = HostSec.HostSecurity.shared
-        let handle: UnsafeMutableRawPointer
+        let handle: TokenHandle
         do {
-            handle = try engine.openThreadToken(desiredAccess: TokenRights.maximumAllowed, openAsSelf: true)
+            handle = try engine.openThreadToken(desiredAccess: .maximumAllowed, openAsSelf: true)
         } catch  where error == .noToken {
             return nil
         } catch {
@@ -101,7 +99,7 @@ public final class Token: Sendable, CustomStringConvertible {
     public func duplicate(kind: TokenKind, level: ImpersonationLevel) throws(HostSecurityError) -> Token {
         let engine = self.engine, handle = self.handle
         let copy = try hostCall { () throws(HostSecError) in
-            try engine.duplicate(handle, desiredAccess: 0, level: level.rawValue, type: kind.rawValue)
+            try engine.duplicate(handle, desiredAccess: TokenRights(), level: level.rawValue, type: kind.rawValue)
         }
         return try Token(engine: engine, handle: copy)
     }
@@ -109,11 +107,11 @@ public final class Token: Sendable, CustomStringConvertible {
     // MARK: what a token says
 
     /// The user id the token acts as.
-    public var uid: UInt32 { core.identity.uid }
+    public var uid: UserID { UserID(core.identity.uid) }
     /// The primary group id.
-    public var gid: UInt32 { core.identity.gid }
+    public var gid: GroupID { GroupID(core.identity.gid) }
     /// The supplementary groups, exactly as the kernel holds them while acting as the token.
-    public var groups: [UInt32] { core.identity.groups }
+    public var groups: [GroupID] { core.identity.groups.map(GroupID.init) }
     /// Primary or impersonation.
     public var kind: TokenKind { TokenKind(rawValue: core.kind.rawValue)! }
     /// The impersonation level (`.anonymous` for primary tokens, as on Windows).

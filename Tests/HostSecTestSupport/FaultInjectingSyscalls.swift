@@ -35,21 +35,21 @@ public final class FaultInjectingSyscalls: CredentialSyscalls, @unchecked Sendab
         }
     }
 
-    public func getresuid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32) {
+    public func getresuid() throws(SyscallFailure) -> (UserID, UserID, UserID) {
         if hit(.getresuid) {
             if lie { return (4242, 4242, 4242) }
             throw SyscallFailure(.getresuid, EPERM)
         }
         return try real.getresuid()
     }
-    public func getresgid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32) {
+    public func getresgid() throws(SyscallFailure) -> (GroupID, GroupID, GroupID) {
         if hit(.getresgid) {
             if lie { return (4242, 4242, 4242) }
             throw SyscallFailure(.getresgid, EPERM)
         }
         return try real.getresgid()
     }
-    public func getgroups() throws(SyscallFailure) -> [UInt32] {
+    public func getgroups() throws(SyscallFailure) -> [GroupID] {
         if hit(.getgroups) { throw SyscallFailure(.getgroups, EPERM) }
         return try real.getgroups()
     }
@@ -60,15 +60,15 @@ public final class FaultInjectingSyscalls: CredentialSyscalls, @unchecked Sendab
         }
         return try real.capget()
     }
-    public func setgroups(_ groups: [UInt32]) throws(SyscallFailure) {
+    public func setgroups(_ groups: [GroupID]) throws(SyscallFailure) {
         if hit(.setgroups) { throw SyscallFailure(.setgroups, EPERM) }
         try real.setgroups(groups)
     }
-    public func setresgid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure) {
+    public func setresgid(_ r: GroupID, _ e: GroupID, _ s: GroupID) throws(SyscallFailure) {
         if hit(.setresgid) { throw SyscallFailure(.setresgid, EPERM) }
         try real.setresgid(r, e, s)
     }
-    public func setresuid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure) {
+    public func setresuid(_ r: UserID, _ e: UserID, _ s: UserID) throws(SyscallFailure) {
         if hit(.setresuid) { throw SyscallFailure(.setresuid, EPERM) }
         try real.setresuid(r, e, s)
     }
@@ -76,8 +76,8 @@ public final class FaultInjectingSyscalls: CredentialSyscalls, @unchecked Sendab
         if hit(.capset) { throw SyscallFailure(.capset, EPERM) }
         try real.capset(sets)
     }
-    public func setfsuid(_ id: UInt32) -> UInt32 { real.setfsuid(id) }
-    public func setfsgid(_ id: UInt32) -> UInt32 { real.setfsgid(id) }
+    public func setfsuid(_ id: UserID) -> UserID { real.setfsuid(id) }
+    public func setfsgid(_ id: GroupID) -> GroupID { real.setfsgid(id) }
     public func ambient(within allowed: UInt64) throws(SyscallFailure) -> UInt64 {
         if hit(.getambient) { throw SyscallFailure(.getambient, EPERM) }
         return try real.ambient(within: allowed)

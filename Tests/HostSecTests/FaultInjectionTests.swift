@@ -150,16 +150,16 @@ struct FaultInjectionTests {
         final class Both: CredentialSyscalls, @unchecked Sendable {
             let a = FaultInjectingSyscalls(failing: .setresuid)
             let b = FaultInjectingSyscalls(failing: .setresgid, onCall: 2)
-            func getresuid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32) { try a.getresuid() }
-            func getresgid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32) { try a.getresgid() }
-            func getgroups() throws(SyscallFailure) -> [UInt32] { try a.getgroups() }
+            func getresuid() throws(SyscallFailure) -> (UserID, UserID, UserID) { try a.getresuid() }
+            func getresgid() throws(SyscallFailure) -> (GroupID, GroupID, GroupID) { try a.getresgid() }
+            func getgroups() throws(SyscallFailure) -> [GroupID] { try a.getgroups() }
             func capget() throws(SyscallFailure) -> CapabilitySets { try a.capget() }
-            func setgroups(_ g: [UInt32]) throws(SyscallFailure) { try a.setgroups(g) }
-            func setresgid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure) { try b.setresgid(r, e, s) }
-            func setresuid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure) { try a.setresuid(r, e, s) }
+            func setgroups(_ g: [GroupID]) throws(SyscallFailure) { try a.setgroups(g) }
+            func setresgid(_ r: GroupID, _ e: GroupID, _ s: GroupID) throws(SyscallFailure) { try b.setresgid(r, e, s) }
+            func setresuid(_ r: UserID, _ e: UserID, _ s: UserID) throws(SyscallFailure) { try a.setresuid(r, e, s) }
             func capset(_ c: CapabilitySets) throws(SyscallFailure) { try a.capset(c) }
-            func setfsuid(_ id: UInt32) -> UInt32 { a.setfsuid(id) }
-            func setfsgid(_ id: UInt32) -> UInt32 { a.setfsgid(id) }
+            func setfsuid(_ id: UserID) -> UserID { a.setfsuid(id) }
+            func setfsgid(_ id: GroupID) -> GroupID { a.setfsgid(id) }
             func ambient(within allowed: UInt64) throws(SyscallFailure) -> UInt64 { try a.ambient(within: allowed) }
             func setAmbient(_ mask: UInt64) throws(SyscallFailure) { try a.setAmbient(mask) }
             func keepCaps() throws(SyscallFailure) -> Bool { try a.keepCaps() }
@@ -186,8 +186,9 @@ struct FaultInjectionTests {
             }
             record { () throws(HostSecError) in try engine.impersonateSelf(level: 2) }
             record { () throws(HostSecError) in try engine.revertToSelf() }
-            record { () throws(HostSecError) in _ = try engine.openThreadToken(desiredAccess: 8, openAsSelf: true) }
-            record { () throws(HostSecError) in _ = try engine.openProcessToken(desiredAccess: 8) }
+            record { () throws(HostSecError) in _ = try engine.openThreadToken(desiredAccess: .query, openAsSelf: true)
+            }
+            record { () throws(HostSecError) in _ = try engine.openProcessToken(desiredAccess: .query) }
             record { () throws(HostSecError) in _ = try engine.logonUser("nobody") }
             record { () throws(HostSecError) in try engine.setThreadToken(nil) }
             record { () throws(HostSecError) in _ = try engine.captureContext(restricted: false) }

@@ -17,8 +17,8 @@ import CHostSec
 
     /// A live handle in a slot that was never used (generation 0): opens handles until the
     /// thread's cache runs dry and fresh slots come, then closes all but that one.
-    func freshHandle() throws -> UnsafeMutableRawPointer {
-        var opened: [UnsafeMutableRawPointer] = []
+    func freshHandle() throws -> TokenHandle {
+        var opened: [TokenHandle] = []
         defer { for h in opened { try? table.close(h) } }
         for _ in 0..<100_000 {
             let h = try table.insert(token, rights: TokenRights.query)
@@ -29,7 +29,7 @@ import CHostSec
         throw HostSecError.outOfMemory
     }
 
-    func isRejected(_ h: UnsafeMutableRawPointer) -> Bool {
+    func isRejected(_ h: TokenHandle) -> Bool {
         (try? table.lookup(h)) == nil
     }
 
@@ -39,7 +39,7 @@ import CHostSec
         try table.close(h0)
         // As if the slot had been opened and closed 2^32 - 4 times since h0.
         #expect(table.advanceGeneration(ofSlot: slot, to: HandleTable.generationCeiling - 3))
-        var issued: [UnsafeMutableRawPointer] = []
+        var issued: [TokenHandle] = []
         for _ in 0..<8 {  // each open takes the slot the last close gave back to this thread
             let h = try table.insert(token, rights: TokenRights.query)
             issued.append(h)
@@ -68,7 +68,7 @@ import CHostSec
         try table.close(last)
         #expect(table.retiredSlots >= retiredBefore + 1)
         #expect(!table.advanceGeneration(ofSlot: slot, to: 0))  // generations never go back
-        var held: [UnsafeMutableRawPointer] = []
+        var held: [TokenHandle] = []
         for _ in 0..<10_000 {  // the thread's whole cache and more: the slot never comes back
             let h = try table.insert(token, rights: TokenRights.query)
             #expect(table.decode(h).index != slot)
@@ -108,19 +108,29 @@ import CHostSec
         // The issuing thread remembers its last value with its decoding; the generation check
         // still rejects it once closed, and other threads decode it in full.
         let h = try table.insert(token, rights: TokenRights.query)
-        let bits = UInt(bitPattern: h)
-        #expect(onAnotherThread { (try? HandleTable.shared.lookup(UnsafeMutableRawPointer(bitPattern: bits))) != nil })
+        #expect(onAnotherThread { (try? HandleTable.shared.lookup(h)) != nil })
         try table.close(h)
         #expect(isRejected(h))
         #expect(throws: HostSecError.handle) { try table.close(h) }
-        #expect(onAnotherThread { (try? HandleTable.shared.lookup(UnsafeMutableRawPointer(bitPattern: bits))) == nil })
+        #expect(onAnotherThread { (try? HandleTable.shared.lookup(h)) == nil })
+    }
+
+    @Test func aHandleBecomesACHandleAndBackUnchanged() throws {
+        // The entry points' two conversions: the HANDLE a caller gets is the value, never NULL.
+        let h = try table.insert(token, rights: .query)
+        #expect(UInt64(UInt(bitPattern: h.cHandle)) == h.rawValue)
+        #expect(TokenHandle(h.cHandle) == h)
+        #expect(try table.lookup(TokenHandle(h.cHandle)).1 == .query)
+        try table.close(TokenHandle(h.cHandle))
+        #expect(TokenHandle(nil).rawValue == 0 && isRejected(TokenHandle(nil)))
     }
 
     @Test func nullIsRejectedOnAThreadThatNeverOpenedAHandle() {
         // A new thread remembers no value (0): NULL must not pass for the remembered one.
         #expect(
             onAnotherThread {
-                (try? HandleTable.shared.lookup(nil)) == nil && (try? HandleTable.shared.close(nil)) == nil
+                (try? HandleTable.shared.lookup(TokenHandle(nil))) == nil
+                    && (try? HandleTable.shared.close(TokenHandle(nil))) == nil
             })
     }
 
@@ -159,11 +169,11 @@ import CHostSec
     @Test func nullAndAllOnesAreNeverHandles() throws {
         // NULL is never a handle (SetThreadToken(NULL) and a NULL out value keep their meaning),
         // nor is INVALID_HANDLE_VALUE.
-        var held: [UnsafeMutableRawPointer] = []
+        var held: [TokenHandle] = []
         for _ in 0..<4096 { held.append(try table.insert(token, rights: TokenRights.query)) }
         #expect(Set(held).count == held.count)
         for h in held { try table.close(h) }
-        #expect(throws: HostSecError.handle) { try table.close(nil) }
-        #expect(throws: HostSecError.handle) { try table.close(UnsafeMutableRawPointer(bitPattern: UInt.max)) }
+        #expect(throws: HostSecError.handle) { try table.close(TokenHandle(nil)) }
+        #expect(throws: HostSecError.handle) { try table.close(TokenHandle(rawValue: ~0)) }
     }
 }

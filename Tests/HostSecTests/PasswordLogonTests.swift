@@ -24,7 +24,7 @@ struct FixedPasswordCheck: PasswordAuthentication {
             let handle = try user.withCString { name in
                 try "secret".withCString { try security.logonUser(name: name, password: $0) }
             }
-            _ = HostSec_CloseHandle(handle)
+            _ = HostSec_CloseHandle(handle.cHandle)
             return HResult.ok
         } catch {
             return (error as? HostSecError)?.hr ?? HResult.unexpected

@@ -4,3 +4,5 @@
 typealias Token = HostSecurity.Token
 typealias TokenKind = HostSecurity.TokenKind
 typealias ImpersonationLevel = HostSecurity.ImpersonationLevel
+typealias UserID = HostSecurity.UserID
+typealias GroupID = HostSecurity.GroupID

@@ -15,7 +15,9 @@ struct Creds: Equatable, Sendable, CustomStringConvertible {
         let sys = KernelCredentialSyscalls()
         let (ruid, euid, _) = try! sys.getresuid()
         let (rgid, egid, _) = try! sys.getresgid()
-        return Creds(ruid: ruid, euid: euid, rgid: rgid, egid: egid, groups: try! sys.getgroups().sorted())
+        return Creds(
+            ruid: ruid.rawValue, euid: euid.rawValue, rgid: rgid.rawValue, egid: egid.rawValue,
+            groups: try! sys.getgroups().map(\.rawValue))
     }
 
     init(ruid: UInt32, euid: UInt32, rgid: UInt32, egid: UInt32, groups: [UInt32]) {
@@ -25,7 +27,9 @@ struct Creds: Equatable, Sendable, CustomStringConvertible {
 
     /// What a thread acting as `token` holds.
     init(of token: Token) {
-        self.init(ruid: token.uid, euid: token.uid, rgid: token.gid, egid: token.gid, groups: token.groups)
+        self.init(
+            ruid: token.uid.rawValue, euid: token.uid.rawValue, rgid: token.gid.rawValue, egid: token.gid.rawValue,
+            groups: token.groups.map(\.rawValue))
     }
 
     var description: String { "uid \(ruid)/\(euid) gid \(rgid)/\(egid) groups \(groups)" }
@@ -85,9 +89,9 @@ func threadUids() -> [UInt32] {
 }
 
 /// Waits (up to 5 s) until no thread of the process has `uid` as its real uid.
-func noThreadHolds(uid: UInt32) async -> Bool {
+func noThreadHolds(uid: UserID) async -> Bool {
     for _ in 0..<500 {
-        if !threadUids().contains(uid) { return true }
+        if !threadUids().contains(uid.rawValue) { return true }
         try? await Task.sleep(for: .milliseconds(10))
     }
     return false

@@ -8,11 +8,21 @@ import CHostSec
     @Test func logon_reads_the_account_from_the_user_database() throws {
         let token = try Token.logon(user: "nobody")
         let pw = getpwnam("nobody")!.pointee
-        #expect(token.uid == pw.pw_uid)
-        #expect(token.gid == pw.pw_gid)
+        #expect(token.uid == UserID(rawValue: pw.pw_uid))
+        #expect(token.gid == GroupID(rawValue: pw.pw_gid))
         #expect(token.kind == .primary)
         #expect(token.level == .anonymous)
         #expect(token.id != 0)
+    }
+
+    @Test func user_and_group_ids_are_typed_and_read_as_their_numbers() throws {
+        let token = try Token.logon(user: "nobody")
+        let pw = getpwnam("nobody")!.pointee
+        #expect(token.uid.rawValue == pw.pw_uid && token.gid.rawValue == pw.pw_gid)
+        #expect(String(token.uid) == String(pw.pw_uid) && UserID(String(pw.pw_uid)) == token.uid)
+        #expect(UserID("nobody") == nil && GroupID(rawValue: 7) == 7 && [GroupID(9), 2].sorted() == [2, 9])
+        #expect(token.groups.contains(token.gid))
+        #expect(token.description.contains("uid: \(pw.pw_uid), gid: \(pw.pw_gid), groups: ["))
     }
 
     @Test func logon_of_an_unknown_user_throws_none_mapped() {
@@ -23,7 +33,9 @@ import CHostSec
     @Test func process_token_is_the_threads_own_credentials() throws {
         let token = try Token.process()
         let now = Creds.kernel()
-        #expect(token.uid == now.euid && token.gid == now.egid && token.groups.sorted() == now.groups)
+        #expect(
+            Creds(of: token)
+                == Creds(ruid: now.euid, euid: now.euid, rgid: now.egid, egid: now.egid, groups: now.groups))
         #expect(token.kind == .primary)
     }
 
@@ -52,11 +64,9 @@ import CHostSec
             _ = token
         }
         // The handle a token held is no longer valid once it is released.
-        var bits: UInt = 0
-        do { let token = try Token.logon(user: "nobody"); bits = token.handleBits }
-        #expect(throws: HostSecError.handle) {
-            try HostSec.HostSecurity.shared.handles.lookup(UnsafeMutableRawPointer(bitPattern: bits))
-        }
+        var handle = TokenHandle(nil)
+        do { let token = try Token.logon(user: "nobody"); handle = token.handle }
+        #expect(throws: HostSecError.handle) { try HostSec.HostSecurity.shared.handles.lookup(handle) }
     }
 
     @Test func password_logon_with_a_wrong_password_or_unknown_account_throws_logon_failure() {

@@ -34,7 +34,7 @@ struct UnprivilegedScopes {
         #expect(syncCreds == processCreds)
         #expect(syncLevel == .identification)
         let (asyncCreds, asyncLevel, asyncUid) = try await withImpersonation(of: token, requiring: .identification) {
-            () async throws -> (Creds, ImpersonationLevel?, UInt32?) in
+            () async throws -> (Creds, ImpersonationLevel?, UserID?) in
             await Task.yield()
             let current = try Token.current()
             return (Creds.kernel(), current?.level, current?.uid)

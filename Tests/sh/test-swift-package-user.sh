@@ -22,7 +22,7 @@ import HostSecurity
 
 let me = try Token.process()
 let nobody = try Token.logon(user: "nobody")
-let uid = try await withImpersonation(of: nobody, requiring: .identification) { () async throws -> UInt32? in
+let uid = try await withImpersonation(of: nobody, requiring: .identification) { () async throws -> UserID? in
     await Task.yield()
     return try Token.current()?.uid
 }

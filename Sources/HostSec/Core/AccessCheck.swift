@@ -15,7 +15,7 @@ public enum TokenGroupList {
         list.append((.everyone, defaultAttributes))
         list.append((.local, defaultAttributes))
         list.append((.authenticatedUsers, defaultAttributes))
-        if identity.uid == 0 { list.append((.administrators, defaultAttributes | ownerAttribute)) }
+        if identity.uid == .root { list.append((.administrators, defaultAttributes | ownerAttribute)) }
         return list
     }
 }
@@ -200,10 +200,10 @@ public enum AccessCheck {
 
     // MARK: token objects
 
-    /// Maps GENERIC_* bits through the token generic mapping (READ 0x2001A, WRITE 0x201E0,
-    /// EXECUTE 0x20005, ALL 0xF01FF); other bits are kept.
-    @inlinable @inline(__always) public static func mapGeneric(_ desired: UInt32) -> UInt32 {
-        GenericMapping.token.map(desired)
+    /// Maps GENERIC_* rights through the token generic mapping (TOKEN_READ, TOKEN_WRITE,
+    /// TOKEN_EXECUTE, TOKEN_ALL_ACCESS); other rights are kept.
+    @inlinable @inline(__always) public static func mapGeneric(_ desired: TokenRights) -> TokenRights {
+        TokenRights(rawValue: GenericMapping.token.map(desired.rawValue))
     }
 
     /// What a token's descriptor grants the token's own identity: `allowed(to:by:)`, worked
@@ -214,7 +214,7 @@ public enum AccessCheck {
     public static func allowedToOwn(
         _ identity: Identity, restrictions: TokenRestrictions?,
         descriptor: SecurityDescriptor
-    ) -> UInt32 {
+    ) -> TokenRights {
         guard restrictions == nil, let dacl = descriptor.dacl,
             dacl.allSatisfy({
                 $0.type == AccessControlEntry.allowedType && $0.flags & AccessControlEntry.inheritOnly == 0
@@ -237,20 +237,24 @@ public enum AccessCheck {
         if identity.holds(capChown) { granted |= AccessRights.writeOwner }
         if identity.holds(capFowner) { granted |= AccessRights.readControl | AccessRights.writeDac }
         if identity.holds(Capability.dacOverride) { granted |= mapping.all | AccessRights.standardAll }
-        return granted & TokenRights.all
+        return TokenRights(rawValue: granted).intersection(.all)
     }
 
-    /// Every right the token object's descriptor grants the subject (MAXIMUM_ALLOWED), or 0.
-    public static func allowed(to subject: AccessSubject, by descriptor: SecurityDescriptor) -> UInt32 {
-        evaluate(descriptor, subject: subject, desired: TokenRights.maximumAllowed, mapping: .token).granted
-            & TokenRights.all
+    /// Every right the token object's descriptor grants the subject (MAXIMUM_ALLOWED), or none.
+    public static func allowed(to subject: AccessSubject, by descriptor: SecurityDescriptor) -> TokenRights {
+        TokenRights(
+            rawValue: evaluate(
+                descriptor, subject: subject, desired: TokenRights.maximumAllowed.rawValue, mapping: .token
+            )
+            .granted
+        ).intersection(.all)
     }
 
     /// The rights a handle to a token gets, or `E_ACCESSDENIED`.
     public static func check(
-        desired: UInt32, subject: AccessSubject,
+        desired: TokenRights, subject: AccessSubject,
         descriptor: SecurityDescriptor
-    ) throws(HostSecError) -> UInt32 {
+    ) throws(HostSecError) -> TokenRights {
         try check(desired: desired, allowed: { allowed(to: subject, by: descriptor) })
     }
 
@@ -258,17 +262,17 @@ public enum AccessCheck {
     /// already known (the token worked it out for its own identity) or worked out only when a
     /// right is asked for. Opening an object with no rights is valid (as on Windows); rights a
     /// token cannot have are refused.
-    @inlinable public static func check(desired: UInt32, allowed allowedRights: () -> UInt32) throws(HostSecError)
-        -> UInt32
-    {
+    @inlinable public static func check(
+        desired: TokenRights, allowed allowedRights: () -> TokenRights
+    ) throws(HostSecError) -> TokenRights {
         let mapped = mapGeneric(desired)
-        let specific = mapped & ~TokenRights.maximumAllowed
-        if specific & ~TokenRights.all != 0 { throw .accessDenied }  // rights a token cannot have
-        if specific == 0 && mapped & TokenRights.maximumAllowed == 0 { return 0 }
+        let specific = mapped.subtracting(.maximumAllowed)
+        if !specific.isSubset(of: .all) { throw .accessDenied }  // rights a token cannot have
+        if specific.isEmpty && !mapped.contains(.maximumAllowed) { return TokenRights() }
         let allowed = allowedRights()
-        if specific & ~allowed != 0 { throw .accessDenied }
-        if mapped & TokenRights.maximumAllowed != 0 {
-            if allowed == 0 { throw .accessDenied }
+        if !specific.isSubset(of: allowed) { throw .accessDenied }
+        if mapped.contains(.maximumAllowed) {
+            if allowed.isEmpty { throw .accessDenied }
             return allowed
         }
         return specific

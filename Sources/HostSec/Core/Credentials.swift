@@ -14,9 +14,9 @@ public enum Capability {
 /// keeps its "self" in one and the switching paths pass it around without copying the
 /// groups array (a struct with an array costs a retain per copy).
 public final class KernelCredentials: Equatable, Sendable {
-    public let ruid: UInt32, euid: UInt32, suid: UInt32, fsuid: UInt32
-    public let rgid: UInt32, egid: UInt32, sgid: UInt32, fsgid: UInt32
-    public let groups: [UInt32]
+    public let ruid: UserID, euid: UserID, suid: UserID, fsuid: UserID
+    public let rgid: GroupID, egid: GroupID, sgid: GroupID, fsgid: GroupID
+    public let groups: [GroupID]
     public let caps: CapabilitySets
     /// The ambient capability set: what a program the thread execs starts with.
     public let ambient: UInt64
@@ -26,9 +26,9 @@ public final class KernelCredentials: Equatable, Sendable {
     public let identity: Identity
 
     public init(
-        ruid: UInt32, euid: UInt32, suid: UInt32, fsuid: UInt32,
-        rgid: UInt32, egid: UInt32, sgid: UInt32, fsgid: UInt32,
-        groups: [UInt32], caps: CapabilitySets, ambient: UInt64 = 0, keepCaps: Bool = false
+        ruid: UserID, euid: UserID, suid: UserID, fsuid: UserID,
+        rgid: GroupID, egid: GroupID, sgid: GroupID, fsgid: GroupID,
+        groups: [GroupID], caps: CapabilitySets, ambient: UInt64 = 0, keepCaps: Bool = false
     ) {
         self.ruid = ruid; self.euid = euid; self.suid = suid; self.fsuid = fsuid
         self.rgid = rgid; self.egid = egid; self.sgid = sgid; self.fsgid = fsgid
@@ -52,8 +52,8 @@ public final class KernelCredentials: Equatable, Sendable {
         let (rgid, egid, sgid) = try sys.getresgid()
         let groups = try sys.getgroups()
         let caps = try sys.capget()
-        let fsuid = sys.setfsuid(UInt32.max)
-        let fsgid = sys.setfsgid(UInt32.max)
+        let fsuid = sys.setfsuid(.unrepresentable)
+        let fsgid = sys.setfsgid(.unrepresentable)
         let ambient = try sys.ambient(within: caps.permitted & caps.inheritable)
         let keepCaps = try sys.keepCaps()
         return KernelCredentials(
@@ -78,12 +78,13 @@ public final class KernelCredentials: Equatable, Sendable {
 
     /// Whether none of the real, effective and saved uids is 0 (the kernel then clears the
     /// permitted set when a change leaves every uid nonzero, unless `SECBIT_KEEP_CAPS`).
-    var hasNoRootUid: Bool { ruid != 0 && euid != 0 && suid != 0 }
+    var hasNoRootUid: Bool { ruid != .root && euid != .root && suid != .root }
 
     /// Whether these are the real, effective and saved uids and gids given.
     @inline(__always)
-    func hasIds(_ ruid: UInt32, _ euid: UInt32, _ suid: UInt32, _ rgid: UInt32, _ egid: UInt32, _ sgid: UInt32) -> Bool
-    {
+    func hasIds(
+        _ ruid: UserID, _ euid: UserID, _ suid: UserID, _ rgid: GroupID, _ egid: GroupID, _ sgid: GroupID
+    ) -> Bool {
         self.ruid == ruid && self.euid == euid && self.suid == suid
             && self.rgid == rgid && self.egid == egid && self.sgid == sgid
     }
@@ -93,20 +94,16 @@ public final class KernelCredentials: Equatable, Sendable {
     public var mayImpersonateOthers: Bool { caps.permitted & Capability.impersonate == Capability.impersonate }
 }
 
-/// The value NSS may hold but no id may be: `(uid_t)-1` means "unchanged" to setresuid(2)
-/// and setresgid(2), so a token for it would change nothing in the kernel.
-public let unrepresentableId = UInt32.max
-
 /// The identity a token describes: who a thread acts as.
 public struct Identity: Equatable, Hashable, Sendable {
-    public var uid: UInt32
-    public var gid: UInt32
+    public var uid: UserID
+    public var gid: GroupID
     /// Supplementary groups, exactly as the kernel would hold them.
-    public var groups: [UInt32]
+    public var groups: [GroupID]
     public var capEffective: UInt64
     public var capPermitted: UInt64
 
-    public init(uid: UInt32, gid: UInt32, groups: [UInt32], capEffective: UInt64, capPermitted: UInt64) {
+    public init(uid: UserID, gid: GroupID, groups: [GroupID], capEffective: UInt64, capPermitted: UInt64) {
         self.uid = uid
         self.gid = gid
         self.groups = groups
@@ -115,18 +112,18 @@ public struct Identity: Equatable, Hashable, Sendable {
     }
 
     /// Same user, group and groups: acting as it needs no uid/gid change.
-    @inline(__always) public func sameAccount(uid: UInt32, gid: UInt32, groups: [UInt32]) -> Bool {
+    @inline(__always) public func sameAccount(uid: UserID, gid: GroupID, groups: [GroupID]) -> Bool {
         self.uid == uid && self.gid == gid && self.groups == groups
     }
 
-    /// Whether the kernel can hold this identity: no id is `(uid_t)-1`.
+    /// Whether the kernel can hold this identity: no id is `(uid_t)-1` (`unrepresentable`).
     public var isRepresentable: Bool {
-        uid != unrepresentableId && gid != unrepresentableId && !groups.contains(unrepresentableId)
+        uid.isRepresentable && gid.isRepresentable && groups.allSatisfy(\.isRepresentable)
     }
 
     public func holds(_ cap: UInt32) -> Bool { capEffective & Capability.bit(cap) != 0 }
 
-    public func isMember(of gid: UInt32) -> Bool { self.gid == gid || groups.contains(gid) }
+    public func isMember(of gid: GroupID) -> Bool { self.gid == gid || groups.contains(gid) }
 
     /// The same identity with its effective capabilities dropped (a restricted context).
     public var restricted: Identity {

@@ -38,7 +38,7 @@ public final class HandleTable: @unchecked Sendable {
     struct Slot {
         var word: UInt64  // generation << 32 | pins << 1 | live
         var token: UnsafeMutableRawPointer?
-        var rights: UInt32
+        var rights: TokenRights
         var reserved: UInt32
     }
 
@@ -59,12 +59,12 @@ public final class HandleTable: @unchecked Sendable {
     // MARK: opening
 
     /// Stores a token with the rights granted and returns its new handle.
-    public func insert(_ token: Token, rights: UInt32) throws(HostSecError) -> UnsafeMutableRawPointer {
+    public func insert(_ token: Token, rights: TokenRights) throws(HostSecError) -> TokenHandle {
         try insert(Unmanaged.passUnretained(token), rights: rights)
     }
 
     /// `insert` for a token the caller only borrows: the handle takes its own reference.
-    public func insert(_ token: Unmanaged<Token>, rights: UInt32) throws(HostSecError) -> UnsafeMutableRawPointer {
+    public func insert(_ token: Unmanaged<Token>, rights: TokenRights) throws(HostSecError) -> TokenHandle {
         guard let index = takeSlot() else { throw .outOfMemory }
         let slot = slotPointer(index)
         let word = wordPointer(slot)
@@ -79,21 +79,21 @@ public final class HandleTable: @unchecked Sendable {
         let thread = hs_thread_self()!
         thread.pointee.last_handle = value
         thread.pointee.last_plain = generation << 32 | UInt64(index)
-        return UnsafeMutableRawPointer(bitPattern: UInt(value))!
+        return TokenHandle(rawValue: value)
     }
 
     // MARK: using
 
     /// The token behind a handle and the rights it was opened with. Every right in
     /// `required` must have been granted, or `E_ACCESSDENIED`.
-    public func token(_ handle: UnsafeMutableRawPointer?, requiring required: UInt32) throws(HostSecError) -> Token {
+    public func token(_ handle: TokenHandle, requiring required: TokenRights) throws(HostSecError) -> Token {
         let (token, rights) = try lookup(handle)
-        if rights & required != required { throw .accessDenied }
+        if !rights.isSuperset(of: required) { throw .accessDenied }
         return token
     }
 
     /// The token behind a handle and the rights it was opened with.
-    public func lookup(_ handle: UnsafeMutableRawPointer?) throws(HostSecError) -> (Token, UInt32) {
+    public func lookup(_ handle: TokenHandle) throws(HostSecError) -> (Token, TokenRights) {
         guard let (slot, index, generation) = locate(handle) else { throw .handle }
         let word = wordPointer(slot)
         var current = hs_load_acquire(word)
@@ -110,7 +110,7 @@ public final class HandleTable: @unchecked Sendable {
     // MARK: closing
 
     /// Closes a handle: `E_HANDLE` when it is not a live handle.
-    public func close(_ handle: UnsafeMutableRawPointer?) throws(HostSecError) {
+    public func close(_ handle: TokenHandle) throws(HostSecError) {
         guard let (slot, index, generation) = locate(handle) else { throw .handle }
         let word = wordPointer(slot)
         var current = hs_load_acquire(word)
@@ -141,7 +141,7 @@ public final class HandleTable: @unchecked Sendable {
         let next = (hs_load_acquire(word) >> 32) + 1
         let token = slot.pointee.token
         slot.pointee.token = nil
-        slot.pointee.rights = 0
+        slot.pointee.rights = TokenRights()
         hs_store_release(word, next << 32)
         if let token { Unmanaged<Token>.fromOpaque(token).release() }
         if next < Self.generationCeiling {
@@ -224,8 +224,8 @@ public final class HandleTable: @unchecked Sendable {
     /// The slot a handle value names, its index, and the generation it claims, or nil when
     /// the value cannot name an issued slot.
     @inline(__always)
-    private func locate(_ handle: UnsafeMutableRawPointer?) -> (UnsafeMutablePointer<Slot>, UInt32, UInt64)? {
-        let value = UInt64(UInt(bitPattern: handle))
+    private func locate(_ handle: TokenHandle) -> (UnsafeMutablePointer<Slot>, UInt32, UInt64)? {
+        let value = handle.rawValue
         let thread = hs_thread_self()!
         // The value this thread issued last is remembered with what it decodes to: opening and
         // then using or closing a handle on one thread decodes nothing (and the branch, when
@@ -244,8 +244,8 @@ public final class HandleTable: @unchecked Sendable {
     // MARK: for tests (internal: not exported from libhostsec.so)
 
     /// The slot index and generation a handle value decodes to, whether or not it is live.
-    func decode(_ handle: UnsafeMutableRawPointer?) -> (index: UInt32, generation: UInt64) {
-        let plain = cipher.decode(UInt64(UInt(bitPattern: handle)))
+    func decode(_ handle: TokenHandle) -> (index: UInt32, generation: UInt64) {
+        let plain = cipher.decode(handle.rawValue)
         return (UInt32(truncatingIfNeeded: plain), plain >> 32)
     }
 

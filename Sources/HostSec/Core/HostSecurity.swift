@@ -193,7 +193,7 @@ public final class HostSecurity: Sendable {
 
     /// Who is credited with creating a new token: the acting identity, or "self" when the
     /// thread only identifies as someone.
-    func creator(_ state: ThreadState) throws(HostSecError) -> UInt32 {
+    func creator(_ state: ThreadState) throws(HostSecError) -> UserID {
         if let token = state.token, token.level.actsAsIdentity { return token.identity.uid }
         return selfCredentials(state).euid
     }
@@ -214,8 +214,7 @@ public final class HostSecurity: Sendable {
     }
 
     /// `IHostSecurityManager::OpenThreadToken` for the calling thread.
-    public func openThreadToken(desiredAccess: UInt32, openAsSelf: Bool) throws(HostSecError) -> UnsafeMutableRawPointer
-    {
+    public func openThreadToken(desiredAccess: TokenRights, openAsSelf: Bool) throws(HostSecError) -> TokenHandle {
         try ensureOpen()
         try enterThread()  // a thread's first call checks its credentials (no retain after that)
         guard let raw = hs_thread_self()!.pointee.state else { throw .noToken }
@@ -234,7 +233,7 @@ public final class HostSecurity: Sendable {
             return try handles.insert(token, rights: AccessCheck.check(desired: desiredAccess, allowed: { allowed }))
         }
         let me = AccessSubject(selfCredentials(state.takeUnretainedValue()).identity)
-        let granted = token._withUnsafeGuaranteedRef { token -> Result<UInt32, HostSecError> in
+        let granted = token._withUnsafeGuaranteedRef { token -> Result<TokenRights, HostSecError> in
             do throws(HostSecError) {
                 return .success(
                     try AccessCheck.check(desired: desiredAccess, subject: me, descriptor: token.descriptor))
@@ -251,7 +250,7 @@ public final class HostSecurity: Sendable {
     // MARK: flat API
 
     /// `HostSec_OpenProcessToken`.
-    public func openProcessToken(desiredAccess: UInt32) throws(HostSecError) -> UnsafeMutableRawPointer {
+    public func openProcessToken(desiredAccess: TokenRights) throws(HostSecError) -> TokenHandle {
         try ensureOpen()
         let state = try threadState()
         let token = selfToken(state)
@@ -272,12 +271,12 @@ public final class HostSecurity: Sendable {
 
     /// `HostSec_DuplicateTokenEx`.
     public func duplicate(
-        _ handle: UnsafeMutableRawPointer?, desiredAccess: UInt32, level rawLevel: UInt32,
+        _ handle: TokenHandle, desiredAccess: TokenRights, level rawLevel: UInt32,
         type rawType: UInt32
-    ) throws(HostSecError) -> UnsafeMutableRawPointer {
+    ) throws(HostSecError) -> TokenHandle {
         try ensureOpen()
         let (source, sourceRights) = try handles.lookup(handle)
-        if sourceRights & TokenRights.duplicate == 0 { throw .accessDenied }
+        if !sourceRights.contains(.duplicate) { throw .accessDenied }
         guard let level = ImpersonationLevel(rawValue: rawLevel), let kind = TokenKind(rawValue: rawType) else {
             throw .invalidArg
         }
@@ -291,7 +290,7 @@ public final class HostSecurity: Sendable {
             kind: kind, level: level,
             dacl: Token.defaultDacl(user: source.identity.uid, creator: creator))
         let granted =
-            desiredAccess == 0
+            desiredAccess.isEmpty
             ? sourceRights
             : try AccessCheck.check(
                 desired: desiredAccess, subject: currentSubject(state),
@@ -301,7 +300,7 @@ public final class HostSecurity: Sendable {
 
     /// `HostSec_LogonUser`: a primary token for the local account of exactly `name`'s bytes,
     /// from NSS.
-    public func logonUser(_ name: AccountName) throws(HostSecError) -> UnsafeMutableRawPointer {
+    public func logonUser(_ name: AccountName) throws(HostSecError) -> TokenHandle {
         try ensureOpen()
         let state = try threadState()
         let me = selfCredentials(state)
@@ -312,8 +311,8 @@ public final class HostSecurity: Sendable {
     private func insertLogonToken(
         for account: Accounts.Account, me: KernelCredentials,
         state: ThreadState
-    ) throws(HostSecError) -> UnsafeMutableRawPointer {
-        let caps: UInt64 = account.uid == 0 ? me.caps.permitted : 0
+    ) throws(HostSecError) -> TokenHandle {
+        let caps: UInt64 = account.uid == .root ? me.caps.permitted : 0
         let identity = Identity(
             uid: account.uid, gid: account.gid, groups: account.groups,
             capEffective: caps, capPermitted: caps)
@@ -322,7 +321,7 @@ public final class HostSecurity: Sendable {
         let token = Token(
             identity: identity, kind: .primary, level: .anonymous,
             dacl: Token.defaultDacl(user: account.uid, creator: try creator(state)), origin: .logon)
-        return try handles.insert(token, rights: TokenRights.all)
+        return try handles.insert(token, rights: .all)
     }
 
     /// `HostSec_LogonUserWithPassword`: the account `name` (bytes, as NSS and PAM take them)
@@ -333,7 +332,7 @@ public final class HostSecurity: Sendable {
     /// the PAM stack asked for (pam_unix: about 2 s): a wrong password and an unknown account
     /// take the same time, so the time does not tell which accounts exist.
     public func logonUser(name: UnsafePointer<CChar>, password: UnsafePointer<CChar>) throws(HostSecError)
-        -> UnsafeMutableRawPointer
+        -> TokenHandle
     {
         try ensureOpen()
         if name[0] == 0 { throw .invalidArg }
@@ -409,24 +408,21 @@ public final class HostSecurity: Sendable {
     // MARK: impersonation
 
     /// `IHostSecurityManager::ImpersonateLoggedOnUser`.
-    public func impersonateLoggedOnUser(_ handle: UnsafeMutableRawPointer?) throws(HostSecError) {
+    public func impersonateLoggedOnUser(_ handle: TokenHandle) throws(HostSecError) {
         try ensureOpen()
         let (source, rights) = try handles.lookup(handle)
-        let needed =
-            source.kind == .primary
-            ? TokenRights.query | TokenRights.duplicate
-            : TokenRights.query | TokenRights.impersonate
-        if rights & needed != needed { throw .accessDenied }
+        let needed = TokenRights.query.union(source.kind == .primary ? .duplicate : .impersonate)
+        if !rights.isSuperset(of: needed) { throw .accessDenied }
         let level = source.kind == .primary ? .impersonation : min(source.level, .impersonation)
         let state = try threadState()
         try assign(source.copy(kind: .impersonation, level: level), to: state)
     }
 
     /// `IHostSecurityManager::SetThreadToken`; nil reverts.
-    public func setThreadToken(_ handle: UnsafeMutableRawPointer?) throws(HostSecError) {
+    public func setThreadToken(_ handle: TokenHandle?) throws(HostSecError) {
         guard let handle else { return try revertToSelf() }
         try ensureOpen()
-        let token = try handles.token(handle, requiring: TokenRights.impersonate)
+        let token = try handles.token(handle, requiring: .impersonate)
         if token.kind != .impersonation { throw .badTokenType }
         try assign(token, to: try threadState())
     }

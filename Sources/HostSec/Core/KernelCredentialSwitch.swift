@@ -17,8 +17,8 @@ struct KernelChange: Equatable {
     var unknown = false
     /// The uid, gid and effective capabilities applied (what revert checks is still there, and
     /// all it needs to predict the kernel's capability fix-ups); plain values.
-    var targetUid: UInt32
-    var targetGid: UInt32
+    var targetUid: UserID
+    var targetGid: GroupID
     var targetCapEffective: UInt64
 
     var isEmpty: Bool { !(groups || gid || uid || caps || ambient || unknown) }
@@ -180,7 +180,7 @@ struct KernelCredentialSwitch {
             if change.uid {
                 // Leaving uid 0 for a "self" with no uid 0 would clear the permitted set for
                 // good: hold SECBIT_KEEP_CAPS across the change.
-                let keep = change.targetUid == 0 && me.hasNoRootUid && !me.keepCaps
+                let keep = change.targetUid == .root && me.hasNoRootUid && !me.keepCaps
                 if keep { try sys.setKeepCaps(true) }
                 try sys.setresuid(me.ruid, me.euid, me.suid)
                 if keep { try sys.setKeepCaps(false) }
@@ -266,12 +266,12 @@ struct KernelCredentialSwitch {
 
     /// The effective capability set the kernel leaves after the effective uid changes
     /// (capabilities(7), "Effect of user ID changes on capabilities").
-    static func effectiveAfterUidChange(from old: UInt32, to new: UInt32, effective: UInt64, permitted: UInt64)
+    static func effectiveAfterUidChange(from old: UserID, to new: UserID, effective: UInt64, permitted: UInt64)
         -> UInt64
     {
         if old == new { return effective }
-        if old == 0 { return 0 }
-        if new == 0 { return permitted }
+        if old == .root { return 0 }
+        if new == .root { return permitted }
         return effective
     }
 }

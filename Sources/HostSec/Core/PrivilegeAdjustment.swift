@@ -18,12 +18,12 @@ extension HostSecurity {
     /// the process token follow at their next call into the library; a thread impersonating
     /// the same token from another thread keeps its capabilities until it impersonates again.
     public func adjustCapabilities(
-        _ handle: UnsafeMutableRawPointer?, enable: UInt64, disable: UInt64,
+        _ handle: TokenHandle, enable: UInt64, disable: UInt64,
         remove: UInt64
     ) throws(HostSecError) -> CapabilityAdjustment {
         try ensureOpen()
         let (token, rights) = try handles.lookup(handle)
-        if rights & TokenRights.adjustPrivileges == 0 { throw .accessDenied }
+        if !rights.contains(.adjustPrivileges) { throw .accessDenied }
         let state = try threadState()
         let permitted = token.currentIdentity.capPermitted
         let (before, after) = token.adjustCapabilities(enable: enable, disable: disable, remove: remove)

@@ -28,8 +28,9 @@ public struct GenericMapping: Equatable, Sendable {
         self.all = all
     }
 
-    /// The token object's mapping (winnt.h's TOKEN_READ, TOKEN_WRITE, TOKEN_EXECUTE,
-    /// TOKEN_ALL_ACCESS).
+    /// The token object's mapping, Windows': TOKEN_READ with TOKEN_QUERY_SOURCE and
+    /// TOKEN_DUPLICATE; TOKEN_WRITE with TOKEN_ADJUST_SESSIONID; TOKEN_EXECUTE with
+    /// TOKEN_ASSIGN_PRIMARY and TOKEN_IMPERSONATE; TOKEN_ALL_ACCESS (`TokenRightsTests`).
     public static let token = GenericMapping(
         read: 0x0002_001A, write: 0x0002_01E0, execute: 0x0002_0005,
         all: 0x000F_01FF)
@@ -74,15 +75,15 @@ public struct AccessControlEntry: Equatable, Sendable {
 
     /// The two trustees the library's own DACLs name.
     public enum Trustee: Equatable, Sendable {
-        case user(UInt32)
-        case group(UInt32)
+        case user(UserID)
+        case group(GroupID)
     }
 
-    /// An access-allowed entry for a Unix user or group.
-    public init(_ trustee: Trustee, _ mask: UInt32) {
+    /// An access-allowed entry for a Unix user or group, granting token rights.
+    public init(_ trustee: Trustee, _ rights: TokenRights) {
         switch trustee {
-        case .user(let uid): self.init(type: Self.allowedType, mask: mask, sid: .user(uid))
-        case .group(let gid): self.init(type: Self.allowedType, mask: mask, sid: .group(gid))
+        case .user(let uid): self.init(type: Self.allowedType, mask: rights.rawValue, sid: .user(uid))
+        case .group(let gid): self.init(type: Self.allowedType, mask: rights.rawValue, sid: .group(gid))
         }
     }
 

@@ -14,8 +14,8 @@ public struct SecurityIdentifier: Equatable, Hashable, Sendable {
     /// Bytes of the SID in memory: 8 + 4 per sub-authority.
     public var byteCount: Int { 8 + 4 * subAuthorities.count }
 
-    public static func user(_ uid: UInt32) -> Self { Self(authority: 22, subAuthorities: [1, uid]) }
-    public static func group(_ gid: UInt32) -> Self { Self(authority: 22, subAuthorities: [2, gid]) }
+    public static func user(_ uid: UserID) -> Self { Self(authority: 22, subAuthorities: [1, uid.rawValue]) }
+    public static func group(_ gid: GroupID) -> Self { Self(authority: 22, subAuthorities: [2, gid.rawValue]) }
     public static let everyone = Self(authority: 1, subAuthorities: [0])
     public static let local = Self(authority: 2, subAuthorities: [0])
     public static let authenticatedUsers = Self(authority: 5, subAuthorities: [11])
@@ -23,12 +23,14 @@ public struct SecurityIdentifier: Equatable, Hashable, Sendable {
     public static let administrators = Self(authority: 5, subAuthorities: [32, 544])
 
     /// The uid of a Unix user SID.
-    var unixUser: UInt32? {
-        authority == 22 && subAuthorities.count == 2 && subAuthorities[0] == 1 ? subAuthorities[1] : nil
+    var unixUser: UserID? {
+        authority == 22 && subAuthorities.count == 2 && subAuthorities[0] == 1
+            ? UserID(rawValue: subAuthorities[1]) : nil
     }
     /// The gid of a Unix group SID.
-    var unixGroup: UInt32? {
-        authority == 22 && subAuthorities.count == 2 && subAuthorities[0] == 2 ? subAuthorities[1] : nil
+    var unixGroup: GroupID? {
+        authority == 22 && subAuthorities.count == 2 && subAuthorities[0] == 2
+            ? GroupID(rawValue: subAuthorities[1]) : nil
     }
 
     /// Reads the SID at `p`, or nil when it is not a valid one (revision 1, at most 15

@@ -27,23 +27,6 @@ public enum TokenOrigin: String, Sendable {
     case socketPeer = "Peer"
 }
 
-/// Token access rights (winnt.h).
-public enum TokenRights {
-    public static let assignPrimary = UInt32(TOKEN_ASSIGN_PRIMARY)
-    public static let duplicate = UInt32(TOKEN_DUPLICATE)
-    public static let impersonate = UInt32(TOKEN_IMPERSONATE)
-    public static let query = UInt32(TOKEN_QUERY)
-    public static let querySource = UInt32(TOKEN_QUERY_SOURCE)
-    public static let adjustPrivileges = UInt32(TOKEN_ADJUST_PRIVILEGES)
-    /// TOKEN_ALL_ACCESS (the header spells it as an expression Swift does not import).
-    public static let all: UInt32 = 0x000F_01FF
-    public static let maximumAllowed = UInt32(MAXIMUM_ALLOWED)
-    public static let genericRead = UInt32(truncatingIfNeeded: GENERIC_READ)
-    public static let genericWrite = UInt32(GENERIC_WRITE)
-    public static let genericExecute = UInt32(GENERIC_EXECUTE)
-    public static let genericAll = UInt32(GENERIC_ALL)
-}
-
 /// An access token: an immutable description of an identity, with the security descriptor
 /// (owner and DACL) that protects the token object itself.
 public final class Token: Sendable {
@@ -53,7 +36,7 @@ public final class Token: Sendable {
     public let kind: TokenKind
     /// Meaningful for impersonation tokens; `.anonymous` (0) for primary ones.
     public let level: ImpersonationLevel
-    public let owner: UInt32
+    public let owner: UserID
     /// What CreateRestrictedToken took away (nil: not restricted).
     public let restrictions: TokenRestrictions?
     /// The token object's security descriptor (owner, group, DACL): what the one access check
@@ -64,7 +47,9 @@ public final class Token: Sendable {
     /// thread's identity as subject) then checks with one atomic load, without walking the
     /// DACL or taking the lock.
     private let allowedToOwn: Atomic<UInt32>
-    @inline(__always) public var allowedToOwnIdentity: UInt32 { allowedToOwn.load(ordering: .acquiring) }
+    @inline(__always) public var allowedToOwnIdentity: TokenRights {
+        TokenRights(rawValue: allowedToOwn.load(ordering: .acquiring))
+    }
     public let origin: TokenOrigin
     /// The TokenId this token was copied from, or 0.
     public let sourceId: UInt64
@@ -93,7 +78,7 @@ public final class Token: Sendable {
             dacl: dacl)
         self.securityDescriptor = Mutex(descriptor)
         self.allowedToOwn = Atomic(
-            AccessCheck.allowedToOwn(identity, restrictions: restrictions, descriptor: descriptor))
+            AccessCheck.allowedToOwn(identity, restrictions: restrictions, descriptor: descriptor).rawValue)
         self.origin = origin
         self.sourceId = sourceId
         hs_live_add(Int32(HS_LIVE_TOKENS), 1)
@@ -103,10 +88,10 @@ public final class Token: Sendable {
 
     /// The DACL a new token gets: full access for the identity's user and for the
     /// identity that created it.
-    public static func defaultDacl(user: UInt32, creator: UInt32) -> [AccessControlEntry] {
+    public static func defaultDacl(user: UserID, creator: UserID) -> [AccessControlEntry] {
         user == creator
-            ? [AccessControlEntry(.user(user), TokenRights.all)]
-            : [AccessControlEntry(.user(user), TokenRights.all), AccessControlEntry(.user(creator), TokenRights.all)]
+            ? [AccessControlEntry(.user(user), .all)]
+            : [AccessControlEntry(.user(user), .all), AccessControlEntry(.user(creator), .all)]
     }
 
     /// A copy of this token as another type or level, keeping identity (as it is now), DACL
@@ -146,7 +131,7 @@ public final class Token: Sendable {
                 sd.control |= SecurityDescriptor.daclPresent
             }
             allowedToOwn.store(
-                AccessCheck.allowedToOwn(identity, restrictions: restrictions, descriptor: sd),
+                AccessCheck.allowedToOwn(identity, restrictions: restrictions, descriptor: sd).rawValue,
                 ordering: .releasing)
         }
     }

@@ -9,14 +9,14 @@ extension HostSecurity {
     /// bytes written. `neededLength` receives the size the class needs, also when the
     /// buffer is too small (`ERROR_INSUFFICIENT_BUFFER`); the buffer is untouched on failure.
     public func tokenInformation(
-        _ handle: UnsafeMutableRawPointer?, infoClass: UInt32,
+        _ handle: TokenHandle, infoClass: UInt32,
         buffer: UnsafeMutableRawPointer?, length: UInt32,
         neededLength: inout UInt32
     ) throws(HostSecError) {
         try ensureOpen()
         let (token, rights) = try handles.lookup(handle)
         let required = infoClass == TokenSource.rawValue ? TokenRights.querySource : TokenRights.query
-        if rights & required != required { throw .accessDenied }
+        if !rights.contains(required) { throw .accessDenied }
         let identity = token.currentIdentity
         let privilegeCount = (identity.capPermitted | identity.capEffective).nonzeroBitCount
         let flatDacl = infoClass == 6 ? TokenInformationLayout.flatDacl(token.dacl) : []
@@ -43,11 +43,13 @@ extension HostSecurity {
         guard Int(length) >= size else { throw .insufficientBuffer }
         guard let out = buffer else { throw .pointer }
         switch infoClass {
-        case TokenUser.rawValue: out.storeBytes(of: HOSTSEC_TOKEN_USER(Uid: identity.uid), as: HOSTSEC_TOKEN_USER.self)
+        case TokenUser.rawValue:
+            out.storeBytes(of: HOSTSEC_TOKEN_USER(Uid: identity.uid.rawValue), as: HOSTSEC_TOKEN_USER.self)
         case TokenGroups.rawValue:
             out.storeBytes(of: UInt32(identity.groups.count), as: UInt32.self)
             for (i, gid) in identity.groups.enumerated() {
-                out.storeBytes(of: gid, toByteOffset: TokenInformationLayout.groupsOffset + i * 4, as: UInt32.self)
+                out.storeBytes(
+                    of: gid.rawValue, toByteOffset: TokenInformationLayout.groupsOffset + i * 4, as: UInt32.self)
             }
         case TokenPrivileges.rawValue:
             let privileges = TokenInformationLayout.privileges(identity)
@@ -59,9 +61,10 @@ extension HostSecurity {
                         + i * MemoryLayout<HOSTSEC_PRIVILEGE>.stride, as: HOSTSEC_PRIVILEGE.self)
             }
         case TokenOwner.rawValue:
-            out.storeBytes(of: HOSTSEC_TOKEN_OWNER(OwnerUid: token.owner), as: HOSTSEC_TOKEN_OWNER.self)
+            out.storeBytes(of: HOSTSEC_TOKEN_OWNER(OwnerUid: token.owner.rawValue), as: HOSTSEC_TOKEN_OWNER.self)
         case TokenPrimaryGroup.rawValue:
-            out.storeBytes(of: HOSTSEC_TOKEN_PRIMARY_GROUP(Gid: identity.gid), as: HOSTSEC_TOKEN_PRIMARY_GROUP.self)
+            out.storeBytes(
+                of: HOSTSEC_TOKEN_PRIMARY_GROUP(Gid: identity.gid.rawValue), as: HOSTSEC_TOKEN_PRIMARY_GROUP.self)
         case TokenDefaultDacl.rawValue:
             out.storeBytes(of: UInt32(flatDacl.count), as: UInt32.self)
             for (i, entry) in flatDacl.enumerated() {
@@ -105,8 +108,8 @@ enum TokenInformationLayout {
     static func flatDacl(_ dacl: [AccessControlEntry]) -> [HOSTSEC_ACE] {
         dacl.compactMap { ace in
             guard ace.type == AccessControlEntry.allowedType else { return nil }
-            if let uid = ace.sid.unixUser { return HOSTSEC_ACE(Kind: 0, Id: uid, Mask: ace.mask) }
-            if let gid = ace.sid.unixGroup { return HOSTSEC_ACE(Kind: 1, Id: gid, Mask: ace.mask) }
+            if let uid = ace.sid.unixUser { return HOSTSEC_ACE(Kind: 0, Id: uid.rawValue, Mask: ace.mask) }
+            if let gid = ace.sid.unixGroup { return HOSTSEC_ACE(Kind: 1, Id: gid.rawValue, Mask: ace.mask) }
             return nil
         }
     }

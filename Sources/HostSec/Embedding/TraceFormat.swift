@@ -170,7 +170,7 @@ enum TraceFormat {
 
     /// What a handle holds: "{primary uid=0}", "{impersonation SecurityImpersonation uid=65534}".
     private static func token(_ handle: UnsafeMutableRawPointer) -> String {
-        guard let (token, _) = try? HandleTable.shared.lookup(handle) else { return "{invalid}" }
+        guard let (token, _) = try? HandleTable.shared.lookup(TokenHandle(handle)) else { return "{invalid}" }
         if token.kind == .primary { return "{primary uid=\(token.identity.uid)}" }
         return "{impersonation \(levelName(token.level)) uid=\(token.identity.uid)}"
     }
@@ -208,36 +208,18 @@ enum TraceFormat {
         "TokenSource", "TokenType", "TokenImpersonationLevel", "TokenStatistics",
     ]
 
-    private static let rights: [(UInt32, String)] = [
-        (UInt32(TOKEN_ASSIGN_PRIMARY), "TOKEN_ASSIGN_PRIMARY"), (UInt32(TOKEN_DUPLICATE), "TOKEN_DUPLICATE"),
-        (UInt32(TOKEN_IMPERSONATE), "TOKEN_IMPERSONATE"), (UInt32(TOKEN_QUERY), "TOKEN_QUERY"),
-        (UInt32(TOKEN_QUERY_SOURCE), "TOKEN_QUERY_SOURCE"),
-        (UInt32(TOKEN_ADJUST_PRIVILEGES), "TOKEN_ADJUST_PRIVILEGES"),
-        (UInt32(TOKEN_ADJUST_GROUPS), "TOKEN_ADJUST_GROUPS"), (UInt32(TOKEN_ADJUST_DEFAULT), "TOKEN_ADJUST_DEFAULT"),
-        (UInt32(TOKEN_ADJUST_SESSIONID), "TOKEN_ADJUST_SESSIONID"), (UInt32(DELETE), "DELETE"),
-        (UInt32(READ_CONTROL), "READ_CONTROL"), (UInt32(WRITE_DAC), "WRITE_DAC"), (UInt32(WRITE_OWNER), "WRITE_OWNER"),
-        (UInt32(SYNCHRONIZE), "SYNCHRONIZE"), (UInt32(ACCESS_SYSTEM_SECURITY), "ACCESS_SYSTEM_SECURITY"),
-        (UInt32(MAXIMUM_ALLOWED), "MAXIMUM_ALLOWED"), (UInt32(GENERIC_ALL), "GENERIC_ALL"),
-        (UInt32(GENERIC_EXECUTE), "GENERIC_EXECUTE"), (UInt32(GENERIC_WRITE), "GENERIC_WRITE"),
-        (UInt32(truncatingIfNeeded: GENERIC_READ), "GENERIC_READ"),
-    ]
-
     /// TOKEN_ALL_ACCESS, TOKEN_READ and TOKEN_WRITE by name when exact; otherwise each right.
     static func accessMask(_ mask: UInt32) -> String {
-        switch mask {
-        case 0: return "0"
-        case 0x000F_01FF: return "TOKEN_ALL_ACCESS"
-        case 0x0002_0008: return "TOKEN_READ"
-        case 0x0002_00E0: return "TOKEN_WRITE"
-        default: break
-        }
+        if mask == 0 { return "0" }
+        let rights = TokenRights(rawValue: mask)
+        if let whole = TokenRights.combinationNames.first(where: { $0.rights == rights }) { return whole.name }
         var names: [String] = []
-        var rest = mask
-        for (bit, name) in rights where mask & bit != 0 {
+        var rest = rights
+        for (right, name) in TokenRights.rightNames where rights.contains(right) {
             names.append(name)
-            rest &= ~bit
+            rest.remove(right)
         }
-        if rest != 0 { names.append("0x" + hex32(rest)) }
+        if !rest.isEmpty { names.append("0x" + hex32(rest.rawValue)) }
         return names.joined(separator: "|")
     }
 

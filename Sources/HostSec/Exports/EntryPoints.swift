@@ -179,12 +179,12 @@ enum EntryPoint {
     }
 
     @inline(__always) static func closeHandle(_ hObject: HANDLE?) -> HRESULT {
-        hresult { () throws(HostSecError) in try HandleTable.shared.close(hObject) }
+        hresult { () throws(HostSecError) in try HandleTable.shared.close(TokenHandle(hObject)) }
     }
 
     static func openProcessToken(_ access: DWORD, _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
         hresult(phToken) { () throws(HostSecError) in
-            try HostSecurity.shared.openProcessToken(desiredAccess: access)
+            try HostSecurity.shared.openProcessToken(desiredAccess: TokenRights(rawValue: access))
         }
     }
 
@@ -197,7 +197,9 @@ enum EntryPoint {
         _ type: TOKEN_TYPE, _ phNewToken: UnsafeMutablePointer<HANDLE?>?
     ) -> HRESULT {
         hresult(phNewToken) { () throws(HostSecError) in
-            try HostSecurity.shared.duplicate(source, desiredAccess: access, level: level.rawValue, type: type.rawValue)
+            try HostSecurity.shared.duplicate(
+                TokenHandle(source), desiredAccess: TokenRights(rawValue: access), level: level.rawValue,
+                type: type.rawValue)
         }
     }
 
@@ -210,7 +212,7 @@ enum EntryPoint {
         var needed: UInt32 = 0
         let hr = hresult { () throws(HostSecError) in
             try HostSecurity.shared.tokenInformation(
-                hToken, infoClass: infoClass.rawValue, buffer: buffer,
+                TokenHandle(hToken), infoClass: infoClass.rawValue, buffer: buffer,
                 length: length, neededLength: &needed)
         }
         returnLength.pointee = needed
@@ -273,7 +275,7 @@ extension EntryPoint {
     ) -> HRESULT {
         hresult { () throws(HostSecError) in
             guard let path, let argv, let pid else { throw .pointer }
-            pid.pointee = try HostSecurity.shared.spawnAsUser(hToken, path: path, argv: argv, envp: envp)
+            pid.pointee = try HostSecurity.shared.spawnAsUser(TokenHandle(hToken), path: path, argv: argv, envp: envp)
         }
     }
 
@@ -281,7 +283,7 @@ extension EntryPoint {
         -> HRESULT
     {
         hresult(token) { () throws(HostSecError) in
-            try HostSecurity.shared.openSocketClientToken(fd, desiredAccess: desiredAccess)
+            try HostSecurity.shared.openSocketClientToken(fd, desiredAccess: TokenRights(rawValue: desiredAccess))
         }
     }
 

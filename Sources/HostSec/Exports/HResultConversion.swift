@@ -40,3 +40,12 @@ import CHostSec
         return error.hr
     }
 }
+
+/// `hresult` for an operation that opens a token: the handle becomes the caller's `HANDLE`
+/// here, the one place an exported function turns a `TokenHandle` into one.
+@inline(__always) func hresult(
+    _ out: UnsafeMutablePointer<HANDLE?>?,
+    _ body: () throws(HostSecError) -> TokenHandle
+) -> HRESULT {
+    hresult(out) { () throws(HostSecError) -> HANDLE in try body().cHandle }
+}

@@ -26,7 +26,7 @@ func hs_manager_Release(_ This: UnsafeMutablePointer<IHostSecurityManager>?) -> 
 func hs_manager_ImpersonateLoggedOnUser(_ This: UnsafeMutablePointer<IHostSecurityManager>?, _ hToken: HANDLE?)
     -> HRESULT
 {
-    hresult { () throws(HostSecError) in try HostSecurity.shared.impersonateLoggedOnUser(hToken) }
+    hresult { () throws(HostSecError) in try HostSecurity.shared.impersonateLoggedOnUser(TokenHandle(hToken)) }
 }
 
 @c @implementation
@@ -45,13 +45,14 @@ func hs_manager_OpenThreadToken(
         return known.hr
     }
     return hresult(phThreadToken) { () throws(HostSecError) in
-        try HostSecurity.shared.openThreadToken(desiredAccess: dwDesiredAccess, openAsSelf: bOpenAsSelf != 0)
+        try HostSecurity.shared.openThreadToken(
+            desiredAccess: TokenRights(rawValue: dwDesiredAccess), openAsSelf: bOpenAsSelf != 0)
     }
 }
 
 @c @implementation
 func hs_manager_SetThreadToken(_ This: UnsafeMutablePointer<IHostSecurityManager>?, _ hToken: HANDLE?) -> HRESULT {
-    hresult { () throws(HostSecError) in try HostSecurity.shared.setThreadToken(hToken) }
+    hresult { () throws(HostSecError) in try HostSecurity.shared.setThreadToken(hToken.map { TokenHandle($0) }) }
 }
 
 @c @implementation

@@ -28,10 +28,10 @@ public struct AccountName: Sendable, ExpressibleByStringLiteral {
 /// Local accounts from the system's user database (NSS).
 enum Accounts {
     struct Account {
-        var uid: UInt32
-        var gid: UInt32
+        var uid: UserID
+        var gid: GroupID
         /// Supplementary groups as initgroups(3) would set them (the primary gid included).
-        var groups: [UInt32]
+        var groups: [GroupID]
     }
 
     /// The account of exactly these bytes, or nil.
@@ -56,9 +56,9 @@ enum Accounts {
             groups = [gid_t](repeating: 0, count: Int(count) + 32)
             count = Int32(groups.count)
         }
-        var seen = Set<UInt32>()
+        var seen = Set<gid_t>()
         let unique = groups.prefix(Int(count)).filter { seen.insert($0).inserted }
-        return Account(uid: uid, gid: gid, groups: unique)
+        return Account(uid: UserID(rawValue: uid), gid: GroupID(rawValue: gid), groups: unique.map(GroupID.init))
     }
 }
 
@@ -82,40 +82,40 @@ extension Accounts {
     }
 
     /// The user name of `uid`, byte for byte, or nil.
-    static func userName(_ uid: UInt32) -> [UInt8]? {
+    static func userName(_ uid: UserID) -> [UInt8]? {
         withBuffer { buffer, size in
             var entry = passwd(), result: UnsafeMutablePointer<passwd>?
-            let rc = getpwuid_r(uid, &entry, buffer, size, &result)
+            let rc = getpwuid_r(uid.rawValue, &entry, buffer, size, &result)
             return (rc, result != nil ? bytes(entry.pw_name) : nil)
         }
     }
 
     /// The group name of `gid`, byte for byte, or nil.
-    static func groupName(_ gid: UInt32) -> [UInt8]? {
+    static func groupName(_ gid: GroupID) -> [UInt8]? {
         withBuffer { buffer, size in
             var entry = group(), result: UnsafeMutablePointer<group>?
-            let rc = getgrgid_r(gid, &entry, buffer, size, &result)
+            let rc = getgrgid_r(gid.rawValue, &entry, buffer, size, &result)
             return (rc, result != nil ? bytes(entry.gr_name) : nil)
         }
     }
 
     /// The uid of exactly these bytes, or nil.
-    static func uid(named name: [UInt8]) -> UInt32? {
+    static func uid(named name: [UInt8]) -> UserID? {
         let cName = name.map { CChar(bitPattern: $0) } + [0]
         return withBuffer { buffer, size in
             var entry = passwd(), result: UnsafeMutablePointer<passwd>?
             let rc = getpwnam_r(cName, &entry, buffer, size, &result)
-            return (rc, result != nil ? entry.pw_uid : nil)
+            return (rc, result != nil ? UserID(rawValue: entry.pw_uid) : nil)
         }
     }
 
     /// The gid of exactly these bytes, or nil.
-    static func gid(named name: [UInt8]) -> UInt32? {
+    static func gid(named name: [UInt8]) -> GroupID? {
         let cName = name.map { CChar(bitPattern: $0) } + [0]
         return withBuffer { buffer, size in
             var entry = group(), result: UnsafeMutablePointer<group>?
             let rc = getgrnam_r(cName, &entry, buffer, size, &result)
-            return (rc, result != nil ? entry.gr_gid : nil)
+            return (rc, result != nil ? GroupID(rawValue: entry.gr_gid) : nil)
         }
     }
 }

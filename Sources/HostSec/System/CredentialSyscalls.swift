@@ -41,18 +41,18 @@ public struct CapabilitySets: Equatable, Hashable, Sendable {
 /// `KernelCredentialSyscalls` is the real one; tests substitute one that fails at a chosen
 /// step. All calls act on the calling thread only.
 public protocol CredentialSyscalls: Sendable {
-    func getresuid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32)
-    func getresgid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32)
-    func getgroups() throws(SyscallFailure) -> [UInt32]
+    func getresuid() throws(SyscallFailure) -> (UserID, UserID, UserID)
+    func getresgid() throws(SyscallFailure) -> (GroupID, GroupID, GroupID)
+    func getgroups() throws(SyscallFailure) -> [GroupID]
     func capget() throws(SyscallFailure) -> CapabilitySets
-    func setgroups(_ groups: [UInt32]) throws(SyscallFailure)
-    func setresgid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure)
-    func setresuid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure)
+    func setgroups(_ groups: [GroupID]) throws(SyscallFailure)
+    func setresgid(_ r: GroupID, _ e: GroupID, _ s: GroupID) throws(SyscallFailure)
+    func setresuid(_ r: UserID, _ e: UserID, _ s: UserID) throws(SyscallFailure)
     func capset(_ sets: CapabilitySets) throws(SyscallFailure)
-    /// Sets the filesystem uid; returns the previous one. `UInt32.max` only queries.
-    func setfsuid(_ id: UInt32) -> UInt32
-    /// Sets the filesystem gid; returns the previous one. `UInt32.max` only queries.
-    func setfsgid(_ id: UInt32) -> UInt32
+    /// Sets the filesystem uid; returns the previous one. `.unrepresentable` only queries.
+    func setfsuid(_ id: UserID) -> UserID
+    /// Sets the filesystem gid; returns the previous one. `.unrepresentable` only queries.
+    func setfsgid(_ id: GroupID) -> GroupID
     /// The ambient capability set (always within permitted ∩ inheritable, which `allowed` is).
     func ambient(within allowed: UInt64) throws(SyscallFailure) -> UInt64
     /// Makes the ambient set exactly `mask` (`prctl(PR_CAP_AMBIENT, ...)`).
@@ -68,24 +68,26 @@ public protocol CredentialSyscalls: Sendable {
 public struct KernelCredentialSyscalls: CredentialSyscalls {
     public init() {}
 
-    public func getresuid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32) {
+    public func getresuid() throws(SyscallFailure) -> (UserID, UserID, UserID) {
         var r: UInt32 = 0, e: UInt32 = 0, s: UInt32 = 0
         try SyscallFailure.check(.getresuid, hs_sys_getresuid(&r, &e, &s))
-        return (r, e, s)
+        return (UserID(rawValue: r), UserID(rawValue: e), UserID(rawValue: s))
     }
 
-    public func getresgid() throws(SyscallFailure) -> (UInt32, UInt32, UInt32) {
+    public func getresgid() throws(SyscallFailure) -> (GroupID, GroupID, GroupID) {
         var r: UInt32 = 0, e: UInt32 = 0, s: UInt32 = 0
         try SyscallFailure.check(.getresgid, hs_sys_getresgid(&r, &e, &s))
-        return (r, e, s)
+        return (GroupID(rawValue: r), GroupID(rawValue: e), GroupID(rawValue: s))
     }
 
-    public func getgroups() throws(SyscallFailure) -> [UInt32] {
+    public func getgroups() throws(SyscallFailure) -> [GroupID] {
         while true {
             let count = hs_sys_getgroups(0, nil)
             if count < 0 { throw SyscallFailure(.getgroups, -count) }
-            var groups = [UInt32](repeating: 0, count: Int(count))
-            let got = groups.withUnsafeMutableBufferPointer { hs_sys_getgroups(count, $0.baseAddress) }
+            var groups = [GroupID](repeating: 0, count: Int(count))
+            let got = groups.withUnsafeMutableBufferPointer {
+                $0.withMemoryRebound(to: UInt32.self) { hs_sys_getgroups(count, $0.baseAddress) }
+            }
             if got == -EINVAL { continue }  // the list grew between the two calls
             if got < 0 { throw SyscallFailure(.getgroups, -got) }
             return Array(groups.prefix(Int(got)))
@@ -98,25 +100,24 @@ public struct KernelCredentialSyscalls: CredentialSyscalls {
         return sets
     }
 
-    public func setgroups(_ groups: [UInt32]) throws(SyscallFailure) {
-        try SyscallFailure.check(
-            .setgroups, groups.withUnsafeBufferPointer { hs_sys_setgroups(Int32($0.count), $0.baseAddress) })
+    public func setgroups(_ groups: [GroupID]) throws(SyscallFailure) {
+        try SyscallFailure.check(.setgroups, groups.withRawValues { hs_sys_setgroups(Int32($0.count), $0.baseAddress) })
     }
 
-    public func setresgid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure) {
-        try SyscallFailure.check(.setresgid, hs_sys_setresgid(r, e, s))
+    public func setresgid(_ r: GroupID, _ e: GroupID, _ s: GroupID) throws(SyscallFailure) {
+        try SyscallFailure.check(.setresgid, hs_sys_setresgid(r.rawValue, e.rawValue, s.rawValue))
     }
 
-    public func setresuid(_ r: UInt32, _ e: UInt32, _ s: UInt32) throws(SyscallFailure) {
-        try SyscallFailure.check(.setresuid, hs_sys_setresuid(r, e, s))
+    public func setresuid(_ r: UserID, _ e: UserID, _ s: UserID) throws(SyscallFailure) {
+        try SyscallFailure.check(.setresuid, hs_sys_setresuid(r.rawValue, e.rawValue, s.rawValue))
     }
 
     public func capset(_ sets: CapabilitySets) throws(SyscallFailure) {
         try SyscallFailure.check(.capset, hs_sys_capset(sets.effective, sets.permitted, sets.inheritable))
     }
 
-    public func setfsuid(_ id: UInt32) -> UInt32 { hs_sys_setfsuid(id) }
-    public func setfsgid(_ id: UInt32) -> UInt32 { hs_sys_setfsgid(id) }
+    public func setfsuid(_ id: UserID) -> UserID { UserID(rawValue: hs_sys_setfsuid(id.rawValue)) }
+    public func setfsgid(_ id: GroupID) -> GroupID { GroupID(rawValue: hs_sys_setfsgid(id.rawValue)) }
 
     public func ambient(within allowed: UInt64) throws(SyscallFailure) -> UInt64 {
         var mask: UInt64 = 0

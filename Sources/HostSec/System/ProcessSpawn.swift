@@ -15,7 +15,7 @@ extension HostSecurity {
         effective: UInt64, permitted: UInt64, inheritable: UInt64,
         ambient: UInt64, bounding: UInt64
     ) {
-        if identity.uid == 0 {
+        if identity.uid == .root {
             return (identity.capEffective, identity.capPermitted, 0, 0, identity.capPermitted)
         }
         let enabled = identity.capEffective & identity.capPermitted
@@ -23,7 +23,7 @@ extension HostSecurity {
     }
 
     public func spawnAsUser(
-        _ handle: UnsafeMutableRawPointer?, path: UnsafePointer<CChar>,
+        _ handle: TokenHandle, path: UnsafePointer<CChar>,
         argv: UnsafePointer<UnsafeMutablePointer<CChar>?>,
         envp: UnsafePointer<UnsafeMutablePointer<CChar>?>?,
         directory: UnsafePointer<CChar>? = nil,
@@ -32,8 +32,7 @@ extension HostSecurity {
         try ensureOpen()
         let (token, rights) = try handles.lookup(handle)
         if token.kind != .primary { throw .badTokenType }
-        let needed = TokenRights.assignPrimary | TokenRights.duplicate | TokenRights.query
-        if rights & needed != needed { throw .accessDenied }
+        if !rights.isSuperset(of: [.assignPrimary, .duplicate, .query]) { throw .accessDenied }
         let me = selfCredentials(try threadState())
         let identity = token.currentIdentity
         guard identity.isRepresentable else { throw .invalidArg }
@@ -42,16 +41,17 @@ extension HostSecurity {
         getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
         let emptyEnvironment: [UnsafeMutablePointer<CChar>?] = [nil]
         var pid: pid_t = 0
-        let error: Int32 = identity.groups.withUnsafeBufferPointer { groups in
-            me.groups.withUnsafeBufferPointer { selfGroups in
+        let error: Int32 = identity.groups.withRawValues { groups in
+            me.groups.withRawValues { selfGroups in
                 emptyEnvironment.withUnsafeBufferPointer { empty in
                     var request = hs_spawn_request(
-                        self_ruid: me.ruid, self_euid: me.euid, self_suid: me.suid,
-                        self_rgid: me.rgid, self_egid: me.egid, self_sgid: me.sgid,
+                        self_ruid: me.ruid.rawValue, self_euid: me.euid.rawValue, self_suid: me.suid.rawValue,
+                        self_rgid: me.rgid.rawValue, self_egid: me.egid.rawValue, self_sgid: me.sgid.rawValue,
                         self_groups: selfGroups.baseAddress, self_ngroups: selfGroups.count,
                         self_effective: me.caps.effective, self_permitted: me.caps.permitted,
                         self_inheritable: me.caps.inheritable,
-                        uid: identity.uid, gid: identity.gid, groups: groups.baseAddress, ngroups: groups.count,
+                        uid: identity.uid.rawValue, gid: identity.gid.rawValue, groups: groups.baseAddress,
+                        ngroups: groups.count,
                         effective: caps.effective, permitted: caps.permitted, inheritable: caps.inheritable,
                         ambient: caps.ambient, bounding: caps.bounding, path: path,
                         argv: UnsafeMutableRawPointer(mutating: argv).assumingMemoryBound(

@@ -15,7 +15,7 @@ extension HostSecurity {
         default: throw HostSecError(HResult.cannotImpersonate)
         }
         // An unconnected Unix socket answers with no process and ids -1.
-        guard pid != 0, uid != unrepresentableId, gid != unrepresentableId else {
+        guard pid != 0, UserID(rawValue: uid).isRepresentable, GroupID(rawValue: gid).isRepresentable else {
             throw HostSecError(HResult.cannotImpersonate)
         }
         var groups = [UInt32](repeating: 0, count: 64)
@@ -33,7 +33,9 @@ extension HostSecurity {
             if error == ENOMEM { throw .outOfMemory }
             throw HostSecError(HResult.cannotImpersonate)
         }
-        let identity = Identity(uid: uid, gid: gid, groups: groups, capEffective: 0, capPermitted: 0)
+        let identity = Identity(
+            uid: UserID(rawValue: uid), gid: GroupID(rawValue: gid), groups: groups.map(GroupID.init),
+            capEffective: 0, capPermitted: 0)
         guard identity.isRepresentable else { throw HostSecError(HResult.cannotImpersonate) }
         return identity
     }
@@ -51,9 +53,7 @@ extension HostSecurity {
     }
 
     /// `HostSec_OpenSocketClientToken`.
-    public func openSocketClientToken(_ fd: Int32, desiredAccess: UInt32) throws(HostSecError)
-        -> UnsafeMutableRawPointer
-    {
+    public func openSocketClientToken(_ fd: Int32, desiredAccess: TokenRights) throws(HostSecError) -> TokenHandle {
         let (token, state) = try socketClientToken(fd)
         let granted = try AccessCheck.check(
             desired: desiredAccess, subject: currentSubject(state),

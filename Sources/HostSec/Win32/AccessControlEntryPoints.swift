@@ -378,11 +378,11 @@ public func HostSecW32_AccessCheck(
     let ok = win32 { () throws(Win32Failure) in
         let (token, rights) = try core { () throws(HostSecError) in
             try HostSecurity.shared.ensureOpen()
-            return try HandleTable.shared.lookup(ClientToken)
+            return try HandleTable.shared.lookup(TokenHandle(ClientToken))
         }
         if token.kind != .impersonation { throw Win32Failure(Win32Error.noImpersonationToken) }
         if token.level < .identification { throw Win32Failure(Win32Error.badImpersonationLevel) }
-        if rights & TokenRights.query == 0 { throw Win32Failure(Win32Error.accessDenied) }
+        if !rights.contains(.query) { throw Win32Failure(Win32Error.accessDenied) }
         let sd: SecurityDescriptor
         do throws(DescriptorLayout.ReadFailure) { sd = try DescriptorLayout.read(pSecurityDescriptor) } catch {
             throw Win32Failure(Win32Error.invalidSecurityDescr)
@@ -430,10 +430,10 @@ public func HostSecW32_GetKernelObjectSecurity(
     return win32 { () throws(Win32Failure) in
         let (token, rights) = try core { () throws(HostSecError) in
             try HostSecurity.shared.ensureOpen()
-            return try HandleTable.shared.lookup(Handle)
+            return try HandleTable.shared.lookup(TokenHandle(Handle))
         }
         if RequestedInformation & 8 != 0 { throw Win32Failure(Win32Error.privilegeNotHeld) }
-        if rights & AccessRights.readControl == 0 { throw Win32Failure(Win32Error.accessDenied) }
+        if !rights.contains(.readControl) { throw Win32Failure(Win32Error.accessDenied) }
         let whole = token.descriptor
         var sd = SecurityDescriptor(owner: nil, group: nil, dacl: nil, control: 0)
         if RequestedInformation & 1 != 0 { sd.owner = whole.owner }
@@ -461,13 +461,11 @@ public func HostSecW32_SetKernelObjectSecurity(
     win32 { () throws(Win32Failure) in
         let (token, rights) = try core { () throws(HostSecError) in
             try HostSecurity.shared.ensureOpen()
-            return try HandleTable.shared.lookup(Handle)
+            return try HandleTable.shared.lookup(TokenHandle(Handle))
         }
         if SecurityInformation & 8 != 0 { throw Win32Failure(Win32Error.privilegeNotHeld) }
-        let needed =
-            (SecurityInformation & 3 != 0 ? AccessRights.writeOwner : 0)
-            | (SecurityInformation & 4 != 0 ? AccessRights.writeDac : 0)
-        if rights & needed != needed { throw Win32Failure(Win32Error.accessDenied) }
+        if SecurityInformation & 3 != 0 && !rights.contains(.writeOwner) { throw Win32Failure(Win32Error.accessDenied) }
+        if SecurityInformation & 4 != 0 && !rights.contains(.writeDac) { throw Win32Failure(Win32Error.accessDenied) }
         let sd: HostSec.SecurityDescriptor
         do throws(DescriptorLayout.ReadFailure) { sd = try DescriptorLayout.read(SecurityDescriptor) } catch {
             throw Win32Failure(Win32Error.invalidSecurityDescr)
@@ -519,9 +517,9 @@ public func HostSecW32_CreateRestrictedToken(
         }
         let (source, rights) = try core { () throws(HostSecError) in
             try HostSecurity.shared.ensureOpen()
-            return try HandleTable.shared.lookup(ExistingTokenHandle)
+            return try HandleTable.shared.lookup(TokenHandle(ExistingTokenHandle))
         }
-        if rights & TokenRights.duplicate == 0 { throw Win32Failure(Win32Error.accessDenied) }
+        if !rights.contains(.duplicate) { throw Win32Failure(Win32Error.accessDenied) }
         var identity = source.currentIdentity
         let listed = Win32TokenInformation.groups(source).map(\.0) + [SecurityIdentifier.user(identity.uid)]
         var restrictions = TokenRestrictions()
@@ -563,8 +561,10 @@ public func HostSecW32_CreateRestrictedToken(
 public func HostSecW32_IsTokenRestricted(_ TokenHandle: HANDLE?) -> BOOL {
     var restricted = false
     let ok = win32 { () throws(Win32Failure) in
-        let (token, rights) = try core { () throws(HostSecError) in try HandleTable.shared.lookup(TokenHandle) }
-        if rights & TokenRights.query == 0 { throw Win32Failure(Win32Error.accessDenied) }
+        let (token, rights) = try core { () throws(HostSecError) in
+            try HandleTable.shared.lookup(HostSec.TokenHandle(TokenHandle))
+        }
+        if !rights.contains(.query) { throw Win32Failure(Win32Error.accessDenied) }
         restricted = !(token.restrictions?.restricting.isEmpty ?? true)
     }
     guard ok != 0 else { return 0 }

@@ -74,15 +74,16 @@ struct Win32Failure: Error {
     }
 }
 
-/// `win32` for a function that stores a handle: NULL in it on every failure; a NULL out
-/// pointer is ERROR_NOACCESS.
+/// `win32` for a function that opens a token: its handle in `out` (the one place a Win32
+/// function turns a `TokenHandle` into a `HANDLE`), NULL on every failure; a NULL out pointer
+/// is ERROR_NOACCESS.
 @inline(__always) func win32(
     _ out: UnsafeMutablePointer<HANDLE?>?,
-    _ body: () throws(Win32Failure) -> HANDLE?
+    _ body: () throws(Win32Failure) -> TokenHandle
 ) -> BOOL {
     guard let out else { return win32Fail(Win32Error.noAccess) }
     out.pointee = nil
-    return win32 { () throws(Win32Failure) in out.pointee = try body() }
+    return win32 { () throws(Win32Failure) in out.pointee = try body().cHandle }
 }
 
 /// Runs a core call, turning its error into a Win32 one.

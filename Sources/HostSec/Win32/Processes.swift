@@ -217,7 +217,7 @@ public func HostSecW32_CreateProcessAsUserA(
             pid = try args.pointers.withUnsafeBufferPointer { a throws(HostSecError) in
                 try env.pointers.withUnsafeBufferPointer { e throws(HostSecError) in
                     try HostSecurity.shared.spawnAsUser(
-                        hToken, path: path.pointers[0]!, argv: a.baseAddress!,
+                        TokenHandle(hToken), path: path.pointers[0]!, argv: a.baseAddress!,
                         envp: e.baseAddress!, directory: lpCurrentDirectory,
                         closeDescriptors: bInheritHandles == 0)
                 }

@@ -26,7 +26,7 @@ public func HostSecW32_CloseHandle(_ hObject: HANDLE?) -> BOOL {
     if hObject == PseudoHandle.currentProcess || hObject == PseudoHandle.currentThread { return 1 }
     if ProcessHandles.close(hObject) { return 1 }
     return win32 { () throws(Win32Failure) in
-        try core { () throws(HostSecError) in try HandleTable.shared.close(hObject) }
+        try core { () throws(HostSecError) in try HandleTable.shared.close(HostSec.TokenHandle(hObject)) }
     }
 }
 
@@ -40,7 +40,7 @@ public func HostSecW32_OpenProcessToken(
     win32(TokenHandle) { () throws(Win32Failure) in
         guard ProcessHandle == PseudoHandle.currentProcess else { throw Win32Failure(Win32Error.invalidHandle) }
         return try core { () throws(HostSecError) in
-            try HostSecurity.shared.openProcessToken(desiredAccess: DesiredAccess)
+            try HostSecurity.shared.openProcessToken(desiredAccess: TokenRights(rawValue: DesiredAccess))
         }
     }
 }
@@ -53,7 +53,8 @@ public func HostSecW32_OpenThreadToken(
     win32(TokenHandle) { () throws(Win32Failure) in
         guard ThreadHandle == PseudoHandle.currentThread else { throw Win32Failure(Win32Error.invalidHandle) }
         return try core { () throws(HostSecError) in
-            try HostSecurity.shared.openThreadToken(desiredAccess: DesiredAccess, openAsSelf: OpenAsSelf != 0)
+            try HostSecurity.shared.openThreadToken(
+                desiredAccess: TokenRights(rawValue: DesiredAccess), openAsSelf: OpenAsSelf != 0)
         }
     }
 }
@@ -75,7 +76,7 @@ public func HostSecW32_RevertToSelf() -> BOOL {
 @c @implementation
 public func HostSecW32_ImpersonateLoggedOnUser(_ hToken: HANDLE?) -> BOOL {
     win32 { () throws(Win32Failure) in
-        try core { () throws(HostSecError) in try HostSecurity.shared.impersonateLoggedOnUser(hToken) }
+        try core { () throws(HostSecError) in try HostSecurity.shared.impersonateLoggedOnUser(TokenHandle(hToken)) }
     }
 }
 
@@ -83,7 +84,7 @@ public func HostSecW32_ImpersonateLoggedOnUser(_ hToken: HANDLE?) -> BOOL {
 public func HostSecW32_SetThreadToken(_ Thread: UnsafeMutablePointer<HANDLE?>?, _ Token: HANDLE?) -> BOOL {
     win32 { () throws(Win32Failure) in
         if let Thread, Thread.pointee != PseudoHandle.currentThread { throw Win32Failure(Win32Error.invalidHandle) }
-        try core { () throws(HostSecError) in try HostSecurity.shared.setThreadToken(Token) }
+        try core { () throws(HostSecError) in try HostSecurity.shared.setThreadToken(Token.map { TokenHandle($0) }) }
     }
 }
 
@@ -95,7 +96,7 @@ public func HostSecW32_DuplicateToken(
     win32(DuplicateTokenHandle) { () throws(Win32Failure) in
         try core { () throws(HostSecError) in
             try HostSecurity.shared.duplicate(
-                ExistingTokenHandle, desiredAccess: TokenRights.impersonate | TokenRights.query,
+                TokenHandle(ExistingTokenHandle), desiredAccess: [.impersonate, .query],
                 level: ImpersonationLevel.rawValue, type: TokenKind.impersonation.rawValue)
         }
     }
@@ -114,7 +115,7 @@ public func HostSecW32_DuplicateTokenEx(
         }
         return try core { () throws(HostSecError) in
             try HostSecurity.shared.duplicate(
-                hExistingToken, desiredAccess: dwDesiredAccess,
+                TokenHandle(hExistingToken), desiredAccess: TokenRights(rawValue: dwDesiredAccess),
                 level: ImpersonationLevel.rawValue, type: TokenType.rawValue)
         }
     }
@@ -130,7 +131,7 @@ public func HostSecW32_GetTokenInformation(
     return win32 { () throws(Win32Failure) in
         let (token, rights) = try core { () throws(HostSecError) in
             try HostSecurity.shared.ensureOpen()
-            return try HandleTable.shared.lookup(TokenHandle)
+            return try HandleTable.shared.lookup(HostSec.TokenHandle(TokenHandle))
         }
         var needed: UInt32 = 0
         defer { ReturnLength.pointee = needed }
@@ -163,7 +164,7 @@ public func HostSecW32_LogonUserA(
         defer { try? HandleTable.shared.close(primary) }
         return try core { () throws(HostSecError) in
             try HostSecurity.shared.duplicate(
-                primary, desiredAccess: 0, level: ImpersonationLevel.impersonation.rawValue,
+                primary, desiredAccess: TokenRights(), level: ImpersonationLevel.impersonation.rawValue,
                 type: TokenKind.impersonation.rawValue)
         }
     }
@@ -388,9 +389,11 @@ public func HostSecW32_CheckTokenMembership(
         guard let sid = SecurityIdentifier.read(SidToCheck) else { throw Win32Failure(Win32Error.invalidSid) }
         let subject: AccessSubject
         if let TokenHandle {
-            let (token, rights) = try core { () throws(HostSecError) in try HandleTable.shared.lookup(TokenHandle) }
+            let (token, rights) = try core { () throws(HostSecError) in
+                try HandleTable.shared.lookup(HostSec.TokenHandle(TokenHandle))
+            }
             if token.kind != .impersonation { throw Win32Failure(Win32Error.noImpersonationToken) }
-            if rights & TokenRights.query == 0 { throw Win32Failure(Win32Error.accessDenied) }
+            if !rights.contains(.query) { throw Win32Failure(Win32Error.accessDenied) }
             if token.level < .identification { throw Win32Failure(Win32Error.badImpersonationLevel) }
             subject = token.subject
         } else {
@@ -462,9 +465,9 @@ public func HostSecW32_AdjustTokenPrivileges(
     let ok = win32 { () throws(Win32Failure) in
         let (token, rights) = try core { () throws(HostSecError) in
             try HostSecurity.shared.ensureOpen()
-            return try HandleTable.shared.lookup(TokenHandle)
+            return try HandleTable.shared.lookup(HostSec.TokenHandle(TokenHandle))
         }
-        if rights & TokenRights.adjustPrivileges == 0 { throw Win32Failure(Win32Error.accessDenied) }
+        if !rights.contains(.adjustPrivileges) { throw Win32Failure(Win32Error.accessDenied) }
         let identity = token.currentIdentity
         // What is asked: capabilities to enable, disable, remove.
         var enable: UInt64 = 0, disable: UInt64 = 0, remove: UInt64 = 0
@@ -520,7 +523,8 @@ public func HostSecW32_AdjustTokenPrivileges(
                 }, to: UnsafeMutableRawPointer(PreviousState))
         }
         _ = try core { () throws(HostSecError) in
-            try HostSecurity.shared.adjustCapabilities(TokenHandle, enable: enable, disable: disable, remove: remove)
+            try HostSecurity.shared.adjustCapabilities(
+                HostSec.TokenHandle(TokenHandle), enable: enable, disable: disable, remove: remove)
         }
     }
     if ok != 0 { hs_w32_set_last_error(notAll ? Win32Error.notAllAssigned : Win32Error.success) }
@@ -536,10 +540,10 @@ public func HostSecW32_PrivilegeCheck(
     return win32 { () throws(Win32Failure) in
         let (token, rights) = try core { () throws(HostSecError) in
             try HostSecurity.shared.ensureOpen()
-            return try HandleTable.shared.lookup(ClientToken)
+            return try HandleTable.shared.lookup(TokenHandle(ClientToken))
         }
         if token.kind != .impersonation { throw Win32Failure(Win32Error.noImpersonationToken) }
-        if rights & TokenRights.query == 0 { throw Win32Failure(Win32Error.accessDenied) }
+        if !rights.contains(.query) { throw Win32Failure(Win32Error.accessDenied) }
         if token.level < .identification { throw Win32Failure(Win32Error.badImpersonationLevel) }
         let states = Privilege.held(by: token.currentIdentity, made: token.identity)
         let raw = UnsafeMutableRawPointer(RequiredPrivileges)

@@ -37,11 +37,11 @@ enum Win32TokenInformation {
 
     /// Writes class `infoClass` of `token` into `buffer`; the bytes needed go to `needed`.
     static func query(
-        _ token: Token, rights: UInt32, infoClass: UInt32, buffer: UnsafeMutableRawPointer?,
+        _ token: Token, rights: TokenRights, infoClass: UInt32, buffer: UnsafeMutableRawPointer?,
         length: UInt32, needed: inout UInt32
     ) throws(Win32Failure) {
         let required = infoClass == 7 ? TokenRights.querySource : TokenRights.query
-        if rights & required != required { throw Win32Failure(Win32Error.accessDenied) }
+        if !rights.contains(required) { throw Win32Failure(Win32Error.accessDenied) }
         let identity = token.currentIdentity
         var size = 0
         var write: (UnsafeMutableRawPointer) -> Void

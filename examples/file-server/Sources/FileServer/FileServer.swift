@@ -45,7 +45,7 @@ public final class ServerStatistics: Sendable {
     public init() {}
 
     func request() { counters.withLock { $0.requests += 1 } }
-    func operation(expected: UInt32?, servedAs: UInt32) {
+    func operation(expected: UserID?, servedAs: UserID) {
         counters.withLock { c in
             c.operations += 1
             if let expected, expected != servedAs { c.mismatches += 1 }
@@ -76,12 +76,12 @@ struct Identity: Sendable {
     /// synchronous closure literal selects the synchronous `withImpersonation`, which would
     /// switch the credentials of whichever cooperative thread runs the handler, twice per
     /// operation, and leave the identity executors unused.
-    func run<R: Sendable>(as token: Token, _ operation: @escaping @Sendable () -> R) async throws -> (R, UInt32) {
+    func run<R: Sendable>(as token: Token, _ operation: @escaping @Sendable () -> R) async throws -> (R, UserID) {
         if impersonation {
-            return try await withImpersonation(of: token) { () async in (operation(), fs_thread_euid()) }
+            return try await withImpersonation(of: token) { () async in (operation(), ThreadIdentity.euid()) }
         }
-        if let baselinePool { return try await baselinePool.pool.runIfActive { (operation(), fs_thread_euid()) } }
-        return (operation(), fs_thread_euid())
+        if let baselinePool { return try await baselinePool.pool.runIfActive { (operation(), ThreadIdentity.euid()) } }
+        return (operation(), ThreadIdentity.euid())
     }
 }
 
@@ -127,7 +127,7 @@ public struct FileServerResponder: HTTPResponder {
         var user = "-"
         var response = await route(request, user: &user)
         if response.headers[Self.servedAs] == nil {
-            response.headers[Self.servedAs] = String(fs_thread_euid())
+            response.headers[Self.servedAs] = String(ThreadIdentity.euid())
         }
         statistics.request()
         let elapsed = ContinuousClock.now - start
@@ -297,7 +297,7 @@ public struct FileServerResponder: HTTPResponder {
         }
     }
 
-    private func record(_ token: Token, _ uid: UInt32) {
+    private func record(_ token: Token, _ uid: UserID) {
         statistics.operation(expected: identity.impersonation ? token.uid : nil, servedAs: uid)
     }
 
@@ -315,12 +315,12 @@ public struct FileServerResponder: HTTPResponder {
         }
     }
 
-    static func failure(_ error: Errno, servedAs uid: UInt32) -> Response {
+    static func failure(_ error: Errno, servedAs uid: UserID) -> Response {
         let status = status(for: error)
         return plain(status, "\(status.reasonPhrase) (\(String(cString: strerror(error.code))))\n", servedAs: uid)
     }
 
-    static func written(_ result: Result<Bool, Errno>, servedAs uid: UInt32) -> Response {
+    static func written(_ result: Result<Bool, Errno>, servedAs uid: UserID) -> Response {
         switch result {
         case .success(true): return Response(status: .created, headers: [servedAs: String(uid), .contentLength: "0"])
         case .success(false): return Response(status: .noContent, headers: [servedAs: String(uid)])
@@ -328,7 +328,7 @@ public struct FileServerResponder: HTTPResponder {
         }
     }
 
-    static func plain(_ status: HTTPResponse.Status, _ text: String, servedAs uid: UInt32? = nil, allow: String? = nil)
+    static func plain(_ status: HTTPResponse.Status, _ text: String, servedAs uid: UserID? = nil, allow: String? = nil)
         -> Response
     {
         var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8"]
@@ -337,7 +337,7 @@ public struct FileServerResponder: HTTPResponder {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
-    static func json(_ status: HTTPResponse.Status, _ text: String, servedAs uid: UInt32) -> Response {
+    static func json(_ status: HTTPResponse.Status, _ text: String, servedAs uid: UserID) -> Response {
         Response(
             status: status, headers: [.contentType: "application/json", servedAs: String(uid)],
             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

@@ -3,6 +3,7 @@
 // library (never on an event loop), and the kernel checks them against the user's uid, gid
 // and groups. Paths are resolved beneath the root's descriptor (openat2, RESOLVE_BENEATH).
 import CFileServer
+import HostSecurity
 import NIOCore
 #if canImport(Glibc)
 import Glibc
@@ -279,17 +280,20 @@ public struct FileStore: Sendable {
 
 /// The calling thread's identity as the kernel holds it now.
 public struct ThreadIdentity: Sendable, Equatable {
-    public let uid: UInt32
-    public let gid: UInt32
-    public let groups: [UInt32]
+    public let uid: UserID
+    public let gid: GroupID
+    public let groups: [GroupID]
 
     public static func current() -> ThreadIdentity {
         var groups = [UInt32](repeating: 0, count: 256)
         let n = fs_thread_groups(&groups, Int32(groups.count))
         return ThreadIdentity(
-            uid: fs_thread_euid(), gid: fs_thread_egid(),
-            groups: Array(groups.prefix(max(0, min(Int(n), groups.count)))))
+            uid: euid(), gid: GroupID(rawValue: fs_thread_egid()),
+            groups: groups.prefix(max(0, min(Int(n), groups.count))).map(GroupID.init(rawValue:)))
     }
+
+    /// The calling thread's effective uid.
+    static func euid() -> UserID { UserID(rawValue: fs_thread_euid()) }
 
     public var json: String {
         "{\"uid\":\(uid),\"gid\":\(gid),\"groups\":[\(groups.map(String.init).joined(separator: ","))]}"

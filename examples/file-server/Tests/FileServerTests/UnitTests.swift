@@ -90,7 +90,7 @@ import Testing
         let (first, source1) = try await cache.token(user: alice.name, password: alice.password)
         let (second, source2) = try await cache.token(user: alice.name, password: alice.password)
         #expect(source1 == .logon && source2 == .cache && counted.calls.load(ordering: .relaxed) == 1)
-        #expect(first.uid == alice.uid && second === first)
+        #expect(first.uid.rawValue == alice.uid && second === first)
         // What it keeps: 16 bytes of salt and a 32-byte digest; the password appears nowhere.
         let kept = try #require(cache.storedSecret(of: alice.name))
         #expect(kept.count == 48)
@@ -142,7 +142,7 @@ import Testing
         let cache = CredentialCache(logon: counted.logon)
         let uids = try await withThrowingTaskGroup(of: UInt32.self) { group in
             for _ in 0..<32 {
-                group.addTask { try await cache.token(user: alice.name, password: alice.password).0.uid }
+                group.addTask { try await cache.token(user: alice.name, password: alice.password).0.uid.rawValue }
             }
             return try await group.reduce(into: [UInt32]()) { $0.append($1) }
         }

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+@testable import HostSec
+import HostSecTestSupport
+
+/// Uids and gids are types of their own (`UserID`, `GroupID`): they keep their value through
+/// SIDs and the syscall seam, and `(uid_t)-1` is still refused before any syscall.
+struct CredentialIDTests {
+    @Test func userAndGroupIdsRoundTripThroughRawValuesSidsAndTheKernel() {
+        let uid = UserID(rawValue: 65534), gid = GroupID(rawValue: 4242)
+        #expect(uid.rawValue == 65534 && gid.rawValue == 4242 && uid == 65534 && gid == 4242)
+        #expect("\(uid) \(gid)" == "65534 4242" && [GroupID(7), 3, 5].sorted() == [3, 5, 7])
+        #expect(SecurityIdentifier.user(uid).unixUser == uid && SecurityIdentifier.group(gid).unixGroup == gid)
+        #expect(SecurityIdentifier.user(uid).unixGroup == nil && SecurityIdentifier.group(gid).unixUser == nil)
+        #expect(SecurityIdentifier.user(uid).string == "S-1-22-1-65534")
+        let kernelAgrees = onFreshThread { () -> Bool in
+            let sys = KernelCredentialSyscalls()
+            guard let (ruid, euid, _) = try? sys.getresuid(), let (rgid, egid, _) = try? sys.getresgid(),
+                let groups = try? sys.getgroups()
+            else { return false }
+            var raw = [gid_t](repeating: 0, count: Int(getgroups(0, nil)))
+            raw.removeLast(raw.count - Int(getgroups(Int32(raw.count), &raw)))
+            let same =
+                ruid.rawValue == getuid() && euid.rawValue == geteuid() && rgid.rawValue == getgid()
+                && egid.rawValue == getegid() && groups.map(\.rawValue) == raw
+                && sys.setfsuid(.unrepresentable) == euid && sys.setfsgid(.unrepresentable) == egid
+            // Setting the list the thread holds changes nothing and reads back the same.
+            guard privileged else { return same }
+            return same && (try? sys.setgroups(groups)) != nil && (try? sys.getgroups()) == groups
+        }
+        #expect(kernelAgrees)
+    }
+
+    @Test func anUnrepresentableUidOrGidIsRefusedBeforeAnySyscall() {
+        #expect(UserID.unrepresentable.rawValue == UInt32.max && !UserID.unrepresentable.isRepresentable)
+        #expect(GroupID.unrepresentable.rawValue == UInt32.max && !GroupID.unrepresentable.isRepresentable)
+        #expect(UserID.root.isRepresentable && GroupID(rawValue: UInt32.max - 1).isRepresentable)
+        let identities = [
+            Identity(uid: .unrepresentable, gid: 0, groups: [0], capEffective: 0, capPermitted: 0),
+            Identity(uid: 0, gid: .unrepresentable, groups: [0], capEffective: 0, capPermitted: 0),
+            Identity(uid: 0, gid: 0, groups: [0, .unrepresentable], capEffective: 0, capPermitted: 0),
+        ]
+        for identity in identities {
+            #expect(!identity.isRepresentable)
+            let refusedAndUnchanged = onFreshThread { () -> Bool in
+                let before = kernelNow()
+                let result = KernelCredentialSwitch(sys: KernelCredentialSyscalls()).apply(identity, over: before)
+                guard case .failure(.refused(let failure)) = result else { return false }
+                return failure == SyscallFailure(.setresuid, EINVAL) && kernelNow() == before
+            }
+            #expect(refusedAndUnchanged, "\(identity)")
+        }
+    }
+}
