@@ -118,7 +118,7 @@ public struct Identity: Equatable, Hashable, Sendable {
 
     /// Whether the kernel can hold this identity: no id is `(uid_t)-1` (`unrepresentable`).
     public var isRepresentable: Bool {
-        uid.isRepresentable && gid.isRepresentable && groups.allSatisfy(\.isRepresentable)
+        uid.isRepresentable && gid.isRepresentable && !groups.contains(.unrepresentable)
     }
 
     public func holds(_ cap: UInt32) -> Bool { capEffective & Capability.bit(cap) != 0 }

@@ -65,20 +65,21 @@ public final class HandleTable: @unchecked Sendable {
 
     /// `insert` for a token the caller only borrows: the handle takes its own reference.
     public func insert(_ token: Unmanaged<Token>, rights: TokenRights) throws(HostSecError) -> TokenHandle {
-        guard let index = takeSlot() else { throw .outOfMemory }
+        let thread = hs_thread_self()!
+        guard let index = takeSlot(thread) else { throw .outOfMemory }
         let slot = slotPointer(index)
         let word = wordPointer(slot)
         // The slot is free and this thread's alone: its generation can be read, and the value
-        // encoded, before the token's retain (a locked instruction), so the two overlap.
+        // encoded and remembered, before the token's retain (a locked instruction).
         let generation = hs_load_relaxed(word) >> 32
-        let value = cipher.encode(generation << 32 | UInt64(index))
+        let plain = generation << 32 | UInt64(index)
+        let value = cipher.encode(plain)
+        thread.pointee.last_handle = value
+        thread.pointee.last_plain = plain
         slot.pointee.token = token.retain().toOpaque()
         slot.pointee.rights = rights
         hs_store_release(word, generation << 32 | 1)
         hs_live_add(Int32(HS_LIVE_HANDLES), 1)
-        let thread = hs_thread_self()!
-        thread.pointee.last_handle = value
-        thread.pointee.last_plain = generation << 32 | UInt64(index)
         return TokenHandle(rawValue: value)
     }
 
@@ -157,8 +158,7 @@ public final class HandleTable: @unchecked Sendable {
         hs_lock_release(lock)
     }
 
-    @inline(__always) private func takeSlot() -> UInt32? {
-        let thread = hs_thread_self()!
+    @inline(__always) private func takeSlot(_ thread: UnsafeMutablePointer<hs_thread>) -> UInt32? {
         var index: UInt32 = 0
         if hs_cache_pop(thread, &index) { return index }
         return takeSlotShared(thread)

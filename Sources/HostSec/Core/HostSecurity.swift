@@ -411,7 +411,10 @@ public final class HostSecurity: Sendable {
     public func impersonateLoggedOnUser(_ handle: TokenHandle) throws(HostSecError) {
         try ensureOpen()
         let (source, rights) = try handles.lookup(handle)
-        let needed = TokenRights.query.union(source.kind == .primary ? .duplicate : .impersonate)
+        let needed =
+            source.kind == .primary
+            ? TokenRights.query.union(.duplicate)
+            : TokenRights.query.union(.impersonate)
         if !rights.isSuperset(of: needed) { throw .accessDenied }
         let level = source.kind == .primary ? .impersonation : min(source.level, .impersonation)
         let state = try threadState()
