@@ -39,9 +39,17 @@ public final class CredentialCache: Sendable {
         let task: Task<Token, any Error>
     }
 
+    /// An account as NSS and PAM name it: the name's bytes. A `String` key would make two
+    /// names one when Unicode calls them equivalent ("é" precomposed or not), and one
+    /// account's cached logon would answer for the other.
+    private struct Account: Hashable {
+        let bytes: [UInt8]
+        init(_ name: String) { bytes = Array(name.utf8) }
+    }
+
     private struct State {
-        var entries: [String: Entry] = [:]
-        var pending: [String: Pending] = [:]
+        var entries: [Account: Entry] = [:]
+        var pending: [Account: Pending] = [:]
         var hits: UInt64 = 0
         var logons: UInt64 = 0
         var failures: UInt64 = 0
@@ -86,22 +94,23 @@ public final class CredentialCache: Sendable {
     ///   account or a wrong password, ``HostSecurityError/invalidArgument`` for an empty name...).
     public func token(user: String, password: String) async throws -> (Token, Source) {
         let now = clock()
+        let account = Account(user)
         // Look up without hashing under the lock.
         let entry = state.withLock { state -> Entry? in
-            if let entry = state.entries[user], entry.expires <= now { state.entries[user] = nil }
-            return state.entries[user]
+            if let entry = state.entries[account], entry.expires <= now { state.entries[account] = nil }
+            return state.entries[account]
         }
         if let entry {
             if constantTimeEqual(digest(salt: entry.salt, password: password), entry.digest) {
                 state.withLock { state in
                     state.hits += 1
-                    if state.entries[user]?.digest == entry.digest { state.entries[user]?.lastUse = now }
+                    if state.entries[account]?.digest == entry.digest { state.entries[account]?.lastUse = now }
                 }
                 return (entry.token, .cache)
             }
             // A failed check drops the entry (unless a newer logon already replaced it).
             state.withLock { state in
-                if state.entries[user]?.digest == entry.digest { state.entries[user] = nil }
+                if state.entries[account]?.digest == entry.digest { state.entries[account] = nil }
             }
         }
         return (try await logOn(user: user, password: password), .logon)
@@ -109,16 +118,17 @@ public final class CredentialCache: Sendable {
 
     /// A PAM logon, shared by every request that comes with the same credentials meanwhile.
     private func logOn(user: String, password: String) async throws -> Token {
+        let account = Account(user)
         let salt = CredentialCache.randomBytes(16)
         let digest = self.digest(salt: salt, password: password)
         let pool = self.pool, logon = self.logon
         let (pending, mine) = state.withLock { state -> (Pending, Bool) in
-            if let pending = state.pending[user] { return (pending, false) }
+            if let pending = state.pending[account] { return (pending, false) }
             let task = Task<Token, any Error> {
                 try await pool.runIfActive { () throws -> Token in try logon(user, password) }
             }
             let pending = Pending(salt: salt, digest: digest, task: task)
-            state.pending[user] = pending
+            state.pending[account] = pending
             return (pending, true)
         }
         if !mine {
@@ -131,12 +141,13 @@ public final class CredentialCache: Sendable {
         let result = await pending.task.result
         let now = clock()
         state.withLock { state in
-            state.pending[user] = nil
+            state.pending[account] = nil
             switch result {
             case .success(let token):
                 state.logons += 1
-                if state.entries[user] == nil && state.entries.count >= capacity { evict(&state, now: now) }
-                state.entries[user] = Entry(salt: salt, digest: digest, token: token, expires: now &+ ttl, lastUse: now)
+                if state.entries[account] == nil && state.entries.count >= capacity { evict(&state, now: now) }
+                state.entries[account] = Entry(
+                    salt: salt, digest: digest, token: token, expires: now &+ ttl, lastUse: now)
             case .failure:
                 state.failures += 1
             }
@@ -165,11 +176,11 @@ public final class CredentialCache: Sendable {
     }
 
     /// Whether `user` has an entry now (expired or not).
-    public func isCached(_ user: String) -> Bool { state.withLock { $0.entries[user] != nil } }
+    public func isCached(_ user: String) -> Bool { state.withLock { $0.entries[Account(user)] != nil } }
 
     /// What an entry keeps besides the token, for tests: its salt and digest, never the password.
     public func storedSecret(of user: String) -> [UInt8]? {
-        state.withLock { state in state.entries[user].map { $0.salt + $0.digest } }
+        state.withLock { state in state.entries[Account(user)].map { $0.salt + $0.digest } }
     }
 
     public static func monotonicNanoseconds() -> UInt64 {

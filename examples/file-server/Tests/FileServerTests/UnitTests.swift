@@ -137,6 +137,24 @@ import Testing
         )
     }
 
+    @Test func cache_keys_accounts_by_their_bytes_not_by_unicode_equivalence() async throws {
+        // "José" precomposed and decomposed are one Swift String (canonical equivalence) but two
+        // account names to NSS and PAM. With the same password, the second must not be answered
+        // with the first's token: each name goes to its own logon.
+        let composed = "jos\u{E9}", decomposed = "jose\u{301}"
+        #expect(composed == decomposed && Array(composed.utf8) != Array(decomposed.utf8))
+        let asked = Mutex<[[UInt8]]>([])
+        let cache = CredentialCache(logon: { user, _ throws(HostSecurityError) in
+            asked.withLock { $0.append(Array(user.utf8)) }
+            return try Token.logon(user: Array(user.utf8) == Array(composed.utf8) ? "root" : "nobody")
+        })
+        let (first, _) = try await cache.token(user: composed, password: "same")
+        let (second, source) = try await cache.token(user: decomposed, password: "same")
+        #expect(first.uid == 0 && source == .logon && second.uid != 0)
+        #expect(asked.withLock { $0 } == [Array(composed.utf8), Array(decomposed.utf8)])
+        #expect(cache.isCached(composed) && cache.isCached(decomposed) && cache.statistics.entries == 2)
+    }
+
     @Test func concurrent_logons_with_the_same_credentials_share_one_pam_call() async throws {
         let alice = Accounts.alice, counted = Counted()
         let cache = CredentialCache(logon: counted.logon)
