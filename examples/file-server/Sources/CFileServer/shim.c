@@ -31,6 +31,16 @@ int fs_open_beneath(int dirfd, const char *path, int flags, unsigned mode) {
     return (int)fd;
 }
 
+int fs_reopen(int fd, int flags) {
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    int reopened;
+    do {
+        reopened = open(proc, flags | O_CLOEXEC);
+    } while (reopened < 0 && errno == EINTR);
+    return reopened;
+}
+
 int fs_open_tmpfile(int dirfd, unsigned mode) {
     int fd;
     do {

@@ -73,18 +73,25 @@ public struct FileStore: Sendable {
 
     // MARK: reading
 
-    /// Opens `path` and reads its first chunk, or lists it when it is a directory.
+    /// Opens `path` and reads its first chunk, or lists it when it is a directory. What is
+    /// there is looked at through an O_PATH descriptor first: a device, FIFO or socket is
+    /// never opened.
     public func get(_ path: RequestPath) -> Result<Found, Errno> {
-        let fd = fs_open_beneath(root.fd, path.relative, O_RDONLY | O_NONBLOCK, 0)
-        if fd < 0 { return .failure(.current) }
-        let file = Descriptor(fd)
+        let pfd = fs_open_beneath(root.fd, path.relative, fs_o_path(), 0)
+        if pfd < 0 { return .failure(.current) }
+        let named = Descriptor(pfd)
         var st = stat()
-        if fstat(fd, &st) != 0 { return .failure(.current) }
-        switch st.st_mode & S_IFMT {
+        if fstat(pfd, &st) != 0 { return .failure(.current) }
+        let kind = st.st_mode & S_IFMT
+        guard kind == S_IFDIR || kind == S_IFREG else { return .failure(Errno(EACCES)) }  // not served
+        if kind == S_IFREG && path.trailingSlash { return .failure(Errno(ENOTDIR)) }
+        let fd = fs_reopen(named.fd, O_RDONLY | O_NONBLOCK)
+        if fd < 0 { return .failure(.current) }
+        let file = Descriptor(fd)  // the inode fstat saw
+        switch kind {
         case S_IFDIR:
             return list(file, path: path).map { .directory(json: $0) }
         case S_IFREG:
-            if path.trailingSlash { return .failure(Errno(ENOTDIR)) }
             let size = Int(st.st_size)
             switch read(file, offset: 0, count: min(max(size, 1), FileStore.chunkSize)) {
             case .failure(let error): return .failure(error)
@@ -163,15 +170,19 @@ public struct FileStore: Sendable {
         if pfd < 0 { return .failure(.current) }
         let parent = Descriptor(pfd)
         var existingMode: mode_t?
-        let efd = openat(pfd, name, O_WRONLY | O_NONBLOCK | fs_o_nofollow() | O_CLOEXEC)
+        // What is there is looked at without opening it (O_PATH: a symbolic link itself, a FIFO
+        // or device never opened); a regular file must then open for writing as the caller.
+        let efd = openat(pfd, name, fs_o_path() | fs_o_nofollow() | O_CLOEXEC)
         if efd >= 0 {
             var st = stat()
             let ok = fstat(efd, &st) == 0
+            let writable = ok && st.st_mode & S_IFMT == S_IFREG ? fs_reopen(efd, O_WRONLY | O_NONBLOCK) : -1
+            let error = Errno.current
             close(efd)
-            guard ok, st.st_mode & S_IFMT == S_IFREG else { return .failure(Errno(EISDIR)) }
+            guard ok, st.st_mode & S_IFMT == S_IFREG else { return .failure(Errno(EISDIR)) }  // a link, FIFO...
+            if writable < 0 { return .failure(error) }
+            close(writable)
             existingMode = st.st_mode & 0o7777
-        } else if errno == ELOOP || errno == ENXIO {
-            return .failure(Errno(EISDIR))  // a symbolic link, FIFO or socket is in the way
         } else if errno != ENOENT {
             return .failure(.current)
         }

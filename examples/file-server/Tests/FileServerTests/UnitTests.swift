@@ -168,3 +168,42 @@ import Testing
         #expect(counted.calls.load(ordering: .relaxed) == 1)
     }
 }
+
+@Suite struct FileStoreTests {
+    /// Whether anything opened `path` (an inotify IN_OPEN event; O_PATH descriptors make none)
+    /// while `body` ran.
+    func opens(_ path: String, during body: () -> Void) throws -> Bool {
+        let inotify = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        try #require(inotify >= 0)
+        defer { close(inotify) }
+        try #require(inotify_add_watch(inotify, path, UInt32(IN_OPEN)) >= 0)
+        body()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        return read(inotify, &buffer, buffer.count) > 0
+    }
+
+    @Test func a_fifo_in_the_root_is_never_opened_by_get_or_put() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fs-fifo-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try #require(mkfifo(dir + "/fifo", 0o666) == 0)
+        let store = try FileStore(root: dir), path = try RequestPath(raw: "fifo")
+        // A reader waits on the FIFO, so a writer's open would succeed (and end its read).
+        let reader = open(dir + "/fifo", O_RDONLY | O_NONBLOCK)
+        try #require(reader >= 0)
+        defer { close(reader) }
+        var got: Result<Found, Errno>?
+        #expect(try !opens(dir + "/fifo") { got = store.get(path) })
+        if case .failure(let error) = got { #expect(error == Errno(EACCES)) } else { Issue.record("served") }
+        var begun: Result<Upload, Errno>?
+        #expect(try !opens(dir + "/fifo") { begun = store.beginPut(path) })
+        if case .failure(let error) = begun { #expect(error == Errno(EISDIR)) } else { Issue.record("put") }
+        // A regular file is still read, a directory still listed.
+        #expect(FileManager.default.createFile(atPath: dir + "/file", contents: Data("x".utf8)))
+        if case .success(.file(size: 1, _, _)) = store.get(try RequestPath(raw: "file")) {
+        } else {
+            Issue.record("file")
+        }
+        if case .success(.directory) = store.get(try RequestPath(raw: "")) {} else { Issue.record("listing") }
+    }
+}

@@ -20,6 +20,11 @@ int fs_thread_groups(uint32_t *out, int max);
 /// descriptor, or -1 with errno (EXDEV when the path would leave dirfd).
 int fs_open_beneath(int dirfd, const char *path, int flags, unsigned mode);
 
+/// Opens the file the O_PATH descriptor `fd` names, with `flags | O_CLOEXEC` (through
+/// /proc/self/fd: the same inode, with the caller's permissions checked as for any open).
+/// Returns the descriptor, or -1 with errno.
+int fs_reopen(int fd, int flags);
+
 /// An unnamed file in the directory `dirfd` (O_TMPFILE | O_WRONLY): its data has no name
 /// until fs_link_tmpfile gives it one, and it vanishes if the process dies first.
 /// -1 with errno (EOPNOTSUPP, EISDIR when the file system has no O_TMPFILE).
