@@ -162,6 +162,24 @@ public struct FileStore: Sendable {
 
     // MARK: writing
 
+    /// What is at `name` in the folder `parent`, for a PUT to replace: nil when nothing is
+    /// there, the mode of a regular file the caller may write, or why it may not be replaced.
+    /// It is looked at without opening it (O_PATH: a symbolic link itself, a FIFO or device
+    /// is never opened); a regular file must then open for writing as the caller.
+    static func replaceable(_ parent: Int32, _ name: String) -> Result<mode_t?, Errno> {
+        let efd = openat(parent, name, fs_o_path() | fs_o_nofollow() | O_CLOEXEC)
+        if efd < 0 { return errno == ENOENT ? .success(nil) : .failure(.current) }
+        var st = stat()
+        let ok = fstat(efd, &st) == 0
+        let writable = ok && st.st_mode & S_IFMT == S_IFREG ? fs_reopen(efd, O_WRONLY | O_NONBLOCK) : -1
+        let error = Errno.current
+        close(efd)
+        guard ok, st.st_mode & S_IFMT == S_IFREG else { return .failure(Errno(EISDIR)) }  // a link, FIFO...
+        if writable < 0 { return .failure(error) }
+        close(writable)
+        return .success(st.st_mode & 0o7777)
+    }
+
     /// Starts a PUT: checks what is at `path` (a file there must be writable by the caller),
     /// then opens an unnamed file in its directory.
     public func beginPut(_ path: RequestPath) -> Result<Upload, Errno> {
@@ -169,22 +187,10 @@ public struct FileStore: Sendable {
         let pfd = fs_open_beneath(root.fd, path.parent, fs_o_path() | fs_o_directory(), 0)
         if pfd < 0 { return .failure(.current) }
         let parent = Descriptor(pfd)
-        var existingMode: mode_t?
-        // What is there is looked at without opening it (O_PATH: a symbolic link itself, a FIFO
-        // or device never opened); a regular file must then open for writing as the caller.
-        let efd = openat(pfd, name, fs_o_path() | fs_o_nofollow() | O_CLOEXEC)
-        if efd >= 0 {
-            var st = stat()
-            let ok = fstat(efd, &st) == 0
-            let writable = ok && st.st_mode & S_IFMT == S_IFREG ? fs_reopen(efd, O_WRONLY | O_NONBLOCK) : -1
-            let error = Errno.current
-            close(efd)
-            guard ok, st.st_mode & S_IFMT == S_IFREG else { return .failure(Errno(EISDIR)) }  // a link, FIFO...
-            if writable < 0 { return .failure(error) }
-            close(writable)
-            existingMode = st.st_mode & 0o7777
-        } else if errno != ENOENT {
-            return .failure(.current)
+        let existingMode: mode_t?
+        switch FileStore.replaceable(pfd, name) {
+        case .failure(let error): return .failure(error)
+        case .success(let mode): existingMode = mode
         }
         var temporaryName: String?
         var tfd = fs_open_tmpfile(pfd, 0o666)
@@ -238,6 +244,9 @@ public struct FileStore: Sendable {
             if errno != EEXIST && upload.existingMode == nil {
                 let e = Errno.current; upload.abandon(); return .failure(e)
             }
+            if upload.existingMode == nil, case .failure(let e) = FileStore.replaceable(parent, upload.name) {
+                upload.abandon(); return .failure(e)  // created meanwhile, and not the caller's to replace
+            }
             if fs_rename(parent, named, upload.name) != 0 {
                 let e = Errno.current; upload.abandon(); return .failure(e)
             }
@@ -246,6 +255,8 @@ public struct FileStore: Sendable {
         if upload.existingMode == nil {
             if fs_link_tmpfile(upload.file.fd, parent, upload.name) == 0 { return .success(true) }
             if errno != EEXIST { return .failure(.current) }
+            // Created while the body arrived: replaced only if the caller could have replaced it.
+            if case .failure(let error) = FileStore.replaceable(parent, upload.name) { return .failure(error) }
         }
         // Replacing: the complete file gets a temporary name, then takes the real one.
         let staged = FileStore.temporaryName()

@@ -2,6 +2,7 @@
 @testable import FileServer
 import Foundation
 import HostSecurity
+import NIOCore
 import Synchronization
 import Testing
 
@@ -205,5 +206,41 @@ import Testing
             Issue.record("file")
         }
         if case .success(.directory) = store.get(try RequestPath(raw: "")) {} else { Issue.record("listing") }
+    }
+}
+
+@Suite(.enabled(if: isRoot, "makes accounts and acts as them"), .serialized) struct PutRaceTests {
+    /// A PUT to a new name whose target another account creates while the body arrives: the
+    /// commit must not rename over a file the uploader could not have replaced, and still
+    /// replaces one it could.
+    @Test func a_file_created_during_an_upload_is_replaced_only_if_the_uploader_may_write_it() throws {
+        let alice = Accounts.alice, bob = Accounts.bob
+        let bobToken = try Token.logon(user: bob.name, password: bob.password)
+        let dir = try sh("mktemp -d /tmp/fs-race.XXXXXX")
+        defer { _ = try? sh("rm -rf \(dir)") }
+        try sh("chmod 0777 \(dir)")  // anyone may create and rename here (no sticky bit)
+        let store = try FileStore(root: dir)
+        func upload(_ name: String) throws -> Upload {
+            let path = try RequestPath(raw: Substring(name))
+            let begun = try withImpersonation(of: bobToken) { store.beginPut(path) }
+            let upload = try begun.get()
+            let body = ByteBuffer(string: "bob's")
+            _ = try withImpersonation(of: bobToken) { store.write(upload, body) }
+            return upload
+        }
+        // alice's file appears after bob's PUT began: bob may not write it.
+        let late = try upload("late")
+        try sh("printf alice > \(dir)/late && chown \(alice.uid):\(alice.gid) \(dir)/late && chmod 0644 \(dir)/late")
+        let refused = try withImpersonation(of: bobToken) { store.commit(late) }
+        if case .failure(let error) = refused { #expect(error == Errno(EACCES)) } else { Issue.record("replaced") }
+        #expect(try sh("cat \(dir)/late") == "alice")
+        #expect(owner(dir + "/late")?.uid == alice.uid)
+        // bob's own file appears meanwhile: replaced as any PUT would.
+        let own = try upload("own")
+        try sh("printf old > \(dir)/own && chown \(bob.uid):\(bob.gid) \(dir)/own && chmod 0644 \(dir)/own")
+        let replaced = try withImpersonation(of: bobToken) { store.commit(own) }
+        if case .success(let created) = replaced { #expect(!created) } else { Issue.record("\(replaced)") }
+        #expect(try sh("cat \(dir)/own") == "bob's")
+        #expect(owner(dir + "/own")?.uid == bob.uid)
     }
 }
