@@ -9,34 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int failures, current_failed;
-#define CHECK(cond)                                                                                     \
-    do {                                                                                                \
-        if (!(cond)) {                                                                                  \
-            fprintf(stderr, "  %s:%d: CHECK(%s) failed (GetLastError %u)\n", __FILE__, __LINE__, #cond, \
-                    (unsigned)GetLastError());                                                          \
-            current_failed = 1;                                                                         \
-        }                                                                                               \
-    } while (0)
-#define RUN(fn)                                                   \
-    do {                                                          \
-        current_failed = 0;                                       \
-        fn();                                                     \
-        printf("%s %s\n", current_failed ? "FAIL" : "ok  ", #fn); \
-        fflush(stdout);                                           \
-        failures += current_failed;                               \
-    } while (0)
-
-static unsigned long long thread_cap(const char *field) {
-    FILE *f = fopen("/proc/thread-self/status", "r");
-    char line[256], fmt[32];
-    unsigned long long v = 0;
-    snprintf(fmt, sizeof fmt, "%s: %%llx", field);
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, fmt, &v) == 1) break;
-    if (f) fclose(f);
-    return v;
-}
+#include "check.h"
 
 static GENERIC_MAPPING mapping = {0x1, 0x2, 0x4, 0x7};
 static char me[128];         /* the process user's SID string */

@@ -9,43 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-static int failures, current_failed;
-#define CHECK(cond)                                                                                     \
-    do {                                                                                                \
-        if (!(cond)) {                                                                                  \
-            fprintf(stderr, "  %s:%d: CHECK(%s) failed (GetLastError %u)\n", __FILE__, __LINE__, #cond, \
-                    (unsigned)GetLastError());                                                          \
-            current_failed = 1;                                                                         \
-        }                                                                                               \
-    } while (0)
-#define RUN(fn)                                                   \
-    do {                                                          \
-        current_failed = 0;                                       \
-        fn();                                                     \
-        printf("%s %s\n", current_failed ? "FAIL" : "ok  ", #fn); \
-        fflush(stdout);                                           \
-        failures += current_failed;                               \
-    } while (0)
+#include "check.h"
 
-/* The calling thread's effective capability set, as the kernel holds it. */
-static unsigned long long cap_eff(void) {
-    FILE *f = fopen("/proc/thread-self/status", "r");
-    char line[256];
-    unsigned long long v = 0;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "CapEff: %llx", &v) == 1) break;
-    if (f) fclose(f);
-    return v;
-}
-static unsigned long long cap_prm(void) {
-    FILE *f = fopen("/proc/thread-self/status", "r");
-    char line[256];
-    unsigned long long v = 0;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "CapPrm: %llx", &v) == 1) break;
-    if (f) fclose(f);
-    return v;
-}
+static unsigned long long cap_eff(void) { return thread_cap("CapEff"); }
+static unsigned long long cap_prm(void) { return thread_cap("CapPrm"); }
 #define CAP_DAC_READ_SEARCH_BIT (1ull << 2)
 #define CAP_SETUID_BIT          (1ull << 7)
 
