@@ -142,7 +142,8 @@
     W(ERROR_PRIVILEGE_NOT_HELD, 0x80070522, "the kernel cannot enforce the impersonation (no CAP_SETUID/CAP_SETGID)")  \
     W(ERROR_CANNOT_IMPERSONATE, 0x80070558, "the socket has no peer to impersonate")                                   \
     W(ERROR_FILE_NOT_FOUND, 0x80070002, "no such program")                                                             \
-    W(ERROR_BAD_EXE_FORMAT, 0x800700C1, "not an executable format")
+    W(ERROR_BAD_EXE_FORMAT, 0x800700C1, "not an executable format")                                                    \
+    W(ERROR_NOT_SUPPORTED, 0x80070032, "the token has no kernel form (restricting SIDs, deny-only user or group)")
 
 /* HOSTSEC_HRESULT_MSCOREE_ONLY: defined for hosts written against mscoree.h (the CLR's
  * hosting interfaces use them); hostsec never returns them. */
@@ -282,6 +283,9 @@
 #endif
 #ifndef ERROR_BAD_EXE_FORMAT
 #define ERROR_BAD_EXE_FORMAT 193L
+#endif
+#ifndef ERROR_NOT_SUPPORTED
+#define ERROR_NOT_SUPPORTED 50L
 #endif
 
 /* ---------------------------------------------------------------------------------------

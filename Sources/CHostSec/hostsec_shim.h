@@ -264,6 +264,11 @@ uint64_t hs_random64(void);
 
 /* HostSec_SpawnAsUser's child (spawn.c): everything prepared before the fork. */
 #define HS_SPAWN_MAX_GROUPS 65536
+/* What the child gets at descriptor 0, 1 or 2 (hs_spawn_request.stdio): a descriptor of the
+ * caller (>= 0) put there, or one of these. */
+#define HS_STDIO_NULL (-1)          /* /dev/null */
+#define HS_STDIO_PASSED (-2)        /* the caller's own if a terminal, pipe or socket, else /dev/null */
+#define HS_STDIO_TERMINAL_ONLY (-3) /* the caller's own if a terminal, else /dev/null */
 typedef struct hs_spawn_request {
     /* The process's own credentials ("self"): the child returns to them first, so nothing of
      * the calling thread's impersonation carries over. */
@@ -275,13 +280,20 @@ typedef struct hs_spawn_request {
     const uint32_t *groups;
     size_t ngroups;
     uint64_t effective, permitted, inheritable, ambient, bounding;
-    const char *path;
+    bool no_new_privs;      /* the token lost privileges: nothing may give them back at exec */
+    int program;            /* the program, opened by the caller (O_PATH): run with execveat */
     char *const *argv;
     char *const *envp;
-    const char *directory;  /* NULL: the caller's */
+    const char *directory;  /* the working folder, changed to as the account */
+    bool directory_or_root; /* when the account may not enter `directory`: "/" instead of failing */
+    int stdio[3];           /* descriptors 0-2: HS_STDIO_* or a descriptor of the caller */
+    bool detach_terminal;   /* a terminal left at 0-2 becomes /dev/null */
     bool close_descriptors; /* every descriptor but 0-2 closes at exec */
     int max_fd;             /* the descriptor limit, for kernels without close_range */
 } hs_spawn_request;
+/* The program for hs_spawn_request.program: open(path, O_PATH | O_CLOEXEC) by the calling
+ * thread; -1 and errno on failure. */
+int hs_open_program(const char *path);
 /* 0 and *pid, or the errno that stopped it (in the parent, or the child before exec). */
 int hs_spawn(const hs_spawn_request *r, pid_t *pid);
 /* SO_PEERCRED: 0, or the errno. */

@@ -11,9 +11,13 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <linux/close_range.h>
+#include <linux/keyctl.h>
+#include <termios.h>
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -25,6 +29,50 @@ static void child_fail(int pipe_fd, int error) {
     (void)syscall(SYS_write, pipe_fd, &value, sizeof value);
     (void)syscall(SYS_exit_group, 127);
     for (;;) {
+    }
+}
+
+/* A descriptor at 3 or above for `fd` (close-on-exec); `fd` itself when it already is. */
+static int above_stdio(int fd, int pipe_fd) {
+    if (fd >= 3) return fd;
+    int moved = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3);
+    if (moved < 0) child_fail(pipe_fd, errno);
+    return moved;
+}
+
+/* isatty without the C library (not async-signal-safe): TCGETS answers on terminals only. */
+static int is_terminal(int fd) {
+    struct termios t;
+    return syscall(SYS_ioctl, fd, TCGETS, &t) == 0;
+}
+
+/* Descriptors 0-2 as the request says (hs_spawn_request.stdio): each source is first put above
+ * 2, so a caller's descriptors may name each other's slots (1 as 2 and 2 as 1). */
+static void set_stdio(const hs_spawn_request *r, int pipe_fd) {
+    int null_fd = (int)syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDWR | O_CLOEXEC);
+    if (null_fd < 0) child_fail(pipe_fd, errno);
+    null_fd = above_stdio(null_fd, pipe_fd); /* a free slot among 0-2 is replaced below */
+    int source[3];
+    for (int i = 0; i < 3; i++) {
+        int want = r->stdio[i];
+        if (want >= 0) {
+            source[i] = (int)syscall(SYS_fcntl, want, F_DUPFD_CLOEXEC, 3);
+            if (source[i] < 0) child_fail(pipe_fd, errno);
+            continue;
+        }
+        source[i] = null_fd;
+        if (want == HS_STDIO_NULL) continue;
+        /* The caller's own: kept when open across exec and of a kind a host sets there for its
+         * child; a close-on-exec one would leave the slot empty for the program's first open. */
+        long flags = syscall(SYS_fcntl, i, F_GETFD);
+        struct stat st;
+        if (flags < 0 || (flags & FD_CLOEXEC) || syscall(SYS_fstat, i, &st) != 0) continue;
+        int terminal = S_ISCHR(st.st_mode) && is_terminal(i);
+        if (terminal || (want == HS_STDIO_PASSED && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))) source[i] = i;
+    }
+    for (int i = 0; i < 3; i++) {
+        if (r->detach_terminal && is_terminal(source[i])) source[i] = null_fd;
+        if (source[i] != i && syscall(SYS_dup3, source[i], i, 0) < 0) child_fail(pipe_fd, errno);
     }
 }
 
@@ -40,6 +88,14 @@ static void child(const hs_spawn_request *r, int pipe_fd, uint32_t *scratch) {
     } dfl = {SIG_DFL, 0, 0, 0};
     for (int sig = 1; sig < 65; sig++)
         if (sig != SIGKILL && sig != SIGSTOP) (void)syscall(SYS_rt_sigaction, sig, &dfl, NULL, 8);
+
+    /* A session of its own: no controlling terminal, so it cannot reach the caller's
+     * (TIOCSTI, /dev/tty), nor get its signals. A forked child is never a group leader. */
+    if (syscall(SYS_setsid) < 0) child_fail(pipe_fd, errno);
+    /* The error pipe and the program kept above 2, then 0-2 as asked. */
+    pipe_fd = above_stdio(pipe_fd, pipe_fd);
+    int program = above_stdio(r->program, pipe_fd);
+    set_stdio(r, pipe_fd);
 
     /* Back to the process's own credentials: a thread that impersonates holds another
      * account's ids with the saved uid kept at its own, so the uids go back first (allowed by
@@ -92,6 +148,19 @@ static void child(const hs_spawn_request *r, int pipe_fd, uint32_t *scratch) {
             syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
             child_fail(pipe_fd, errno);
     if (syscall(SYS_prctl, PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) child_fail(pipe_fd, errno);
+    /* no_new_privs when the token lost privileges, or when a capability outside the token's
+     * permitted set is still in the bounding set (no CAP_SETPCAP to drop it): execve then
+     * gives no more than the child holds now (for uid 0: exactly the token's permitted set),
+     * and set-user-ID or file-capability programs do not elevate. */
+    int no_new_privs = r->no_new_privs;
+    for (int cap = 0; cap < 64 && !no_new_privs; cap++)
+        if (!(r->bounding & (UINT64_C(1) << cap)) && syscall(SYS_prctl, PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+            no_new_privs = 1;
+    if (no_new_privs && syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) child_fail(pipe_fd, errno);
+    /* A session keyring of its own: the one fork copied is the caller's, and possessing it
+     * would give the account every possessor-only key in it. No keyrings in the kernel: none
+     * to share. */
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS) child_fail(pipe_fd, errno);
 
     /* Read back: exactly the token's ids, or no program runs. */
     uint32_t a, b, c;
@@ -104,12 +173,21 @@ static void child(const hs_spawn_request *r, int pipe_fd, uint32_t *scratch) {
     if (r->close_descriptors && syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
         for (int fd = 3; fd < r->max_fd; fd++) (void)syscall(SYS_fcntl, fd, F_SETFD, FD_CLOEXEC);
     }
-    if (r->directory && syscall(SYS_chdir, r->directory) != 0) child_fail(pipe_fd, errno);
+    if (syscall(SYS_chdir, r->directory) != 0 && (!r->directory_or_root || syscall(SYS_chdir, "/") != 0))
+        child_fail(pipe_fd, errno);
+    (void)syscall(SYS_umask, 022);
     uint64_t empty = 0;
     (void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, 8);
-    (void)syscall(SYS_execve, r->path, r->argv, r->envp);
+    /* Exactly the file the caller opened. A script's interpreter opens it again through
+     * /dev/fd/N, which a close-on-exec descriptor no longer has (ENOENT): then once more with
+     * the descriptor kept open for the interpreter. */
+    (void)syscall(SYS_execveat, program, "", r->argv, r->envp, AT_EMPTY_PATH);
+    if (errno == ENOENT && syscall(SYS_fcntl, program, F_SETFD, 0) == 0)
+        (void)syscall(SYS_execveat, program, "", r->argv, r->envp, AT_EMPTY_PATH);
     child_fail(pipe_fd, errno);
 }
+
+int hs_open_program(const char *path) { return open(path, O_PATH | O_CLOEXEC); }
 
 int hs_spawn(const hs_spawn_request *r, pid_t *pid) {
     if (r->ngroups > HS_SPAWN_MAX_GROUPS) return EINVAL;

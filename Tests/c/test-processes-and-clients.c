@@ -15,8 +15,41 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/sysmacros.h>
+#include <linux/keyctl.h>
+#include <termios.h>
+#define HOSTSEC_W32_NO_WINDOWS_NAMES
+#include <hostsec_win32.h>
 
 static IHostSecurityManager *mgr;
+
+/* This program copied into a folder every account may enter (0755 under /tmp): the child
+ * probes below run it as another account ("--probe NAME ..."). Removed at exit. */
+static char probe_dir[64], probe_path[96];
+
+static void remove_probe(void) {
+    if (probe_path[0]) unlink(probe_path);
+    if (probe_dir[0]) rmdir(probe_dir);
+}
+
+static const char *probe_program(void) {
+    if (probe_path[0]) return probe_path;
+    snprintf(probe_dir, sizeof probe_dir, "/tmp/hostsec-probe-XXXXXX");
+    if (!mkdtemp(probe_dir)) return "/no/probe";
+    chmod(probe_dir, 0755);
+    snprintf(probe_path, sizeof probe_path, "%s/probe", probe_dir);
+    atexit(remove_probe);
+    int in = open("/proc/self/exe", O_RDONLY), out = open(probe_path, O_WRONLY | O_CREAT | O_EXCL, 0755);
+    char buffer[65536];
+    ssize_t n;
+    while (in >= 0 && out >= 0 && (n = read(in, buffer, sizeof buffer)) > 0)
+        if (write(out, buffer, (size_t)n) != n) break;
+    if (in >= 0) close(in);
+    if (out >= 0) close(out);
+    return probe_path;
+}
 
 /* The value of a /proc status line ("Uid:", "CapEff:", ...), or "". */
 static void status_line(const char *file, const char *key, char *out, size_t size) {
@@ -377,18 +410,352 @@ static void plain_fork_from_an_impersonating_thread_keeps_a_way_back(void) {
     HostSec_CloseHandle(nobody);
 }
 
-int main(void) {
+/* ---- Children that probe what they got: this program run again as "--probe NAME ...". */
+
+/* 0 when the calling process has no controlling terminal and leads a session of its own. */
+static int probe_no_terminal(void) {
+    int fd = open("/dev/tty", O_RDWR);
+    if (fd >= 0) return 1;
+    if (errno != ENXIO) return 2;
+    return getsid(0) == getpid() ? 0 : 3;
+}
+
+static int is_terminal(int fd) {
+    struct termios t;
+    return ioctl(fd, TCGETS, &t) == 0;
+}
+
+static int is_dev_null(int fd) {
+    struct stat st;
+    return fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
+}
+
+static int probe(int argc, char **argv) {
+    const char *what = argv[2];
+    if (strcmp(what, "keyring") == 0 && argc == 5) {
+        char value[64];
+        if (syscall(SYS_keyctl, KEYCTL_READ, atol(argv[3]), value, sizeof value) >= 0) return 1;
+        long ring = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
+        return ring == atol(argv[4]) ? 2 : 0;
+    }
+    if (strcmp(what, "terminal-kept") == 0) { /* the caller's terminal stays at 0-2, not as ours */
+        int r = probe_no_terminal();
+        return r ? r : is_terminal(0) && is_terminal(1) && is_terminal(2) ? 0 : 4;
+    }
+    if (strcmp(what, "terminal-gone") == 0) { /* DETACHED_PROCESS: /dev/null instead */
+        int r = probe_no_terminal();
+        return r ? r : is_dev_null(0) && is_dev_null(1) && is_dev_null(2) ? 0 : 4;
+    }
+    if (strcmp(what, "state") == 0 && argc == 5) {
+        mode_t mask = umask(022);
+        if (mask != 022) return 1;
+        if (!is_dev_null(0)) return 2; /* a regular file there: not passed on purpose */
+        if (!is_dev_null(2)) return 3; /* closed there */
+        if (write(1, "ok", 2) != 2) return 4; /* a pipe there: passed on purpose */
+        char cwd[4096];
+        if (!getcwd(cwd, sizeof cwd) || strcmp(cwd, argv[3]) != 0) return 5;
+        struct rlimit limit;
+        if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur != (rlim_t)atoll(argv[4])) return 6;
+        return 0;
+    }
+    return 100;
+}
+
+/* A token to start probes with: nobody's when this process may start other accounts, else
+ * the process token (the same checks hold for the caller's own account). */
+static HANDLE probe_token(void) {
+    HANDLE token = NULL;
+    if (util_can_impersonate_others())
+        CHECK_HR(HostSec_LogonUser("nobody", &token), S_OK);
+    else
+        CHECK_HR(HostSec_OpenProcessToken(TOKEN_ALL_ACCESS, &token), S_OK);
+    return token;
+}
+
+/* Runs the probe as the token: its exit status, or -1 when it did not start. */
+static int run_probe(HANDLE token, char *const argv[]) {
+    pid_t pid = 0;
+    HRESULT hr = HostSec_SpawnAsUser(token, probe_program(), argv, NULL, &pid);
+    if (hr != S_OK) {
+        fprintf(stderr, "  HostSec_SpawnAsUser(%s): 0x%08x\n", argv[2], (unsigned)hr);
+        return -1;
+    }
+    int status = 0;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
+    return WEXITSTATUS(status);
+}
+
+/* CreateProcessAsUserA of the probe with dwCreationFlags: its exit code, or -1. */
+static int create_probe(HANDLE token, const char *what, DWORD flags) {
+    char line[256];
+    STARTUPINFOA si;
+    PROCESS_INFORMATION pi;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    snprintf(line, sizeof line, "\"%s\" --probe %s", probe_program(), what);
+    if (!HostSecW32_CreateProcessAsUserA(token, NULL, line, NULL, NULL, FALSE, flags, NULL, NULL, &si, &pi)) {
+        fprintf(stderr, "  CreateProcessAsUserA(%s): error %u\n", what, (unsigned)HostSecW32_GetLastError());
+        return -1;
+    }
+    DWORD code = 999;
+    HostSecW32_WaitForSingleObject(pi.hProcess, INFINITE);
+    HostSecW32_GetExitCodeProcess(pi.hProcess, &code);
+    HostSecW32_CloseHandle(pi.hProcess);
+    HostSecW32_CloseHandle(pi.hThread);
+    return (int)code;
+}
+
+/* A3-01: the host's session keyring holds a key only its possessors may read; the child
+ * cannot read it and has a session keyring of its own. */
+static void spawn_as_user_child_has_a_session_keyring_of_its_own(void) {
+    long saved = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
+    long ring = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL);
+    if (ring < 0) {
+        printf("skip %s: no keyrings here (%s)\n", __func__, strerror(errno));
+        return;
+    }
+    char secret[33];
+    snprintf(secret, sizeof secret, "%016llx%016llx", (unsigned long long)random(), (unsigned long long)random());
+    long key = syscall(SYS_add_key, "user", "hostsec-spawn-test", secret, strlen(secret), KEY_SPEC_SESSION_KEYRING);
+    CHECK(key > 0);
+    CHECK(syscall(SYS_keyctl, KEYCTL_SETPERM, key, 0x3f000000) == 0); /* possessor only */
+    HANDLE token = probe_token();
+    char key_text[24], ring_text[24];
+    snprintf(key_text, sizeof key_text, "%ld", key);
+    snprintf(ring_text, sizeof ring_text, "%ld", ring);
+    char *const argv[] = {"probe", "--probe", "keyring", key_text, ring_text, NULL};
+    int r = run_probe(token, argv);
+    if (r != 0) fprintf(stderr, "  probe: %s\n", r == 1 ? "read the host's key" : r == 2 ? "same keyring" : "?");
+    CHECK(r == 0);
+    HostSec_CloseHandle(token);
+    syscall(SYS_keyctl, KEYCTL_INVALIDATE, key);
+    /* back to the keyring this process had (a fresh anonymous one when it had none) */
+    if (saved > 0) syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL);
+}
+
+/* Run in a session of its own whose controlling terminal is a pseudo-terminal: starts the
+ * probe with HostSec_SpawnAsUser and with CreateProcessAsUserA (attached and detached). */
+static int tty_host(void) {
+    int fd = open("/dev/tty", O_RDWR);
+    if (fd < 0) return 90; /* no terminal to keep from the child: the test would prove nothing */
+    close(fd);
+    HANDLE token = probe_token();
+    char *const argv[] = {"probe", "--probe", "terminal-kept", NULL};
+    int r = run_probe(token, argv);
+    if (r != 0) return 10 + (r < 0 ? 9 : r);
+    r = create_probe(token, "terminal-kept", 0);
+    if (r != 0) return 20 + (r < 0 ? 9 : r);
+    r = create_probe(token, "terminal-gone", DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP);
+    if (r != 0) return 30 + (r < 0 ? 9 : r);
+    r = create_probe(token, "terminal-gone", CREATE_NO_WINDOW);
+    if (r != 0) return 40 + (r < 0 ? 9 : r);
+    HostSec_CloseHandle(token);
+    return 0;
+}
+
+/* A3-02: the child of a host that has a controlling terminal leads a session of its own
+ * without one (open("/dev/tty") is ENXIO); DETACHED_PROCESS and CREATE_NO_WINDOW also keep
+ * the terminal from its descriptors 0-2. The host runs in a new session on a pseudo-terminal. */
+static void spawn_as_user_child_has_no_controlling_terminal(void) {
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    CHECK(master >= 0 && grantpt(master) == 0 && unlockpt(master) == 0);
+    char name[128];
+    CHECK(ptsname_r(master, name, sizeof name) == 0);
+    pid_t host = fork();
+    if (host == 0) {
+        setsid();
+        int slave = open(name, O_RDWR); /* the session's first terminal: its controlling one */
+        if (slave < 0) _exit(91);
+        dup2(slave, 0), dup2(slave, 1), dup2(slave, 2);
+        if (slave > 2) close(slave);
+        execl("/proc/self/exe", "test-processes-and-clients", "--tty-host", (char *)NULL);
+        _exit(92);
+    }
+    int status = 0;
+    CHECK(waitpid(host, &status, 0) == host);
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 200;
+    /* tens: 1 HostSec_SpawnAsUser, 2 CreateProcessAsUserA, 3 DETACHED_PROCESS, 4 CREATE_NO_WINDOW;
+     * units: 1 /dev/tty opened, 2 another error, 3 not a session leader, 4 descriptors 0-2 */
+    if (code != 0) fprintf(stderr, "  terminal host: %d\n", code);
+    CHECK(code == 0);
+    close(master);
+}
+
+/* A3-12: umask 022; descriptors 0-2 kept when a terminal, pipe or socket (what a host sets
+ * there for its child), /dev/null otherwise (a regular file, a closed descriptor); the
+ * working folder the account's home when it is a folder, else "/"; the host's rlimits. */
+static void spawn_as_user_child_umask_and_descriptors_are_documented_values(void) {
+    HANDLE token = probe_token();
+    HOSTSEC_TOKEN_USER user;
+    DWORD len = 0;
+    CHECK_HR(HostSec_GetTokenInformation(token, TokenUser, &user, sizeof user, &len), S_OK);
+    struct passwd *pw = getpwuid(user.Uid);
+    struct stat st;
+    char home[4096], nofile[32];
+    snprintf(home, sizeof home, "%s", pw && stat(pw->pw_dir, &st) == 0 && S_ISDIR(st.st_mode) ? pw->pw_dir : "/");
+    struct rlimit limit;
+    getrlimit(RLIMIT_NOFILE, &limit);
+    snprintf(nofile, sizeof nofile, "%llu", (unsigned long long)limit.rlim_cur);
+    char secret[] = "/tmp/hostsec-spawn-secret-XXXXXX";
+    int file = mkstemp(secret); /* 0600, the caller's */
+    CHECK(file >= 0 && write(file, "secret\n", 7) == 7 && lseek(file, 0, SEEK_SET) == 0);
+    int p[2];
+    CHECK(pipe(p) == 0);
+    int saved[3] = {dup(0), dup(1), dup(2)};
+    fflush(stdout);
+    dup2(file, 0), dup2(p[1], 1), close(2);
+    mode_t mask = umask(0);
+    char *const argv[] = {"probe", "--probe", "state", home, nofile, NULL};
+    int r = run_probe(token, argv);
+    umask(mask);
+    for (int i = 0; i < 3; i++) dup2(saved[i], i), close(saved[i]);
+    close(p[1]);
+    char got[8] = {0};
+    CHECK(read(p[0], got, sizeof got - 1) == 2 && strcmp(got, "ok") == 0);
+    if (r != 0) fprintf(stderr, "  probe: %d (1 umask, 2 fd 0, 3 fd 2, 4 fd 1, 5 cwd %s, 6 rlimit)\n", r, home);
+    CHECK(r == 0);
+    close(p[0]);
+    close(file);
+    unlink(secret);
+    HostSec_CloseHandle(token);
+}
+
+/* A sid string made into a SID for CreateRestrictedToken. */
+static PSID sid_of(const char *text) {
+    PSID sid = NULL;
+    CHECK(HostSecW32_ConvertStringSidToSidA(text, &sid));
+    return sid;
+}
+
+/* A3-04: restricting SIDs and a deny-only user or primary group have no kernel form; both
+ * spawn functions refuse such a token with ERROR_NOT_SUPPORTED and start nothing. */
+static void spawn_as_user_refuses_a_restricted_token(void) {
+    HANDLE process = NULL;
+    CHECK_HR(HostSec_OpenProcessToken(TOKEN_ALL_ACCESS, &process), S_OK);
+    char user[48], group[48];
+    snprintf(user, sizeof user, "S-1-22-1-%u", (unsigned)getuid());
+    snprintf(group, sizeof group, "S-1-22-2-%u", (unsigned)getgid());
+    SID_AND_ATTRIBUTES the_user = {sid_of(user), 0}, the_group = {sid_of(group), 0}, nobody = {sid_of("S-1-22-1-65534"), 0};
+    SID_AND_ATTRIBUTES all[3] = {the_user, the_group, {sid_of("BA"), 0}};
+    HANDLE restricted[4] = {NULL, NULL, NULL, NULL};
+    CHECK(HostSecW32_CreateRestrictedToken(process, 0, 0, NULL, 0, NULL, 1, &nobody, &restricted[0]));
+    CHECK(HostSecW32_CreateRestrictedToken(process, 0, 1, &the_user, 0, NULL, 0, NULL, &restricted[1]));
+    CHECK(HostSecW32_CreateRestrictedToken(process, 0, 1, &the_group, 0, NULL, 0, NULL, &restricted[2]));
+    CHECK(HostSecW32_CreateRestrictedToken(process, DISABLE_MAX_PRIVILEGE, 3, all, 0, NULL, 1, &nobody,
+                                           &restricted[3]));
+    char *const argv[] = {"true", NULL};
+    for (int i = 0; i < 4; i++) {
+        pid_t pid = 12345;
+        CHECK_HR(HostSec_SpawnAsUser(restricted[i], "/bin/true", argv, NULL, &pid),
+                 HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED));
+        CHECK(pid == 12345);
+        char line[] = "/bin/true";
+        STARTUPINFOA si;
+        PROCESS_INFORMATION pi;
+        memset(&si, 0, sizeof si);
+        si.cb = sizeof si;
+        HostSecW32_SetLastError(0);
+        CHECK(!HostSecW32_CreateProcessAsUserA(restricted[i], NULL, line, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi) &&
+              HostSecW32_GetLastError() == ERROR_NOT_SUPPORTED);
+        HostSec_CloseHandle(restricted[i]);
+    }
+    int status;
+    CHECK(waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD); /* no child left behind */
+    HostSecW32_LocalFree(the_user.Sid), HostSecW32_LocalFree(the_group.Sid), HostSecW32_LocalFree(nobody.Sid);
+    HostSecW32_LocalFree(all[2].Sid);
+    HostSec_CloseHandle(process);
+}
+
+/* The NoNewPrivs line of a child started from `token` (-1: it did not start). */
+static int no_new_privs_of_child(HANDLE token) {
+    pid_t pid = 0;
+    HRESULT hr = HostSec_SpawnAsUser(token, "/bin/sleep", sleep_argv, NULL, &pid);
+    CHECK_HR(hr, S_OK);
+    if (hr != S_OK) return -1;
+    char file[64], v[32];
+    snprintf(file, sizeof file, "/proc/%d/status", (int)pid);
+    status_line(file, "NoNewPrivs:", v, sizeof v);
+    stop(pid);
+    return atoi(v);
+}
+
+/* A3-04: a token whose privileges were deleted starts a child with no_new_privs, so no
+ * set-user-ID or file-capability program gives it back what was deleted. A token with all
+ * it had starts one without (when the bounding set could be cut: CAP_SETPCAP). */
+static void spawn_as_user_child_of_a_privilege_deleted_token_has_no_new_privs(void) {
+    HANDLE process = NULL, deleted = NULL;
+    CHECK_HR(HostSec_OpenProcessToken(TOKEN_ALL_ACCESS, &process), S_OK);
+    CHECK(HostSecW32_CreateRestrictedToken(process, DISABLE_MAX_PRIVILEGE, 0, NULL, 0, NULL, 0, NULL, &deleted));
+    CHECK(no_new_privs_of_child(deleted) == 1);
+    char eff[32];
+    status_line("/proc/thread-self/status", "CapEff:", eff, sizeof eff);
+    if (strtoull(eff, NULL, 16) & (1ull << 8)) CHECK(no_new_privs_of_child(process) == 0);
+    HostSec_CloseHandle(deleted);
+    HostSec_CloseHandle(process);
+}
+
+/* A3-13: a uid-0 child holds exactly the token's permitted set, also when the caller lacks
+ * CAP_SETPCAP and cannot cut the bounding set (a service holding only CAP_SETUID and
+ * CAP_SETGID: test-processes-and-clients-unprivileged.sh runs this test so). */
+static void spawn_as_user_uid_0_child_holds_the_tokens_permitted_set(void) {
+    uint64_t e, perm, inh, need = (1ULL << CAP_SETUID) | (1ULL << CAP_SETGID);
+    if (util_capget(&e, &perm, &inh) != 0 || (perm & need) != need) {
+        printf("skip %s: needs CAP_SETUID and CAP_SETGID\n", __func__);
+        return;
+    }
+    HANDLE root = NULL;
+    CHECK_HR(HostSec_LogonUser("root", &root), S_OK);
+    unsigned char buffer[HOSTSEC_TOKEN_PRIVILEGES_SIZE(64)];
+    DWORD len = 0;
+    CHECK_HR(HostSec_GetTokenInformation(root, TokenPrivileges, buffer, sizeof buffer, &len), S_OK);
+    HOSTSEC_TOKEN_PRIVILEGES *privileges = (HOSTSEC_TOKEN_PRIVILEGES *)buffer;
+    unsigned long long permitted = 0;
+    for (DWORD i = 0; i < privileges->PrivilegeCount; i++) permitted |= 1ull << privileges->Privileges[i].Capability;
+    pid_t pid = 0;
+    CHECK_HR(HostSec_SpawnAsUser(root, "/bin/sleep", sleep_argv, NULL, &pid), S_OK);
+    char file[64], uid[128], prm[64], eff[64];
+    snprintf(file, sizeof file, "/proc/%d/status", (int)pid);
+    for (int i = 0; i < 500; i++) { /* until the exec happened */
+        usleep(2000);
+        char name[64];
+        status_line(file, "Name:", name, sizeof name);
+        if (strcmp(name, "sleep") == 0) break;
+    }
+    status_line(file, "Uid:", uid, sizeof uid);
+    status_line(file, "CapPrm:", prm, sizeof prm);
+    status_line(file, "CapEff:", eff, sizeof eff);
+    CHECK(strcmp(uid, "0\t0\t0\t0") == 0);
+    if (strtoull(prm, NULL, 16) != permitted || strtoull(eff, NULL, 16) != permitted)
+        fprintf(stderr, "  child CapPrm %s CapEff %s, token %llx\n", prm, eff, permitted);
+    CHECK(strtoull(prm, NULL, 16) == permitted && strtoull(eff, NULL, 16) == permitted);
+    stop(pid);
+    HostSec_CloseHandle(root);
+}
+
+int main(int argc, char **argv) {
+    if (argc >= 3 && strcmp(argv[1], "--probe") == 0) return probe(argc, argv);
+    if (argc == 2 && strcmp(argv[1], "--tty-host") == 0) return tty_host();
+    /* "--only NAME" runs one test (the service run of test-processes-and-clients-unprivileged.sh) */
+    const char *only = argc == 3 && strcmp(argv[1], "--only") == 0 ? argv[2] : NULL;
+#define RUN(fn) \
+    if (!only || strcmp(only, #fn) == 0) RUN_TEST(fn)
     mgr = hosting_manager();
     if (!util_can_impersonate_others()) printf("# unprivileged: no CAP_SETUID/CAP_SETGID\n");
-    RUN_TEST(spawn_as_user_child_status_equals_the_token);
-    RUN_TEST(spawn_as_user_takes_nothing_from_the_callers_impersonation);
-    RUN_TEST(spawn_as_user_checks_its_arguments);
-    RUN_TEST(spawn_as_another_user_without_setuid_is_access_denied);
-    RUN_TEST(spawn_as_user_from_a_thread_with_a_small_stack);
-    RUN_TEST(plain_fork_from_an_impersonating_thread_keeps_a_way_back);
-    RUN_TEST(socket_client_token_is_the_peer);
-    RUN_TEST(socket_client_served_as_itself);
-    RUN_TEST(socket_client_errors_are_documented);
+    RUN(spawn_as_user_child_status_equals_the_token);
+    RUN(spawn_as_user_takes_nothing_from_the_callers_impersonation);
+    RUN(spawn_as_user_checks_its_arguments);
+    RUN(spawn_as_another_user_without_setuid_is_access_denied);
+    RUN(spawn_as_user_from_a_thread_with_a_small_stack);
+    RUN(spawn_as_user_child_has_a_session_keyring_of_its_own);
+    RUN(spawn_as_user_child_has_no_controlling_terminal);
+    RUN(spawn_as_user_child_umask_and_descriptors_are_documented_values);
+    RUN(spawn_as_user_refuses_a_restricted_token);
+    RUN(spawn_as_user_child_of_a_privilege_deleted_token_has_no_new_privs);
+    RUN(spawn_as_user_uid_0_child_holds_the_tokens_permitted_set);
+    RUN(plain_fork_from_an_impersonating_thread_keeps_a_way_back);
+    RUN(socket_client_token_is_the_peer);
+    RUN(socket_client_served_as_itself);
+    RUN(socket_client_errors_are_documented);
     mgr->lpVtbl->Release(mgr);
     CHECK_EXIT();
 }

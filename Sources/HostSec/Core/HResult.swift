@@ -32,6 +32,7 @@ public enum HResult {
     public static let cannotImpersonate = fromWin32(1368)
     public static let fileNotFound = fromWin32(2)
     public static let badExeFormat = fromWin32(193)
+    public static let notSupported = fromWin32(50)
 
     /// Every constant above with the header's name for it.
     static let named: [(name: String, value: HRESULT)] = [
@@ -54,6 +55,7 @@ public enum HResult {
         ("HRESULT_FROM_WIN32(ERROR_CANNOT_IMPERSONATE)", cannotImpersonate),
         ("HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)", fileNotFound),
         ("HRESULT_FROM_WIN32(ERROR_BAD_EXE_FORMAT)", badExeFormat),
+        ("HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED)", notSupported),
     ]
 
     /// `HRESULT_FROM_WIN32`.

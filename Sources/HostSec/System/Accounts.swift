@@ -119,3 +119,22 @@ extension Accounts {
         }
     }
 }
+
+/// What a login would take from the user database for a child's environment and folder.
+extension Accounts {
+    struct LoginEntry {
+        var name: [UInt8]
+        var home: [UInt8]
+        var shell: [UInt8]
+    }
+
+    /// The passwd entry of `uid` (name, home folder, shell), or nil.
+    static func loginEntry(_ uid: UserID) -> LoginEntry? {
+        withBuffer { buffer, size in
+            var entry = passwd(), result: UnsafeMutablePointer<passwd>?
+            let rc = getpwuid_r(uid.rawValue, &entry, buffer, size, &result)
+            guard result != nil else { return (rc, nil) }
+            return (rc, LoginEntry(name: bytes(entry.pw_name), home: bytes(entry.pw_dir), shell: bytes(entry.pw_shell)))
+        }
+    }
+}

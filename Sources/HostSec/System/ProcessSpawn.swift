@@ -22,12 +22,26 @@ extension HostSecurity {
         return (enabled, enabled, enabled, enabled, identity.capPermitted)
     }
 
+    /// What the child gets at descriptors 0-2 and where it starts: `HostSec_SpawnAsUser` keeps
+    /// the caller's own 0-2 that are a terminal, a pipe or a socket; `CreateProcessAsUserA`
+    /// passes descriptors or `/dev/null` (hostsec.h, hostsec_win32.h).
+    public struct ChildStart {
+        /// Descriptors 0, 1, 2: `HS_STDIO_*` or a descriptor of the caller.
+        public var stdio: (Int32, Int32, Int32) = (HS_STDIO_PASSED, HS_STDIO_PASSED, HS_STDIO_PASSED)
+        /// A terminal left at 0-2 becomes `/dev/null` (DETACHED_PROCESS, CREATE_NO_WINDOW).
+        public var detachTerminal = false
+        /// The working folder; nil: the account's home folder, or "/" when it may not enter it.
+        public var directory: UnsafePointer<CChar>? = nil
+        /// Every descriptor but 0-2 closes at exec.
+        public var closeDescriptors = true
+        public init() {}
+    }
+
     public func spawnAsUser(
         _ handle: TokenHandle, path: UnsafePointer<CChar>,
         argv: UnsafePointer<UnsafeMutablePointer<CChar>?>,
         envp: UnsafePointer<UnsafeMutablePointer<CChar>?>?,
-        directory: UnsafePointer<CChar>? = nil,
-        closeDescriptors: Bool = true
+        start: ChildStart = ChildStart()
     ) throws(HostSecError) -> pid_t {
         try ensureOpen()
         let (token, rights) = try handles.lookup(handle)
@@ -36,42 +50,68 @@ extension HostSecurity {
         let me = selfCredentials(try threadState())
         let identity = token.currentIdentity
         guard identity.isRepresentable else { throw .invalidArg }
+        // Restricting SIDs and a deny-only user or primary group have no kernel form: a child
+        // would hold every right of the unrestricted account.
+        if let restrictions = token.restrictions,
+            !restrictions.restricting.isEmpty || restrictions.denyOnly.contains(.user(identity.uid))
+                || restrictions.denyOnly.contains(.group(identity.gid))
+        {
+            throw HostSecError(HResult.notSupported)
+        }
+        let lostPrivileges = token.restrictions != nil || token.identity.capPermitted & ~identity.capPermitted != 0
         let caps = Self.childCapabilities(identity)
         var limit = rlimit()
         getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
         let emptyEnvironment: [UnsafeMutablePointer<CChar>?] = [nil]
+        // The program as the calling thread resolves it now: the child runs this very file.
+        let program = hs_open_program(path)
+        if program < 0 { throw Self.spawnError(errno) }
+        defer { close(program) }
+        let entryHome = start.directory == nil ? Accounts.loginEntry(identity.uid)?.home ?? [] : []
+        let home = (entryHome.isEmpty ? Array("/".utf8) : entryHome).map(CChar.init(bitPattern:)) + [0]
         var pid: pid_t = 0
         let error: Int32 = identity.groups.withRawValues { groups in
             me.groups.withRawValues { selfGroups in
                 emptyEnvironment.withUnsafeBufferPointer { empty in
-                    var request = hs_spawn_request(
-                        self_ruid: me.ruid.rawValue, self_euid: me.euid.rawValue, self_suid: me.suid.rawValue,
-                        self_rgid: me.rgid.rawValue, self_egid: me.egid.rawValue, self_sgid: me.sgid.rawValue,
-                        self_groups: selfGroups.baseAddress, self_ngroups: selfGroups.count,
-                        self_effective: me.caps.effective, self_permitted: me.caps.permitted,
-                        self_inheritable: me.caps.inheritable,
-                        uid: identity.uid.rawValue, gid: identity.gid.rawValue, groups: groups.baseAddress,
-                        ngroups: groups.count,
-                        effective: caps.effective, permitted: caps.permitted, inheritable: caps.inheritable,
-                        ambient: caps.ambient, bounding: caps.bounding, path: path,
-                        argv: UnsafeMutableRawPointer(mutating: argv).assumingMemoryBound(
-                            to: UnsafeMutablePointer<CChar>?.self),
-                        envp: UnsafeMutableRawPointer(mutating: envp ?? empty.baseAddress!)
-                            .assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self),
-                        directory: directory, close_descriptors: closeDescriptors,
-                        max_fd: Int32(clamping: min(limit.rlim_cur, 1 << 20)))
-                    return hs_spawn(&request, &pid)
+                    home.withUnsafeBufferPointer { home in
+                        var request = hs_spawn_request(
+                            self_ruid: me.ruid.rawValue, self_euid: me.euid.rawValue, self_suid: me.suid.rawValue,
+                            self_rgid: me.rgid.rawValue, self_egid: me.egid.rawValue, self_sgid: me.sgid.rawValue,
+                            self_groups: selfGroups.baseAddress, self_ngroups: selfGroups.count,
+                            self_effective: me.caps.effective, self_permitted: me.caps.permitted,
+                            self_inheritable: me.caps.inheritable,
+                            uid: identity.uid.rawValue, gid: identity.gid.rawValue, groups: groups.baseAddress,
+                            ngroups: groups.count,
+                            effective: caps.effective, permitted: caps.permitted, inheritable: caps.inheritable,
+                            ambient: caps.ambient, bounding: caps.bounding, no_new_privs: lostPrivileges,
+                            program: program,
+                            argv: UnsafeMutableRawPointer(mutating: argv).assumingMemoryBound(
+                                to: UnsafeMutablePointer<CChar>?.self),
+                            envp: UnsafeMutableRawPointer(mutating: envp ?? empty.baseAddress!)
+                                .assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self),
+                            directory: start.directory ?? home.baseAddress!,
+                            directory_or_root: start.directory == nil,
+                            stdio: start.stdio, detach_terminal: start.detachTerminal,
+                            close_descriptors: start.closeDescriptors,
+                            max_fd: Int32(clamping: min(limit.rlim_cur, 1 << 20)))
+                        return hs_spawn(&request, &pid)
+                    }
                 }
             }
         }
+        if error != 0 { throw Self.spawnError(error) }
+        return pid
+    }
+
+    /// The result for an errno of the program's open, the fork, or the child before exec.
+    static func spawnError(_ error: Int32) -> HostSecError {
         switch error {
-        case 0: return pid
-        case EPERM, EACCES: throw .accessDenied
-        case ENOENT, ENOTDIR: throw HostSecError(HResult.fileNotFound)
-        case ENOEXEC: throw HostSecError(HResult.badExeFormat)
-        case ENOMEM, EAGAIN: throw .outOfMemory
-        case EINVAL: throw .invalidArg
-        default: throw .unexpected
+        case EPERM, EACCES: return .accessDenied
+        case ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG: return HostSecError(HResult.fileNotFound)
+        case ENOEXEC: return HostSecError(HResult.badExeFormat)
+        case ENOMEM, EAGAIN: return .outOfMemory
+        case EINVAL: return .invalidArg
+        default: return .unexpected
         }
     }
 }

@@ -4,6 +4,7 @@ import CHostSec
 enum Win32Error {
     static let success: UInt32 = 0
     static let accessDenied: UInt32 = 5
+    static let fileNotFound: UInt32 = 2
     static let invalidHandle: UInt32 = 6
     static let notEnoughMemory: UInt32 = 8
     static let invalidParameter: UInt32 = 87

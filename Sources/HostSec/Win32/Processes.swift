@@ -131,17 +131,44 @@ enum CommandLine {
     }
 }
 
-/// The program a command line's first word names: a path when it has a '/', else the first
-/// executable file of that name in PATH.
+/// The program a command line's first word names: a path when it has a '/' (a relative one
+/// is the caller's folder's, as the caller opens it), else the first executable file of that
+/// name in an absolute PATH entry. Never the current folder through an empty, "." or other
+/// relative entry: the child's lpCurrentDirectory is not where programs come from. nil: none.
 private func resolve(_ name: [UInt8]) -> [UInt8]? {
-    if name.isEmpty { return nil }
     if name.contains(UInt8(ascii: "/")) { return name }
     let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"
-    for dir in path.split(separator: ":", omittingEmptySubsequences: false) {
-        let candidate = Array((dir.isEmpty ? "." : String(dir)).utf8) + [UInt8(ascii: "/")] + name
+    for dir in path.split(separator: ":") where dir.hasPrefix("/") {
+        let candidate = Array(dir.utf8) + [UInt8(ascii: "/")] + name
         if access(String(decoding: candidate, as: UTF8.self), X_OK) == 0 { return candidate }
     }
-    return name
+    return nil
+}
+
+/// lpEnvironment NULL: what a login would set from the account's passwd entry (HOME, USER,
+/// LOGNAME, SHELL; none of them without an entry) and a fixed PATH; nothing of the caller's.
+private func minimalEnvironment(_ token: HANDLE?) -> [[UInt8]] {
+    var environment: [[UInt8]] = []
+    let uid = try? core { () throws(HostSecError) in
+        try HandleTable.shared.lookup(TokenHandle(token)).0.currentIdentity.uid
+    }
+    if let uid, let entry = Accounts.loginEntry(uid) {
+        environment.append(Array("HOME=".utf8) + entry.home)
+        environment.append(Array("USER=".utf8) + entry.name)
+        environment.append(Array("LOGNAME=".utf8) + entry.name)
+        environment.append(Array("SHELL=".utf8) + (entry.shell.isEmpty ? Array("/bin/sh".utf8) : entry.shell))
+    }
+    environment.append(Array("PATH=/usr/local/bin:/usr/bin:/bin".utf8))
+    return environment
+}
+
+/// STARTUPINFOA's standard handles: descriptors of the caller as HANDLE values, or
+/// INVALID_HANDLE_VALUE for /dev/null. nil: a value that is neither.
+private func standardDescriptor(_ handle: HANDLE?) -> Int32? {
+    let value = Int(bitPattern: handle)
+    if value == -1 { return HS_STDIO_NULL }
+    guard value >= 0, value <= Int(Int32.max), fcntl(Int32(value), F_GETFD) >= 0 else { return nil }
+    return Int32(value)
 }
 
 /// NUL-terminated copies the child can take, freed after the spawn.
@@ -175,7 +202,20 @@ public func HostSecW32_CreateProcessAsUserA(
     return win32 { () throws(Win32Failure) in
         let allowedFlags: UInt32 = 0x8 | 0x10 | 0x200 | 0x0400_0000 | 0x0800_0000
         guard dwCreationFlags & ~allowedFlags == 0 else { throw Win32Failure(Win32Error.invalidParameter) }
-        guard lpStartupInfo.pointee.dwFlags & 0x100 == 0 else { throw Win32Failure(Win32Error.invalidParameter) }
+        var start = HostSecurity.ChildStart()
+        // Without STARTF_USESTDHANDLES, only a terminal (the caller's console) reaches the child.
+        start.stdio = (HS_STDIO_TERMINAL_ONLY, HS_STDIO_TERMINAL_ONLY, HS_STDIO_TERMINAL_ONLY)
+        if lpStartupInfo.pointee.dwFlags & 0x100 != 0 {
+            let info = lpStartupInfo.pointee
+            guard let input = standardDescriptor(info.hStdInput), let output = standardDescriptor(info.hStdOutput),
+                let error = standardDescriptor(info.hStdError)
+            else { throw Win32Failure(Win32Error.invalidHandle) }
+            start.stdio = (input, output, error)
+        }
+        // DETACHED_PROCESS, CREATE_NEW_CONSOLE, CREATE_NO_WINDOW: no console of the caller's.
+        start.detachTerminal = dwCreationFlags & (0x8 | 0x10 | 0x0800_0000) != 0
+        start.directory = lpCurrentDirectory
+        start.closeDescriptors = bInheritHandles == 0
         for attributes in [lpProcessAttributes, lpThreadAttributes]
         where attributes?.pointee.lpSecurityDescriptor != nil {
             throw Win32Failure(Win32Error.invalidParameter)
@@ -192,7 +232,8 @@ public func HostSecW32_CreateProcessAsUserA(
         if let lpApplicationName {
             program = Array(UnsafeRawBufferPointer(start: lpApplicationName, count: strlen(lpApplicationName)))
         } else {
-            guard let found = resolve(argv[0]) else { throw Win32Failure(Win32Error.invalidParameter) }
+            if argv[0].isEmpty { throw Win32Failure(Win32Error.invalidParameter) }
+            guard let found = resolve(argv[0]) else { throw Win32Failure(Win32Error.fileNotFound) }
             program = found
         }
         if program.isEmpty { throw Win32Failure(Win32Error.invalidParameter) }
@@ -205,11 +246,7 @@ public func HostSecW32_CreateProcessAsUserA(
                 p += n + 1
             }
         } else {
-            var e = environ
-            while let entry = e.pointee {
-                environment.append(Array(UnsafeRawBufferPointer(start: entry, count: strlen(entry))))
-                e += 1
-            }
+            environment = minimalEnvironment(hToken)
         }
         let path = CStrings([program]), args = CStrings(argv), env = CStrings(environment)
         let pid: pid_t
@@ -218,8 +255,7 @@ public func HostSecW32_CreateProcessAsUserA(
                 try env.pointers.withUnsafeBufferPointer { e throws(HostSecError) in
                     try HostSecurity.shared.spawnAsUser(
                         TokenHandle(hToken), path: path.pointers[0]!, argv: a.baseAddress!,
-                        envp: e.baseAddress!, directory: lpCurrentDirectory,
-                        closeDescriptors: bInheritHandles == 0)
+                        envp: e.baseAddress!, start: start)
                 }
             }
         } catch {

@@ -2,12 +2,16 @@
  * security and restricted tokens with Windows' documented behaviour, written as a Windows
  * program. Run by test-access-control.sh as root and again without CAP_SETUID/CAP_SETGID;
  * prints "ok   name" per test (docs/access-control.md names each). */
+#define _GNU_SOURCE /* mkdtemp, setenv, fchdir: the process tests set up folders and PATH */
 #include <windows.h>
 #include <sddl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/stat.h>
 
 #include "check.h"
 
@@ -689,13 +693,164 @@ static void create_process_as_user_checks_its_arguments(void) {
           GetLastError() == ERROR_NOACCESS);
     CHECK(!CreateProcessAsUserA(token, NULL, missing, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi) &&
           GetLastError() == ERROR_FILE_NOT_FOUND);
-    si.dwFlags = STARTF_USESTDHANDLES;
+    si.dwFlags = STARTF_USESTDHANDLES; /* a descriptor that is not open */
+    si.hStdInput = si.hStdOutput = si.hStdError = (HANDLE)(intptr_t)4000;
     CHECK(!CreateProcessAsUserA(token, NULL, line, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi) &&
-          GetLastError() == ERROR_INVALID_PARAMETER);
+          GetLastError() == ERROR_INVALID_HANDLE);
     CHECK(WaitForSingleObject(token, 0) == WAIT_FAILED && GetLastError() == ERROR_INVALID_HANDLE);
     DWORD code;
     CHECK(!GetExitCodeProcess(token, &code) && GetLastError() == ERROR_INVALID_HANDLE);
     CloseHandle(impersonation);
+    CloseHandle(token);
+}
+
+/* A file of `text` at dir/name, mode 0755. */
+static void write_program(const char *dir, const char *name, const char *text) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    CHECK(f && fputs(text, f) >= 0);
+    if (f) fclose(f);
+    CHECK(chmod(path, 0755) == 0);
+}
+
+static void remove_program(const char *dir, const char *name) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* A3-03: another account plants a program in a sticky world-writable folder that is the
+ * child's lpCurrentDirectory; the caller's own folder has a program of the same name. The name
+ * on no PATH entry, found through "." or an empty entry, or a relative lpApplicationName:
+ * ERROR_FILE_NOT_FOUND or the caller's folder's program, never the planted one. */
+static void create_process_as_user_never_runs_a_program_from_lp_current_directory(void) {
+    char shared[] = "/tmp/hostsec-shared-XXXXXX", mine[] = "/tmp/hostsec-host-XXXXXX";
+    CHECK(mkdtemp(shared) && mkdtemp(mine));
+    CHECK(chmod(shared, 01777) == 0 && chmod(mine, 0755) == 0);
+    write_program(shared, "audit3-report", "#!/bin/sh\nexit 42\n"); /* planted */
+    char planted[256];
+    snprintf(planted, sizeof planted, "%s/audit3-report", shared);
+    if (chown(planted, 65534, 65534) != 0) printf("# planted as this account (no CAP_CHOWN)\n");
+    write_program(mine, "audit3-report", "#!/bin/sh\nexit 7\n");
+    int here = open(".", O_RDONLY | O_DIRECTORY);
+    CHECK(chdir(mine) == 0);
+    const char *old_path = getenv("PATH");
+    char *saved_path = old_path ? strdup(old_path) : NULL;
+    HANDLE token = primary_token();
+    STARTUPINFOA si;
+    PROCESS_INFORMATION pi;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    DWORD code = 99;
+    /* 1: on no PATH entry; 2: "." in PATH; 3: an empty entry in PATH */
+    const char *paths[] = {"/usr/local/bin:/usr/bin:/bin", "/usr/bin:/bin:.", "/usr/bin::/bin"};
+    for (int i = 0; i < 3; i++) {
+        setenv("PATH", paths[i], 1);
+        SetLastError(0);
+        BOOL started = run_as(token, "audit3-report --daily", NULL, shared, &code);
+        if (started) fprintf(stderr, "  PATH=%s: ran a program that exited %u\n", paths[i], (unsigned)code);
+        CHECK(!started && GetLastError() == ERROR_FILE_NOT_FOUND);
+    }
+    if (saved_path) setenv("PATH", saved_path, 1);
+    free(saved_path);
+    /* 4: lpApplicationName relative: completed from the caller's folder, as Windows does */
+    char line[] = "audit3-report --daily";
+    CHECK(CreateProcessAsUserA(token, "audit3-report", line, NULL, NULL, FALSE, 0, NULL, shared, &si, &pi));
+    CHECK(WaitForSingleObject(pi.hProcess, INFINITE) == WAIT_OBJECT_0);
+    CHECK(GetExitCodeProcess(pi.hProcess, &code) && code == 7);
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+    /* 5: "./name" relative to the caller's folder, the same */
+    CHECK(run_as(token, "./audit3-report", NULL, shared, &code) && code == 7);
+    CHECK(fchdir(here) == 0);
+    close(here);
+    remove_program(shared, "audit3-report");
+    remove_program(mine, "audit3-report");
+    CloseHandle(token);
+}
+
+/* A3-12: lpEnvironment NULL gives the account's minimal environment (HOME, USER, LOGNAME,
+ * SHELL from the user database, a fixed PATH), none of the caller's; lpCurrentDirectory NULL
+ * is the account's home folder (or "/" when it has none). */
+static void create_process_as_user_with_no_environment_gets_the_users_minimal_one(void) {
+    struct passwd *pw = getpwuid(getuid());
+    CHECK(pw != NULL);
+    if (!pw) return;
+    struct stat st;
+    const char *cwd = stat(pw->pw_dir, &st) == 0 && S_ISDIR(st.st_mode) ? pw->pw_dir : "/";
+    char dir[] = "/tmp/hostsec-env-XXXXXX", script[4096];
+    CHECK(mkdtemp(dir) && chmod(dir, 0755) == 0);
+    snprintf(script, sizeof script,
+             "[ -z \"$HS_SECRET\" ] || exit 1\n"
+             "[ \"$HOME\" = '%s' ] && [ \"$USER\" = '%s' ] && [ \"$LOGNAME\" = '%s' ] || exit 2\n"
+             "[ \"$SHELL\" = '%s' ] || exit 3\n"
+             "[ \"$PATH\" = /usr/local/bin:/usr/bin:/bin ] || exit 4\n"
+             "[ \"$(pwd)\" = '%s' ] || exit 5\n"
+             "[ \"$(tr '\\0' '\\n' </proc/$$/environ | grep -cv '^HOME=\\|^USER=\\|^LOGNAME=\\|^SHELL=\\|^PATH=')\" = 0 ] "
+             "|| exit 6\n",
+             pw->pw_dir, pw->pw_name, pw->pw_name, pw->pw_shell[0] ? pw->pw_shell : "/bin/sh", cwd);
+    write_program(dir, "check-environment", script);
+    setenv("HS_SECRET", "root-daemon-secret", 1);
+    HANDLE token = primary_token();
+    char command[256];
+    snprintf(command, sizeof command, "/bin/sh %s/check-environment", dir);
+    DWORD code = 99;
+    CHECK(run_as(token, command, NULL, NULL, &code));
+    if (code != 0) fprintf(stderr, "  check-environment exited %u\n", (unsigned)code);
+    CHECK(code == 0);
+    unsetenv("HS_SECRET");
+    remove_program(dir, "check-environment");
+    CloseHandle(token);
+}
+
+/* A3-12: STARTF_USESTDHANDLES gives the child the descriptors passed ((HANDLE)fd;
+ * INVALID_HANDLE_VALUE: /dev/null); without it descriptors 0-2 are /dev/null (a terminal
+ * excepted: the caller's console, see test-processes-and-clients). */
+static void create_process_as_user_standard_handles_are_the_ones_passed_or_dev_null(void) {
+    char dir[] = "/tmp/hostsec-std-XXXXXX";
+    CHECK(mkdtemp(dir) && chmod(dir, 0755) == 0);
+    write_program(dir, "check-handles",
+                  "[ \"$(readlink /proc/$$/fd/0)\" = /dev/null ] || exit 1\n"
+                  "if [ \"$1\" = passed ]; then echo out; echo err >&2; exit 0; fi\n"
+                  "[ \"$(readlink /proc/$$/fd/1)\" = /dev/null ] && [ \"$(readlink /proc/$$/fd/2)\" = /dev/null ] "
+                  "|| exit 2\n");
+    HANDLE token = primary_token();
+    int p[2];
+    CHECK(pipe(p) == 0);
+    STARTUPINFOA si;
+    PROCESS_INFORMATION pi;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = INVALID_HANDLE_VALUE;
+    si.hStdOutput = si.hStdError = (HANDLE)(intptr_t)p[1];
+    char line[256];
+    snprintf(line, sizeof line, "/bin/sh %s/check-handles passed", dir);
+    DWORD code = 99;
+    CHECK(CreateProcessAsUserA(token, NULL, line, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi));
+    CHECK(WaitForSingleObject(pi.hProcess, INFINITE) == WAIT_OBJECT_0);
+    CHECK(GetExitCodeProcess(pi.hProcess, &code) && code == 0);
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+    close(p[1]);
+    char got[16] = {0};
+    CHECK(read(p[0], got, sizeof got - 1) == 8 && strcmp(got, "out\nerr\n") == 0);
+    close(p[0]);
+    /* Not passed: the caller's pipe at 1 does not reach the child. */
+    CHECK(pipe(p) == 0);
+    int saved = dup(1);
+    fflush(stdout);
+    dup2(p[1], 1);
+    snprintf(line, sizeof line, "/bin/sh %s/check-handles", dir);
+    BOOL started = run_as(token, line, NULL, NULL, &code);
+    dup2(saved, 1);
+    close(saved);
+    CHECK(started && code == 0);
+    close(p[0]);
+    close(p[1]);
+    remove_program(dir, "check-handles");
     CloseHandle(token);
 }
 
@@ -743,5 +898,8 @@ int main(void) {
     RUN(create_process_as_user_runs_the_command_line);
     RUN(create_process_as_user_runs_as_the_account);
     RUN(create_process_as_user_checks_its_arguments);
+    RUN(create_process_as_user_never_runs_a_program_from_lp_current_directory);
+    RUN(create_process_as_user_with_no_environment_gets_the_users_minimal_one);
+    RUN(create_process_as_user_standard_handles_are_the_ones_passed_or_dev_null);
     return failures ? 1 : 0;
 }
