@@ -973,40 +973,59 @@ HRESULT HostSec_SetPolicy(DWORD dwFlags);
  * Processes and clients as users (docs/access-control.md)
  * ------------------------------------------------------------------------------------- */
 
-/** Starts the program at `path` (execve: no PATH search) as the account of a primary token:
- *  the child's real, effective, saved and filesystem uids are the token's uid, its real,
- *  effective, saved and filesystem gids the token's gid, its supplementary groups exactly the
- *  token's (a restricted token's deny-only groups left out). Capabilities: for a token of a
- *  uid other than 0, the privileges the token has enabled are the child's permitted,
- *  effective, inheritable and ambient sets (so they survive the exec), and nothing else; for
- *  uid 0, the token's permitted set (root's programs start with it effective). The bounding
- *  set is cut to the token's permitted set when the caller holds CAP_SETPCAP (else it stays
- *  as inherited). No saved root id, no way back.
+/** Starts the program at `path` (no PATH search) as the account of a primary token. The
+ *  calling thread opens `path` (O_PATH, with its current credentials, impersonation included;
+ *  a relative path is the caller's current folder's) and the child runs exactly that file
+ *  (execveat), so the account needs execute permission on the file, not search permission on
+ *  its folders. The child's real, effective, saved and filesystem uids are the token's uid,
+ *  its real, effective, saved and filesystem gids the token's gid, its supplementary groups
+ *  exactly the token's (a restricted token's deny-only groups left out). Capabilities: for a
+ *  token of a uid other than 0, the privileges the token has enabled are the child's
+ *  permitted, effective, inheritable and ambient sets (so they survive the exec), and nothing
+ *  else; for uid 0, the token's permitted set (root's programs start with it effective). The
+ *  bounding set is cut to the token's permitted set when the caller holds CAP_SETPCAP. The
+ *  child runs with no_new_privs (PR_SET_NO_NEW_PRIVS) when the bounding set could not be cut
+ *  (so a uid-0 child still holds exactly the token's permitted set) or when the token lost
+ *  privileges (a CreateRestrictedToken token, or privileges removed with
+ *  AdjustTokenPrivileges): set-user-ID and file-capability programs then run without
+ *  elevating. A uid-0 token with its privileges deleted still starts a uid-0 child: root
+ *  without capabilities, owner of every file root owns. No saved root id, no way back.
  *
- *  The child starts clean: every descriptor but 0, 1 and 2 closed, signal handlers at their
- *  defaults and no signal blocked, and nothing of the calling thread's impersonation (its
- *  credentials are all set from the token). The credential change happens only in the child,
- *  between fork and execve, with raw system calls; the calling thread's credentials never
- *  change. argv and envp are NULL-terminated arrays as execve takes them; envp NULL is an
- *  empty environment. The caller reaps the child (waitpid). Needs TOKEN_ASSIGN_PRIMARY,
- *  TOKEN_DUPLICATE and TOKEN_QUERY on token.
+ *  What else the child gets: a session of its own (setsid: no controlling terminal, so it
+ *  can neither open the caller's /dev/tty nor push input into it) and a new anonymous session
+ *  keyring (none of the caller's keys); descriptors 0, 1 and 2 the caller's own when each is a
+ *  terminal, a pipe or a socket open across exec (what a host sets there for its child), else
+ *  /dev/null (a regular file, a closed or close-on-exec descriptor), every other descriptor
+ *  closed; umask 022; the account's home folder (passwd) as working folder, or "/" when it has
+ *  none or may not enter it; the caller's resource limits (rlimits) and audit login uid
+ *  unchanged; signal handlers at their defaults and no signal blocked; nothing of the calling
+ *  thread's impersonation (its credentials are all set from the token). No PAM session runs
+ *  (no pam_limits, pam_loginuid, pam_keyinit, pam_systemd). The credential change happens only
+ *  in the child, between fork and execve, with raw system calls; the calling thread's
+ *  credentials never change. argv and envp are NULL-terminated arrays as execve takes them;
+ *  envp NULL is an empty environment. The caller reaps the child (waitpid). Needs
+ *  TOKEN_ASSIGN_PRIMARY, TOKEN_DUPLICATE and TOKEN_QUERY on token.
  *
  *  S_OK and *pid;
  *  E_POINTER (path, argv or pid NULL);
  *  E_HANDLE (token not a live token handle);
  *  HRESULT_FROM_WIN32(ERROR_BAD_TOKEN_TYPE) (an impersonation token: duplicate it as a primary
  *    one first, as Windows asks);
+ *  HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED) (a restricted token with restricting SIDs, or whose
+ *    user or primary group is deny-only: the kernel has no form for them, and a child would
+ *    hold every right of the unrestricted account);
  *  E_ACCESSDENIED (the handle lacks a right above; the kernel refused the change: starting a
- *    process as another account takes CAP_SETUID and CAP_SETGID; or the account may not run
- *    the program, execve's EACCES);
- *  HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND) (no such program, "" included, or a component
- *    of path that is not a directory);
+ *    process as another account takes CAP_SETUID and CAP_SETGID; the caller may not open
+ *    path; or the account may not run the program, execve's EACCES);
+ *  HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND) (no such program, "" included, a component of
+ *    path that is not a directory, too many symbolic links, or a path too long);
  *  HRESULT_FROM_WIN32(ERROR_BAD_EXE_FORMAT) (not an executable format);
  *  E_INVALIDARG (the token has more supplementary groups than a process can hold, 65,536, or
  *    execve answered EINVAL);
  *  E_OUTOFMEMORY (no memory, or fork found the process limit reached: ENOMEM, EAGAIN);
- *  E_UNEXPECTED (fork, the error pipe or execve failed otherwise, e.g. no descriptor left, or
- *    argv and envp too long);
+ *  E_UNEXPECTED (fork, the error pipe, /dev/null or execve failed otherwise, e.g. no
+ *    descriptor left, or argv and envp too long; or the account's key quota left no room for
+ *    the child's session keyring);
  *  HOST_E_CLRNOTAVAILABLE (the library is closed).
  *  *pid is left unchanged on failure; no process is left behind. Common results. */
 HRESULT HostSec_SpawnAsUser(HANDLE token, const char *path, char *const argv[], char *const envp[], pid_t *pid);

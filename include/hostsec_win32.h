@@ -928,25 +928,42 @@ BOOL HostSecW32_CreateRestrictedToken(HANDLE ExistingTokenHandle, DWORD Flags, D
 BOOL HostSecW32_IsTokenRestricted(HANDLE TokenHandle);
 
 /** A process as the account of hToken (a primary token with TOKEN_QUERY, TOKEN_DUPLICATE and
- *  TOKEN_ASSIGN_PRIMARY), with the credentials HostSec_SpawnAsUser gives (hostsec.h).
- *  lpCommandLine is split into argv as Windows' C runtime splits it (docs/access-control.md);
- *  the program is lpApplicationName (a path, not searched) or else the first word, searched in
- *  PATH when it has no '/'. lpEnvironment: NULL inherits the caller's environment, else a
- *  block of "NAME=value" strings ending with an empty one. lpCurrentDirectory NULL: the
- *  caller's. bInheritHandles FALSE closes every descriptor but 0-2, TRUE keeps those without
- *  FD_CLOEXEC. dwCreationFlags: 0, DETACHED_PROCESS, CREATE_NEW_CONSOLE, CREATE_NO_WINDOW,
- *  CREATE_NEW_PROCESS_GROUP, CREATE_DEFAULT_ERROR_MODE (no console here: nothing to do).
+ *  TOKEN_ASSIGN_PRIMARY), with the credentials, session, keyring, umask, rlimits and
+ *  no_new_privs rules HostSec_SpawnAsUser gives (hostsec.h: no PAM session, the caller's
+ *  rlimits and audit login uid; a uid-0 token with its privileges deleted is root without
+ *  capabilities, owner of every file root owns). lpCommandLine is split into argv as
+ *  Windows' C runtime splits it (docs/access-control.md); the program is lpApplicationName
+ *  (a path; a relative one is completed from the caller's current folder, as Windows does)
+ *  or else the first word: with a '/', a path the same way; without, searched in the
+ *  caller's PATH, absolute entries only (an empty, "." or relative entry is skipped). The
+ *  caller opens the program and the child runs that very file: never one from
+ *  lpCurrentDirectory. lpEnvironment: NULL is the account's minimal environment (HOME, USER,
+ *  LOGNAME and SHELL from its passwd entry, none of them without one, and
+ *  PATH=/usr/local/bin:/usr/bin:/bin), never the caller's; else a block of "NAME=value"
+ *  strings ending with an empty one. lpCurrentDirectory NULL: the account's home folder, or
+ *  "/" when it has none or may not enter it. Descriptors 0-2: with STARTF_USESTDHANDLES,
+ *  hStdInput, hStdOutput and hStdError are descriptors of the caller as HANDLE values
+ *  ((HANDLE)(intptr_t)fd, so NULL is descriptor 0) or INVALID_HANDLE_VALUE for /dev/null;
+ *  without it, /dev/null, except a terminal there (the caller's console, shared as Windows
+ *  shares it with a console child). bInheritHandles FALSE closes every other descriptor, TRUE
+ *  keeps those without FD_CLOEXEC. The child always leads a session of its own without a
+ *  controlling terminal (so CREATE_NEW_PROCESS_GROUP is always the case); DETACHED_PROCESS,
+ *  CREATE_NEW_CONSOLE and CREATE_NO_WINDOW also put /dev/null in place of a terminal at 0-2
+ *  (no console is made); CREATE_DEFAULT_ERROR_MODE changes nothing.
  *  *lpProcessInformation: process and thread handles (both wait for the process; close both
  *  with CloseHandle), its pid, and the pid as thread id (Linux's main thread id).
  *  FALSE: ERROR_NOACCESS (lpStartupInfo or lpProcessInformation NULL);
  *  ERROR_INVALID_PARAMETER (no program, CREATE_SUSPENDED, CREATE_UNICODE_ENVIRONMENT, another
- *  flag, STARTF_USESTDHANDLES, attributes with a security descriptor; the token has more
- *  groups than a process can hold; execve answered EINVAL); ERROR_INVALID_HANDLE;
- *  ERROR_BAD_TOKEN_TYPE; ERROR_ACCESS_DENIED (rights, or starting another account without
+ *  flag, attributes with a security descriptor; the token has more groups than a process can
+ *  hold; execve answered EINVAL); ERROR_INVALID_HANDLE (hToken; or with STARTF_USESTDHANDLES a
+ *  standard handle that is no open descriptor); ERROR_BAD_TOKEN_TYPE; ERROR_NOT_SUPPORTED (a
+ *  restricted token with restricting SIDs, or a deny-only user or primary group: nothing
+ *  starts); ERROR_ACCESS_DENIED (rights, or starting another account without
  *  CAP_SETUID/CAP_SETGID, or a program or lpCurrentDirectory the account may not use);
- *  ERROR_FILE_NOT_FOUND (no such program or lpCurrentDirectory); ERROR_BAD_EXE_FORMAT;
- *  ERROR_NOT_ENOUGH_MEMORY (no memory, or the process limit); ERROR_INTERNAL_ERROR (fork or
- *  execve failed otherwise; or closed). Common results. */
+ *  ERROR_FILE_NOT_FOUND (no such program, a name on no absolute PATH entry, or no such
+ *  lpCurrentDirectory); ERROR_BAD_EXE_FORMAT; ERROR_NOT_ENOUGH_MEMORY (no memory, or the
+ *  process limit); ERROR_INTERNAL_ERROR (fork or execve failed otherwise; or closed). Common
+ *  results. */
 BOOL HostSecW32_CreateProcessAsUserA(HANDLE hToken, LPCSTR lpApplicationName, LPSTR lpCommandLine,
                                      LPSECURITY_ATTRIBUTES lpProcessAttributes,
                                      LPSECURITY_ATTRIBUTES lpThreadAttributes, BOOL bInheritHandles,

@@ -263,11 +263,11 @@ uint64_t hs_random64(void);
 /* ---- PAM (pam_conversation.c) ------------------------------------------------------ */
 
 /* HostSec_SpawnAsUser's child (spawn.c): everything prepared before the fork. */
-#define HS_SPAWN_MAX_GROUPS 65536
+#define HS_SPAWN_MAX_GROUPS    65536
 /* What the child gets at descriptor 0, 1 or 2 (hs_spawn_request.stdio): a descriptor of the
  * caller (>= 0) put there, or one of these. */
-#define HS_STDIO_NULL (-1)          /* /dev/null */
-#define HS_STDIO_PASSED (-2)        /* the caller's own if a terminal, pipe or socket, else /dev/null */
+#define HS_STDIO_NULL          (-1) /* /dev/null */
+#define HS_STDIO_PASSED        (-2) /* the caller's own if a terminal, pipe or socket, else /dev/null */
 #define HS_STDIO_TERMINAL_ONLY (-3) /* the caller's own if a terminal, else /dev/null */
 typedef struct hs_spawn_request {
     /* The process's own credentials ("self"): the child returns to them first, so nothing of
@@ -280,8 +280,8 @@ typedef struct hs_spawn_request {
     const uint32_t *groups;
     size_t ngroups;
     uint64_t effective, permitted, inheritable, ambient, bounding;
-    bool no_new_privs;      /* the token lost privileges: nothing may give them back at exec */
-    int program;            /* the program, opened by the caller (O_PATH): run with execveat */
+    bool no_new_privs; /* the token lost privileges: nothing may give them back at exec */
+    int program;       /* the program, opened by the caller (O_PATH): run with execveat */
     char *const *argv;
     char *const *envp;
     const char *directory;  /* the working folder, changed to as the account */

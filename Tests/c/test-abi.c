@@ -205,6 +205,7 @@ static void win32_error_codes_match_winerror(void) {
     CHECK(ERROR_CANNOT_IMPERSONATE == 1368);
     CHECK(ERROR_FILE_NOT_FOUND == 2);
     CHECK(ERROR_BAD_EXE_FORMAT == 193);
+    CHECK(ERROR_NOT_SUPPORTED == 50);
 }
 
 #define RIGHT_IS(name, value) CHECK((uint32_t)(name) == (uint32_t)(value))
@@ -278,7 +279,7 @@ static void hresult_name_covers_every_table_row(void) {
     HOSTSEC_HRESULT_TABLE(ROW_X, ROW_W)
 #undef ROW_X
 #undef ROW_W
-    CHECK(rows == 36);
+    CHECK(rows == 37);
     /* And spelled out, so a table that drifts from the reference is caught too. */
     CHECK(name_is(S_OK, "S_OK"));
     CHECK(name_is(S_FALSE, "S_FALSE"));
@@ -311,6 +312,7 @@ static void hresult_name_covers_every_table_row(void) {
     CHECK(name_is((HRESULT)0x80070558u, "HRESULT_FROM_WIN32(ERROR_CANNOT_IMPERSONATE)"));
     CHECK(name_is((HRESULT)0x80070002u, "HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)"));
     CHECK(name_is((HRESULT)0x800700C1u, "HRESULT_FROM_WIN32(ERROR_BAD_EXE_FORMAT)"));
+    CHECK(name_is((HRESULT)0x80070032u, "HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED)"));
 }
 
 static void hresult_name_is_never_null_outside_the_table(void) {
@@ -356,7 +358,7 @@ static void mscoree_only_codes_are_apart_from_returned_ones(void) {
         HOSTSEC_HRESULT_RETURNED(CMP_X, CMP_W) \
     }
     HOSTSEC_HRESULT_MSCOREE_ONLY(EACH_ONLY)
-    CHECK(returned == 29 && compat == 7 && overlap == 0);
+    CHECK(returned == 30 && compat == 7 && overlap == 0);
 }
 
 static void library_version_matches_header(void) {

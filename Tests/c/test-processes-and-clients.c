@@ -449,8 +449,8 @@ static int probe(int argc, char **argv) {
     if (strcmp(what, "state") == 0 && argc == 5) {
         mode_t mask = umask(022);
         if (mask != 022) return 1;
-        if (!is_dev_null(0)) return 2; /* a regular file there: not passed on purpose */
-        if (!is_dev_null(2)) return 3; /* closed there */
+        if (!is_dev_null(0)) return 2;        /* a regular file there: not passed on purpose */
+        if (!is_dev_null(2)) return 3;        /* closed there */
         if (write(1, "ok", 2) != 2) return 4; /* a pipe there: passed on purpose */
         char cwd[4096];
         if (!getcwd(cwd, sizeof cwd) || strcmp(cwd, argv[3]) != 0) return 5;
@@ -635,14 +635,15 @@ static void spawn_as_user_refuses_a_restricted_token(void) {
     char user[48], group[48];
     snprintf(user, sizeof user, "S-1-22-1-%u", (unsigned)getuid());
     snprintf(group, sizeof group, "S-1-22-2-%u", (unsigned)getgid());
-    SID_AND_ATTRIBUTES the_user = {sid_of(user), 0}, the_group = {sid_of(group), 0}, nobody = {sid_of("S-1-22-1-65534"), 0};
+    SID_AND_ATTRIBUTES the_user = {sid_of(user), 0}, the_group = {sid_of(group), 0},
+                       nobody = {sid_of("S-1-22-1-65534"), 0};
     SID_AND_ATTRIBUTES all[3] = {the_user, the_group, {sid_of("BA"), 0}};
     HANDLE restricted[4] = {NULL, NULL, NULL, NULL};
     CHECK(HostSecW32_CreateRestrictedToken(process, 0, 0, NULL, 0, NULL, 1, &nobody, &restricted[0]));
     CHECK(HostSecW32_CreateRestrictedToken(process, 0, 1, &the_user, 0, NULL, 0, NULL, &restricted[1]));
     CHECK(HostSecW32_CreateRestrictedToken(process, 0, 1, &the_group, 0, NULL, 0, NULL, &restricted[2]));
-    CHECK(HostSecW32_CreateRestrictedToken(process, DISABLE_MAX_PRIVILEGE, 3, all, 0, NULL, 1, &nobody,
-                                           &restricted[3]));
+    CHECK(
+        HostSecW32_CreateRestrictedToken(process, DISABLE_MAX_PRIVILEGE, 3, all, 0, NULL, 1, &nobody, &restricted[3]));
     char *const argv[] = {"true", NULL};
     for (int i = 0; i < 4; i++) {
         pid_t pid = 12345;

@@ -782,15 +782,16 @@ static void create_process_as_user_with_no_environment_gets_the_users_minimal_on
     const char *cwd = stat(pw->pw_dir, &st) == 0 && S_ISDIR(st.st_mode) ? pw->pw_dir : "/";
     char dir[] = "/tmp/hostsec-env-XXXXXX", script[4096];
     CHECK(mkdtemp(dir) && chmod(dir, 0755) == 0);
-    snprintf(script, sizeof script,
-             "[ -z \"$HS_SECRET\" ] || exit 1\n"
-             "[ \"$HOME\" = '%s' ] && [ \"$USER\" = '%s' ] && [ \"$LOGNAME\" = '%s' ] || exit 2\n"
-             "[ \"$SHELL\" = '%s' ] || exit 3\n"
-             "[ \"$PATH\" = /usr/local/bin:/usr/bin:/bin ] || exit 4\n"
-             "[ \"$(pwd)\" = '%s' ] || exit 5\n"
-             "[ \"$(tr '\\0' '\\n' </proc/$$/environ | grep -cv '^HOME=\\|^USER=\\|^LOGNAME=\\|^SHELL=\\|^PATH=')\" = 0 ] "
-             "|| exit 6\n",
-             pw->pw_dir, pw->pw_name, pw->pw_name, pw->pw_shell[0] ? pw->pw_shell : "/bin/sh", cwd);
+    snprintf(
+        script, sizeof script,
+        "[ -z \"$HS_SECRET\" ] || exit 1\n"
+        "[ \"$HOME\" = '%s' ] && [ \"$USER\" = '%s' ] && [ \"$LOGNAME\" = '%s' ] || exit 2\n"
+        "[ \"$SHELL\" = '%s' ] || exit 3\n"
+        "[ \"$PATH\" = /usr/local/bin:/usr/bin:/bin ] || exit 4\n"
+        "[ \"$(pwd)\" = '%s' ] || exit 5\n"
+        "[ \"$(tr '\\0' '\\n' </proc/$$/environ | grep -cv '^HOME=\\|^USER=\\|^LOGNAME=\\|^SHELL=\\|^PATH=')\" = 0 ] "
+        "|| exit 6\n",
+        pw->pw_dir, pw->pw_name, pw->pw_name, pw->pw_shell[0] ? pw->pw_shell : "/bin/sh", cwd);
     write_program(dir, "check-environment", script);
     setenv("HS_SECRET", "root-daemon-secret", 1);
     HANDLE token = primary_token();
