@@ -691,6 +691,18 @@ static void spawn_as_user_child_of_a_privilege_deleted_token_has_no_new_privs(vo
     char eff[32];
     status_line("/proc/thread-self/status", "CapEff:", eff, sizeof eff);
     if (strtoull(eff, NULL, 16) & (1ull << 8)) CHECK(no_new_privs_of_child(process) == 0);
+    /* A privilege removed with AdjustTokenPrivileges (CAP_SYS_BOOT, when the token holds it). */
+    HANDLE copy = NULL;
+    CHECK_HR(HostSec_DuplicateTokenEx(process, TOKEN_ALL_ACCESS, SecurityImpersonation, TokenPrimary, &copy), S_OK);
+    TOKEN_PRIVILEGES remove = {1, {{{0, 0}, SE_PRIVILEGE_REMOVED}}};
+    CHECK(HostSecW32_LookupPrivilegeValueA(NULL, "SeShutdownPrivilege", &remove.Privileges[0].Luid));
+    char prm[32];
+    status_line("/proc/self/status", "CapPrm:", prm, sizeof prm);
+    if (strtoull(prm, NULL, 16) & (1ull << 22)) {
+        CHECK(HostSecW32_AdjustTokenPrivileges(copy, FALSE, &remove, 0, NULL, NULL));
+        CHECK(no_new_privs_of_child(copy) == 1);
+    }
+    HostSec_CloseHandle(copy);
     HostSec_CloseHandle(deleted);
     HostSec_CloseHandle(process);
 }

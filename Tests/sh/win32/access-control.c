@@ -2,7 +2,9 @@
  * security and restricted tokens with Windows' documented behaviour, written as a Windows
  * program. Run by test-access-control.sh as root and again without CAP_SETUID/CAP_SETGID;
  * prints "ok   name" per test (docs/access-control.md names each). */
-#define _GNU_SOURCE /* mkdtemp, setenv, fchdir: the process tests set up folders and PATH */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1 /* mkdtemp, setenv, fchdir: the process tests set up folders and PATH */
+#endif
 #include <windows.h>
 #include <sddl.h>
 #include <stdio.h>
