@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -535,6 +536,139 @@ static void a_fork_in_a_multithreaded_host_leaves_the_child_able_to_use_the_libr
     CHECK(ok_children == 20);
 }
 
+/* --- programs started while impersonating --------------------------------------------- */
+
+/* A command a host runs with system()/popen() from a thread acting as an account runs as that
+ * account, never as the process: the real uid is the account's too, so the shell (dash and
+ * bash set the effective uid to the real one) and the kernel's exec rules (a real uid 0 gets a
+ * full permitted set at execve) give it nothing of root. A shape that kept the process's real
+ * uid while impersonating would let the served account's program become root. */
+static void *run_shell_as_nobody(void *arg) {
+    char *out = arg;
+    HANDLE h = logon("nobody");
+    if (IHostSecurityManager_ImpersonateLoggedOnUser(manager, h) == S_OK) {
+        FILE *p = popen("id -u; id -ru; grep ^CapPrm: /proc/self/status;"
+                        " setpriv --reuid=0 --regid=0 --clear-groups true 2>/dev/null && echo became-root",
+                        "r");
+        if (p) {
+            size_t n = fread(out, 1, 255, p);
+            out[n] = 0;
+            pclose(p);
+        }
+        IHostSecurityManager_RevertToSelf(manager);
+    }
+    HostSec_CloseHandle(h);
+    return NULL;
+}
+static void a_shell_command_run_while_impersonating_runs_as_the_account(void) {
+    if (!privileged || getuid() != 0) {
+        printf("  (needs root: skipped)\n");
+        return;
+    }
+    char out[256] = {0}, want[128];
+    on_thread(run_shell_as_nobody, out);
+    snprintf(want, sizeof want, "%u\n%u\nCapPrm:\t0000000000000000\n", nobody_uid, nobody_uid);
+    if (strcmp(out, want) != 0) fprintf(stderr, "  the command saw:\n%s", out);
+    CHECK(strcmp(out, want) == 0);
+}
+
+/* --- signals from the served account --------------------------------------------------- */
+
+/* The kernel lets a process signal another when the sender's real or effective uid is the
+ * target thread's real or saved uid (kill(2)). A thread impersonating an account must not make
+ * the host signalable by that account's own processes: a host process impersonating nobody on
+ * two threads (its main thread, which kill(2) checks, and another) is probed by a separate
+ * process of nobody with kill -0, tgkill -0, SIGSTOP, SIGUSR1 and SIGKILL; every one must be
+ * EPERM and the host must revert and exit 0.
+ * OPEN (ADV-01, SECURITY.md "What it cannot promise"): the thread's real uid is the account's,
+ * so today every probe succeeds and the host is killed. Keeping the process's real uid instead
+ * passes this test and fails a_shell_command_run_while_impersonating_runs_as_the_account (a
+ * command run while impersonating becomes root), so the test runs only with
+ * HOSTSEC_OPEN_FINDINGS=1 until a shape satisfies both. */
+struct signal_probe {
+    int ready[2], go[2];
+};
+static void *impersonate_nobody_until_told(void *arg) {
+    struct signal_probe *p = arg;
+    HANDLE h = logon("nobody");
+    int tid = -1;
+    if (IHostSecurityManager_ImpersonateLoggedOnUser(manager, h) == S_OK) tid = hosting_tid();
+    if (write(p->ready[1], &tid, sizeof tid) != sizeof tid) _exit(20);
+    char c;
+    if (read(p->go[0], &c, 1) != 1) _exit(21);
+    if (IHostSecurityManager_RevertToSelf(manager) != S_OK) _exit(22);
+    HostSec_CloseHandle(h);
+    return NULL;
+}
+static void another_account_cannot_signal_the_host_while_it_is_impersonated(void) {
+    if (!getenv("HOSTSEC_OPEN_FINDINGS")) {
+        printf("  (ADV-01 is open: runs with HOSTSEC_OPEN_FINDINGS=1)\n");
+        return;
+    }
+    if (!privileged || getuid() != 0) {
+        printf("  (needs root to start a process of nobody: skipped)\n");
+        return;
+    }
+    struct signal_probe p;
+    if (pipe(p.ready) != 0 || pipe(p.go) != 0) abort();
+    pid_t host = fork();
+    if (host == 0) {
+        alarm(20);
+        pthread_t other;
+        if (pthread_create(&other, NULL, impersonate_nobody_until_told, &p) != 0) _exit(23);
+        impersonate_nobody_until_told(&p); /* the main thread too */
+        pthread_join(other, NULL);
+        _exit(0);
+    }
+    int tids[2] = {-1, -1};
+    for (int i = 0; i < 2; i++)
+        if (read(p.ready[0], &tids[i], sizeof tids[i]) != sizeof tids[i]) tids[i] = -1;
+    CHECK(tids[0] > 0 && tids[1] > 0); /* both threads impersonate nobody */
+    int results[7];
+    memset(results, 0, sizeof results);
+    int out[2];
+    if (pipe(out) != 0) abort();
+    pid_t prober = fork();
+    if (prober == 0) { /* a process of nobody that has nothing to do with the library */
+        int r[7];
+        if (setgroups(0, NULL) != 0 || setresgid(65534, 65534, 65534) != 0 ||
+            setresuid(nobody_uid, nobody_uid, nobody_uid) != 0)
+            _exit(30);
+        r[0] = kill(host, 0) == 0 ? 0 : errno;
+        r[1] = syscall(SYS_tgkill, host, tids[0], 0) == 0 ? 0 : errno;
+        r[2] = syscall(SYS_tgkill, host, tids[1], 0) == 0 ? 0 : errno;
+        r[3] = syscall(SYS_tgkill, host, tids[1], SIGSTOP) == 0 ? 0 : errno;
+        r[4] = syscall(SYS_tgkill, host, tids[0], SIGUSR1) == 0 ? 0 : errno;
+        r[5] = syscall(SYS_tgkill, host, tids[1], SIGKILL) == 0 ? 0 : errno;
+        r[6] = kill(host, SIGKILL) == 0 ? 0 : errno;
+        if (write(out[1], r, sizeof r) != sizeof r) _exit(31);
+        _exit(0);
+    }
+    close(out[1]);
+    int prober_status = 0;
+    waitpid(prober, &prober_status, 0);
+    CHECK(WIFEXITED(prober_status) && WEXITSTATUS(prober_status) == 0);
+    CHECK(read(out[0], results, sizeof results) == sizeof results);
+    close(out[0]);
+    for (int i = 0; i < 7; i++) {
+        if (results[i] != EPERM)
+            fprintf(stderr, "  probe %d as nobody: %s\n", i, results[i] ? strerror(results[i]) : "allowed");
+        CHECK(results[i] == EPERM);
+    }
+    kill(host, SIGCONT); /* in case a SIGSTOP got through */
+    if (write(p.go[1], "gg", 2) != 2) abort();
+    int host_status = 0;
+    waitpid(host, &host_status, 0);
+    if (!(WIFEXITED(host_status) && WEXITSTATUS(host_status) == 0))
+        fprintf(stderr, "  host status 0x%x (%s)\n", host_status,
+                WIFSIGNALED(host_status) ? strsignal(WTERMSIG(host_status)) : "exit");
+    CHECK(WIFEXITED(host_status) && WEXITSTATUS(host_status) == 0);
+    close(p.ready[0]);
+    close(p.ready[1]);
+    close(p.go[0]);
+    close(p.go[1]);
+}
+
 /* --- setup ----------------------------------------------------------------------------- */
 
 static void make_files(void) {
@@ -583,6 +717,8 @@ int main(void) {
     RUN_TEST(security_context_bad_inputs_get_documented_results_and_change_nothing);
     RUN_TEST(a_thread_that_exits_while_impersonating_releases_everything);
     RUN_TEST(a_fork_in_a_multithreaded_host_leaves_the_child_able_to_use_the_library);
+    RUN_TEST(a_shell_command_run_while_impersonating_runs_as_the_account);
+    RUN_TEST(another_account_cannot_signal_the_host_while_it_is_impersonated);
     remove_files();
     IHostSecurityManager_Release(manager);
     CHECK_EXIT();
