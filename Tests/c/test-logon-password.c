@@ -382,6 +382,26 @@ static void a_stack_that_never_asks_for_the_password_is_refused(void) {
     unsetenv("HOSTSEC_PAM_SERVICE");
 }
 
+/* Names that are almost an account's: a newline, a colon (the passwd field separator), a
+ * non-UTF-8 byte, 4 KiB. None names an account; each is ERROR_LOGON_FAILURE after PAM, as an
+ * unknown account is, never an error that tells them apart. */
+static void odd_names_are_logon_failure(void) {
+    char big[4097];
+    memset(big, 'a', 4096);
+    big[4096] = 0;
+    char newline[48], colon[48], latin1[48];
+    snprintf(newline, sizeof newline, "%s\n", names[0]);
+    snprintf(colon, sizeof colon, "%s:x:0:0", names[0]);
+    snprintf(latin1, sizeof latin1, "%s\xe9", names[0]);
+    const char *odd[] = {newline, colon, latin1, big, "root\n", " root"};
+    for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+        HANDLE h = (HANDLE)1;
+        DWORD delay = 0;
+        CHECK_HR(HostSec_LogonUserWithPasswordNoWait(odd[i], password, &h, &delay), LOGON_FAILURE);
+        CHECK(h == NULL && delay > 0);
+    }
+}
+
 /* ---- the failure delay, reported instead of slept (A3-09) --------------------------- */
 
 static void no_wait_null_arguments_are_e_pointer_and_clear_the_out_values(void) {
@@ -590,6 +610,7 @@ int main(void) {
     RUN_TEST(repeated_failures_lock_the_account);
     RUN_TEST(a_stack_that_never_asks_for_the_password_is_refused);
     RUN_TEST(no_wait_logon_reports_the_remaining_delay_instead_of_sleeping);
+    RUN_TEST(odd_names_are_logon_failure);
     RUN_TEST(host_selects_the_service_with_hostsec_pam_service);
     RUN_TEST(account_step_denial_is_account_disabled);
     RUN_TEST(broken_service_is_no_logon_servers);
