@@ -74,8 +74,10 @@ static void submit(request *r) {
     r->done = 0;
     r->next = NULL;
     pthread_mutex_lock(&queue_lock);
-    if (tail) tail->next = r;
-    else head = r;
+    if (tail)
+        tail->next = r;
+    else
+        head = r;
     tail = r;
     pthread_cond_signal(&queue_cond);
     pthread_mutex_unlock(&queue_lock);
@@ -158,8 +160,8 @@ int main(int argc, char **argv) {
         no_wait[i] = good_logon(name, password, 1, 1);
         snprintf(name, sizeof name, "%s%d", prefix, account++);
         blocking[i] = good_logon(name, password, 1, 0);
-        fprintf(stderr, "round %d: idle %.1f ms, no-wait flood %.1f ms, blocking flood %.1f ms\n", i + 1,
-                idle[i] * 1e3, no_wait[i] * 1e3, blocking[i] * 1e3);
+        fprintf(stderr, "round %d: idle %.1f ms, no-wait flood %.1f ms, blocking flood %.1f ms\n", i + 1, idle[i] * 1e3,
+                no_wait[i] * 1e3, blocking[i] * 1e3);
     }
     double base = median(idle, rounds), nw = median(no_wait, rounds), bl = median(blocking, rounds);
     printf("| first logon of a valid account, idle (baseline) | %.1f ms | 1.00 |\n", base * 1e3);

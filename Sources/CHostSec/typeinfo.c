@@ -228,8 +228,7 @@ static const HOSTSEC_METHOD_INFO functions[] = {
     FUNCTION(HostSec_SpawnAsUser, spawn_as_user_params, "HRESULT", INT32, HRESULT),
     FUNCTION(HostSec_OpenSocketClientToken, open_socket_client_token_params, "HRESULT", INT32, HRESULT),
     FUNCTION(HostSec_ImpersonateSocketClient, impersonate_socket_client_params, "HRESULT", INT32, HRESULT),
-    FUNCTION(HostSec_LogonUserWithPasswordNoWait, logon_user_with_password_no_wait_params, "HRESULT", INT32,
-             HRESULT),
+    FUNCTION(HostSec_LogonUserWithPasswordNoWait, logon_user_with_password_no_wait_params, "HRESULT", INT32, HRESULT),
 };
 _Static_assert(COUNT(functions) == HS_FUNCTION_COUNT, "one description per HS_FUNCTION_ value");
 

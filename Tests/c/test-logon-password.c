@@ -457,7 +457,8 @@ static void write_service(const char *service, const char *text) {
 static void host_selects_the_service_with_hostsec_pam_service(void) {
     char service[48];
     snprintf(service, sizeof service, "%s-any", prefix);
-    write_service(service, "auth required pam_exec.so expose_authtok quiet /bin/true\naccount required pam_permit.so\n");
+    write_service(service,
+                  "auth required pam_exec.so expose_authtok quiet /bin/true\naccount required pam_permit.so\n");
     setenv("HOSTSEC_PAM_SERVICE", service, 1);
     HANDLE h;
     CHECK_HR(logon(names[0], "anything at all", &h), S_OK); /* any password: this service was used */

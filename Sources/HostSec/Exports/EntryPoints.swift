@@ -137,7 +137,9 @@ public func HostSec_LogonUserWithPasswordNoWait(
     _ userName: UnsafePointer<CChar>?, _ password: UnsafePointer<CChar>?,
     _ phToken: UnsafeMutablePointer<HANDLE?>?, _ pdwFailureDelayMs: UnsafeMutablePointer<DWORD>?
 ) -> HRESULT {
-    guard Tracer.isOn else { return EntryPoint.logonUserWithPasswordNoWait(userName, password, phToken, pdwFailureDelayMs) }
+    guard Tracer.isOn else {
+        return EntryPoint.logonUserWithPasswordNoWait(userName, password, phToken, pdwFailureDelayMs)
+    }
     // As above: the tracer never reads the password.
     return FunctionTrace.call(
         Int32(HS_FUNCTION_HostSec_LogonUserWithPasswordNoWait), userName, password, phToken, pdwFailureDelayMs
