@@ -886,9 +886,13 @@ static void op_logon_password(input *in, const char *name, uint8_t b) {
         expect(hr, E_INVALIDARG, "HostSec_LogonUserWithPassword(\"\")");
     else if (hr != S_OK && hr != HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE) &&
              hr != HRESULT_FROM_WIN32(ERROR_NO_LOGON_SERVERS) && hr != HRESULT_FROM_WIN32(ERROR_ACCOUNT_EXPIRED) &&
-             hr != HRESULT_FROM_WIN32(ERROR_PASSWORD_EXPIRED) && hr != HRESULT_FROM_WIN32(ERROR_ACCOUNT_DISABLED))
+             hr != HRESULT_FROM_WIN32(ERROR_PASSWORD_EXPIRED) && hr != HRESULT_FROM_WIN32(ERROR_ACCOUNT_DISABLED) &&
+             hr != HRESULT_FROM_WIN32(ERROR_LOGON_TYPE_NOT_GRANTED))
         fail("HostSec_LogonUserWithPassword(%s) -> %s", name, hr_name(hr));
     if (b % 10 >= 6 && b % 10 != 8 && hr == S_OK) fail("HostSec_LogonUserWithPassword(no account) -> S_OK");
+    /* root, nobody (nologin shell), daemon, bin, sys (below UID_MIN): refused before PAM. */
+    if (b % 10 <= 4 && hr != HRESULT_FROM_WIN32(ERROR_LOGON_TYPE_NOT_GRANTED))
+        fail("HostSec_LogonUserWithPassword(%s) -> %s, not ERROR_LOGON_TYPE_NOT_GRANTED", name, hr_name(hr));
     if (hr == S_OK) add_handle(h);
 }
 

@@ -143,6 +143,7 @@
     W(ERROR_PASSWORD_EXPIRED, 0x80070532, "the password has expired")                                                  \
     W(ERROR_ACCOUNT_DISABLED, 0x80070533, "the account is disabled")                                                   \
     W(ERROR_ACCOUNT_EXPIRED, 0x80070701, "the account has expired")                                                    \
+    W(ERROR_LOGON_TYPE_NOT_GRANTED, 0x80070569, "the account may not log on with a password here")                     \
     W(ERROR_PRIVILEGE_NOT_HELD, 0x80070522, "the kernel cannot enforce the impersonation (no CAP_SETUID/CAP_SETGID)")  \
     W(ERROR_CANNOT_IMPERSONATE, 0x80070558, "the socket has no peer to impersonate")                                   \
     W(ERROR_FILE_NOT_FOUND, 0x80070002, "no such program")                                                             \
@@ -275,6 +276,9 @@
 #endif
 #ifndef ERROR_ACCOUNT_EXPIRED
 #define ERROR_ACCOUNT_EXPIRED 1793L
+#endif
+#ifndef ERROR_LOGON_TYPE_NOT_GRANTED
+#define ERROR_LOGON_TYPE_NOT_GRANTED 1385L
 #endif
 #ifndef ERROR_PRIVILEGE_NOT_HELD
 #define ERROR_PRIVILEGE_NOT_HELD 1314L
@@ -919,6 +923,19 @@ HRESULT HostSec_LogonUser(const char *userName, HANDLE *phToken);
  *  authenticated, exactly as HostSec_LogonUser makes it (groups from getgrouplist, DACL
  *  granting the account and the caller, TOKEN_ALL_ACCESS).
  *
+ *  Who may log on with a password: not root (uid 0) nor a system account (uid below UID_MIN
+ *  of /etc/login.defs, 1000 when absent) unless the policy has
+ *  HOSTSEC_POLICY_ALLOW_ROOT_PASSWORD_LOGON; not an account whose shell is not a login shell
+ *  (not listed in /etc/shells; an empty shell is /bin/sh) unless it has
+ *  HOSTSEC_POLICY_ALLOW_NOLOGIN_SHELL_LOGON. Both are decided from the user database (NSS)
+ *  before PAM runs, so the password is not checked and pam_faillock counts nothing, and again
+ *  for the account PAM authenticated. The refusal tells the caller that the account exists
+ *  and is of such a kind: a server answers it to its clients as it answers
+ *  ERROR_LOGON_FAILURE. A PAM transaction that succeeds without ever asking for the password
+ *  (a stack with pam_rootok, as su's, or pam_permit) is ERROR_LOGON_FAILURE. The shipped
+ *  service (pam.d/hostsec) also refuses every account while /etc/nologin exists, and locks an
+ *  account after repeated failures (pam_faillock: 3 in 15 minutes, for 10 minutes, by default).
+ *
  *  userName is passed to PAM and NSS byte for byte (no encoding is assumed or repaired).
  *  password is read in place: never stored, logged or traced (the tracer prints ***). The
  *  one copy is the answer PAM's conversation asks for, malloc'd as PAM requires; libpam
@@ -926,23 +943,29 @@ HRESULT HostSec_LogonUser(const char *userName, HANDLE *phToken);
  *  for more (a one-time code) fails with ERROR_LOGON_FAILURE.
  *
  *  Time: every failure once PAM ran returns no sooner than the call's start plus the delay
- *  the PAM stack asked for (pam_unix: 2 s, libpam varies it by up to a quarter), so a wrong
- *  password and an unknown account take the same time. The library runs one PAM transaction
- *  at a time (modules are not all thread-safe); the delays run in parallel. PAM runs with the
- *  calling thread's current credentials: without root, pam_unix checks only the password of
- *  the process's own account (through its setuid helper unix_chkpwd).
+ *  the PAM stack asked for (pam_faildelay and pam_unix: 2 s, libpam varies it by up to a
+ *  quarter), so a wrong password and an unknown account take the same time. This function
+ *  sleeps that delay on the calling thread: a server whose logon threads are few should call
+ *  HostSec_LogonUserWithPasswordNoWait and delay its answer on a timer instead. The library
+ *  runs one PAM transaction at a time (modules are not all thread-safe); the delays run in
+ *  parallel, outside that lock. PAM runs with the calling thread's current credentials:
+ *  without root, pam_unix checks only the password of the process's own account (through its
+ *  setuid helper unix_chkpwd).
  *
  *  S_OK;
  *  E_POINTER (userName, password or phToken NULL);
  *  E_INVALIDARG (userName empty);
  *  HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE) (wrong password, unknown account, an account whose
- *    password cannot be checked, e.g. locked with usermod -L, a password pam_unix refuses to
- *    check (longer than 512 bytes), or a stack that asked for more than one secret);
+ *    password cannot be checked, e.g. locked with usermod -L or by pam_faillock, a password
+ *    pam_unix refuses to check (longer than 512 bytes), /etc/nologin present (pam_nologin),
+ *    a stack that asked for more than one secret, or one that never asked for the password);
+ *  HRESULT_FROM_WIN32(ERROR_LOGON_TYPE_NOT_GRANTED) (root, a system account or an account
+ *    without a login shell, which the policy does not allow: at once, PAM is not called);
  *  HRESULT_FROM_WIN32(ERROR_ACCOUNT_EXPIRED) (right password, the account expired: chage -E);
  *  HRESULT_FROM_WIN32(ERROR_PASSWORD_EXPIRED) (right password, it must be changed first:
  *    chage -d 0, or older than its maximum age);
  *  HRESULT_FROM_WIN32(ERROR_ACCOUNT_DISABLED) (right password, the stack's account step denied
- *    access: PAM_PERM_DENIED, e.g. pam_nologin or pam_access);
+ *    access with PAM_PERM_DENIED, e.g. pam_access);
  *  HRESULT_FROM_WIN32(ERROR_NO_LOGON_SERVERS) (no such PAM service file in /etc/pam.d or
  *    /usr/lib/pam.d, a service name that is not a plain file name, or PAM failed: a module
  *    missing or broken, PAM_SERVICE_ERR, PAM_SYSTEM_ERR);
@@ -951,8 +974,34 @@ HRESULT HostSec_LogonUser(const char *userName, HANDLE *phToken);
  *  *phToken = NULL on failure. Common results. */
 HRESULT HostSec_LogonUserWithPassword(const char *userName, const char *password, HANDLE *phToken);
 
+/** HostSec_LogonUserWithPassword without the wait: the same checks, the same token and the
+ *  same results, but the call returns as soon as PAM is done. On failure *pdwFailureDelayMs
+ *  receives the milliseconds of the PAM stack's failure delay that remain (rounded up; 0 for
+ *  a failure before PAM ran: bad arguments, ERROR_LOGON_TYPE_NOT_GRANTED,
+ *  ERROR_NO_LOGON_SERVERS for a missing service, a closed library). The caller must not report
+ *  the failure to whoever tried before that time has passed (a server delays its answer on a
+ *  timer), or timing tells which accounts exist; no thread needs to wait meanwhile, so a flood
+ *  of wrong passwords cannot hold a server's logon threads. *pdwFailureDelayMs = 0 on success.
+ *  S_OK;
+ *  E_POINTER (userName, password, phToken or pdwFailureDelayMs NULL; the other out value is
+ *    still cleared);
+ *  E_INVALIDARG; HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE);
+ *  HRESULT_FROM_WIN32(ERROR_LOGON_TYPE_NOT_GRANTED); HRESULT_FROM_WIN32(ERROR_ACCOUNT_EXPIRED);
+ *  HRESULT_FROM_WIN32(ERROR_PASSWORD_EXPIRED); HRESULT_FROM_WIN32(ERROR_ACCOUNT_DISABLED);
+ *  HRESULT_FROM_WIN32(ERROR_NO_LOGON_SERVERS); E_OUTOFMEMORY; HOST_E_CLRNOTAVAILABLE (each
+ *  as HostSec_LogonUserWithPassword says).
+ *  *phToken = NULL on failure. Common results. */
+HRESULT HostSec_LogonUserWithPasswordNoWait(const char *userName, const char *password, HANDLE *phToken,
+                                            DWORD *pdwFailureDelayMs);
+
 /** HostSec_SetPolicy flag: impersonating another account must be enforced by the kernel. */
 #define HOSTSEC_POLICY_REQUIRE_ENFORCEMENT 0x00000001u
+/** HostSec_SetPolicy flag: password logons of uid 0 and of system accounts (uid below UID_MIN
+ *  of /etc/login.defs, 1000 when absent) are allowed. Without it they are refused. */
+#define HOSTSEC_POLICY_ALLOW_ROOT_PASSWORD_LOGON 0x00000002u
+/** HostSec_SetPolicy flag: password logons of accounts whose shell is not a login shell (not
+ *  listed in /etc/shells; an empty shell is /bin/sh) are allowed. Without it they are refused. */
+#define HOSTSEC_POLICY_ALLOW_NOLOGIN_SHELL_LOGON 0x00000004u
 
 /** Sets the process-wide policy flags (replacing the previous ones; 0, the default, is
  *  Windows' behaviour).
@@ -970,8 +1019,14 @@ HRESULT HostSec_LogonUserWithPassword(const char *userName, const char *password
  *  thread's own account, identification-level tokens and restricted contexts are not
  *  affected. Takes effect for every thread at its next call.
  *
- *  S_OK; E_INVALIDARG (a bit other than HOSTSEC_POLICY_REQUIRE_ENFORCEMENT; the policy is
- *  unchanged). Works after the library closed. Common results. */
+ *  HOSTSEC_POLICY_ALLOW_ROOT_PASSWORD_LOGON and HOSTSEC_POLICY_ALLOW_NOLOGIN_SHELL_LOGON let
+ *  root and system accounts, and accounts without a login shell, log on with a password
+ *  (HostSec_LogonUserWithPassword, HostSec_LogonUserWithPasswordNoWait, hostsec_win32.h's
+ *  LogonUserA), from the next logon on.
+ *
+ *  S_OK; E_INVALIDARG (a bit other than HOSTSEC_POLICY_REQUIRE_ENFORCEMENT,
+ *  HOSTSEC_POLICY_ALLOW_ROOT_PASSWORD_LOGON and HOSTSEC_POLICY_ALLOW_NOLOGIN_SHELL_LOGON; the
+ *  policy is unchanged). Works after the library closed. Common results. */
 HRESULT HostSec_SetPolicy(DWORD dwFlags);
 /* ---------------------------------------------------------------------------------------
  * Processes and clients as users (docs/access-control.md)
@@ -1173,7 +1228,8 @@ HRESULT HostSec_GetInterfaceInfoAt(DWORD index, const HOSTSEC_INTERFACE_INFO **p
  *  HostSec_ImpersonateSelf, HostSec_DuplicateTokenEx, HostSec_GetTokenInformation,
  *  HostSec_LogonUser, HostSec_SetPolicy, HostSec_GetInterfaceInfo, HostSec_GetInterfaceInfoAt,
  *  HostSec_GetFunctionInfoAt, HostSec_Invoke, HostSec_SetTrace, HostSec_SpawnAsUser,
- *  HostSec_OpenSocketClientToken, HostSec_ImpersonateSocketClient. A runtime finds the
+ *  HostSec_OpenSocketClientToken, HostSec_ImpersonateSocketClient,
+ *  HostSec_LogonUserWithPasswordNoWait. A runtime finds the
  *  function with dlsym and calls it with the described signature; the call tracer logs
  *  every call of a described function (one line, as for methods). Stores a pointer
  *  to the static description in *ppInfo (never free or modify it).

@@ -639,11 +639,14 @@ BOOL HostSecW32_DuplicateTokenEx(HANDLE hExistingToken, DWORD dwDesiredAccess,
 BOOL HostSecW32_GetTokenInformation(HANDLE TokenHandle, TOKEN_INFORMATION_CLASS TokenInformationClass,
                                     LPVOID TokenInformation, DWORD TokenInformationLength, PDWORD ReturnLength);
 /** Logs a local account on through PAM, as hostsec.h's HostSec_LogonUserWithPassword (the
- *  same time rules). lpszDomain NULL, "", "." or "Unix User". LOGON32_LOGON_INTERACTIVE: a
- *  primary token; LOGON32_LOGON_NETWORK: an impersonation token (SecurityImpersonation), as
- *  Windows gives. FALSE: ERROR_NOACCESS (phToken NULL); ERROR_INVALID_PARAMETER
- *  (lpszUsername or lpszPassword NULL, lpszUsername "", another logon type or provider,
- *  another domain); ERROR_LOGON_FAILURE; ERROR_ACCOUNT_EXPIRED; ERROR_PASSWORD_EXPIRED;
+ *  same rules: root, system accounts and accounts without a login shell are refused unless
+ *  HostSec_SetPolicy allows them, a stack that never asks for the password is refused; the
+ *  same time rules: the failure delay is slept on the calling thread). lpszDomain NULL, "",
+ *  "." or "Unix User". LOGON32_LOGON_INTERACTIVE: a primary token; LOGON32_LOGON_NETWORK: an
+ *  impersonation token (SecurityImpersonation), as Windows gives. FALSE: ERROR_NOACCESS
+ *  (phToken NULL); ERROR_INVALID_PARAMETER (lpszUsername or lpszPassword NULL, lpszUsername
+ *  "", another logon type or provider, another domain); ERROR_LOGON_FAILURE;
+ *  ERROR_LOGON_TYPE_NOT_GRANTED; ERROR_ACCOUNT_EXPIRED; ERROR_PASSWORD_EXPIRED;
  *  ERROR_ACCOUNT_DISABLED; ERROR_NO_LOGON_SERVERS (each as HostSec_LogonUserWithPassword
  *  says); ERROR_NOT_ENOUGH_MEMORY (PAM ran out of memory, or no handle slot left);
  *  ERROR_INTERNAL_ERROR (closed). *phToken = NULL on failure. Common results. */

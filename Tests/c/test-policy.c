@@ -38,7 +38,7 @@ static void set_policy_accepts_zero_and_the_enforcement_flag(void) {
 
 static void set_policy_rejects_unknown_bits_and_keeps_the_policy(void) {
     CHECK_HR(HostSec_SetPolicy(HOSTSEC_POLICY_REQUIRE_ENFORCEMENT), S_OK);
-    CHECK_HR(HostSec_SetPolicy(0x2), E_INVALIDARG);
+    CHECK_HR(HostSec_SetPolicy(0x8), E_INVALIDARG);
     CHECK_HR(HostSec_SetPolicy(0x80000000u), E_INVALIDARG);
     CHECK_HR(HostSec_SetPolicy(0xFFFFFFFFu), E_INVALIDARG);
     /* Still strict: without privilege the next impersonation of another account is refused. */

@@ -19,6 +19,12 @@ fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
 skip_script() { echo "skip: $1"; exit 77; }
 finish() { [ "$failures" -eq 0 ]; }
 
+# random_password: 32 hex digits from /dev/urandom (test accounts never get a guessable one).
+random_password() { head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+# forget_failures USER...: drops pam_faillock's tally of accounts a test made (their files in
+# /run/faillock outlive the accounts otherwise).
+forget_failures() { local u; for u in "$@"; do rm -f "/run/faillock/$u"; done; }
+
 # checker_found NAME STATUS REPORT PATTERN...: for a test that feeds a checker something wrong on
 # purpose: ok NAME when the checker exited with STATUS 1 and its REPORT has a line matching
 # each grep PATTERN; else fail NAME, showing the report.

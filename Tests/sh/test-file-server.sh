@@ -30,8 +30,10 @@ else echo "$swift_out" | tail -40; fail swift_package_tests_pass "status $swift_
 users=(fsc-alice fsc-bob fsc-carol fsc-dave)
 declare -A pass uid
 for u in "${users[@]}"; do
-    id -u "$u" >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin "$u"
-    pass[$u]="Pw-$u-$RANDOM$RANDOM"
+    # A login shell: the library refuses password logons of nologin accounts.
+    id -u "$u" >/dev/null 2>&1 || useradd -M -s /bin/sh "$u"
+    usermod -s /bin/sh "$u"
+    pass[$u]=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
     echo "$u:${pass[$u]}" | chpasswd
     uid[$u]=$(id -u "$u")
 done
@@ -40,7 +42,10 @@ served=$work/root
 mkdir -m 0777 "$served"
 for u in "${users[@]}"; do install -d -o "$u" -g "$u" -m 0755 "$served/$u"; done
 server_pid=
-cleanup() { [ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null; rm -rf "$work"; }
+cleanup() {
+    [ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null; rm -rf "$work"
+    for u in "${users[@]}"; do userdel "$u" 2>/dev/null; rm -f "/run/faillock/$u"; done
+}
 trap cleanup EXIT
 
 start_server() {  # start_server LOG [extra args...]; sets server_pid and port

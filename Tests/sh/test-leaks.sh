@@ -57,9 +57,11 @@ run host-dlopen examples/host-dlopen.c -ldl
 run identity-flow examples/identity-flow.c "${linked[@]}"
 if [ "$(id -u)" -eq 0 ]; then
     user=hslk$$
-    useradd -M -s /usr/sbin/nologin "$user" && echo "$user:Leak-check-1" | chpasswd -c YESCRYPT
+    secret=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    trap 'userdel "$user" 2>/dev/null; rm -f "/run/faillock/$user"' EXIT
+    useradd -M -s /bin/sh "$user" && echo "$user:$secret" | chpasswd -c YESCRYPT
     export HOSTSEC_PAM_SERVICE=hostsec-fuzz
-    RUN_ARGS="$user Leak-check-1" run logon-password Tests/sh/tracer/logon.c "${linked[@]}"
+    RUN_ARGS="$user $secret" run logon-password Tests/sh/tracer/logon.c "${linked[@]}"
     unset HOSTSEC_PAM_SERVICE
     userdel "$user"
 else

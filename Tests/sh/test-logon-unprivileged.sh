@@ -10,7 +10,8 @@ command -v setpriv >/dev/null || { echo "setpriv (util-linux) is missing" >&2; e
 
 dir=$(mktemp -d /tmp/hostsec-logon-XXXXXX)
 a=hsua$$ b=hsub$$
-cleanup() { userdel "$a" 2>/dev/null; userdel "$b" 2>/dev/null; rm -rf "$dir"; }
+pw_a=$(random_password) pw_b=$(random_password)
+cleanup() { userdel "$a" 2>/dev/null; userdel "$b" 2>/dev/null; forget_failures "$a" "$b"; rm -rf "$dir"; }
 trap cleanup EXIT
 chmod 0755 "$dir"
 cp "$lib/libhostsec.so" "$dir/libhostsec.so.1"
@@ -29,22 +30,22 @@ int main(int argc, char **argv) {
 EOF2
 gcc -std=c11 -Wall -Wextra -Werror -I"$root/include" "$dir/host.c" -L"$dir" -l:libhostsec.so.1 \
     -Wl,-rpath,"$dir" -o "$dir/host" || { fail build; exit 1; }
-useradd -M -s /usr/sbin/nologin "$a" && useradd -M -s /usr/sbin/nologin "$b" &&
-    printf '%s:%s\n%s:%s\n' "$a" "A-pass-1" "$b" "B-pass-2" | chpasswd -c YESCRYPT || { fail accounts; exit 1; }
+useradd -M -s /bin/sh "$a" && useradd -M -s /bin/sh "$b" &&
+    printf '%s:%s\n%s:%s\n' "$a" "$pw_a" "$b" "$pw_b" | chpasswd -c YESCRYPT || { fail accounts; exit 1; }
 uid_a=$(id -u "$a")
 
 as_a() { setpriv --reuid="$a" --regid="$a" --clear-groups --inh-caps=-all --bounding-set=-all -- "$dir/host" "$@" 2>&1; }
 
 own_password_logs_on_through_unix_chkpwd() {
-    local got; got=$(as_a "$a" "A-pass-1")
+    local got; got=$(as_a "$a" "$pw_a")
     [ "$got" = "S_OK uid=$uid_a" ] && ok "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "$got"
 }
 own_wrong_password_is_logon_failure() {
-    local got; got=$(as_a "$a" "A-pass-2")
+    local got; got=$(as_a "$a" "$pw_b")
     [ "$got" = "HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE) uid=0" ] && ok "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "$got"
 }
 another_accounts_right_password_is_logon_failure() {
-    local got; got=$(as_a "$b" "B-pass-2")
+    local got; got=$(as_a "$b" "$pw_b")
     [ "$got" = "HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE) uid=0" ] && ok "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "$got"
 }
 unknown_account_is_logon_failure_without_root() {
@@ -53,7 +54,7 @@ unknown_account_is_logon_failure_without_root() {
 }
 own_expired_password_is_password_expired_without_root() {
     chage -d 0 "$a"
-    local got; got=$(as_a "$a" "A-pass-1")
+    local got; got=$(as_a "$a" "$pw_a")
     chage -d "$(date +%F)" "$a"
     [ "$got" = "HRESULT_FROM_WIN32(ERROR_PASSWORD_EXPIRED) uid=0" ] && ok "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "$got"
 }

@@ -12,7 +12,7 @@ every_slot_and_function_matches_the_header() {
         grep -q '^HostSec_LogonUserWithPassword: function checked$' "$out/check.txt" &&
         grep -q '^HostSec_SetPolicy: function checked$' "$out/check.txt" &&
         grep -q '^DllGetClassObject: function checked$' "$out/check.txt" &&
-        grep -q '^22 header functions, 22 described$' "$out/check.txt"; then
+        grep -q '^23 header functions, 23 described$' "$out/check.txt"; then
         ok "${FUNCNAME[0]}"
     else
         fail "${FUNCNAME[0]}" "$(cat "$out/check.txt")"

@@ -77,10 +77,12 @@ whoami_prints_the_process_token() {
 
 whoami_prints_a_logged_on_account_while_impersonating() {
     if [ "$(id -u)" -ne 0 ]; then ok "${FUNCNAME[0]} # skip: needs root to make an account"; return; fi
-    local user=hsw32who pw='W32-who-pw!' uid output
+    local user=hsw32who uid output pw
+    pw=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
     userdel "$user" >/dev/null 2>&1
     groupadd -f "${user}g2"
-    useradd -M -U -G "${user}g2" -s /usr/sbin/nologin "$user" || { fail "${FUNCNAME[0]}" "useradd"; return; }
+    trap "userdel $user 2>/dev/null; groupdel ${user}g2 2>/dev/null; groupdel $user 2>/dev/null; rm -f /run/faillock/$user" EXIT
+    useradd -M -U -G "${user}g2" -s /bin/sh "$user" || { fail "${FUNCNAME[0]}" "useradd"; return; }
     printf '%s:%s\n' "$user" "$pw" | chpasswd -c YESCRYPT
     uid=$(id -u "$user")
     output=$("$out/whoami" "$user" "$pw" 2>&1)
@@ -100,10 +102,20 @@ whoami_prints_a_logged_on_account_while_impersonating() {
     fi
 }
 
+# LogonUserA reaches the core's password logon, so its rule holds here too: root (uid 0) and
+# nobody (shell /usr/sbin/nologin) are refused before PAM with ERROR_LOGON_TYPE_NOT_GRANTED.
+logon_user_a_refuses_root_and_nologin_accounts() {
+    local got
+    got="$("$out/whoami" root not-the-password 2>&1) / $("$out/whoami" nobody not-the-password 2>&1)"
+    if [ "$got" = "LogonUserA: error 1385 / LogonUserA: error 1385" ]; then ok "${FUNCNAME[0]}"
+    else fail "${FUNCNAME[0]}" "$got"; fi
+}
+
 windows_sources_compile_with_wall_wextra_werror
 conformance_passes
 conformance_passes_without_setuid_and_setgid
 no_windows_name_is_exported
 whoami_prints_the_process_token
 whoami_prints_a_logged_on_account_while_impersonating
+logon_user_a_refuses_root_and_nologin_accounts
 [ "$failures" -eq 0 ]
