@@ -31,12 +31,16 @@ public final class CredentialCache: Sendable {
         let token: Token
         let expires: UInt64
         var lastUse: UInt64
+        /// The account's state when the logon began (``accountStamp(_:)``), and when it was
+        /// last found unchanged.
+        let stamp: [UInt8]?
+        var checked: UInt64
     }
 
     private struct Pending {
         let salt: [UInt8]
         let digest: [UInt8]
-        let task: Task<Token, any Error>
+        let task: Task<(Token, [UInt8]?), any Error>
     }
 
     /// An account as NSS and PAM name it: the name's bytes. A `String` key would make two
@@ -58,6 +62,7 @@ public final class CredentialCache: Sendable {
     private let state = Mutex(State())
     private let key: [UInt8]
     private let ttl: UInt64
+    private let recheck: UInt64
     private let capacity: Int
     private let logon: Logon
     private let clock: @Sendable () -> UInt64
@@ -65,12 +70,15 @@ public final class CredentialCache: Sendable {
 
     /// - Parameters:
     ///   - ttl: how long a logon is remembered.
+    ///   - recheck: a hit on an entry whose account was last checked longer ago than this
+    ///     checks the account again (``accountStamp(_:)``); changed, expired or unreadable, the
+    ///     entry is dropped and PAM decides.
     ///   - capacity: most accounts remembered at once.
     ///   - logonThreads: threads that run PAM logons (each waits out PAM's delay on failure).
     ///   - logon: the logon itself (``Token/logon(user:password:)`` unless a test says otherwise).
     ///   - clock: nanoseconds on a monotonic clock (a test can move time).
     public init(
-        ttl: Duration = .seconds(300), capacity: Int = 1024, logonThreads: Int = 8,
+        ttl: Duration = .seconds(300), recheck: Duration = .seconds(5), capacity: Int = 1024, logonThreads: Int = 8,
         logon: @escaping Logon = { user, password throws(HostSecurityError) in
             try Token.logon(user: user, password: password)
         },
@@ -78,7 +86,8 @@ public final class CredentialCache: Sendable {
     ) {
         precondition(capacity > 0 && logonThreads > 0)
         self.key = CredentialCache.randomBytes(32)
-        self.ttl = UInt64(ttl.components.seconds) * 1_000_000_000 + UInt64(ttl.components.attoseconds / 1_000_000_000)
+        self.ttl = CredentialCache.nanoseconds(ttl)
+        self.recheck = CredentialCache.nanoseconds(recheck)
         self.capacity = capacity
         self.logon = logon
         self.clock = clock
@@ -101,19 +110,36 @@ public final class CredentialCache: Sendable {
             return state.entries[account]
         }
         if let entry {
-            if constantTimeEqual(digest(salt: entry.salt, password: password), entry.digest) {
-                state.withLock { state in
-                    state.hits += 1
-                    if state.entries[account]?.digest == entry.digest { state.entries[account]?.lastUse = now }
+            guard constantTimeEqual(digest(salt: entry.salt, password: password), entry.digest) else {
+                // A failed check drops the entry (unless a newer logon already replaced it).
+                drop(account, entry)
+                return (try await logOn(user: user, password: password), .logon)
+            }
+            if now &- entry.checked >= recheck {
+                // A password change, a lock or an expiry since the logon ends the entry: PAM decides.
+                let key = self.key
+                let current = try await pool.runIfActive { CredentialCache.accountStamp(user, key: key) }
+                guard let current, let stamp = entry.stamp, constantTimeEqual(current, stamp) else {
+                    drop(account, entry)
+                    return (try await logOn(user: user, password: password), .logon)
                 }
-                return (entry.token, .cache)
             }
-            // A failed check drops the entry (unless a newer logon already replaced it).
             state.withLock { state in
-                if state.entries[account]?.digest == entry.digest { state.entries[account] = nil }
+                state.hits += 1
+                guard state.entries[account]?.digest == entry.digest else { return }
+                state.entries[account]?.lastUse = now
+                if now &- entry.checked >= recheck { state.entries[account]?.checked = now }
             }
+            return (entry.token, .cache)
         }
         return (try await logOn(user: user, password: password), .logon)
+    }
+
+    /// Removes `entry` unless a newer logon already replaced it.
+    private func drop(_ account: Account, _ entry: Entry) {
+        state.withLock { state in
+            if state.entries[account]?.digest == entry.digest { state.entries[account] = nil }
+        }
     }
 
     /// A PAM logon, shared by every request that comes with the same credentials meanwhile.
@@ -121,11 +147,16 @@ public final class CredentialCache: Sendable {
         let account = Account(user)
         let salt = CredentialCache.randomBytes(16)
         let digest = self.digest(salt: salt, password: password)
-        let pool = self.pool, logon = self.logon
+        let pool = self.pool, logon = self.logon, key = self.key
         let (pending, mine) = state.withLock { state -> (Pending, Bool) in
             if let pending = state.pending[account] { return (pending, false) }
-            let task = Task<Token, any Error> {
-                try await pool.runIfActive { () throws -> Token in try logon(user, password) }
+            // The account's state is read before PAM: a change during the logon shows at the
+            // first recheck.
+            let task = Task<(Token, [UInt8]?), any Error> {
+                try await pool.runIfActive { () throws -> (Token, [UInt8]?) in
+                    let stamp = CredentialCache.accountStamp(user, key: key)
+                    return (try logon(user, password), stamp)
+                }
             }
             let pending = Pending(salt: salt, digest: digest, task: task)
             state.pending[account] = pending
@@ -133,7 +164,7 @@ public final class CredentialCache: Sendable {
         }
         if !mine {
             if constantTimeEqual(self.digest(salt: pending.salt, password: password), pending.digest) {
-                return try await pending.task.value
+                return try await pending.task.value.0
             }
             // Another password for the same account is being checked: check this one on its own.
             return try await pool.runIfActive { () throws -> Token in try logon(user, password) }
@@ -143,16 +174,17 @@ public final class CredentialCache: Sendable {
         state.withLock { state in
             state.pending[account] = nil
             switch result {
-            case .success(let token):
+            case .success(let (token, stamp)):
                 state.logons += 1
                 if state.entries[account] == nil && state.entries.count >= capacity { evict(&state, now: now) }
                 state.entries[account] = Entry(
-                    salt: salt, digest: digest, token: token, expires: now &+ ttl, lastUse: now)
+                    salt: salt, digest: digest, token: token, expires: now &+ ttl, lastUse: now, stamp: stamp,
+                    checked: now)
             case .failure:
                 state.failures += 1
             }
         }
-        return try result.get()
+        return try result.get().0
     }
 
     /// Makes room for one entry: expired entries go first, then the least recently used.
@@ -181,6 +213,30 @@ public final class CredentialCache: Sendable {
     /// What an entry keeps besides the token, for tests: its salt and digest, never the password.
     public func storedSecret(of user: String) -> [UInt8]? {
         state.withLock { state in state.entries[Account(user)].map { $0.salt + $0.digest } }
+    }
+
+    /// What a cached logon depends on in `user`'s shadow entry, keyed with `key`: the password
+    /// hash (a digest of it, never the hash), the last change, maximum age, inactivity and
+    /// expiry. nil when there is no entry to read (no shadow entry, not root), or when the
+    /// account or its password has expired by date: then PAM decides every time.
+    static func accountStamp(_ user: String, key: [UInt8]) -> [UInt8]? {
+        var entry = fs_shadow()
+        defer { memset(&entry, 0, MemoryLayout<fs_shadow>.size) }  // the hash goes no further
+        guard fs_shadow_entry(user, &entry) == 0 else { return nil }
+        let today = entry.today
+        if entry.expire >= 0 && today >= entry.expire { return nil }  // the account expired
+        if entry.last_change == 0 { return nil }  // the password must be changed
+        if entry.max >= 0 && entry.last_change > 0 && today > entry.last_change + entry.max { return nil }
+        let hash = withUnsafeBytes(of: &entry.hash) { Array($0.prefix(entry.hash_length)) }
+        var fields: [UInt8] = []
+        for value in [entry.last_change, entry.max, entry.inactive, entry.expire] {
+            withUnsafeBytes(of: Int64(value).littleEndian) { fields += $0 }
+        }
+        return hmacSHA256(key: key, [hash, fields])
+    }
+
+    static func nanoseconds(_ d: Duration) -> UInt64 {
+        UInt64(d.components.seconds) * 1_000_000_000 + UInt64(d.components.attoseconds / 1_000_000_000)
     }
 
     public static func monotonicNanoseconds() -> UInt64 {

@@ -244,3 +244,46 @@ import Testing
         #expect(owner(dir + "/own")?.uid == bob.uid)
     }
 }
+
+/// A cached logon follows the account (A3-17): a hit more than 5 s after the last check reads
+/// the shadow entry again; a changed password, a lock or an expiry ends the entry and PAM
+/// decides.
+@Suite(.enabled(if: isRoot, "makes accounts"), .serialized) struct CachedAccountChangeTests {
+    func account() throws -> Account { try makeAccount("fsw-c\(UInt32.random(in: 100_000...999_999))") }
+
+    @Test func a_locked_account_is_refused_within_n_seconds() async throws {
+        for change in ["usermod -L", "usermod -e 1"] {  // locked, then expired
+            let user = try account()
+            defer { _ = try? sh("userdel \(user.name)") }
+            let now = Atomic<UInt64>(1_000)
+            let cache = CredentialCache(clock: { now.load(ordering: .relaxed) })
+            #expect(try await cache.token(user: user.name, password: user.password).1 == .logon)
+            try sh("\(change) \(user.name)")
+            now.store(1_000 + 4_900_000_000, ordering: .relaxed)  // inside the 5 s window: still the cache
+            #expect(try await cache.token(user: user.name, password: user.password).1 == .cache)
+            now.store(1_000 + 5_000_000_000, ordering: .relaxed)
+            await #expect(throws: HostSecurityError.self, "\(change)") {
+                try await cache.token(user: user.name, password: user.password)
+            }
+        }
+    }
+
+    @Test func a_changed_password_stops_the_old_one_within_n_seconds() async throws {
+        let user = try account()
+        defer { _ = try? sh("userdel \(user.name)") }
+        let now = Atomic<UInt64>(1_000)
+        let cache = CredentialCache(clock: { now.load(ordering: .relaxed) })
+        _ = try await cache.token(user: user.name, password: user.password)
+        let newPassword = randomPassword()
+        try sh("chpasswd", input: "\(user.name):\(newPassword)\n")
+        now.store(1_000 + 5_000_000_000, ordering: .relaxed)
+        await #expect(throws: HostSecurityError.logonFailure) {
+            try await cache.token(user: user.name, password: user.password)
+        }
+        #expect(try await cache.token(user: user.name, password: newPassword).1 == .logon)
+        // Unchanged, the entry is checked again and answers.
+        now.store(1_000 + 11_000_000_000, ordering: .relaxed)
+        #expect(try await cache.token(user: user.name, password: newPassword).1 == .cache)
+    }
+}
+
