@@ -139,6 +139,7 @@
     W(ERROR_PASSWORD_EXPIRED, 0x80070532, "the password has expired")                                                  \
     W(ERROR_ACCOUNT_DISABLED, 0x80070533, "the account is disabled")                                                   \
     W(ERROR_ACCOUNT_EXPIRED, 0x80070701, "the account has expired")                                                    \
+    W(ERROR_LOGON_TYPE_NOT_GRANTED, 0x80070569, "the account may not log on with a password here")                     \
     W(ERROR_PRIVILEGE_NOT_HELD, 0x80070522, "the kernel cannot enforce the impersonation (no CAP_SETUID/CAP_SETGID)")  \
     W(ERROR_CANNOT_IMPERSONATE, 0x80070558, "the socket has no peer to impersonate")                                   \
     W(ERROR_FILE_NOT_FOUND, 0x80070002, "no such program")                                                             \
@@ -270,6 +271,9 @@
 #endif
 #ifndef ERROR_ACCOUNT_EXPIRED
 #define ERROR_ACCOUNT_EXPIRED 1793L
+#endif
+#ifndef ERROR_LOGON_TYPE_NOT_GRANTED
+#define ERROR_LOGON_TYPE_NOT_GRANTED 1385L
 #endif
 #ifndef ERROR_PRIVILEGE_NOT_HELD
 #define ERROR_PRIVILEGE_NOT_HELD 1314L
@@ -943,8 +947,17 @@ HRESULT HostSec_LogonUser(const char *userName, HANDLE *phToken);
  *  *phToken = NULL on failure. Common results. */
 HRESULT HostSec_LogonUserWithPassword(const char *userName, const char *password, HANDLE *phToken);
 
+HRESULT HostSec_LogonUserWithPasswordNoWait(const char *userName, const char *password, HANDLE *phToken,
+                                            DWORD *pdwFailureDelayMs);
+
 /** HostSec_SetPolicy flag: impersonating another account must be enforced by the kernel. */
 #define HOSTSEC_POLICY_REQUIRE_ENFORCEMENT 0x00000001u
+/** HostSec_SetPolicy flag: password logons of uid 0 and of system accounts (uid below UID_MIN
+ *  of /etc/login.defs, 1000 when absent) are allowed. Without it they are refused. */
+#define HOSTSEC_POLICY_ALLOW_ROOT_PASSWORD_LOGON 0x00000002u
+/** HostSec_SetPolicy flag: password logons of accounts whose shell is not a login shell (not
+ *  listed in /etc/shells; an empty shell is /bin/sh) are allowed. Without it they are refused. */
+#define HOSTSEC_POLICY_ALLOW_NOLOGIN_SHELL_LOGON 0x00000004u
 
 /** Sets the process-wide policy flags (replacing the previous ones; 0, the default, is
  *  Windows' behaviour).

@@ -382,6 +382,7 @@ enum {
     HS_FUNCTION_HostSec_SpawnAsUser,
     HS_FUNCTION_HostSec_OpenSocketClientToken,
     HS_FUNCTION_HostSec_ImpersonateSocketClient,
+    HS_FUNCTION_HostSec_LogonUserWithPasswordNoWait,
     HS_FUNCTION_COUNT
 };
 struct HOSTSEC_METHOD_INFO;

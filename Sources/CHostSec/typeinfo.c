@@ -118,6 +118,12 @@ static const HOSTSEC_PARAM_INFO logon_user_with_password_params[] = {
     PARAM("password", "const char *", POINTER, IN, SECRET, -1, NULL),
     PARAM("phToken", "HANDLE *", POINTER, OUT, HANDLE_OUT, -1, NULL),
 };
+static const HOSTSEC_PARAM_INFO logon_user_with_password_no_wait_params[] = {
+    PARAM("userName", "const char *", POINTER, IN, STRING, -1, NULL),
+    PARAM("password", "const char *", POINTER, IN, SECRET, -1, NULL),
+    PARAM("phToken", "HANDLE *", POINTER, OUT, HANDLE_OUT, -1, NULL),
+    PARAM("pdwFailureDelayMs", "DWORD *", POINTER, OUT, NUMBER, -1, NULL),
+};
 static const HOSTSEC_PARAM_INFO get_class_object_params[] = {
     PARAM("rclsid", "REFCLSID", POINTER, IN, IID, -1, NULL),
     PARAM("riid", "REFIID", POINTER, IN, IID, -1, NULL),
@@ -222,6 +228,8 @@ static const HOSTSEC_METHOD_INFO functions[] = {
     FUNCTION(HostSec_SpawnAsUser, spawn_as_user_params, "HRESULT", INT32, HRESULT),
     FUNCTION(HostSec_OpenSocketClientToken, open_socket_client_token_params, "HRESULT", INT32, HRESULT),
     FUNCTION(HostSec_ImpersonateSocketClient, impersonate_socket_client_params, "HRESULT", INT32, HRESULT),
+    FUNCTION(HostSec_LogonUserWithPasswordNoWait, logon_user_with_password_no_wait_params, "HRESULT", INT32,
+             HRESULT),
 };
 _Static_assert(COUNT(functions) == HS_FUNCTION_COUNT, "one description per HS_FUNCTION_ value");
 

@@ -62,6 +62,11 @@ public struct HostSecurityError: Error, Equatable, Hashable, Sendable, CustomStr
     public static let accountDisabled = Self(hresult: HResult.accountDisabled)
     /// `HRESULT_FROM_WIN32(ERROR_ACCOUNT_EXPIRED)`: the account has expired.
     public static let accountExpired = Self(hresult: HResult.accountExpired)
+    /// `HRESULT_FROM_WIN32(ERROR_LOGON_TYPE_NOT_GRANTED)`: the account may not log on with a
+    /// password here: root, a system account or one without a login shell, which
+    /// ``PasswordLogonOptions`` (or the process-wide policy) did not allow. Decided from the
+    /// user database before PAM runs: the password was not checked.
+    public static let logonTypeNotGranted = Self(hresult: HResult.logonTypeNotGranted)
 
     /// The HRESULT's name from the library's table and its value, e.g.
     /// `HRESULT_FROM_WIN32(ERROR_NONE_MAPPED) (0x80070534)`.

@@ -1,5 +1,8 @@
 // Logons: tokens for accounts, from the user database (NSS) or with a password (PAM).
 internal import HostSec
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Token {
     /// A primary token for a local account, from the system's user database (NSS), with
@@ -22,26 +25,102 @@ extension Token {
     /// says otherwise), made as ``logon(user:)`` makes it. The password is handed to PAM in
     /// place and not kept by the library (a Swift `String` cannot be wiped: keep yours short-lived).
     ///
+    /// Root, system accounts (uid below `UID_MIN`) and accounts without a login shell are
+    /// refused before PAM runs unless `options` (or the process-wide `HostSec_SetPolicy` bits)
+    /// allow them. A stack that lets the account in without asking for the password is refused.
+    ///
     /// A failure after PAM ran comes no sooner than the delay the PAM stack asks for (about
-    /// 2 s with pam_unix), whatever the reason, so timing does not tell which accounts exist.
+    /// 2 s with pam_unix), whatever the reason, so timing does not tell which accounts exist:
+    /// this call sleeps it out on the calling thread. A server uses the `async` form, or
+    /// ``logon(user:password:options:failureDelay:)``, which hold no thread through it.
     ///
     /// - Throws: ``HostSecurityError/logonFailure`` for an unknown account or a wrong
-    ///   password (the same error for both); ``HostSecurityError/passwordExpired``,
+    ///   password (the same error for both), a locked account, `/etc/nologin`, or a stack that
+    ///   never asked for the password; ``HostSecurityError/logonTypeNotGranted`` for an account
+    ///   of a kind `options` does not allow; ``HostSecurityError/passwordExpired``,
     ///   ``HostSecurityError/accountDisabled``, ``HostSecurityError/accountExpired``;
     ///   ``HostSecurityError/noLogonServers`` when PAM is missing or misconfigured;
     ///   ``HostSecurityError/invalidArgument`` for an empty name; ``HostSecurityError/closed``.
-    public static func logon(user: String, password: String) throws(HostSecurityError) -> Token {
+    public static func logon(
+        user: String, password: String, options: PasswordLogonOptions = []
+    ) throws(HostSecurityError) -> Token {
+        var delay = Duration.zero
+        do throws(HostSecurityError) {
+            return try logon(user: user, password: password, options: options, failureDelay: &delay)
+        } catch {
+            sleepOut(delay)
+            throw error
+        }
+    }
+
+    /// ``logon(user:password:options:)`` for async code: the same checks and errors, but the
+    /// failure delay is slept with `Task.sleep`, so no thread is held through it (a flood of
+    /// wrong passwords cannot occupy a server's threads). Cancellation does not cut the delay
+    /// short: the error still comes no sooner than the delay.
+    public static func logon(
+        user: String, password: String, options: PasswordLogonOptions = []
+    ) async throws(HostSecurityError) -> Token {
+        var delay = Duration.zero
+        do throws(HostSecurityError) {
+            return try logon(user: user, password: password, options: options, failureDelay: &delay)
+        } catch {
+            // In a task of its own, which the caller's cancellation does not reach.
+            let deadline = ContinuousClock.now + delay
+            await Task { try? await Task.sleep(until: deadline, clock: .continuous) }.value
+            throw error
+        }
+    }
+
+    /// ``logon(user:password:options:)`` that never sleeps
+    /// (`HostSec_LogonUserWithPasswordNoWait`): on a throw, `failureDelay` holds what remains
+    /// of the PAM stack's failure delay (`.zero` on success, and for failures before PAM ran).
+    /// The caller must not report the failure to whoever tried before that time has passed.
+    public static func logon(
+        user: String, password: String, options: PasswordLogonOptions = [], failureDelay: inout Duration
+    ) throws(HostSecurityError) -> Token {
         let engine = HostSec.HostSecurity.shared
-        let result: Result<TokenHandle, HostSecError> = user.withCString { name in
+        let allowance = PasswordLogonAllowance(rawValue: options.rawValue)
+        let result: Result<TokenHandle, PasswordLogonFailure> = user.withCString { name in
             password.withCString { secret in
-                do throws(HostSecError) { return .success(try engine.logonUser(name: name, password: secret)) } catch {
+                do throws(PasswordLogonFailure) {
+                    return .success(try engine.logonUserNoWait(name: name, password: secret, allowing: allowance))
+                } catch {
                     return .failure(error)
                 }
             }
         }
         switch result {
-        case .success(let handle): return try Token(engine: engine, handle: handle)
-        case .failure(let error): throw HostSecurityError(error)
+        case .success(let handle):
+            failureDelay = .zero
+            return try Token(engine: engine, handle: handle)
+        case .failure(let failure):
+            failureDelay = .microseconds(failure.remainingDelayMicroseconds)
+            throw HostSecurityError(failure.error)
         }
     }
+
+    /// Sleeps on the calling thread (the synchronous form's delay).
+    private static func sleepOut(_ delay: Duration) {
+        let deadline = ContinuousClock.now + delay
+        while ContinuousClock.now < deadline {
+            let left = (deadline - ContinuousClock.now).components
+            var ts = timespec(tv_sec: Int(left.seconds), tv_nsec: Int(left.attoseconds / 1_000_000_000))
+            _ = nanosleep(&ts, nil)
+        }
+    }
+}
+
+/// Who may log on with a password besides ordinary accounts, per call; the process-wide
+/// `HostSec_SetPolicy` bits apply as well.
+public struct PasswordLogonOptions: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    /// Root and system accounts (uid below `UID_MIN` of `/etc/login.defs`) may log on with a
+    /// password (`HOSTSEC_POLICY_ALLOW_ROOT_PASSWORD_LOGON`). A root token holds every
+    /// capability of the process.
+    public static let allowRootAndSystemAccounts = Self(rawValue: PasswordLogonAllowance.rootAndSystemAccounts.rawValue)
+    /// Accounts whose shell is not listed in `/etc/shells` (`/usr/sbin/nologin`, `/bin/false`)
+    /// may log on with a password (`HOSTSEC_POLICY_ALLOW_NOLOGIN_SHELL_LOGON`).
+    public static let allowNologinShells = Self(rawValue: PasswordLogonAllowance.nologinShells.rawValue)
 }

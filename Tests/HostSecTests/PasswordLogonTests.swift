@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import HostSec
 import CHostSec
@@ -15,14 +16,34 @@ struct FixedPasswordCheck: PasswordAuthentication {
     ) -> PasswordCheck { result }
 }
 
+/// A PAM stand-in that counts its calls.
+final class CountingPasswordCheck: PasswordAuthentication, @unchecked Sendable {
+    let result: PasswordCheck
+    private let calls = Mutex(0)
+    init(result: PasswordCheck) { self.result = result }
+    var count: Int { calls.withLock { $0 } }
+    func check(
+        service: UnsafePointer<CChar>, user: UnsafePointer<CChar>,
+        password: UnsafePointer<CChar>
+    ) -> PasswordCheck {
+        calls.withLock { $0 += 1 }
+        return result
+    }
+}
+
 @Suite struct PasswordLogonTests {
-    func logon(_ result: PasswordCheck, user: String = "root") -> HRESULT {
+    /// The user name "root" reaches the stand-in only with `.rootAndSystemAccounts`, which the
+    /// mapping tests give; the rule's own tests below pass none.
+    func logon(
+        _ result: PasswordCheck, user: String = "root",
+        allowing: PasswordLogonAllowance = [.rootAndSystemAccounts, .nologinShells]
+    ) -> HRESULT {
         let security = HostSecurity(
             syscalls: KernelCredentialSyscalls(),
             authentication: FixedPasswordCheck(result: result))
         do {
             let handle = try user.withCString { name in
-                try "secret".withCString { try security.logonUser(name: name, password: $0) }
+                try "secret".withCString { try security.logonUser(name: name, password: $0, allowing: allowing) }
             }
             _ = HostSec_CloseHandle(handle.cHandle)
             return HResult.ok
@@ -74,6 +95,90 @@ struct FixedPasswordCheck: PasswordAuthentication {
                 == HResult.logonFailure)
         clock_gettime(CLOCK_MONOTONIC, &ts)
         #expect(Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9 - start >= 0.3)
+    }
+
+    @Test func a_stack_that_never_asked_for_the_password_is_logon_failure() {
+        let root = Array("root".utf8CString.dropLast())
+        let check = PasswordCheck(step: .done, code: PAM_SUCCESS, user: root, askedForPassword: false)
+        #expect(logon(check) == HResult.logonFailure)
+    }
+
+    @Test func root_and_system_accounts_are_refused_before_pam_runs() {
+        let pam = CountingPasswordCheck(result: PasswordCheck(step: .done, code: PAM_SUCCESS))
+        let security = HostSecurity(syscalls: KernelCredentialSyscalls(), authentication: pam)
+        for user in ["root", "daemon"] {
+            let started = ContinuousClock.now
+            guard case .failure(let failure) = noWait(security, user) else {
+                Issue.record("\(user) logged on")
+                continue
+            }
+            #expect(failure.error == .logonTypeNotGranted && failure.remainingDelayMicroseconds == 0)
+            #expect(ContinuousClock.now - started < .seconds(1))
+        }
+        #expect(pam.count == 0)
+    }
+
+    /// A module may hand back another name than it was given: the rule applies to that one.
+    @Test func the_account_pam_authenticated_is_held_to_the_rule_too() {
+        let root = Array("root".utf8CString.dropLast())
+        let renamed = PasswordCheck(step: .done, code: PAM_SUCCESS, user: root)
+        #expect(logon(renamed, user: "hostsec-no-such-account", allowing: []) == HResult.logonTypeNotGranted)
+    }
+
+    @Test func no_wait_reports_the_delay_that_remains() {
+        let security = HostSecurity(
+            syscalls: KernelCredentialSyscalls(),
+            authentication: FixedPasswordCheck(
+                result: PasswordCheck(step: .authenticate, code: PAM_AUTH_ERR, failDelayMicroseconds: 300_000)))
+        let started = ContinuousClock.now
+        guard case .failure(let failure) = noWait(security, "hostsec-no-such-account") else {
+            Issue.record("logged on")
+            return
+        }
+        #expect(failure.error == .logonFailure)
+        #expect(failure.remainingDelayMicroseconds > 0 && failure.remainingDelayMicroseconds <= 300_000)
+        #expect(ContinuousClock.now - started < .milliseconds(300))
+    }
+
+    private func noWait(_ security: HostSecurity, _ user: String) -> Result<TokenHandle, PasswordLogonFailure> {
+        user.withCString { name in
+            "secret".withCString { password in
+                do throws(PasswordLogonFailure) {
+                    return .success(try security.logonUserNoWait(name: name, password: password))
+                } catch { return .failure(error) }
+            }
+        }
+    }
+
+    @Test func uid_min_is_read_from_login_defs() throws {
+        let path = try scratchFile("# comment UID_MIN 5\nUID_MAX 60000\nUID_MIN\t\t 0x200\n")
+        defer { unlink(path) }
+        #expect(LoginConfiguration.uidMin(path: path) == 512)
+        #expect(LoginConfiguration.uidMin(path: path + "-missing") == 1000)
+        let bad = try scratchFile("UID_MIN 12abc\n")
+        defer { unlink(bad) }
+        #expect(LoginConfiguration.uidMin(path: bad) == 1000)
+    }
+
+    @Test func login_shells_are_read_as_getusershell_reads_them() throws {
+        let path = try scratchFile("# /etc/shells\n/bin/sh\n  /usr/bin/zsh # z\n#/bin/false\nbash\n")
+        defer { unlink(path) }
+        #expect(LoginConfiguration.isLoginShell(Array("/bin/sh".utf8), path: path))
+        #expect(LoginConfiguration.isLoginShell([], path: path))  // empty: /bin/sh
+        #expect(LoginConfiguration.isLoginShell(Array("/usr/bin/zsh".utf8), path: path))
+        #expect(!LoginConfiguration.isLoginShell(Array("/bin/false".utf8), path: path))
+        #expect(!LoginConfiguration.isLoginShell(Array("bash".utf8), path: path))
+        #expect(!LoginConfiguration.isLoginShell(Array("/usr/sbin/nologin".utf8), path: path))
+        #expect(LoginConfiguration.isLoginShell(Array("/bin/csh".utf8), path: path + "-missing"))
+    }
+
+    private func scratchFile(_ text: String) throws -> String {
+        var template = Array("/tmp/hostsec-login-XXXXXX".utf8CString)
+        let fd = mkstemp(&template)
+        guard fd >= 0 else { throw HostSecError.unexpected }
+        defer { close(fd) }
+        _ = text.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
+        return String(cString: template)
     }
 
     /// The conversation answers the first hidden prompt with a malloc'd copy, shows nothing,

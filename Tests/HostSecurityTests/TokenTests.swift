@@ -76,6 +76,65 @@ import CHostSec
         #expect(throws: HostSecurityError.invalidArgument) { try Token.logon(user: "", password: "x") }
     }
 
+    /// Decided from the user database before PAM: root (uid 0), daemon (a system account) and
+    /// nobody (shell /usr/sbin/nologin) are refused at once; the options let them reach PAM,
+    /// where the wrong password fails as usual.
+    @Test func root_system_and_nologin_accounts_are_refused_unless_the_options_allow_them() {
+        for user in ["root", "daemon", "nobody"] {
+            #expect(throws: HostSecurityError.logonTypeNotGranted) { try Token.logon(user: user, password: "x") }
+        }
+        #expect(throws: HostSecurityError.logonFailure) {
+            try Token.logon(user: "daemon", password: "x", options: [.allowRootAndSystemAccounts, .allowNologinShells])
+        }
+        #expect(throws: HostSecurityError.logonTypeNotGranted) {
+            try Token.logon(user: "daemon", password: "x", options: .allowRootAndSystemAccounts)  // shell nologin
+        }
+        #expect(throws: HostSecurityError.logonFailure) {
+            try Token.logon(user: "nobody", password: "x", options: .allowNologinShells)
+        }
+    }
+
+    @Test func the_failure_delay_is_returned_instead_of_slept() {
+        var delay = Duration.seconds(99)
+        let started = ContinuousClock.now
+        #expect(throws: HostSecurityError.logonFailure) {
+            try Token.logon(user: "no-such-user-hostsec-swift", password: "x", failureDelay: &delay)
+        }
+        let spent = ContinuousClock.now - started
+        #expect(delay > .zero && spent < .seconds(1))
+        #expect(spent + delay >= .milliseconds(990))
+        delay = .seconds(99)
+        #expect(throws: HostSecurityError.logonTypeNotGranted) {
+            try Token.logon(user: "root", password: "x", failureDelay: &delay)
+        }
+        #expect(delay == .zero)  // refused before PAM: no delay is due
+    }
+
+    /// 16 failing async logons at once on the cooperative pool (one thread per core): each
+    /// error comes after its delay, and the delays overlap, since none holds a thread. Held
+    /// threads would need 16 x 2 s / cores.
+    @Test func async_failures_wait_their_delay_without_holding_a_thread() async {
+        let started = ContinuousClock.now
+        let spent = await withTaskGroup(of: Duration?.self) { group in
+            for i in 0..<16 {
+                group.addTask {
+                    let start = ContinuousClock.now
+                    do throws(HostSecurityError) {
+                        _ = try await Token.logon(user: "no-such-user-hostsec-async-\(i)", password: "x")
+                        return nil
+                    } catch {
+                        return error == HostSecurityError.logonFailure ? ContinuousClock.now - start : nil
+                    }
+                }
+            }
+            var all: [Duration?] = []
+            for await one in group { all.append(one) }
+            return all
+        }
+        #expect(spent.allSatisfy { $0 != nil && $0! >= Duration.milliseconds(990) })
+        #expect(ContinuousClock.now - started < .seconds(16))
+    }
+
     @Test func errors_are_named_by_the_librarys_table() {
         #expect(HostSecurityError.noneMapped.description == "HRESULT_FROM_WIN32(ERROR_NONE_MAPPED) (0x80070534)")
         #expect(

@@ -1,8 +1,13 @@
-/* HostSec_LogonUserWithPassword through the PAM service "hostsec" (pam.d/hostsec, pam_unix),
- * with real accounts this program makes (useradd, chpasswd -c YESCRYPT) and removes. Needs
- * root (to make accounts, and for pam_unix to read /etc/shadow); without root only the
- * argument checks run (Tests/sh/test-logon-unprivileged.sh covers the non-root logon).
- * HOSTSEC_PAM_SERVICE is set by some tests to services this program writes into /etc/pam.d. */
+/* HostSec_LogonUserWithPassword through the PAM service "hostsec" (pam.d/hostsec: pam_nologin,
+ * pam_faillock, pam_unix), with real accounts this program makes (useradd, chpasswd -c
+ * YESCRYPT). Needs root (to make accounts, and for pam_unix to read /etc/shadow); without root
+ * only the argument checks run (Tests/sh/test-logon-unprivileged.sh covers the non-root logon).
+ *
+ * As root the program first enters a mount namespace of its own, with a tmpfs over /tmp and a
+ * copy of /etc bound over /etc (the checkout's pam.d/hostsec installed in it, pam_faillock's
+ * tallies kept in that tmpfs): accounts, root's password, /etc/nologin, the services some tests
+ * write into /etc/pam.d and every lockout exist only there and vanish with the process, however
+ * it ends. HOSTSEC_PAM_SERVICE is set by some tests to such services. */
 #include "check.h"
 #include "hosting.h"
 #include "token_util.h"
@@ -12,6 +17,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pthread.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -20,12 +27,14 @@
 #define PASSWORD_EXPIRED HRESULT_FROM_WIN32(ERROR_PASSWORD_EXPIRED)
 #define ACCOUNT_DISABLED HRESULT_FROM_WIN32(ERROR_ACCOUNT_DISABLED)
 #define NO_LOGON_SERVERS HRESULT_FROM_WIN32(ERROR_NO_LOGON_SERVERS)
+#define NOT_GRANTED      HRESULT_FROM_WIN32(ERROR_LOGON_TYPE_NOT_GRANTED)
 #define THREADS          8
+#define TALLIES          "/tmp/faillock" /* pam_faillock's directory, in the private tmpfs */
 
 static char prefix[16];
-static char names[THREADS + 4][32];
+static char names[THREADS + 8][32];
 static int made;
-static const char *password = "Correct horse 42";
+static char password[33]; /* random, made in main */
 
 static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int sh(const char *fmt, ...) {
@@ -45,10 +54,20 @@ static int set_password(const char *name, const char *secret) {
     return pclose(p);
 }
 
-/* A fresh account "<prefix><n>" with `password`, in the group "<prefix>g". */
-static const char *account(int n) {
+/* 32 hex digits from /dev/urandom. */
+static void random_secret(char out[33]) {
+    unsigned char bytes[16];
+    FILE *f = fopen("/dev/urandom", "r");
+    if (f == NULL || fread(bytes, 1, sizeof bytes, f) != sizeof bytes) abort();
+    fclose(f);
+    for (int i = 0; i < 16; i++) snprintf(out + 2 * i, 3, "%02x", bytes[i]);
+}
+
+/* A fresh account "<prefix><n>" with `password` and `shell` ("" for none), in the group
+ * "<prefix>g"; `options` go to useradd as they are (--system, say). */
+static const char *account_with(int n, const char *shell, const char *options) {
     snprintf(names[n], sizeof names[n], "%s%d", prefix, n);
-    if (sh("useradd -M -N -g %sg -G %sg2 -s /usr/sbin/nologin %s", prefix, prefix, names[n]) != 0 ||
+    if (sh("useradd -M -N -g %sg -G %sg2 %s -s '%s' %s", prefix, prefix, options, shell, names[n]) != 0 ||
         set_password(names[n], password) != 0) {
         fprintf(stderr, "  cannot make account %s\n", names[n]);
         abort();
@@ -56,6 +75,11 @@ static const char *account(int n) {
     if (n + 1 > made) made = n + 1;
     return names[n];
 }
+
+static const char *account(int n) { return account_with(n, "/bin/sh", ""); }
+
+/* Forgets pam_faillock's failures of an account (tests that fail on purpose call it after). */
+static void reset_failures(const char *name) { sh("faillock --dir " TALLIES " --user %s --reset", name); }
 
 static double seconds(void) {
     struct timespec ts;
@@ -150,11 +174,12 @@ static double wrong_seconds, unknown_seconds;
 static void wrong_password_is_logon_failure(void) {
     HANDLE h;
     double t = seconds();
-    CHECK_HR(logon(names[0], "Correct horse 43", &h), LOGON_FAILURE);
+    CHECK_HR(logon(names[0], "not the password", &h), LOGON_FAILURE);
     wrong_seconds = seconds() - t;
     CHECK(h == NULL);
     CHECK_HR(logon(names[0], "", &h), LOGON_FAILURE); /* never an empty password */
     CHECK(h == NULL);
+    reset_failures(names[0]);
 }
 
 static void unknown_account_is_logon_failure(void) {
@@ -215,6 +240,7 @@ static void utf8_password_is_compared_byte_for_byte(void) {
     HostSec_CloseHandle(h);
     CHECK_HR(logon(name, nfd, &h), LOGON_FAILURE); /* no normalization: other bytes */
     CHECK(set_password(name, password) == 0);
+    reset_failures(name);
 }
 
 /* libxcrypt hashes passphrases of at most 511 bytes (CRYPT_MAX_PASSPHRASE_SIZE 512 with its
@@ -235,6 +261,165 @@ static void password_of_4_kib_is_logon_failure(void) {
     CHECK_HR(logon(name, big, &h), LOGON_FAILURE);
     CHECK(h == NULL);
     CHECK(set_password(name, password) == 0);
+    reset_failures(name);
+}
+
+static void write_service(const char *service, const char *text);
+
+/* ---- who may log on with a password (A3-07, A3-14) ---------------------------------- */
+
+/* pam_nologin in the account step, as login has it: while /etc/nologin exists (this
+ * namespace's), the right password of an ordinary account gets no token. */
+static void password_logon_is_refused_while_etc_nologin_exists(void) {
+    HANDLE h;
+    CHECK(sh("echo 'down for maintenance' >/etc/nologin") == 0);
+    CHECK_HR(logon(names[0], password, &h), LOGON_FAILURE);
+    CHECK(h == NULL);
+    CHECK(unlink("/etc/nologin") == 0);
+    CHECK_HR(logon(names[0], password, &h), S_OK);
+    HostSec_CloseHandle(h);
+}
+
+/* Root's right password (this namespace's root) is refused before PAM runs, unless the host
+ * sets HOSTSEC_POLICY_ALLOW_ROOT_PASSWORD_LOGON; a wrong one is refused the same way. */
+static void root_password_logon_is_refused_without_the_policy(void) {
+    char secret[33];
+    random_secret(secret);
+    CHECK(set_password("root", secret) == 0);
+    HANDLE h;
+    CHECK_HR(logon("root", secret, &h), NOT_GRANTED);
+    CHECK(h == NULL);
+    CHECK_HR(logon("root", "not the password", &h), NOT_GRANTED);
+    CHECK(h == NULL);
+    CHECK_HR(HostSec_SetPolicy(HOSTSEC_POLICY_ALLOW_ROOT_PASSWORD_LOGON), S_OK);
+    CHECK_HR(logon("root", secret, &h), S_OK);
+    HOSTSEC_TOKEN_USER user = {0};
+    DWORD len = 0;
+    CHECK_HR(HostSec_GetTokenInformation(h, TokenUser, &user, sizeof user, &len), S_OK);
+    CHECK(user.Uid == 0);
+    HostSec_CloseHandle(h);
+    CHECK_HR(HostSec_SetPolicy(0), S_OK);
+    CHECK(sh("passwd -l root >/dev/null") == 0);
+}
+
+/* An account below UID_MIN (useradd --system) is a service's: refused like root. */
+static void a_system_account_password_logon_is_refused_without_the_policy(void) {
+    const char *name = account_with(8, "/bin/sh", "--system");
+    struct passwd *pw = getpwnam(name);
+    CHECK(pw != NULL && pw->pw_uid < 1000);
+    HANDLE h;
+    CHECK_HR(logon(name, password, &h), NOT_GRANTED);
+    CHECK(h == NULL);
+    CHECK_HR(HostSec_SetPolicy(HOSTSEC_POLICY_ALLOW_ROOT_PASSWORD_LOGON), S_OK);
+    CHECK_HR(logon(name, password, &h), S_OK);
+    HostSec_CloseHandle(h);
+    CHECK_HR(HostSec_SetPolicy(0), S_OK);
+}
+
+/* A shell not in /etc/shells (nologin, false) is an account nobody logs in to: refused unless
+ * the host sets HOSTSEC_POLICY_ALLOW_NOLOGIN_SHELL_LOGON. An empty shell means /bin/sh. */
+static void a_nologin_shell_account_is_refused_unless_the_host_opts_in(void) {
+    const char *nologin = account_with(9, "/usr/sbin/nologin", "");
+    const char *falsy = account_with(10, "/bin/false", "");
+    const char *empty = account_with(11, "", "");
+    HANDLE h;
+    CHECK_HR(logon(nologin, password, &h), NOT_GRANTED);
+    CHECK(h == NULL);
+    CHECK_HR(logon(falsy, password, &h), NOT_GRANTED);
+    CHECK(h == NULL);
+    CHECK_HR(logon(empty, password, &h), S_OK);
+    HostSec_CloseHandle(h);
+    CHECK_HR(HostSec_SetPolicy(HOSTSEC_POLICY_ALLOW_NOLOGIN_SHELL_LOGON), S_OK);
+    CHECK_HR(logon(nologin, password, &h), S_OK);
+    HostSec_CloseHandle(h);
+    CHECK_HR(HostSec_SetPolicy(0), S_OK);
+}
+
+/* The refusal comes from the user database before PAM: no password is checked and
+ * pam_faillock records nothing, so many tries never lock the account, and no delay is due. */
+static void a_refused_account_type_never_reaches_pam(void) {
+    HANDLE h;
+    DWORD delay = 12345;
+    for (int i = 0; i < 5; i++) {
+        double t = seconds();
+        CHECK_HR(HostSec_LogonUserWithPasswordNoWait(names[9], "not the password", &h, &delay), NOT_GRANTED);
+        CHECK(h == NULL && delay == 0 && seconds() - t < 0.5);
+    }
+    CHECK_HR(HostSec_SetPolicy(HOSTSEC_POLICY_ALLOW_NOLOGIN_SHELL_LOGON), S_OK);
+    CHECK_HR(logon(names[9], password, &h), S_OK);
+    HostSec_CloseHandle(h);
+    CHECK_HR(HostSec_SetPolicy(0), S_OK);
+}
+
+/* pam_faillock (deny = 3 by default): three wrong passwords in a row and the right one is
+ * refused too, with the same answer; `faillock --reset` lets it in again. */
+static void repeated_failures_lock_the_account(void) {
+    const char *name = account(12);
+    HANDLE h;
+    for (int i = 0; i < 3; i++) CHECK_HR(logon(name, "not the password", &h), LOGON_FAILURE);
+    CHECK_HR(logon(name, password, &h), LOGON_FAILURE);
+    CHECK(h == NULL);
+    reset_failures(name);
+    CHECK_HR(logon(name, password, &h), S_OK);
+    HostSec_CloseHandle(h);
+}
+
+/* su's stack starts with "auth sufficient pam_rootok.so": for a root caller it succeeds
+ * without asking for any password. A transaction that never asked is refused. */
+static void a_stack_that_never_asks_for_the_password_is_refused(void) {
+    setenv("HOSTSEC_PAM_SERVICE", "su", 1);
+    HANDLE h;
+    CHECK_HR(logon(names[0], "not the password", &h), LOGON_FAILURE);
+    CHECK(h == NULL);
+    CHECK_HR(logon(names[0], password, &h), LOGON_FAILURE); /* not even with the right one */
+    CHECK(h == NULL);
+    char service[48];
+    snprintf(service, sizeof service, "%s-permit", prefix); /* pam_permit never asks either */
+    write_service(service, "auth required pam_permit.so\naccount required pam_permit.so\n");
+    setenv("HOSTSEC_PAM_SERVICE", service, 1);
+    CHECK_HR(logon(names[0], "not the password", &h), LOGON_FAILURE);
+    CHECK(h == NULL);
+    unsetenv("HOSTSEC_PAM_SERVICE");
+}
+
+/* ---- the failure delay, reported instead of slept (A3-09) --------------------------- */
+
+static void no_wait_null_arguments_are_e_pointer_and_clear_the_out_values(void) {
+    HANDLE h = (HANDLE)1;
+    DWORD delay = 7;
+    CHECK_HR(HostSec_LogonUserWithPasswordNoWait(NULL, "x", &h, &delay), E_POINTER);
+    CHECK(h == NULL && delay == 0);
+    h = (HANDLE)1, delay = 7;
+    CHECK_HR(HostSec_LogonUserWithPasswordNoWait("root", NULL, &h, &delay), E_POINTER);
+    CHECK(h == NULL && delay == 0);
+    delay = 7;
+    CHECK_HR(HostSec_LogonUserWithPasswordNoWait("root", "x", NULL, &delay), E_POINTER);
+    CHECK(delay == 0);
+    h = (HANDLE)1;
+    CHECK_HR(HostSec_LogonUserWithPasswordNoWait("root", "x", &h, NULL), E_POINTER);
+    CHECK(h == NULL);
+    h = (HANDLE)1, delay = 7;
+    CHECK_HR(HostSec_LogonUserWithPasswordNoWait("", "x", &h, &delay), E_INVALIDARG);
+    CHECK(h == NULL && delay == 0);
+}
+
+/* A wrong password returns as soon as PAM is done, with the rest of pam_unix's 2 s (varied by
+ * libpam) in *pdwFailureDelayMs: the time spent plus what remains is the whole delay. */
+static void no_wait_logon_reports_the_remaining_delay_instead_of_sleeping(void) {
+    HANDLE h;
+    DWORD delay = 0;
+    double t = seconds();
+    CHECK_HR(HostSec_LogonUserWithPasswordNoWait(names[0], "not the password", &h, &delay), LOGON_FAILURE);
+    double spent = seconds() - t;
+    printf("# no-wait failure: returned after %.3f s, %u ms of delay left\n", spent, (unsigned)delay);
+    CHECK(h == NULL);
+    CHECK(spent < 0.99 && delay > 0);
+    CHECK(spent + delay / 1000.0 >= 0.99 && spent + delay / 1000.0 <= 3.2);
+    delay = 7;
+    CHECK_HR(HostSec_LogonUserWithPasswordNoWait(names[0], password, &h, &delay), S_OK);
+    CHECK(delay == 0);
+    HostSec_CloseHandle(h);
+    reset_failures(names[0]);
 }
 
 /* ---- host-selected services --------------------------------------------------------- */
@@ -248,13 +433,14 @@ static void write_service(const char *service, const char *text) {
     fclose(f);
 }
 
+/* The host's service asks for the password (pam_exec's expose_authtok) and takes any. */
 static void host_selects_the_service_with_hostsec_pam_service(void) {
     char service[48];
-    snprintf(service, sizeof service, "%s-permit", prefix);
-    write_service(service, "auth required pam_permit.so\naccount required pam_permit.so\n");
+    snprintf(service, sizeof service, "%s-any", prefix);
+    write_service(service, "auth required pam_exec.so expose_authtok quiet /bin/true\naccount required pam_permit.so\n");
     setenv("HOSTSEC_PAM_SERVICE", service, 1);
     HANDLE h;
-    CHECK_HR(logon(names[0], "anything at all", &h), S_OK); /* pam_permit: this service was used */
+    CHECK_HR(logon(names[0], "anything at all", &h), S_OK); /* any password: this service was used */
     HostSec_CloseHandle(h);
     char unknown[40];
     snprintf(unknown, sizeof unknown, "%snobody", prefix);
@@ -263,6 +449,7 @@ static void host_selects_the_service_with_hostsec_pam_service(void) {
     unsetenv("HOSTSEC_PAM_SERVICE");
     CHECK_HR(logon(names[0], "anything at all", &h), LOGON_FAILURE); /* back to "hostsec" */
     sh("rm -f /etc/pam.d/%s", service);
+    reset_failures(names[0]);
 }
 
 static void account_step_denial_is_account_disabled(void) {
@@ -344,6 +531,25 @@ static void eight_threads_log_on_at_once_and_create_files_as_the_account(void) {
     sh("rm -rf %s", directory);
 }
 
+/* The private namespace described at the top: a tmpfs over /tmp, /etc copied into it with the
+ * checkout's pam.d/hostsec and pam_faillock's directory moved into the tmpfs, and bound over
+ * /etc. Called before anything else runs, while the process has one thread. */
+static void enter_a_private_etc(void) {
+    const char *checkout = getenv("HOSTSEC_ROOT") ? getenv("HOSTSEC_ROOT") : ".";
+    if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+        mount("hostsec-test", "/tmp", "tmpfs", 0, "mode=1777") != 0) {
+        perror("private mount namespace");
+        abort();
+    }
+    if (sh("cp -a /etc /tmp/etc && install -m 0644 '%s/pam.d/hostsec' /tmp/etc/pam.d/hostsec && "
+           "echo 'dir = " TALLIES "' >>/tmp/etc/security/faillock.conf && mkdir -m 0755 " TALLIES,
+           checkout) != 0 ||
+        mount("/tmp/etc", "/etc", NULL, MS_BIND, NULL) != 0) {
+        perror("private /etc");
+        abort();
+    }
+}
+
 static void cleanup(void) {
     for (int i = 0; i < made; i++)
         if (names[i][0]) sh("userdel %s 2>/dev/null", names[i]);
@@ -356,11 +562,14 @@ int main(void) {
     RUN_TEST(null_arguments_are_e_pointer_and_clear_the_out_pointer);
     RUN_TEST(empty_user_name_is_e_invalidarg);
     RUN_TEST(unknown_service_is_no_logon_servers_at_once);
+    RUN_TEST(no_wait_null_arguments_are_e_pointer_and_clear_the_out_values);
     if (geteuid() != 0 || !hosting_privileged()) {
         printf("skip logons with real accounts (needs root: Tests/sh/test-logon-unprivileged.sh covers non-root)\n");
         RUN_TEST(nothing_outlives_its_last_release);
         CHECK_EXIT();
     }
+    enter_a_private_etc();
+    random_secret(password);
     snprintf(prefix, sizeof prefix, "hspw%d", (int)getpid() % 100000);
     if (sh("groupadd %sg && groupadd %sg2", prefix, prefix) != 0) abort();
     atexit(cleanup);
@@ -373,6 +582,14 @@ int main(void) {
     RUN_TEST(expired_password_is_password_expired);
     RUN_TEST(utf8_password_is_compared_byte_for_byte);
     RUN_TEST(password_of_4_kib_is_logon_failure);
+    RUN_TEST(password_logon_is_refused_while_etc_nologin_exists);
+    RUN_TEST(root_password_logon_is_refused_without_the_policy);
+    RUN_TEST(a_system_account_password_logon_is_refused_without_the_policy);
+    RUN_TEST(a_nologin_shell_account_is_refused_unless_the_host_opts_in);
+    RUN_TEST(a_refused_account_type_never_reaches_pam);
+    RUN_TEST(repeated_failures_lock_the_account);
+    RUN_TEST(a_stack_that_never_asks_for_the_password_is_refused);
+    RUN_TEST(no_wait_logon_reports_the_remaining_delay_instead_of_sleeping);
     RUN_TEST(host_selects_the_service_with_hostsec_pam_service);
     RUN_TEST(account_step_denial_is_account_disabled);
     RUN_TEST(broken_service_is_no_logon_servers);

@@ -197,6 +197,7 @@ static void functions_enumerate_every_flat_function_then_end(void) {
         "HostSec_SpawnAsUser",
         "HostSec_OpenSocketClientToken",
         "HostSec_ImpersonateSocketClient",
+        "HostSec_LogonUserWithPasswordNoWait",
     };
     const DWORD count = sizeof names / sizeof names[0];
     for (DWORD i = 0; i < count; i++) {

@@ -28,6 +28,7 @@ public enum HResult {
     public static let passwordExpired = fromWin32(1330)
     public static let accountDisabled = fromWin32(1331)
     public static let accountExpired = fromWin32(1793)
+    public static let logonTypeNotGranted = fromWin32(1385)
     public static let privilegeNotHeld = fromWin32(1314)
     public static let cannotImpersonate = fromWin32(1368)
     public static let fileNotFound = fromWin32(2)
@@ -50,6 +51,7 @@ public enum HResult {
         ("HRESULT_FROM_WIN32(ERROR_PASSWORD_EXPIRED)", passwordExpired),
         ("HRESULT_FROM_WIN32(ERROR_ACCOUNT_DISABLED)", accountDisabled),
         ("HRESULT_FROM_WIN32(ERROR_ACCOUNT_EXPIRED)", accountExpired),
+        ("HRESULT_FROM_WIN32(ERROR_LOGON_TYPE_NOT_GRANTED)", logonTypeNotGranted),
         ("HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD)", privilegeNotHeld),
         ("HRESULT_FROM_WIN32(ERROR_CANNOT_IMPERSONATE)", cannotImpersonate),
         ("HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)", fileNotFound),
@@ -96,5 +98,6 @@ public struct HostSecError: Error, Equatable, Sendable {
     public static let passwordExpired = HostSecError(HResult.passwordExpired)
     public static let accountDisabled = HostSecError(HResult.accountDisabled)
     public static let accountExpired = HostSecError(HResult.accountExpired)
+    public static let logonTypeNotGranted = HostSecError(HResult.logonTypeNotGranted)
     public static let privilegeNotHeld = HostSecError(HResult.privilegeNotHeld)
 }

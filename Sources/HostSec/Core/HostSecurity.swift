@@ -61,7 +61,8 @@ public final class HostSecurity: Sendable {
     // MARK: policy
 
     /// The policy flags the library knows (`HOSTSEC_POLICY_*`).
-    public static let knownPolicyFlags = UInt32(HOSTSEC_POLICY_REQUIRE_ENFORCEMENT)
+    public static let knownPolicyFlags =
+        UInt32(HOSTSEC_POLICY_REQUIRE_ENFORCEMENT) | PasswordLogonAllowance.all.rawValue
 
     /// `HostSec_SetPolicy`: replaces the process-wide policy flags. Unknown bits are
     /// `E_INVALIDARG` and change nothing.
@@ -324,25 +325,58 @@ public final class HostSecurity: Sendable {
         return try handles.insert(token, rights: .all)
     }
 
-    /// `HostSec_LogonUserWithPassword`: the account `name` (bytes, as NSS and PAM take them)
-    /// proves itself with `password` through PAM; the token is then made as `logonUser`'s is,
-    /// for the account PAM authenticated. The password is read in place and never kept.
+    /// `HostSec_LogonUserWithPassword`: `logonUserNoWait`, then the rest of the failure delay
+    /// slept on the calling thread before the error is thrown. Every failure after PAM ran
+    /// returns no sooner than the start of the call plus the delay the PAM stack asked for
+    /// (about 2 s): a wrong password and an unknown account take the same time.
+    public func logonUser(
+        name: UnsafePointer<CChar>, password: UnsafePointer<CChar>, allowing: PasswordLogonAllowance = []
+    ) throws(HostSecError) -> TokenHandle {
+        do throws(PasswordLogonFailure) {
+            return try logonUserNoWait(name: name, password: password, allowing: allowing)
+        } catch {
+            Self.sleep(microseconds: error.remainingDelayMicroseconds)
+            throw error.error
+        }
+    }
+
+    /// `HostSec_LogonUserWithPasswordNoWait`: the account `name` (bytes, as NSS and PAM take
+    /// them) proves itself with `password` through PAM; the token is then made as
+    /// `logonUser`'s is, for the account PAM authenticated. The password is read in place and
+    /// never kept. Never sleeps: a failure carries the part of the stack's failure delay that
+    /// is still to run, which the caller must let pass before it reports the failure.
     ///
-    /// Every failure after PAM ran returns no sooner than the start of the call plus the delay
-    /// the PAM stack asked for (pam_unix: about 2 s): a wrong password and an unknown account
-    /// take the same time, so the time does not tell which accounts exist.
-    public func logonUser(name: UnsafePointer<CChar>, password: UnsafePointer<CChar>) throws(HostSecError)
-        -> TokenHandle
-    {
-        try ensureOpen()
-        if name[0] == 0 { throw .invalidArg }
-        guard let service = LogonService.current() else { throw .noLogonServers }
+    /// Who may log on with a password is decided here, once, for every face (flat, Win32,
+    /// Swift): `passwordLogonRefusal`, from the user database before PAM runs and again for
+    /// the account PAM authenticated; and a transaction that never asked for the password
+    /// proves nothing (a stack with pam_rootok or pam_permit).
+    public func logonUserNoWait(
+        name: UnsafePointer<CChar>, password: UnsafePointer<CChar>, allowing: PasswordLogonAllowance = []
+    ) throws(PasswordLogonFailure) -> TokenHandle {
+        let allowed = allowing.union(PasswordLogonAllowance(rawValue: policy))
+        let service: [CChar]
+        do throws(HostSecError) {
+            try ensureOpen()
+            if name[0] == 0 { throw .invalidArg }
+            guard let named = LogonService.current() else { throw .noLogonServers }
+            service = named
+            // Before PAM: the password of a refused account is never checked, and pam_faillock
+            // never counts the try. An unknown name goes on to PAM, to fail as a wrong password.
+            if let account = Accounts.lookup(AccountName(cString: name)),
+                let refusal = Self.passwordLogonRefusal(account, allowed: allowed)
+            {
+                throw refusal
+            }
+        } catch {
+            throw PasswordLogonFailure(error, remainingDelayMicroseconds: 0)
+        }
         let start = Self.monotonicMicroseconds()
         let check = service.withUnsafeBufferPointer {
             authentication.check(service: $0.baseAddress!, user: name, password: password)
         }
         do throws(HostSecError) {
             let authenticated = try Self.account(from: check)
+            if let refusal = Self.passwordLogonRefusal(authenticated, allowed: allowed) { throw refusal }
             let state = try threadState()
             do throws(HostSecError) {
                 return try insertLogonToken(for: authenticated, me: selfCredentials(state), state: state)
@@ -351,14 +385,34 @@ public final class HostSecurity: Sendable {
                 throw error == .noneMapped ? .logonFailure : error
             }
         } catch {
-            Self.wait(until: start + UInt64(check.failDelayMicroseconds))
-            throw error
+            let deadline = start + UInt64(check.failDelayMicroseconds)
+            let now = Self.monotonicMicroseconds()
+            throw PasswordLogonFailure(error, remainingDelayMicroseconds: deadline > now ? deadline - now : 0)
         }
+    }
+
+    /// The rule for who may log on with a password (A3-07): not uid 0 nor a system account
+    /// (below `UID_MIN`) unless `.rootAndSystemAccounts`, not an account whose shell is not a
+    /// login shell unless `.nologinShells`. Nil when `account` may; else the error.
+    static func passwordLogonRefusal(_ account: Accounts.Account, allowed: PasswordLogonAllowance) -> HostSecError? {
+        if !allowed.contains(.rootAndSystemAccounts)
+            && (account.uid == .root || account.uid.rawValue < LoginConfiguration.uidMin())
+        {
+            return .logonTypeNotGranted
+        }
+        if !allowed.contains(.nologinShells) && !LoginConfiguration.isLoginShell(account.shell) {
+            return .logonTypeNotGranted
+        }
+        return nil
     }
 
     /// PAM's verdict as the account to log on, or the error it means.
     static func account(from check: PasswordCheck) throws(HostSecError) -> Accounts.Account {
         switch (check.step, check.code) {
+        case (.done, _) where !check.askedForPassword:
+            // The stack let the account in without the password (pam_rootok in su's stack
+            // for a root host, pam_permit): the caller's password proved nothing (A3-14).
+            throw .logonFailure
         case (.done, _):
             let name = check.user + [0]
             // PAM vouched for a name NSS does not know (a module that authenticates accounts
@@ -381,10 +435,10 @@ public final class HostSecurity: Sendable {
             (_, PAM_SYMBOL_ERR):
             throw .noLogonServers
         default:
-            // PAM_AUTH_ERR, PAM_USER_UNKNOWN, PAM_MAXTRIES, PAM_CRED_INSUFFICIENT,
-            // PAM_AUTHINFO_UNAVAIL (pam_unix cannot read the account's hash), PAM_CONV_ERR
-            // (the stack asked for more than one password), PAM_PERM_DENIED from authenticate,
-            // anything else: the one answer that reveals nothing.
+            // PAM_AUTH_ERR (pam_nologin, pam_faillock included), PAM_USER_UNKNOWN, PAM_MAXTRIES,
+            // PAM_CRED_INSUFFICIENT, PAM_AUTHINFO_UNAVAIL (pam_unix cannot read the account's
+            // hash), PAM_CONV_ERR (the stack asked for more than one password), PAM_PERM_DENIED
+            // from authenticate, anything else: the one answer that reveals nothing.
             throw .logonFailure
         }
     }
@@ -395,7 +449,9 @@ public final class HostSecurity: Sendable {
         return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
     }
 
-    private static func wait(until deadline: UInt64) {
+    /// Sleeps `microseconds` on the calling thread, resuming after signals.
+    private static func sleep(microseconds: UInt64) {
+        let deadline = monotonicMicroseconds() + microseconds
         while true {
             let now = monotonicMicroseconds()
             if now >= deadline { return }
@@ -572,5 +628,29 @@ public final class HostSecurity: Sendable {
             }
             throw failClosed()
         }
+    }
+}
+
+/// Who may log on with a password besides ordinary accounts: the `HOSTSEC_POLICY_ALLOW_*`
+/// bits (per call here; the process-wide policy adds its own).
+public struct PasswordLogonAllowance: OptionSet, Sendable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    /// uid 0 and system accounts (below `UID_MIN`): `HOSTSEC_POLICY_ALLOW_ROOT_PASSWORD_LOGON`.
+    public static let rootAndSystemAccounts = Self(rawValue: UInt32(HOSTSEC_POLICY_ALLOW_ROOT_PASSWORD_LOGON))
+    /// Accounts whose shell is not in `/etc/shells`: `HOSTSEC_POLICY_ALLOW_NOLOGIN_SHELL_LOGON`.
+    public static let nologinShells = Self(rawValue: UInt32(HOSTSEC_POLICY_ALLOW_NOLOGIN_SHELL_LOGON))
+    static let all: Self = [.rootAndSystemAccounts, .nologinShells]
+}
+
+/// A password logon that failed, with the part of the PAM stack's failure delay still to run
+/// (0 when PAM did not run, or asked for none).
+public struct PasswordLogonFailure: Error, Sendable {
+    public let error: HostSecError
+    public let remainingDelayMicroseconds: UInt64
+    public init(_ error: HostSecError, remainingDelayMicroseconds: UInt64) {
+        self.error = error
+        self.remainingDelayMicroseconds = remainingDelayMicroseconds
     }
 }

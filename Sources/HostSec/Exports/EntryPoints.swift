@@ -132,6 +132,20 @@ public func HostSec_LogonUserWithPassword(
     }
 }
 
+@c @implementation
+public func HostSec_LogonUserWithPasswordNoWait(
+    _ userName: UnsafePointer<CChar>?, _ password: UnsafePointer<CChar>?,
+    _ phToken: UnsafeMutablePointer<HANDLE?>?, _ pdwFailureDelayMs: UnsafeMutablePointer<DWORD>?
+) -> HRESULT {
+    guard Tracer.isOn else { return EntryPoint.logonUserWithPasswordNoWait(userName, password, phToken, pdwFailureDelayMs) }
+    // As above: the tracer never reads the password.
+    return FunctionTrace.call(
+        Int32(HS_FUNCTION_HostSec_LogonUserWithPasswordNoWait), userName, password, phToken, pdwFailureDelayMs
+    ) {
+        EntryPoint.logonUserWithPasswordNoWait(userName, password, phToken, pdwFailureDelayMs)
+    }
+}
+
 /// The bodies of the entry points above.
 enum EntryPoint {
     static func getClassObject(
@@ -233,6 +247,27 @@ enum EntryPoint {
         hresult(phToken) { () throws(HostSecError) in
             guard let userName, let password else { throw .pointer }
             return try HostSecurity.shared.logonUser(name: userName, password: password)
+        }
+    }
+
+    static func logonUserWithPasswordNoWait(
+        _ userName: UnsafePointer<CChar>?, _ password: UnsafePointer<CChar>?,
+        _ phToken: UnsafeMutablePointer<HANDLE?>?, _ pdwFailureDelayMs: UnsafeMutablePointer<DWORD>?
+    ) -> HRESULT {
+        pdwFailureDelayMs?.pointee = 0
+        guard let pdwFailureDelayMs else {
+            phToken?.pointee = nil
+            return HResult.pointer
+        }
+        return hresult(phToken) { () throws(HostSecError) in
+            guard let userName, let password else { throw .pointer }
+            do throws(PasswordLogonFailure) {
+                return try HostSecurity.shared.logonUserNoWait(name: userName, password: password)
+            } catch {
+                // Rounded up: the caller waits at least what remains.
+                pdwFailureDelayMs.pointee = DWORD(clamping: (error.remainingDelayMicroseconds + 999) / 1000)
+                throw error.error
+            }
         }
     }
 }

@@ -32,6 +32,8 @@ enum Accounts {
         var gid: GroupID
         /// Supplementary groups as initgroups(3) would set them (the primary gid included).
         var groups: [GroupID]
+        /// The login shell's path as bytes (no NUL), empty when the entry names none.
+        var shell: [UInt8] = []
     }
 
     /// The account of exactly these bytes, or nil.
@@ -50,6 +52,7 @@ enum Accounts {
             break
         }
         let uid = entry.pw_uid, gid = entry.pw_gid
+        let shell = entry.pw_shell.map { Array(UnsafeRawBufferPointer(start: $0, count: strlen($0))) } ?? []
         var count: Int32 = 32
         var groups = [gid_t](repeating: 0, count: Int(count))
         while getgrouplist(name.bytes, gid, &groups, &count) == -1 {
@@ -58,7 +61,8 @@ enum Accounts {
         }
         var seen = Set<gid_t>()
         let unique = groups.prefix(Int(count)).filter { seen.insert($0).inserted }
-        return Account(uid: UserID(rawValue: uid), gid: GroupID(rawValue: gid), groups: unique.map(GroupID.init))
+        return Account(
+            uid: UserID(rawValue: uid), gid: GroupID(rawValue: gid), groups: unique.map(GroupID.init), shell: shell)
     }
 }
 

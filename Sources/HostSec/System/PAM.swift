@@ -5,7 +5,8 @@ import Glibc
 
 /// What one PAM transaction reported: the first step that failed (or `.done`), PAM's code for
 /// it, the account PAM authenticated (its `PAM_USER` after the stack ran: a module may
-/// canonicalize the name) and the delay the stack asked for on failure.
+/// canonicalize the name), the delay the stack asked for on failure, and whether the stack ever
+/// asked for the password.
 public struct PasswordCheck: Sendable, Equatable {
     public enum Step: Sendable, Equatable {
         /// `pam_start` (or setting up the handle) failed.
@@ -24,12 +25,19 @@ public struct PasswordCheck: Sendable, Equatable {
     public var user: [CChar]
     /// Microseconds the stack asked a failure to take (`pam_fail_delay`; pam_unix: about 2 s).
     public var failDelayMicroseconds: UInt32
+    /// Whether a module asked the conversation for the password (a hidden prompt was answered).
+    /// A stack can succeed without asking (pam_rootok, pam_permit).
+    public var askedForPassword: Bool
 
-    public init(step: Step, code: Int32, user: [CChar] = [], failDelayMicroseconds: UInt32 = 0) {
+    public init(
+        step: Step, code: Int32, user: [CChar] = [], failDelayMicroseconds: UInt32 = 0,
+        askedForPassword: Bool = true
+    ) {
         self.step = step
         self.code = code
         self.user = user
         self.failDelayMicroseconds = failDelayMicroseconds
+        self.askedForPassword = askedForPassword
     }
 }
 
@@ -53,8 +61,10 @@ public protocol PasswordAuthentication: Sendable {
 /// tried with `pam_modutil_getlogin` (`ttyname` and the utmp reader `getutline`, both
 /// process-wide state), and without root it runs its setuid helper `unix_chkpwd` after
 /// setting SIGCHLD to SIG_DFL and back for the whole process: two of those at once can leave
-/// the host's SIGCHLD handler replaced. The failure delay is taken after the lock is released,
-/// so slow failures never hold up other logons.
+/// the host's SIGCHLD handler replaced. Only the transaction runs under the lock (the modules'
+/// own work: hashing, reading the account, pam_faillock's tally file): libpam reports the
+/// failure delay to `hs_pam_fail_delay` instead of sleeping, and the library waits it out, or
+/// hands it to the caller, after the lock is released.
 public struct PAMAuthentication: PasswordAuthentication {
     public init() {}
 
@@ -92,6 +102,7 @@ public struct PAMAuthentication: PasswordAuthentication {
             }
             pam_end(handle, rc)
             result.failDelayMicroseconds = data.pointee.fail_delay_usec
+            result.askedForPassword = data.pointee.answered != 0
             return result
         }
     }
