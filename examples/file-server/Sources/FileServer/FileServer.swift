@@ -142,7 +142,7 @@ public struct FileServerResponder: HTTPResponder {
     public func respond(to request: Request, context: Context) async throws -> Response {
         let start = ContinuousClock.now
         var user = "-"
-        var response = await route(request, user: &user)
+        var response = await route(request, client: context.clientAddress, user: &user)
         if response.headers[Self.servedAs] == nil {
             response.headers[Self.servedAs] = String(ThreadIdentity.euid())
         }
@@ -161,7 +161,7 @@ public struct FileServerResponder: HTTPResponder {
         return response
     }
 
-    private func route(_ request: Request, user: inout String) async -> Response {
+    private func route(_ request: Request, client: String?, user: inout String) async -> Response {
         var target = Substring(request.head.path ?? "")
         if let query = target.firstIndex(where: { $0 == "?" || $0 == "#" }) { target = target[..<query] }
 
@@ -189,10 +189,17 @@ public struct FileServerResponder: HTTPResponder {
         user = name
         let token: Token
         do {
-            token = try await cache.token(user: name, password: password).0
+            token = try await cache.token(user: name, password: password, client: client).0
         } catch let error as HostSecurityError where error == .noLogonServers {
             logger.error("PAM is not usable: \(error)")
             return Self.plain(.serviceUnavailable, "logon service unavailable\n")
+        } catch let error as HostSecurityError where error == .logonTypeNotGranted {
+            // Root and system accounts: refused from the user database, before PAM.
+            return Self.plain(.forbidden, "this account may not log on here\n")
+        } catch is CredentialCache.TooManyFailingLogons {
+            var response = Self.plain(.tooManyRequests, "too many failed logons from this address\n")
+            response.headers[.retryAfter] = "2"
+            return response
         } catch {
             return Self.unauthorized()
         }

@@ -368,6 +368,31 @@ import Testing
     }
 }
 
+/// Who may log on (A3-11).
+@Suite(.enabled(if: isRoot, "makes accounts and acts as them"), .serialized) struct LogonRuleTests {
+    @Test func root_is_refused_even_with_the_right_password() async throws {
+        // root gets a random password for the test; its old shadow entry is put back after.
+        let saved = try sh("getent shadow root")
+        defer { _ = try? sh("chpasswd -e", input: saved.split(separator: ":").prefix(2).joined(separator: ":") + "\n") }
+        let password = randomPassword()
+        try sh("chpasswd", input: "root:\(password)\n")
+        let server = try await TestServer.start()
+        let root = Account(name: "root", password: password, uid: 0, gid: 0)
+        let whoami = try await HTTPClient.shared.send(.GET, server.url("/whoami"), as: root)
+        #expect(whoami.status == 403, "\(whoami.status)")
+        #expect(try await HTTPClient.shared.send(.GET, server.url("/files/"), as: root).status == 403)
+        // A system account (uid below UID_MIN), and a nologin-shell user, which is served.
+        let system = try makeAccount("fsw-sys\(UInt32.random(in: 100_000...999_999))", system: true)
+        let nologin = try makeAccount("fsw-nl\(UInt32.random(in: 100_000...999_999))", shell: "/usr/sbin/nologin")
+        defer { _ = try? sh("userdel \(system.name); userdel \(nologin.name)") }
+        #expect(try await HTTPClient.shared.send(.GET, server.url("/whoami"), as: system).status == 403)
+        let served = try await HTTPClient.shared.send(.GET, server.url("/whoami"), as: nologin)
+        #expect(served.status == 200 && served.servedAs == nologin.uid)
+        #expect(server.cache.statistics.entries == 1)  // only the nologin user
+        await server.stop()
+    }
+}
+
 /// Deadlines and the per-address cap on connections (A3-10).
 @Suite(.enabled(if: isRoot, "makes accounts and acts as them"), .serialized) struct ConnectionLimitTests {
     @Test func an_unfinished_request_head_is_closed_after_the_timeout() async throws {

@@ -54,10 +54,11 @@ func randomPassword() -> String {
 
 /// Makes an account with a random password (shell /bin/sh), removed when the test process
 /// exits (``Accounts/removeAtExit``) or earlier by `remove`.
-func makeAccount(_ name: String) throws -> Account {
+func makeAccount(_ name: String, shell: String = "/bin/sh", system: Bool = false) throws -> Account {
     Accounts.removeAtExit(name)
     _ = try? sh("userdel \(name) 2>/dev/null")
-    try sh("useradd -M -s /bin/sh \(name)")
+    try sh("useradd -M -s \(shell) \(system ? "--system " : "")\(name)")
+    _ = try? sh("faillock --user \(name) --reset 2>/dev/null")
     let password = randomPassword()
     try sh("chpasswd", input: "\(name):\(password)\n")
     return Account(
