@@ -93,7 +93,7 @@ int fs_copy_into(int from, int to) {
         if (n > 0) continue;
         if (errno == EINTR) continue;
         if (errno != EXDEV && errno != EINVAL && errno != EOPNOTSUPP && errno != ENOSYS) return -1;
-        break;  /* no copy_file_range here: read and write */
+        break; /* no copy_file_range here: read and write */
     }
     char buffer[65536];
     for (;;) {
@@ -117,10 +117,20 @@ int fs_shadow_entry(const char *user, struct fs_shadow *out) {
     char buffer[4096];
     struct spwd entry, *found = NULL;
     int rc = getspnam_r(user, &entry, buffer, sizeof buffer, &found);
-    if (rc != 0) { errno = rc; return -1; }
-    if (!found) { errno = ENOENT; return -1; }
+    if (rc != 0) {
+        errno = rc;
+        return -1;
+    }
+    if (!found) {
+        errno = ENOENT;
+        return -1;
+    }
     size_t n = entry.sp_pwdp ? strlen(entry.sp_pwdp) : 0;
-    if (n >= sizeof out->hash) { explicit_bzero(buffer, sizeof buffer); errno = ERANGE; return -1; }
+    if (n >= sizeof out->hash) {
+        explicit_bzero(buffer, sizeof buffer);
+        errno = ERANGE;
+        return -1;
+    }
     if (n) memcpy(out->hash, entry.sp_pwdp, n);
     out->hash_length = n;
     out->last_change = entry.sp_lstchg;

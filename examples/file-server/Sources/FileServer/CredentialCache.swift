@@ -30,7 +30,8 @@ public final class CredentialCache: Sendable {
     public enum Source: Sendable, Equatable { case cache, logon }
 
     /// A logon that never sleeps: on a throw, `failureDelay` holds the delay still owed.
-    public typealias Logon = @Sendable (_ user: String, _ password: String, _ failureDelay: inout Duration)
+    public typealias Logon =
+        @Sendable (_ user: String, _ password: String, _ failureDelay: inout Duration)
         throws(HostSecurityError) -> Token
 
     /// Thrown instead of a logon when the client address has too many failed logons waiting.
@@ -242,7 +243,9 @@ public final class CredentialCache: Sendable {
 
     /// One logon on the pool, with the account's state read first (a change during the logon
     /// shows at the first recheck). A failure comes back with its delay, not slept here.
-    private static func run(_ logon: @escaping Logon, _ user: String, _ password: String, key: [UInt8], on pool: NIOThreadPool)
+    private static func run(
+        _ logon: @escaping Logon, _ user: String, _ password: String, key: [UInt8], on pool: NIOThreadPool
+    )
         async throws -> LoggedOn
     {
         let outcome = try await pool.runIfActive { () -> Result<LoggedOn, DelayedFailure> in

@@ -261,7 +261,8 @@ public struct FileServerResponder: HTTPResponder {
                     statistics.operation(expected: identity.impersonation ? token.uid : nil, servedAs: uid)
                     let buffer = try chunk.get()
                     if buffer.readableBytes == 0 {
-                        logger.warning("file shrank while it was sent", metadata: ["path": .string(jsonString(path.description))])
+                        logger.warning(
+                            "file shrank while it was sent", metadata: ["path": .string(jsonString(path.description))])
                         throw Errno(EIO)
                     }
                     offset += buffer.readableBytes

@@ -72,7 +72,9 @@ struct HostsecFileserver: AsyncParsableCommand {
             throw ValidationError("--no-follow-links and --follow-links-in-root are exclusive")
         }
         for (name, value) in [("header", headerTimeout), ("body", bodyTimeout), ("idle", idleTimeout)] {
-            guard value > 0 && value <= 86400 else { throw ValidationError("--\(name)-timeout must be 0...86400 seconds") }
+            guard value > 0 && value <= 86400 else {
+                throw ValidationError("--\(name)-timeout must be 0...86400 seconds")
+            }
         }
         guard (1...1_000_000).contains(maxConnectionsPerAddress) else {
             throw ValidationError("--max-connections-per-address must be 1...1000000")

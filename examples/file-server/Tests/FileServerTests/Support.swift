@@ -108,11 +108,13 @@ final class TestServer: Sendable {
     ) async throws -> TestServer {
         let root = try sh("mktemp -d /tmp/fileserver-test.XXXXXX")
         try sh("chmod 0777 \(root)")  // every test account may create files at the top
-        let logger = logger ?? {
-            var logger = Logger(label: "test-fileserver")
-            logger.logLevel = .warning
-            return logger
-        }()
+        let logger =
+            logger
+            ?? {
+                var logger = Logger(label: "test-fileserver")
+                logger.logLevel = .warning
+                return logger
+            }()
         let statistics = ServerStatistics()
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var configuration = FileServerConfiguration(root: root, port: 0, impersonation: impersonation)

@@ -303,14 +303,17 @@ import Testing
         let valid = try makeAccount("fsw-v\(UInt32.random(in: 100_000...999_999))")
         defer { _ = try? sh("userdel \(valid.name)") }
         let tally = Tally()
-        let cache = CredentialCache(logonThreads: 8, logon: { user, password, delay throws(HostSecurityError) in
-            tally.started.add(1, ordering: .relaxed)
-            return try Token.logon(user: user, password: password, failureDelay: &delay)
-        })
+        let cache = CredentialCache(
+            logonThreads: 8,
+            logon: { user, password, delay throws(HostSecurityError) in
+                tally.started.add(1, ordering: .relaxed)
+                return try Token.logon(user: user, password: password, failureDelay: &delay)
+            })
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<32 {
                 group.addTask {
-                    _ = try? await cache.token(user: "fsw-nosuch\(i)", password: randomPassword(), client: "10.0.0.\(i)")
+                    _ = try? await cache.token(
+                        user: "fsw-nosuch\(i)", password: randomPassword(), client: "10.0.0.\(i)")
                     tally.finished.add(1, ordering: .relaxed)
                 }
             }
@@ -325,13 +328,17 @@ import Testing
     /// One address with more failed logons waiting than the cap is refused without PAM.
     @Test func failing_logons_of_one_address_are_capped() async throws {
         let tally = Tally()
-        let cache = CredentialCache(failingPerClient: 2, logon: { user, password, delay throws(HostSecurityError) in
-            tally.started.add(1, ordering: .relaxed)
-            return try Token.logon(user: user, password: password, failureDelay: &delay)
-        })
+        let cache = CredentialCache(
+            failingPerClient: 2,
+            logon: { user, password, delay throws(HostSecurityError) in
+                tally.started.add(1, ordering: .relaxed)
+                return try Token.logon(user: user, password: password, failureDelay: &delay)
+            })
         let refused = await withTaskGroup(of: Bool.self) { group in
             for i in 0..<2 {
-                group.addTask { (try? await cache.token(user: "fsw-nosuch\(i)", password: "x", client: "10.0.0.9")) == nil }
+                group.addTask {
+                    (try? await cache.token(user: "fsw-nosuch\(i)", password: "x", client: "10.0.0.9")) == nil
+                }
             }
             while tally.started.load(ordering: .relaxed) < 2 { try? await Task.sleep(for: .milliseconds(5)) }
             try? await Task.sleep(for: .milliseconds(300))  // both are in their delay now
