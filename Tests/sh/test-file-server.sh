@@ -34,8 +34,8 @@ work=
 cleanup() {
     [ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null
     [ -n "$work" ] && rm -rf "$work"
-    # These accounts, and the Swift tests' (removed at their exit, unless the process died).
-    for u in "${users[@]}" $(getent passwd | cut -d: -f1 | grep -E '^fsw-'); do userdel "$u" 2>/dev/null; done
+    # These accounts, and the Swift tests' four (removed at their exit, unless the process died).
+    for u in "${users[@]}" fsw-alice fsw-bob fsw-carol fsw-dave; do userdel "$u" 2>/dev/null; done
 }
 trap cleanup EXIT
 for u in "${users[@]}"; do
