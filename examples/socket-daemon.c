@@ -6,6 +6,8 @@
  * For each connection the daemon starts a thread that impersonates the client
  * (HostSec_ImpersonateSocketClient: the uid, gid and groups the kernel recorded when the
  * client connected), opens the file with the client's own credentials, answers, and reverts.
+ * That identity is the one the client had at connect(): a client that drops privileges
+ * afterwards, or hands its socket to another process, is still served as it was then.
  * It checks that the thread really acts as the client (the token's level is
  * SecurityImpersonation): a daemon without CAP_SETUID/CAP_SETGID only identifies its clients
  * and refuses to serve them rather than serving them with its own rights.

@@ -1092,7 +1092,10 @@ HRESULT HostSec_SpawnAsUser(HANDLE token, const char *path, char *const argv[], 
 /** A token for the process on the other end of a connected Unix domain socket (Windows'
  *  ImpersonateNamedPipeClient has this twin): its uid and gid from SO_PEERCRED and its
  *  supplementary groups from SO_PEERGROUPS, as the kernel recorded them when the peer
- *  connected; no capabilities. An impersonation token at SecurityImpersonation whose DACL
+ *  connected; no capabilities. The identity is fixed at connect() (or socketpair()): a client
+ *  that later changes its credentials (drops privileges), or hands the socket to another
+ *  process (SCM_RIGHTS, fork), is still served as the process that connected, unlike
+ *  Windows' named pipes, which impersonate the client as it is at each call. An impersonation token at SecurityImpersonation whose DACL
  *  grants the peer and the caller's current identity; desiredAccess is checked against it for
  *  the calling thread's current identity (0: a handle with no rights).
  *  S_OK; E_POINTER (token NULL); HOST_E_CLRNOTAVAILABLE (the library is closed); E_HANDLE (fd

@@ -29,11 +29,18 @@ else echo "$swift_out" | tail -40; fail swift_package_tests_pass "status $swift_
 # --- accounts and a served folder ---
 users=(fsc-alice fsc-bob fsc-carol fsc-dave)
 declare -A pass uid
+server_pid=
+work=
+cleanup() {
+    [ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null
+    [ -n "$work" ] && rm -rf "$work"
+    # These accounts, and the Swift tests' four (removed at their exit, unless the process died).
+    for u in "${users[@]}" fsw-alice fsw-bob fsw-carol fsw-dave; do userdel "$u" 2>/dev/null; rm -f "/run/faillock/$u"; done
+}
+trap cleanup EXIT
 for u in "${users[@]}"; do
-    # A login shell: the library refuses password logons of nologin accounts.
-    id -u "$u" >/dev/null 2>&1 || useradd -M -s /bin/sh "$u"
-    usermod -s /bin/sh "$u"
-    pass[$u]=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    userdel "$u" 2>/dev/null; useradd -M -s /bin/sh "$u" || exit 1
+    pass[$u]=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
     echo "$u:${pass[$u]}" | chpasswd
     uid[$u]=$(id -u "$u")
 done
@@ -41,16 +48,11 @@ work=$(mktemp -d "$out/file-server.XXXXXX")
 served=$work/root
 mkdir -m 0777 "$served"
 for u in "${users[@]}"; do install -d -o "$u" -g "$u" -m 0755 "$served/$u"; done
-server_pid=
-cleanup() {
-    [ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null; rm -rf "$work"
-    for u in "${users[@]}"; do userdel "$u" 2>/dev/null; rm -f "/run/faillock/$u"; done
-}
-trap cleanup EXIT
 
-start_server() {  # start_server LOG [extra args...]; sets server_pid and port
+server_args=()  # more options for the next start_server
+start_server() {  # start_server LOG [command to run the server under...]; sets server_pid and port
     local log=$1; shift
-    "$@" "$bin" --root "$served" --port 0 >"$log" 2>&1 &
+    "$@" "$bin" --root "$served" --port 0 "${server_args[@]}" >"$log" 2>&1 &
     server_pid=$!
     for _ in $(seq 200); do
         port=$(grep -o 'port=[0-9]*' "$log" | head -1 | cut -d= -f2)
@@ -167,11 +169,19 @@ if [ $total -eq 40000 ] && [ $mismatches -eq 0 ] && [ $errors -eq 0 ] && [ $owne
     ok curl_four_users_ten_thousand_mixed_requests_zero_mismatches
 else fail curl_four_users_ten_thousand_mixed_requests_zero_mismatches; fi
 
+# --- a user name with a newline (Basic credentials are the client's): one line, escaped ---
+forged=$(printf 'x\n2026-01-01 info hostsec-fileserver method=DELETE user=fsc-alice:pw' | base64 -w0)
+r=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Basic $forged" "http://127.0.0.1:$port/whoami")
+if [ "$r" = 401 ] && ! grep -q '^2026-01-01 ' "$log" \
+   && grep -qF 'user="x\n2026-01-01 info hostsec-fileserver method=DELETE user=fsc-alice"' "$log"; then
+    ok a_user_name_with_a_newline_stays_on_one_log_line
+else fail a_user_name_with_a_newline_stays_on_one_log_line "$r: $(grep -A1 'user=x' "$log" | head -3)"; fi
+
 # --- the request log ---
 lines=$(grep -c 'request' "$log" || true)
 leaked=0
 for u in "${users[@]}"; do grep -qF "${pass[$u]}" "$log" && leaked=1; done
-if grep -q "user=$a" "$log" && grep -q 'method=PUT' "$log" && grep -q 'status=403' "$log" && grep -q 'us=' "$log" \
+if grep -q "user=\"$a\"" "$log" && grep -q 'method="PUT"' "$log" && grep -q 'status=403' "$log" && grep -q 'us=' "$log" \
    && [ "$lines" -ge 40000 ] && [ $leaked -eq 0 ] && ! grep -qi 'authorization' "$log"; then
     ok request_log_has_a_line_per_request_and_never_the_password
 else fail request_log_has_a_line_per_request_and_never_the_password "lines $lines leaked $leaked"; fi
@@ -228,6 +238,53 @@ kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=
 if [ "${r1%% *}" = 500 ] && [ "${r2%% *}" = 500 ] && [ ! -e "$served/fsc-alice/unpriv" ]; then
     ok without_setuid_capability_requests_are_refused_not_run_as_root
 else fail without_setuid_capability_requests_are_refused_not_run_as_root "$r1 / $r2"; fi
+
+# --- 1,000 unfinished request heads, the server at 256 descriptors: others are still served,
+# and every one of them is closed after the head timeout (2 s here) ---
+log4=$work/server4.log
+server_args=(--header-timeout 2)
+start_server "$log4" prlimit --nofile=256:256 -- || exit 1
+server_args=()
+cat >"$work/hold.py" <<'PY'
+import socket, select, sys, time
+port, count, wait = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+socks = []
+for _ in range(count):
+    s = socket.socket(); s.setblocking(False)
+    try: s.connect(("127.0.0.1", port))
+    except BlockingIOError: pass
+    socks.append(s)
+by_fd = {s.fileno(): s for s in socks}
+poller = select.poll()
+for fd in by_fd: poller.register(fd, select.POLLOUT)
+sent, deadline = 0, time.time() + 10
+while sent < count and time.time() < deadline:
+    for fd, ev in poller.poll(500):
+        poller.unregister(fd)
+        try: by_fd[fd].send(b"GET /whoami HTTP/1.1\r\nHost: x\r\n")
+        except OSError: pass
+        sent += 1
+print("holding", sent, flush=True)
+start, open_ = time.time(), {s.fileno(): s for s in socks}
+poller = select.poll()
+for fd in open_: poller.register(fd, select.POLLIN)
+while open_ and time.time() - start < wait:
+    for fd, ev in poller.poll(200):
+        try: data = open_[fd].recv(4096)
+        except OSError: data = b""
+        if not data: poller.unregister(fd); del open_[fd]
+print("open_after", len(open_), flush=True)
+PY
+python3 "$work/hold.py" "$port" 1000 12 >"$work/hold.out" 2>&1 & hold_pid=$!
+for _ in $(seq 100); do grep -q holding "$work/hold.out" && break; sleep 0.1; done
+r=$(curl -s -o /dev/null --interface 127.0.0.2 -m 10 -u "$a:${pass[$a]}" -w '%{http_code}' "http://127.0.0.1:$port/whoami")
+wait "$hold_pid"
+kill -0 "$server_pid" 2>/dev/null && alive=1 || alive=0
+kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=
+echo "  $(tr '\n' ' ' <"$work/hold.out"); another client meanwhile: $r"
+if [ "$r" = 200 ] && grep -q '^holding 1000' "$work/hold.out" && grep -q '^open_after 0$' "$work/hold.out" && [ $alive = 1 ]; then
+    ok many_unfinished_requests_do_not_stop_service
+else fail many_unfinished_requests_do_not_stop_service; fi
 
 # --- the command line refuses what it cannot do ---
 msg=$("$bin" --root "$served" --baseline-threads 2 2>&1) && rc=0 || rc=$?

@@ -3,9 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <shadow.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <stdio.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 uint32_t fs_thread_euid(void) { return (uint32_t)syscall(SYS_geteuid); }
@@ -19,11 +24,11 @@ int fs_thread_groups(uint32_t *out, int max) {
     return (int)n;
 }
 
-int fs_open_beneath(int dirfd, const char *path, int flags, unsigned mode) {
+int fs_open_beneath(int dirfd, const char *path, int flags, unsigned mode, int no_symlinks) {
     struct open_how how = {0};
     how.flags = (uint64_t)(flags | O_CLOEXEC);
     how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
-    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | (no_symlinks ? RESOLVE_NO_SYMLINKS : 0);
     long fd;
     do {
         fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
@@ -44,7 +49,7 @@ int fs_reopen(int fd, int flags) {
 int fs_open_tmpfile(int dirfd, unsigned mode) {
     int fd;
     do {
-        fd = openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+        fd = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
     } while (fd < 0 && errno == EINTR);
     return fd;
 }
@@ -71,5 +76,68 @@ int fs_random(void *buffer, size_t count) {
         }
         done += (size_t)n;
     }
+    return 0;
+}
+
+int fs_has_xattrs(int fd) {
+    ssize_t n = flistxattr(fd, NULL, 0);
+    if (n < 0) return errno == ENOTSUP ? 0 : -1;
+    return n > 0;
+}
+
+int fs_copy_into(int from, int to) {
+    off_t in = 0, out = 0;
+    for (;;) {
+        ssize_t n = copy_file_range(from, &in, to, &out, 1 << 30, 0);
+        if (n == 0) return 0;
+        if (n > 0) continue;
+        if (errno == EINTR) continue;
+        if (errno != EXDEV && errno != EINVAL && errno != EOPNOTSUPP && errno != ENOSYS) return -1;
+        break; /* no copy_file_range here: read and write */
+    }
+    char buffer[65536];
+    for (;;) {
+        ssize_t n = pread(from, buffer, sizeof buffer, in);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -1;
+        if (n == 0) return 0;
+        in += n;
+        for (ssize_t done = 0; done < n;) {
+            ssize_t w = pwrite(to, buffer + done, (size_t)(n - done), out);
+            if (w < 0 && errno == EINTR) continue;
+            if (w < 0) return -1;
+            done += w;
+            out += w;
+        }
+    }
+}
+
+int fs_shadow_entry(const char *user, struct fs_shadow *out) {
+    memset(out, 0, sizeof *out);
+    char buffer[4096];
+    struct spwd entry, *found = NULL;
+    int rc = getspnam_r(user, &entry, buffer, sizeof buffer, &found);
+    if (rc != 0) {
+        errno = rc;
+        return -1;
+    }
+    if (!found) {
+        errno = ENOENT;
+        return -1;
+    }
+    size_t n = entry.sp_pwdp ? strlen(entry.sp_pwdp) : 0;
+    if (n >= sizeof out->hash) {
+        explicit_bzero(buffer, sizeof buffer);
+        errno = ERANGE;
+        return -1;
+    }
+    if (n) memcpy(out->hash, entry.sp_pwdp, n);
+    out->hash_length = n;
+    out->last_change = entry.sp_lstchg;
+    out->max = entry.sp_max;
+    out->inactive = entry.sp_inact;
+    out->expire = entry.sp_expire;
+    out->today = (long)(time(NULL) / 86400);
+    explicit_bzero(buffer, sizeof buffer);
     return 0;
 }

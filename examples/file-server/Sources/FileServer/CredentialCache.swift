@@ -14,16 +14,34 @@ import Glibc
 ///
 /// - An entry lives `ttl` from the logon that made it; after that the next request pays PAM.
 /// - At most `capacity` entries; a new one evicts expired entries, then the least recently used.
-/// - A password that does not match the entry drops the entry, and the request goes to PAM:
-///   a wrong guess never keeps the right password cached.
-/// - Logons run on their own thread pool (PAM blocks, and waits out its failure delay), never
-///   on an event loop or on Swift's cooperative threads. Concurrent requests with the same
-///   credentials share one logon.
+/// - A password that does not match the entry goes to PAM; the entry stays unless that logon
+///   succeeds (then the new password's entry replaces it): a wrong guess never evicts a user.
+/// - A hit more than `recheck` after the account was last checked reads its shadow entry again
+///   (``accountStamp(_:key:)``): a changed password, a lock or an expiry ends the entry.
+/// - Logons run on their own thread pool (PAM blocks), never on an event loop or on Swift's
+///   cooperative threads, and never sleep there: a failed logon's remaining PAM failure delay
+///   is slept with `Task.sleep` before the failure is thrown. Concurrent requests with the
+///   same credentials share one logon.
+/// - At most `failingPerClient` failed logons of one client address wait out their delay at
+///   once; past that, its requests that need PAM throw ``TooManyFailingLogons`` after
+///   `overflowDelay`, without PAM.
 public final class CredentialCache: Sendable {
     /// What answered a request: a cached entry or a PAM logon (for tests and statistics).
     public enum Source: Sendable, Equatable { case cache, logon }
 
-    public typealias Logon = @Sendable (_ user: String, _ password: String) throws(HostSecurityError) -> Token
+    /// A logon that never sleeps: on a throw, `failureDelay` holds the delay still owed.
+    public typealias Logon =
+        @Sendable (_ user: String, _ password: String, _ failureDelay: inout Duration)
+        throws(HostSecurityError) -> Token
+
+    /// Thrown instead of a logon when the client address has too many failed logons waiting.
+    public struct TooManyFailingLogons: Error, Equatable {}
+
+    /// A logon that failed, with the part of PAM's failure delay still to wait.
+    private struct DelayedFailure: Error {
+        let error: HostSecurityError
+        let delay: Duration
+    }
 
     private struct Entry {
         let salt: [UInt8]
@@ -31,13 +49,19 @@ public final class CredentialCache: Sendable {
         let token: Token
         let expires: UInt64
         var lastUse: UInt64
+        /// The account's state when the logon began (``accountStamp(_:)``), and when it was
+        /// last found unchanged.
+        let stamp: [UInt8]?
+        var checked: UInt64
     }
 
     private struct Pending {
         let salt: [UInt8]
         let digest: [UInt8]
-        let task: Task<Token, any Error>
+        let task: Task<(Token, [UInt8]?), any Error>
     }
+
+    private typealias LoggedOn = (token: Token, stamp: [UInt8]?)
 
     /// An account as NSS and PAM name it: the name's bytes. A `String` key would make two
     /// names one when Unicode calls them equivalent ("é" precomposed or not), and one
@@ -53,32 +77,49 @@ public final class CredentialCache: Sendable {
         var hits: UInt64 = 0
         var logons: UInt64 = 0
         var failures: UInt64 = 0
+        /// Failed logons waiting out their delay, by client address.
+        var failing: [String: Int] = [:]
     }
 
     private let state = Mutex(State())
     private let key: [UInt8]
     private let ttl: UInt64
+    private let recheck: UInt64
     private let capacity: Int
+    private let failingPerClient: Int
+    private let overflowDelay: Duration
     private let logon: Logon
     private let clock: @Sendable () -> UInt64
     private let pool: NIOThreadPool
 
     /// - Parameters:
     ///   - ttl: how long a logon is remembered.
+    ///   - recheck: a hit on an entry whose account was last checked longer ago than this
+    ///     checks the account again (``accountStamp(_:)``); changed, expired or unreadable, the
+    ///     entry is dropped and PAM decides.
     ///   - capacity: most accounts remembered at once.
-    ///   - logonThreads: threads that run PAM logons (each waits out PAM's delay on failure).
-    ///   - logon: the logon itself (``Token/logon(user:password:)`` unless a test says otherwise).
+    ///   - logonThreads: threads that run PAM logons (never held through a failure delay).
+    ///   - failingPerClient: failed logons of one client address that may wait out their
+    ///     delay at once.
+    ///   - overflowDelay: how long a request over that cap waits before it is refused.
+    ///   - logon: the logon itself: ``Token/logon(user:password:options:failureDelay:)`` with
+    ///     ``PasswordLogonOptions/allowNologinShells`` (a file server's users are often
+    ///     accounts without a login shell), unless a test says otherwise.
     ///   - clock: nanoseconds on a monotonic clock (a test can move time).
     public init(
-        ttl: Duration = .seconds(300), capacity: Int = 1024, logonThreads: Int = 8,
-        logon: @escaping Logon = { user, password throws(HostSecurityError) in
-            try Token.logon(user: user, password: password)
+        ttl: Duration = .seconds(300), recheck: Duration = .seconds(5), capacity: Int = 1024, logonThreads: Int = 8,
+        failingPerClient: Int = 8, overflowDelay: Duration = .seconds(2),
+        logon: @escaping Logon = { user, password, failureDelay throws(HostSecurityError) in
+            try Token.logon(user: user, password: password, options: .allowNologinShells, failureDelay: &failureDelay)
         },
         clock: @escaping @Sendable () -> UInt64 = CredentialCache.monotonicNanoseconds
     ) {
-        precondition(capacity > 0 && logonThreads > 0)
+        precondition(capacity > 0 && logonThreads > 0 && failingPerClient > 0)
+        self.failingPerClient = failingPerClient
+        self.overflowDelay = overflowDelay
         self.key = CredentialCache.randomBytes(32)
-        self.ttl = UInt64(ttl.components.seconds) * 1_000_000_000 + UInt64(ttl.components.attoseconds / 1_000_000_000)
+        self.ttl = CredentialCache.nanoseconds(ttl)
+        self.recheck = CredentialCache.nanoseconds(recheck)
         self.capacity = capacity
         self.logon = logon
         self.clock = clock
@@ -90,9 +131,31 @@ public final class CredentialCache: Sendable {
 
     /// The token for `user` if `password` is right: from the cache, or from a PAM logon.
     ///
+    /// - Parameter client: the client's address, for the cap on failing logons (nil: none).
     /// - Throws: what the logon throws (``HostSecurityError/logonFailure`` for an unknown
-    ///   account or a wrong password, ``HostSecurityError/invalidArgument`` for an empty name...).
-    public func token(user: String, password: String) async throws -> (Token, Source) {
+    ///   account or a wrong password, ``HostSecurityError/logonTypeNotGranted`` for root and
+    ///   system accounts, ``HostSecurityError/invalidArgument`` for an empty name...), after
+    ///   PAM's failure delay; ``TooManyFailingLogons`` over the cap.
+    public func token(user: String, password: String, client: String? = nil) async throws -> (Token, Source) {
+        do {
+            return try await lookUp(user: user, password: password, client: client)
+        } catch let failure as DelayedFailure {
+            // The delay is slept here, on no thread; the address's failures are counted meanwhile.
+            if let client { state.withLock { $0.failing[client, default: 0] += 1 } }
+            defer {
+                if let client {
+                    state.withLock { state in
+                        let left = state.failing[client, default: 1] - 1
+                        state.failing[client] = left > 0 ? left : nil
+                    }
+                }
+            }
+            try? await Task.sleep(for: failure.delay)
+            throw failure.error
+        }
+    }
+
+    private func lookUp(user: String, password: String, client: String?) async throws -> (Token, Source) {
         let now = clock()
         let account = Account(user)
         // Look up without hashing under the lock.
@@ -101,31 +164,53 @@ public final class CredentialCache: Sendable {
             return state.entries[account]
         }
         if let entry {
-            if constantTimeEqual(digest(salt: entry.salt, password: password), entry.digest) {
-                state.withLock { state in
-                    state.hits += 1
-                    if state.entries[account]?.digest == entry.digest { state.entries[account]?.lastUse = now }
+            guard constantTimeEqual(digest(salt: entry.salt, password: password), entry.digest) else {
+                // Another password: PAM decides, and only a success replaces the entry.
+                return (try await logOn(user: user, password: password, client: client), .logon)
+            }
+            if now &- entry.checked >= recheck {
+                // A password change, a lock or an expiry since the logon ends the entry: PAM decides.
+                let key = self.key
+                let current = try await pool.runIfActive { CredentialCache.accountStamp(user, key: key) }
+                guard let current, let stamp = entry.stamp, constantTimeEqual(current, stamp) else {
+                    drop(account, entry)
+                    return (try await logOn(user: user, password: password, client: client), .logon)
                 }
-                return (entry.token, .cache)
             }
-            // A failed check drops the entry (unless a newer logon already replaced it).
             state.withLock { state in
-                if state.entries[account]?.digest == entry.digest { state.entries[account] = nil }
+                state.hits += 1
+                guard state.entries[account]?.digest == entry.digest else { return }
+                state.entries[account]?.lastUse = now
+                if now &- entry.checked >= recheck { state.entries[account]?.checked = now }
             }
+            return (entry.token, .cache)
         }
-        return (try await logOn(user: user, password: password), .logon)
+        return (try await logOn(user: user, password: password, client: client), .logon)
+    }
+
+    /// Removes `entry` unless a newer logon already replaced it.
+    private func drop(_ account: Account, _ entry: Entry) {
+        state.withLock { state in
+            if state.entries[account]?.digest == entry.digest { state.entries[account] = nil }
+        }
     }
 
     /// A PAM logon, shared by every request that comes with the same credentials meanwhile.
-    private func logOn(user: String, password: String) async throws -> Token {
+    private func logOn(user: String, password: String, client: String?) async throws -> Token {
+        if let client, state.withLock({ $0.failing[client, default: 0] >= failingPerClient }) {
+            try? await Task.sleep(for: overflowDelay)
+            throw TooManyFailingLogons()
+        }
         let account = Account(user)
         let salt = CredentialCache.randomBytes(16)
         let digest = self.digest(salt: salt, password: password)
-        let pool = self.pool, logon = self.logon
+        let pool = self.pool, logon = self.logon, key = self.key
         let (pending, mine) = state.withLock { state -> (Pending, Bool) in
             if let pending = state.pending[account] { return (pending, false) }
-            let task = Task<Token, any Error> {
-                try await pool.runIfActive { () throws -> Token in try logon(user, password) }
+            // The account's state is read before PAM: a change during the logon shows at the
+            // first recheck.
+            let task = Task<(Token, [UInt8]?), any Error> {
+                try await CredentialCache.run(logon, user, password, key: key, on: pool)
             }
             let pending = Pending(salt: salt, digest: digest, task: task)
             state.pending[account] = pending
@@ -133,26 +218,46 @@ public final class CredentialCache: Sendable {
         }
         if !mine {
             if constantTimeEqual(self.digest(salt: pending.salt, password: password), pending.digest) {
-                return try await pending.task.value
+                return try await pending.task.value.0
             }
             // Another password for the same account is being checked: check this one on its own.
-            return try await pool.runIfActive { () throws -> Token in try logon(user, password) }
+            return try await CredentialCache.run(logon, user, password, key: key, on: pool).token
         }
         let result = await pending.task.result
         let now = clock()
         state.withLock { state in
             state.pending[account] = nil
             switch result {
-            case .success(let token):
+            case .success(let (token, stamp)):
                 state.logons += 1
                 if state.entries[account] == nil && state.entries.count >= capacity { evict(&state, now: now) }
                 state.entries[account] = Entry(
-                    salt: salt, digest: digest, token: token, expires: now &+ ttl, lastUse: now)
+                    salt: salt, digest: digest, token: token, expires: now &+ ttl, lastUse: now, stamp: stamp,
+                    checked: now)
             case .failure:
-                state.failures += 1
+                state.failures += 1  // an entry for another password stays
             }
         }
-        return try result.get()
+        return try result.get().0
+    }
+
+    /// One logon on the pool, with the account's state read first (a change during the logon
+    /// shows at the first recheck). A failure comes back with its delay, not slept here.
+    private static func run(
+        _ logon: @escaping Logon, _ user: String, _ password: String, key: [UInt8], on pool: NIOThreadPool
+    )
+        async throws -> LoggedOn
+    {
+        let outcome = try await pool.runIfActive { () -> Result<LoggedOn, DelayedFailure> in
+            let stamp = accountStamp(user, key: key)
+            var delay = Duration.zero
+            do throws(HostSecurityError) {
+                return .success((try logon(user, password, &delay), stamp))
+            } catch {
+                return .failure(DelayedFailure(error: error, delay: delay))
+            }
+        }
+        return try outcome.get()
     }
 
     /// Makes room for one entry: expired entries go first, then the least recently used.
@@ -181,6 +286,30 @@ public final class CredentialCache: Sendable {
     /// What an entry keeps besides the token, for tests: its salt and digest, never the password.
     public func storedSecret(of user: String) -> [UInt8]? {
         state.withLock { state in state.entries[Account(user)].map { $0.salt + $0.digest } }
+    }
+
+    /// What a cached logon depends on in `user`'s shadow entry, keyed with `key`: the password
+    /// hash (a digest of it, never the hash), the last change, maximum age, inactivity and
+    /// expiry. nil when there is no entry to read (no shadow entry, not root), or when the
+    /// account or its password has expired by date: then PAM decides every time.
+    static func accountStamp(_ user: String, key: [UInt8]) -> [UInt8]? {
+        var entry = fs_shadow()
+        defer { memset(&entry, 0, MemoryLayout<fs_shadow>.size) }  // the hash goes no further
+        guard fs_shadow_entry(user, &entry) == 0 else { return nil }
+        let today = entry.today
+        if entry.expire >= 0 && today >= entry.expire { return nil }  // the account expired
+        if entry.last_change == 0 { return nil }  // the password must be changed
+        if entry.max >= 0 && entry.last_change > 0 && today > entry.last_change + entry.max { return nil }
+        let hash = withUnsafeBytes(of: &entry.hash) { Array($0.prefix(entry.hash_length)) }
+        var fields: [UInt8] = []
+        for value in [entry.last_change, entry.max, entry.inactive, entry.expire] {
+            withUnsafeBytes(of: Int64(value).littleEndian) { fields += $0 }
+        }
+        return hmacSHA256(key: key, [hash, fields])
+    }
+
+    static func nanoseconds(_ d: Duration) -> UInt64 {
+        UInt64(d.components.seconds) * 1_000_000_000 + UInt64(d.components.attoseconds / 1_000_000_000)
     }
 
     public static func monotonicNanoseconds() -> UInt64 {

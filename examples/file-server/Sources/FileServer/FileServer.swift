@@ -29,6 +29,11 @@ public struct FileServerConfiguration: Sendable {
     /// Bodies up to this size (by Content-Length) are written in one step; larger ones are
     /// streamed to the file chunk by chunk.
     public var wholeBodyLimit: Int = 1 << 20
+    /// Whether symbolic links inside the root are followed (false: any path that crosses a
+    /// link is refused with 400; links never lead out of the root either way).
+    public var followLinks = false
+    /// Deadlines per connection stage and the cap on connections per client address.
+    public var limits = ConnectionLimits()
 
     public init(root: String, host: String = "127.0.0.1", port: Int = 8080, impersonation: Bool = true) {
         self.root = root
@@ -98,8 +103,20 @@ final class BaselinePool: Sendable {
     deinit { pool.shutdownGracefully { _ in } }
 }
 
+/// The request context: Hummingbird's, plus the client's address.
+public struct FileServerContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The client's IP address, nil when the connection has none.
+    public let clientAddress: String?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        clientAddress = source.channel.remoteAddress?.ipAddress
+    }
+}
+
 public struct FileServerResponder: HTTPResponder {
-    public typealias Context = BasicRequestContext
+    public typealias Context = FileServerContext
 
     static let servedAs = HTTPField.Name("X-Served-As")!
     static let realm = "Basic realm=\"hostsec-fileserver\", charset=\"UTF-8\""
@@ -114,7 +131,7 @@ public struct FileServerResponder: HTTPResponder {
     public init(
         configuration: FileServerConfiguration, cache: CredentialCache, statistics: ServerStatistics, logger: Logger
     ) throws(Errno) {
-        store = try FileStore(root: configuration.root)
+        store = try FileStore(root: configuration.root, followLinks: configuration.followLinks)
         self.cache = cache
         identity = Identity(impersonation: configuration.impersonation, baselineThreads: configuration.baselineThreads)
         self.statistics = statistics
@@ -125,23 +142,26 @@ public struct FileServerResponder: HTTPResponder {
     public func respond(to request: Request, context: Context) async throws -> Response {
         let start = ContinuousClock.now
         var user = "-"
-        var response = await route(request, user: &user)
+        var response = await route(request, client: context.clientAddress, user: &user)
         if response.headers[Self.servedAs] == nil {
             response.headers[Self.servedAs] = String(ThreadIdentity.euid())
         }
         statistics.request()
         let elapsed = ContinuousClock.now - start
         let us = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+        // Every value the client chose is logged as a JSON string: a newline, a quote or a
+        // "key=value" inside one cannot make another line or another field.
         logger.info(
             "request",
             metadata: [
-                "user": .string(user), "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+                "user": .string(jsonString(user)), "method": .string(jsonString(request.method.rawValue)),
+                "path": .string(jsonString(request.uri.path)),
                 "status": .stringConvertible(response.status.code), "us": .stringConvertible(us),
             ])
         return response
     }
 
-    private func route(_ request: Request, user: inout String) async -> Response {
+    private func route(_ request: Request, client: String?, user: inout String) async -> Response {
         var target = Substring(request.head.path ?? "")
         if let query = target.firstIndex(where: { $0 == "?" || $0 == "#" }) { target = target[..<query] }
 
@@ -169,10 +189,17 @@ public struct FileServerResponder: HTTPResponder {
         user = name
         let token: Token
         do {
-            token = try await cache.token(user: name, password: password).0
+            token = try await cache.token(user: name, password: password, client: client).0
         } catch let error as HostSecurityError where error == .noLogonServers {
             logger.error("PAM is not usable: \(error)")
             return Self.plain(.serviceUnavailable, "logon service unavailable\n")
+        } catch let error as HostSecurityError where error == .logonTypeNotGranted {
+            // Root and system accounts: refused from the user database, before PAM.
+            return Self.plain(.forbidden, "this account may not log on here\n")
+        } catch is CredentialCache.TooManyFailingLogons {
+            var response = Self.plain(.tooManyRequests, "too many failed logons from this address\n")
+            response.headers[.retryAfter] = "2"
+            return response
         } catch {
             return Self.unauthorized()
         }
@@ -234,7 +261,8 @@ public struct FileServerResponder: HTTPResponder {
                     statistics.operation(expected: identity.impersonation ? token.uid : nil, servedAs: uid)
                     let buffer = try chunk.get()
                     if buffer.readableBytes == 0 {
-                        logger.warning("file shrank while it was sent", metadata: ["path": .string(path.description)])
+                        logger.warning(
+                            "file shrank while it was sent", metadata: ["path": .string(jsonString(path.description))])
                         throw Errno(EIO)
                     }
                     offset += buffer.readableBytes
@@ -411,9 +439,13 @@ public func makeFileServer(
 ) throws(Errno) -> Application<FileServerResponder> {
     let responder = try FileServerResponder(
         configuration: configuration, cache: cache, statistics: statistics, logger: logger)
+    let limits = configuration.limits, connections = ConnectionsByAddress()
     return Application(
         responder: responder,
-        server: .http1(additionalChannelHandlers: [ExpectContinueHandler()]),
+        server: .http1(
+            configuration: .init(additionalChannelHandlers: [
+                ConnectionGuard(limits: limits, connections: connections), ExpectContinueHandler(),
+            ])),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "hostsec-fileserver"),

@@ -31,23 +31,24 @@ public enum Found: Sendable {
     case directory(json: String)
 }
 
-/// A PUT in progress: the directory, the unnamed file being written, and what was there.
+/// A PUT in progress: the directory, the unnamed file holding the whole body, and whether a
+/// file was there when it began.
 public final class Upload: @unchecked Sendable {
     let parent: Descriptor
     let file: Descriptor
     let name: String
     /// The named temporary file, when the file system has no O_TMPFILE.
     let temporaryName: String?
-    /// The replaced file's mode, when a file was there.
-    let existingMode: mode_t?
+    /// Whether a file was at the name when the upload began.
+    let replacing: Bool
     private(set) var size = 0
 
-    init(parent: Descriptor, file: Descriptor, name: String, temporaryName: String?, existingMode: mode_t?) {
+    init(parent: Descriptor, file: Descriptor, name: String, temporaryName: String?, replacing: Bool) {
         self.parent = parent
         self.file = file
         self.name = name
         self.temporaryName = temporaryName
-        self.existingMode = existingMode
+        self.replacing = replacing
     }
 
     fileprivate func wrote(_ count: Int) { size += count }
@@ -63,12 +64,24 @@ public struct FileStore: Sendable {
     public static let chunkSize = 64 * 1024
 
     let root: Descriptor
+    /// Whether symbolic links inside the root are followed (never out of it).
+    let followLinks: Bool
 
     /// Opens the root directory (as the process, once, at start).
-    public init(root path: String) throws(Errno) {
-        let fd = open(path, fs_o_path() | fs_o_directory() | O_CLOEXEC)
+    ///
+    /// - Parameter followLinks: false (the default): a path that crosses a symbolic link is
+    ///   refused (ELOOP, RESOLVE_NO_SYMLINKS), so a name means the file it names. true: links
+    ///   that stay inside the root are followed, as a shell would.
+    public init(root path: String, followLinks: Bool = false) throws(Errno) {
+        let fd = Glibc.open(path, fs_o_path() | fs_o_directory() | O_CLOEXEC)
         if fd < 0 { throw Errno.current }
         root = Descriptor(fd)
+        self.followLinks = followLinks
+    }
+
+    /// openat2 beneath the root, refusing symbolic links unless they are followed.
+    private func open(_ path: String, _ flags: Int32) -> Int32 {
+        fs_open_beneath(root.fd, path, flags, 0, followLinks ? 0 : 1)
     }
 
     // MARK: reading
@@ -77,7 +90,7 @@ public struct FileStore: Sendable {
     /// there is looked at through an O_PATH descriptor first: a device, FIFO or socket is
     /// never opened.
     public func get(_ path: RequestPath) -> Result<Found, Errno> {
-        let pfd = fs_open_beneath(root.fd, path.relative, fs_o_path(), 0)
+        let pfd = open(path.relative, fs_o_path())
         if pfd < 0 { return .failure(.current) }
         let named = Descriptor(pfd)
         var st = stat()
@@ -162,54 +175,45 @@ public struct FileStore: Sendable {
 
     // MARK: writing
 
-    /// What is at `name` in the folder `parent`, for a PUT to replace: nil when nothing is
-    /// there, the mode of a regular file the caller may write, or why it may not be replaced.
-    /// It is looked at without opening it (O_PATH: a symbolic link itself, a FIFO or device
-    /// is never opened); a regular file must then open for writing as the caller.
-    static func replaceable(_ parent: Int32, _ name: String) -> Result<mode_t?, Errno> {
+    /// The regular file at `name` in the folder `parent`, opened for writing as the caller, for
+    /// a PUT to replace: nil when nothing is there, or why it may not be replaced. What is
+    /// there is looked at without opening it (O_PATH: a symbolic link itself, a FIFO or
+    /// device is never opened); only a regular file is then reopened, the same inode.
+    static func writable(_ parent: Int32, _ name: String) -> Result<(Descriptor, stat)?, Errno> {
         let efd = openat(parent, name, fs_o_path() | fs_o_nofollow() | O_CLOEXEC)
         if efd < 0 { return errno == ENOENT ? .success(nil) : .failure(.current) }
+        defer { close(efd) }
         var st = stat()
-        let ok = fstat(efd, &st) == 0
-        let writable = ok && st.st_mode & S_IFMT == S_IFREG ? fs_reopen(efd, O_WRONLY | O_NONBLOCK) : -1
-        let error = Errno.current
-        close(efd)
-        guard ok, st.st_mode & S_IFMT == S_IFREG else { return .failure(Errno(EISDIR)) }  // a link, FIFO...
-        if writable < 0 { return .failure(error) }
-        close(writable)
-        return .success(st.st_mode & 0o7777)
+        guard fstat(efd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return .failure(Errno(EISDIR)) }  // a link, FIFO...
+        let fd = fs_reopen(efd, O_WRONLY | O_NONBLOCK)
+        if fd < 0 { return .failure(.current) }
+        return .success((Descriptor(fd), st))
     }
 
     /// Starts a PUT: checks what is at `path` (a file there must be writable by the caller),
-    /// then opens an unnamed file in its directory.
+    /// then opens an unnamed file in its directory, which will hold the whole body.
     public func beginPut(_ path: RequestPath) -> Result<Upload, Errno> {
         guard let name = path.name, !path.trailingSlash else { return .failure(Errno(EISDIR)) }
-        let pfd = fs_open_beneath(root.fd, path.parent, fs_o_path() | fs_o_directory(), 0)
+        let pfd = open(path.parent, fs_o_path() | fs_o_directory())
         if pfd < 0 { return .failure(.current) }
         let parent = Descriptor(pfd)
-        let existingMode: mode_t?
-        switch FileStore.replaceable(pfd, name) {
+        let replacing: Bool
+        switch FileStore.writable(pfd, name) {
         case .failure(let error): return .failure(error)
-        case .success(let mode): existingMode = mode
+        case .success(let existing): replacing = existing != nil
         }
         var temporaryName: String?
         var tfd = fs_open_tmpfile(pfd, 0o666)
         if tfd < 0 && (errno == EOPNOTSUPP || errno == EISDIR) {
             let candidate = FileStore.temporaryName()
-            tfd = openat(pfd, candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+            tfd = openat(pfd, candidate, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
             if tfd >= 0 { temporaryName = candidate }
         }
         if tfd < 0 { return .failure(.current) }
-        if let existingMode, fchmod(tfd, existingMode) != 0 {
-            let error = Errno.current
-            close(tfd)
-            if let temporaryName { unlinkat(pfd, temporaryName, 0) }
-            return .failure(error)
-        }
         return .success(
             Upload(
-                parent: parent, file: Descriptor(tfd), name: name,
-                temporaryName: temporaryName, existingMode: existingMode))
+                parent: parent, file: Descriptor(tfd), name: name, temporaryName: temporaryName,
+                replacing: replacing))
     }
 
     /// Appends `buffer` to the upload's file.
@@ -232,35 +236,49 @@ public struct FileStore: Sendable {
         return .success(())
     }
 
-    /// Gives the finished file its name: true when it is new, false when it replaced a file.
-    /// The data never appears under the name until it is complete.
+    /// Puts the finished body in place: true when the name is new, false when a file was
+    /// replaced. The body is complete before any of it appears under the name.
+    ///
+    /// A file that is there (also one created while the body arrived) must be writable by the
+    /// caller. It is replaced by renaming the new file over it only when that loses nothing:
+    /// the caller owns it, the new file has its group, and neither has extended attributes
+    /// (POSIX ACLs are some); the new file takes its mode. Otherwise the body is copied into
+    /// the existing inode (truncated first), which keeps its owner, group, mode, ACLs and
+    /// extended attributes.
     public func commit(_ upload: Upload) -> Result<Bool, Errno> {
+        defer { upload.abandon() }  // the temporary name, if any, never outlives the commit
         let parent = upload.parent.fd
-        if let named = upload.temporaryName {
-            if upload.existingMode == nil && linkat(parent, named, parent, upload.name, 0) == 0 {
-                unlinkat(parent, named, 0)
-                return .success(true)
-            }
-            if errno != EEXIST && upload.existingMode == nil {
-                let e = Errno.current; upload.abandon(); return .failure(e)
-            }
-            if upload.existingMode == nil, case .failure(let e) = FileStore.replaceable(parent, upload.name) {
-                upload.abandon(); return .failure(e)  // created meanwhile, and not the caller's to replace
-            }
-            if fs_rename(parent, named, upload.name) != 0 {
-                let e = Errno.current; upload.abandon(); return .failure(e)
+        if !upload.replacing {
+            let linked =
+                upload.temporaryName.map { linkat(parent, $0, parent, upload.name, 0) }
+                ?? fs_link_tmpfile(upload.file.fd, parent, upload.name)
+            if linked == 0 { return .success(true) }
+            if errno != EEXIST { return .failure(.current) }
+        }
+        let existing: Descriptor, st: stat
+        switch FileStore.writable(parent, upload.name) {
+        case .failure(let error): return .failure(error)  // not the caller's to replace
+        case .success(nil): return .failure(Errno(ENOENT))  // removed while the body arrived
+        case .success(let (fd, s)?): (existing, st) = (fd, s)
+        }
+        var new = stat()
+        if fstat(upload.file.fd, &new) != 0 { return .failure(.current) }
+        let renameLosesNothing =
+            st.st_uid == fs_thread_euid() && new.st_gid == st.st_gid
+            && fs_has_xattrs(existing.fd) == 0 && fs_has_xattrs(upload.file.fd) == 0
+        guard renameLosesNothing else {
+            // In place: the existing inode keeps everything but its data.
+            if ftruncate(existing.fd, 0) != 0 || fs_copy_into(upload.file.fd, existing.fd) != 0 {
+                return .failure(.current)
             }
             return .success(false)
         }
-        if upload.existingMode == nil {
-            if fs_link_tmpfile(upload.file.fd, parent, upload.name) == 0 { return .success(true) }
-            if errno != EEXIST { return .failure(.current) }
-            // Created while the body arrived: replaced only if the caller could have replaced it.
-            if case .failure(let error) = FileStore.replaceable(parent, upload.name) { return .failure(error) }
+        if fchmod(upload.file.fd, st.st_mode & 0o7777) != 0 { return .failure(.current) }
+        // The complete file gets a temporary name, then takes the real one.
+        let staged = upload.temporaryName ?? FileStore.temporaryName()
+        if upload.temporaryName == nil && fs_link_tmpfile(upload.file.fd, parent, staged) != 0 {
+            return .failure(.current)
         }
-        // Replacing: the complete file gets a temporary name, then takes the real one.
-        let staged = FileStore.temporaryName()
-        if fs_link_tmpfile(upload.file.fd, parent, staged) != 0 { return .failure(.current) }
         if fs_rename(parent, staged, upload.name) != 0 {
             let error = Errno.current
             unlinkat(parent, staged, 0)
@@ -284,7 +302,7 @@ public struct FileStore: Sendable {
     /// Removes the file (or empty directory) at `path`.
     public func delete(_ path: RequestPath) -> Result<Void, Errno> {
         guard let name = path.name else { return .failure(Errno(EBUSY)) }  // the root itself
-        let pfd = fs_open_beneath(root.fd, path.parent, fs_o_path() | fs_o_directory(), 0)
+        let pfd = open(path.parent, fs_o_path() | fs_o_directory())
         if pfd < 0 { return .failure(.current) }
         defer { close(pfd) }
         if unlinkat(pfd, name, 0) == 0 { return .success(()) }

@@ -1,4 +1,6 @@
-// hostsec-fileserver --root DIR [--host 127.0.0.1] [--port 8080] [--no-impersonation [--baseline-threads N]]
+// hostsec-fileserver --root DIR [--host 127.0.0.1] [--port 8080] [--follow-links-in-root]
+//     [--header-timeout 10] [--body-timeout 30] [--idle-timeout 30] [--max-connections-per-address 128]
+//     [--no-impersonation [--baseline-threads N]]
 import ArgumentParser
 import FileServer
 import HostSecurity
@@ -43,7 +45,40 @@ struct HostsecFileserver: AsyncParsableCommand {
             """)
     var baselineThreads = 0
 
+    @Flag(
+        name: .customLong("no-follow-links"),
+        help: "Refuse (400) any path that crosses a symbolic link, inside the root or not (the default).")
+    var noFollowLinks = false
+
+    @Flag(
+        name: .customLong("follow-links-in-root"),
+        help: "Follow symbolic links that stay inside the root (links out of it are refused either way).")
+    var followLinksInRoot = false
+
+    @Option(help: "Seconds a new connection has to send its first complete request head.")
+    var headerTimeout = 10.0
+
+    @Option(help: "Seconds a request body may go without sending its next part.")
+    var bodyTimeout = 30.0
+
+    @Option(help: "Seconds a connection may wait, after a response, for its next complete request head.")
+    var idleTimeout = 30.0
+
+    @Option(help: "Connections one client address may hold at once (more are closed when accepted).")
+    var maxConnectionsPerAddress = 128
+
     func validate() throws {
+        guard !(noFollowLinks && followLinksInRoot) else {
+            throw ValidationError("--no-follow-links and --follow-links-in-root are exclusive")
+        }
+        for (name, value) in [("header", headerTimeout), ("body", bodyTimeout), ("idle", idleTimeout)] {
+            guard value > 0 && value <= 86400 else {
+                throw ValidationError("--\(name)-timeout must be 0...86400 seconds")
+            }
+        }
+        guard (1...1_000_000).contains(maxConnectionsPerAddress) else {
+            throw ValidationError("--max-connections-per-address must be 1...1000000")
+        }
         var st = stat()
         guard stat(root, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else {
             throw ValidationError("--root \(root): not a folder")
@@ -65,6 +100,11 @@ struct HostsecFileserver: AsyncParsableCommand {
         let configuration = {
             var c = FileServerConfiguration(root: root, host: host, port: port, impersonation: !noImpersonation)
             c.baselineThreads = baselineThreads
+            c.followLinks = followLinksInRoot
+            c.limits.header = .nanoseconds(Int64(headerTimeout * 1e9))
+            c.limits.body = .nanoseconds(Int64(bodyTimeout * 1e9))
+            c.limits.idle = .nanoseconds(Int64(idleTimeout * 1e9))
+            c.limits.perAddress = maxConnectionsPerAddress
             return c
         }()
         let statistics = ServerStatistics()
@@ -78,6 +118,7 @@ struct HostsecFileserver: AsyncParsableCommand {
                     "root": .string(configuration.root),
                     "impersonation": .stringConvertible(configuration.impersonation),
                     "baseline_threads": .stringConvertible(configuration.baselineThreads),
+                    "follow_links": .stringConvertible(configuration.followLinks),
                 ])
         }
         let group = ServiceGroup(

@@ -45,25 +45,47 @@ struct Account: Sendable {
     var authorization: String { "Basic " + Data("\(name):\(password)".utf8).base64EncodedString() }
 }
 
-/// Four local accounts with passwords, made once per test process.
+/// A random password: 24 characters from the system's random source (getrandom).
+func randomPassword() -> String {
+    let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
+    var generator = SystemRandomNumberGenerator()
+    return String((0..<24).map { _ in alphabet.randomElement(using: &generator)! })
+}
+
+/// Makes an account with a random password (shell /bin/sh), removed when the test process
+/// exits (``Accounts/removeAtExit``) or earlier by `remove`.
+func makeAccount(_ name: String, shell: String = "/bin/sh", system: Bool = false) throws -> Account {
+    Accounts.removeAtExit(name)
+    _ = try? sh("userdel \(name) 2>/dev/null")
+    try sh("useradd -M -s \(shell) \(system ? "--system " : "")\(name)")
+    _ = try? sh("faillock --user \(name) --reset 2>/dev/null")
+    let password = randomPassword()
+    try sh("chpasswd", input: "\(name):\(password)\n")
+    return Account(
+        name: name, password: password, uid: UInt32(try sh("id -u \(name)"))!, gid: UInt32(try sh("id -g \(name)"))!)
+}
+
+/// Four local accounts with passwords, made once per test process and removed when it exits
+/// (Tests/sh/test-file-server.sh also removes them, should the process die first).
 enum Accounts {
     static let names = ["fsw-alice", "fsw-bob", "fsw-carol", "fsw-dave"]
 
-    static let all: [Account] = {
-        var accounts: [Account] = []
-        for name in names {
-            if (try? sh("id -u \(name)")) == nil {
-                try! sh("useradd -M -s /usr/sbin/nologin \(name)")
-            }
-            let password = "Pw-\(name)-\(UInt32.random(in: 1000...9999))"
-            try! sh("chpasswd", input: "\(name):\(password)\n")
-            accounts.append(
-                Account(
-                    name: name, password: password, uid: UInt32(try! sh("id -u \(name)"))!,
-                    gid: UInt32(try! sh("id -g \(name)"))!))
+    static let all: [Account] = names.map { try! makeAccount($0) }
+
+    private static let made = Mutex<[String]>([])
+
+    /// Removes `name` (account and group) when the process exits, however the tests ended.
+    static func removeAtExit(_ name: String) {
+        let first = made.withLock { made in
+            defer { if !made.contains(name) { made.append(name) } }
+            return made.isEmpty
         }
-        return accounts
-    }()
+        if first {
+            atexit {
+                for name in Accounts.made.withLock({ $0 }) { _ = system("userdel \(name) 2>/dev/null") }
+            }
+        }
+    }
 
     static var alice: Account { all[0] }
     static var bob: Account { all[1] }
@@ -80,16 +102,25 @@ final class TestServer: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    static func start(impersonation: Bool = true, baselineThreads: Int = 0) async throws -> TestServer {
+    static func start(
+        impersonation: Bool = true, baselineThreads: Int = 0, cache: CredentialCache = CredentialCache(),
+        logger: Logger? = nil, configure: (inout FileServerConfiguration) -> Void = { _ in }
+    ) async throws -> TestServer {
         let root = try sh("mktemp -d /tmp/fileserver-test.XXXXXX")
         try sh("chmod 0777 \(root)")  // every test account may create files at the top
-        var logger = Logger(label: "test-fileserver")
-        logger.logLevel = .warning
-        let statistics = ServerStatistics(), cache = CredentialCache()
+        let logger =
+            logger
+            ?? {
+                var logger = Logger(label: "test-fileserver")
+                logger.logLevel = .warning
+                return logger
+            }()
+        let statistics = ServerStatistics()
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         var configuration = FileServerConfiguration(root: root, port: 0, impersonation: impersonation)
         configuration.wholeBodyLimit = 64 * 1024
         configuration.baselineThreads = baselineThreads
+        configure(&configuration)
         let app = try makeFileServer(configuration: configuration, cache: cache, statistics: statistics, logger: logger)
         { port in
             continuation.yield(port)
@@ -175,9 +206,21 @@ final class RawConnection {
     private let fd: Int32
     private var pending: [UInt8] = []
 
-    init(port: Int) throws {
+    /// - Parameter from: the local address to connect from (any 127.x.y.z is this host).
+    init(port: Int, from source: String? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let rc = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard rc == 0 else { let e = errno; close(fd); throw POSIXError(.init(rawValue: e) ?? .EIO) }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -191,6 +234,18 @@ final class RawConnection {
     }
 
     deinit { close(fd) }
+
+    /// Whether the server closed the connection within `timeoutMilliseconds` (end of file or
+    /// reset; anything it sends before is read and dropped).
+    func closedByServer(timeoutMilliseconds: Int32) -> Bool {
+        do {
+            while true { _ = try receive(until: "\u{0}never\u{0}", timeoutMilliseconds: timeoutMilliseconds) }
+        } catch let error as POSIXError {
+            return error.code == .ECONNRESET
+        } catch {
+            return false
+        }
+    }
 
     func send(_ text: String) throws {
         var bytes = Array(text.utf8)[...]

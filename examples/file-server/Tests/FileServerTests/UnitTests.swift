@@ -78,9 +78,10 @@ import Testing
     final class Counted: Sendable {
         let calls = Atomic<Int>(0)
         var logon: CredentialCache.Logon {
-            { user, password throws(HostSecurityError) in
+            { user, password, delay throws(HostSecurityError) in
                 self.calls.add(1, ordering: .relaxed)
-                return try Token.logon(user: user, password: password)
+                return try Token.logon(
+                    user: user, password: password, options: .allowNologinShells, failureDelay: &delay)
             }
         }
     }
@@ -99,17 +100,19 @@ import Testing
         #expect(!(0...(kept.count - password.count)).contains { Array(kept[$0..<($0 + password.count)]) == password })
     }
 
-    @Test func cache_drops_the_entry_on_a_wrong_password_and_pam_decides() async throws {
+    @Test func cache_keeps_the_entry_on_a_wrong_password_and_pam_decides() async throws {
         let alice = Accounts.alice, counted = Counted()
         let cache = CredentialCache(logon: counted.logon)
         _ = try await cache.token(user: alice.name, password: alice.password)
         #expect(cache.isCached(alice.name))
+        let entry = cache.storedSecret(of: alice.name)
         await #expect(throws: HostSecurityError.logonFailure) {
             try await cache.token(user: alice.name, password: "wrong")
         }
-        #expect(!cache.isCached(alice.name) && counted.calls.load(ordering: .relaxed) == 2)
+        // A wrong guess evicts nobody: the entry is the same, and answers the right password.
+        #expect(cache.storedSecret(of: alice.name) == entry && counted.calls.load(ordering: .relaxed) == 2)
         let (_, source) = try await cache.token(user: alice.name, password: alice.password)
-        #expect(source == .logon && counted.calls.load(ordering: .relaxed) == 3)
+        #expect(source == .cache && counted.calls.load(ordering: .relaxed) == 2)
         #expect(cache.statistics.failures == 1)
     }
 
@@ -145,7 +148,7 @@ import Testing
         let composed = "jos\u{E9}", decomposed = "jose\u{301}"
         #expect(composed == decomposed && Array(composed.utf8) != Array(decomposed.utf8))
         let asked = Mutex<[[UInt8]]>([])
-        let cache = CredentialCache(logon: { user, _ throws(HostSecurityError) in
+        let cache = CredentialCache(logon: { user, _, _ throws(HostSecurityError) in
             asked.withLock { $0.append(Array(user.utf8)) }
             return try Token.logon(user: Array(user.utf8) == Array(composed.utf8) ? "root" : "nobody")
         })
@@ -242,5 +245,110 @@ import Testing
         if case .success(let created) = replaced { #expect(!created) } else { Issue.record("\(replaced)") }
         #expect(try sh("cat \(dir)/own") == "bob's")
         #expect(owner(dir + "/own")?.uid == bob.uid)
+    }
+}
+
+/// A cached logon follows the account (A3-17): a hit more than 5 s after the last check reads
+/// the shadow entry again; a changed password, a lock or an expiry ends the entry and PAM
+/// decides.
+@Suite(.enabled(if: isRoot, "makes accounts"), .serialized) struct CachedAccountChangeTests {
+    func account() throws -> Account { try makeAccount("fsw-c\(UInt32.random(in: 100_000...999_999))") }
+
+    @Test func a_locked_account_is_refused_within_n_seconds() async throws {
+        for change in ["usermod -L", "usermod -e 1"] {  // locked, then expired
+            let user = try account()
+            defer { _ = try? sh("userdel \(user.name)") }
+            let now = Atomic<UInt64>(1_000)
+            let cache = CredentialCache(clock: { now.load(ordering: .relaxed) })
+            #expect(try await cache.token(user: user.name, password: user.password).1 == .logon)
+            try sh("\(change) \(user.name)")
+            now.store(1_000 + 4_900_000_000, ordering: .relaxed)  // inside the 5 s window: still the cache
+            #expect(try await cache.token(user: user.name, password: user.password).1 == .cache)
+            now.store(1_000 + 5_000_000_000, ordering: .relaxed)
+            await #expect(throws: HostSecurityError.self, "\(change)") {
+                try await cache.token(user: user.name, password: user.password)
+            }
+        }
+    }
+
+    @Test func a_changed_password_stops_the_old_one_within_n_seconds() async throws {
+        let user = try account()
+        defer { _ = try? sh("userdel \(user.name)") }
+        let now = Atomic<UInt64>(1_000)
+        let cache = CredentialCache(clock: { now.load(ordering: .relaxed) })
+        _ = try await cache.token(user: user.name, password: user.password)
+        let newPassword = randomPassword()
+        try sh("chpasswd", input: "\(user.name):\(newPassword)\n")
+        now.store(1_000 + 5_000_000_000, ordering: .relaxed)
+        await #expect(throws: HostSecurityError.logonFailure) {
+            try await cache.token(user: user.name, password: user.password)
+        }
+        #expect(try await cache.token(user: user.name, password: newPassword).1 == .logon)
+        // Unchanged, the entry is checked again and answers.
+        now.store(1_000 + 11_000_000_000, ordering: .relaxed)
+        #expect(try await cache.token(user: user.name, password: newPassword).1 == .cache)
+    }
+}
+
+/// Bad passwords never hold a logon thread through PAM's failure delay (A3-09).
+@Suite(.enabled(if: isRoot, "makes accounts"), .serialized) struct FailingLogonTests {
+    final class Tally: Sendable {
+        let started = Atomic<Int>(0), finished = Atomic<Int>(0)
+    }
+
+    /// 32 bad logons at once on an 8-thread pool, then a valid first logon: it completes while
+    /// every bad one is still waiting out its delay (a pool held through the delays would make
+    /// it wait for three rounds of them).
+    @Test func failing_logons_never_hold_the_logon_pool() async throws {
+        let valid = try makeAccount("fsw-v\(UInt32.random(in: 100_000...999_999))")
+        defer { _ = try? sh("userdel \(valid.name)") }
+        let tally = Tally()
+        let cache = CredentialCache(
+            logonThreads: 8,
+            logon: { user, password, delay throws(HostSecurityError) in
+                tally.started.add(1, ordering: .relaxed)
+                return try Token.logon(user: user, password: password, failureDelay: &delay)
+            })
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<32 {
+                group.addTask {
+                    _ = try? await cache.token(
+                        user: "fsw-nosuch\(i)", password: randomPassword(), client: "10.0.0.\(i)")
+                    tally.finished.add(1, ordering: .relaxed)
+                }
+            }
+            while tally.started.load(ordering: .relaxed) < 8 { try await Task.sleep(for: .milliseconds(5)) }
+            let (token, source) = try await cache.token(user: valid.name, password: valid.password, client: "10.0.1.1")
+            #expect(token.uid.rawValue == valid.uid && source == .logon)
+            #expect(tally.finished.load(ordering: .relaxed) == 0, "bad logons answered before the valid one")
+            try await group.waitForAll()
+        }
+    }
+
+    /// One address with more failed logons waiting than the cap is refused without PAM.
+    @Test func failing_logons_of_one_address_are_capped() async throws {
+        let tally = Tally()
+        let cache = CredentialCache(
+            failingPerClient: 2,
+            logon: { user, password, delay throws(HostSecurityError) in
+                tally.started.add(1, ordering: .relaxed)
+                return try Token.logon(user: user, password: password, failureDelay: &delay)
+            })
+        let refused = await withTaskGroup(of: Bool.self) { group in
+            for i in 0..<2 {
+                group.addTask {
+                    (try? await cache.token(user: "fsw-nosuch\(i)", password: "x", client: "10.0.0.9")) == nil
+                }
+            }
+            while tally.started.load(ordering: .relaxed) < 2 { try? await Task.sleep(for: .milliseconds(5)) }
+            try? await Task.sleep(for: .milliseconds(300))  // both are in their delay now
+            do {
+                _ = try await cache.token(user: "fsw-nosuch", password: "x", client: "10.0.0.9")
+                return false
+            } catch {
+                return error is CredentialCache.TooManyFailingLogons
+            }
+        }
+        #expect(refused && tally.started.load(ordering: .relaxed) == 2)
     }
 }
