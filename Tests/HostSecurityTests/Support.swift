@@ -56,15 +56,9 @@ enum TestAccounts {
 
     static let ready: Bool = {
         guard privileged else { return false }
-        func run(_ args: [String]) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/sbin/" + args[0])
-            p.arguments = Array(args.dropFirst())
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try? p.run()
-            p.waitUntilExit()
-        }
+        // Removed when the test process exits, however the tests ended (the accounts have no
+        // password: no logon can use one meanwhile).
+        atexit { TestAccounts.remove() }
         if getgrnam("hs-swift-even") == nil { run(["groupadd", "--system", "hs-swift-even"]) }
         for (i, name) in (names + spare).enumerated() where getpwnam(name) == nil {
             var args = ["useradd", "--system", "--no-create-home", "--user-group", "--shell", "/usr/sbin/nologin"]
@@ -75,6 +69,22 @@ enum TestAccounts {
     }()
 
     static func tokens() throws -> [Token] { try names.map { try Token.logon(user: $0) } }
+
+    /// Deletes the accounts and their group (at exit; also what a test run left behind).
+    static func remove() {
+        for name in names + spare where getpwnam(name) != nil { run(["userdel", name]) }
+        if getgrnam("hs-swift-even") != nil { run(["groupdel", "hs-swift-even"]) }
+    }
+
+    private static func run(_ args: [String]) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/sbin/" + args[0])
+        p.arguments = Array(args.dropFirst())
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try? p.run()
+        p.waitUntilExit()
+    }
 }
 
 /// Uids of the process's threads now, from /proc (the kernel's view of every thread).
