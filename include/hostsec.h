@@ -1275,11 +1275,13 @@ HRESULT HostSec_Invoke(void *pInterface, REFIID riid, DWORD slot, void **args, v
  *  owned by another user, a regular file with more than one hard link, and anything but a
  *  regular file, a terminal or /dev/null (a FIFO, socket, directory or device).
  *  Setting the environment variable HOSTSEC_TRACE before the library is loaded does the same
- *  as a first call: "1" or "stderr" traces to stderr, empty or "0" is off, a switch word
- *  ("yes", "true", "on", "no", ...) is rejected, and any other value is a file path opened by
- *  the rules above (refused: reported once on stderr, then tracing goes to stderr). The
- *  variable is ignored in a process that runs with privileges its caller does not have
- *  (set-user-ID, set-group-ID, file capabilities: secure_getenv).
+ *  as a first call: "1" or "stderr" traces to stderr, empty or "0" is off, a value with a
+ *  '/' ("./trace.log", "/var/log/x.log") is a file path opened by the rules above (refused:
+ *  reported once on stderr, then tracing goes to stderr), and any other value ("Stderr",
+ *  " 1", "-", "yes", a bare "trace.log") is rejected: reported once on stderr with the value
+ *  escaped, tracing off, no file created. The variable is ignored in a process that runs
+ *  with privileges its caller does not have (set-user-ID, set-group-ID, file capabilities:
+ *  secure_getenv).
  *  S_OK; E_INVALIDARG (path empty; path given with enable FALSE; or the file cannot be
  *  opened for another reason than those below: a directory in its path is missing or is not
  *  a directory, the name is too long, no space is left to create it); E_ACCESSDENIED (the file

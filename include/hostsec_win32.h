@@ -916,7 +916,9 @@ BOOL HostSecW32_SetKernelObjectSecurity(HANDLE Handle, SECURITY_INFORMATION Secu
  *  the privileges deleted (their capabilities gone from the token: impersonating it drops
  *  them from the thread's kernel credentials; DISABLE_MAX_PRIVILEGE deletes all but
  *  SeChangeNotifyPrivilege; unknown LUIDs are ignored), SidsToRestrict make AccessCheck's
- *  second pass. FALSE: ERROR_NOACCESS (NewTokenHandle NULL); ERROR_INVALID_PARAMETER (flags
+ *  second pass. Restricting a restricted token only narrows it: its restricting SIDs become
+ *  those also in SidsToRestrict (none given: unchanged; none in both: no restricting SID and a
+ *  second pass that grants nothing); deny-only SIDs and deleted privileges add up. FALSE: ERROR_NOACCESS (NewTokenHandle NULL); ERROR_INVALID_PARAMETER (flags
  *  other than DISABLE_MAX_PRIVILEGE and SANDBOX_INERT, or a count with a NULL array);
  *  ERROR_INVALID_HANDLE; ERROR_ACCESS_DENIED (no TOKEN_DUPLICATE); ERROR_INVALID_SID (a SID in
  *  SidsToDisable or SidsToRestrict); ERROR_NOT_ENOUGH_MEMORY (no handle slot left);
@@ -925,8 +927,8 @@ BOOL HostSecW32_CreateRestrictedToken(HANDLE ExistingTokenHandle, DWORD Flags, D
                                       PSID_AND_ATTRIBUTES SidsToDisable, DWORD DeletePrivilegeCount,
                                       PLUID_AND_ATTRIBUTES PrivilegesToDelete, DWORD RestrictedSidCount,
                                       PSID_AND_ATTRIBUTES SidsToRestrict, PHANDLE NewTokenHandle);
-/** TRUE with ERROR_SUCCESS when the token has restricting SIDs, FALSE with ERROR_SUCCESS when
- *  it has none. FALSE: ERROR_INVALID_HANDLE; ERROR_ACCESS_DENIED (no TOKEN_QUERY). Works after
+/** TRUE with ERROR_SUCCESS when the token has restricting SIDs or was restricted again to none
+ *  it had (its second pass grants nothing), FALSE with ERROR_SUCCESS when it has none. FALSE: ERROR_INVALID_HANDLE; ERROR_ACCESS_DENIED (no TOKEN_QUERY). Works after
  *  the library closed. Common results. */
 BOOL HostSecW32_IsTokenRestricted(HANDLE TokenHandle);
 

@@ -2,7 +2,9 @@
  * one way any trace file is opened (HostSec_SetTrace uses it too).
  *
  * The variable is read with secure_getenv: a set-user-ID, set-group-ID or file-capability
- * host does not take a destination from the caller who started it. A file is opened only if
+ * host does not take a destination from the caller who started it. Its value is "1" or
+ * "stderr", "0" or empty (off), or a path with a '/'; anything else is refused, never taken as
+ * a file name in the current directory. A file is opened only if
  * nobody else can have chosen it for us:
  *   - the last component is never followed when it is a symbolic link (O_NOFOLLOW);
  *   - a symbolic link anywhere before it is followed only when it is not in a world-writable
@@ -26,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/auxv.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -221,15 +222,6 @@ static void report(const char *prefix, const char *value, const char *rest) {
     }
 }
 
-/* A word that reads as a switch rather than a place; "./yes" still names a file. */
-static bool switch_word(const char *value) {
-    static const char *const words[] = {"yes", "no", "true",   "false",   "on",      "off",
-                                        "y",   "n",  "enable", "disable", "enabled", "disabled"};
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (strcasecmp(value, words[i]) == 0) return true;
-    return false;
-}
-
 __attribute__((constructor)) static void hs_trace_from_environment(void) {
     const char *value = secure_getenv("HOSTSEC_TRACE");
     if (value == NULL) {
@@ -242,13 +234,12 @@ __attribute__((constructor)) static void hs_trace_from_environment(void) {
     if (value[0] == '\0' || strcmp(value, "0") == 0) return;
     if (strcmp(value, "1") == 0 || strcmp(value, "stderr") == 0) {
         env_fd = 2;
-    } else if (switch_word(value)) {
-        char rest[256];
-        snprintf(rest, sizeof rest,
-                 " is not a destination: use 1 or stderr, 0 or empty for off, or a file path "
-                 "(./%s for a file of that name); tracing is off",
-                 value);
-        report("HOSTSEC_TRACE=", value, rest);
+    } else if (strchr(value, '/') == NULL) {
+        /* Only a value with a '/' is a file: "Stderr", " 1", "-", "yes" or a bare name is far
+         * likelier a mistyped switch than a wish for a file in whatever the current directory is. */
+        report("HOSTSEC_TRACE=", value,
+               " is not a destination: use 1 or stderr, 0 or empty for off, or a path with a '/' "
+               "(./NAME for a file in the current directory); tracing is off");
         return;
     } else {
         int reason = 0;

@@ -3,7 +3,9 @@ internal import HostSec
 import Synchronization
 
 /// The task executor of one identity: a small pool of threads that each hold that identity
-/// for their whole life (see ``IdentityThread``).
+/// for their whole life (see ``IdentityThread``). The identity is a copy of a scope's token
+/// made when the executor was created, as its key describes it, so nothing done to that token
+/// later reaches the threads.
 ///
 /// Routing, which makes identity right by construction:
 /// - A task job reaches this executor only from a task that prefers it, that is, a task
@@ -13,6 +15,7 @@ import Synchronization
 ///   the process's credentials; so an identity thread never runs another task's work.
 /// No job ever switches credentials: a thread switches twice in its life, at start and exit.
 final class IdentityExecutor: TaskExecutor, @unchecked Sendable {
+    /// The copy of the token the threads act as (no caller holds a handle to it).
     let token: Token
     let key: IdentityExecutors.Key
     let queue = JobQueue()
@@ -21,6 +24,9 @@ final class IdentityExecutor: TaskExecutor, @unchecked Sendable {
     /// The level the threads reached (lower than asked when the kernel cannot enforce it).
     private(set) var level: HostSec.ImpersonationLevel = .anonymous
     private let threads = Atomic<Int>(0)
+    /// The token each thread acts as (its own copy of ``token``, as ImpersonateLoggedOnUser
+    /// makes one).
+    private let held = Mutex<[HostSec.Token]>([])
 
     init(token: Token, key: IdentityExecutors.Key) {
         self.token = token
@@ -78,6 +84,14 @@ final class IdentityExecutor: TaskExecutor, @unchecked Sendable {
 
     var liveThreads: Int { threads.load(ordering: .relaxed) }
 
+    /// Records the token a thread acts as, once it holds it.
+    func threadHolds(_ token: HostSec.Token) { held.withLock { $0.append(token) } }
+
+    /// Whether code on one of the threads adjusted the token that thread acts as
+    /// (AdjustTokenPrivileges on the handle OpenThreadToken gave it): that thread no longer
+    /// acts as the key says.
+    var threadTokenAdjusted: Bool { held.withLock { $0.contains { $0.isAdjusted } } }
+
     func threadLeft(compromised: Bool) {
         threads.subtract(1, ordering: .relaxed)
         IdentityExecutors.counters.threads.subtract(1, ordering: .relaxed)
@@ -95,13 +109,27 @@ final class IdentityExecutor: TaskExecutor, @unchecked Sendable {
     }
 }
 
-/// The identity executors in use, one per (engine, identity, level), kept alive by the
-/// scopes running on them, and a few idle ones kept for reuse.
+/// The identity executors in use, one per key (engine, identity as the token describes it
+/// now, restrictions, level), kept alive by the scopes running on them, and a few idle ones
+/// kept for reuse.
 public enum IdentityExecutors {
+    /// What decides how a thread acting as a token is checked: two tokens share an executor
+    /// only when every part is equal. The identity is the current one (capabilities as
+    /// AdjustTokenPrivileges left them), so an adjusted token finds another executor; the
+    /// restrictions are CreateRestrictedToken's (deny-only SIDs, restricting SIDs, deleted
+    /// privileges).
     struct Key: Hashable {
         let engine: ObjectIdentifier
         let identity: Identity
+        let restrictions: TokenRestrictions?
         let level: HostSec.ImpersonationLevel
+
+        init(_ token: Token, level: HostSec.ImpersonationLevel) {
+            engine = ObjectIdentifier(token.engine)
+            identity = token.core.currentIdentity
+            restrictions = token.core.restrictions
+            self.level = level
+        }
     }
 
     private struct Entry {
@@ -178,20 +206,26 @@ public enum IdentityExecutors {
         -> IdentityExecutor
     {
         if token.engine.isClosed { throw .closed }
-        let key = Key(engine: ObjectIdentifier(token.engine), identity: token.core.identity, level: level)
+        let key = Key(token, level: level)
         while true {
-            let (executor, fresh, threads) = registry.withLock { registry -> (IdentityExecutor, Bool, Int) in
+            let (executor, fresh, threads, stale) = try registry.withLock {
+                registry throws(HostSecurityError) -> (IdentityExecutor, Bool, Int, IdentityExecutor?) in
                 registry.clock += 1
+                var stale: IdentityExecutor? = nil
                 if var entry = registry.entries[key] {
-                    entry.scopes += 1
-                    entry.lastUse = registry.clock
-                    registry.entries[key] = entry
-                    return (entry.executor, false, 0)
+                    if !entry.executor.threadTokenAdjusted {
+                        entry.scopes += 1
+                        entry.lastUse = registry.clock
+                        registry.entries[key] = entry
+                        return (entry.executor, false, 0, nil)
+                    }
+                    stale = takeOut(entry.executor, &registry)
                 }
-                let executor = IdentityExecutor(token: token, key: key)
+                let executor = IdentityExecutor(token: try frozen(token, as: key), key: key)
                 registry.entries[key] = Entry(executor: executor, scopes: 1, lastUse: registry.clock, ready: false)
-                return (executor, true, registry.threadsPerIdentity)
+                return (executor, true, registry.threadsPerIdentity, stale)
             }
+            stale?.stop()
             if fresh {
                 do {
                     try await executor.start(threads: threads)
@@ -218,6 +252,19 @@ public enum IdentityExecutors {
         }
     }
 
+    /// A copy of `token` with the identity `key` names: an adjustment of `token` made after
+    /// the key was read never reaches the executor's threads, and no caller holds a handle to
+    /// the copy to adjust it. Same rights as the token's handle.
+    private static func frozen(_ token: Token, as key: Key) throws(HostSecurityError) -> Token {
+        let engine = token.engine
+        let handle = try hostCall { () throws(HostSecError) in
+            let (core, rights) = try engine.handles.lookup(token.handle)
+            return try engine.handles.insert(
+                core.copy(kind: core.kind, level: core.level, identity: key.identity), rights: rights)
+        }
+        return try Token(engine: engine, handle: handle)
+    }
+
     /// Ends one scope's hold on `executor`.
     static func release(_ executor: IdentityExecutor) {
         let evicted = registry.withLock { registry -> [IdentityExecutor] in
@@ -242,13 +289,19 @@ public enum IdentityExecutors {
     /// Takes an executor whose thread was compromised out of the registry: no new scope
     /// gets it; it stops when its scopes end.
     static func retire(_ executor: IdentityExecutor) {
-        let idle = registry.withLock { registry -> Bool in
-            guard let entry = registry.entries[executor.key], entry.executor === executor else { return false }
-            registry.entries[executor.key] = nil
-            if entry.scopes > 0 { registry.retired[ObjectIdentifier(executor)] = entry }
-            return entry.scopes == 0
+        registry.withLock { takeOut(executor, &$0) }?.stop()
+    }
+
+    /// Takes `executor` out of the registry (lock held): no new scope gets it. It stays with
+    /// its scopes until they end; returned when none is left (the caller stops it).
+    private static func takeOut(_ executor: IdentityExecutor, _ registry: inout Registry) -> IdentityExecutor? {
+        guard let entry = registry.entries[executor.key], entry.executor === executor else { return nil }
+        registry.entries[executor.key] = nil
+        if entry.scopes > 0 {
+            registry.retired[ObjectIdentifier(executor)] = entry
+            return nil
         }
-        if idle { executor.stop() }
+        return executor
     }
 
     /// Removes the least recently used idle executors beyond the limit (lock held).

@@ -63,7 +63,9 @@ enum IdentityThread {
             started(.failure(HostSecurityError(error)))
             return
         }
-        let level = (try? engine.captureContext(restricted: false))?.level ?? .anonymous
+        let held = try? engine.captureContext(restricted: false)
+        if let held { executor.threadHolds(held) }
+        let level = held?.level ?? .anonymous
         IdentityExecutors.counters.switches.add(1, ordering: .relaxed)
         pthread_setspecific(key, Unmanaged.passUnretained(executor).toOpaque())
         started(.success(level))

@@ -139,17 +139,44 @@ a_privileged_host_ignores_hostsec_trace_from_its_caller() {
     fi
 }
 
+# not_a_destination FILE SHOWN: the one report of a HOSTSEC_TRACE value that is neither 1,
+# stderr, 0, empty nor a path with a '/' (SHOWN: the value as the report escapes it).
+not_a_destination() {
+    [ "$(grep -c '^hostsec: HOSTSEC_TRACE' "$1")" -eq 1 ] &&
+        grep -qF "hostsec: HOSTSEC_TRACE=$2 is not a destination: use 1 or stderr, 0 or empty for off, or a path with a '/' (./NAME for a file in the current directory); tracing is off" "$1"
+}
+
+# rejected DIR VALUE SHOWN: run in the empty folder DIR with HOSTSEC_TRACE=VALUE; true when
+# nothing was created there, nothing was traced and the one report names SHOWN.
+rejected() {
+    (cd "$1" && HOSTSEC_TRACE=$2 timeout 20 "$host" >"$out/word.out" 2>"$out/word.err")
+    [ -z "$(ls -A "$1")" ] && [ "$(traced_lines "$out/word.err")" -eq 0 ] && not_a_destination "$out/word.err" "$3"
+}
+
 a_boolean_word_is_rejected_and_creates_no_file() {
     mkdir "$out/words"
     local word bad=""
     for word in yes no true false on off YES True; do
-        (cd "$out/words" && HOSTSEC_TRACE=$word timeout 20 "$host" >"$out/word.out" 2>"$out/word.err")
-        if [ -e "$out/words/$word" ] || [ "$(traced_lines "$out/word.err")" -ne 0 ] ||
-            [ "$(grep -c '^hostsec: HOSTSEC_TRACE' "$out/word.err")" -ne 1 ] ||
-            ! grep -qF "hostsec: HOSTSEC_TRACE=$word is not a destination: use 1 or stderr, 0 or empty for off, or a file path (./$word for a file of that name); tracing is off" "$out/word.err"; then
-            bad="$bad $word: $(ls "$out/words") $(head -c 200 "$out/word.err");"
-        fi
+        rejected "$out/words" "$word" "$word" || bad="$bad $word: $(ls -A "$out/words") $(head -c 200 "$out/word.err");"
+        rm -rf "${out:?}/words/"* "$out/words/".[!.]* 2>/dev/null
     done
+    [ -z "$bad" ] && ok "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "$bad"
+}
+
+# Values that are almost 1 or stderr, and bare names: never a file in the current directory
+# (THREATS.md: values that are almost right are errors, not file names). The report escapes
+# what it shows. "./NAME" and absolute paths are files.
+almost_right_trace_values_are_errors_not_file_names() {
+    mkdir "$out/near"
+    local value bad=""
+    for value in Stderr ' 1' '1 ' 'stderr ' STDOUT stdout - 2 trace.log .trace 'std err'; do
+        rejected "$out/near" "$value" "$value" || bad="$bad [$value]: $(ls -A "$out/near") $(head -c 200 "$out/word.err");"
+        rm -rf "${out:?}/near/"* "$out/near/".[!.]* 2>/dev/null
+    done
+    rejected "$out/near" $'log\n\e[1m' 'log\x0a\x1b[1m' || bad="$bad [control bytes]: $(head -c 200 "$out/word.err" | od -c | head -3);"
+    rm -rf "${out:?}/near/"* 2>/dev/null
+    (cd "$out/near" && HOSTSEC_TRACE=./trace.log timeout 20 "$host" >/dev/null 2>"$out/near-dot.err")
+    [ "$(traced_lines "$out/near/trace.log" 2>/dev/null)" = 1 ] || bad="$bad ./trace.log was not traced to: $(ls -A "$out/near");"
     [ -z "$bad" ] && ok "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "$bad"
 }
 
@@ -216,6 +243,7 @@ a_directory_is_refused
 an_unwritable_path_is_reported_with_path_and_reason
 a_privileged_host_ignores_hostsec_trace_from_its_caller
 a_boolean_word_is_rejected_and_creates_no_file
+almost_right_trace_values_are_errors_not_file_names
 one_and_stderr_trace_to_stderr
 relative_paths_and_links_the_user_owns_are_followed
 a_terminal_and_dev_null_are_accepted

@@ -22,17 +22,18 @@ public enum TokenGroupList {
 
 /// What CreateRestrictedToken took from a token: SIDs that only deny, privileges deleted
 /// (their capabilities), and the restricting SIDs of the second access check pass.
-public struct TokenRestrictions: Equatable, Sendable {
+public struct TokenRestrictions: Hashable, Sendable {
     /// The token's user and group SIDs that now match deny entries only.
     public var denyOnly: [SecurityIdentifier]
-    /// Restricting SIDs: access needs both the normal pass and a pass with these (empty:
-    /// no second pass).
-    public var restricting: [SecurityIdentifier]
+    /// Restricting SIDs: access needs both the normal pass and a pass with these. nil: no
+    /// second pass; empty: a second pass that grants nothing (a restricted token restricted
+    /// again to SIDs it did not have).
+    public var restricting: [SecurityIdentifier]?
     /// Capabilities of the deleted privileges.
     public var deletedCapabilities: UInt64
 
     public init(
-        denyOnly: [SecurityIdentifier] = [], restricting: [SecurityIdentifier] = [],
+        denyOnly: [SecurityIdentifier] = [], restricting: [SecurityIdentifier]? = nil,
         deletedCapabilities: UInt64 = 0
     ) {
         self.denyOnly = denyOnly
@@ -40,12 +41,18 @@ public struct TokenRestrictions: Equatable, Sendable {
         self.deletedCapabilities = deletedCapabilities
     }
 
-    /// Restrictions on top of these (a restricted token restricted again keeps both).
-    public func adding(_ other: TokenRestrictions) -> TokenRestrictions {
+    /// The restrictions of a token restricted again by `further`: restricting only ever
+    /// narrows. Deny-only SIDs and deleted capabilities add up; restricting SIDs given to a
+    /// token that has some already leave the SIDs in both lists (Windows' rule for
+    /// CreateRestrictedToken; none in both is a second pass that grants nothing), and none
+    /// given keep the list.
+    public func restricted(by further: TokenRestrictions) -> TokenRestrictions {
         var merged = self
-        for sid in other.denyOnly where !merged.denyOnly.contains(sid) { merged.denyOnly.append(sid) }
-        for sid in other.restricting where !merged.restricting.contains(sid) { merged.restricting.append(sid) }
-        merged.deletedCapabilities |= other.deletedCapabilities
+        for sid in further.denyOnly where !merged.denyOnly.contains(sid) { merged.denyOnly.append(sid) }
+        merged.deletedCapabilities |= further.deletedCapabilities
+        if let new = further.restricting {
+            merged.restricting = restricting.map { old in new.filter(old.contains) } ?? new
+        }
         return merged
     }
 }
@@ -73,7 +80,7 @@ public struct AccessSubject: Sendable {
         let listed = TokenGroupList.list(identity).map(\.0)
         groups = listed.filter { !denyOnly.contains($0) }
         denyOnlyGroups = denyOnly.filter { $0 != me }
-        if let restricting = restrictions?.restricting, !restricting.isEmpty { self.restricting = restricting }
+        restricting = restrictions?.restricting
         capEffective = identity.capEffective
     }
 
@@ -114,6 +121,9 @@ public enum AccessCheck {
     static let capDacReadSearch: UInt32 = 2
     static let capFowner: UInt32 = 3
     static let capAuditControl: UInt32 = 30
+    /// The rights an entry can grant: specific and standard ones (bits 0-23). Never
+    /// ACCESS_SYSTEM_SECURITY (a privilege's alone), MAXIMUM_ALLOWED or the reserved bits.
+    static let grantableByEntries: UInt32 = 0x00FF_FFFF
 
     /// Rights capabilities grant the subject, with the privileges that grant them.
     static func privilegeRights(_ subject: AccessSubject, _ mapping: GenericMapping) -> [(UInt32, UInt32)] {
@@ -193,7 +203,9 @@ public enum AccessCheck {
         }
         let all = allowed | privileged
         if want & ~all != 0 { return Decision(granted: 0, privilegesUsed: [], status: .accessDenied) }
-        let granted = maximum ? all : want | (privileged & AccessRights.accessSystemSecurity)
+        // ACCESS_SYSTEM_SECURITY only when asked for and held (above): an entry never grants it.
+        let security = privileged & AccessRights.accessSystemSecurity
+        let granted = maximum ? (all & grantableByEntries) | security : want | security
         if granted == 0 { return Decision(granted: 0, privilegesUsed: [], status: .accessDenied) }
         return Decision(granted: granted, privilegesUsed: used, status: .granted)
     }

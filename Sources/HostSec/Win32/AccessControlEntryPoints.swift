@@ -530,11 +530,15 @@ public func HostSecW32_CreateRestrictedToken(
             // SIDs the token does not have are ignored, as Windows ignores them.
             if listed.contains(sid) && !restrictions.denyOnly.contains(sid) { restrictions.denyOnly.append(sid) }
         }
-        for i in 0..<Int(RestrictedSidCount) {
-            guard let sid = SecurityIdentifier.read(SidsToRestrict![i].Sid) else {
-                throw Win32Failure(Win32Error.invalidSid)
+        if RestrictedSidCount > 0 {
+            var restricting: [SecurityIdentifier] = []
+            for i in 0..<Int(RestrictedSidCount) {
+                guard let sid = SecurityIdentifier.read(SidsToRestrict![i].Sid) else {
+                    throw Win32Failure(Win32Error.invalidSid)
+                }
+                if !restricting.contains(sid) { restricting.append(sid) }
             }
-            if !restrictions.restricting.contains(sid) { restrictions.restricting.append(sid) }
+            restrictions.restricting = restricting
         }
         if Flags & 1 != 0 {
             restrictions.deletedCapabilities = identity.capPermitted | identity.capEffective
@@ -551,7 +555,7 @@ public func HostSecW32_CreateRestrictedToken(
         // grants. The primary group stays (every process has one).
         let deniedGids = restrictions.denyOnly.compactMap(\.unixGroup)
         identity.groups.removeAll { deniedGids.contains($0) && $0 != identity.gid }
-        let merged = (source.restrictions ?? TokenRestrictions()).adding(restrictions)
+        let merged = (source.restrictions ?? TokenRestrictions()).restricted(by: restrictions)
         let restricted = source.copy(kind: source.kind, level: source.level, identity: identity, restrictions: merged)
         return try core { () throws(HostSecError) in try HandleTable.shared.insert(restricted, rights: rights) }
     }
@@ -565,7 +569,7 @@ public func HostSecW32_IsTokenRestricted(_ TokenHandle: HANDLE?) -> BOOL {
             try HandleTable.shared.lookup(HostSec.TokenHandle(TokenHandle))
         }
         if !rights.contains(.query) { throw Win32Failure(Win32Error.accessDenied) }
-        restricted = !(token.restrictions?.restricting.isEmpty ?? true)
+        restricted = token.restrictions?.restricting != nil
     }
     guard ok != 0 else { return 0 }
     hs_w32_set_last_error(Win32Error.success)

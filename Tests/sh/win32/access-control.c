@@ -316,6 +316,93 @@ static void access_check_deny_only_sids_match_deny_entries_only(void) {
     CloseHandle(base);
 }
 
+/* A copy of `t` restricted by CreateRestrictedToken: `deny` made deny-only, each SID of
+ * `restrict_to` (SDDL strings, `count` of them) a restricting SID; NULL when it failed. */
+static HANDLE restrict_again(HANDLE t, const char *deny, const char *const *restrict_to, DWORD count) {
+    SID_AND_ATTRIBUTES disable = {NULL, 0}, sids[4] = {{NULL, 0}};
+    HANDLE out = NULL;
+    if (deny) CHECK(ConvertStringSidToSidA(deny, &disable.Sid));
+    for (DWORD i = 0; i < count; i++) CHECK(ConvertStringSidToSidA(restrict_to[i], &sids[i].Sid));
+    CHECK(CreateRestrictedToken(t, 0, deny ? 1 : 0, deny ? &disable : NULL, 0, NULL, count, count ? sids : NULL, &out));
+    LocalFree(disable.Sid);
+    for (DWORD i = 0; i < count; i++) LocalFree(sids[i].Sid);
+    return out;
+}
+
+/* The number of restricting SIDs GetTokenInformation(TokenRestrictedSids) lists, -1 on error. */
+static long restricting_count(HANDLE t) {
+    unsigned char buffer[512];
+    DWORD length = 0;
+    if (!GetTokenInformation(t, TokenRestrictedSids, buffer, sizeof buffer, &length)) return -1;
+    return (long)((TOKEN_GROUPS *)buffer)->GroupCount;
+}
+
+/* A restricted token restricted again keeps the intersection of its restricting SIDs and the
+ * new ones (Windows' CreateRestrictedToken); an empty intersection grants nothing; no new SIDs
+ * keep the old list; deny-only SIDs add up. */
+static void restricting_a_restricted_token_again_never_widens_access(void) {
+    HANDLE base = client(SecurityIdentification, TRUE);
+    const char *everyone[] = {"WD"}, *user[] = {me}, *both[] = {"WD", me};
+    HANDLE to_everyone = restrict_again(base, NULL, everyone, 1);
+    HANDLE emptied = restrict_again(to_everyone, NULL, user, 1);
+    HANDLE kept = restrict_again(to_everyone, NULL, both, 2);
+    HANDLE unchanged = restrict_again(to_everyone, NULL, NULL, 0);
+    DWORD e;
+    const char *user_only = "O:SYG:SYD:(A;;0x1;;;%s)", *everyone_only = "O:SYG:SYD:(A;;0x1;;;WD)";
+    CHECK(check_access(user_only, to_everyone, 0x1, &e) == 0 && e == ERROR_ACCESS_DENIED);
+    /* {Everyone} restricted to {user}: no SID in both, so the second pass grants nothing. */
+    CHECK(check_access(user_only, emptied, 0x1, &e) == 0 && e == ERROR_ACCESS_DENIED);
+    CHECK(check_access(everyone_only, emptied, 0x1, &e) == 0 && e == ERROR_ACCESS_DENIED);
+    CHECK(check_access(user_only, emptied, MAXIMUM_ALLOWED, &e) == 0);
+    CHECK(restricting_count(emptied) == 0 && IsTokenRestricted(emptied));
+    PSID user_sid = NULL, everyone_sid = NULL;
+    BOOL member = TRUE;
+    CHECK(ConvertStringSidToSidA(me, &user_sid) && ConvertStringSidToSidA("WD", &everyone_sid));
+    CHECK(CheckTokenMembership(emptied, user_sid, &member) && !member);
+    CHECK(CheckTokenMembership(emptied, everyone_sid, &member) && !member);
+    /* {Everyone} restricted to {Everyone, user}: {Everyone}. */
+    CHECK(check_access(user_only, kept, 0x1, &e) == 0 && e == ERROR_ACCESS_DENIED);
+    CHECK(check_access(everyone_only, kept, 0x1, &e) == 0x1);
+    CHECK(restricting_count(kept) == 1);
+    /* No restricting SIDs given: the list stays. */
+    CHECK(check_access(user_only, unchanged, 0x1, &e) == 0 && e == ERROR_ACCESS_DENIED);
+    CHECK(restricting_count(unchanged) == 1 && IsTokenRestricted(unchanged));
+    /* Deny-only SIDs add up: Everyone, then the user. */
+    HANDLE deny_everyone = restrict_again(base, "WD", NULL, 0);
+    HANDLE deny_both = restrict_again(deny_everyone, me, NULL, 0);
+    CHECK(check_access(everyone_only, deny_both, 0x1, &e) == 0);
+    CHECK(check_access(user_only, deny_both, 0x1, &e) == 0);
+    CHECK(!IsTokenRestricted(deny_both));
+    LocalFree(user_sid);
+    LocalFree(everyone_sid);
+    HANDLE all[] = {deny_both, deny_everyone, unchanged, kept, emptied, to_everyone, base};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) CloseHandle(all[i]);
+}
+
+/* MAXIMUM_ALLOWED grants what the DACL and the privileges grant: never ACCESS_SYSTEM_SECURITY
+ * because an entry lists it (only asking for it with SeSecurityPrivilege, CAP_AUDIT_CONTROL,
+ * gets it), never MAXIMUM_ALLOWED or the reserved bits. */
+static void maximum_allowed_never_grants_access_system_security_without_the_privilege(void) {
+    HANDLE bare = client(SecurityIdentification, TRUE), full = client(SecurityIdentification, FALSE);
+    DWORD e;
+    CHECK(check_access("O:SYG:SYD:(A;;0x01000001;;;WD)", bare, MAXIMUM_ALLOWED, &e) == 0x1);
+    CHECK(check_access("O:SYG:SYD:(A;;0x02000001;;;WD)", bare, MAXIMUM_ALLOWED, &e) == 0x1);
+    CHECK(check_access("O:SYG:SYD:(A;;0x0C000001;;;WD)", bare, MAXIMUM_ALLOWED, &e) == 0x1);
+    CHECK(check_access("O:SYG:SYD:(A;;0x0F000000;;;WD)", bare, MAXIMUM_ALLOWED, &e) == 0 && e == ERROR_ACCESS_DENIED);
+    CHECK(check_access("O:SYG:SYD:(A;;GA;;;WD)", bare, MAXIMUM_ALLOWED, &e) == 0x7);
+    CHECK(check_access("O:SYG:SYD:(A;;0x01000001;;;WD)", bare, MAXIMUM_ALLOWED | ACCESS_SYSTEM_SECURITY, &e) == 0 &&
+          e == ERROR_PRIVILEGE_NOT_HELD);
+    long long granted = check_access("O:SYG:SYD:(A;;0x01000001;;;WD)", full, MAXIMUM_ALLOWED, &e);
+    CHECK(granted > 0 && !(granted & (ACCESS_SYSTEM_SECURITY | MAXIMUM_ALLOWED)));
+    granted = check_access("O:SYG:SYD:(A;;0x01000001;;;WD)", full, MAXIMUM_ALLOWED | ACCESS_SYSTEM_SECURITY, &e);
+    if (thread_cap("CapEff") & (1ull << 30))
+        CHECK(granted > 0 && (granted & ACCESS_SYSTEM_SECURITY) && !(granted & MAXIMUM_ALLOWED));
+    else
+        CHECK(granted == 0 && e == ERROR_PRIVILEGE_NOT_HELD);
+    CloseHandle(full);
+    CloseHandle(bare);
+}
+
 static void security_descriptors_build_and_read_back(void) {
     SECURITY_DESCRIPTOR sd;
     PSID owner = NULL, group = NULL, got = NULL;
@@ -895,6 +982,8 @@ int main(void) {
     RUN(access_check_rejects_bad_arguments);
     RUN(access_check_restricted_token_needs_both_passes);
     RUN(access_check_deny_only_sids_match_deny_entries_only);
+    RUN(restricting_a_restricted_token_again_never_widens_access);
+    RUN(maximum_allowed_never_grants_access_system_security_without_the_privilege);
     RUN(token_security_descriptor_is_the_one_open_thread_token_checks);
     RUN(impersonating_a_restricted_token_drops_deleted_privileges_in_the_kernel);
     RUN(create_restricted_token_checks_its_arguments);
