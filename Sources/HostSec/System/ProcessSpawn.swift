@@ -53,7 +53,7 @@ extension HostSecurity {
         // Restricting SIDs and a deny-only user or primary group have no kernel form: a child
         // would hold every right of the unrestricted account.
         if let restrictions = token.restrictions,
-            !restrictions.restricting.isEmpty || restrictions.denyOnly.contains(.user(identity.uid))
+            restrictions.restricting != nil || restrictions.denyOnly.contains(.user(identity.uid))
                 || restrictions.denyOnly.contains(.group(identity.gid))
         {
             throw HostSecError(HResult.notSupported)
