@@ -186,7 +186,7 @@ public final class HostSecurity: Sendable {
     func currentSubject(_ state: ThreadState) throws(HostSecError) -> AccessSubject {
         if let token = state.token {
             if !token.level.actsAsIdentity { throw .badImpersonationLevel }
-            return AccessSubject(token.identity, restrictions: token.restrictions)
+            return token.subject  // what it holds now: AdjustTokenPrivileges may have changed it
         }
         return AccessSubject(selfCredentials(state).identity)
     }

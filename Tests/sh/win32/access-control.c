@@ -125,6 +125,50 @@ static void access_check_owner_gets_read_control_and_write_dac(void) {
     CloseHandle(t);
 }
 
+/* An OWNER RIGHTS (S-1-3-4, "OW") entry replaces the owner's implicit READ_CONTROL and
+ * WRITE_DAC: the owner gets what the OW entries (and its other SIDs' entries) say. An
+ * inherit-only OW entry changes nothing; OW never matches a subject that is not the owner. */
+static void access_check_owner_rights_entry_replaces_the_owners_implicit_rights(void) {
+    HANDLE t = client(SecurityIdentification, TRUE);
+    DWORD e;
+    /* The review's rows, with Windows' results. */
+    CHECK(check_access("O:%sG:SYD:(A;;0x1;;;OW)", t, READ_CONTROL, &e) == 0 && e == ERROR_ACCESS_DENIED);
+    CHECK(check_access("O:%sG:SYD:(A;;0x1;;;OW)", t, MAXIMUM_ALLOWED, &e) == 0x1);
+    CHECK(check_access("O:%sG:SYD:(D;;WD;;;OW)(A;;FA;;;WD)", t, WRITE_DAC, &e) == 0 && e == ERROR_ACCESS_DENIED);
+    CHECK(check_access("O:%sG:SYD:(D;;WD;;;OW)(A;;FA;;;WD)", t, MAXIMUM_ALLOWED, &e) ==
+          (0x1F01FF & ~WRITE_DAC));
+    /* OW entries and the owner's own entries add up. */
+    CHECK(check_access("O:%sG:SYD:(A;;0x1;;;OW)(A;;0x2;;;%s)", t, MAXIMUM_ALLOWED, &e) == 0x3);
+    /* Not the owner: OW does not match, and the owner's rights are not the caller's. */
+    CHECK(check_access("O:SYG:SYD:(A;;0x7;;;OW)", t, MAXIMUM_ALLOWED, &e) == 0);
+    /* An inherit-only OW entry applies to children only: the implicit rights stay. */
+    CHECK(check_access("O:%sG:SYD:(A;IO;0x1;;;OW)", t, MAXIMUM_ALLOWED, &e) == (READ_CONTROL | WRITE_DAC));
+    CloseHandle(t);
+}
+
+/* A restricted owner: OW matches in the restricting pass only when the owner is one of the
+ * restricting SIDs (as the implicit owner rights do). */
+static void access_check_owner_rights_entry_in_both_passes_of_a_restricted_token(void) {
+    HANDLE base = client(SecurityIdentification, TRUE), to_everyone = NULL, to_user = NULL;
+    PSID everyone = NULL, user = NULL;
+    SID_IDENTIFIER_AUTHORITY world = SECURITY_WORLD_SID_AUTHORITY;
+    CHECK(AllocateAndInitializeSid(&world, 1, 0, 0, 0, 0, 0, 0, 0, 0, &everyone));
+    CHECK(ConvertStringSidToSidA(me, &user));
+    SID_AND_ATTRIBUTES restrict_everyone = {everyone, 0}, restrict_user = {user, 0};
+    CHECK(CreateRestrictedToken(base, 0, 0, NULL, 0, NULL, 1, &restrict_everyone, &to_everyone));
+    CHECK(CreateRestrictedToken(base, 0, 0, NULL, 0, NULL, 1, &restrict_user, &to_user));
+    DWORD e;
+    CHECK(check_access("O:%sG:SYD:(A;;0x2;;;OW)(A;;0x1;;;WD)", to_everyone, MAXIMUM_ALLOWED, &e) == 0x1);
+    CHECK(check_access("O:%sG:SYD:(A;;0x2;;;OW)", to_everyone, 0x2, &e) == 0 && e == ERROR_ACCESS_DENIED);
+    CHECK(check_access("O:%sG:SYD:(A;;0x2;;;OW)", to_user, MAXIMUM_ALLOWED, &e) == 0x2);
+    CHECK(check_access("O:%sG:SYD:(A;;0x2;;;OW)", to_user, READ_CONTROL, &e) == 0 && e == ERROR_ACCESS_DENIED);
+    LocalFree(user);
+    FreeSid(everyone);
+    CloseHandle(to_user);
+    CloseHandle(to_everyone);
+    CloseHandle(base);
+}
+
 static void access_check_null_dacl_grants_everyone_everything(void) {
     HANDLE t = client(SecurityIdentification, TRUE);
     DWORD e;
@@ -547,6 +591,66 @@ static void token_security_descriptor_is_the_one_open_thread_token_checks(void) 
     CloseHandle(bare);
 }
 
+/* Sets every privilege of a token to `attributes` (0, SE_PRIVILEGE_ENABLED or
+ * SE_PRIVILEGE_REMOVED). */
+static BOOL set_every_privilege(HANDLE token, DWORD attributes) {
+    static unsigned char buffer[4096];
+    DWORD length = 0;
+    if (!GetTokenInformation(token, TokenPrivileges, buffer, sizeof buffer, &length)) return FALSE;
+    TOKEN_PRIVILEGES *p = (TOKEN_PRIVILEGES *)buffer;
+    for (DWORD i = 0; i < p->PrivilegeCount; i++) p->Privileges[i].Attributes = attributes;
+    return AdjustTokenPrivileges(token, FALSE, p, 0, NULL, NULL);
+}
+
+/* Every check uses what the token holds now (A3-05): a privilege disabled or removed with
+ * AdjustTokenPrivileges grants nothing past a DACL (opening the thread's or the process's
+ * token) nor another owner (SetKernelObjectSecurity); one enabled again is seen at once. */
+static void a_removed_privilege_no_longer_opens_a_token_or_sets_an_owner(void) {
+    if ((thread_cap("CapEff") & 0xF) != 0xF) {
+        printf("# no CAP_CHOWN/CAP_DAC_OVERRIDE/CAP_FOWNER: no privilege to remove here\n");
+        return;
+    }
+    HANDLE process = NULL, thread = NULL, h = NULL;
+    static unsigned char saved[1024];
+    DWORD needed = 0;
+    CHECK(OpenProcessToken(GetCurrentProcess(), TOKEN_ALL_ACCESS, &process));
+    CHECK(GetKernelObjectSecurity(process, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, saved,
+                                  sizeof saved, &needed));
+    CHECK(ImpersonateSelf(SecurityImpersonation));
+    CHECK(OpenThreadToken(GetCurrentThread(), TOKEN_ALL_ACCESS, TRUE, &thread));
+    /* Both tokens: owned by nobody, an empty DACL. Only privileges open them now. */
+    PSECURITY_DESCRIPTOR nobody_empty = sd_of("O:S-1-22-1-65534D:");
+    CHECK(SetKernelObjectSecurity(process, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, nobody_empty));
+    CHECK(SetKernelObjectSecurity(thread, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, nobody_empty));
+    CHECK(OpenThreadToken(GetCurrentThread(), TOKEN_ALL_ACCESS, FALSE, &h));
+    CloseHandle(h);
+    h = NULL;
+    /* Disabled: nothing opens; enabled again: it opens. */
+    CHECK(set_every_privilege(thread, 0));
+    CHECK(!OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, FALSE, &h) && GetLastError() == ERROR_ACCESS_DENIED &&
+          h == NULL);
+    CHECK(set_every_privilege(thread, SE_PRIVILEGE_ENABLED));
+    CHECK(OpenThreadToken(GetCurrentThread(), TOKEN_ALL_ACCESS, FALSE, &h));
+    CloseHandle(h);
+    h = NULL;
+    /* Removed: the review's sequence. */
+    CHECK(set_every_privilege(thread, SE_PRIVILEGE_REMOVED));
+    CHECK(thread_cap("CapEff") == 0);
+    CHECK(!OpenThreadToken(GetCurrentThread(), TOKEN_ALL_ACCESS, FALSE, &h) &&
+          GetLastError() == ERROR_ACCESS_DENIED && h == NULL);
+    CHECK(!OpenProcessToken(GetCurrentProcess(), TOKEN_ALL_ACCESS, &h) && GetLastError() == ERROR_ACCESS_DENIED &&
+          h == NULL);
+    PSECURITY_DESCRIPTOR other_owner = sd_of("O:S-1-22-1-1");
+    CHECK(!SetKernelObjectSecurity(thread, OWNER_SECURITY_INFORMATION, other_owner) &&
+          GetLastError() == ERROR_INVALID_OWNER);
+    CHECK(RevertToSelf());
+    CHECK(SetKernelObjectSecurity(process, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, saved));
+    LocalFree(other_owner);
+    LocalFree(nobody_empty);
+    CloseHandle(thread);
+    CloseHandle(process);
+}
+
 /* Deleted privileges leave the token, and the thread's kernel capabilities while it
  * impersonates it; RevertToSelf gives them back. */
 static void impersonating_a_restricted_token_drops_deleted_privileges_in_the_kernel(void) {
@@ -728,6 +832,8 @@ int main(void) {
     RUN(access_check_generic_rights_map_through_the_mapping);
     RUN(access_check_maximum_allowed_grants_every_allowed_right);
     RUN(access_check_owner_gets_read_control_and_write_dac);
+    RUN(access_check_owner_rights_entry_replaces_the_owners_implicit_rights);
+    RUN(access_check_owner_rights_entry_in_both_passes_of_a_restricted_token);
     RUN(access_check_null_dacl_grants_everyone_everything);
     RUN(access_check_empty_dacl_grants_no_one);
     RUN(access_check_zero_desired_access_is_denied);
@@ -738,6 +844,7 @@ int main(void) {
     RUN(access_check_restricted_token_needs_both_passes);
     RUN(access_check_deny_only_sids_match_deny_entries_only);
     RUN(token_security_descriptor_is_the_one_open_thread_token_checks);
+    RUN(a_removed_privilege_no_longer_opens_a_token_or_sets_an_owner);
     RUN(impersonating_a_restricted_token_drops_deleted_privileges_in_the_kernel);
     RUN(create_restricted_token_checks_its_arguments);
     RUN(create_process_as_user_runs_the_command_line);
