@@ -837,10 +837,12 @@ const char *HostSec_HResultName(HRESULT hr);
  *  after the library closed (FailedClosed is then 1). */
 HRESULT HostSec_GetStatistics(HOSTSEC_STATISTICS *stats);
 
-/** Closes a token handle. The handle value is never valid again (its slot's generation
- *  changes). S_OK; E_HANDLE (NULL, closed, never issued, or forged; a process handle from
- *  hostsec_win32.h's CreateProcessAsUserA too: CloseHandle closes those). Works after the
- *  library closed. Common results. */
+/** Closes a handle the library handed out: a token handle, or a process or thread handle of
+ *  hostsec_win32.h's CreateProcessAsUserA (the last handle to a child reaps it, at once or
+ *  when it ends). Both kinds come from one table, so the value is never valid again (its
+ *  slot's generation changes), for any function. S_OK; E_HANDLE (NULL, closed, never issued,
+ *  or forged). Works after the library closed.
+ *  Common results. */
 HRESULT HostSec_CloseHandle(HANDLE hObject);
 
 /** Opens the process token: the process's credentials ("self", the same token for every

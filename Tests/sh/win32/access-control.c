@@ -760,6 +760,108 @@ static void create_process_as_user_runs_the_command_line(void) {
     CloseHandle(token);
 }
 
+/* Starts `sh -c "exit 3"` as the process's account: its process and thread handles. */
+static BOOL start_child(HANDLE token, PROCESS_INFORMATION *pi) {
+    STARTUPINFOA si;
+    char line[] = "sh -c \"exit 3\"";
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    memset(pi, 0, sizeof *pi);
+    return CreateProcessAsUserA(token, NULL, line, NULL, NULL, FALSE, 0, NULL, NULL, &si, pi);
+}
+
+/* Whether a value is a live handle of either kind (asked without changing it). */
+static BOOL is_live_handle(HANDLE h) {
+    DWORD code = 0, length = 0;
+    TOKEN_TYPE type;
+    return GetExitCodeProcess(h, &code) || GetTokenInformation(h, TokenType, &type, sizeof type, &length);
+}
+
+/* Process handles come from the token handle table's keyed permutation (A3-15): values
+ * within 1 MiB either side of one's own handles name no other live handle, though another
+ * component's process and token handles were opened just before and after. */
+static void process_handles_share_no_structure(void) {
+    HANDLE token = primary_token(), before = NULL, after = NULL;
+    PROCESS_INFORMATION theirs1, mine, theirs2;
+    CHECK(OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &before));
+    CHECK(start_child(token, &theirs1));
+    CHECK(start_child(token, &mine));
+    CHECK(start_child(token, &theirs2));
+    CHECK(OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &after));
+    HANDLE own[2] = {mine.hProcess, mine.hThread};
+    unsigned found = 0;
+    uintptr_t first = 0;
+    for (int i = 0; i < 2; i++)
+        for (intptr_t delta = -(1 << 20); delta <= (1 << 20); delta++) {
+            HANDLE probe = (HANDLE)((uintptr_t)own[i] + (uintptr_t)delta);
+            if (probe == mine.hProcess || probe == mine.hThread || !is_live_handle(probe)) continue;
+            if (found++ == 0) first = (uintptr_t)probe;
+        }
+    if (found) fprintf(stderr, "  %u live handles found near my own, first %#lx\n", found, (unsigned long)first);
+    CHECK(found == 0);
+    PROCESS_INFORMATION *all[3] = {&theirs1, &mine, &theirs2};
+    for (int i = 0; i < 3; i++) {
+        CHECK(WaitForSingleObject(all[i]->hProcess, 5000) == WAIT_OBJECT_0);
+        CloseHandle(all[i]->hThread);
+        CloseHandle(all[i]->hProcess);
+    }
+    CloseHandle(before);
+    CloseHandle(after);
+    CloseHandle(token);
+}
+
+/* hostsec.h: every HANDLE the library hands out is closed with HostSec_CloseHandle, process
+ * handles included; the value is dead after, for every function. */
+static void close_handle_closes_a_process_handle(void) {
+    HANDLE token = primary_token();
+    PROCESS_INFORMATION pi;
+    DWORD code = 0;
+    CHECK(start_child(token, &pi));
+    CHECK(WaitForSingleObject(pi.hProcess, 5000) == WAIT_OBJECT_0);
+    CHECK(HostSec_CloseHandle(pi.hProcess) == S_OK);
+    CHECK(HostSec_CloseHandle(pi.hProcess) == E_HANDLE);
+    CHECK(!GetExitCodeProcess(pi.hProcess, &code) && GetLastError() == ERROR_INVALID_HANDLE);
+    CHECK(WaitForSingleObject(pi.hProcess, 0) == WAIT_FAILED && GetLastError() == ERROR_INVALID_HANDLE);
+    CHECK(!CloseHandle(pi.hProcess) && GetLastError() == ERROR_INVALID_HANDLE);
+    /* The thread handle is a handle of its own: still live, closed by CloseHandle. */
+    CHECK(GetExitCodeProcess(pi.hThread, &code) && code == 3);
+    CHECK(CloseHandle(pi.hThread));
+    CHECK(HostSec_CloseHandle(pi.hThread) == E_HANDLE);
+    CloseHandle(token);
+}
+
+/* A handle of one kind given to a function of the other is an invalid handle, and changes
+ * nothing: token functions refuse process handles, process functions refuse token handles. */
+static void a_process_handle_is_no_token_and_a_token_handle_no_process(void) {
+    HANDLE token = primary_token(), copy = NULL;
+    PROCESS_INFORMATION pi;
+    DWORD code = 0, length = 0;
+    TOKEN_TYPE type;
+    CHECK(start_child(token, &pi));
+    CHECK(!GetTokenInformation(pi.hProcess, TokenType, &type, sizeof type, &length) &&
+          GetLastError() == ERROR_INVALID_HANDLE);
+    CHECK(!DuplicateTokenEx(pi.hProcess, TOKEN_ALL_ACCESS, NULL, SecurityImpersonation, TokenImpersonation, &copy) &&
+          GetLastError() == ERROR_INVALID_HANDLE && copy == NULL);
+    CHECK(!ImpersonateLoggedOnUser(pi.hThread) && GetLastError() == ERROR_INVALID_HANDLE);
+    CHECK(!SetThreadToken(NULL, pi.hProcess) && GetLastError() == ERROR_INVALID_HANDLE);
+    CHECK(HostSec_DuplicateTokenEx(pi.hProcess, 0, SecurityImpersonation, TokenImpersonation, &copy) == E_HANDLE &&
+          copy == NULL);
+    HOSTSEC_TOKEN_USER user;
+    CHECK(HostSec_GetTokenInformation(pi.hThread, TokenUser, &user, sizeof user, &length) == E_HANDLE);
+    CHECK(!CreateProcessAsUserA(pi.hProcess, "/bin/true", NULL, NULL, NULL, FALSE, 0, NULL, NULL,
+                                &(STARTUPINFOA){.cb = sizeof(STARTUPINFOA)}, &(PROCESS_INFORMATION){0}) &&
+          GetLastError() == ERROR_INVALID_HANDLE);
+    CHECK(WaitForSingleObject(token, 0) == WAIT_FAILED && GetLastError() == ERROR_INVALID_HANDLE);
+    CHECK(!GetExitCodeProcess(token, &code) && GetLastError() == ERROR_INVALID_HANDLE);
+    /* Both still work as what they are. */
+    CHECK(WaitForSingleObject(pi.hProcess, 5000) == WAIT_OBJECT_0);
+    CHECK(GetExitCodeProcess(pi.hProcess, &code) && code == 3);
+    CHECK(GetTokenInformation(token, TokenType, &type, sizeof type, &length) && type == TokenPrimary);
+    CloseHandle(pi.hThread);
+    CloseHandle(pi.hProcess);
+    CloseHandle(token);
+}
+
 /* As another account: its uid and groups in the child; without CAP_SETUID/CAP_SETGID,
  * ERROR_ACCESS_DENIED and no process. */
 static void create_process_as_user_runs_as_the_account(void) {
@@ -849,6 +951,9 @@ int main(void) {
     RUN(create_restricted_token_checks_its_arguments);
     RUN(create_process_as_user_runs_the_command_line);
     RUN(create_process_as_user_runs_as_the_account);
+    RUN(process_handles_share_no_structure);
+    RUN(close_handle_closes_a_process_handle);
+    RUN(a_process_handle_is_no_token_and_a_token_handle_no_process);
     RUN(create_process_as_user_checks_its_arguments);
     return failures ? 1 : 0;
 }
