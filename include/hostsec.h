@@ -38,6 +38,10 @@
  *     from, or credentials no impersonation gives (a glibc set*id call made after the
  *     library's first use, which reaches every thread); the library is now closed (Failing
  *     closed, below). HOST_E_CLRNOTAVAILABLE instead when it was closed already.
+ *   - HOST_E_CLRNOTAVAILABLE: another copy of the engine in this process was in use first (a
+ *     program that links the Swift HostSecurity product and loads this library holds two):
+ *     this copy refuses from its first use, for good, changing nothing, so that neither
+ *     reverts the other's impersonation. HostSec_GetStatistics reports FailedClosed 1.
  *   - E_ACCESSDENIED (EPERM, EACCES), E_OUTOFMEMORY (ENOMEM), E_INVALIDARG (EINVAL),
  *     E_UNEXPECTED (another errno): a system call that reads the calling thread's own
  *     credentials failed (on its first call, before a kernel-level switch, or in RevertToSelf),

@@ -145,7 +145,10 @@ import Testing
             Token.defaultDacl(user: 1000, creator: 0), Token.defaultDacl(user: 7, creator: 1000),
             [AccessControlEntry(.group(9), TokenRights.genericRead)],
             [AccessControlEntry(.group(5), TokenRights.query)], [],
-            [AccessControlEntry(type: AccessControlEntry.allowedType, mask: TokenRights.query.rawValue, sid: .ownerRights)],
+            [
+                AccessControlEntry(
+                    type: AccessControlEntry.allowedType, mask: TokenRights.query.rawValue, sid: .ownerRights)
+            ],
             [
                 AccessControlEntry(
                     type: AccessControlEntry.allowedType, flags: AccessControlEntry.inheritOnly,

@@ -75,7 +75,9 @@ public final class HandleTable: @unchecked Sendable {
     /// `insert` for a token the caller only borrows: the handle takes its own reference.
     @inline(__always)
     public func insert(_ token: Unmanaged<Token>, rights: TokenRights) throws(HostSecError) -> TokenHandle {
-        try insert(object: UnsafeMutableRawPointer(token.toOpaque()), retain: { _ = token.retain() }, kind: .token, rights: rights)
+        try insert(
+            object: UnsafeMutableRawPointer(token.toOpaque()), retain: { _ = token.retain() }, kind: .token,
+            rights: rights)
     }
 
     /// Stores another kind of object (a child process) and returns its new handle; the handle
@@ -142,7 +144,9 @@ public final class HandleTable: @unchecked Sendable {
 
     /// Pins a live slot of `kind` so a concurrent close cannot free its object under the caller.
     @inline(__always)
-    private func pin(_ handle: TokenHandle, kind: HandleKind) throws(HostSecError) -> (UnsafeMutablePointer<Slot>, UInt32) {
+    private func pin(_ handle: TokenHandle, kind: HandleKind) throws(HostSecError) -> (
+        UnsafeMutablePointer<Slot>, UInt32
+    ) {
         guard let (slot, index, generation) = locate(handle) else { throw .handle }
         let word = wordPointer(slot)
         var current = hs_load_acquire(word)

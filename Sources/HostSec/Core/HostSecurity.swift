@@ -89,6 +89,13 @@ public final class HostSecurity: Sendable {
         hs_lock_acquire(Self.processLock)
         defer { hs_lock_release(Self.processLock) }
         if let recorded = processRecord { return recorded }
+        // This copy of the engine's first use: another copy running in the process (a program
+        // that links HostSecurity and loads libhostsec.so) would revert this one's
+        // impersonation at its threads' first calls, and this one the other's. Refuse, loudly.
+        guard hs_engine_claim() else {
+            _ = hs_flag_set(closedFlag)
+            throw .closed
+        }
         let me: KernelCredentials
         do throws(SyscallFailure) { me = try KernelCredentials.read(sys) } catch {
             throw HostSecError(HResult.fromErrno(error.errno))

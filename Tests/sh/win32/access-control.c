@@ -68,6 +68,9 @@ static void access_check_a_right_no_entry_allows_is_denied(void) {
     CHECK(check_access("O:SYG:SYD:(A;;0x3;;;%s)", t, 0x5, &e) == 0 && e == ERROR_ACCESS_DENIED);
     CHECK(check_access("O:SYG:SYD:(A;;0x7;;;S-1-22-1-4000000)", t, 0x1, &e) == 0);
     CHECK(check_access("O:SYG:SYD:(A;IO;0x7;;;%s)", t, 0x1, &e) == 0); /* inherit-only: skipped */
+    /* Inherited entries count like explicit ones, in order. */
+    CHECK(check_access("O:SYG:SYD:(A;ID;0x1;;;%s)", t, 0x1, &e) == 0x1);
+    CHECK(check_access("O:SYG:SYD:(D;ID;0x1;;;%s)(A;;0x1;;;%s)", t, 0x1, &e) == 0);
     CloseHandle(t);
 }
 
@@ -135,8 +138,7 @@ static void access_check_owner_rights_entry_replaces_the_owners_implicit_rights(
     CHECK(check_access("O:%sG:SYD:(A;;0x1;;;OW)", t, READ_CONTROL, &e) == 0 && e == ERROR_ACCESS_DENIED);
     CHECK(check_access("O:%sG:SYD:(A;;0x1;;;OW)", t, MAXIMUM_ALLOWED, &e) == 0x1);
     CHECK(check_access("O:%sG:SYD:(D;;WD;;;OW)(A;;FA;;;WD)", t, WRITE_DAC, &e) == 0 && e == ERROR_ACCESS_DENIED);
-    CHECK(check_access("O:%sG:SYD:(D;;WD;;;OW)(A;;FA;;;WD)", t, MAXIMUM_ALLOWED, &e) ==
-          (0x1F01FF & ~WRITE_DAC));
+    CHECK(check_access("O:%sG:SYD:(D;;WD;;;OW)(A;;FA;;;WD)", t, MAXIMUM_ALLOWED, &e) == (0x1F01FF & ~WRITE_DAC));
     /* OW entries and the owner's own entries add up. */
     CHECK(check_access("O:%sG:SYD:(A;;0x1;;;OW)(A;;0x2;;;%s)", t, MAXIMUM_ALLOWED, &e) == 0x3);
     /* Not the owner: OW does not match, and the owner's rights are not the caller's. */
@@ -614,8 +616,8 @@ static void a_removed_privilege_no_longer_opens_a_token_or_sets_an_owner(void) {
     static unsigned char saved[1024];
     DWORD needed = 0;
     CHECK(OpenProcessToken(GetCurrentProcess(), TOKEN_ALL_ACCESS, &process));
-    CHECK(GetKernelObjectSecurity(process, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, saved,
-                                  sizeof saved, &needed));
+    CHECK(GetKernelObjectSecurity(process, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, saved, sizeof saved,
+                                  &needed));
     CHECK(ImpersonateSelf(SecurityImpersonation));
     CHECK(OpenThreadToken(GetCurrentThread(), TOKEN_ALL_ACCESS, TRUE, &thread));
     /* Both tokens: owned by nobody, an empty DACL. Only privileges open them now. */
@@ -636,8 +638,8 @@ static void a_removed_privilege_no_longer_opens_a_token_or_sets_an_owner(void) {
     /* Removed: the review's sequence. */
     CHECK(set_every_privilege(thread, SE_PRIVILEGE_REMOVED));
     CHECK(thread_cap("CapEff") == 0);
-    CHECK(!OpenThreadToken(GetCurrentThread(), TOKEN_ALL_ACCESS, FALSE, &h) &&
-          GetLastError() == ERROR_ACCESS_DENIED && h == NULL);
+    CHECK(!OpenThreadToken(GetCurrentThread(), TOKEN_ALL_ACCESS, FALSE, &h) && GetLastError() == ERROR_ACCESS_DENIED &&
+          h == NULL);
     CHECK(!OpenProcessToken(GetCurrentProcess(), TOKEN_ALL_ACCESS, &h) && GetLastError() == ERROR_ACCESS_DENIED &&
           h == NULL);
     PSECURITY_DESCRIPTOR other_owner = sd_of("O:S-1-22-1-1");
