@@ -42,6 +42,10 @@
  *     from, or credentials no impersonation gives (a glibc set*id call made after the
  *     library's first use, which reaches every thread); the library is now closed (Failing
  *     closed, below). HOST_E_CLRNOTAVAILABLE instead when it was closed already.
+ *   - HOST_E_CLRNOTAVAILABLE: another copy of the engine in this process was in use first (a
+ *     program that links the Swift HostSecurity product and loads this library holds two):
+ *     this copy refuses from its first use, for good, changing nothing, so that neither
+ *     reverts the other's impersonation. HostSec_GetStatistics reports FailedClosed 1.
  *   - E_ACCESSDENIED (EPERM, EACCES), E_OUTOFMEMORY (ENOMEM), E_INVALIDARG (EINVAL),
  *     E_UNEXPECTED (another errno): a system call that reads the calling thread's own
  *     credentials failed (on its first call, before a kernel-level switch, or in RevertToSelf),
@@ -849,10 +853,12 @@ const char *HostSec_HResultName(HRESULT hr);
  *  after the library closed (FailedClosed is then 1). */
 HRESULT HostSec_GetStatistics(HOSTSEC_STATISTICS *stats);
 
-/** Closes a token handle. The handle value is never valid again (its slot's generation
- *  changes). S_OK; E_HANDLE (NULL, closed, never issued, or forged; a process handle from
- *  hostsec_win32.h's CreateProcessAsUserA too: CloseHandle closes those). Works after the
- *  library closed. Common results. */
+/** Closes a handle the library handed out: a token handle, or a process or thread handle of
+ *  hostsec_win32.h's CreateProcessAsUserA (the last handle to a child reaps it, at once or
+ *  when it ends). Both kinds come from one table, so the value is never valid again (its
+ *  slot's generation changes), for any function. S_OK; E_HANDLE (NULL, closed, never issued,
+ *  or forged). Works after the library closed.
+ *  Common results. */
 HRESULT HostSec_CloseHandle(HANDLE hObject);
 
 /** Opens the process token: the process's credentials ("self", the same token for every

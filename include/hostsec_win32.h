@@ -526,7 +526,9 @@ typedef struct _PROCESS_INFORMATION {
  *     signal handler that interrupted a call on that thread); nothing is changed.
  *   - ERROR_INTERNAL_ERROR: the thread's first call found it holding credentials it could not
  *     be put back from (hostsec.h's E_FAIL: the library is now closed), or the library was
- *     closed already and the first call found such credentials.
+ *     closed already and the first call found such credentials; or another copy of the
+ *     engine in this process was in use first (hostsec.h's HOST_E_CLRNOTAVAILABLE in Common
+ *     results): this copy refuses from its first use, changing nothing.
  *   - ERROR_ACCESS_DENIED, ERROR_NOT_ENOUGH_MEMORY, ERROR_INVALID_PARAMETER,
  *     ERROR_INTERNAL_ERROR: a system call that reads or sets the thread's own credentials
  *     failed, as hostsec.h's Common results say (EPERM or EACCES, ENOMEM, EINVAL, another

@@ -84,6 +84,15 @@ HS_INLINE uint64_t hs_counter_add(int which, int64_t delta) {
 }
 HS_INLINE void hs_counter_set(int which, uint64_t v) { __atomic_store_n(&hs_counters[which], v, __ATOMIC_RELEASE); }
 
+/* ---- one engine per process (engine_copies.c) ------------------------------------------ */
+
+/* Called at this copy of the engine's first use: true when it may run (no other copy of the
+ * engine in the process is running), false when it refuses (for good). The answer is made
+ * once; later calls return it. */
+bool hs_engine_claim(void);
+/* How many copies of the engine the loaded objects carry (this one included). */
+int hs_engine_copies(void);
+
 /* ---- the fail-closed flag ------------------------------------------------------------ */
 
 /* Where an engine (HostSec's HostSecurity) keeps its fail-closed flag: 0 open, 1 closed. The

@@ -32,7 +32,9 @@ public struct HostSecurityError: Error, Equatable, Hashable, Sendable, CustomStr
     public static let failed = Self(hresult: HResult.fail)
     /// `E_UNEXPECTED`: a credential syscall failed in a way the library does not name.
     public static let unexpected = Self(hresult: HResult.unexpected)
-    /// `HOST_E_CLRNOTAVAILABLE`: the library failed closed earlier and refuses every call.
+    /// `HOST_E_CLRNOTAVAILABLE`: the library failed closed earlier and refuses every call; or
+    /// another copy of the engine (`libhostsec.so` loaded by this program) was in use first,
+    /// so this one refuses every call from its first use.
     public static let closed = Self(hresult: HResult.clrNotAvailable)
     /// `HRESULT_FROM_WIN32(ERROR_NO_TOKEN)`: the thread is not impersonating.
     public static let noToken = Self(hresult: HResult.noToken)

@@ -145,6 +145,15 @@ import Testing
             Token.defaultDacl(user: 1000, creator: 0), Token.defaultDacl(user: 7, creator: 1000),
             [AccessControlEntry(.group(9), TokenRights.genericRead)],
             [AccessControlEntry(.group(5), TokenRights.query)], [],
+            [
+                AccessControlEntry(
+                    type: AccessControlEntry.allowedType, mask: TokenRights.query.rawValue, sid: .ownerRights)
+            ],
+            [
+                AccessControlEntry(
+                    type: AccessControlEntry.allowedType, flags: AccessControlEntry.inheritOnly,
+                    mask: TokenRights.query.rawValue, sid: .ownerRights)
+            ],
         ]
         for identity in identities {
             for dacl in dacls {
@@ -165,6 +174,20 @@ import Testing
         #expect(token.allowedToOwnIdentity == TokenRights.all)
         token.setDescriptor(owner: nil, group: nil, dacl: .some([AccessControlEntry(.user(1000), TokenRights.query)]))
         #expect(token.allowedToOwnIdentity == [.query, .readControl, .writeDac])
+    }
+
+    @Test func aTokensCapabilityChangeReachesItsCachedCheck() {
+        let root = Identity(uid: 0, gid: 0, groups: [], capEffective: ~0, capPermitted: ~0)
+        let token = Token(
+            identity: root, kind: .impersonation, level: .impersonation, dacl: [], origin: .copy,
+            descriptorOwner: .user(65534))
+        #expect(token.allowedToOwnIdentity == TokenRights.all)
+        token.adjustCapabilities(enable: 0, disable: ~0, remove: 0)
+        #expect(token.allowedToOwnIdentity.isEmpty)
+        token.adjustCapabilities(enable: ~0, disable: 0, remove: 0)
+        #expect(token.allowedToOwnIdentity == TokenRights.all)
+        token.adjustCapabilities(enable: 0, disable: 0, remove: ~0)
+        #expect(token.allowedToOwnIdentity.isEmpty)
     }
 }
 

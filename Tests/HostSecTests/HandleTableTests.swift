@@ -177,3 +177,12 @@ import CHostSec
         #expect(throws: HostSecError.handle) { try table.close(TokenHandle(rawValue: ~0)) }
     }
 }
+
+@Suite struct EngineCopiesTests {
+    /// The walk the first use makes finds this copy's own note, and only it: one engine here.
+    @Test func aProcessWithOneEngineFindsExactlyItsOwnNote() {
+        #expect(hs_engine_copies() == 1)
+        #expect(hs_engine_claim())
+        #expect(hs_engine_claim())  // the answer is made once
+    }
+}

@@ -1,7 +1,9 @@
 /* IHostSecurityManager::OpenThreadToken, row by row of the table in docs/security-manager.md,
  * called through the real vtable (DllGetClassObject -> IClassFactory -> IHostSecurityManager). */
 #include <pwd.h>
+#define HOSTSEC_W32_NO_WINDOWS_NAMES
 #include "token_util.h"
+#include "hostsec_win32.h"
 
 static IHostSecurityManager *mgr;
 
@@ -404,6 +406,34 @@ static void open_as_self_true_granted_to_creator_without_dac_override(void) {
     CHECK(util_in_process_without("creator", DAC_CAPS));
 }
 
+/* An OWNER RIGHTS entry on a token object replaces its owner's implicit READ_CONTROL and
+ * WRITE_DAC: nobody, owning its token whose DACL is D:(A;;0x8;;;OW), may query it and
+ * nothing else, so it cannot rewrite the DACL to take every right. */
+static void owner_rights_entry_limits_the_owner_of_a_token(void) {
+    SKIP_UNLESS_ROOT();
+    HANDLE logon = NULL, imp = NULL, h = NULL;
+    CHECK_HR(HostSec_LogonUser("nobody", &logon), S_OK);
+    CHECK_HR(HostSec_DuplicateTokenEx(logon, TOKEN_ALL_ACCESS, SecurityImpersonation, TokenImpersonation, &imp), S_OK);
+    PSECURITY_DESCRIPTOR query_only = NULL;
+    CHECK(HostSecW32_ConvertStringSecurityDescriptorToSecurityDescriptorA("D:(A;;0x8;;;OW)", SDDL_REVISION_1,
+                                                                          &query_only, NULL));
+    CHECK(HostSecW32_SetKernelObjectSecurity(imp, DACL_SECURITY_INFORMATION, query_only));
+    CHECK_HR(mgr->lpVtbl->SetThreadToken(mgr, imp), S_OK);
+    CHECK_HR(open_checked(WRITE_DAC, FALSE, &h), E_ACCESSDENIED);
+    if (h != NULL) HostSec_CloseHandle(h);
+    CHECK_HR(open_checked(READ_CONTROL, FALSE, &h), E_ACCESSDENIED);
+    if (h != NULL) HostSec_CloseHandle(h);
+    CHECK_HR(open_checked(TOKEN_QUERY, FALSE, &h), S_OK);
+    CHECK_HR(HostSec_CloseHandle(h), S_OK);
+    CHECK_HR(open_checked(MAXIMUM_ALLOWED, FALSE, &h), S_OK);
+    CHECK(util_can_query(h) && !util_can_duplicate(h));
+    CHECK_HR(HostSec_CloseHandle(h), S_OK);
+    CHECK_HR(util_revert(mgr), S_OK);
+    HostSecW32_LocalFree(query_only);
+    HostSec_CloseHandle(imp);
+    HostSec_CloseHandle(logon);
+}
+
 int main(int argc, char **argv) {
     mgr = hosting_manager();
     const char *body = util_body_requested(argc, argv);
@@ -445,6 +475,7 @@ int main(int argc, char **argv) {
     RUN_TEST(open_as_self_true_denied_when_self_neither_user_nor_creator);
     RUN_TEST(open_as_self_true_granted_to_self_with_cap_dac_override);
     RUN_TEST(open_as_self_true_granted_to_creator_without_dac_override);
+    RUN_TEST(owner_rights_entry_limits_the_owner_of_a_token);
 
     HOSTSEC_STATISTICS end = check_stats();
     CHECK(end.LiveHandles == base.LiveHandles);

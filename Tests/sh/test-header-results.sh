@@ -75,7 +75,7 @@ checker_reports_a_result_missing_from_a_doc_block() {
     # HostSec_GetStatistics loses E_POINTER, HostSec_CloseHandle its Common results, and
     # HostSec_LogonUser names a code the library never returns.
     sed -e 's|^/\*\* Fills \*stats with what is alive now. S_OK; E_POINTER (stats NULL).|/** Fills *stats with what is alive now. S_OK.|' \
-        -e '/^ \*  hostsec_win32.h.s CreateProcessAsUserA too: CloseHandle closes those). Works after the$/{n;s/ Common results\.//}' \
+        -e '/^ \*  or forged). Works after the library closed.$/{n;s/ Common results\.//}' \
         -e 's|^ \*  S_OK; E_POINTER (userName or phToken NULL); HRESULT_FROM_WIN32(ERROR_NONE_MAPPED) (no such$| *  S_OK; E_NOTIMPL; E_POINTER (userName or phToken NULL); HRESULT_FROM_WIN32(ERROR_NONE_MAPPED) (no such|' \
         "$root/include/hostsec.h" >"$out/altered.h"
     local observed=$out/probe.txt

@@ -7,16 +7,8 @@ root=${HOSTSEC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 out=${HOSTSEC_TEST_OUT:-/tmp}
 dir=$(mktemp -d "$out/package-user.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
-mkdir -p "$dir/Sources/user"
-cat >"$dir/Package.swift" <<SWIFT
-// swift-tools-version:6.0
-import PackageDescription
-let package = Package(
-    name: "user",
-    dependencies: [.package(path: "$root")],
-    targets: [.executableTarget(name: "user", dependencies: [.product(name: "HostSecurity", package: "$(basename "$root")")])]
-)
-SWIFT
+. "$(dirname "$0")/swift-package.sh"
+swift_package_using_hostsecurity "$dir" user "$root"
 cat >"$dir/Sources/user/main.swift" <<'SWIFT'
 import HostSecurity
 

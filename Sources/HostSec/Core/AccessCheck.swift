@@ -99,11 +99,13 @@ public struct AccessSubject: Sendable {
 /// SeRestorePrivilege every right of the mapping, as root passes file checks;
 /// CAP_DAC_READ_SEARCH of SeBackupPrivilege the mapping's read rights; CAP_CHOWN of
 /// SeRestorePrivilege WRITE_OWNER, as SeTakeOwnershipPrivilege grants it on Windows; CAP_FOWNER
-/// READ_CONTROL and WRITE_DAC); the owner's implicit READ_CONTROL and WRITE_DAC; then the DACL
+/// READ_CONTROL and WRITE_DAC); the owner's implicit READ_CONTROL and WRITE_DAC (none when the
+/// DACL has an OWNER RIGHTS entry, S-1-3-4, which then speaks for the owner); then the DACL
 /// in order: the first entry that names a right decides it (deny entries of deny-only SIDs
 /// count, their allow entries do not). A NULL DACL grants everything, an empty one nothing
 /// beyond the above. A restricted subject passes only when a second pass with its
-/// restricting SIDs (owner rights only when the owner is one of them) grants the same.
+/// restricting SIDs (owner rights and OWNER RIGHTS entries only when the owner is one of them)
+/// grants the same.
 public enum AccessCheck {
     /// A decision: rights granted (0 when denied), privileges that granted any of them
     /// (LUIDs), and why it was refused.
@@ -140,19 +142,31 @@ public enum AccessCheck {
 
     /// One pass over the DACL: every right it grants (the maximum-allowed walk: each right is
     /// decided by the first entry that names it). `everything` is what a NULL DACL grants.
+    ///
+    /// The owner (`ownerAllows`: the owner SID matches the pass's allow entries; `ownerDenies`:
+    /// its deny entries) gets READ_CONTROL and WRITE_DAC unless the DACL has an effective
+    /// OWNER RIGHTS (S-1-3-4) entry: then the owner gets what those entries say, as on
+    /// Windows, where OWNER RIGHTS matches the owner like any SID it holds.
     static func pass(
         _ descriptor: SecurityDescriptor, _ mapping: GenericMapping, everything: UInt32,
-        owner ownerMatches: Bool, allow: (SecurityIdentifier) -> Bool,
+        ownerAllows: Bool, ownerDenies: Bool, allow: (SecurityIdentifier) -> Bool,
         deny: (SecurityIdentifier) -> Bool
     ) -> UInt32 {
         guard let dacl = descriptor.dacl else { return everything }
-        var granted: UInt32 = ownerMatches ? AccessRights.readControl | AccessRights.writeDac : 0
+        let ownerRightsListed = dacl.contains {
+            $0.sid == .ownerRights && $0.flags & AccessControlEntry.inheritOnly == 0
+        }
+        var granted: UInt32 =
+            ownerAllows && !ownerRightsListed ? AccessRights.readControl | AccessRights.writeDac : 0
         var denied: UInt32 = 0
         for ace in dacl where ace.flags & AccessControlEntry.inheritOnly == 0 {
             let mask = mapping.map(ace.mask)
+            let isOwnerRights = ace.sid == .ownerRights
             switch ace.type {
-            case AccessControlEntry.allowedType where allow(ace.sid): granted |= mask & ~denied
-            case AccessControlEntry.deniedType where deny(ace.sid): denied |= mask & ~granted
+            case AccessControlEntry.allowedType where isOwnerRights ? ownerAllows : allow(ace.sid):
+                granted |= mask & ~denied
+            case AccessControlEntry.deniedType where isOwnerRights ? ownerDenies : deny(ace.sid):
+                denied |= mask & ~granted
             default: break
             }
         }
@@ -184,12 +198,16 @@ public enum AccessCheck {
         let owner = descriptor.owner
         var allowed = pass(
             descriptor, mapping, everything: everything,
-            owner: owner.map { subject.matchesAllow($0) } ?? false,
+            ownerAllows: owner.map { subject.matchesAllow($0) } ?? false,
+            ownerDenies: owner.map { subject.matchesDeny($0) } ?? false,
             allow: subject.matchesAllow, deny: subject.matchesDeny)
         if let restricting = subject.restricting {
+            // The second pass knows the restricting SIDs only: the owner is matched (implicit
+            // rights, OWNER RIGHTS entries) only when it is one of them.
+            let ownerRestricts = owner.map { restricting.contains($0) } ?? false
             allowed &= pass(
                 descriptor, mapping, everything: everything,
-                owner: owner.map { restricting.contains($0) } ?? false,
+                ownerAllows: ownerRestricts, ownerDenies: ownerRestricts,
                 allow: { restricting.contains($0) }, deny: { restricting.contains($0) })
         }
         // Privileges count where the DACL did not already grant (and, asked for specific

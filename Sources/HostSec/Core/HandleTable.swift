@@ -3,7 +3,15 @@ import CHostSec
 import Glibc
 #endif
 
-/// The process's token handles.
+/// What a handle names: the kind is kept in its slot, so a handle of one kind given where the
+/// other is expected is `E_HANDLE`, as a closed or forged value is.
+public enum HandleKind: UInt32, Sendable {
+    case token = 1
+    /// A child process (CreateProcessAsUserA's process and thread handles).
+    case process = 2
+}
+
+/// The process's handles: tokens and child processes, in one table.
 ///
 /// A HANDLE is a value, never a pointer: a keyed permutation (`HandleCipher`) of the slot
 /// index and the slot's generation, with round keys drawn at random for each process. Any
@@ -18,8 +26,9 @@ import Glibc
 /// cannot come back however often a thread reuses one slot. Retiring costs one slot per
 /// 4,294,967,295 opens of it: the table holds 16,777,216 slots.
 ///
-/// Each slot is 24 bytes: one atomic word (generation << 32 | pins << 1 | live), the token
-/// (retained), and the rights granted when the handle was opened. Slots live in chunks of
+/// Each slot is 24 bytes: one atomic word (generation << 32 | pins << 1 | live), the object
+/// (retained: a token or a child process), the rights granted when the handle was opened, and
+/// the object's kind. Slots live in chunks of
 /// 4096 that are never freed or moved, so a lookup needs no lock. Each thread keeps up to 128
 /// free slots of its own (`hs_thread.free_slots`), so opening and closing on different
 /// threads share no lock; the shared free list and the chunk directory are behind one lock
@@ -37,9 +46,9 @@ public final class HandleTable: @unchecked Sendable {
 
     struct Slot {
         var word: UInt64  // generation << 32 | pins << 1 | live
-        var token: UnsafeMutableRawPointer?
+        var object: UnsafeMutableRawPointer?
         var rights: TokenRights
-        var reserved: UInt32
+        var kind: UInt32  // HandleKind.rawValue
     }
 
     private let directory: UnsafeMutablePointer<UnsafeMutableRawPointer?>
@@ -64,7 +73,26 @@ public final class HandleTable: @unchecked Sendable {
     }
 
     /// `insert` for a token the caller only borrows: the handle takes its own reference.
+    @inline(__always)
     public func insert(_ token: Unmanaged<Token>, rights: TokenRights) throws(HostSecError) -> TokenHandle {
+        try insert(
+            object: UnsafeMutableRawPointer(token.toOpaque()), retain: { _ = token.retain() }, kind: .token,
+            rights: rights)
+    }
+
+    /// Stores another kind of object (a child process) and returns its new handle; the handle
+    /// holds a reference to it until closed.
+    public func insert(_ object: AnyObject, kind: HandleKind) throws(HostSecError) -> TokenHandle {
+        let unmanaged = Unmanaged<AnyObject>.passUnretained(object)
+        return try insert(
+            object: UnsafeMutableRawPointer(unmanaged.toOpaque()), retain: { _ = unmanaged.retain() }, kind: kind,
+            rights: TokenRights())
+    }
+
+    @inline(__always)
+    private func insert(
+        object: UnsafeMutableRawPointer, retain: () -> Void, kind: HandleKind, rights: TokenRights
+    ) throws(HostSecError) -> TokenHandle {
         let thread = hs_thread_self()!
         guard let index = takeSlot(thread) else { throw .outOfMemory }
         let slot = slotPointer(index)
@@ -76,8 +104,10 @@ public final class HandleTable: @unchecked Sendable {
         let value = cipher.encode(plain)
         thread.pointee.last_handle = value
         thread.pointee.last_plain = plain
-        slot.pointee.token = token.retain().toOpaque()
+        retain()
+        slot.pointee.object = object
         slot.pointee.rights = rights
+        slot.pointee.kind = kind.rawValue
         hs_store_release(word, generation << 32 | 1)
         hs_live_add(Int32(HS_LIVE_HANDLES), 1)
         return TokenHandle(rawValue: value)
@@ -93,24 +123,48 @@ public final class HandleTable: @unchecked Sendable {
         return token
     }
 
-    /// The token behind a handle and the rights it was opened with.
+    /// The token behind a handle and the rights it was opened with: `E_HANDLE` for a value
+    /// that names no live token (another kind of handle included).
     public func lookup(_ handle: TokenHandle) throws(HostSecError) -> (Token, TokenRights) {
-        guard let (slot, index, generation) = locate(handle) else { throw .handle }
-        let word = wordPointer(slot)
-        var current = hs_load_acquire(word)
-        while true {  // pin the slot so a concurrent close cannot free the token under us
-            guard current >> 32 == generation, current & 1 == 1 else { throw .handle }
-            if hs_cas(word, &current, current &+ 2) { break }
-        }
-        let token = Unmanaged<Token>.fromOpaque(slot.pointee.token!).takeUnretainedValue()
+        let (slot, index) = try pin(handle, kind: .token)
+        let token = Unmanaged<Token>.fromOpaque(slot.pointee.object!).takeUnretainedValue()
         let rights = slot.pointee.rights
         unpin(slot, index: index)
         return (token, rights)
     }
 
+    /// The object of another kind behind a handle, or nil when the value names no live handle
+    /// of that kind.
+    public func object<Object: AnyObject>(_ handle: TokenHandle, kind: HandleKind, as type: Object.Type) -> Object? {
+        guard let (slot, index) = try? pin(handle, kind: kind) else { return nil }
+        let object = Unmanaged<AnyObject>.fromOpaque(slot.pointee.object!).takeUnretainedValue() as? Object
+        unpin(slot, index: index)
+        return object
+    }
+
+    /// Pins a live slot of `kind` so a concurrent close cannot free its object under the caller.
+    @inline(__always)
+    private func pin(_ handle: TokenHandle, kind: HandleKind) throws(HostSecError) -> (
+        UnsafeMutablePointer<Slot>, UInt32
+    ) {
+        guard let (slot, index, generation) = locate(handle) else { throw .handle }
+        let word = wordPointer(slot)
+        var current = hs_load_acquire(word)
+        while true {
+            guard current >> 32 == generation, current & 1 == 1 else { throw .handle }
+            if hs_cas(word, &current, current &+ 2) { break }
+        }
+        // Written before the live bit was published, and fixed while pinned.
+        if slot.pointee.kind != kind.rawValue {
+            unpin(slot, index: index)
+            throw .handle
+        }
+        return (slot, index)
+    }
+
     // MARK: closing
 
-    /// Closes a handle: `E_HANDLE` when it is not a live handle.
+    /// Closes a handle of any kind: `E_HANDLE` when it is not a live handle.
     public func close(_ handle: TokenHandle) throws(HostSecError) {
         guard let (slot, index, generation) = locate(handle) else { throw .handle }
         let word = wordPointer(slot)
@@ -120,7 +174,7 @@ public final class HandleTable: @unchecked Sendable {
             if hs_cas(word, &current, current & ~1) { break }
         }
         hs_live_add(Int32(HS_LIVE_HANDLES), -1)
-        if current & 0xFFFF_FFFE == 0 {  // no pins: nobody else can reach the token
+        if current & 0xFFFF_FFFE == 0 {  // no pins: nobody else can reach the object
             retire(slot, index: index)
         }
     }
@@ -134,17 +188,25 @@ public final class HandleTable: @unchecked Sendable {
         }
     }
 
-    /// Frees a closed slot's token and makes the slot reusable under a new generation, or,
+    /// Frees a closed slot's object and makes the slot reusable under a new generation, or,
     /// when the next generation is the ceiling, retires the slot for good: a generation is
     /// never issued twice.
     @inline(__always) private func retire(_ slot: UnsafeMutablePointer<Slot>, index: UInt32) {
         let word = wordPointer(slot)
         let next = (hs_load_acquire(word) >> 32) + 1
-        let token = slot.pointee.token
-        slot.pointee.token = nil
+        let object = slot.pointee.object
+        let kind = slot.pointee.kind
+        slot.pointee.object = nil
         slot.pointee.rights = TokenRights()
+        slot.pointee.kind = 0
         hs_store_release(word, next << 32)
-        if let token { Unmanaged<Token>.fromOpaque(token).release() }
+        if let object {
+            if kind == HandleKind.token.rawValue {
+                Unmanaged<Token>.fromOpaque(object).release()
+            } else {
+                Unmanaged<AnyObject>.fromOpaque(object).release()
+            }
+        }
         if next < Self.generationCeiling {
             giveSlot(index)
         } else {

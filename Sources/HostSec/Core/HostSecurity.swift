@@ -90,6 +90,13 @@ public final class HostSecurity: Sendable {
         hs_lock_acquire(Self.processLock)
         defer { hs_lock_release(Self.processLock) }
         if let recorded = processRecord { return recorded }
+        // This copy of the engine's first use: another copy running in the process (a program
+        // that links HostSecurity and loads libhostsec.so) would revert this one's
+        // impersonation at its threads' first calls, and this one the other's. Refuse, loudly.
+        guard hs_engine_claim() else {
+            _ = hs_flag_set(closedFlag)
+            throw .closed
+        }
         let me: KernelCredentials
         do throws(SyscallFailure) { me = try KernelCredentials.read(sys) } catch {
             throw HostSecError(HResult.fromErrno(error.errno))
@@ -187,7 +194,7 @@ public final class HostSecurity: Sendable {
     func currentSubject(_ state: ThreadState) throws(HostSecError) -> AccessSubject {
         if let token = state.token {
             if !token.level.actsAsIdentity { throw .badImpersonationLevel }
-            return AccessSubject(token.identity, restrictions: token.restrictions)
+            return token.subject  // what it holds now: AdjustTokenPrivileges may have changed it
         }
         return AccessSubject(selfCredentials(state).identity)
     }

@@ -21,6 +21,8 @@ public struct SecurityIdentifier: Equatable, Hashable, Sendable {
     public static let authenticatedUsers = Self(authority: 5, subAuthorities: [11])
     public static let system = Self(authority: 5, subAuthorities: [18])
     public static let administrators = Self(authority: 5, subAuthorities: [32, 544])
+    /// OWNER RIGHTS (S-1-3-4): stands for the object's owner in a DACL.
+    public static let ownerRights = Self(authority: 3, subAuthorities: [4])
 
     /// The uid of a Unix user SID.
     var unixUser: UserID? {

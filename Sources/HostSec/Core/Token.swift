@@ -130,10 +130,16 @@ public final class Token: Sendable {
                 sd.dacl = dacl
                 sd.control |= SecurityDescriptor.daclPresent
             }
-            allowedToOwn.store(
-                AccessCheck.allowedToOwn(identity, restrictions: restrictions, descriptor: sd).rawValue,
-                ordering: .releasing)
+            refreshAllowedToOwn(sd)
         }
+    }
+
+    /// Works out again what the descriptor allows the token's identity as it is now (caller
+    /// holds the descriptor lock: the last change to either is the one stored).
+    private func refreshAllowedToOwn(_ sd: SecurityDescriptor) {
+        allowedToOwn.store(
+            AccessCheck.allowedToOwn(currentIdentity, restrictions: restrictions, descriptor: sd).rawValue,
+            ordering: .releasing)
     }
 
     /// Whether AdjustTokenPrivileges ever changed the token (one atomic load).
@@ -157,7 +163,7 @@ public final class Token: Sendable {
     /// set before and after. Each call applies whole; concurrent ones are serialized.
     @discardableResult
     public func adjustCapabilities(enable: UInt64, disable: UInt64, remove: UInt64) -> (before: UInt64, after: UInt64) {
-        adjustment.withLock { state in
+        let result = adjustment.withLock { state in
             let effective = state?.effective ?? identity.capEffective
             let permitted = (state?.permitted ?? identity.capPermitted) & ~remove
             let after = ((effective & ~(disable | remove)) | enable) & permitted
@@ -165,6 +171,9 @@ public final class Token: Sendable {
             adjusted.store(true, ordering: .releasing)
             return (effective, after)
         }
+        // What the DACL allows the token's identity depends on its capabilities (A3-05).
+        securityDescriptor.withLock { refreshAllowedToOwn($0) }
+        return result
     }
 
     /// `TokenStatistics.ModifiedId`: changes with every adjustment; the TokenId until then.

@@ -7,11 +7,12 @@ import Glibc
 // CreateProcessAsUserA, WaitForSingleObject and GetExitCodeProcess: a process started as a
 // token's account (HostSec_SpawnAsUser's child) behind Windows-style handles.
 
-/// A child process: its pid, a pidfd to wait on, and its exit status once reaped.
+/// A child process: its pid, a pidfd to wait on, and its exit status once reaped. Each handle
+/// holds a reference; the last one gone reaps the child, now or on a thread when it still runs.
 final class ChildProcess: Sendable {
     let pid: pid_t
     let pidfd: Int32
-    private let state = Mutex<(exitCode: UInt32?, handles: Int)>((nil, 0))
+    private let state = Mutex<UInt32?>(nil)  // the exit code, once reaped
 
     init(pid: pid_t) {
         self.pid = pid
@@ -20,60 +21,38 @@ final class ChildProcess: Sendable {
 
     /// Waits up to `milliseconds` (-1: no limit): the exit code, or nil while it runs.
     func wait(milliseconds: Int32) -> UInt32? {
-        if let code = state.withLock({ $0.exitCode }) { return code }
+        if let code = state.withLock({ $0 }) { return code }
         if pidfd >= 0 {
             if hs_wait_readable(pidfd, milliseconds) <= 0 { return nil }
         } else if milliseconds == 0 {
             return nil
         }
-        return state.withLock { s -> UInt32? in
-            if let code = s.exitCode { return code }
+        return state.withLock { exitCode -> UInt32? in
+            if let code = exitCode { return code }
             var status: Int32 = 0
             guard hs_reap(pid, &status) == 0 else { return nil }
             let code: UInt32 = status & 0x7F == 0 ? UInt32((status >> 8) & 0xFF) : 128 + UInt32(status & 0x7F)
-            s.exitCode = code
+            exitCode = code
             return code
         }
     }
 
-    func retain() { state.withLock { $0.handles += 1 } }
-
-    /// One handle fewer; the last one reaps the child, now or on a thread when it still runs.
-    func release() {
-        let (last, running) = state.withLock { s -> (Bool, Bool) in
-            s.handles -= 1
-            return (s.handles == 0, s.exitCode == nil)
-        }
-        guard last else { return }
+    deinit {
         if pidfd >= 0 { close(pidfd) }
-        if running { hs_reap_later(pid) }
+        if state.withLock({ $0 == nil }) { hs_reap_later(pid) }
     }
 }
 
-/// Process handles: values from their own table, looked up before the token handle table.
+/// Process handles: values of the one handle table (`HandleTable`, kind `.process`), so they
+/// are as unforgeable as token handles, and HostSec_CloseHandle and CloseHandle close them.
 enum ProcessHandles {
-    private static let table = Mutex<[UInt: ChildProcess]>([:])
-
-    static func insert(_ process: ChildProcess) -> HANDLE? {
-        // A fresh allocation's address: unique while it lives, never a token handle's slot.
-        let value = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
-        process.retain()
-        table.withLock { $0[UInt(bitPattern: value)] = process }
-        return value
+    static func insert(_ process: ChildProcess) throws(HostSecError) -> HANDLE {
+        try HandleTable.shared.insert(process, kind: .process).cHandle
     }
 
+    /// The process behind a handle, or nil when the value is no live process handle.
     static func lookup(_ handle: HANDLE?) -> ChildProcess? {
-        guard let handle else { return nil }
-        return table.withLock { $0[UInt(bitPattern: handle)] }
-    }
-
-    /// Closes a process handle; false when `handle` is not one.
-    static func close(_ handle: HANDLE?) -> Bool {
-        guard let handle else { return false }
-        guard let process = table.withLock({ $0.removeValue(forKey: UInt(bitPattern: handle)) }) else { return false }
-        handle.deallocate()
-        process.release()
-        return true
+        HandleTable.shared.object(TokenHandle(handle), kind: .process, as: ChildProcess.self)
     }
 }
 
@@ -262,10 +241,17 @@ public func HostSecW32_CreateProcessAsUserA(
             throw Win32Failure(error)
         }
         let process = ChildProcess(pid: pid)
+        let (hProcess, hThread) = try core { () throws(HostSecError) in
+            let hProcess = try ProcessHandles.insert(process)
+            do throws(HostSecError) {
+                return (hProcess, try ProcessHandles.insert(process))
+            } catch {
+                try? HandleTable.shared.close(TokenHandle(hProcess))
+                throw error
+            }
+        }
         lpProcessInformation.pointee = PROCESS_INFORMATION(
-            hProcess: ProcessHandles.insert(process),
-            hThread: ProcessHandles.insert(process),
-            dwProcessId: DWORD(pid), dwThreadId: DWORD(pid))
+            hProcess: hProcess, hThread: hThread, dwProcessId: DWORD(pid), dwThreadId: DWORD(pid))
     }
 }
 

@@ -24,7 +24,6 @@ public func HostSecW32_SetLastError(_ dwErrCode: DWORD) { hs_w32_set_last_error(
 @c @implementation
 public func HostSecW32_CloseHandle(_ hObject: HANDLE?) -> BOOL {
     if hObject == PseudoHandle.currentProcess || hObject == PseudoHandle.currentThread { return 1 }
-    if ProcessHandles.close(hObject) { return 1 }
     return win32 { () throws(Win32Failure) in
         try core { () throws(HostSecError) in try HandleTable.shared.close(HostSec.TokenHandle(hObject)) }
     }

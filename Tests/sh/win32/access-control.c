@@ -74,6 +74,9 @@ static void access_check_a_right_no_entry_allows_is_denied(void) {
     CHECK(check_access("O:SYG:SYD:(A;;0x3;;;%s)", t, 0x5, &e) == 0 && e == ERROR_ACCESS_DENIED);
     CHECK(check_access("O:SYG:SYD:(A;;0x7;;;S-1-22-1-4000000)", t, 0x1, &e) == 0);
     CHECK(check_access("O:SYG:SYD:(A;IO;0x7;;;%s)", t, 0x1, &e) == 0); /* inherit-only: skipped */
+    /* Inherited entries count like explicit ones, in order. */
+    CHECK(check_access("O:SYG:SYD:(A;ID;0x1;;;%s)", t, 0x1, &e) == 0x1);
+    CHECK(check_access("O:SYG:SYD:(D;ID;0x1;;;%s)(A;;0x1;;;%s)", t, 0x1, &e) == 0);
     CloseHandle(t);
 }
 
@@ -129,6 +132,49 @@ static void access_check_owner_gets_read_control_and_write_dac(void) {
     CHECK(check_access("O:%sG:SYD:(D;;RCWD;;;%s)", t, READ_CONTROL, &e) == READ_CONTROL);
     CHECK(check_access("O:%sG:SYD:(A;;0x1;;;%s)", t, MAXIMUM_ALLOWED, &e) == (0x1 | READ_CONTROL | WRITE_DAC));
     CloseHandle(t);
+}
+
+/* An OWNER RIGHTS (S-1-3-4, "OW") entry replaces the owner's implicit READ_CONTROL and
+ * WRITE_DAC: the owner gets what the OW entries (and its other SIDs' entries) say. An
+ * inherit-only OW entry changes nothing; OW never matches a subject that is not the owner. */
+static void access_check_owner_rights_entry_replaces_the_owners_implicit_rights(void) {
+    HANDLE t = client(SecurityIdentification, TRUE);
+    DWORD e;
+    /* The review's rows, with Windows' results. */
+    CHECK(check_access("O:%sG:SYD:(A;;0x1;;;OW)", t, READ_CONTROL, &e) == 0 && e == ERROR_ACCESS_DENIED);
+    CHECK(check_access("O:%sG:SYD:(A;;0x1;;;OW)", t, MAXIMUM_ALLOWED, &e) == 0x1);
+    CHECK(check_access("O:%sG:SYD:(D;;WD;;;OW)(A;;FA;;;WD)", t, WRITE_DAC, &e) == 0 && e == ERROR_ACCESS_DENIED);
+    CHECK(check_access("O:%sG:SYD:(D;;WD;;;OW)(A;;FA;;;WD)", t, MAXIMUM_ALLOWED, &e) == (0x1F01FF & ~WRITE_DAC));
+    /* OW entries and the owner's own entries add up. */
+    CHECK(check_access("O:%sG:SYD:(A;;0x1;;;OW)(A;;0x2;;;%s)", t, MAXIMUM_ALLOWED, &e) == 0x3);
+    /* Not the owner: OW does not match, and the owner's rights are not the caller's. */
+    CHECK(check_access("O:SYG:SYD:(A;;0x7;;;OW)", t, MAXIMUM_ALLOWED, &e) == 0);
+    /* An inherit-only OW entry applies to children only: the implicit rights stay. */
+    CHECK(check_access("O:%sG:SYD:(A;IO;0x1;;;OW)", t, MAXIMUM_ALLOWED, &e) == (READ_CONTROL | WRITE_DAC));
+    CloseHandle(t);
+}
+
+/* A restricted owner: OW matches in the restricting pass only when the owner is one of the
+ * restricting SIDs (as the implicit owner rights do). */
+static void access_check_owner_rights_entry_in_both_passes_of_a_restricted_token(void) {
+    HANDLE base = client(SecurityIdentification, TRUE), to_everyone = NULL, to_user = NULL;
+    PSID everyone = NULL, user = NULL;
+    SID_IDENTIFIER_AUTHORITY world = SECURITY_WORLD_SID_AUTHORITY;
+    CHECK(AllocateAndInitializeSid(&world, 1, 0, 0, 0, 0, 0, 0, 0, 0, &everyone));
+    CHECK(ConvertStringSidToSidA(me, &user));
+    SID_AND_ATTRIBUTES restrict_everyone = {everyone, 0}, restrict_user = {user, 0};
+    CHECK(CreateRestrictedToken(base, 0, 0, NULL, 0, NULL, 1, &restrict_everyone, &to_everyone));
+    CHECK(CreateRestrictedToken(base, 0, 0, NULL, 0, NULL, 1, &restrict_user, &to_user));
+    DWORD e;
+    CHECK(check_access("O:%sG:SYD:(A;;0x2;;;OW)(A;;0x1;;;WD)", to_everyone, MAXIMUM_ALLOWED, &e) == 0x1);
+    CHECK(check_access("O:%sG:SYD:(A;;0x2;;;OW)", to_everyone, 0x2, &e) == 0 && e == ERROR_ACCESS_DENIED);
+    CHECK(check_access("O:%sG:SYD:(A;;0x2;;;OW)", to_user, MAXIMUM_ALLOWED, &e) == 0x2);
+    CHECK(check_access("O:%sG:SYD:(A;;0x2;;;OW)", to_user, READ_CONTROL, &e) == 0 && e == ERROR_ACCESS_DENIED);
+    LocalFree(user);
+    FreeSid(everyone);
+    CloseHandle(to_user);
+    CloseHandle(to_everyone);
+    CloseHandle(base);
 }
 
 static void access_check_null_dacl_grants_everyone_everything(void) {
@@ -640,6 +686,66 @@ static void token_security_descriptor_is_the_one_open_thread_token_checks(void) 
     CloseHandle(bare);
 }
 
+/* Sets every privilege of a token to `attributes` (0, SE_PRIVILEGE_ENABLED or
+ * SE_PRIVILEGE_REMOVED). */
+static BOOL set_every_privilege(HANDLE token, DWORD attributes) {
+    static unsigned char buffer[4096];
+    DWORD length = 0;
+    if (!GetTokenInformation(token, TokenPrivileges, buffer, sizeof buffer, &length)) return FALSE;
+    TOKEN_PRIVILEGES *p = (TOKEN_PRIVILEGES *)buffer;
+    for (DWORD i = 0; i < p->PrivilegeCount; i++) p->Privileges[i].Attributes = attributes;
+    return AdjustTokenPrivileges(token, FALSE, p, 0, NULL, NULL);
+}
+
+/* Every check uses what the token holds now (A3-05): a privilege disabled or removed with
+ * AdjustTokenPrivileges grants nothing past a DACL (opening the thread's or the process's
+ * token) nor another owner (SetKernelObjectSecurity); one enabled again is seen at once. */
+static void a_removed_privilege_no_longer_opens_a_token_or_sets_an_owner(void) {
+    if ((thread_cap("CapEff") & 0xF) != 0xF) {
+        printf("# no CAP_CHOWN/CAP_DAC_OVERRIDE/CAP_FOWNER: no privilege to remove here\n");
+        return;
+    }
+    HANDLE process = NULL, thread = NULL, h = NULL;
+    static unsigned char saved[1024];
+    DWORD needed = 0;
+    CHECK(OpenProcessToken(GetCurrentProcess(), TOKEN_ALL_ACCESS, &process));
+    CHECK(GetKernelObjectSecurity(process, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, saved, sizeof saved,
+                                  &needed));
+    CHECK(ImpersonateSelf(SecurityImpersonation));
+    CHECK(OpenThreadToken(GetCurrentThread(), TOKEN_ALL_ACCESS, TRUE, &thread));
+    /* Both tokens: owned by nobody, an empty DACL. Only privileges open them now. */
+    PSECURITY_DESCRIPTOR nobody_empty = sd_of("O:S-1-22-1-65534D:");
+    CHECK(SetKernelObjectSecurity(process, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, nobody_empty));
+    CHECK(SetKernelObjectSecurity(thread, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, nobody_empty));
+    CHECK(OpenThreadToken(GetCurrentThread(), TOKEN_ALL_ACCESS, FALSE, &h));
+    CloseHandle(h);
+    h = NULL;
+    /* Disabled: nothing opens; enabled again: it opens. */
+    CHECK(set_every_privilege(thread, 0));
+    CHECK(!OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, FALSE, &h) && GetLastError() == ERROR_ACCESS_DENIED &&
+          h == NULL);
+    CHECK(set_every_privilege(thread, SE_PRIVILEGE_ENABLED));
+    CHECK(OpenThreadToken(GetCurrentThread(), TOKEN_ALL_ACCESS, FALSE, &h));
+    CloseHandle(h);
+    h = NULL;
+    /* Removed: the review's sequence. */
+    CHECK(set_every_privilege(thread, SE_PRIVILEGE_REMOVED));
+    CHECK(thread_cap("CapEff") == 0);
+    CHECK(!OpenThreadToken(GetCurrentThread(), TOKEN_ALL_ACCESS, FALSE, &h) && GetLastError() == ERROR_ACCESS_DENIED &&
+          h == NULL);
+    CHECK(!OpenProcessToken(GetCurrentProcess(), TOKEN_ALL_ACCESS, &h) && GetLastError() == ERROR_ACCESS_DENIED &&
+          h == NULL);
+    PSECURITY_DESCRIPTOR other_owner = sd_of("O:S-1-22-1-1");
+    CHECK(!SetKernelObjectSecurity(thread, OWNER_SECURITY_INFORMATION, other_owner) &&
+          GetLastError() == ERROR_INVALID_OWNER);
+    CHECK(RevertToSelf());
+    CHECK(SetKernelObjectSecurity(process, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, saved));
+    LocalFree(other_owner);
+    LocalFree(nobody_empty);
+    CloseHandle(thread);
+    CloseHandle(process);
+}
+
 /* Deleted privileges leave the token, and the thread's kernel capabilities while it
  * impersonates it; RevertToSelf gives them back. */
 static void impersonating_a_restricted_token_drops_deleted_privileges_in_the_kernel(void) {
@@ -744,6 +850,108 @@ static void create_process_as_user_runs_the_command_line(void) {
     CHECK(WaitForSingleObject(pi.hProcess, 10) == WAIT_TIMEOUT);
     CHECK(WaitForSingleObject(pi.hProcess, 5000) == WAIT_OBJECT_0);
     CHECK(GetExitCodeProcess(pi.hProcess, &code) && code == 0);
+    CloseHandle(pi.hThread);
+    CloseHandle(pi.hProcess);
+    CloseHandle(token);
+}
+
+/* Starts `sh -c "exit 3"` as the process's account: its process and thread handles. */
+static BOOL start_child(HANDLE token, PROCESS_INFORMATION *pi) {
+    STARTUPINFOA si;
+    char line[] = "sh -c \"exit 3\"";
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    memset(pi, 0, sizeof *pi);
+    return CreateProcessAsUserA(token, NULL, line, NULL, NULL, FALSE, 0, NULL, NULL, &si, pi);
+}
+
+/* Whether a value is a live handle of either kind (asked without changing it). */
+static BOOL is_live_handle(HANDLE h) {
+    DWORD code = 0, length = 0;
+    TOKEN_TYPE type;
+    return GetExitCodeProcess(h, &code) || GetTokenInformation(h, TokenType, &type, sizeof type, &length);
+}
+
+/* Process handles come from the token handle table's keyed permutation (A3-15): values
+ * within 1 MiB either side of one's own handles name no other live handle, though another
+ * component's process and token handles were opened just before and after. */
+static void process_handles_share_no_structure(void) {
+    HANDLE token = primary_token(), before = NULL, after = NULL;
+    PROCESS_INFORMATION theirs1, mine, theirs2;
+    CHECK(OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &before));
+    CHECK(start_child(token, &theirs1));
+    CHECK(start_child(token, &mine));
+    CHECK(start_child(token, &theirs2));
+    CHECK(OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &after));
+    HANDLE own[2] = {mine.hProcess, mine.hThread};
+    unsigned found = 0;
+    uintptr_t first = 0;
+    for (int i = 0; i < 2; i++)
+        for (intptr_t delta = -(1 << 20); delta <= (1 << 20); delta++) {
+            HANDLE probe = (HANDLE)((uintptr_t)own[i] + (uintptr_t)delta);
+            if (probe == mine.hProcess || probe == mine.hThread || !is_live_handle(probe)) continue;
+            if (found++ == 0) first = (uintptr_t)probe;
+        }
+    if (found) fprintf(stderr, "  %u live handles found near my own, first %#lx\n", found, (unsigned long)first);
+    CHECK(found == 0);
+    PROCESS_INFORMATION *all[3] = {&theirs1, &mine, &theirs2};
+    for (int i = 0; i < 3; i++) {
+        CHECK(WaitForSingleObject(all[i]->hProcess, 5000) == WAIT_OBJECT_0);
+        CloseHandle(all[i]->hThread);
+        CloseHandle(all[i]->hProcess);
+    }
+    CloseHandle(before);
+    CloseHandle(after);
+    CloseHandle(token);
+}
+
+/* hostsec.h: every HANDLE the library hands out is closed with HostSec_CloseHandle, process
+ * handles included; the value is dead after, for every function. */
+static void close_handle_closes_a_process_handle(void) {
+    HANDLE token = primary_token();
+    PROCESS_INFORMATION pi;
+    DWORD code = 0;
+    CHECK(start_child(token, &pi));
+    CHECK(WaitForSingleObject(pi.hProcess, 5000) == WAIT_OBJECT_0);
+    CHECK(HostSec_CloseHandle(pi.hProcess) == S_OK);
+    CHECK(HostSec_CloseHandle(pi.hProcess) == E_HANDLE);
+    CHECK(!GetExitCodeProcess(pi.hProcess, &code) && GetLastError() == ERROR_INVALID_HANDLE);
+    CHECK(WaitForSingleObject(pi.hProcess, 0) == WAIT_FAILED && GetLastError() == ERROR_INVALID_HANDLE);
+    CHECK(!CloseHandle(pi.hProcess) && GetLastError() == ERROR_INVALID_HANDLE);
+    /* The thread handle is a handle of its own: still live, closed by CloseHandle. */
+    CHECK(GetExitCodeProcess(pi.hThread, &code) && code == 3);
+    CHECK(CloseHandle(pi.hThread));
+    CHECK(HostSec_CloseHandle(pi.hThread) == E_HANDLE);
+    CloseHandle(token);
+}
+
+/* A handle of one kind given to a function of the other is an invalid handle, and changes
+ * nothing: token functions refuse process handles, process functions refuse token handles. */
+static void a_process_handle_is_no_token_and_a_token_handle_no_process(void) {
+    HANDLE token = primary_token(), copy = NULL;
+    PROCESS_INFORMATION pi;
+    DWORD code = 0, length = 0;
+    TOKEN_TYPE type;
+    CHECK(start_child(token, &pi));
+    CHECK(!GetTokenInformation(pi.hProcess, TokenType, &type, sizeof type, &length) &&
+          GetLastError() == ERROR_INVALID_HANDLE);
+    CHECK(!DuplicateTokenEx(pi.hProcess, TOKEN_ALL_ACCESS, NULL, SecurityImpersonation, TokenImpersonation, &copy) &&
+          GetLastError() == ERROR_INVALID_HANDLE && copy == NULL);
+    CHECK(!ImpersonateLoggedOnUser(pi.hThread) && GetLastError() == ERROR_INVALID_HANDLE);
+    CHECK(!SetThreadToken(NULL, pi.hProcess) && GetLastError() == ERROR_INVALID_HANDLE);
+    CHECK(HostSec_DuplicateTokenEx(pi.hProcess, 0, SecurityImpersonation, TokenImpersonation, &copy) == E_HANDLE &&
+          copy == NULL);
+    HOSTSEC_TOKEN_USER user;
+    CHECK(HostSec_GetTokenInformation(pi.hThread, TokenUser, &user, sizeof user, &length) == E_HANDLE);
+    CHECK(!CreateProcessAsUserA(pi.hProcess, "/bin/true", NULL, NULL, NULL, FALSE, 0, NULL, NULL,
+                                &(STARTUPINFOA){.cb = sizeof(STARTUPINFOA)}, &(PROCESS_INFORMATION){0}) &&
+          GetLastError() == ERROR_INVALID_HANDLE);
+    CHECK(WaitForSingleObject(token, 0) == WAIT_FAILED && GetLastError() == ERROR_INVALID_HANDLE);
+    CHECK(!GetExitCodeProcess(token, &code) && GetLastError() == ERROR_INVALID_HANDLE);
+    /* Both still work as what they are. */
+    CHECK(WaitForSingleObject(pi.hProcess, 5000) == WAIT_OBJECT_0);
+    CHECK(GetExitCodeProcess(pi.hProcess, &code) && code == 3);
+    CHECK(GetTokenInformation(token, TokenType, &type, sizeof type, &length) && type == TokenPrimary);
     CloseHandle(pi.hThread);
     CloseHandle(pi.hProcess);
     CloseHandle(token);
@@ -973,6 +1181,8 @@ int main(void) {
     RUN(access_check_generic_rights_map_through_the_mapping);
     RUN(access_check_maximum_allowed_grants_every_allowed_right);
     RUN(access_check_owner_gets_read_control_and_write_dac);
+    RUN(access_check_owner_rights_entry_replaces_the_owners_implicit_rights);
+    RUN(access_check_owner_rights_entry_in_both_passes_of_a_restricted_token);
     RUN(access_check_null_dacl_grants_everyone_everything);
     RUN(access_check_empty_dacl_grants_no_one);
     RUN(access_check_zero_desired_access_is_denied);
@@ -985,10 +1195,14 @@ int main(void) {
     RUN(restricting_a_restricted_token_again_never_widens_access);
     RUN(maximum_allowed_never_grants_access_system_security_without_the_privilege);
     RUN(token_security_descriptor_is_the_one_open_thread_token_checks);
+    RUN(a_removed_privilege_no_longer_opens_a_token_or_sets_an_owner);
     RUN(impersonating_a_restricted_token_drops_deleted_privileges_in_the_kernel);
     RUN(create_restricted_token_checks_its_arguments);
     RUN(create_process_as_user_runs_the_command_line);
     RUN(create_process_as_user_runs_as_the_account);
+    RUN(process_handles_share_no_structure);
+    RUN(close_handle_closes_a_process_handle);
+    RUN(a_process_handle_is_no_token_and_a_token_handle_no_process);
     RUN(create_process_as_user_checks_its_arguments);
     RUN(create_process_as_user_never_runs_a_program_from_lp_current_directory);
     RUN(create_process_as_user_with_no_environment_gets_the_users_minimal_one);
