@@ -18,7 +18,12 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/sysmacros.h>
+#include <linux/filter.h>
 #include <linux/keyctl.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <termios.h>
 #define HOSTSEC_W32_NO_WINDOWS_NAMES
 #include <hostsec_win32.h>
@@ -446,6 +451,13 @@ static int probe(int argc, char **argv) {
         int r = probe_no_terminal();
         return r ? r : is_dev_null(0) && is_dev_null(1) && is_dev_null(2) ? 0 : 4;
     }
+    if (strcmp(what, "setuid") == 0) { /* run set-user-ID root: elevated only for good, or not at all */
+        uid_t r, e, s;
+        if (getresuid(&r, &e, &s) != 0) return 2;
+        if (e != 0 || r == 0) return 0; /* did not elevate */
+        if (setuid(r) != 0) return 3;   /* the classic drop ... */
+        return setuid(0) == 0 || geteuid() == 0 ? 1 : 0; /* ... and root regained after it */
+    }
     if (strcmp(what, "state") == 0 && argc == 5) {
         mode_t mask = umask(022);
         if (mask != 022) return 1;
@@ -745,6 +757,152 @@ static void spawn_as_user_uid_0_child_holds_the_tokens_permitted_set(void) {
     HostSec_CloseHandle(root);
 }
 
+/* ---- What a child never gets: the host's memory, a group's denied files, half a root. */
+
+/* The scratch account of the deny-only test and its group (removed at exit). */
+static char scratch_user[32], scratch_group[32], scratch_dir[64], scratch_file[96], suid_path[112];
+
+static void remove_scratch(void) {
+    char command[256];
+    if (scratch_file[0]) unlink(scratch_file);
+    if (suid_path[0]) unlink(suid_path);
+    if (scratch_dir[0]) rmdir(scratch_dir);
+    if (scratch_user[0]) {
+        snprintf(command, sizeof command, "userdel -f %s 2>/dev/null", scratch_user);
+        (void)!system(command);
+        scratch_user[0] = 0;
+    }
+    if (scratch_group[0]) {
+        snprintf(command, sizeof command, "groupdel %s 2>/dev/null", scratch_group);
+        (void)!system(command);
+        scratch_group[0] = 0;
+    }
+}
+
+struct held_spawn {
+    HANDLE token;
+    int ready[2]; /* the listener's number goes through it once the filter is in place */
+    HRESULT hr;
+    pid_t pid;
+};
+
+/* Spawns /bin/true from a thread whose seccomp filter hands the child's execveat to a
+ * listener: the child then waits in execveat, after its last credential change, until the
+ * test lets it go (fork copies the forking thread's filter). */
+static void *spawn_with_exec_held(void *arg) {
+    struct held_spawn *job = arg;
+    struct sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_execveat, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog program = {sizeof filter / sizeof filter[0], filter};
+    /* Without CAP_SYS_ADMIN a filter needs no_new_privs (this thread's only). */
+    uint64_t e, p, i;
+    if (util_capget(&e, &p, &i) == 0 && !(e & (1ull << CAP_SYS_ADMIN))) (void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &program);
+    (void)!write(job->ready[1], &listener, sizeof listener);
+    if (listener < 0) return NULL;
+    char *const argv[] = {"true", NULL};
+    job->hr = HostSec_SpawnAsUser(job->token, "/bin/true", argv, NULL, &job->pid);
+    return NULL;
+}
+
+/* Whether a process of this uid without any capability opens /proc/<pid>/mem. */
+static int capability_free_process_opens_memory_of(pid_t pid) {
+    pid_t reader = fork();
+    if (reader == 0) {
+        struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+        struct __user_cap_data_struct none[2];
+        memset(none, 0, sizeof none);
+        if (syscall(SYS_capset, &header, none) != 0) _exit(2);
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/mem", (int)pid);
+        _exit(open(path, O_RDONLY) >= 0 ? 1 : errno == EACCES || errno == EPERM ? 0 : 3);
+    }
+    int status = 0;
+    if (waitpid(reader, &status, 0) != reader || !WIFEXITED(status)) return -1;
+    return WEXITSTATUS(status) == 0 ? 0 : WEXITSTATUS(status) == 1 ? 1 : -1;
+}
+
+/* ADV2-04: between its last credential change and execve the child's memory is a copy of the
+ * host's. When the token's uid and gid are the process's own (its privileges deleted), no
+ * credential change makes the kernel mark it undumpable, so another process of that uid with
+ * no capability could read the host's secrets there. The child is held in execveat (a seccomp
+ * listener of the test) and probed at that very moment. */
+static void spawn_as_user_child_is_not_dumpable_before_exec(void) {
+    HANDLE process = NULL;
+    struct held_spawn job = {NULL, {-1, -1}, E_FAIL, 0};
+    /* A host that never changed credentials is dumpable; one whose threads impersonated is
+     * not (the kernel clears the flag for the whole process and fork copies it): this test
+     * puts back the first kind, as the other tests here impersonate. */
+    int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+    CHECK(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == 0);
+    CHECK_HR(HostSec_OpenProcessToken(TOKEN_ALL_ACCESS, &process), S_OK);
+    CHECK(HostSecW32_CreateRestrictedToken(process, DISABLE_MAX_PRIVILEGE, 0, NULL, 0, NULL, 0, NULL, &job.token));
+    CHECK(pipe(job.ready) == 0);
+    pthread_t thread;
+    CHECK(pthread_create(&thread, NULL, spawn_with_exec_held, &job) == 0);
+    int listener = -1;
+    CHECK(read(job.ready[0], &listener, sizeof listener) == sizeof listener && listener >= 0);
+    struct pollfd wait_for = {listener, POLLIN, 0};
+    struct seccomp_notif request;
+    memset(&request, 0, sizeof request);
+    int held = listener >= 0 && poll(&wait_for, 1, 20000) == 1 &&
+               ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &request) == 0;
+    CHECK(held);
+    if (held) {
+        int readable = capability_free_process_opens_memory_of((pid_t)request.pid);
+        if (readable != 0) fprintf(stderr, "  /proc/%u/mem opened before execve: %d\n", request.pid, readable);
+        CHECK(readable == 0);
+        struct seccomp_notif_resp go = {request.id, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE};
+        CHECK(ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &go) == 0);
+    }
+    if (listener >= 0) close(listener); /* a child still held gets ENOSYS and fails */
+    pthread_join(thread, NULL);
+    CHECK_HR(job.hr, S_OK);
+    int status = 0;
+    if (job.hr == S_OK)
+        CHECK(waitpid(job.pid, &status, 0) == job.pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(job.ready[0]);
+    close(job.ready[1]);
+    HostSec_CloseHandle(job.token);
+    HostSec_CloseHandle(process);
+    (void)prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
+}
+
+/* ADV2-06: a set-user-ID root program run by a child of an ordinary token. With a bounding
+ * set cut to nothing it would get euid 0 without capabilities: setuid(getuid()) then changes
+ * only the effective uid, and setuid(0) takes root back (CVE-2000-0506). It must either not
+ * elevate or, if it does, drop for good. */
+static void setuid_root_program_in_a_spawned_child_either_does_not_elevate_or_drops_fully(void) {
+    SKIP_UNLESS_ROOT();
+    const char *probe = probe_program();
+    snprintf(suid_path, sizeof suid_path, "%s-setuid", probe);
+    atexit(remove_scratch);
+    int in = open(probe, O_RDONLY), out = open(suid_path, O_WRONLY | O_CREAT | O_EXCL, 0700);
+    char buffer[65536];
+    ssize_t n;
+    while (in >= 0 && out >= 0 && (n = read(in, buffer, sizeof buffer)) > 0)
+        if (write(out, buffer, (size_t)n) != n) break;
+    if (in >= 0) close(in);
+    if (out >= 0) close(out);
+    CHECK(chown(suid_path, 0, 0) == 0 && chmod(suid_path, 04755) == 0);
+    HANDLE nobody = NULL;
+    CHECK_HR(HostSec_LogonUser("nobody", &nobody), S_OK);
+    char *const argv[] = {"probe", "--probe", "setuid", NULL};
+    pid_t pid = 0;
+    int status = 0;
+    CHECK_HR(HostSec_SpawnAsUser(nobody, suid_path, argv, NULL, &pid), S_OK);
+    CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
+    if (WEXITSTATUS(status) != 0) fprintf(stderr, "  probe: %d (1: root regained after the drop)\n", WEXITSTATUS(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    unlink(suid_path);
+    suid_path[0] = 0;
+    HostSec_CloseHandle(nobody);
+}
+
 int main(int argc, char **argv) {
     if (argc >= 3 && strcmp(argv[1], "--probe") == 0) return probe(argc, argv);
     if (argc == 2 && strcmp(argv[1], "--tty-host") == 0) return tty_host();
@@ -765,6 +923,8 @@ int main(int argc, char **argv) {
     RUN(spawn_as_user_refuses_a_restricted_token);
     RUN(spawn_as_user_child_of_a_privilege_deleted_token_has_no_new_privs);
     RUN(spawn_as_user_uid_0_child_holds_the_tokens_permitted_set);
+    RUN(spawn_as_user_child_is_not_dumpable_before_exec);
+    RUN(setuid_root_program_in_a_spawned_child_either_does_not_elevate_or_drops_fully);
     RUN(plain_fork_from_an_impersonating_thread_keeps_a_way_back);
     RUN(socket_client_token_is_the_peer);
     RUN(socket_client_served_as_itself);
