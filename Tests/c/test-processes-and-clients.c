@@ -454,8 +454,8 @@ static int probe(int argc, char **argv) {
     if (strcmp(what, "setuid") == 0) { /* run set-user-ID root: elevated only for good, or not at all */
         uid_t r, e, s;
         if (getresuid(&r, &e, &s) != 0) return 2;
-        if (e != 0 || r == 0) return 0; /* did not elevate */
-        if (setuid(r) != 0) return 3;   /* the classic drop ... */
+        if (e != 0 || r == 0) return 0;                  /* did not elevate */
+        if (setuid(r) != 0) return 3;                    /* the classic drop ... */
         return setuid(0) == 0 || geteuid() == 0 ? 1 : 0; /* ... and root regained after it */
     }
     if (strcmp(what, "state") == 0 && argc == 5) {
@@ -639,8 +639,9 @@ static PSID sid_of(const char *text) {
     return sid;
 }
 
-/* A3-04: restricting SIDs and a deny-only user or primary group have no kernel form; both
- * spawn functions refuse such a token with ERROR_NOT_SUPPORTED and start nothing. */
+/* A3-04: restricting and deny-only SIDs have no kernel form; both spawn functions refuse
+ * such a token with ERROR_NOT_SUPPORTED and start nothing (a deny-only supplementary group:
+ * restricted_token_with_deny_only_group_never_reads_a_file_that_group_is_denied). */
 static void spawn_as_user_refuses_a_restricted_token(void) {
     HANDLE process = NULL;
     CHECK_HR(HostSec_OpenProcessToken(TOKEN_ALL_ACCESS, &process), S_OK);
@@ -849,8 +850,8 @@ static void spawn_as_user_child_is_not_dumpable_before_exec(void) {
     struct pollfd wait_for = {listener, POLLIN, 0};
     struct seccomp_notif request;
     memset(&request, 0, sizeof request);
-    int held = listener >= 0 && poll(&wait_for, 1, 20000) == 1 &&
-               ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &request) == 0;
+    int held =
+        listener >= 0 && poll(&wait_for, 1, 20000) == 1 && ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &request) == 0;
     CHECK(held);
     if (held) {
         int readable = capability_free_process_opens_memory_of((pid_t)request.pid);
@@ -863,13 +864,130 @@ static void spawn_as_user_child_is_not_dumpable_before_exec(void) {
     pthread_join(thread, NULL);
     CHECK_HR(job.hr, S_OK);
     int status = 0;
-    if (job.hr == S_OK)
-        CHECK(waitpid(job.pid, &status, 0) == job.pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    if (job.hr == S_OK) CHECK(waitpid(job.pid, &status, 0) == job.pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
     close(job.ready[0]);
     close(job.ready[1]);
     HostSec_CloseHandle(job.token);
     HostSec_CloseHandle(process);
     (void)prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
+}
+
+/* The exit status of `cat path` started from `token` by HostSec_SpawnAsUser; -1 when it did
+ * not start (its HRESULT in *hr). */
+static int cat_as(HANDLE token, const char *path, HRESULT *hr) {
+    char *const argv[] = {"cat", (char *)path, NULL};
+    pid_t pid = 0;
+    int saved[2] = {dup(1), dup(2)}, null = open("/dev/null", O_WRONLY), status = 0;
+    fflush(stdout);
+    dup2(null, 1), dup2(null, 2);
+    *hr = HostSec_SpawnAsUser(token, "/bin/cat", argv, NULL, &pid);
+    dup2(saved[0], 1), dup2(saved[1], 2), close(saved[0]), close(saved[1]), close(null);
+    if (*hr != S_OK) return -1;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -2;
+    return WEXITSTATUS(status);
+}
+
+/* ADV2-05: a file that denies a group (mode 0604, group g) is read by everyone but g's
+ * members. A token of a member of g whose group g is deny-only (CreateRestrictedToken) must
+ * read it no more than the unrestricted token: neither a child nor a thread impersonating it
+ * may hold a kernel identity without g. */
+static void restricted_token_with_deny_only_group_never_reads_a_file_that_group_is_denied(void) {
+    SKIP_UNLESS_ROOT();
+    char command[256];
+    snprintf(scratch_group, sizeof scratch_group, "hsdo%dg", (int)getpid() % 100000);
+    snprintf(scratch_user, sizeof scratch_user, "hsdo%d", (int)getpid() % 100000);
+    atexit(remove_scratch);
+    snprintf(command, sizeof command, "groupadd %s && useradd -M -N -g nogroup -G %s -s /bin/sh %s", scratch_group,
+             scratch_group, scratch_user);
+    if (system(command) != 0) {
+        CHECK(!"groupadd/useradd");
+        remove_scratch();
+        return;
+    }
+    struct group *g = getgrnam(scratch_group);
+    CHECK(g != NULL);
+    gid_t denied = g ? g->gr_gid : 0;
+    snprintf(scratch_dir, sizeof scratch_dir, "/tmp/hostsec-denyonly-XXXXXX");
+    CHECK(mkdtemp(scratch_dir) != NULL && chmod(scratch_dir, 0755) == 0);
+    snprintf(scratch_file, sizeof scratch_file, "%s/for-all-but-the-group", scratch_dir);
+    int fd = open(scratch_file, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    CHECK(fd >= 0 && write(fd, "x\n", 2) == 2);
+    close(fd);
+    CHECK(chown(scratch_file, 0, denied) == 0 && chmod(scratch_file, 0604) == 0);
+
+    HANDLE member = NULL, restricted = NULL, impersonation = NULL;
+    CHECK_HR(HostSec_LogonUser(scratch_user, &member), S_OK);
+    char sid[48];
+    snprintf(sid, sizeof sid, "S-1-22-2-%u", (unsigned)denied);
+    SID_AND_ATTRIBUTES the_group = {sid_of(sid), 0};
+    CHECK(HostSecW32_CreateRestrictedToken(member, 0, 1, &the_group, 0, NULL, 0, NULL, &restricted));
+    HRESULT hr;
+    CHECK(cat_as(member, scratch_file, &hr) == 1); /* the member is denied */
+    int read_by_child = cat_as(restricted, scratch_file, &hr);
+    if (read_by_child == 0) fprintf(stderr, "  the deny-only token's child read the file\n");
+    CHECK(read_by_child != 0);
+    CHECK_HR(hr, HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED));
+    char line[160];
+    snprintf(line, sizeof line, "/bin/cat %s", scratch_file);
+    STARTUPINFOA si;
+    PROCESS_INFORMATION pi;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = si.hStdOutput = si.hStdError = INVALID_HANDLE_VALUE;
+    HostSecW32_SetLastError(0);
+    BOOL started = HostSecW32_CreateProcessAsUserA(restricted, NULL, line, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi);
+    CHECK(!started && HostSecW32_GetLastError() == ERROR_NOT_SUPPORTED);
+    if (started) {
+        HostSecW32_WaitForSingleObject(pi.hProcess, INFINITE);
+        HostSecW32_CloseHandle(pi.hProcess), HostSecW32_CloseHandle(pi.hThread);
+    }
+
+    /* A thread impersonating it at SecurityImpersonation: refused, the thread unchanged. */
+    char before[2048], after[2048];
+    thread_credentials(before, sizeof before);
+    CHECK_HR(mgr->lpVtbl->ImpersonateLoggedOnUser(mgr, member), S_OK);
+    CHECK(open(scratch_file, O_RDONLY) < 0 && errno == EACCES);
+    CHECK_HR(util_revert(mgr), S_OK);
+    HRESULT impersonated = mgr->lpVtbl->ImpersonateLoggedOnUser(mgr, restricted);
+    if (impersonated == S_OK && (fd = open(scratch_file, O_RDONLY)) >= 0) {
+        fprintf(stderr, "  a thread impersonating the deny-only token read the file\n");
+        CHECK(!"read while impersonating");
+        close(fd);
+    }
+    CHECK_HR(impersonated, HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED));
+    CHECK_HR(util_revert(mgr), S_OK);
+    thread_credentials(after, sizeof after);
+    CHECK(strcmp(before, after) == 0);
+    CHECK_HR(HostSec_DuplicateTokenEx(restricted, TOKEN_ALL_ACCESS, SecurityImpersonation, TokenImpersonation,
+                                      &impersonation),
+             S_OK);
+    CHECK_HR(mgr->lpVtbl->SetThreadToken(mgr, impersonation), HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED));
+    thread_credentials(after, sizeof after);
+    CHECK(strcmp(before, after) == 0);
+    CHECK_HR(util_revert(mgr), S_OK);
+    HostSecW32_SetLastError(0);
+    CHECK(!HostSecW32_ImpersonateLoggedOnUser(restricted) && HostSecW32_GetLastError() == ERROR_NOT_SUPPORTED);
+    thread_credentials(after, sizeof after);
+    CHECK_HR(util_revert(mgr), S_OK);
+    CHECK(strcmp(before, after) == 0);
+    HostSec_CloseHandle(impersonation);
+    /* At SecurityIdentification the kernel does not change: the identity is the token's to
+     * query, the thread keeps its own credentials. */
+    CHECK_HR(HostSec_DuplicateTokenEx(restricted, TOKEN_ALL_ACCESS, SecurityIdentification, TokenImpersonation,
+                                      &impersonation),
+             S_OK);
+    CHECK_HR(mgr->lpVtbl->SetThreadToken(mgr, impersonation), S_OK);
+    thread_credentials(after, sizeof after);
+    CHECK(strcmp(before, after) == 0);
+    CHECK_HR(util_revert(mgr), S_OK);
+    HostSec_CloseHandle(impersonation);
+    HostSecW32_LocalFree(the_group.Sid);
+    HostSec_CloseHandle(restricted);
+    HostSec_CloseHandle(member);
+    int status;
+    CHECK(waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD);
+    remove_scratch();
 }
 
 /* ADV2-06: a set-user-ID root program run by a child of an ordinary token. With a bounding
@@ -896,7 +1014,8 @@ static void setuid_root_program_in_a_spawned_child_either_does_not_elevate_or_dr
     int status = 0;
     CHECK_HR(HostSec_SpawnAsUser(nobody, suid_path, argv, NULL, &pid), S_OK);
     CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
-    if (WEXITSTATUS(status) != 0) fprintf(stderr, "  probe: %d (1: root regained after the drop)\n", WEXITSTATUS(status));
+    if (WEXITSTATUS(status) != 0)
+        fprintf(stderr, "  probe: %d (1: root regained after the drop)\n", WEXITSTATUS(status));
     CHECK(WEXITSTATUS(status) == 0);
     unlink(suid_path);
     suid_path[0] = 0;
@@ -924,6 +1043,7 @@ int main(int argc, char **argv) {
     RUN(spawn_as_user_child_of_a_privilege_deleted_token_has_no_new_privs);
     RUN(spawn_as_user_uid_0_child_holds_the_tokens_permitted_set);
     RUN(spawn_as_user_child_is_not_dumpable_before_exec);
+    RUN(restricted_token_with_deny_only_group_never_reads_a_file_that_group_is_denied);
     RUN(setuid_root_program_in_a_spawned_child_either_does_not_elevate_or_drops_fully);
     RUN(plain_fork_from_an_impersonating_thread_keeps_a_way_back);
     RUN(socket_client_token_is_the_peer);

@@ -41,6 +41,14 @@ public struct TokenRestrictions: Hashable, Sendable {
         self.deletedCapabilities = deletedCapabilities
     }
 
+    /// Whether the kernel can hold a token with these restrictions: deleted privileges are
+    /// capabilities it drops, but it has no deny-only membership (a Linux user or group both
+    /// grants and denies: mode bits such as 0604 and ACL entries deny their members, so
+    /// keeping the group grants more than deny-only and dropping it denies less) and no second
+    /// pass for restricting SIDs. Without it a token never acts in the kernel (a child, a
+    /// thread impersonating it at SecurityImpersonation): it could do more than the token.
+    public var kernelCanHold: Bool { denyOnly.isEmpty && restricting == nil }
+
     /// The restrictions of a token restricted again by `further`: restricting only ever
     /// narrows. Deny-only SIDs and deleted capabilities add up; restricting SIDs given to a
     /// token that has some already leave the SIDs in both lists (Windows' rule for
