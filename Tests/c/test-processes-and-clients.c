@@ -39,6 +39,17 @@ static void remove_probe(void) {
     if (probe_dir[0]) rmdir(probe_dir);
 }
 
+/* A new file `to` (mode) with the bytes of `from`. */
+static void copy_file(const char *from, const char *to, mode_t mode) {
+    int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT | O_EXCL, mode);
+    char buffer[65536];
+    ssize_t n;
+    while (in >= 0 && out >= 0 && (n = read(in, buffer, sizeof buffer)) > 0)
+        if (write(out, buffer, (size_t)n) != n) break;
+    if (in >= 0) close(in);
+    if (out >= 0) close(out);
+}
+
 static const char *probe_program(void) {
     if (probe_path[0]) return probe_path;
     snprintf(probe_dir, sizeof probe_dir, "/tmp/hostsec-probe-XXXXXX");
@@ -46,13 +57,7 @@ static const char *probe_program(void) {
     chmod(probe_dir, 0755);
     snprintf(probe_path, sizeof probe_path, "%s/probe", probe_dir);
     atexit(remove_probe);
-    int in = open("/proc/self/exe", O_RDONLY), out = open(probe_path, O_WRONLY | O_CREAT | O_EXCL, 0755);
-    char buffer[65536];
-    ssize_t n;
-    while (in >= 0 && out >= 0 && (n = read(in, buffer, sizeof buffer)) > 0)
-        if (write(out, buffer, (size_t)n) != n) break;
-    if (in >= 0) close(in);
-    if (out >= 0) close(out);
+    copy_file("/proc/self/exe", probe_path, 0755);
     return probe_path;
 }
 
@@ -999,13 +1004,7 @@ static void setuid_root_program_in_a_spawned_child_either_does_not_elevate_or_dr
     const char *probe = probe_program();
     snprintf(suid_path, sizeof suid_path, "%s-setuid", probe);
     atexit(remove_scratch);
-    int in = open(probe, O_RDONLY), out = open(suid_path, O_WRONLY | O_CREAT | O_EXCL, 0700);
-    char buffer[65536];
-    ssize_t n;
-    while (in >= 0 && out >= 0 && (n = read(in, buffer, sizeof buffer)) > 0)
-        if (write(out, buffer, (size_t)n) != n) break;
-    if (in >= 0) close(in);
-    if (out >= 0) close(out);
+    copy_file(probe, suid_path, 0700);
     CHECK(chown(suid_path, 0, 0) == 0 && chmod(suid_path, 04755) == 0);
     HANDLE nobody = NULL;
     CHECK_HR(HostSec_LogonUser("nobody", &nobody), S_OK);
