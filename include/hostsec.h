@@ -1037,30 +1037,28 @@ HRESULT HostSec_SetPolicy(DWORD dwFlags);
  * Processes and clients as users (docs/access-control.md)
  * ------------------------------------------------------------------------------------- */
 
-/** Starts the program at `path` (no PATH search) as the account of a primary token. The
- *  calling thread opens `path` (O_PATH, with its current credentials, impersonation included;
- *  a relative path is the caller's current folder's) and the child runs exactly that file
+/** Starts the program at `path` (no PATH search) as the account of a primary token. The calling
+ *  thread opens `path` (O_PATH, with its current credentials, impersonation included; a
+ *  relative path is the caller's current folder's) and the child runs exactly that file
  *  (execveat), so the account needs execute permission on the file, not search permission on
- *  its folders. The child's real, effective, saved and filesystem uids are the token's uid,
- *  its real, effective, saved and filesystem gids the token's gid, its supplementary groups
- *  exactly the token's. Capabilities: for a
- *  token of a uid other than 0, the privileges the token has enabled are the child's
- *  permitted, effective, inheritable and ambient sets (so they survive the exec), and nothing
- *  else; for uid 0, the token's permitted set (root's programs start with it effective). The
- *  bounding set is cut to the token's permitted set when the caller holds CAP_SETPCAP. The
- *  child runs with no_new_privs (PR_SET_NO_NEW_PRIVS) when the bounding set could not be cut
- *  (so a uid-0 child still holds exactly the token's permitted set), when the token lost
- *  privileges (a CreateRestrictedToken token, or privileges removed with
+ *  its folders. The child's real, effective, saved and filesystem uids are the token's uid, its
+ *  real, effective, saved and filesystem gids the token's gid, its supplementary groups exactly
+ *  the token's. Capabilities: for a token of a uid other than 0, the privileges the token has
+ *  enabled are the child's permitted, effective, inheritable and ambient sets (so they survive
+ *  the exec), and nothing else; for uid 0, the token's permitted set (root's programs start
+ *  with it effective). The bounding set is cut to the token's permitted set when the caller
+ *  holds CAP_SETPCAP. The child runs with no_new_privs (PR_SET_NO_NEW_PRIVS) when the bounding
+ *  set could not be cut (so a uid-0 child still holds exactly the token's permitted set), when
+ *  the token lost privileges (a CreateRestrictedToken token, or privileges removed with
  *  AdjustTokenPrivileges), and for a uid other than 0 whenever its bounding set lacks a
- *  capability (every such token that does not hold them all): set-user-ID and
- *  file-capability programs then run without elevating (su, sudo, passwd, ping with file
- *  capabilities do not work in the child, unlike in a login session), never half elevated
- *  with euid 0 and a saved uid 0 but a cut capability set. A uid-0 token with its
- *  privileges deleted still starts a uid-0 child: root without capabilities, owner of every
- *  file root owns. No saved root id, no way back. From fork to execve the child is not
- *  dumpable (PR_SET_DUMPABLE 0, its first step): its memory is still a copy of the caller's,
- *  and no other process of the account can read it through /proc; the program it runs is
- *  dumpable as usual.
+ *  capability (any such token short of every capability): set-user-ID and file-capability
+ *  programs then run without elevating (su, sudo, passwd, ping with file capabilities do not
+ *  work in the child as in a login session), never half elevated with euid 0, saved uid 0 and a
+ *  cut capability set. A uid-0 token with its privileges deleted still starts a uid-0 child:
+ *  root without capabilities, owner of every file root owns. No saved root id, no way back.
+ *  From fork to execve the child is not dumpable (PR_SET_DUMPABLE 0, its first step): its
+ *  memory is still a copy of the caller's, and no other process of the account can read it
+ *  through /proc; the program it runs is dumpable as usual.
  *
  *  What else the child gets: a session of its own (setsid: no controlling terminal, so it
  *  can neither open the caller's /dev/tty nor push input into it) and a new anonymous session

@@ -918,8 +918,9 @@ BOOL HostSecW32_SetKernelObjectSecurity(HANDLE Handle, SECURITY_INFORMATION Secu
  *  (they count for AccessCheck only; the ids stay the account's. A Linux user or group both
  *  grants and denies, so the kernel has no deny-only form: a token with deny-only or
  *  restricting SIDs starts no process and is impersonated at SecurityIdentification only,
- *  ERROR_NOT_SUPPORTED otherwise), the privileges deleted (their capabilities gone from the token: impersonating it drops
- *  them from the thread's kernel credentials; DISABLE_MAX_PRIVILEGE deletes all but
+ *  ERROR_NOT_SUPPORTED otherwise), the privileges deleted (their capabilities gone from the
+ *  token: impersonating it drops them from the thread's kernel credentials;
+ *  DISABLE_MAX_PRIVILEGE deletes all but
  *  SeChangeNotifyPrivilege; unknown LUIDs are ignored), SidsToRestrict make AccessCheck's
  *  second pass. Restricting a restricted token only narrows it: its restricting SIDs become
  *  those also in SidsToRestrict (none given: unchanged; none in both: no restricting SID and a
