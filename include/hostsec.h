@@ -686,11 +686,12 @@ typedef struct IHostSecurityManagerVtbl {
      *  HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD) (another account without CAP_SETUID and
      *    CAP_SETGID under HOSTSEC_POLICY_REQUIRE_ENFORCEMENT: nothing changes, the thread
      *    keeps its token and credentials);
-     *  HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED) (a restricted token with deny-only or
-     *    restricting SIDs, at SecurityImpersonation or SecurityDelegation: the kernel has no
-     *    form for them, and a thread holding the account's ids, with or without the deny-only
-     *    group, could open files the token may not; nothing changes. At SecurityIdentification
-     *    such a token is accepted, the kernel unchanged);
+     *  HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED) (a restricted token with deny-only SIDs, at
+     *    SecurityImpersonation or SecurityDelegation: the kernel has no form for them, and a
+     *    thread holding the account's ids, with or without the deny-only group, could open
+     *    files the token may not; nothing changes. At SecurityIdentification such a token is
+     *    accepted, the kernel unchanged. Restricting SIDs are not refused: the thread holds
+     *    the account's ids and the kernel makes no second pass);
      *  E_INVALIDARG, E_OUTOFMEMORY, E_UNEXPECTED (the kernel refused a step or reported other
      *    credentials: rolled back, see the vtable's comment);
      *  E_FAIL (credentials could not be restored, or the thread held credentials the library

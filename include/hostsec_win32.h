@@ -591,8 +591,8 @@ BOOL HostSecW32_RevertToSelf(void);
  *  ERROR_ACCESS_DENIED (the handle lacks the rights above; or the kernel refused a step:
  *  rolled back); ERROR_PRIVILEGE_NOT_HELD (another account without CAP_SETUID/CAP_SETGID under
  *  HOSTSEC_POLICY_REQUIRE_ENFORCEMENT: nothing changes); ERROR_NOT_SUPPORTED (a restricted
- *  token with deny-only or restricting SIDs at SecurityImpersonation or SecurityDelegation:
- *  the kernel has no form for it; nothing changes); ERROR_INVALID_PARAMETER,
+ *  token with deny-only SIDs at SecurityImpersonation or SecurityDelegation: the kernel has
+ *  no form for them; nothing changes); ERROR_INVALID_PARAMETER,
  *  ERROR_NOT_ENOUGH_MEMORY (the kernel refused a step: rolled back); ERROR_INTERNAL_ERROR (the
  *  kernel refused otherwise: rolled back; or closed). Common results. */
 BOOL HostSecW32_ImpersonateLoggedOnUser(HANDLE hToken);
@@ -916,9 +916,9 @@ BOOL HostSecW32_SetKernelObjectSecurity(HANDLE Handle, SECURITY_INFORMATION Secu
 /** A restricted copy of a token (TOKEN_DUPLICATE; same type and level, the source handle's
  *  rights): SidsToDisable (the token's user or groups; others are ignored) become deny-only
  *  (they count for AccessCheck only; the ids stay the account's. A Linux user or group both
- *  grants and denies, so the kernel has no deny-only form: a token with deny-only or
- *  restricting SIDs starts no process and is impersonated at SecurityIdentification only,
- *  ERROR_NOT_SUPPORTED otherwise), the privileges deleted (their capabilities gone from the
+ *  grants and denies, so the kernel has no deny-only form: a token with deny-only SIDs starts
+ *  no process and is impersonated at SecurityIdentification only, ERROR_NOT_SUPPORTED
+ *  otherwise; one with restricting SIDs starts no process either), the privileges deleted (their capabilities gone from the
  *  token: impersonating it drops them from the thread's kernel credentials;
  *  DISABLE_MAX_PRIVILEGE deletes all but
  *  SeChangeNotifyPrivilege; unknown LUIDs are ignored), SidsToRestrict make AccessCheck's

@@ -41,13 +41,16 @@ public struct TokenRestrictions: Hashable, Sendable {
         self.deletedCapabilities = deletedCapabilities
     }
 
-    /// Whether the kernel can hold a token with these restrictions: deleted privileges are
-    /// capabilities it drops, but it has no deny-only membership (a Linux user or group both
-    /// grants and denies: mode bits such as 0604 and ACL entries deny their members, so
-    /// keeping the group grants more than deny-only and dropping it denies less) and no second
-    /// pass for restricting SIDs. Without it a token never acts in the kernel (a child, a
-    /// thread impersonating it at SecurityImpersonation): it could do more than the token.
-    public var kernelCanHold: Bool { denyOnly.isEmpty && restricting == nil }
+    /// Whether the kernel has a form for the deny-only SIDs: none at all. A Linux user or group
+    /// both grants and denies (mode bits such as 0604 and ACL entries deny their members), so
+    /// a thread or child that keeps the group may open what the group grants, and one without
+    /// it what the group is denied. A token with deny-only SIDs never acts in the kernel.
+    public var kernelCanHoldDenyOnly: Bool { denyOnly.isEmpty }
+
+    /// Whether a child process can hold the token: no deny-only SIDs, and no restricting ones
+    /// (the kernel has no second pass, and a child, unlike an impersonating thread, is out of
+    /// the library's reach).
+    public var kernelCanHold: Bool { kernelCanHoldDenyOnly && restricting == nil }
 
     /// The restrictions of a token restricted again by `further`: restricting only ever
     /// narrows. Deny-only SIDs and deleted capabilities add up; restricting SIDs given to a

@@ -552,7 +552,7 @@ public func HostSecW32_CreateRestrictedToken(
         identity.capEffective &= ~restrictions.deletedCapabilities
         identity.capPermitted &= ~restrictions.deletedCapabilities
         // The ids stay the account's: deny-only SIDs count for AccessCheck only, and a token
-        // with any has no kernel form (TokenRestrictions.kernelCanHold).
+        // with any has no kernel form (TokenRestrictions.kernelCanHoldDenyOnly).
         let merged = (source.restrictions ?? TokenRestrictions()).restricted(by: restrictions)
         let restricted = source.copy(kind: source.kind, level: source.level, identity: identity, restrictions: merged)
         return try core { () throws(HostSecError) in try HandleTable.shared.insert(restricted, rights: rights) }
