@@ -152,7 +152,7 @@
     W(ERROR_CANNOT_IMPERSONATE, 0x80070558, "the socket has no peer to impersonate")                                   \
     W(ERROR_FILE_NOT_FOUND, 0x80070002, "no such program")                                                             \
     W(ERROR_BAD_EXE_FORMAT, 0x800700C1, "not an executable format")                                                    \
-    W(ERROR_NOT_SUPPORTED, 0x80070032, "the token has no kernel form (restricting SIDs, deny-only user or group)")
+    W(ERROR_NOT_SUPPORTED, 0x80070032, "the token has no kernel form (restricting or deny-only SIDs)")
 
 /* HOSTSEC_HRESULT_MSCOREE_ONLY: defined for hosts written against mscoree.h (the CLR's
  * hosting interfaces use them); hostsec never returns them. */
@@ -690,6 +690,12 @@ typedef struct IHostSecurityManagerVtbl {
      *  HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD) (another account without CAP_SETUID and
      *    CAP_SETGID under HOSTSEC_POLICY_REQUIRE_ENFORCEMENT: nothing changes, the thread
      *    keeps its token and credentials);
+     *  HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED) (a restricted token with deny-only SIDs, at
+     *    SecurityImpersonation or SecurityDelegation: the kernel has no form for them, and a
+     *    thread holding the account's ids, with or without the deny-only group, could open
+     *    files the token may not; nothing changes. At SecurityIdentification such a token is
+     *    accepted, the kernel unchanged. Restricting SIDs are not refused: the thread holds
+     *    the account's ids and the kernel makes no second pass);
      *  E_INVALIDARG, E_OUTOFMEMORY, E_UNEXPECTED (the kernel refused a step or reported other
      *    credentials: rolled back, see the vtable's comment);
      *  E_FAIL (credentials could not be restored, or the thread held credentials the library
@@ -732,8 +738,8 @@ typedef struct IHostSecurityManagerVtbl {
      *  E_ACCESSDENIED (no TOKEN_IMPERSONATE: nothing changes; or the kernel refused a step
      *    with EPERM: rolled back);
      *  HRESULT_FROM_WIN32(ERROR_BAD_TOKEN_TYPE) (a primary token: nothing changes);
-     *  HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD), E_INVALIDARG, E_OUTOFMEMORY, E_UNEXPECTED,
-     *    E_FAIL (as for ImpersonateLoggedOnUser);
+     *  HRESULT_FROM_WIN32(ERROR_PRIVILEGE_NOT_HELD), HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED),
+     *    E_INVALIDARG, E_OUTOFMEMORY, E_UNEXPECTED, E_FAIL (as for ImpersonateLoggedOnUser);
      *  HOST_E_CLRNOTAVAILABLE (the library is closed; NULL still reverts the thread). Common
      *  results. */
     HRESULT(STDMETHODCALLTYPE *SetThreadToken)(IHostSecurityManager *This, HANDLE hToken);
@@ -1038,23 +1044,28 @@ HRESULT HostSec_SetPolicy(DWORD dwFlags);
  * Processes and clients as users (docs/access-control.md)
  * ------------------------------------------------------------------------------------- */
 
-/** Starts the program at `path` (no PATH search) as the account of a primary token. The
- *  calling thread opens `path` (O_PATH, with its current credentials, impersonation included;
- *  a relative path is the caller's current folder's) and the child runs exactly that file
+/** Starts the program at `path` (no PATH search) as the account of a primary token. The calling
+ *  thread opens `path` (O_PATH, with its current credentials, impersonation included; a
+ *  relative path is the caller's current folder's) and the child runs exactly that file
  *  (execveat), so the account needs execute permission on the file, not search permission on
- *  its folders. The child's real, effective, saved and filesystem uids are the token's uid,
- *  its real, effective, saved and filesystem gids the token's gid, its supplementary groups
- *  exactly the token's (a restricted token's deny-only groups left out). Capabilities: for a
- *  token of a uid other than 0, the privileges the token has enabled are the child's
- *  permitted, effective, inheritable and ambient sets (so they survive the exec), and nothing
- *  else; for uid 0, the token's permitted set (root's programs start with it effective). The
- *  bounding set is cut to the token's permitted set when the caller holds CAP_SETPCAP. The
- *  child runs with no_new_privs (PR_SET_NO_NEW_PRIVS) when the bounding set could not be cut
- *  (so a uid-0 child still holds exactly the token's permitted set) or when the token lost
- *  privileges (a CreateRestrictedToken token, or privileges removed with
- *  AdjustTokenPrivileges): set-user-ID and file-capability programs then run without
- *  elevating. A uid-0 token with its privileges deleted still starts a uid-0 child: root
- *  without capabilities, owner of every file root owns. No saved root id, no way back.
+ *  its folders. The child's real, effective, saved and filesystem uids are the token's uid, its
+ *  real, effective, saved and filesystem gids the token's gid, its supplementary groups exactly
+ *  the token's. Capabilities: for a token of a uid other than 0, the privileges the token has
+ *  enabled are the child's permitted, effective, inheritable and ambient sets (so they survive
+ *  the exec), and nothing else; for uid 0, the token's permitted set (root's programs start
+ *  with it effective). The bounding set is cut to the token's permitted set when the caller
+ *  holds CAP_SETPCAP. The child runs with no_new_privs (PR_SET_NO_NEW_PRIVS) when the bounding
+ *  set could not be cut (so a uid-0 child still holds exactly the token's permitted set), when
+ *  the token lost privileges (a CreateRestrictedToken token, or privileges removed with
+ *  AdjustTokenPrivileges), and for a uid other than 0 whenever its bounding set lacks a
+ *  capability (any such token short of every capability): set-user-ID and file-capability
+ *  programs then run without elevating (su, sudo, passwd, ping with file capabilities do not
+ *  work in the child as in a login session), never half elevated with euid 0, saved uid 0 and a
+ *  cut capability set. A uid-0 token with its privileges deleted still starts a uid-0 child:
+ *  root without capabilities, owner of every file root owns. No saved root id, no way back.
+ *  From fork to execve the child is not dumpable (PR_SET_DUMPABLE 0, its first step): its
+ *  memory is still a copy of the caller's, and no other process of the account can read it
+ *  through /proc; the program it runs is dumpable as usual.
  *
  *  What else the child gets: a session of its own (setsid: no controlling terminal, so it
  *  can neither open the caller's /dev/tty nor push input into it) and a new anonymous session
@@ -1076,9 +1087,9 @@ HRESULT HostSec_SetPolicy(DWORD dwFlags);
  *  E_HANDLE (token not a live token handle);
  *  HRESULT_FROM_WIN32(ERROR_BAD_TOKEN_TYPE) (an impersonation token: duplicate it as a primary
  *    one first, as Windows asks);
- *  HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED) (a restricted token with restricting SIDs, or whose
- *    user or primary group is deny-only: the kernel has no form for them, and a child would
- *    hold every right of the unrestricted account);
+ *  HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED) (a restricted token with restricting or deny-only
+ *    SIDs: the kernel has no form for them. A child would hold every right of the
+ *    unrestricted account, or, without a deny-only group, read what that group is denied);
  *  E_ACCESSDENIED (the handle lacks a right above; the kernel refused the change: starting a
  *    process as another account takes CAP_SETUID and CAP_SETGID; the caller may not open
  *    path; or the account may not run the program, execve's EACCES);

@@ -592,7 +592,9 @@ BOOL HostSecW32_RevertToSelf(void);
  *  SeImpersonatePrivilege. FALSE: ERROR_INVALID_HANDLE (not a live token handle);
  *  ERROR_ACCESS_DENIED (the handle lacks the rights above; or the kernel refused a step:
  *  rolled back); ERROR_PRIVILEGE_NOT_HELD (another account without CAP_SETUID/CAP_SETGID under
- *  HOSTSEC_POLICY_REQUIRE_ENFORCEMENT: nothing changes); ERROR_INVALID_PARAMETER,
+ *  HOSTSEC_POLICY_REQUIRE_ENFORCEMENT: nothing changes); ERROR_NOT_SUPPORTED (a restricted
+ *  token with deny-only SIDs at SecurityImpersonation or SecurityDelegation: the kernel has
+ *  no form for them; nothing changes); ERROR_INVALID_PARAMETER,
  *  ERROR_NOT_ENOUGH_MEMORY (the kernel refused a step: rolled back); ERROR_INTERNAL_ERROR (the
  *  kernel refused otherwise: rolled back; or closed). Common results. */
 BOOL HostSecW32_ImpersonateLoggedOnUser(HANDLE hToken);
@@ -600,7 +602,7 @@ BOOL HostSecW32_ImpersonateLoggedOnUser(HANDLE hToken);
  *  impersonation token with TOKEN_IMPERSONATE), or reverts when Token is NULL (RevertToSelf's
  *  results). FALSE: ERROR_INVALID_HANDLE (*Thread another thread, or Token not a live token
  *  handle); ERROR_BAD_TOKEN_TYPE (a primary token); ERROR_ACCESS_DENIED (no TOKEN_IMPERSONATE;
- *  or the kernel refused a step: rolled back); ERROR_PRIVILEGE_NOT_HELD,
+ *  or the kernel refused a step: rolled back); ERROR_PRIVILEGE_NOT_HELD, ERROR_NOT_SUPPORTED,
  *  ERROR_INVALID_PARAMETER, ERROR_NOT_ENOUGH_MEMORY, ERROR_INTERNAL_ERROR (as for
  *  ImpersonateLoggedOnUser). Common results. */
 BOOL HostSecW32_SetThreadToken(PHANDLE Thread, HANDLE Token);
@@ -914,9 +916,13 @@ BOOL HostSecW32_GetKernelObjectSecurity(HANDLE Handle, SECURITY_INFORMATION Requ
 BOOL HostSecW32_SetKernelObjectSecurity(HANDLE Handle, SECURITY_INFORMATION SecurityInformation,
                                         PSECURITY_DESCRIPTOR SecurityDescriptor);
 /** A restricted copy of a token (TOKEN_DUPLICATE; same type and level, the source handle's
- *  rights): SidsToDisable (the token's user or groups; others are ignored) become deny-only,
- *  the privileges deleted (their capabilities gone from the token: impersonating it drops
- *  them from the thread's kernel credentials; DISABLE_MAX_PRIVILEGE deletes all but
+ *  rights): SidsToDisable (the token's user or groups; others are ignored) become deny-only
+ *  (they count for AccessCheck only; the ids stay the account's. A Linux user or group both
+ *  grants and denies, so the kernel has no deny-only form: a token with deny-only SIDs starts
+ *  no process and is impersonated at SecurityIdentification only, ERROR_NOT_SUPPORTED
+ *  otherwise; one with restricting SIDs starts no process either), the privileges deleted (their capabilities gone from the
+ *  token: impersonating it drops them from the thread's kernel credentials;
+ *  DISABLE_MAX_PRIVILEGE deletes all but
  *  SeChangeNotifyPrivilege; unknown LUIDs are ignored), SidsToRestrict make AccessCheck's
  *  second pass. Restricting a restricted token only narrows it: its restricting SIDs become
  *  those also in SidsToRestrict (none given: unchanged; none in both: no restricting SID and a
@@ -938,7 +944,9 @@ BOOL HostSecW32_IsTokenRestricted(HANDLE TokenHandle);
  *  TOKEN_ASSIGN_PRIMARY), with the credentials, session, keyring, umask, rlimits and
  *  no_new_privs rules HostSec_SpawnAsUser gives (hostsec.h: no PAM session, the caller's
  *  rlimits and audit login uid; a uid-0 token with its privileges deleted is root without
- *  capabilities, owner of every file root owns). lpCommandLine is split into argv as
+ *  capabilities, owner of every file root owns; a set-user-ID or file-capability program
+ *  never takes a child of a non-root token above the token: no_new_privs; the child is not
+ *  dumpable until its execve). lpCommandLine is split into argv as
  *  Windows' C runtime splits it (docs/access-control.md); the program is lpApplicationName
  *  (a path; a relative one is completed from the caller's current folder, as Windows does)
  *  or else the first word: with a '/', a path the same way; without, searched in the
@@ -964,8 +972,7 @@ BOOL HostSecW32_IsTokenRestricted(HANDLE TokenHandle);
  *  flag, attributes with a security descriptor; the token has more groups than a process can
  *  hold; execve answered EINVAL); ERROR_INVALID_HANDLE (hToken; or with STARTF_USESTDHANDLES a
  *  standard handle that is no open descriptor); ERROR_BAD_TOKEN_TYPE; ERROR_NOT_SUPPORTED (a
- *  restricted token with restricting SIDs, or a deny-only user or primary group: nothing
- *  starts); ERROR_ACCESS_DENIED (rights, or starting another account without
+ *  restricted token with restricting or deny-only SIDs: nothing starts); ERROR_ACCESS_DENIED (rights, or starting another account without
  *  CAP_SETUID/CAP_SETGID, or a program or lpCurrentDirectory the account may not use);
  *  ERROR_FILE_NOT_FOUND (no such program, a name on no absolute PATH entry, or no such
  *  lpCurrentDirectory); ERROR_BAD_EXE_FORMAT; ERROR_NOT_ENOUGH_MEMORY (no memory, or the

@@ -79,6 +79,12 @@ static void set_stdio(const hs_spawn_request *r, int pipe_fd) {
 /* `scratch` holds HS_SPAWN_MAX_GROUPS group ids: allocated before the fork (the child may not
  * call malloc), and off the stack (the forking thread's stack may be small). */
 static void child(const hs_spawn_request *r, int pipe_fd, uint32_t *scratch) {
+    /* Not dumpable, first: until execve the memory is a copy of the host's (its secrets), and
+     * a credential change that keeps the uids and gids (the process's own account with fewer
+     * capabilities) leaves the flag set, so another process of that uid could open
+     * /proc/<pid>/mem. execve sets the flag again for the program as for any other. It cannot
+     * fail; if it did, no program runs. */
+    if (syscall(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) child_fail(pipe_fd, errno);
     /* Signals: every handler back to the default, then the mask the parent blocked cleared. */
     struct {
         void *handler;
@@ -148,14 +154,19 @@ static void child(const hs_spawn_request *r, int pipe_fd, uint32_t *scratch) {
             syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
             child_fail(pipe_fd, errno);
     if (syscall(SYS_prctl, PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) child_fail(pipe_fd, errno);
-    /* no_new_privs when the token lost privileges, or when a capability outside the token's
-     * permitted set is still in the bounding set (no CAP_SETPCAP to drop it): execve then
-     * gives no more than the child holds now (for uid 0: exactly the token's permitted set),
-     * and set-user-ID or file-capability programs do not elevate. */
+    /* no_new_privs when the token lost privileges; when a capability outside the token's
+     * permitted set is still in the bounding set (no CAP_SETPCAP to drop it); and, for a uid
+     * other than 0, when any capability is missing from the bounding set: a set-user-ID root
+     * program would get euid 0 with only part of root's capabilities, and without
+     * CAP_SETUID its setuid(getuid()) keeps the saved uid 0, so setuid(0) takes root back.
+     * With it execve gives no more than the child holds now (for uid 0: exactly the token's
+     * permitted set), and set-user-ID or file-capability programs do not elevate. */
     int no_new_privs = r->no_new_privs;
-    for (int cap = 0; cap < 64 && !no_new_privs; cap++)
-        if (!(r->bounding & (UINT64_C(1) << cap)) && syscall(SYS_prctl, PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
-            no_new_privs = 1;
+    for (int cap = 0; cap < 64 && !no_new_privs; cap++) {
+        long present = syscall(SYS_prctl, PR_CAPBSET_READ, cap, 0, 0, 0);
+        if (present < 0) break; /* past the kernel's last capability */
+        if (present == 1 ? !(r->bounding & (UINT64_C(1) << cap)) : r->uid != 0) no_new_privs = 1;
+    }
     if (no_new_privs && syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) child_fail(pipe_fd, errno);
     /* A session keyring of its own: the one fork copied is the caller's, and possessing it
      * would give the account every possessor-only key in it. No keyrings in the kernel: none

@@ -18,7 +18,12 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/sysmacros.h>
+#include <linux/filter.h>
 #include <linux/keyctl.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <termios.h>
 #define HOSTSEC_W32_NO_WINDOWS_NAMES
 #include <hostsec_win32.h>
@@ -34,6 +39,17 @@ static void remove_probe(void) {
     if (probe_dir[0]) rmdir(probe_dir);
 }
 
+/* A new file `to` (mode) with the bytes of `from`. */
+static void copy_file(const char *from, const char *to, mode_t mode) {
+    int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT | O_EXCL, mode);
+    char buffer[65536];
+    ssize_t n;
+    while (in >= 0 && out >= 0 && (n = read(in, buffer, sizeof buffer)) > 0)
+        if (write(out, buffer, (size_t)n) != n) break;
+    if (in >= 0) close(in);
+    if (out >= 0) close(out);
+}
+
 static const char *probe_program(void) {
     if (probe_path[0]) return probe_path;
     snprintf(probe_dir, sizeof probe_dir, "/tmp/hostsec-probe-XXXXXX");
@@ -41,13 +57,7 @@ static const char *probe_program(void) {
     chmod(probe_dir, 0755);
     snprintf(probe_path, sizeof probe_path, "%s/probe", probe_dir);
     atexit(remove_probe);
-    int in = open("/proc/self/exe", O_RDONLY), out = open(probe_path, O_WRONLY | O_CREAT | O_EXCL, 0755);
-    char buffer[65536];
-    ssize_t n;
-    while (in >= 0 && out >= 0 && (n = read(in, buffer, sizeof buffer)) > 0)
-        if (write(out, buffer, (size_t)n) != n) break;
-    if (in >= 0) close(in);
-    if (out >= 0) close(out);
+    copy_file("/proc/self/exe", probe_path, 0755);
     return probe_path;
 }
 
@@ -446,6 +456,13 @@ static int probe(int argc, char **argv) {
         int r = probe_no_terminal();
         return r ? r : is_dev_null(0) && is_dev_null(1) && is_dev_null(2) ? 0 : 4;
     }
+    if (strcmp(what, "setuid") == 0) { /* run set-user-ID root: elevated only for good, or not at all */
+        uid_t r, e, s;
+        if (getresuid(&r, &e, &s) != 0) return 2;
+        if (e != 0 || r == 0) return 0;                  /* did not elevate */
+        if (setuid(r) != 0) return 3;                    /* the classic drop ... */
+        return setuid(0) == 0 || geteuid() == 0 ? 1 : 0; /* ... and root regained after it */
+    }
     if (strcmp(what, "state") == 0 && argc == 5) {
         mode_t mask = umask(022);
         if (mask != 022) return 1;
@@ -627,8 +644,9 @@ static PSID sid_of(const char *text) {
     return sid;
 }
 
-/* A3-04: restricting SIDs and a deny-only user or primary group have no kernel form; both
- * spawn functions refuse such a token with ERROR_NOT_SUPPORTED and start nothing. */
+/* A3-04: restricting and deny-only SIDs have no kernel form; both spawn functions refuse
+ * such a token with ERROR_NOT_SUPPORTED and start nothing (a deny-only supplementary group:
+ * restricted_token_with_deny_only_group_never_reads_a_file_that_group_is_denied). */
 static void spawn_as_user_refuses_a_restricted_token(void) {
     HANDLE process = NULL;
     CHECK_HR(HostSec_OpenProcessToken(TOKEN_ALL_ACCESS, &process), S_OK);
@@ -745,6 +763,264 @@ static void spawn_as_user_uid_0_child_holds_the_tokens_permitted_set(void) {
     HostSec_CloseHandle(root);
 }
 
+/* ---- What a child never gets: the host's memory, a group's denied files, half a root. */
+
+/* The scratch account of the deny-only test and its group (removed at exit). */
+static char scratch_user[32], scratch_group[32], scratch_dir[64], scratch_file[96], suid_path[112];
+
+static void remove_scratch(void) {
+    char command[256];
+    if (scratch_file[0]) unlink(scratch_file);
+    if (suid_path[0]) unlink(suid_path);
+    if (scratch_dir[0]) rmdir(scratch_dir);
+    if (scratch_user[0]) {
+        snprintf(command, sizeof command, "userdel -f %s 2>/dev/null", scratch_user);
+        (void)!system(command);
+        scratch_user[0] = 0;
+    }
+    if (scratch_group[0]) {
+        snprintf(command, sizeof command, "groupdel %s 2>/dev/null", scratch_group);
+        (void)!system(command);
+        scratch_group[0] = 0;
+    }
+}
+
+struct held_spawn {
+    HANDLE token;
+    int ready[2]; /* the listener's number goes through it once the filter is in place */
+    HRESULT hr;
+    pid_t pid;
+};
+
+/* Spawns /bin/true from a thread whose seccomp filter hands the child's execveat to a
+ * listener: the child then waits in execveat, after its last credential change, until the
+ * test lets it go (fork copies the forking thread's filter). */
+static void *spawn_with_exec_held(void *arg) {
+    struct held_spawn *job = arg;
+    struct sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_execveat, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog program = {sizeof filter / sizeof filter[0], filter};
+    /* Without CAP_SYS_ADMIN a filter needs no_new_privs (this thread's only). */
+    uint64_t e, p, i;
+    if (util_capget(&e, &p, &i) == 0 && !(e & (1ull << CAP_SYS_ADMIN))) (void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &program);
+    (void)!write(job->ready[1], &listener, sizeof listener);
+    if (listener < 0) return NULL;
+    char *const argv[] = {"true", NULL};
+    job->hr = HostSec_SpawnAsUser(job->token, "/bin/true", argv, NULL, &job->pid);
+    return NULL;
+}
+
+/* Whether a process of this uid without any capability opens /proc/<pid>/mem. */
+static int capability_free_process_opens_memory_of(pid_t pid) {
+    pid_t reader = fork();
+    if (reader == 0) {
+        struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+        struct __user_cap_data_struct none[2];
+        memset(none, 0, sizeof none);
+        if (syscall(SYS_capset, &header, none) != 0) _exit(2);
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%d/mem", (int)pid);
+        _exit(open(path, O_RDONLY) >= 0 ? 1 : errno == EACCES || errno == EPERM ? 0 : 3);
+    }
+    int status = 0;
+    if (waitpid(reader, &status, 0) != reader || !WIFEXITED(status)) return -1;
+    return WEXITSTATUS(status) == 0 ? 0 : WEXITSTATUS(status) == 1 ? 1 : -1;
+}
+
+/* ADV2-04: between its last credential change and execve the child's memory is a copy of the
+ * host's. When the token's uid and gid are the process's own (its privileges deleted), no
+ * credential change makes the kernel mark it undumpable, so another process of that uid with
+ * no capability could read the host's secrets there. The child is held in execveat (a seccomp
+ * listener of the test) and probed at that very moment. */
+static void spawn_as_user_child_is_not_dumpable_before_exec(void) {
+    HANDLE process = NULL;
+    struct held_spawn job = {NULL, {-1, -1}, E_FAIL, 0};
+    /* A host that never changed credentials is dumpable; one whose threads impersonated is
+     * not (the kernel clears the flag for the whole process and fork copies it): this test
+     * puts back the first kind, as the other tests here impersonate. */
+    int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+    CHECK(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == 0);
+    CHECK_HR(HostSec_OpenProcessToken(TOKEN_ALL_ACCESS, &process), S_OK);
+    CHECK(HostSecW32_CreateRestrictedToken(process, DISABLE_MAX_PRIVILEGE, 0, NULL, 0, NULL, 0, NULL, &job.token));
+    CHECK(pipe(job.ready) == 0);
+    pthread_t thread;
+    CHECK(pthread_create(&thread, NULL, spawn_with_exec_held, &job) == 0);
+    int listener = -1;
+    CHECK(read(job.ready[0], &listener, sizeof listener) == sizeof listener && listener >= 0);
+    struct pollfd wait_for = {listener, POLLIN, 0};
+    struct seccomp_notif request;
+    memset(&request, 0, sizeof request);
+    int held =
+        listener >= 0 && poll(&wait_for, 1, 20000) == 1 && ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &request) == 0;
+    CHECK(held);
+    if (held) {
+        int readable = capability_free_process_opens_memory_of((pid_t)request.pid);
+        if (readable != 0) fprintf(stderr, "  /proc/%u/mem opened before execve: %d\n", request.pid, readable);
+        CHECK(readable == 0);
+        struct seccomp_notif_resp go = {request.id, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE};
+        CHECK(ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &go) == 0);
+    }
+    if (listener >= 0) close(listener); /* a child still held gets ENOSYS and fails */
+    pthread_join(thread, NULL);
+    CHECK_HR(job.hr, S_OK);
+    int status = 0;
+    if (job.hr == S_OK) CHECK(waitpid(job.pid, &status, 0) == job.pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(job.ready[0]);
+    close(job.ready[1]);
+    HostSec_CloseHandle(job.token);
+    HostSec_CloseHandle(process);
+    (void)prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
+}
+
+/* The exit status of `cat path` started from `token` by HostSec_SpawnAsUser; -1 when it did
+ * not start (its HRESULT in *hr). */
+static int cat_as(HANDLE token, const char *path, HRESULT *hr) {
+    char *const argv[] = {"cat", (char *)path, NULL};
+    pid_t pid = 0;
+    int saved[2] = {dup(1), dup(2)}, null = open("/dev/null", O_WRONLY), status = 0;
+    fflush(stdout);
+    dup2(null, 1), dup2(null, 2);
+    *hr = HostSec_SpawnAsUser(token, "/bin/cat", argv, NULL, &pid);
+    dup2(saved[0], 1), dup2(saved[1], 2), close(saved[0]), close(saved[1]), close(null);
+    if (*hr != S_OK) return -1;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -2;
+    return WEXITSTATUS(status);
+}
+
+/* ADV2-05: a file that denies a group (mode 0604, group g) is read by everyone but g's
+ * members. A token of a member of g whose group g is deny-only (CreateRestrictedToken) must
+ * read it no more than the unrestricted token: neither a child nor a thread impersonating it
+ * may hold a kernel identity without g. */
+static void restricted_token_with_deny_only_group_never_reads_a_file_that_group_is_denied(void) {
+    SKIP_UNLESS_ROOT();
+    char command[256];
+    snprintf(scratch_group, sizeof scratch_group, "hsdo%dg", (int)getpid() % 100000);
+    snprintf(scratch_user, sizeof scratch_user, "hsdo%d", (int)getpid() % 100000);
+    atexit(remove_scratch);
+    snprintf(command, sizeof command, "groupadd %s && useradd -M -N -g nogroup -G %s -s /bin/sh %s", scratch_group,
+             scratch_group, scratch_user);
+    if (system(command) != 0) {
+        CHECK(!"groupadd/useradd");
+        remove_scratch();
+        return;
+    }
+    struct group *g = getgrnam(scratch_group);
+    CHECK(g != NULL);
+    gid_t denied = g ? g->gr_gid : 0;
+    snprintf(scratch_dir, sizeof scratch_dir, "/tmp/hostsec-denyonly-XXXXXX");
+    CHECK(mkdtemp(scratch_dir) != NULL && chmod(scratch_dir, 0755) == 0);
+    snprintf(scratch_file, sizeof scratch_file, "%s/for-all-but-the-group", scratch_dir);
+    int fd = open(scratch_file, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    CHECK(fd >= 0 && write(fd, "x\n", 2) == 2);
+    close(fd);
+    CHECK(chown(scratch_file, 0, denied) == 0 && chmod(scratch_file, 0604) == 0);
+
+    HANDLE member = NULL, restricted = NULL, impersonation = NULL;
+    CHECK_HR(HostSec_LogonUser(scratch_user, &member), S_OK);
+    char sid[48];
+    snprintf(sid, sizeof sid, "S-1-22-2-%u", (unsigned)denied);
+    SID_AND_ATTRIBUTES the_group = {sid_of(sid), 0};
+    CHECK(HostSecW32_CreateRestrictedToken(member, 0, 1, &the_group, 0, NULL, 0, NULL, &restricted));
+    HRESULT hr;
+    CHECK(cat_as(member, scratch_file, &hr) == 1); /* the member is denied */
+    int read_by_child = cat_as(restricted, scratch_file, &hr);
+    if (read_by_child == 0) fprintf(stderr, "  the deny-only token's child read the file\n");
+    CHECK(read_by_child != 0);
+    CHECK_HR(hr, HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED));
+    char line[160];
+    snprintf(line, sizeof line, "/bin/cat %s", scratch_file);
+    STARTUPINFOA si;
+    PROCESS_INFORMATION pi;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    si.dwFlags = STARTF_USESTDHANDLES;
+    si.hStdInput = si.hStdOutput = si.hStdError = INVALID_HANDLE_VALUE;
+    HostSecW32_SetLastError(0);
+    BOOL started = HostSecW32_CreateProcessAsUserA(restricted, NULL, line, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi);
+    CHECK(!started && HostSecW32_GetLastError() == ERROR_NOT_SUPPORTED);
+    if (started) {
+        HostSecW32_WaitForSingleObject(pi.hProcess, INFINITE);
+        HostSecW32_CloseHandle(pi.hProcess), HostSecW32_CloseHandle(pi.hThread);
+    }
+
+    /* A thread impersonating it at SecurityImpersonation: refused, the thread unchanged. */
+    char before[2048], after[2048];
+    thread_credentials(before, sizeof before);
+    CHECK_HR(mgr->lpVtbl->ImpersonateLoggedOnUser(mgr, member), S_OK);
+    CHECK(open(scratch_file, O_RDONLY) < 0 && errno == EACCES);
+    CHECK_HR(util_revert(mgr), S_OK);
+    HRESULT impersonated = mgr->lpVtbl->ImpersonateLoggedOnUser(mgr, restricted);
+    if (impersonated == S_OK && (fd = open(scratch_file, O_RDONLY)) >= 0) {
+        fprintf(stderr, "  a thread impersonating the deny-only token read the file\n");
+        CHECK(!"read while impersonating");
+        close(fd);
+    }
+    CHECK_HR(impersonated, HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED));
+    CHECK_HR(util_revert(mgr), S_OK);
+    thread_credentials(after, sizeof after);
+    CHECK(strcmp(before, after) == 0);
+    CHECK_HR(HostSec_DuplicateTokenEx(restricted, TOKEN_ALL_ACCESS, SecurityImpersonation, TokenImpersonation,
+                                      &impersonation),
+             S_OK);
+    CHECK_HR(mgr->lpVtbl->SetThreadToken(mgr, impersonation), HRESULT_FROM_WIN32(ERROR_NOT_SUPPORTED));
+    thread_credentials(after, sizeof after);
+    CHECK(strcmp(before, after) == 0);
+    CHECK_HR(util_revert(mgr), S_OK);
+    HostSecW32_SetLastError(0);
+    CHECK(!HostSecW32_ImpersonateLoggedOnUser(restricted) && HostSecW32_GetLastError() == ERROR_NOT_SUPPORTED);
+    thread_credentials(after, sizeof after);
+    CHECK_HR(util_revert(mgr), S_OK);
+    CHECK(strcmp(before, after) == 0);
+    HostSec_CloseHandle(impersonation);
+    /* At SecurityIdentification the kernel does not change: the identity is the token's to
+     * query, the thread keeps its own credentials. */
+    CHECK_HR(HostSec_DuplicateTokenEx(restricted, TOKEN_ALL_ACCESS, SecurityIdentification, TokenImpersonation,
+                                      &impersonation),
+             S_OK);
+    CHECK_HR(mgr->lpVtbl->SetThreadToken(mgr, impersonation), S_OK);
+    thread_credentials(after, sizeof after);
+    CHECK(strcmp(before, after) == 0);
+    CHECK_HR(util_revert(mgr), S_OK);
+    HostSec_CloseHandle(impersonation);
+    HostSecW32_LocalFree(the_group.Sid);
+    HostSec_CloseHandle(restricted);
+    HostSec_CloseHandle(member);
+    int status;
+    CHECK(waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD);
+    remove_scratch();
+}
+
+/* ADV2-06: a set-user-ID root program run by a child of an ordinary token. With a bounding
+ * set cut to nothing it would get euid 0 without capabilities: setuid(getuid()) then changes
+ * only the effective uid, and setuid(0) takes root back (CVE-2000-0506). It must either not
+ * elevate or, if it does, drop for good. */
+static void setuid_root_program_in_a_spawned_child_either_does_not_elevate_or_drops_fully(void) {
+    SKIP_UNLESS_ROOT();
+    const char *probe = probe_program();
+    snprintf(suid_path, sizeof suid_path, "%s-setuid", probe);
+    atexit(remove_scratch);
+    copy_file(probe, suid_path, 0700);
+    CHECK(chown(suid_path, 0, 0) == 0 && chmod(suid_path, 04755) == 0);
+    HANDLE nobody = NULL;
+    CHECK_HR(HostSec_LogonUser("nobody", &nobody), S_OK);
+    char *const argv[] = {"probe", "--probe", "setuid", NULL};
+    pid_t pid = 0;
+    int status = 0;
+    CHECK_HR(HostSec_SpawnAsUser(nobody, suid_path, argv, NULL, &pid), S_OK);
+    CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
+    if (WEXITSTATUS(status) != 0)
+        fprintf(stderr, "  probe: %d (1: root regained after the drop)\n", WEXITSTATUS(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    unlink(suid_path);
+    suid_path[0] = 0;
+    HostSec_CloseHandle(nobody);
+}
+
 int main(int argc, char **argv) {
     if (argc >= 3 && strcmp(argv[1], "--probe") == 0) return probe(argc, argv);
     if (argc == 2 && strcmp(argv[1], "--tty-host") == 0) return tty_host();
@@ -765,6 +1041,9 @@ int main(int argc, char **argv) {
     RUN(spawn_as_user_refuses_a_restricted_token);
     RUN(spawn_as_user_child_of_a_privilege_deleted_token_has_no_new_privs);
     RUN(spawn_as_user_uid_0_child_holds_the_tokens_permitted_set);
+    RUN(spawn_as_user_child_is_not_dumpable_before_exec);
+    RUN(restricted_token_with_deny_only_group_never_reads_a_file_that_group_is_denied);
+    RUN(setuid_root_program_in_a_spawned_child_either_does_not_elevate_or_drops_fully);
     RUN(plain_fork_from_an_impersonating_thread_keeps_a_way_back);
     RUN(socket_client_token_is_the_peer);
     RUN(socket_client_served_as_itself);

@@ -41,6 +41,17 @@ public struct TokenRestrictions: Hashable, Sendable {
         self.deletedCapabilities = deletedCapabilities
     }
 
+    /// Whether the kernel has a form for the deny-only SIDs: none at all. A Linux user or group
+    /// both grants and denies (mode bits such as 0604 and ACL entries deny their members), so
+    /// a thread or child that keeps the group may open what the group grants, and one without
+    /// it what the group is denied. A token with deny-only SIDs never acts in the kernel.
+    public var kernelCanHoldDenyOnly: Bool { denyOnly.isEmpty }
+
+    /// Whether a child process can hold the token: no deny-only SIDs, and no restricting ones
+    /// (the kernel has no second pass, and a child, unlike an impersonating thread, is out of
+    /// the library's reach).
+    public var kernelCanHold: Bool { kernelCanHoldDenyOnly && restricting == nil }
+
     /// The restrictions of a token restricted again by `further`: restricting only ever
     /// narrows. Deny-only SIDs and deleted capabilities add up; restricting SIDs given to a
     /// token that has some already leave the SIDs in both lists (Windows' rule for

@@ -553,6 +553,13 @@ public final class HostSecurity: Sendable {
     /// CAP_SETGID succeeds at SecurityIdentification, as Windows does without
     /// SeImpersonatePrivilege. Impersonations replace each other; they never stack.
     func assign(_ token: Token, to state: ThreadState) throws(HostSecError) {
+        // Deny-only SIDs have no kernel form (TokenRestrictions.kernelCanHoldDenyOnly): refused
+        // before anything changes. At SecurityIdentification the kernel never acts as the
+        // token, so that level stays open to such tokens. (Restricting SIDs: the thread holds
+        // the account's ids, their second pass is AccessCheck's; SECURITY.md.)
+        if token.level.actsAsIdentity && token.restrictions?.kernelCanHoldDenyOnly == false {
+            throw HostSecError(HResult.notSupported)
+        }
         // The thread's own identity, capabilities included (e.g. ImpersonateSelf): nothing to
         // change in the kernel and no privilege needed. Compared in place, without copies.
         let identity = token.currentIdentity

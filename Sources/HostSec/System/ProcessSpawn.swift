@@ -50,14 +50,9 @@ extension HostSecurity {
         let me = selfCredentials(try threadState())
         let identity = token.currentIdentity
         guard identity.isRepresentable else { throw .invalidArg }
-        // Restricting SIDs and a deny-only user or primary group have no kernel form: a child
-        // would hold every right of the unrestricted account.
-        if let restrictions = token.restrictions,
-            restrictions.restricting != nil || restrictions.denyOnly.contains(.user(identity.uid))
-                || restrictions.denyOnly.contains(.group(identity.gid))
-        {
-            throw HostSecError(HResult.notSupported)
-        }
+        // Restricting and deny-only SIDs have no kernel form: a child could do more than the
+        // token (TokenRestrictions.kernelCanHold).
+        if token.restrictions?.kernelCanHold == false { throw HostSecError(HResult.notSupported) }
         let lostPrivileges = token.restrictions != nil || token.identity.capPermitted & ~identity.capPermitted != 0
         let caps = Self.childCapabilities(identity)
         var limit = rlimit()

@@ -551,10 +551,8 @@ public func HostSecW32_CreateRestrictedToken(
         }
         identity.capEffective &= ~restrictions.deletedCapabilities
         identity.capPermitted &= ~restrictions.deletedCapabilities
-        // Deny-only supplementary groups leave the kernel's group list: a Linux group only
-        // grants. The primary group stays (every process has one).
-        let deniedGids = restrictions.denyOnly.compactMap(\.unixGroup)
-        identity.groups.removeAll { deniedGids.contains($0) && $0 != identity.gid }
+        // The ids stay the account's: deny-only SIDs count for AccessCheck only, and a token
+        // with any has no kernel form (TokenRestrictions.kernelCanHoldDenyOnly).
         let merged = (source.restrictions ?? TokenRestrictions()).restricted(by: restrictions)
         let restricted = source.copy(kind: source.kind, level: source.level, identity: identity, restrictions: merged)
         return try core { () throws(HostSecError) in try HandleTable.shared.insert(restricted, rights: rights) }

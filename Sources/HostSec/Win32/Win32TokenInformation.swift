@@ -12,7 +12,7 @@ enum Win32TokenInformation {
     static func groups(_ identity: Identity) -> [(SecurityIdentifier, UInt32)] { TokenGroupList.list(identity) }
 
     /// A token's groups: deny-only ones (a restricted token's) with SE_GROUP_USE_FOR_DENY_ONLY
-    /// and not enabled, those that left the kernel's list included.
+    /// and not enabled.
     static func groups(_ token: Token) -> [(SecurityIdentifier, UInt32)] {
         let identity = token.currentIdentity
         let denyOnly = token.restrictions?.denyOnly ?? []
