@@ -557,15 +557,27 @@ static void eight_threads_log_on_at_once_and_create_files_as_the_account(void) {
  * /etc. Called before anything else runs, while the process has one thread. */
 static void enter_a_private_etc(void) {
     const char *checkout = getenv("HOSTSEC_ROOT") ? getenv("HOSTSEC_ROOT") : ".";
+    /* Read the checkout's stack first: the checkout may itself be under /tmp, which the tmpfs
+     * below hides. */
+    char stack_path[4096], stack[8192];
+    snprintf(stack_path, sizeof stack_path, "%s/pam.d/hostsec", checkout);
+    FILE *in = fopen(stack_path, "r");
+    size_t stack_size = in ? fread(stack, 1, sizeof stack, in) : 0;
+    if (in == NULL || ferror(in) || stack_size == 0 || stack_size == sizeof stack) {
+        perror(stack_path);
+        abort();
+    }
+    fclose(in);
     if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
         mount("hostsec-test", "/tmp", "tmpfs", 0, "mode=1777") != 0) {
         perror("private mount namespace");
         abort();
     }
-    if (sh("cp -a /etc /tmp/etc && install -m 0644 '%s/pam.d/hostsec' /tmp/etc/pam.d/hostsec && "
-           "echo 'dir = " TALLIES "' >>/tmp/etc/security/faillock.conf && mkdir -m 0755 " TALLIES,
-           checkout) != 0 ||
-        mount("/tmp/etc", "/etc", NULL, MS_BIND, NULL) != 0) {
+    FILE *out = NULL;
+    if (sh("cp -a /etc /tmp/etc && echo 'dir = " TALLIES "' >>/tmp/etc/security/faillock.conf && "
+           "mkdir -m 0755 " TALLIES) != 0 ||
+        (out = fopen("/tmp/etc/pam.d/hostsec", "w")) == NULL || fwrite(stack, 1, stack_size, out) != stack_size ||
+        fclose(out) != 0 || mount("/tmp/etc", "/etc", NULL, MS_BIND, NULL) != 0) {
         perror("private /etc");
         abort();
     }
