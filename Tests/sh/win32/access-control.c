@@ -1158,7 +1158,6 @@ static void create_process_as_user_standard_handles_are_the_ones_passed_or_dev_n
     CloseHandle(token);
 }
 
-
 /* A wait in a thread of its own, joined for at most `seconds`: its result, or HUNG when it
  * has not returned (the thread is left behind and the test fails). */
 #define HUNG 0xDEADu
