@@ -501,6 +501,9 @@ typedef struct _PROCESS_INFORMATION {
 #define WAIT_TIMEOUT 0x00000102L
 #define WAIT_FAILED 0xFFFFFFFF
 #define STILL_ACTIVE 259
+/* GetExitCodeProcess of a process that ended but whose exit status someone else took first
+ * (the host reaped it: SIGCHLD set to SIG_IGN, or its own waitpid). hostsec's own value. */
+#define HS_EXIT_CODE_UNKNOWN 0xFFFFFFFF
 
 /* CreateRestrictedToken flags (winnt.h). */
 #define DISABLE_MAX_PRIVILEGE 0x1
@@ -983,12 +986,14 @@ BOOL HostSecW32_CreateProcessAsUserA(HANDLE hToken, LPCSTR lpApplicationName, LP
                                      LPSECURITY_ATTRIBUTES lpThreadAttributes, BOOL bInheritHandles,
                                      DWORD dwCreationFlags, LPVOID lpEnvironment, LPCSTR lpCurrentDirectory,
                                      LPSTARTUPINFOA lpStartupInfo, LPPROCESS_INFORMATION lpProcessInformation);
-/** A process handle: WAIT_OBJECT_0 once the process has ended, WAIT_TIMEOUT after
- *  dwMilliseconds (INFINITE: no limit). WAIT_FAILED with ERROR_INVALID_HANDLE for anything else
- *  (token handles cannot be waited on). The last error is unchanged otherwise. */
+/** A process handle: WAIT_OBJECT_0 once the process has ended (also when the host reaped it
+ *  itself), WAIT_TIMEOUT after dwMilliseconds (INFINITE: no limit; the wait sleeps, it never
+ *  spins). WAIT_FAILED with ERROR_INVALID_HANDLE for anything else (token handles cannot be
+ *  waited on). The last error is unchanged otherwise. Closing the handles while another
+ *  thread waits does not end that wait early: it returns when the process ends. */
 DWORD HostSecW32_WaitForSingleObject(HANDLE hHandle, DWORD dwMilliseconds);
 /** STILL_ACTIVE while the process runs; then its exit status, or 128 + the signal that ended
- *  it. FALSE: ERROR_INVALID_HANDLE (not a process handle); ERROR_NOACCESS (lpExitCode NULL). */
+ *  it, or HS_EXIT_CODE_UNKNOWN when the host reaped it first (its status is lost). FALSE: ERROR_INVALID_HANDLE (not a process handle); ERROR_NOACCESS (lpExitCode NULL). */
 BOOL HostSecW32_GetExitCodeProcess(HANDLE hProcess, LPDWORD lpExitCode);
 
 HOSTSEC_END_DECLS

@@ -311,11 +311,15 @@ int hs_peer_cred(int fd, int32_t *pid, uint32_t *uid, uint32_t *gid);
  * the number needed). */
 int hs_peer_groups(int fd, uint32_t *groups, uint32_t *count);
 /* Process objects: a pidfd (-1 and errno on failure); poll for readability (1 ready, 0 timed
- * out, -1 error); reap (0 and the wait status, or the errno); reap on a detached thread. */
+ * out, -1 error); reap through the pidfd (by pid only when pidfd is -1 or the kernel has no
+ * P_PIDFD): 1 and *code when the child ended (exit status, 128 + signal, or
+ * HS_EXIT_CODE_UNKNOWN_VALUE when someone else reaped it first), 0 while it runs (block 0);
+ * reap on a detached thread, which then closes the pidfd (its owner from the call on). */
+#define HS_EXIT_CODE_UNKNOWN_VALUE 0xFFFFFFFFu
 int hs_pidfd_open(pid_t pid);
 int hs_wait_readable(int fd, int timeout_ms);
-int hs_reap(pid_t pid, int *status);
-void hs_reap_later(pid_t pid);
+int hs_reap_child(int pidfd, pid_t pid, int block, uint32_t *code);
+void hs_reap_later(int pidfd, pid_t pid);
 
 #include <security/pam_appl.h>
 

@@ -264,8 +264,9 @@ int hs_peer_groups(int fd, uint32_t *groups, uint32_t *count) {
     return error;
 }
 
-/* Process objects (CreateProcessAsUserA): a pidfd to wait on, and a thread that reaps a
- * child whose handles all closed before it exited, so no zombie stays behind. */
+/* Process objects (CreateProcessAsUserA): a pidfd to wait on and reap through (never the pid
+ * number, which another child of the host may hold once this one is reaped), and a thread
+ * that reaps a child whose handles all closed before it exited, so no zombie stays behind. */
 #include <poll.h>
 #include <pthread.h>
 
@@ -279,28 +280,77 @@ int hs_wait_readable(int fd, int timeout_ms) {
     return r;
 }
 
-int hs_reap(pid_t pid, int *status) {
-    int r;
-    do r = waitpid(pid, status, 0);
-    while (r < 0 && errno == EINTR);
-    return r == pid ? 0 : errno;
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+/* The exit code of a wait: the status, or 128 + the signal that ended the child. */
+static uint32_t exit_code(const siginfo_t *info) {
+    return info->si_code == CLD_EXITED ? (uint32_t)info->si_status & 0xFF : 128 + (uint32_t)info->si_status;
+}
+
+int hs_reap_child(int pidfd, pid_t pid, int block, uint32_t *code) {
+    siginfo_t info;
+    int r, flags = WEXITED | (block ? 0 : WNOHANG);
+    if (pidfd >= 0) {
+        do {
+            memset(&info, 0, sizeof info);
+            r = waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, flags);
+        } while (r < 0 && errno == EINTR);
+        if (r == 0 && info.si_pid == 0) return 0; /* still runs */
+        if (r == 0) {
+            *code = exit_code(&info);
+            return 1;
+        }
+        if (errno != EINVAL) { /* ECHILD: someone else took the status */
+            *code = HS_EXIT_CODE_UNKNOWN_VALUE;
+            return 1;
+        }
+        /* EINVAL: a kernel without P_PIDFD (before 5.4); by pid below. */
+    }
+    do {
+        memset(&info, 0, sizeof info);
+        r = waitid(P_PID, (id_t)pid, &info, flags);
+    } while (r < 0 && errno == EINTR);
+    if (r == 0 && info.si_pid == 0) return 0;
+    *code = r == 0 ? exit_code(&info) : HS_EXIT_CODE_UNKNOWN_VALUE;
+    return 1;
+}
+
+struct reap_later {
+    int pidfd;
+    pid_t pid;
+};
+
+static void reap_and_close(int pidfd, pid_t pid) {
+    uint32_t code;
+    (void)hs_reap_child(pidfd, pid, 1, &code);
+    if (pidfd >= 0) close(pidfd);
 }
 
 static void *reaper(void *arg) {
-    int status;
-    (void)hs_reap((pid_t)(intptr_t)arg, &status);
+    struct reap_later job = *(struct reap_later *)arg;
+    free(arg);
+    reap_and_close(job.pidfd, job.pid);
     return NULL;
 }
 
-void hs_reap_later(pid_t pid) {
+void hs_reap_later(int pidfd, pid_t pid) {
     pthread_t thread;
     pthread_attr_t attr;
+    struct reap_later *job = malloc(sizeof *job);
+    if (!job) {
+        reap_and_close(pidfd, pid); /* no memory to spare: wait here */
+        return;
+    }
+    job->pidfd = pidfd;
+    job->pid = pid;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&attr, 64 * 1024);
-    if (pthread_create(&thread, &attr, reaper, (void *)(intptr_t)pid) != 0) {
-        int status;
-        (void)hs_reap(pid, &status); /* no thread to spare: wait here */
+    if (pthread_create(&thread, &attr, reaper, job) != 0) {
+        free(job);
+        reap_and_close(pidfd, pid); /* no thread to spare: wait here */
     }
     pthread_attr_destroy(&attr);
 }

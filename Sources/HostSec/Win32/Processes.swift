@@ -7,39 +7,61 @@ import Glibc
 // CreateProcessAsUserA, WaitForSingleObject and GetExitCodeProcess: a process started as a
 // token's account (HostSec_SpawnAsUser's child) behind Windows-style handles.
 
-/// A child process: its pid, a pidfd to wait on, and its exit status once reaped. Each handle
-/// holds a reference; the last one gone reaps the child, now or on a thread when it still runs.
+/// A child process: its pid, a pidfd to wait on and reap through, and its exit code once
+/// reaped. Each handle and each wait in progress holds a reference, so the pidfd stays open
+/// (and its number unused by anything else) while any thread polls it; the last reference
+/// gone closes it, or hands it to a thread that reaps the child when it still runs. Never
+/// reaped by pid number: once the host has reaped the child itself, that pid may be another
+/// child of the host's.
 final class ChildProcess: Sendable {
+    /// GetExitCodeProcess of a child someone else reaped first (HS_EXIT_CODE_UNKNOWN).
+    static let unknownExitCode: UInt32 = 0xFFFF_FFFF
     let pid: pid_t
     let pidfd: Int32
-    private let state = Mutex<UInt32?>(nil)  // the exit code, once reaped
+    private let state: Mutex<UInt32?>  // the exit code, once reaped
 
     init(pid: pid_t) {
         self.pid = pid
         self.pidfd = hs_pidfd_open(pid)
+        // ESRCH: no zombie left to open, the host has reaped it already.
+        self.state = Mutex(pidfd < 0 && errno == ESRCH ? ChildProcess.unknownExitCode : nil)
     }
 
-    /// Waits up to `milliseconds` (-1: no limit): the exit code, or nil while it runs.
+    /// Waits up to `milliseconds` (-1: no limit): the exit code, or nil while it runs. Sleeps
+    /// in poll on the pidfd; without one, checks every 10 ms until the limit.
     func wait(milliseconds: Int32) -> UInt32? {
         if let code = state.withLock({ $0 }) { return code }
         if pidfd >= 0 {
-            if hs_wait_readable(pidfd, milliseconds) <= 0 { return nil }
-        } else if milliseconds == 0 {
-            return nil
+            if hs_wait_readable(pidfd, milliseconds) == 0 { return nil }
+            return reap()
         }
-        return state.withLock { exitCode -> UInt32? in
+        var left = milliseconds
+        while true {
+            if let code = reap() { return code }
+            if left == 0 { return nil }
+            let step = left < 0 ? 10 : min(left, 10)
+            usleep(UInt32(step) * 1000)
+            if left > 0 { left -= step }
+        }
+    }
+
+    /// Reaps without blocking: the exit code, or nil while the child runs.
+    private func reap() -> UInt32? {
+        state.withLock { exitCode -> UInt32? in
             if let code = exitCode { return code }
-            var status: Int32 = 0
-            guard hs_reap(pid, &status) == 0 else { return nil }
-            let code: UInt32 = status & 0x7F == 0 ? UInt32((status >> 8) & 0xFF) : 128 + UInt32(status & 0x7F)
+            var code: UInt32 = 0
+            guard hs_reap_child(pidfd, pid, 0, &code) == 1 else { return nil }
             exitCode = code
             return code
         }
     }
 
     deinit {
-        if pidfd >= 0 { close(pidfd) }
-        if state.withLock({ $0 == nil }) { hs_reap_later(pid) }
+        if state.withLock({ $0 == nil }) {
+            hs_reap_later(pidfd, pid)  // closes the pidfd once reaped
+        } else if pidfd >= 0 {
+            close(pidfd)
+        }
     }
 }
 
@@ -263,7 +285,7 @@ public func HostSecW32_WaitForSingleObject(_ hHandle: HANDLE?, _ dwMilliseconds:
     }
     var left = dwMilliseconds
     while true {
-        // poll takes an int: long waits go in steps; INFINITE is no limit.
+        // poll takes an int: long waits go in steps; INFINITE is no limit (one blocking poll).
         let step: Int32 = left == 0xFFFF_FFFF ? -1 : Int32(min(left, 1 << 30))
         if process.wait(milliseconds: step) != nil { return 0 }
         if left == 0xFFFF_FFFF { continue }

@@ -14,6 +14,12 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #include "check.h"
 
@@ -1152,7 +1158,182 @@ static void create_process_as_user_standard_handles_are_the_ones_passed_or_dev_n
     CloseHandle(token);
 }
 
-int main(void) {
+/* A wait in a thread of its own, joined for at most `seconds`: its result, or HUNG when it
+ * has not returned (the thread is left behind and the test fails). */
+#define HUNG 0xDEADu
+struct guarded_wait {
+    HANDLE handle;
+    DWORD milliseconds, result;
+};
+static void *guarded_waiter(void *arg) {
+    struct guarded_wait *w = arg;
+    w->result = WaitForSingleObject(w->handle, w->milliseconds);
+    return NULL;
+}
+static DWORD wait_at_most(HANDLE h, DWORD milliseconds, int seconds, void (*meanwhile)(void)) {
+    static struct guarded_wait w; /* outlives a hung thread */
+    pthread_t thread;
+    struct timespec until;
+    w.handle = h;
+    w.milliseconds = milliseconds;
+    w.result = HUNG;
+    if (pthread_create(&thread, NULL, guarded_waiter, &w) != 0) return HUNG;
+    if (meanwhile) meanwhile();
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += seconds;
+    if (pthread_timedjoin_np(thread, NULL, &until) != 0) {
+        fprintf(stderr, "  the wait has not returned after %d s\n", seconds);
+        pthread_detach(thread);
+        return HUNG;
+    }
+    return w.result;
+}
+
+/* ADV2-01: a host that reaps its own children (SIGCHLD ignored, or its own waitpid) takes the
+ * exit status; the process handle still ends: an INFINITE wait returns, and the exit code is
+ * HS_EXIT_CODE_UNKNOWN, never STILL_ACTIVE for ever. */
+static void create_process_as_user_wait_returns_when_the_host_ignores_sigchld(void) {
+    HANDLE token = primary_token();
+    PROCESS_INFORMATION pi;
+    DWORD code = 0;
+    signal(SIGCHLD, SIG_IGN);
+    CHECK(start_child(token, &pi));
+    CHECK(wait_at_most(pi.hProcess, INFINITE, 10, NULL) == WAIT_OBJECT_0);
+    CHECK(GetExitCodeProcess(pi.hProcess, &code) && code == HS_EXIT_CODE_UNKNOWN);
+    CHECK(WaitForSingleObject(pi.hThread, 1000) == WAIT_OBJECT_0);
+    CloseHandle(pi.hThread);
+    CloseHandle(pi.hProcess);
+    signal(SIGCHLD, SIG_DFL);
+    /* The host's own waitpid takes the child first. */
+    int status = 0;
+    CHECK(start_child(token, &pi));
+    CHECK(waitpid((pid_t)pi.dwProcessId, &status, 0) == (pid_t)pi.dwProcessId && WEXITSTATUS(status) == 3);
+    CHECK(GetExitCodeProcess(pi.hProcess, &code) && code == HS_EXIT_CODE_UNKNOWN);
+    CHECK(wait_at_most(pi.hProcess, 2000, 10, NULL) == WAIT_OBJECT_0);
+    CHECK(wait_at_most(pi.hProcess, INFINITE, 10, NULL) == WAIT_OBJECT_0);
+    CloseHandle(pi.hThread);
+    CloseHandle(pi.hProcess);
+    CloseHandle(token);
+}
+
+/* Forks a child of the host's own at pid `want` (ns_last_pid: the test runs alone in a pid
+ * namespace of its own); it exits 42 when `release` is written or closed (`held`, the other
+ * end, is closed in it). Another pid: that pid, -1: none. */
+static pid_t fork_at(pid_t want, int release, int held) {
+    FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "w");
+    if (!f) return -1;
+    fprintf(f, "%d", (int)want - 1);
+    if (fclose(f) != 0) return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        char c;
+        close(held);
+        alarm(20);
+        (void)read(release, &c, 1);
+        _exit(42);
+    }
+    return pid;
+}
+
+/* The pid namespace side of the test below: exit 0 passed, 1 failed, 77 could not set up. */
+static int reused_pid_scenario(void) {
+    HANDLE token = primary_token();
+    PROCESS_INFORMATION pi;
+    DWORD code = 0;
+    int status = 0, pipes[2][2];
+    for (int round = 0; round < 2; round++) {
+        if (pipe(pipes[round]) != 0 || !start_child(token, &pi)) return 77;
+        pid_t pid = (pid_t)pi.dwProcessId;
+        if (waitpid(pid, &status, 0) != pid) return 77; /* the host reaps its child itself */
+        pid_t other = fork_at(pid, pipes[round][0], pipes[round][1]);
+        if (other != pid) {
+            fprintf(stderr, "  skip: the pid %d did not come round (got %d)\n", (int)pid, (int)other);
+            if (other > 0) close(pipes[round][1]), waitpid(other, NULL, 0);
+            return 77;
+        }
+        if (round == 0) {
+            /* Waiting on the handle neither waits for nor reaps the new child of that pid. */
+            CHECK(WaitForSingleObject(pi.hProcess, 100) == WAIT_OBJECT_0);
+            CHECK(GetExitCodeProcess(pi.hProcess, &code) && code == HS_EXIT_CODE_UNKNOWN);
+            CloseHandle(pi.hThread);
+            CloseHandle(pi.hProcess);
+        } else {
+            /* Closing the last handle starts no reaper on the pid. */
+            CloseHandle(pi.hThread);
+            CloseHandle(pi.hProcess);
+            usleep(200000);
+        }
+        close(pipes[round][1]);
+        CHECK(waitpid(other, &status, 0) == other && WIFEXITED(status) && WEXITSTATUS(status) == 42);
+        close(pipes[round][0]);
+    }
+    CloseHandle(token);
+    return current_failed ? 1 : 0;
+}
+
+/* ADV2-02: the library waits through the pidfd, never by pid number: after the host reaped
+ * a child and forked one of its own with the same pid, neither a wait on the old handle nor
+ * closing it touches the new child. Runs in a new pid namespace (root); skipped otherwise. */
+static void process_handle_never_reaps_another_child_with_a_reused_pid(void) {
+    pid_t outer = fork();
+    if (outer == 0) {
+        if (unshare(CLONE_NEWPID) != 0) _exit(100 + errno);
+        pid_t inner = fork();
+        if (inner == 0) {
+            execl("/proc/self/exe", "access-control", "--reused-pid-scenario", (char *)NULL);
+            _exit(127);
+        }
+        int status = 0;
+        if (inner < 0 || waitpid(inner, &status, 0) != inner) _exit(127);
+        _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 127);
+    }
+    int status = 0;
+    CHECK(outer > 0 && waitpid(outer, &status, 0) == outer && WIFEXITED(status));
+    int result = WEXITSTATUS(status);
+    if (result >= 100 && result != 127) {
+        printf("  skip: no pid namespace of its own (unshare: %s)\n", strerror(result - 100));
+        return;
+    }
+    if (result == 77) {
+        printf("  skip: the scenario could not be set up in the pid namespace\n");
+        return;
+    }
+    CHECK(result == 0);
+}
+
+static PROCESS_INFORMATION closed_while_waiting;
+static int reused = -1;
+/* Closes both handles while the wait runs; the host then opens a descriptor, which takes
+ * the lowest free number (a closed pidfd's). */
+static void close_both_handles_meanwhile(void) {
+    usleep(100000);
+    CHECK(CloseHandle(closed_while_waiting.hProcess) && CloseHandle(closed_while_waiting.hThread));
+    reused = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+}
+
+/* ADV2-03: CloseHandle on the last handles while another thread waits: the process object
+ * (and its pidfd) lives until the wait is done, so the wait ends when the child does, even
+ * when the host opens a descriptor that could take the pidfd's number. */
+static void closing_a_process_handle_while_another_thread_waits_ends_the_wait(void) {
+    HANDLE token = primary_token();
+    STARTUPINFOA si;
+    char line[] = "sleep 0.3";
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    for (int round = 0; round < 3; round++) {
+        CHECK(CreateProcessAsUserA(token, NULL, line, NULL, NULL, FALSE, 0, NULL, NULL, &si, &closed_while_waiting));
+        DWORD result = wait_at_most(closed_while_waiting.hProcess, INFINITE, 10, close_both_handles_meanwhile);
+        CHECK(result == WAIT_OBJECT_0);
+        if (reused >= 0) close(reused);
+        reused = -1;
+    }
+    /* And the closed handles are dead. */
+    CHECK(WaitForSingleObject(closed_while_waiting.hProcess, 0) == WAIT_FAILED);
+    CloseHandle(token);
+}
+
+int main(int argc, char **argv) {
+    if (argc == 2 && strcmp(argv[1], "--reused-pid-scenario") == 0) return reused_pid_scenario();
     HANDLE process = NULL;
     unsigned char buffer[256];
     DWORD length = 0;
@@ -1207,5 +1388,8 @@ int main(void) {
     RUN(create_process_as_user_never_runs_a_program_from_lp_current_directory);
     RUN(create_process_as_user_with_no_environment_gets_the_users_minimal_one);
     RUN(create_process_as_user_standard_handles_are_the_ones_passed_or_dev_null);
+    RUN(create_process_as_user_wait_returns_when_the_host_ignores_sigchld);
+    RUN(process_handle_never_reaps_another_child_with_a_reused_pid);
+    RUN(closing_a_process_handle_while_another_thread_waits_ends_the_wait);
     return failures ? 1 : 0;
 }
