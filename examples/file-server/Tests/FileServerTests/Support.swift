@@ -82,7 +82,11 @@ enum Accounts {
         }
         if first {
             atexit {
-                for name in Accounts.made.withLock({ $0 }) { _ = system("userdel \(name) 2>/dev/null") }
+                for name in Accounts.made.withLock({ $0 }) {
+                    // The account and the failures pam_faillock counted for it (its tally file
+                    // outlives the account otherwise).
+                    _ = system("userdel \(name) 2>/dev/null; rm -f /run/faillock/\(name)")
+                }
             }
         }
     }
