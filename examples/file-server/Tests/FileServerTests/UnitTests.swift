@@ -294,6 +294,14 @@ import Testing
 @Suite(.enabled(if: isRoot, "makes accounts"), .serialized) struct FailingLogonTests {
     final class Tally: Sendable {
         let started = Atomic<Int>(0), finished = Atomic<Int>(0)
+
+        /// The library's no-wait logon, counting the calls that reach it.
+        var countingLogon: CredentialCache.Logon {
+            { user, password, delay throws(HostSecurityError) in
+                self.started.add(1, ordering: .relaxed)
+                return try Token.logon(user: user, password: password, failureDelay: &delay)
+            }
+        }
     }
 
     /// 32 bad logons at once on an 8-thread pool, then a valid first logon: it completes while
@@ -303,12 +311,7 @@ import Testing
         let valid = try makeAccount("fsw-v\(UInt32.random(in: 100_000...999_999))")
         defer { _ = try? sh("userdel \(valid.name)") }
         let tally = Tally()
-        let cache = CredentialCache(
-            logonThreads: 8,
-            logon: { user, password, delay throws(HostSecurityError) in
-                tally.started.add(1, ordering: .relaxed)
-                return try Token.logon(user: user, password: password, failureDelay: &delay)
-            })
+        let cache = CredentialCache(logonThreads: 8, logon: tally.countingLogon)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<32 {
                 group.addTask {
@@ -328,12 +331,7 @@ import Testing
     /// One address with more failed logons waiting than the cap is refused without PAM.
     @Test func failing_logons_of_one_address_are_capped() async throws {
         let tally = Tally()
-        let cache = CredentialCache(
-            failingPerClient: 2,
-            logon: { user, password, delay throws(HostSecurityError) in
-                tally.started.add(1, ordering: .relaxed)
-                return try Token.logon(user: user, password: password, failureDelay: &delay)
-            })
+        let cache = CredentialCache(failingPerClient: 2, logon: tally.countingLogon)
         let refused = await withTaskGroup(of: Bool.self) { group in
             for i in 0..<2 {
                 group.addTask {
