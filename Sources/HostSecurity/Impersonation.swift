@@ -86,7 +86,7 @@ func levelError(_ token: Token, reached: HostSec.ImpersonationLevel, requiring l
 
 /// Runs `body` with the thread as it is now, then puts back `previous` (nil: itself).
 func runThenRestore<R>(
-    _ engine: HostSec.HostSecurity, previous: HostSec.Token?, token: Token?,
+    _ engine: HostSec.Engine, previous: HostSec.Token?, token: Token?,
     requiring level: ImpersonationLevel, _ body: () throws -> R
 ) throws -> R {
     let restore = { () throws(HostSecurityError) in
@@ -123,7 +123,7 @@ func runThenRestore<R>(
 func failClosedOnForeignThread() {
     if IdentityThread.current != nil { return }
     guard let now = try? KernelCredentials.read(KernelCredentialSyscalls()),
-        let me = HostSec.HostSecurity.shared.threadSelfCredentials, now == me
+        let me = HostSec.Engine.shared.threadSelfCredentials, now == me
     else {
         fatalError(
             "hostsec: a thread's credentials could not be restored; stopping rather than run other work as the wrong identity"

@@ -20,7 +20,7 @@ public struct SecurityContext: Sendable {
         try capture(restricted: restricted, engine: .shared)
     }
 
-    static func capture(restricted: Bool, engine: HostSec.HostSecurity) throws(HostSecurityError) -> SecurityContext {
+    static func capture(restricted: Bool, engine: HostSec.Engine) throws(HostSecurityError) -> SecurityContext {
         guard
             let captured = try hostCall({ () throws(HostSecError) in try engine.captureContext(restricted: restricted) }
             )
@@ -41,7 +41,7 @@ public struct SecurityContext: Sendable {
 /// - Throws: as ``withImpersonation(of:requiring:_:)``, and whatever `body` throws.
 public func withSecurityContext<R>(_ context: SecurityContext, _ body: () throws -> R) throws -> R {
     guard let token = context.token else {
-        let engine = HostSec.HostSecurity.shared
+        let engine = HostSec.Engine.shared
         let previous = try hostCall { () throws(HostSecError) in try engine.captureContext(restricted: false) }
         try hostCall { () throws(HostSecError) in try engine.revertToSelf() }
         return try runThenRestore(engine, previous: previous, token: nil, requiring: .anonymous, body)
@@ -60,7 +60,7 @@ public func withSecurityContext<R: Sendable>(
     _ body: sending () async throws -> R
 ) async throws -> R {
     guard let token = context.token else {
-        if HostSec.HostSecurity.shared.isClosed { throw HostSecurityError.closed }
+        if HostSec.Engine.shared.isClosed { throw HostSecurityError.closed }
         return try await runScope(on: globalConcurrentExecutor, identity: nil, isolation: isolation, body)
     }
     return try await withImpersonation(of: token, requiring: replayLevel(token), isolation: isolation, body)

@@ -15,7 +15,7 @@ extension Token {
         try logon(user: user, engine: .shared)
     }
 
-    static func logon(user: String, engine: HostSec.HostSecurity) throws(HostSecurityError) -> Token {
+    static func logon(user: String, engine: HostSec.Engine) throws(HostSecurityError) -> Token {
         let handle = try hostCall { () throws(HostSecError) in try engine.logonUser(AccountName(user)) }
         return try Token(engine: engine, handle: handle)
     }
@@ -78,7 +78,7 @@ extension Token {
     public static func logon(
         user: String, password: String, options: PasswordLogonOptions = [], failureDelay: inout Duration
     ) throws(HostSecurityError) -> Token {
-        let engine = HostSec.HostSecurity.shared
+        let engine = HostSec.Engine.shared
         let allowance = PasswordLogonAllowance(rawValue: options.rawValue)
         let result: Result<TokenHandle, PasswordLogonFailure> = user.withCString { name in
             password.withCString { secret in

@@ -34,14 +34,14 @@ public enum ImpersonationLevel: UInt32, Sendable, Hashable, Comparable {
 /// shared between tasks and threads.
 public final class Token: Sendable, CustomStringConvertible {
     /// The engine the token belongs to (the library's own, or a test's).
-    let engine: HostSec.HostSecurity
+    let engine: HostSec.Engine
     /// The token's handle in the engine's table.
     let handle: TokenHandle
     /// The token behind the handle.
     let core: HostSec.Token
 
     /// Takes ownership of `handle`, a handle `engine` just issued.
-    init(engine: HostSec.HostSecurity, handle: TokenHandle) throws(HostSecurityError) {
+    init(engine: HostSec.Engine, handle: TokenHandle) throws(HostSecurityError) {
         self.engine = engine
         self.handle = handle
         do {
@@ -63,7 +63,7 @@ public final class Token: Sendable, CustomStringConvertible {
     ///   as someone (it cannot act as anyone to open it); ``HostSecurityError/accessDenied``;
     ///   ``HostSecurityError/closed``.
     public static func process() throws(HostSecurityError) -> Token {
-        let engine = HostSec.HostSecurity.shared
+        let engine = HostSec.Engine.shared
         let handle = try hostCall { () throws(HostSecError) in
             try engine.openProcessToken(desiredAccess: .maximumAllowed)
         }
@@ -77,7 +77,7 @@ public final class Token: Sendable, CustomStringConvertible {
     /// - Throws: ``HostSecurityError/cantOpenAnonymous`` for an anonymous thread token;
     ///   ``HostSecurityError/accessDenied``; ``HostSecurityError/closed``.
     public static func current() throws(HostSecurityError) -> Token? {
-        let engine = HostSec.HostSecurity.shared
+        let engine = HostSec.Engine.shared
         let handle: TokenHandle
         do {
             handle = try engine.openThreadToken(desiredAccess: .maximumAllowed, openAsSelf: true)

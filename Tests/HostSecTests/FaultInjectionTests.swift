@@ -37,7 +37,7 @@ enum Phase { case impersonate, revert }
 /// own identity with its effective capabilities dropped), then reverts. Arms `faults` at
 /// `phase`; reports the first failure's HRESULT and where the thread ended up.
 func impersonateAndRevert(
-    _ engine: HostSecurity, arming faults: [FaultInjectingSyscalls] = [],
+    _ engine: Engine, arming faults: [FaultInjectingSyscalls] = [],
     at phase: Phase = .impersonate, restricted: Bool = false
 ) -> Outcome {
     let before = kernelNow()
@@ -63,7 +63,7 @@ func impersonateAndRevert(
 }
 
 /// An engine whose seam fails as `faults` says.
-func engine(_ faults: FaultInjectingSyscalls) -> HostSecurity { HostSecurity(syscalls: faults) }
+func engine(_ faults: FaultInjectingSyscalls) -> Engine { Engine(syscalls: faults) }
 
 @Suite(
     .serialized,
@@ -167,7 +167,7 @@ struct FaultInjectionTests {
         }
         let outcome = onFreshThread {
             let both = Both()
-            return impersonateAndRevert(HostSecurity(syscalls: both), arming: [both.a, both.b], at: .impersonate)
+            return impersonateAndRevert(Engine(syscalls: both), arming: [both.a, both.b], at: .impersonate)
         }
         #expect(outcome.hr == HResult.fail)
         #expect(outcome.closed)
@@ -200,10 +200,10 @@ struct FaultInjectionTests {
 
     /// With the real seam the same sequence succeeds and leaves the thread exactly as it was.
     @Test func theRealSeamImpersonatesAndRevertsExactly() {
-        let outcome = onFreshThread { impersonateAndRevert(HostSecurity(syscalls: KernelCredentialSyscalls())) }
+        let outcome = onFreshThread { impersonateAndRevert(Engine(syscalls: KernelCredentialSyscalls())) }
         #expect(outcome == Outcome(hr: HResult.ok, closed: false, threadIsSelf: true, impersonating: false))
         let restricted = onFreshThread {
-            impersonateAndRevert(HostSecurity(syscalls: KernelCredentialSyscalls()), restricted: true)
+            impersonateAndRevert(Engine(syscalls: KernelCredentialSyscalls()), restricted: true)
         }
         #expect(restricted == Outcome(hr: HResult.ok, closed: false, threadIsSelf: true, impersonating: false))
     }

@@ -38,7 +38,7 @@ final class CountingPasswordCheck: PasswordAuthentication, @unchecked Sendable {
         _ result: PasswordCheck, user: String = "root",
         allowing: PasswordLogonAllowance = [.rootAndSystemAccounts, .nologinShells]
     ) -> HRESULT {
-        let security = HostSecurity(
+        let security = Engine(
             syscalls: KernelCredentialSyscalls(),
             authentication: FixedPasswordCheck(result: result))
         do {
@@ -105,7 +105,7 @@ final class CountingPasswordCheck: PasswordAuthentication, @unchecked Sendable {
 
     @Test func root_and_system_accounts_are_refused_before_pam_runs() {
         let pam = CountingPasswordCheck(result: PasswordCheck(step: .done, code: PAM_SUCCESS))
-        let security = HostSecurity(syscalls: KernelCredentialSyscalls(), authentication: pam)
+        let security = Engine(syscalls: KernelCredentialSyscalls(), authentication: pam)
         for user in ["root", "daemon"] {
             let started = ContinuousClock.now
             guard case .failure(let failure) = noWait(security, user) else {
@@ -126,7 +126,7 @@ final class CountingPasswordCheck: PasswordAuthentication, @unchecked Sendable {
     }
 
     @Test func no_wait_reports_the_delay_that_remains() {
-        let security = HostSecurity(
+        let security = Engine(
             syscalls: KernelCredentialSyscalls(),
             authentication: FixedPasswordCheck(
                 result: PasswordCheck(step: .authenticate, code: PAM_AUTH_ERR, failDelayMicroseconds: 300_000)))
@@ -140,7 +140,7 @@ final class CountingPasswordCheck: PasswordAuthentication, @unchecked Sendable {
         #expect(ContinuousClock.now - started < .milliseconds(300))
     }
 
-    private func noWait(_ security: HostSecurity, _ user: String) -> Result<TokenHandle, PasswordLogonFailure> {
+    private func noWait(_ security: Engine, _ user: String) -> Result<TokenHandle, PasswordLogonFailure> {
         user.withCString { name in
             "secret".withCString { password in
                 do throws(PasswordLogonFailure) {

@@ -130,7 +130,7 @@ actor Caller {
 
     @Test func closed_engine_refuses_new_scopes() async throws {
         let faults = FaultInjectingSyscalls(failing: .setresuid, onCall: 1)
-        let engine = HostSec.HostSecurity(syscalls: faults)
+        let engine = HostSec.Engine(syscalls: faults)
         let token = try Token.logon(user: TestAccounts.names[1], engine: engine)
         // Close the engine: impersonate on a thread of its own, then fail the revert.
         let thread = Thread {

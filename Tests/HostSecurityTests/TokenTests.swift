@@ -66,7 +66,7 @@ import CHostSec
         // The handle a token held is no longer valid once it is released.
         var handle = TokenHandle(nil)
         do { let token = try Token.logon(user: "nobody"); handle = token.handle }
-        #expect(throws: HostSecError.handle) { try HostSec.HostSecurity.shared.handles.lookup(handle) }
+        #expect(throws: HostSecError.handle) { try HostSec.Engine.shared.handles.lookup(handle) }
     }
 
     @Test func password_logon_with_a_wrong_password_or_unknown_account_throws_logon_failure() {

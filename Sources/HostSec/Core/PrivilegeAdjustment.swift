@@ -1,6 +1,6 @@
 /// AdjustTokenPrivileges at the level of capabilities: the Win32 layer turns privileges into
 /// capability masks and calls this.
-extension HostSecurity {
+extension Engine {
     /// What an adjustment found and left.
     public struct CapabilityAdjustment: Sendable {
         /// The token's permitted set before the change (what it could enable).

@@ -4,7 +4,7 @@ import CHostSec
 /// thread-exit destructor runs on that thread too), so it needs no lock.
 final class ThreadState {
     /// The process's credentials ("self"), once the thread has been checked to hold them
-    /// (`HostSecurity.threadState()`); nil before. Every thread's "self" is the process's.
+    /// (`Engine.threadState()`); nil before. Every thread's "self" is the process's.
     private(set) var selfCredentials: KernelCredentials?
     /// The process token (a primary token describing `selfCredentials`).
     private(set) var selfToken: Token?

@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// `HostSec_GetTokenInformation`: each TOKEN_INFORMATION_CLASS in hostsec's Linux structs.
-extension HostSecurity {
+extension Engine {
     /// Writes class `infoClass` of the token behind `handle` into `buffer` and returns the
     /// bytes written. `neededLength` receives the size the class needs, also when the
     /// buffer is too small (`ERROR_INSUFFICIENT_BUFFER`); the buffer is untouched on failure.

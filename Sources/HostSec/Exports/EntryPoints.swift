@@ -2,7 +2,7 @@ import CHostSec
 
 // The C entry points of hostsec.h. `@c @implementation` makes the compiler check each one
 // against its declaration in the header. Argument checks and HRESULT conversion only: the
-// work is in the core (HostSecurity). Every one is described by the type information
+// work is in the core (Engine). Every one is described by the type information
 // (typeinfo.c) and traced: with the tracer off the only cost is one relaxed load.
 
 @c @implementation
@@ -185,13 +185,13 @@ enum EntryPoint {
             LiveTokens: hs_live(Int32(HS_LIVE_TOKENS)),
             ImpersonatingThreads: hs_live(Int32(HS_LIVE_IMPERSONATING)),
             ServerLocks: hs_counter(Int32(HS_COUNTER_LOCKS)),
-            FailedClosed: HostSecurity.shared.isClosed ? 1 : 0,
+            FailedClosed: Engine.shared.isClosed ? 1 : 0,
             Reserved: 0)
         return HResult.ok
     }
 
     static func setPolicy(_ flags: DWORD) -> HRESULT {
-        hresult { () throws(HostSecError) in try HostSecurity.shared.setPolicy(flags) }
+        hresult { () throws(HostSecError) in try Engine.shared.setPolicy(flags) }
     }
 
     @inline(__always) static func closeHandle(_ hObject: HANDLE?) -> HRESULT {
@@ -200,12 +200,12 @@ enum EntryPoint {
 
     static func openProcessToken(_ access: DWORD, _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
         hresult(phToken) { () throws(HostSecError) in
-            try HostSecurity.shared.openProcessToken(desiredAccess: TokenRights(rawValue: access))
+            try Engine.shared.openProcessToken(desiredAccess: TokenRights(rawValue: access))
         }
     }
 
     static func impersonateSelf(_ level: SECURITY_IMPERSONATION_LEVEL) -> HRESULT {
-        hresult { () throws(HostSecError) in try HostSecurity.shared.impersonateSelf(level: level.rawValue) }
+        hresult { () throws(HostSecError) in try Engine.shared.impersonateSelf(level: level.rawValue) }
     }
 
     static func duplicateTokenEx(
@@ -213,7 +213,7 @@ enum EntryPoint {
         _ type: TOKEN_TYPE, _ phNewToken: UnsafeMutablePointer<HANDLE?>?
     ) -> HRESULT {
         hresult(phNewToken) { () throws(HostSecError) in
-            try HostSecurity.shared.duplicate(
+            try Engine.shared.duplicate(
                 TokenHandle(source), desiredAccess: TokenRights(rawValue: access), level: level.rawValue,
                 type: type.rawValue)
         }
@@ -227,7 +227,7 @@ enum EntryPoint {
         guard let returnLength else { return HResult.pointer }
         var needed: UInt32 = 0
         let hr = hresult { () throws(HostSecError) in
-            try HostSecurity.shared.tokenInformation(
+            try Engine.shared.tokenInformation(
                 TokenHandle(hToken), infoClass: infoClass.rawValue, buffer: buffer,
                 length: length, neededLength: &needed)
         }
@@ -238,7 +238,7 @@ enum EntryPoint {
     static func logonUser(_ userName: UnsafePointer<CChar>?, _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
         hresult(phToken) { () throws(HostSecError) in
             guard let userName else { throw .pointer }
-            return try HostSecurity.shared.logonUser(AccountName(cString: userName))
+            return try Engine.shared.logonUser(AccountName(cString: userName))
         }
     }
 
@@ -248,7 +248,7 @@ enum EntryPoint {
     ) -> HRESULT {
         hresult(phToken) { () throws(HostSecError) in
             guard let userName, let password else { throw .pointer }
-            return try HostSecurity.shared.logonUser(name: userName, password: password)
+            return try Engine.shared.logonUser(name: userName, password: password)
         }
     }
 
@@ -264,7 +264,7 @@ enum EntryPoint {
         return hresult(phToken) { () throws(HostSecError) in
             guard let userName, let password else { throw .pointer }
             do throws(PasswordLogonFailure) {
-                return try HostSecurity.shared.logonUserNoWait(name: userName, password: password)
+                return try Engine.shared.logonUserNoWait(name: userName, password: password)
             } catch {
                 // Rounded up: the caller waits at least what remains.
                 pdwFailureDelayMs.pointee = DWORD(clamping: (error.remainingDelayMicroseconds + 999) / 1000)
@@ -312,7 +312,7 @@ extension EntryPoint {
     ) -> HRESULT {
         hresult { () throws(HostSecError) in
             guard let path, let argv, let pid else { throw .pointer }
-            pid.pointee = try HostSecurity.shared.spawnAsUser(TokenHandle(hToken), path: path, argv: argv, envp: envp)
+            pid.pointee = try Engine.shared.spawnAsUser(TokenHandle(hToken), path: path, argv: argv, envp: envp)
         }
     }
 
@@ -320,11 +320,11 @@ extension EntryPoint {
         -> HRESULT
     {
         hresult(token) { () throws(HostSecError) in
-            try HostSecurity.shared.openSocketClientToken(fd, desiredAccess: TokenRights(rawValue: desiredAccess))
+            try Engine.shared.openSocketClientToken(fd, desiredAccess: TokenRights(rawValue: desiredAccess))
         }
     }
 
     static func impersonateSocketClient(_ fd: Int32) -> HRESULT {
-        hresult { () throws(HostSecError) in try HostSecurity.shared.impersonateSocketClient(fd) }
+        hresult { () throws(HostSecError) in try Engine.shared.impersonateSocketClient(fd) }
     }
 }

@@ -4,13 +4,13 @@ import CHostSec
 /// same thread is already inside the library (a signal handler that interrupted it) is refused
 /// with `HOST_E_INVALIDOPERATION` and changes nothing: the thread's state is mid-update. A
 /// thread's first call puts it back to the process token first, if it holds other credentials
-/// (`HostSecurity.enterThread`).
+/// (`Engine.enterThread`).
 @inline(__always) func hresult(_ body: () throws(HostSecError) -> Void) -> HRESULT {
     let thread = hs_thread_self()!
     guard hs_enter(thread) else { return HResult.invalidOperation }
     defer { hs_leave(thread) }
     do {
-        try HostSecurity.shared.enterThread()
+        try Engine.shared.enterThread()
         try body()
         return HResult.ok
     } catch {
@@ -32,7 +32,7 @@ import CHostSec
     }
     defer { hs_leave(thread) }
     do {
-        try HostSecurity.shared.enterThread()
+        try Engine.shared.enterThread()
         out.pointee = try body()
         return HResult.ok
     } catch {

@@ -11,13 +11,13 @@ enum HostControl {
         guard let ppv else { return HResult.pointer }
         ppv.pointee = nil
         guard let riid else { return HResult.pointer }
-        if HostSecurity.shared.isClosed { return HResult.clrNotAvailable }
+        if Engine.shared.isClosed { return HResult.clrNotAvailable }
         guard sameIID(riid, IID_IHostSecurityManager) else { return HResult.noInterface }
         return ComObject.handOut(.securityManager, riid: riid, ppv)
     }
 
     static func setAppDomainManager() -> HRESULT {
-        HostSecurity.shared.isClosed ? HResult.clrNotAvailable : HResult.ok
+        Engine.shared.isClosed ? HResult.clrNotAvailable : HResult.ok
     }
 }
 

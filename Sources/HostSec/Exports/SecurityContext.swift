@@ -18,7 +18,7 @@ enum SecurityContext {
     ) -> HRESULT {
         hresult(out) { () throws(HostSecError) in
             guard let restricted = restricted(type) else { throw .invalidArg }
-            let token = try HostSecurity.shared.captureContext(restricted: restricted)
+            let token = try Engine.shared.captureContext(restricted: restricted)
             guard let object = ComObject.create(.securityContext, payload: token) else { throw .outOfMemory }
             return UnsafeMutableRawPointer(object).assumingMemoryBound(to: IHostSecurityContext.self)
         }
@@ -34,7 +34,7 @@ enum SecurityContext {
             // Only the library's own contexts can be applied; the vtable pointer is the one field
             // every COM object has, so reading it is safe for a foreign object too.
             guard ComObject.object(raw).pointee.lpVtbl == Vtables.securityContext else { throw .invalidArg }
-            try HostSecurity.shared.applyContext(token(of: raw), restricted: restricted)
+            try Engine.shared.applyContext(token(of: raw), restricted: restricted)
         }
     }
 
@@ -48,7 +48,7 @@ enum SecurityContext {
         _ out: UnsafeMutablePointer<UnsafeMutablePointer<IHostSecurityContext>?>?
     ) -> HRESULT {
         hresult(out) { () throws(HostSecError) in
-            try HostSecurity.shared.ensureOpen()
+            try Engine.shared.ensureOpen()
             guard let this else { throw .pointer }
             guard let object = ComObject.create(.securityContext, payload: token(of: this)) else { throw .outOfMemory }
             return UnsafeMutableRawPointer(object).assumingMemoryBound(to: IHostSecurityContext.self)

@@ -26,12 +26,12 @@ func hs_manager_Release(_ This: UnsafeMutablePointer<IHostSecurityManager>?) -> 
 func hs_manager_ImpersonateLoggedOnUser(_ This: UnsafeMutablePointer<IHostSecurityManager>?, _ hToken: HANDLE?)
     -> HRESULT
 {
-    hresult { () throws(HostSecError) in try HostSecurity.shared.impersonateLoggedOnUser(TokenHandle(hToken)) }
+    hresult { () throws(HostSecError) in try Engine.shared.impersonateLoggedOnUser(TokenHandle(hToken)) }
 }
 
 @c @implementation
 func hs_manager_RevertToSelf(_ This: UnsafeMutablePointer<IHostSecurityManager>?) -> HRESULT {
-    hresult { () throws(HostSecError) in try HostSecurity.shared.revertToSelf() }
+    hresult { () throws(HostSecError) in try Engine.shared.revertToSelf() }
 }
 
 @c @implementation
@@ -40,19 +40,19 @@ func hs_manager_OpenThreadToken(
     _ bOpenAsSelf: BOOL, _ phThreadToken: UnsafeMutablePointer<HANDLE?>?
 ) -> HRESULT {
     // A thread the core knows holds no token gets its answer without the call machinery.
-    if let phThreadToken, let known = HostSecurity.knownThreadTokenAbsence() {
+    if let phThreadToken, let known = Engine.knownThreadTokenAbsence() {
         phThreadToken.pointee = nil
         return known.hr
     }
     return hresult(phThreadToken) { () throws(HostSecError) in
-        try HostSecurity.shared.openThreadToken(
+        try Engine.shared.openThreadToken(
             desiredAccess: TokenRights(rawValue: dwDesiredAccess), openAsSelf: bOpenAsSelf != 0)
     }
 }
 
 @c @implementation
 func hs_manager_SetThreadToken(_ This: UnsafeMutablePointer<IHostSecurityManager>?, _ hToken: HANDLE?) -> HRESULT {
-    hresult { () throws(HostSecError) in try HostSecurity.shared.setThreadToken(hToken.map { TokenHandle($0) }) }
+    hresult { () throws(HostSecError) in try Engine.shared.setThreadToken(hToken.map { TokenHandle($0) }) }
 }
 
 @c @implementation

@@ -6,7 +6,7 @@ import Glibc
 /// HostSec_SpawnAsUser: a child process with exactly a token's credentials. The credential
 /// change itself is `hs_spawn`'s (C, raw system calls in the child between fork and execve);
 /// here the token becomes the request, prepared before the fork.
-extension HostSecurity {
+extension Engine {
     /// The capability sets a child of `identity` gets (see hostsec.h): uid 0 keeps the
     /// token's permitted set (root's programs start with it effective); any other uid carries
     /// the enabled privileges as permitted, effective, inheritable and ambient, so they

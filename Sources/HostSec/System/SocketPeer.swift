@@ -5,7 +5,7 @@ import Glibc
 
 /// Clients as users: the peer of a connected Unix domain socket as a token (Windows'
 /// ImpersonateNamedPipeClient on Linux), from what the kernel recorded at connect time.
-extension HostSecurity {
+extension Engine {
     /// The peer's uid, gid and supplementary groups, or the error hostsec.h documents.
     static func socketPeer(_ fd: Int32) throws(HostSecError) -> Identity {
         var pid: Int32 = 0, uid: UInt32 = 0, gid: UInt32 = 0

@@ -377,7 +377,7 @@ public func HostSecW32_AccessCheck(
     var status: UInt32 = Win32Error.success
     let ok = win32 { () throws(Win32Failure) in
         let (token, rights) = try core { () throws(HostSecError) in
-            try HostSecurity.shared.ensureOpen()
+            try Engine.shared.ensureOpen()
             return try HandleTable.shared.lookup(TokenHandle(ClientToken))
         }
         if token.kind != .impersonation { throw Win32Failure(Win32Error.noImpersonationToken) }
@@ -429,7 +429,7 @@ public func HostSecW32_GetKernelObjectSecurity(
     guard let lpnLengthNeeded else { return win32Fail(Win32Error.noAccess) }
     return win32 { () throws(Win32Failure) in
         let (token, rights) = try core { () throws(HostSecError) in
-            try HostSecurity.shared.ensureOpen()
+            try Engine.shared.ensureOpen()
             return try HandleTable.shared.lookup(TokenHandle(Handle))
         }
         if RequestedInformation & 8 != 0 { throw Win32Failure(Win32Error.privilegeNotHeld) }
@@ -460,7 +460,7 @@ public func HostSecW32_SetKernelObjectSecurity(
 ) -> BOOL {
     win32 { () throws(Win32Failure) in
         let (token, rights) = try core { () throws(HostSecError) in
-            try HostSecurity.shared.ensureOpen()
+            try Engine.shared.ensureOpen()
             return try HandleTable.shared.lookup(TokenHandle(Handle))
         }
         if SecurityInformation & 8 != 0 { throw Win32Failure(Win32Error.privilegeNotHeld) }
@@ -476,7 +476,7 @@ public func HostSecW32_SetKernelObjectSecurity(
             // The owner may be the caller's own user; any other SID takes CAP_CHOWN (a part of
             // SeRestorePrivilege), as Windows takes SeRestorePrivilege for it.
             let caller = try core { () throws(HostSecError) in
-                try HostSecurity.shared.currentSubject(HostSecurity.shared.threadState())
+                try Engine.shared.currentSubject(Engine.shared.threadState())
             }
             if wanted != caller.user && caller.capEffective & Capability.bit(0) == 0 {
                 throw Win32Failure(Win32Error.invalidOwner)
@@ -516,7 +516,7 @@ public func HostSecW32_CreateRestrictedToken(
             throw Win32Failure(Win32Error.invalidParameter)
         }
         let (source, rights) = try core { () throws(HostSecError) in
-            try HostSecurity.shared.ensureOpen()
+            try Engine.shared.ensureOpen()
             return try HandleTable.shared.lookup(TokenHandle(ExistingTokenHandle))
         }
         if !rights.contains(.duplicate) { throw Win32Failure(Win32Error.accessDenied) }

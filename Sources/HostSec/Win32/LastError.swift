@@ -67,7 +67,7 @@ struct Win32Failure: Error {
     guard hs_enter(thread) else { return win32Fail(Win32Error.invalidOperation) }
     defer { hs_leave(thread) }
     do throws(Win32Failure) {
-        do throws(HostSecError) { try HostSecurity.shared.enterThread() } catch { throw Win32Failure(error) }
+        do throws(HostSecError) { try Engine.shared.enterThread() } catch { throw Win32Failure(error) }
         try body()
         return 1
     } catch {

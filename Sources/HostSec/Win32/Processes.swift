@@ -203,7 +203,7 @@ public func HostSecW32_CreateProcessAsUserA(
     return win32 { () throws(Win32Failure) in
         let allowedFlags: UInt32 = 0x8 | 0x10 | 0x200 | 0x0400_0000 | 0x0800_0000
         guard dwCreationFlags & ~allowedFlags == 0 else { throw Win32Failure(Win32Error.invalidParameter) }
-        var start = HostSecurity.ChildStart()
+        var start = Engine.ChildStart()
         // Without STARTF_USESTDHANDLES, only a terminal (the caller's console) reaches the child.
         start.stdio = (HS_STDIO_TERMINAL_ONLY, HS_STDIO_TERMINAL_ONLY, HS_STDIO_TERMINAL_ONLY)
         if lpStartupInfo.pointee.dwFlags & 0x100 != 0 {
@@ -254,7 +254,7 @@ public func HostSecW32_CreateProcessAsUserA(
         do throws(HostSecError) {
             pid = try args.pointers.withUnsafeBufferPointer { a throws(HostSecError) in
                 try env.pointers.withUnsafeBufferPointer { e throws(HostSecError) in
-                    try HostSecurity.shared.spawnAsUser(
+                    try Engine.shared.spawnAsUser(
                         TokenHandle(hToken), path: path.pointers[0]!, argv: a.baseAddress!,
                         envp: e.baseAddress!, start: start)
                 }

@@ -39,7 +39,7 @@ public func HostSecW32_OpenProcessToken(
     win32(TokenHandle) { () throws(Win32Failure) in
         guard ProcessHandle == PseudoHandle.currentProcess else { throw Win32Failure(Win32Error.invalidHandle) }
         return try core { () throws(HostSecError) in
-            try HostSecurity.shared.openProcessToken(desiredAccess: TokenRights(rawValue: DesiredAccess))
+            try Engine.shared.openProcessToken(desiredAccess: TokenRights(rawValue: DesiredAccess))
         }
     }
 }
@@ -52,7 +52,7 @@ public func HostSecW32_OpenThreadToken(
     win32(TokenHandle) { () throws(Win32Failure) in
         guard ThreadHandle == PseudoHandle.currentThread else { throw Win32Failure(Win32Error.invalidHandle) }
         return try core { () throws(HostSecError) in
-            try HostSecurity.shared.openThreadToken(
+            try Engine.shared.openThreadToken(
                 desiredAccess: TokenRights(rawValue: DesiredAccess), openAsSelf: OpenAsSelf != 0)
         }
     }
@@ -62,20 +62,20 @@ public func HostSecW32_OpenThreadToken(
 public func HostSecW32_ImpersonateSelf(_ ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL) -> BOOL {
     win32 { () throws(Win32Failure) in
         try core { () throws(HostSecError) in
-            try HostSecurity.shared.impersonateSelf(level: ImpersonationLevel.rawValue)
+            try Engine.shared.impersonateSelf(level: ImpersonationLevel.rawValue)
         }
     }
 }
 
 @c @implementation
 public func HostSecW32_RevertToSelf() -> BOOL {
-    win32 { () throws(Win32Failure) in try core { () throws(HostSecError) in try HostSecurity.shared.revertToSelf() } }
+    win32 { () throws(Win32Failure) in try core { () throws(HostSecError) in try Engine.shared.revertToSelf() } }
 }
 
 @c @implementation
 public func HostSecW32_ImpersonateLoggedOnUser(_ hToken: HANDLE?) -> BOOL {
     win32 { () throws(Win32Failure) in
-        try core { () throws(HostSecError) in try HostSecurity.shared.impersonateLoggedOnUser(TokenHandle(hToken)) }
+        try core { () throws(HostSecError) in try Engine.shared.impersonateLoggedOnUser(TokenHandle(hToken)) }
     }
 }
 
@@ -83,7 +83,7 @@ public func HostSecW32_ImpersonateLoggedOnUser(_ hToken: HANDLE?) -> BOOL {
 public func HostSecW32_SetThreadToken(_ Thread: UnsafeMutablePointer<HANDLE?>?, _ Token: HANDLE?) -> BOOL {
     win32 { () throws(Win32Failure) in
         if let Thread, Thread.pointee != PseudoHandle.currentThread { throw Win32Failure(Win32Error.invalidHandle) }
-        try core { () throws(HostSecError) in try HostSecurity.shared.setThreadToken(Token.map { TokenHandle($0) }) }
+        try core { () throws(HostSecError) in try Engine.shared.setThreadToken(Token.map { TokenHandle($0) }) }
     }
 }
 
@@ -94,7 +94,7 @@ public func HostSecW32_DuplicateToken(
 ) -> BOOL {
     win32(DuplicateTokenHandle) { () throws(Win32Failure) in
         try core { () throws(HostSecError) in
-            try HostSecurity.shared.duplicate(
+            try Engine.shared.duplicate(
                 TokenHandle(ExistingTokenHandle), desiredAccess: [.impersonate, .query],
                 level: ImpersonationLevel.rawValue, type: TokenKind.impersonation.rawValue)
         }
@@ -113,7 +113,7 @@ public func HostSecW32_DuplicateTokenEx(
             throw Win32Failure(Win32Error.invalidParameter)
         }
         return try core { () throws(HostSecError) in
-            try HostSecurity.shared.duplicate(
+            try Engine.shared.duplicate(
                 TokenHandle(hExistingToken), desiredAccess: TokenRights(rawValue: dwDesiredAccess),
                 level: ImpersonationLevel.rawValue, type: TokenType.rawValue)
         }
@@ -129,7 +129,7 @@ public func HostSecW32_GetTokenInformation(
     guard let ReturnLength else { return win32Fail(Win32Error.noAccess) }
     return win32 { () throws(Win32Failure) in
         let (token, rights) = try core { () throws(HostSecError) in
-            try HostSecurity.shared.ensureOpen()
+            try Engine.shared.ensureOpen()
             return try HandleTable.shared.lookup(HostSec.TokenHandle(TokenHandle))
         }
         var needed: UInt32 = 0
@@ -156,13 +156,13 @@ public func HostSecW32_LogonUserA(
             guard d.isEmpty || d == "." || d == "unix user" else { throw Win32Failure(Win32Error.invalidParameter) }
         }
         let primary = try core { () throws(HostSecError) in
-            try HostSecurity.shared.logonUser(name: lpszUsername, password: lpszPassword)
+            try Engine.shared.logonUser(name: lpszUsername, password: lpszPassword)
         }
         guard dwLogonType == 3 else { return primary }
         // A network logon gives an impersonation token, as Windows' does.
         defer { try? HandleTable.shared.close(primary) }
         return try core { () throws(HostSecError) in
-            try HostSecurity.shared.duplicate(
+            try Engine.shared.duplicate(
                 primary, desiredAccess: TokenRights(), level: ImpersonationLevel.impersonation.rawValue,
                 type: TokenKind.impersonation.rawValue)
         }
@@ -398,8 +398,8 @@ public func HostSecW32_CheckTokenMembership(
         } else {
             // The thread's impersonation token, or the process token when it has none.
             subject = try core { () throws(HostSecError) in
-                let state = try HostSecurity.shared.threadState()
-                return (state.token ?? HostSecurity.shared.selfToken(state)).subject
+                let state = try Engine.shared.threadState()
+                return (state.token ?? Engine.shared.selfToken(state)).subject
             }
         }
         IsMember.pointee = Win32TokenInformation.isMember(subject, sid) ? 1 : 0
@@ -463,7 +463,7 @@ public func HostSecW32_AdjustTokenPrivileges(
     var notAll = false
     let ok = win32 { () throws(Win32Failure) in
         let (token, rights) = try core { () throws(HostSecError) in
-            try HostSecurity.shared.ensureOpen()
+            try Engine.shared.ensureOpen()
             return try HandleTable.shared.lookup(HostSec.TokenHandle(TokenHandle))
         }
         if !rights.contains(.adjustPrivileges) { throw Win32Failure(Win32Error.accessDenied) }
@@ -522,7 +522,7 @@ public func HostSecW32_AdjustTokenPrivileges(
                 }, to: UnsafeMutableRawPointer(PreviousState))
         }
         _ = try core { () throws(HostSecError) in
-            try HostSecurity.shared.adjustCapabilities(
+            try Engine.shared.adjustCapabilities(
                 HostSec.TokenHandle(TokenHandle), enable: enable, disable: disable, remove: remove)
         }
     }
@@ -538,7 +538,7 @@ public func HostSecW32_PrivilegeCheck(
     guard let RequiredPrivileges, let pfResult else { return win32Fail(Win32Error.noAccess) }
     return win32 { () throws(Win32Failure) in
         let (token, rights) = try core { () throws(HostSecError) in
-            try HostSecurity.shared.ensureOpen()
+            try Engine.shared.ensureOpen()
             return try HandleTable.shared.lookup(TokenHandle(ClientToken))
         }
         if token.kind != .impersonation { throw Win32Failure(Win32Error.noImpersonationToken) }

@@ -7,8 +7,8 @@ import Glibc
 /// Windows thread-token semantics on the calling thread's Linux credentials: the operations
 /// behind IHostSecurityManager and the flat HostSec_* API, with typed errors. One instance
 /// (`shared`) serves the library; tests make their own with a fault-injecting seam.
-public final class HostSecurity: Sendable {
-    public static let shared = HostSecurity(syscalls: KernelCredentialSyscalls(), closedFlag: hs_shared_closed_flag())
+public final class Engine: Sendable {
+    public static let shared = Engine(syscalls: KernelCredentialSyscalls(), closedFlag: hs_shared_closed_flag())
 
     let sys: any CredentialSyscalls
     /// The kernel switch over `sys`, made once (not per call: that would copy the existential).
