@@ -78,6 +78,24 @@ final class CountingPasswordCheck: PasswordAuthentication, @unchecked Sendable {
         }
     }
 
+    @Test func pam_verdict_tells_apart_what_a_logon_reports() {
+        let cases: [(PasswordCheck, PAMVerdict)] = [
+            (PasswordCheck(step: .done, code: PAM_SUCCESS, user: [114]), .authenticated(user: [114])),
+            (PasswordCheck(step: .done, code: PAM_SUCCESS, askedForPassword: false), .passedWithoutPassword),
+            (PasswordCheck(step: .start, code: PAM_BUF_ERR), .outOfMemory),
+            (PasswordCheck(step: .start, code: PAM_AUTH_ERR), .serviceUnavailable),
+            (PasswordCheck(step: .authenticate, code: PAM_SYMBOL_ERR), .serviceUnavailable),
+            (PasswordCheck(step: .authenticate, code: PAM_ACCT_EXPIRED), .accountExpired),
+            (PasswordCheck(step: .account, code: PAM_AUTHTOK_EXPIRED), .passwordExpired),
+            (PasswordCheck(step: .account, code: PAM_PERM_DENIED), .accountDisabled),
+            (PasswordCheck(step: .authenticate, code: PAM_PERM_DENIED), .refused),
+            (PasswordCheck(step: .authenticate, code: PAM_CONV_ERR), .refused),
+        ]
+        for (check, want) in cases {
+            #expect(PAMVerdict(check) == want, "step \(check.step) code \(check.code)")
+        }
+    }
+
     @Test func success_is_a_token_for_the_account_pam_names() {
         let root = Array("root".utf8CString.dropLast())
         #expect(logon(PasswordCheck(step: .done, code: PAM_SUCCESS, user: root), user: "anyone") == HResult.ok)

@@ -25,6 +25,19 @@ checker_reports_embedding_using_an_export() {
     fi
 }
 
+checker_reports_system_using_a_core_name() {
+    cp -r "$root/Sources/HostSec" "$out/system-tree"
+    printf '\nfunc reachesUp() { _ = ThreadState.self }\n' >>"$out/system-tree/System/Accounts.swift"
+    python3 "$checker" "$out/system-tree" >"$out/system-altered.txt" 2>&1
+    local rc=$?
+    if [ $rc -eq 1 ] && grep -q "^System/Accounts.swift uses ThreadState of Core$" "$out/system-altered.txt"; then
+        ok "${FUNCNAME[0]}"
+    else
+        fail "${FUNCNAME[0]}" "rc $rc: $(cat "$out/system-altered.txt")"
+    fi
+}
+
 layers_depend_one_way
 checker_reports_embedding_using_an_export
+checker_reports_system_using_a_core_name
 finish

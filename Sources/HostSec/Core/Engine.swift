@@ -415,38 +415,19 @@ public final class Engine: Sendable {
 
     /// PAM's verdict as the account to log on, or the error it means.
     static func account(from check: PasswordCheck) throws(HostSecError) -> Accounts.Account {
-        switch (check.step, check.code) {
-        case (.done, _) where !check.askedForPassword:
-            // The stack let the account in without the password (pam_rootok in su's stack
-            // for a root host, pam_permit): the caller's password proved nothing (A3-14).
-            throw .logonFailure
-        case (.done, _):
-            let name = check.user + [0]
+        switch PAMVerdict(check) {
+        case .authenticated(let user):
             // PAM vouched for a name NSS does not know (a module that authenticates accounts
             // of its own): no token can describe it.
-            guard let account = Accounts.lookup(AccountName(cString: name)) else {
-                throw .logonFailure
-            }
+            guard let account = Accounts.lookup(AccountName(cString: user + [0])) else { throw .logonFailure }
             return account
-        case (.start, PAM_BUF_ERR), (.authenticate, PAM_BUF_ERR), (.account, PAM_BUF_ERR):
-            throw .outOfMemory
-        case (.start, _):
-            throw .noLogonServers
-        case (_, PAM_ACCT_EXPIRED):
-            throw .accountExpired
-        case (_, PAM_NEW_AUTHTOK_REQD), (_, PAM_AUTHTOK_EXPIRED):
-            throw .passwordExpired
-        case (.account, PAM_PERM_DENIED):
-            throw .accountDisabled
-        case (_, PAM_SERVICE_ERR), (_, PAM_SYSTEM_ERR), (_, PAM_ABORT), (_, PAM_MODULE_UNKNOWN),
-            (_, PAM_SYMBOL_ERR):
-            throw .noLogonServers
-        default:
-            // PAM_AUTH_ERR (pam_nologin, pam_faillock included), PAM_USER_UNKNOWN, PAM_MAXTRIES,
-            // PAM_CRED_INSUFFICIENT, PAM_AUTHINFO_UNAVAIL (pam_unix cannot read the account's
-            // hash), PAM_CONV_ERR (the stack asked for more than one password), PAM_PERM_DENIED
-            // from authenticate, anything else: the one answer that reveals nothing.
-            throw .logonFailure
+        case .passedWithoutPassword: throw .logonFailure  // A3-14
+        case .outOfMemory: throw .outOfMemory
+        case .serviceUnavailable: throw .noLogonServers
+        case .accountExpired: throw .accountExpired
+        case .passwordExpired: throw .passwordExpired
+        case .accountDisabled: throw .accountDisabled
+        case .refused: throw .logonFailure
         }
     }
 

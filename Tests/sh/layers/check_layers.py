@@ -14,6 +14,9 @@ FORBIDDEN = {  # layer: the layers whose names it must not use
     "Embedding": ["Exports"],
     "Win32": ["Exports", "Embedding"],
 }
+# System is the floor (docs/design.md): it speaks in ids, bytes and result types of its own,
+# and names nothing of a layer above it.
+FORBIDDEN["System"] = ["Core", "Exports", "Embedding", "Win32"]
 DECL = re.compile(r"^(?:@\w+(?:\([^)]*\))?\s+)*(?:(?:public|internal|private|fileprivate|final|nonisolated\(unsafe\))\s+)*"
                   r"(?:enum|struct|class|protocol|func|typealias)\s+(\w+)", re.M)
 
