@@ -1,0 +1,183 @@
+import CHostSec
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Impersonation, security contexts, and putting a thread back to "self".
+extension Engine {
+    // MARK: impersonation
+
+    /// `IHostSecurityManager::ImpersonateLoggedOnUser`.
+    public func impersonateLoggedOnUser(_ handle: TokenHandle) throws(HostSecError) {
+        try ensureOpen()
+        let (source, rights) = try handles.lookup(handle)
+        let needed =
+            source.kind == .primary
+            ? TokenRights.query.union(.duplicate)
+            : TokenRights.query.union(.impersonate)
+        if !rights.isSuperset(of: needed) { throw .accessDenied }
+        let level = source.kind == .primary ? .impersonation : min(source.level, .impersonation)
+        let state = try threadState()
+        try assign(source.copy(kind: .impersonation, level: level), to: state)
+    }
+
+    /// `IHostSecurityManager::SetThreadToken`; nil reverts.
+    public func setThreadToken(_ handle: TokenHandle?) throws(HostSecError) {
+        guard let handle else { return try revertToSelf() }
+        try ensureOpen()
+        let token = try handles.token(handle, requiring: .impersonate)
+        if token.kind != .impersonation { throw .badTokenType }
+        try assign(token, to: try threadState())
+    }
+
+    /// `IHostSecurityManager::RevertToSelf`: the thread acts as the process token again. It
+    /// checks what it undoes: credentials the library did not apply (a host's own set*id call,
+    /// which glibc sends to every thread) are put back to "self" and the library fails closed.
+    /// A closed library still reverts (a thread never stays someone else because the library
+    /// closed), then reports HOST_E_CLRNOTAVAILABLE.
+    public func revertToSelf() throws(HostSecError) {
+        let state = try threadState()
+        if isClosed {
+            if state.applied != nil { try? revertKernel(state) }
+            if state.applied == nil { state.setToken(nil) }
+            throw .closed
+        }
+        if state.token == nil && state.applied == nil {
+            try checkAtSelf(state)
+            return
+        }
+        try revertKernel(state)
+        state.setToken(nil)
+        if selfToken(state).isAdjusted { try followProcessToken(state) }
+    }
+
+    // MARK: security contexts
+
+    /// What `GetSecurityContext` captures: the thread's token (nil: not impersonating); a
+    /// restricted capture is the current identity with its effective capabilities dropped.
+    public func captureContext(restricted: Bool) throws(HostSecError) -> Token? {
+        try ensureOpen()
+        let state = try threadState()
+        guard restricted else { return state.token }
+        return try restrictedCopy(of: state.token, state)
+    }
+
+    /// `SetSecurityContext`: impersonate the captured token, or revert when it is nil.
+    public func applyContext(_ token: Token?, restricted: Bool) throws(HostSecError) {
+        if token == nil && !restricted { return try revertToSelf() }
+        try ensureOpen()
+        let state = try threadState()
+        let target = restricted ? try restrictedCopy(of: token, state) : token
+        guard let target else { return try revertToSelf() }
+        try assign(target, to: state)
+    }
+
+    private func restrictedCopy(of token: Token?, _ state: ThreadState) throws(HostSecError) -> Token {
+        if let token {
+            let identity = token.currentIdentity
+            if identity.capEffective == 0 && token.kind == .impersonation { return token }
+            return token.copy(
+                kind: .impersonation, level: token.kind == .primary ? .impersonation : token.level,
+                identity: identity.restricted)
+        }
+        let primary = selfToken(state)
+        return primary.copy(
+            kind: .impersonation, level: .impersonation, origin: .selfCopy,
+            identity: primary.currentIdentity.restricted)
+    }
+
+    /// Makes `token` the thread's token. Acting as another account without CAP_SETUID and
+    /// CAP_SETGID succeeds at SecurityIdentification, as Windows does without
+    /// SeImpersonatePrivilege. Impersonations replace each other; they never stack.
+    func assign(_ token: Token, to state: ThreadState) throws(HostSecError) {
+        // Deny-only SIDs have no kernel form (TokenRestrictions.kernelCanHoldDenyOnly): refused
+        // before anything changes. At SecurityIdentification the kernel never acts as the
+        // token, so that level stays open to such tokens. (Restricting SIDs: the thread holds
+        // the account's ids, their second pass is AccessCheck's; SECURITY.md.)
+        if token.level.actsAsIdentity && token.restrictions?.kernelCanHoldDenyOnly == false {
+            throw HostSecError(HResult.notSupported)
+        }
+        // The thread's own identity, capabilities included (e.g. ImpersonateSelf): nothing to
+        // change in the kernel and no privilege needed. Compared in place, without copies.
+        let identity = token.currentIdentity
+        if let own = state.selfToken, identity == own.currentIdentity {
+            if state.applied != nil { try revertKernel(state) }
+            state.setToken(token)
+            return
+        }
+        var token = token
+        if token.level.actsAsIdentity && state.applied == nil { try checkAtSelf(state) }
+        let me = selfCredentials(state)
+        let otherAccount = !identity.sameAccount(uid: me.euid, gid: me.egid, groups: me.groups)
+        if token.level.actsAsIdentity && otherAccount && !me.mayImpersonateOthers {
+            // The kernel cannot act as another account without CAP_SETUID/CAP_SETGID. By
+            // default the thread identifies as it (Windows without SeImpersonatePrivilege);
+            // under HOSTSEC_POLICY_REQUIRE_ENFORCEMENT the call fails and nothing changes.
+            if policy & UInt32(HOSTSEC_POLICY_REQUIRE_ENFORCEMENT) != 0 { throw .privilegeNotHeld }
+            token = token.copy(kind: .impersonation, level: .identification)
+        }
+        if state.applied != nil { try revertKernel(state) }
+        if token.level.actsAsIdentity && (otherAccount || identity.capEffective != me.caps.effective) {
+            switch kernel.apply(identity, over: me) {
+            case .success(let change):
+                state.applied = change.isEmpty ? nil : change
+            case .failure(.refused(let failure)):
+                state.setToken(nil)
+                throw HostSecError(HResult.fromErrno(failure.errno))
+            case .failure(.mismatch):
+                state.setToken(nil)
+                throw .unexpected
+            case .failure(.cannotRestore):
+                state.applied = .unknown(identity)
+                state.setToken(token)
+                throw failClosed()
+            }
+        }
+        state.setToken(token)
+    }
+
+    /// Before the kernel acts as another identity, and when RevertToSelf finds nothing to undo:
+    /// the thread must hold "self". Credentials the library did not apply (a host's own set*id
+    /// or setgroups call, which glibc sends to every thread) are left as they are and the
+    /// library fails closed. Ids compared in place; the groups too, since revert would otherwise
+    /// silently restore a group list the host had dropped.
+    private func checkAtSelf(_ state: ThreadState) throws(HostSecError) {
+        let me = selfCredentials(state)
+        let same: Bool
+        do {
+            let (ruid, euid, suid) = try sys.getresuid()
+            let (rgid, egid, sgid) = try sys.getresgid()
+            let groups = try sys.getgroups()
+            same = me.hasIds(ruid, euid, suid, rgid, egid, sgid) && groups == me.groups
+        } catch {
+            throw HostSecError(HResult.fromErrno(error.errno))
+        }
+        // Not put back: a thread that is not impersonating holds what the host gave it (a
+        // process-wide privilege drop, say), and "self" could be more privileged than that.
+        if !same { throw failClosed() }
+    }
+
+    /// Puts the thread's kernel credentials back to "self"; fails closed when it cannot, or
+    /// when it finds credentials the library did not apply (after putting them back).
+    func revertKernel(_ state: ThreadState) throws(HostSecError) {
+        guard let change = state.applied else { return }
+        switch kernel.restore(selfCredentials(state), undoing: change) {
+        case .success:
+            state.applied = nil
+        case .failure(.tampered(let putBack)):
+            if putBack {
+                state.applied = nil
+            } else {
+                state.applied = .unknown(state.token?.identity ?? selfCredentials(state).identity)
+            }
+            throw failClosed()
+        case .failure(.failed):
+            if case .success = kernel.reset(to: selfCredentials(state)) {
+                state.applied = nil
+            } else {
+                state.applied = .unknown(state.token?.identity ?? selfCredentials(state).identity)
+            }
+            throw failClosed()
+        }
+    }
+}
