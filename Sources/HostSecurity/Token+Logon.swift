@@ -80,23 +80,15 @@ extension Token {
     ) throws(HostSecurityError) -> Token {
         let engine = HostSec.Engine.shared
         let allowance = PasswordLogonAllowance(rawValue: options.rawValue)
-        let result: Result<TokenHandle, PasswordLogonFailure> = user.withCString { name in
-            password.withCString { secret in
-                do throws(PasswordLogonFailure) {
-                    return .success(try engine.logonUserNoWait(name: name, password: secret, allowing: allowance))
-                } catch {
-                    return .failure(error)
-                }
-            }
+        let handle: TokenHandle
+        do throws(PasswordLogonFailure) {
+            handle = try engine.logonUserNoWait(user: user, password: password, allowing: allowance)
+        } catch {
+            failureDelay = .microseconds(error.remainingDelayMicroseconds)
+            throw HostSecurityError(error.error)
         }
-        switch result {
-        case .success(let handle):
-            failureDelay = .zero
-            return try Token(engine: engine, handle: handle)
-        case .failure(let failure):
-            failureDelay = .microseconds(failure.remainingDelayMicroseconds)
-            throw HostSecurityError(failure.error)
-        }
+        failureDelay = .zero
+        return try Token(engine: engine, handle: handle)
     }
 
     /// Sleeps on the calling thread (the synchronous form's delay).

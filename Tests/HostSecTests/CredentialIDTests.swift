@@ -44,9 +44,13 @@ struct CredentialIDTests {
             #expect(!identity.isRepresentable)
             let refusedAndUnchanged = onFreshThread { () -> Bool in
                 let before = kernelNow()
-                let result = KernelCredentialSwitch(sys: KernelCredentialSyscalls()).apply(identity, over: before)
-                guard case .failure(.refused(let failure)) = result else { return false }
-                return failure == SyscallFailure(.setresuid, EINVAL) && kernelNow() == before
+                do throws(KernelCredentialSwitch.ApplyFailure) {
+                    _ = try KernelCredentialSwitch(sys: KernelCredentialSyscalls()).apply(identity, over: before)
+                    return false
+                } catch {
+                    guard case .refused(let failure) = error else { return false }
+                    return failure == SyscallFailure(.setresuid, EINVAL) && kernelNow() == before
+                }
             }
             #expect(refusedAndUnchanged, "\(identity)")
         }

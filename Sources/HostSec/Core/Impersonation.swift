@@ -118,19 +118,22 @@ extension Engine {
         }
         if state.applied != nil { try revertKernel(state) }
         if token.level.actsAsIdentity && (otherAccount || identity.capEffective != me.caps.effective) {
-            switch kernel.apply(identity, over: me) {
-            case .success(let change):
+            do throws(KernelCredentialSwitch.ApplyFailure) {
+                let change = try kernel.apply(identity, over: me)
                 state.applied = change.isEmpty ? nil : change
-            case .failure(.refused(let failure)):
-                state.setToken(nil)
-                throw HostSecError(HResult.fromErrno(failure.errno))
-            case .failure(.mismatch):
-                state.setToken(nil)
-                throw .unexpected
-            case .failure(.cannotRestore):
-                state.applied = .unknown(identity)
-                state.setToken(token)
-                throw failClosed()
+            } catch {
+                switch error {
+                case .refused(let failure):
+                    state.setToken(nil)
+                    throw HostSecError(HResult.fromErrno(failure.errno))
+                case .mismatch:
+                    state.setToken(nil)
+                    throw .unexpected
+                case .cannotRestore:
+                    state.applied = .unknown(identity)
+                    state.setToken(token)
+                    throw failClosed()
+                }
             }
         }
         state.setToken(token)
@@ -161,22 +164,22 @@ extension Engine {
     /// when it finds credentials the library did not apply (after putting them back).
     func revertKernel(_ state: ThreadState) throws(HostSecError) {
         guard let change = state.applied else { return }
-        switch kernel.restore(selfCredentials(state), undoing: change) {
-        case .success:
+        do throws(KernelCredentialSwitch.RestoreFailure) {
+            try kernel.restore(selfCredentials(state), undoing: change)
             state.applied = nil
-        case .failure(.tampered(let putBack)):
-            if putBack {
-                state.applied = nil
-            } else {
-                state.applied = .unknown(state.token?.identity ?? selfCredentials(state).identity)
+        } catch {
+            let putBack: Bool
+            switch error {
+            case .tampered(let wasPutBack): putBack = wasPutBack
+            case .failed:
+                do throws(SyscallFailure) {
+                    try kernel.reset(to: selfCredentials(state))
+                    putBack = true
+                } catch {
+                    putBack = false
+                }
             }
-            throw failClosed()
-        case .failure(.failed):
-            if case .success = kernel.reset(to: selfCredentials(state)) {
-                state.applied = nil
-            } else {
-                state.applied = .unknown(state.token?.identity ?? selfCredentials(state).identity)
-            }
+            state.applied = putBack ? nil : .unknown(state.token?.identity ?? selfCredentials(state).identity)
             throw failClosed()
         }
     }

@@ -60,14 +60,15 @@ struct KernelCredentialSwitch {
         case failed(SyscallFailure)
     }
 
-    /// Applies `target` on top of `me`. On failure rolls back what it changed and reports
-    /// the failure; if the rollback itself fails, reports that (the caller fails closed).
-    func apply(_ target: Identity, over me: KernelCredentials) -> Result<KernelChange, ApplyFailure> {
+    /// Applies `target` on top of `me` and returns what changed. On failure rolls back what it
+    /// changed and throws the failure; if the rollback itself fails, throws that (the caller
+    /// fails closed).
+    func apply(_ target: Identity, over me: KernelCredentials) throws(ApplyFailure) -> KernelChange {
         // (uid_t)-1 means "leave unchanged" to the kernel: such an id could only look applied.
-        guard target.isRepresentable else { return .failure(.refused(SyscallFailure(.setresuid, EINVAL))) }
+        guard target.isRepresentable else { throw .refused(SyscallFailure(.setresuid, EINVAL)) }
         var change = KernelChange(targetUid: target.uid, targetGid: target.gid, targetCapEffective: target.capEffective)
         var mismatch = false
-        do {
+        do throws(SyscallFailure) {
             if target.groups != me.groups {
                 try sys.setgroups(target.groups)
                 change.groups = true
@@ -101,18 +102,19 @@ struct KernelCredentialSwitch {
             }
             mismatch = try !holdsApplied(change, me, capEffective: wanted)
         } catch {
-            if case .failure(let restoreFailure) = undo(change, back: me) {
-                return .failure(.cannotRestore(restoreFailure))
-            }
-            return .failure(.refused(error))
+            try rollBack(change, to: me)
+            throw .refused(error)
         }
         if mismatch {
-            if case .failure(let restoreFailure) = undo(change, back: me) {
-                return .failure(.cannotRestore(restoreFailure))
-            }
-            return .failure(.mismatch)
+            try rollBack(change, to: me)
+            throw .mismatch
         }
-        return .success(change)
+        return change
+    }
+
+    /// Undoes a change that failed or did not take; a failure to undo it is `cannotRestore`.
+    private func rollBack(_ change: KernelChange, to me: KernelCredentials) throws(ApplyFailure) {
+        do throws(SyscallFailure) { try undo(change, back: me) } catch { throw .cannotRestore(error) }
     }
 
     /// Whether the kernel holds exactly what `change` applied on top of `me`: uids and gids
@@ -150,118 +152,104 @@ struct KernelCredentialSwitch {
 
     /// Restores `me` after `change`: first checks that the kernel still holds what was applied
     /// (else puts everything back and reports the tampering), then undoes it.
-    func restore(_ me: KernelCredentials, undoing change: KernelChange) -> Result<Void, RestoreFailure> {
-        if change.unknown {
-            if case .failure(let failure) = reset(to: me) { return .failure(.failed(failure)) }
-            return .success(())
-        }
+    func restore(_ me: KernelCredentials, undoing change: KernelChange) throws(RestoreFailure) {
         let intact: Bool
-        do { intact = try heldIds(matchApplied: change, me) } catch { return .failure(.failed(error)) }
-        if !intact {
-            if case .failure = reset(to: me) { return .failure(.tampered(putBack: false)) }
-            return .failure(.tampered(putBack: true))
+        do throws(SyscallFailure) {
+            if change.unknown { return try reset(to: me) }
+            intact = try heldIds(matchApplied: change, me)
+            if intact { try undo(change, back: me) }
+        } catch {
+            throw .failed(error)
         }
-        if case .failure(let failure) = undo(change, back: me) { return .failure(.failed(failure)) }
-        return .success(())
+        if !intact {
+            do throws(SyscallFailure) { try reset(to: me) } catch { throw .tampered(putBack: false) }
+            throw .tampered(putBack: true)
+        }
     }
 
     /// Undoes `change` (part or all of it applied), then reads back and compares with `me`.
-    private func undo(_ change: KernelChange, back me: KernelCredentials) -> Result<Void, SyscallFailure> {
-        do {
-            var effective =
-                change.caps
-                ? change.targetCapEffective & me.caps.permitted
-                : (change.uid
-                    ? Self.effectiveAfterUidChange(
-                        from: me.euid, to: change.targetUid,
-                        effective: me.caps.effective,
-                        permitted: me.caps.permitted)
-                    : me.caps.effective)
-            if change.uid {
-                // Leaving uid 0 for a "self" with no uid 0 would clear the permitted set for
-                // good: hold SECBIT_KEEP_CAPS across the change.
-                let keep = change.targetUid == .root && me.hasNoRootUid && !me.keepCaps
-                if keep { try sys.setKeepCaps(true) }
-                try sys.setresuid(me.ruid, me.euid, me.suid)
-                if keep { try sys.setKeepCaps(false) }
-                effective = Self.effectiveAfterUidChange(
-                    from: change.targetUid, to: me.euid,
-                    effective: effective, permitted: me.caps.permitted)
-                if me.fsuid != me.euid { _ = sys.setfsuid(me.fsuid) }
-            }
-            // Capabilities before gid and groups: setresgid and setgroups need CAP_SETGID, which
-            // a restricted identity dropped and a uid change may have cleared.
-            let capsTouched = change.caps || effective != me.caps.effective
-            if capsTouched { try sys.capset(me.caps) }
-            if change.gid { try sys.setresgid(me.rgid, me.egid, me.sgid) }
-            if change.groups { try sys.setgroups(me.groups) }
-            if change.gid && me.fsgid != me.egid { _ = sys.setfsgid(me.fsgid) }
-            if change.ambient { try sys.setAmbient(me.ambient) }
-            // Read back: the thread must be exactly "self" again.
-            let uids = try sys.getresuid()
-            let gids = try sys.getresgid()
-            guard uids == (me.ruid, me.euid, me.suid), gids == (me.rgid, me.egid, me.sgid) else {
-                return .failure(SyscallFailure(.getresuid, EPERM))
-            }
-            if capsTouched {
-                guard try sys.capget() == me.caps else { return .failure(SyscallFailure(.capget, EPERM)) }
-            }
-            return .success(())
-        } catch {
-            return .failure(error)
+    private func undo(_ change: KernelChange, back me: KernelCredentials) throws(SyscallFailure) {
+        var effective =
+            change.caps
+            ? change.targetCapEffective & me.caps.permitted
+            : (change.uid
+                ? Self.effectiveAfterUidChange(
+                    from: me.euid, to: change.targetUid,
+                    effective: me.caps.effective,
+                    permitted: me.caps.permitted)
+                : me.caps.effective)
+        if change.uid {
+            // Leaving uid 0 for a "self" with no uid 0 would clear the permitted set for
+            // good: hold SECBIT_KEEP_CAPS across the change.
+            let keep = change.targetUid == .root && me.hasNoRootUid && !me.keepCaps
+            if keep { try sys.setKeepCaps(true) }
+            try sys.setresuid(me.ruid, me.euid, me.suid)
+            if keep { try sys.setKeepCaps(false) }
+            effective = Self.effectiveAfterUidChange(
+                from: change.targetUid, to: me.euid,
+                effective: effective, permitted: me.caps.permitted)
+            if me.fsuid != me.euid { _ = sys.setfsuid(me.fsuid) }
+        }
+        // Capabilities before gid and groups: setresgid and setgroups need CAP_SETGID, which
+        // a restricted identity dropped and a uid change may have cleared.
+        let capsTouched = change.caps || effective != me.caps.effective
+        if capsTouched { try sys.capset(me.caps) }
+        if change.gid { try sys.setresgid(me.rgid, me.egid, me.sgid) }
+        if change.groups { try sys.setgroups(me.groups) }
+        if change.gid && me.fsgid != me.egid { _ = sys.setfsgid(me.fsgid) }
+        if change.ambient { try sys.setAmbient(me.ambient) }
+        // Read back: the thread must be exactly "self" again.
+        let uids = try sys.getresuid()
+        let gids = try sys.getresgid()
+        guard uids == (me.ruid, me.euid, me.suid), gids == (me.rgid, me.egid, me.sgid) else {
+            throw SyscallFailure(.getresuid, EPERM)
+        }
+        if capsTouched {
+            guard try sys.capget() == me.caps else { throw SyscallFailure(.capget, EPERM) }
         }
     }
 
     /// Puts every credential of the calling thread back to `me`, from whatever it holds now
     /// (a thread created while its creator impersonated; credentials someone else changed);
     /// then reads everything back and compares.
-    func reset(to me: KernelCredentials) -> Result<Void, SyscallFailure> {
-        do {
-            let now = try KernelCredentials.read(sys)
-            if now == me { return .success(()) }
-            if !now.hasIds(me.ruid, me.euid, me.suid, now.rgid, now.egid, now.sgid) {
-                let keep = !now.hasNoRootUid && me.hasNoRootUid && !now.keepCaps
-                if keep { try sys.setKeepCaps(true) }
-                try sys.setresuid(me.ruid, me.euid, me.suid)
-                if keep { try sys.setKeepCaps(false) }
-            }
-            if try sys.keepCaps() != me.keepCaps { try sys.setKeepCaps(me.keepCaps) }
-            try sys.capset(me.caps)
-            try sys.setresgid(me.rgid, me.egid, me.sgid)
-            if now.groups != me.groups { try sys.setgroups(me.groups) }
-            _ = sys.setfsuid(me.fsuid)
-            _ = sys.setfsgid(me.fsgid)
-            try sys.setAmbient(me.ambient)
-            guard try KernelCredentials.read(sys) == me else { return .failure(SyscallFailure(.getresuid, EPERM)) }
-            return .success(())
-        } catch {
-            return .failure(error)
+    func reset(to me: KernelCredentials) throws(SyscallFailure) {
+        let now = try KernelCredentials.read(sys)
+        if now == me { return }
+        if !now.hasIds(me.ruid, me.euid, me.suid, now.rgid, now.egid, now.sgid) {
+            let keep = !now.hasNoRootUid && me.hasNoRootUid && !now.keepCaps
+            if keep { try sys.setKeepCaps(true) }
+            try sys.setresuid(me.ruid, me.euid, me.suid)
+            if keep { try sys.setKeepCaps(false) }
         }
+        if try sys.keepCaps() != me.keepCaps { try sys.setKeepCaps(me.keepCaps) }
+        try sys.capset(me.caps)
+        try sys.setresgid(me.rgid, me.egid, me.sgid)
+        if now.groups != me.groups { try sys.setgroups(me.groups) }
+        _ = sys.setfsuid(me.fsuid)
+        _ = sys.setfsgid(me.fsgid)
+        try sys.setAmbient(me.ambient)
+        guard try KernelCredentials.read(sys) == me else { throw SyscallFailure(.getresuid, EPERM) }
     }
 
     /// Sets the calling thread's own capability sets while it acts as "self" (the process token's
     /// privileges were adjusted): one capset keeping the inheritable set, then everything is
     /// read back. Returns the credentials the thread now holds; a capability outside what the
     /// kernel allows leaves the thread unchanged and reports the failure.
-    func setCapabilities(effective: UInt64, permitted: UInt64, of me: KernelCredentials) -> Result<
-        KernelCredentials, SyscallFailure
-    > {
+    func setCapabilities(effective: UInt64, permitted: UInt64, of me: KernelCredentials) throws(SyscallFailure)
+        -> KernelCredentials
+    {
         let wanted = CapabilitySets(
             effective: effective & permitted, permitted: permitted,
             inheritable: me.caps.inheritable)
-        do {
-            try sys.capset(wanted)
-            let now = try KernelCredentials.read(sys)
-            guard now.caps.effective == wanted.effective, now.caps.permitted == wanted.permitted,
-                now.hasIds(me.ruid, me.euid, me.suid, me.rgid, me.egid, me.sgid)
-            else {
-                _ = try? sys.capset(me.caps)
-                return .failure(SyscallFailure(.capget, EPERM))
-            }
-            return .success(now)
-        } catch {
-            return .failure(error)
+        try sys.capset(wanted)
+        let now = try KernelCredentials.read(sys)
+        guard now.caps.effective == wanted.effective, now.caps.permitted == wanted.permitted,
+            now.hasIds(me.ruid, me.euid, me.suid, me.rgid, me.egid, me.sgid)
+        else {
+            _ = try? sys.capset(me.caps)
+            throw SyscallFailure(.capget, EPERM)
         }
+        return now
     }
 
     /// The effective capability set the kernel leaves after the effective uid changes

@@ -97,6 +97,20 @@ extension Engine {
         }
     }
 
+    /// `logonUserNoWait` for Swift strings (the `HostSecurity` module's logon): each passed as
+    /// NUL-terminated bytes; the password's copy is wiped before this returns.
+    public func logonUserNoWait(
+        user: String, password: String, allowing: PasswordLogonAllowance = []
+    ) throws(PasswordLogonFailure) -> TokenHandle {
+        var secret = Array(password.utf8CString)
+        defer { secret.withUnsafeMutableBytes { explicit_bzero($0.baseAddress!, $0.count) } }
+        return try Array(user.utf8CString).withUnsafeBufferPointer { name throws(PasswordLogonFailure) in
+            try secret.withUnsafeBufferPointer { secret throws(PasswordLogonFailure) in
+                try logonUserNoWait(name: name.baseAddress!, password: secret.baseAddress!, allowing: allowing)
+            }
+        }
+    }
+
     /// The rule for who may log on with a password (A3-07): not uid 0 nor a system account
     /// (below `UID_MIN`) unless `.rootAndSystemAccounts`, not an account whose shell is not a
     /// login shell unless `.nologinShells`. Nil when `account` may; else the error.

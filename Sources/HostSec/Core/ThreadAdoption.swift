@@ -48,9 +48,12 @@ extension Engine {
         let me = selfCredentials(state)
         let want = token.currentIdentity
         if want.capEffective == me.caps.effective && want.capPermitted == me.caps.permitted { return }
-        switch kernel.setCapabilities(effective: want.capEffective, permitted: want.capPermitted, of: me) {
-        case .success(let now): state.adopt(now, token: token)
-        case .failure(let failure): throw HostSecError(HResult.fromErrno(failure.errno))
+        do throws(SyscallFailure) {
+            state.adopt(
+                try kernel.setCapabilities(effective: want.capEffective, permitted: want.capPermitted, of: me),
+                token: token)
+        } catch {
+            throw HostSecError(HResult.fromErrno(error.errno))
         }
     }
 
@@ -79,7 +82,7 @@ extension Engine {
             // else is the host's own doing after first use (glibc's seteuid reaches every
             // thread): the library applied nothing here, so it changes nothing and closes.
             guard Self.mayBeAnImpersonation(now, over: me) else { throw failClosed() }
-            if case .failure = kernel.reset(to: me) { throw failClosed() }
+            do throws(SyscallFailure) { try kernel.reset(to: me) } catch { throw failClosed() }
         }
         state.adopt(me, token: token)
     }

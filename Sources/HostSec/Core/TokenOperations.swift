@@ -37,18 +37,10 @@ extension Engine {
             return try handles.insert(token, rights: AccessCheck.check(desired: desiredAccess, allowed: { allowed }))
         }
         let me = AccessSubject(selfCredentials(state.takeUnretainedValue()).identity)
-        let granted = token._withUnsafeGuaranteedRef { token -> Result<TokenRights, HostSecError> in
-            do throws(HostSecError) {
-                return .success(
-                    try AccessCheck.check(desired: desiredAccess, subject: me, descriptor: token.descriptor))
-            } catch {
-                return .failure(error)
-            }
-        }
-        switch granted {
-        case .success(let rights): return try handles.insert(token, rights: rights)
-        case .failure(let error): throw error
-        }
+        let granted = try AccessCheck.check(
+            desired: desiredAccess,
+            allowed: { token._withUnsafeGuaranteedRef { AccessCheck.allowed(to: me, by: $0.descriptor) } })
+        return try handles.insert(token, rights: granted)
     }
 
     // MARK: flat API
