@@ -57,15 +57,15 @@ enum IdentityThread {
 
     private static func main(_ executor: IdentityExecutor, started: Started) {
         let engine = executor.token.engine
+        let held: HostSec.Token
         do {
-            try engine.impersonateLoggedOnUser(executor.token.handle)
+            held = try engine.impersonateLoggedOnUser(executor.token.handle)
         } catch {
             started(.failure(HostSecurityError(error)))
             return
         }
-        let held = try? engine.captureContext(restricted: false)
-        if let held { executor.threadHolds(held) }
-        let level = held?.level ?? .anonymous
+        executor.threadHolds(held)
+        let level = held.level
         IdentityExecutors.counters.switches.add(1, ordering: .relaxed)
         pthread_setspecific(key, Unmanaged.passUnretained(executor).toOpaque())
         started(.success(level))

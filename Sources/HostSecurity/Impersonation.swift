@@ -24,13 +24,14 @@ public func withImpersonation<R>(
 ) throws -> R {
     let engine = token.engine
     let previous = try hostCall { () throws(HostSecError) in try engine.captureContext(restricted: false) }
+    let held: HostSec.Token
     do {
-        try hostCall { () throws(HostSecError) in try engine.impersonateLoggedOnUser(token.handle) }
+        held = try hostCall { () throws(HostSecError) in try engine.impersonateLoggedOnUser(token.handle) }
     } catch {
         if error == .failed { failClosedOnForeignThread() }
         throw error
     }
-    return try runThenRestore(engine, previous: previous, token: token, requiring: level, body)
+    return try runThenRestore(engine, previous: previous, token: (token, reached: held.level), requiring: level, body)
 }
 
 /// Runs `body` (and its structured child tasks) as `token`: every job of them that is not
@@ -84,17 +85,17 @@ func levelError(_ token: Token, reached: HostSec.ImpersonationLevel, requiring l
     return .privilegeNotHeld
 }
 
-/// Runs `body` with the thread as it is now, then puts back `previous` (nil: itself).
+/// Runs `body` with the thread as it is now, then puts back `previous` (nil: itself). With
+/// `token`, the scope's token and the level the thread reached are checked first.
 func runThenRestore<R>(
-    _ engine: HostSec.Engine, previous: HostSec.Token?, token: Token?,
+    _ engine: HostSec.Engine, previous: HostSec.Token?, token: (Token, reached: HostSec.ImpersonationLevel)?,
     requiring level: ImpersonationLevel, _ body: () throws -> R
 ) throws -> R {
     let restore = { () throws(HostSecurityError) in
         try hostCall { () throws(HostSecError) in try engine.applyContext(previous, restricted: false) }
     }
     if let token {
-        let reached = (try? engine.captureContext(restricted: false))?.level ?? .anonymous
-        if let error = levelError(token, reached: reached, requiring: level) {
+        if let error = levelError(token.0, reached: token.reached, requiring: level) {
             try restore()
             throw error
         }

@@ -134,7 +134,7 @@ actor Caller {
         let token = try Token.logon(user: TestAccounts.names[1], engine: engine)
         // Close the engine: impersonate on a thread of its own, then fail the revert.
         let thread = Thread {
-            try? engine.impersonateLoggedOnUser(token.handle)
+            _ = try? engine.impersonateLoggedOnUser(token.handle)
             faults.arm()
             try? engine.revertToSelf()
         }

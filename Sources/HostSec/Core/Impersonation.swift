@@ -7,8 +7,9 @@ import Glibc
 extension Engine {
     // MARK: impersonation
 
-    /// `IHostSecurityManager::ImpersonateLoggedOnUser`.
-    public func impersonateLoggedOnUser(_ handle: TokenHandle) throws(HostSecError) {
+    /// `IHostSecurityManager::ImpersonateLoggedOnUser`. Returns the token the thread now holds:
+    /// its level is the one reached (SecurityIdentification when the kernel cannot act as it).
+    @discardableResult public func impersonateLoggedOnUser(_ handle: TokenHandle) throws(HostSecError) -> Token {
         try ensureOpen()
         let (source, rights) = try handles.lookup(handle)
         let needed =
@@ -18,7 +19,7 @@ extension Engine {
         if !rights.isSuperset(of: needed) { throw .accessDenied }
         let level = source.kind == .primary ? .impersonation : min(source.level, .impersonation)
         let state = try threadState()
-        try assign(source.copy(kind: .impersonation, level: level), to: state)
+        return try assign(source.copy(kind: .impersonation, level: level), to: state)
     }
 
     /// `IHostSecurityManager::SetThreadToken`; nil reverts.
@@ -89,7 +90,8 @@ extension Engine {
     /// Makes `token` the thread's token. Acting as another account without CAP_SETUID and
     /// CAP_SETGID succeeds at SecurityIdentification, as Windows does without
     /// SeImpersonatePrivilege. Impersonations replace each other; they never stack.
-    func assign(_ token: Token, to state: ThreadState) throws(HostSecError) {
+    /// Returns the token the thread holds then.
+    @discardableResult func assign(_ token: Token, to state: ThreadState) throws(HostSecError) -> Token {
         // Deny-only SIDs have no kernel form (TokenRestrictions.kernelCanHoldDenyOnly): refused
         // before anything changes. At SecurityIdentification the kernel never acts as the
         // token, so that level stays open to such tokens. (Restricting SIDs: the thread holds
@@ -103,7 +105,7 @@ extension Engine {
         if let own = state.selfToken, identity == own.currentIdentity {
             if state.applied != nil { try revertKernel(state) }
             state.setToken(token)
-            return
+            return token
         }
         var token = token
         if token.level.actsAsIdentity && state.applied == nil { try checkAtSelf(state) }
@@ -137,6 +139,7 @@ extension Engine {
             }
         }
         state.setToken(token)
+        return token
     }
 
     /// Before the kernel acts as another identity, and when RevertToSelf finds nothing to undo:

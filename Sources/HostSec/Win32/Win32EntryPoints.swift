@@ -75,7 +75,7 @@ public func HostSecW32_RevertToSelf() -> BOOL {
 @c @implementation
 public func HostSecW32_ImpersonateLoggedOnUser(_ hToken: HANDLE?) -> BOOL {
     win32 { () throws(Win32Failure) in
-        try core { () throws(HostSecError) in try Engine.shared.impersonateLoggedOnUser(TokenHandle(hToken)) }
+        try core { () throws(HostSecError) in _ = try Engine.shared.impersonateLoggedOnUser(TokenHandle(hToken)) }
     }
 }
 
