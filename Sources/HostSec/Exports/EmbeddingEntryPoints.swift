@@ -8,8 +8,7 @@ public func HostSec_GetInterfaceInfo(
     _ riid: UnsafePointer<IID>?,
     _ ppInfo: UnsafeMutablePointer<UnsafePointer<HOSTSEC_INTERFACE_INFO>?>?
 ) -> HRESULT {
-    guard Tracer.isOn else { return interfaceInfo(riid, ppInfo) }
-    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_GetInterfaceInfo), riid, ppInfo) { interfaceInfo(riid, ppInfo) }
+    traced(Int32(HS_FUNCTION_HostSec_GetInterfaceInfo), riid, ppInfo) { interfaceInfo(riid, ppInfo) }
 }
 
 @c @implementation
@@ -17,8 +16,7 @@ public func HostSec_GetInterfaceInfoAt(
     _ index: DWORD,
     _ ppInfo: UnsafeMutablePointer<UnsafePointer<HOSTSEC_INTERFACE_INFO>?>?
 ) -> HRESULT {
-    guard Tracer.isOn else { return interfaceInfoAt(index, ppInfo) }
-    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_GetInterfaceInfoAt), index, ppInfo) {
+    traced(Int32(HS_FUNCTION_HostSec_GetInterfaceInfoAt), index, ppInfo) {
         interfaceInfoAt(index, ppInfo)
     }
 }
@@ -28,8 +26,7 @@ public func HostSec_GetFunctionInfoAt(
     _ index: DWORD,
     _ ppInfo: UnsafeMutablePointer<UnsafePointer<HOSTSEC_METHOD_INFO>?>?
 ) -> HRESULT {
-    guard Tracer.isOn else { return functionInfoAt(index, ppInfo) }
-    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_GetFunctionInfoAt), index, ppInfo) {
+    traced(Int32(HS_FUNCTION_HostSec_GetFunctionInfoAt), index, ppInfo) {
         functionInfoAt(index, ppInfo)
     }
 }
@@ -40,14 +37,12 @@ public func HostSec_Invoke(
     _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
     _ pResult: UnsafeMutableRawPointer?
 ) -> HRESULT {
-    guard Tracer.isOn else { return invokeMethod(pInterface, riid, slot, args, pResult) }
-    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_Invoke), pInterface, riid, slot, args, pResult) {
+    traced(Int32(HS_FUNCTION_HostSec_Invoke), pInterface, riid, slot, args, pResult) {
         invokeMethod(pInterface, riid, slot, args, pResult)
     }
 }
 
 @c @implementation
 public func HostSec_SetTrace(_ enable: BOOL, _ path: UnsafePointer<CChar>?) -> HRESULT {
-    guard Tracer.isOn else { return setTrace(enable, path) }
-    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_SetTrace), enable, path) { setTrace(enable, path) }
+    traced(Int32(HS_FUNCTION_HostSec_SetTrace), enable, path) { setTrace(enable, path) }
 }

@@ -5,71 +5,68 @@ import CHostSec
 // work is in the core (Engine). Every one is described by the type information
 // (typeinfo.c) and traced: with the tracer off the only cost is one relaxed load.
 
+/// Runs the body of flat function `function` called with `arguments`: inline with the tracer
+/// off (one relaxed load), logged by `FunctionTrace.call` (out of line) when it is on.
+@inline(__always) func traced<each A, R>(_ function: Int32, _ arguments: repeat each A, body: () -> R) -> R {
+    guard Tracer.isOn else { return body() }
+    return FunctionTrace.call(function, repeat each arguments, body: body)
+}
+
 @c @implementation
 public func DllGetClassObject(
     _ rclsid: UnsafePointer<IID>?, _ riid: UnsafePointer<IID>?,
     _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
 ) -> HRESULT {
-    guard Tracer.isOn else { return EntryPoint.getClassObject(rclsid, riid, ppv) }
-    return FunctionTrace.call(Int32(HS_FUNCTION_DllGetClassObject), rclsid, riid, ppv) {
+    traced(Int32(HS_FUNCTION_DllGetClassObject), rclsid, riid, ppv) {
         EntryPoint.getClassObject(rclsid, riid, ppv)
     }
 }
 
 @c @implementation
 public func DllCanUnloadNow() -> HRESULT {
-    guard Tracer.isOn else { return EntryPoint.canUnloadNow() }
-    return FunctionTrace.call(Int32(HS_FUNCTION_DllCanUnloadNow)) { EntryPoint.canUnloadNow() }
+    traced(Int32(HS_FUNCTION_DllCanUnloadNow)) { EntryPoint.canUnloadNow() }
 }
 
 @c @implementation
 public func HostSec_GetVersion() -> DWORD {
-    guard Tracer.isOn else { return EntryPoint.version }
-    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_GetVersion)) { EntryPoint.version }
+    traced(Int32(HS_FUNCTION_HostSec_GetVersion)) { EntryPoint.version }
 }
 
 @c @implementation
 public func HostSec_GetVersionString() -> UnsafePointer<CChar>? {
-    guard Tracer.isOn else { return hs_version_string() }
-    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_GetVersionString)) { hs_version_string() }
+    traced(Int32(HS_FUNCTION_HostSec_GetVersionString)) { hs_version_string() }
 }
 
 @c @implementation
 public func HostSec_HResultName(_ hr: HRESULT) -> UnsafePointer<CChar>? {
-    guard Tracer.isOn else { return hs_hresult_name_or_unknown(hr) }
-    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_HResultName), hr) { hs_hresult_name_or_unknown(hr) }
+    traced(Int32(HS_FUNCTION_HostSec_HResultName), hr) { hs_hresult_name_or_unknown(hr) }
 }
 
 @c @implementation
 public func HostSec_GetStatistics(_ stats: UnsafeMutablePointer<HOSTSEC_STATISTICS>?) -> HRESULT {
-    guard Tracer.isOn else { return EntryPoint.statistics(stats) }
-    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_GetStatistics), stats) { EntryPoint.statistics(stats) }
+    traced(Int32(HS_FUNCTION_HostSec_GetStatistics), stats) { EntryPoint.statistics(stats) }
 }
 
 @c @implementation
 public func HostSec_SetPolicy(_ dwFlags: DWORD) -> HRESULT {
-    guard Tracer.isOn else { return EntryPoint.setPolicy(dwFlags) }
-    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_SetPolicy), dwFlags) { EntryPoint.setPolicy(dwFlags) }
+    traced(Int32(HS_FUNCTION_HostSec_SetPolicy), dwFlags) { EntryPoint.setPolicy(dwFlags) }
 }
 
 @c @implementation
 public func HostSec_CloseHandle(_ hObject: HANDLE?) -> HRESULT {
-    guard Tracer.isOn else { return EntryPoint.closeHandle(hObject) }
-    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_CloseHandle), hObject) { EntryPoint.closeHandle(hObject) }
+    traced(Int32(HS_FUNCTION_HostSec_CloseHandle), hObject) { EntryPoint.closeHandle(hObject) }
 }
 
 @c @implementation
 public func HostSec_OpenProcessToken(_ dwDesiredAccess: DWORD, _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
-    guard Tracer.isOn else { return EntryPoint.openProcessToken(dwDesiredAccess, phToken) }
-    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_OpenProcessToken), dwDesiredAccess, phToken) {
+    traced(Int32(HS_FUNCTION_HostSec_OpenProcessToken), dwDesiredAccess, phToken) {
         EntryPoint.openProcessToken(dwDesiredAccess, phToken)
     }
 }
 
 @c @implementation
 public func HostSec_ImpersonateSelf(_ ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL) -> HRESULT {
-    guard Tracer.isOn else { return EntryPoint.impersonateSelf(ImpersonationLevel) }
-    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_ImpersonateSelf), ImpersonationLevel) {
+    traced(Int32(HS_FUNCTION_HostSec_ImpersonateSelf), ImpersonationLevel) {
         EntryPoint.impersonateSelf(ImpersonationLevel)
     }
 }
@@ -80,10 +77,7 @@ public func HostSec_DuplicateTokenEx(
     _ ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL, _ TokenType: TOKEN_TYPE,
     _ phNewToken: UnsafeMutablePointer<HANDLE?>?
 ) -> HRESULT {
-    guard Tracer.isOn else {
-        return EntryPoint.duplicateTokenEx(hExistingToken, dwDesiredAccess, ImpersonationLevel, TokenType, phNewToken)
-    }
-    return FunctionTrace.call(
+    traced(
         Int32(HS_FUNCTION_HostSec_DuplicateTokenEx), hExistingToken, dwDesiredAccess,
         ImpersonationLevel, TokenType, phNewToken
     ) {
@@ -97,12 +91,7 @@ public func HostSec_GetTokenInformation(
     _ TokenInformation: UnsafeMutableRawPointer?, _ TokenInformationLength: DWORD,
     _ ReturnLength: UnsafeMutablePointer<DWORD>?
 ) -> HRESULT {
-    guard Tracer.isOn else {
-        return EntryPoint.tokenInformation(
-            hToken, TokenInformationClass, TokenInformation, TokenInformationLength,
-            ReturnLength)
-    }
-    return FunctionTrace.call(
+    traced(
         Int32(HS_FUNCTION_HostSec_GetTokenInformation), hToken, TokenInformationClass,
         TokenInformation, TokenInformationLength, ReturnLength
     ) {
@@ -114,8 +103,7 @@ public func HostSec_GetTokenInformation(
 
 @c @implementation
 public func HostSec_LogonUser(_ userName: UnsafePointer<CChar>?, _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
-    guard Tracer.isOn else { return EntryPoint.logonUser(userName, phToken) }
-    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_LogonUser), userName, phToken) {
+    traced(Int32(HS_FUNCTION_HostSec_LogonUser), userName, phToken) {
         EntryPoint.logonUser(userName, phToken)
     }
 }
@@ -125,9 +113,8 @@ public func HostSec_LogonUserWithPassword(
     _ userName: UnsafePointer<CChar>?, _ password: UnsafePointer<CChar>?,
     _ phToken: UnsafeMutablePointer<HANDLE?>?
 ) -> HRESULT {
-    guard Tracer.isOn else { return EntryPoint.logonUserWithPassword(userName, password, phToken) }
     // The password's pointer is handed to the tracer, which never reads through it (SECRET).
-    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_LogonUserWithPassword), userName, password, phToken) {
+    traced(Int32(HS_FUNCTION_HostSec_LogonUserWithPassword), userName, password, phToken) {
         EntryPoint.logonUserWithPassword(userName, password, phToken)
     }
 }
@@ -137,11 +124,8 @@ public func HostSec_LogonUserWithPasswordNoWait(
     _ userName: UnsafePointer<CChar>?, _ password: UnsafePointer<CChar>?,
     _ phToken: UnsafeMutablePointer<HANDLE?>?, _ pdwFailureDelayMs: UnsafeMutablePointer<DWORD>?
 ) -> HRESULT {
-    guard Tracer.isOn else {
-        return EntryPoint.logonUserWithPasswordNoWait(userName, password, phToken, pdwFailureDelayMs)
-    }
     // As above: the tracer never reads the password.
-    return FunctionTrace.call(
+    traced(
         Int32(HS_FUNCTION_HostSec_LogonUserWithPasswordNoWait), userName, password, phToken, pdwFailureDelayMs
     ) {
         EntryPoint.logonUserWithPasswordNoWait(userName, password, phToken, pdwFailureDelayMs)
@@ -281,8 +265,7 @@ public func HostSec_SpawnAsUser(
     _ envp: UnsafePointer<UnsafeMutablePointer<CChar>?>?,
     _ pid: UnsafeMutablePointer<pid_t>?
 ) -> HRESULT {
-    guard Tracer.isOn else { return EntryPoint.spawnAsUser(hToken, path, argv, envp, pid) }
-    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_SpawnAsUser), hToken, path, argv, envp, pid) {
+    traced(Int32(HS_FUNCTION_HostSec_SpawnAsUser), hToken, path, argv, envp, pid) {
         EntryPoint.spawnAsUser(hToken, path, argv, envp, pid)
     }
 }
@@ -291,16 +274,14 @@ public func HostSec_SpawnAsUser(
 public func HostSec_OpenSocketClientToken(_ fd: Int32, _ desiredAccess: DWORD, _ token: UnsafeMutablePointer<HANDLE?>?)
     -> HRESULT
 {
-    guard Tracer.isOn else { return EntryPoint.openSocketClientToken(fd, desiredAccess, token) }
-    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_OpenSocketClientToken), fd, desiredAccess, token) {
+    traced(Int32(HS_FUNCTION_HostSec_OpenSocketClientToken), fd, desiredAccess, token) {
         EntryPoint.openSocketClientToken(fd, desiredAccess, token)
     }
 }
 
 @c @implementation
 public func HostSec_ImpersonateSocketClient(_ fd: Int32) -> HRESULT {
-    guard Tracer.isOn else { return EntryPoint.impersonateSocketClient(fd) }
-    return FunctionTrace.call(Int32(HS_FUNCTION_HostSec_ImpersonateSocketClient), fd) {
+    traced(Int32(HS_FUNCTION_HostSec_ImpersonateSocketClient), fd) {
         EntryPoint.impersonateSocketClient(fd)
     }
 }
