@@ -13,8 +13,7 @@ struct ObjectKindTests {
 
     @Test func iidWordsAreTheHeadersIIDs() {
         for kind in Self.kinds {
-            var iid = kind.iid
-            #expect(withUnsafePointer(to: &iid) { IIDWords($0) } == kind.iidWords, "\(kind)")
+            #expect(IIDWords(hs_kind_iid(kind.rawValue)!) == kind.iidWords, "\(kind)")
         }
         var unknown = IID_IUnknown
         #expect(withUnsafePointer(to: &unknown) { IIDWords($0) } == IIDWords.unknown)

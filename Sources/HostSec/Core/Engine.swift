@@ -79,9 +79,9 @@ public final class Engine: Sendable {
     /// The process token: the process's credentials, read the first time any thread uses this
     /// engine, and a primary token describing them. Every thread's "self" is this one, as every
     /// Windows thread that is not impersonating acts as its process's token.
-    /// Guarded by `processLock`, an hs_lock: a fork() child starts with it free. (A Swift
-    /// `Mutex` held by another thread at fork time stays held in the child, whose first call on
-    /// a new thread then stopped the process: seen in the ASan lane's fork test.) One lock for
-    /// every engine: the shim makes a fixed few, and this is taken once per thread.
+    /// Guarded by `processLock`, an hs_lock, which a fork() child finds free (a Swift `Mutex`
+    /// another thread held at fork time stays held in the child, and its first call on a new
+    /// thread would wait forever). One lock for every engine: the shim makes a fixed few, and
+    /// this is taken once per thread.
     nonisolated(unsafe) var processRecord: (KernelCredentials, Token)?
 }

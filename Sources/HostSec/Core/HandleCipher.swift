@@ -34,12 +34,6 @@ struct HandleCipher: Sendable {
         }
     }
 
-    /// A cipher with the given eight round-key words (tests only: known keys).
-    static func withKeys(_ keys: [UInt64]) -> HandleCipher {
-        precondition(keys.count == 8)
-        return HandleCipher(keys)
-    }
-
     @inline(__always) private static func round(_ x: UInt32, _ a: UInt64, _ m: UInt64) -> UInt32 {
         let product = (UInt64(x) ^ a).multipliedFullWidth(by: m)
         return UInt32(truncatingIfNeeded: product.low >> 32) ^ UInt32(truncatingIfNeeded: product.high)

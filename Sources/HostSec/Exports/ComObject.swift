@@ -11,18 +11,9 @@ enum ObjectKind: UInt32 {
     case securityManager  // HS_KIND_SECURITY_MANAGER
     case securityContext  // HS_KIND_SECURITY_CONTEXT
 
-    /// The interface the object implements besides IUnknown.
-    var iid: IID {
-        switch self {
-        case .securityManagerFactory, .hostControlFactory: return IID_IClassFactory
-        case .hostControl: return IID_IHostControl
-        case .securityManager: return IID_IHostSecurityManager
-        case .securityContext: return IID_IHostSecurityContext
-        }
-    }
-
-    /// `iid` as the two little-endian 64-bit words of its 16 bytes: QueryInterface compares
-    /// with constants, no load of the IID data. (A unit test checks them against the header.)
+    /// The interface the object implements besides IUnknown (`hs_kind_iid` of vtables.c) as the
+    /// two little-endian 64-bit words of its 16 bytes: QueryInterface compares with constants,
+    /// no load of the IID data. (A unit test checks them against the header.)
     @inline(__always) var iidWords: IIDWords {
         switch self {
         case .securityManagerFactory, .hostControlFactory: return IIDWords(0x0000_0000_0000_0001, 0x4600_0000_0000_00C0)
@@ -32,7 +23,9 @@ enum ObjectKind: UInt32 {
         }
     }
 
-    /// The class's read-only vtable (vtables.c).
+    /// The class's vtable: a `static const` table in vtables.c, read-only once relocated; every
+    /// object of the class points at it. Each slot is a named `@c @implementation` function in
+    /// the class's file, declared in vtable_slots.h.
     var vtable: UnsafeRawPointer { hs_vtable(rawValue)! }
 }
 
@@ -123,7 +116,8 @@ enum ComObject {
         _ kind: ObjectKind, payload: AnyObject? = nil, riid: UnsafePointer<IID>,
         _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     ) -> HRESULT {
-        guard sameIID(riid, kind.iid) || sameIID(riid, IID_IUnknown) else {
+        let asked = IIDWords(riid)
+        guard asked == kind.iidWords || asked == IIDWords.unknown else {
             ppv.pointee = nil
             return HResult.noInterface
         }

@@ -33,7 +33,7 @@ enum SecurityContext {
             let raw = Tracer.unwrapped(UnsafeMutableRawPointer(context))  // a tracing proxy's own object
             // Only the library's own contexts can be applied; the vtable pointer is the one field
             // every COM object has, so reading it is safe for a foreign object too.
-            guard ComObject.object(raw).pointee.lpVtbl == Vtables.securityContext else { throw .invalidArg }
+            guard ComObject.object(raw).pointee.lpVtbl == ObjectKind.securityContext.vtable else { throw .invalidArg }
             try Engine.shared.applyContext(token(of: raw), restricted: restricted)
         }
     }
