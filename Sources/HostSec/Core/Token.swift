@@ -27,8 +27,10 @@ public enum TokenOrigin: String, Sendable {
     case socketPeer = "Peer"
 }
 
-/// An access token: an immutable description of an identity, with the security descriptor
-/// (owner and DACL) that protects the token object itself.
+/// An access token: a description of an identity, with the security descriptor (owner and
+/// DACL) that protects the token object itself. The identity, kind and level never change; the
+/// descriptor (SetKernelObjectSecurity) and the capability sets (AdjustTokenPrivileges) do, as
+/// on Windows.
 public final class Token: Sendable {
     public let id: UInt64
     public let authenticationId: UInt64
