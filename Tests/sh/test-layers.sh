@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The layers of Sources/HostSec depend one way: no name of Exports or Embedding in Core or
-# System, no name of Exports in Embedding (Tests/sh/layers/check_layers.py). A copy of the tree
-# with one Exports name used in Embedding proves the checker notices.
+# The layers of Sources/HostSec depend one way (Tests/sh/layers/check_layers.py): no name of
+# Exports or Embedding in Core or Win32, none of Exports in Embedding, none of another layer in
+# System. Copies of the tree with one planted use (an Exports name in Embedding, a Core name in
+# System) prove the checker notices.
 . "$(dirname "$0")/lib.sh" layers
 checker=$root/Tests/sh/layers/check_layers.py
 
@@ -13,28 +14,29 @@ layers_depend_one_way() {
     fi
 }
 
-checker_reports_embedding_using_an_export() {
-    cp -r "$root/Sources/HostSec" "$out/tree"
-    printf '\nfunc reachesBack() { _ = ComObject.self }\n' >>"$out/tree/Embedding/TypeInfo.swift"
-    python3 "$checker" "$out/tree" >"$out/altered.txt" 2>&1
+# planted NAME FILE CODE REPORT: a copy of the tree with CODE appended to FILE (under
+# Sources/HostSec); the checker must exit 1 and print the line REPORT.
+planted() {
+    local tree=$out/$1
+    cp -r "$root/Sources/HostSec" "$tree"
+    printf '\n%s\n' "$3" >>"$tree/$2"
+    python3 "$checker" "$tree" >"$tree.txt" 2>&1
     local rc=$?
-    if [ $rc -eq 1 ] && grep -q "^Embedding/TypeInfo.swift uses ComObject of Exports$" "$out/altered.txt"; then
-        ok "${FUNCNAME[0]}"
+    if [ $rc -eq 1 ] && grep -qx "$4" "$tree.txt"; then
+        ok "$1"
     else
-        fail "${FUNCNAME[0]}" "rc $rc: $(cat "$out/altered.txt")"
+        fail "$1" "rc $rc: $(cat "$tree.txt")"
     fi
 }
 
+checker_reports_embedding_using_an_export() {
+    planted "${FUNCNAME[0]}" Embedding/TypeInfo.swift 'func reachesBack() { _ = ComObject.self }' \
+        'Embedding/TypeInfo.swift uses ComObject of Exports'
+}
+
 checker_reports_system_using_a_core_name() {
-    cp -r "$root/Sources/HostSec" "$out/system-tree"
-    printf '\nfunc reachesUp() { _ = ThreadState.self }\n' >>"$out/system-tree/System/Accounts.swift"
-    python3 "$checker" "$out/system-tree" >"$out/system-altered.txt" 2>&1
-    local rc=$?
-    if [ $rc -eq 1 ] && grep -q "^System/Accounts.swift uses ThreadState of Core$" "$out/system-altered.txt"; then
-        ok "${FUNCNAME[0]}"
-    else
-        fail "${FUNCNAME[0]}" "rc $rc: $(cat "$out/system-altered.txt")"
-    fi
+    planted "${FUNCNAME[0]}" System/Accounts.swift 'func reachesUp() { _ = ThreadState.self }' \
+        'System/Accounts.swift uses ThreadState of Core'
 }
 
 layers_depend_one_way
