@@ -1,14 +1,14 @@
 /// The SIDs a token's groups list: primary group, each supplementary group once, Everyone,
 /// LOCAL, Authenticated Users, and BUILTIN\Administrators for uid 0.
-public enum TokenGroupList {
+package enum TokenGroupList {
     /// SE_GROUP_MANDATORY | SE_GROUP_ENABLED_BY_DEFAULT | SE_GROUP_ENABLED.
-    public static let defaultAttributes: UInt32 = 0x7
-    public static let ownerAttribute: UInt32 = 0x8
+    package static let defaultAttributes: UInt32 = 0x7
+    package static let ownerAttribute: UInt32 = 0x8
     /// SE_GROUP_USE_FOR_DENY_ONLY.
-    public static let denyOnlyAttribute: UInt32 = 0x10
-    public static let mandatoryAttribute: UInt32 = 0x1
+    package static let denyOnlyAttribute: UInt32 = 0x10
+    package static let mandatoryAttribute: UInt32 = 0x1
 
-    public static func list(_ identity: Identity) -> [(SecurityIdentifier, UInt32)] {
+    package static func list(_ identity: Identity) -> [(SecurityIdentifier, UInt32)] {
         var gids = [identity.gid]
         for g in identity.groups where !gids.contains(g) { gids.append(g) }
         var list = gids.map { (SecurityIdentifier.group($0), defaultAttributes) }
@@ -22,17 +22,17 @@ public enum TokenGroupList {
 
 /// What CreateRestrictedToken took from a token: SIDs that only deny, privileges deleted
 /// (their capabilities), and the restricting SIDs of the second access check pass.
-public struct TokenRestrictions: Hashable, Sendable {
+package struct TokenRestrictions: Hashable, Sendable {
     /// The token's user and group SIDs that now match deny entries only.
-    public var denyOnly: [SecurityIdentifier]
+    package var denyOnly: [SecurityIdentifier]
     /// Restricting SIDs: access needs both the normal pass and a pass with these. nil: no
     /// second pass; empty: a second pass that grants nothing (a restricted token restricted
     /// again to SIDs it did not have).
-    public var restricting: [SecurityIdentifier]?
+    package var restricting: [SecurityIdentifier]?
     /// Capabilities of the deleted privileges.
-    public var deletedCapabilities: UInt64
+    package var deletedCapabilities: UInt64
 
-    public init(
+    package init(
         denyOnly: [SecurityIdentifier] = [], restricting: [SecurityIdentifier]? = nil,
         deletedCapabilities: UInt64 = 0
     ) {
@@ -45,19 +45,19 @@ public struct TokenRestrictions: Hashable, Sendable {
     /// both grants and denies (mode bits such as 0604 and ACL entries deny their members), so
     /// a thread or child that keeps the group may open what the group grants, and one without
     /// it what the group is denied. A token with deny-only SIDs never acts in the kernel.
-    public var kernelCanHoldDenyOnly: Bool { denyOnly.isEmpty }
+    package var kernelCanHoldDenyOnly: Bool { denyOnly.isEmpty }
 
     /// Whether a child process can hold the token: no deny-only SIDs, and no restricting ones
     /// (the kernel has no second pass, and a child, unlike an impersonating thread, is out of
     /// the library's reach).
-    public var kernelCanHold: Bool { kernelCanHoldDenyOnly && restricting == nil }
+    package var kernelCanHold: Bool { kernelCanHoldDenyOnly && restricting == nil }
 
     /// The restrictions of a token restricted again by `further`: restricting only ever
     /// narrows. Deny-only SIDs and deleted capabilities add up; restricting SIDs given to a
     /// token that has some already leave the SIDs in both lists (Windows' rule for
     /// CreateRestrictedToken; none in both is a second pass that grants nothing), and none
     /// given keep the list.
-    public func restricted(by further: TokenRestrictions) -> TokenRestrictions {
+    package func restricted(by further: TokenRestrictions) -> TokenRestrictions {
         var merged = self
         for sid in further.denyOnly where !merged.denyOnly.contains(sid) { merged.denyOnly.append(sid) }
         merged.deletedCapabilities |= further.deletedCapabilities
@@ -70,20 +70,20 @@ public struct TokenRestrictions: Hashable, Sendable {
 
 /// Who asks for access: the SIDs of a token (user, enabled groups, deny-only SIDs,
 /// restricting SIDs) and its effective capabilities.
-public struct AccessSubject: Sendable {
-    public var user: SecurityIdentifier
-    public var userDenyOnly: Bool
+package struct AccessSubject: Sendable {
+    package var user: SecurityIdentifier
+    package var userDenyOnly: Bool
     /// Enabled group SIDs: match allow and deny entries.
-    public var groups: [SecurityIdentifier]
+    package var groups: [SecurityIdentifier]
     /// Deny-only group SIDs: match deny entries only.
-    public var denyOnlyGroups: [SecurityIdentifier]
+    package var denyOnlyGroups: [SecurityIdentifier]
     /// nil: not restricted.
-    public var restricting: [SecurityIdentifier]?
-    public var capEffective: UInt64
+    package var restricting: [SecurityIdentifier]?
+    package var capEffective: UInt64
 
     /// The subject an identity is: its user and groups as a token lists them, with the
     /// restrictions applied (deny-only SIDs listed apart, restricting SIDs for the second pass).
-    public init(_ identity: Identity, restrictions: TokenRestrictions? = nil) {
+    package init(_ identity: Identity, restrictions: TokenRestrictions? = nil) {
         let me = SecurityIdentifier.user(identity.uid)
         user = me
         let denyOnly = restrictions?.denyOnly ?? []
@@ -117,14 +117,14 @@ public struct AccessSubject: Sendable {
 /// beyond the above. A restricted subject passes only when a second pass with its
 /// restricting SIDs (owner rights and OWNER RIGHTS entries only when the owner is one of them)
 /// grants the same.
-public enum AccessCheck {
+package enum AccessCheck {
     /// A decision: rights granted (0 when denied), privileges that granted any of them
     /// (LUIDs), and why it was refused.
-    public struct Decision: Equatable, Sendable {
-        public enum Status: Equatable, Sendable { case granted, accessDenied, privilegeNotHeld }
-        public var granted: UInt32
-        public var privilegesUsed: [UInt32]
-        public var status: Status
+    package struct Decision: Equatable, Sendable {
+        package enum Status: Equatable, Sendable { case granted, accessDenied, privilegeNotHeld }
+        package var granted: UInt32
+        package var privilegesUsed: [UInt32]
+        package var status: Status
     }
 
     static let seSecurityLuid: UInt32 = 8
@@ -186,7 +186,7 @@ public enum AccessCheck {
 
     /// The rights the descriptor grants the subject for `desired` (generic rights already
     /// mapped; MAXIMUM_ALLOWED asks for every right it can get).
-    public static func evaluate(
+    package static func evaluate(
         _ descriptor: SecurityDescriptor, subject: AccessSubject, desired: UInt32,
         mapping: GenericMapping
     ) -> Decision {
@@ -243,7 +243,7 @@ public enum AccessCheck {
 
     /// Maps GENERIC_* rights through the token generic mapping (TOKEN_READ, TOKEN_WRITE,
     /// TOKEN_EXECUTE, TOKEN_ALL_ACCESS); other rights are kept.
-    @inlinable @inline(__always) public static func mapGeneric(_ desired: TokenRights) -> TokenRights {
+    @inlinable @inline(__always) package static func mapGeneric(_ desired: TokenRights) -> TokenRights {
         TokenRights(rawValue: GenericMapping.token.map(desired.rawValue))
     }
 
@@ -252,7 +252,7 @@ public enum AccessCheck {
     /// Unix users and groups and the token is not restricted (every token the library makes
     /// until SetKernelObjectSecurity or CreateRestrictedToken says otherwise), so making a
     /// token (each impersonation makes one) costs no allocation here.
-    public static func allowedToOwn(
+    package static func allowedToOwn(
         _ identity: Identity, restrictions: TokenRestrictions?,
         descriptor: SecurityDescriptor
     ) -> TokenRights {
@@ -282,7 +282,7 @@ public enum AccessCheck {
     }
 
     /// Every right the token object's descriptor grants the subject (MAXIMUM_ALLOWED), or none.
-    public static func allowed(to subject: AccessSubject, by descriptor: SecurityDescriptor) -> TokenRights {
+    package static func allowed(to subject: AccessSubject, by descriptor: SecurityDescriptor) -> TokenRights {
         TokenRights(
             rawValue: evaluate(
                 descriptor, subject: subject, desired: TokenRights.maximumAllowed.rawValue, mapping: .token
@@ -292,7 +292,7 @@ public enum AccessCheck {
     }
 
     /// The rights a handle to a token gets, or `E_ACCESSDENIED`.
-    public static func check(
+    package static func check(
         desired: TokenRights, subject: AccessSubject,
         descriptor: SecurityDescriptor
     ) throws(HostSecError) -> TokenRights {
@@ -303,7 +303,7 @@ public enum AccessCheck {
     /// already known (the token worked it out for its own identity) or worked out only when a
     /// right is asked for. Opening an object with no rights is valid (as on Windows); rights a
     /// token cannot have are refused.
-    @inlinable public static func check(
+    @inlinable package static func check(
         desired: TokenRights, allowed allowedRights: () -> TokenRights
     ) throws(HostSecError) -> TokenRights {
         let mapped = mapGeneric(desired)

@@ -1,31 +1,31 @@
 /// Capability numbers the library's rules name.
-public enum Capability {
-    public static let dacOverride: UInt32 = 1
-    public static let setgid: UInt32 = 6
-    public static let setuid: UInt32 = 7
+package enum Capability {
+    package static let dacOverride: UInt32 = 1
+    package static let setgid: UInt32 = 6
+    package static let setuid: UInt32 = 7
 
-    @inlinable public static func bit(_ cap: UInt32) -> UInt64 { 1 << UInt64(cap) }
+    @inlinable package static func bit(_ cap: UInt32) -> UInt64 { 1 << UInt64(cap) }
     /// CAP_SETUID + CAP_SETGID: what impersonating another identity takes (Windows'
     /// SeImpersonatePrivilege).
-    public static let impersonate: UInt64 = bit(setuid) | bit(setgid)
+    package static let impersonate: UInt64 = bit(setuid) | bit(setgid)
 }
 
 /// Everything the kernel holds about one thread's identity. Immutable, and a class: a thread
 /// keeps its "self" in one and the switching paths pass it around without copying the
 /// groups array (a struct with an array costs a retain per copy).
-public final class KernelCredentials: Equatable, Sendable {
-    public let ruid: UserID, euid: UserID, suid: UserID, fsuid: UserID
-    public let rgid: GroupID, egid: GroupID, sgid: GroupID, fsgid: GroupID
-    public let groups: [GroupID]
-    public let caps: CapabilitySets
+package final class KernelCredentials: Equatable, Sendable {
+    package let ruid: UserID, euid: UserID, suid: UserID, fsuid: UserID
+    package let rgid: GroupID, egid: GroupID, sgid: GroupID, fsgid: GroupID
+    package let groups: [GroupID]
+    package let caps: CapabilitySets
     /// The ambient capability set: what a program the thread execs starts with.
-    public let ambient: UInt64
+    package let ambient: UInt64
     /// The thread's `SECBIT_KEEP_CAPS` flag.
-    public let keepCaps: Bool
+    package let keepCaps: Bool
     /// The identity these credentials act as (effective ids).
-    public let identity: Identity
+    package let identity: Identity
 
-    public init(
+    package init(
         ruid: UserID, euid: UserID, suid: UserID, fsuid: UserID,
         rgid: GroupID, egid: GroupID, sgid: GroupID, fsgid: GroupID,
         groups: [GroupID], caps: CapabilitySets, ambient: UInt64 = 0, keepCaps: Bool = false
@@ -41,13 +41,13 @@ public final class KernelCredentials: Equatable, Sendable {
             capEffective: caps.effective, capPermitted: caps.permitted)
     }
 
-    public static func == (a: KernelCredentials, b: KernelCredentials) -> Bool {
+    package static func == (a: KernelCredentials, b: KernelCredentials) -> Bool {
         a.hasIds(b.ruid, b.euid, b.suid, b.rgid, b.egid, b.sgid) && a.fsuid == b.fsuid && a.fsgid == b.fsgid
             && a.groups == b.groups && a.caps == b.caps && a.ambient == b.ambient && a.keepCaps == b.keepCaps
     }
 
     /// Reads the calling thread's credentials.
-    public static func read(_ sys: any CredentialSyscalls) throws(SyscallFailure) -> KernelCredentials {
+    package static func read(_ sys: any CredentialSyscalls) throws(SyscallFailure) -> KernelCredentials {
         let (ruid, euid, suid) = try sys.getresuid()
         let (rgid, egid, sgid) = try sys.getresgid()
         let groups = try sys.getgroups()
@@ -91,19 +91,19 @@ public final class KernelCredentials: Equatable, Sendable {
 
     /// Whether the process may impersonate other identities (CAP_SETUID and CAP_SETGID in
     /// the permitted set).
-    public var mayImpersonateOthers: Bool { caps.permitted & Capability.impersonate == Capability.impersonate }
+    package var mayImpersonateOthers: Bool { caps.permitted & Capability.impersonate == Capability.impersonate }
 }
 
 /// The identity a token describes: who a thread acts as.
-public struct Identity: Equatable, Hashable, Sendable {
-    public var uid: UserID
-    public var gid: GroupID
+package struct Identity: Equatable, Hashable, Sendable {
+    package var uid: UserID
+    package var gid: GroupID
     /// Supplementary groups, exactly as the kernel would hold them.
-    public var groups: [GroupID]
-    public var capEffective: UInt64
-    public var capPermitted: UInt64
+    package var groups: [GroupID]
+    package var capEffective: UInt64
+    package var capPermitted: UInt64
 
-    public init(uid: UserID, gid: GroupID, groups: [GroupID], capEffective: UInt64, capPermitted: UInt64) {
+    package init(uid: UserID, gid: GroupID, groups: [GroupID], capEffective: UInt64, capPermitted: UInt64) {
         self.uid = uid
         self.gid = gid
         self.groups = groups
@@ -112,21 +112,21 @@ public struct Identity: Equatable, Hashable, Sendable {
     }
 
     /// Same user, group and groups: acting as it needs no uid/gid change.
-    @inline(__always) public func sameAccount(uid: UserID, gid: GroupID, groups: [GroupID]) -> Bool {
+    @inline(__always) package func sameAccount(uid: UserID, gid: GroupID, groups: [GroupID]) -> Bool {
         self.uid == uid && self.gid == gid && self.groups == groups
     }
 
     /// Whether the kernel can hold this identity: no id is `(uid_t)-1` (`unrepresentable`).
-    public var isRepresentable: Bool {
+    package var isRepresentable: Bool {
         uid.isRepresentable && gid.isRepresentable && !groups.contains(.unrepresentable)
     }
 
-    public func holds(_ cap: UInt32) -> Bool { capEffective & Capability.bit(cap) != 0 }
+    package func holds(_ cap: UInt32) -> Bool { capEffective & Capability.bit(cap) != 0 }
 
-    public func isMember(of gid: GroupID) -> Bool { self.gid == gid || groups.contains(gid) }
+    package func isMember(of gid: GroupID) -> Bool { self.gid == gid || groups.contains(gid) }
 
     /// The same identity with its effective capabilities dropped (a restricted context).
-    public var restricted: Identity {
+    package var restricted: Identity {
         var r = self
         r.capEffective = 0
         return r

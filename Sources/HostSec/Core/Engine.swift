@@ -7,13 +7,13 @@ import Glibc
 /// Windows thread-token semantics on the calling thread's Linux credentials: the operations
 /// behind IHostSecurityManager and the flat HostSec_* API, with typed errors. One instance
 /// (`shared`) serves the library; tests make their own with a fault-injecting seam.
-public final class Engine: Sendable {
-    public static let shared = Engine(syscalls: KernelCredentialSyscalls(), closedFlag: hs_shared_closed_flag())
+package final class Engine: Sendable {
+    package static let shared = Engine(syscalls: KernelCredentialSyscalls(), closedFlag: hs_shared_closed_flag())
 
     let sys: any CredentialSyscalls
     /// The kernel switch over `sys`, made once (not per call: that would copy the existential).
     let kernel: KernelCredentialSwitch
-    public let handles: HandleTable
+    package let handles: HandleTable
     /// The fail-closed flag (hostsec_shim.h: the shared engine's is the C cell OpenThreadToken's
     /// no-token answer reads; an engine of a test's own has a cell of its own, never freed).
     nonisolated(unsafe) let closedFlag: UnsafeMutablePointer<UInt32>  // accessed atomically only
@@ -23,7 +23,7 @@ public final class Engine: Sendable {
     /// The password check behind `logonUser(name:password:)`: PAM, or a test's stand-in.
     let authentication: any PasswordAuthentication
 
-    public convenience init(
+    package convenience init(
         syscalls: any CredentialSyscalls, handles: HandleTable = .shared,
         authentication: any PasswordAuthentication = PAMAuthentication()
     ) {
@@ -46,7 +46,7 @@ public final class Engine: Sendable {
     // MARK: failing closed
 
     /// True once credentials could not be restored: every hosting call fails from then on.
-    public var isClosed: Bool { hs_flag_is_set(closedFlag) }
+    package var isClosed: Bool { hs_flag_is_set(closedFlag) }
 
     @inline(__always) func ensureOpen() throws(HostSecError) {
         if hs_flag_is_set_relaxed(closedFlag) { throw .closed }
@@ -61,18 +61,18 @@ public final class Engine: Sendable {
     // MARK: policy
 
     /// The policy flags the library knows (`HOSTSEC_POLICY_*`).
-    public static let knownPolicyFlags =
+    package static let knownPolicyFlags =
         UInt32(HOSTSEC_POLICY_REQUIRE_ENFORCEMENT) | PasswordLogonAllowance.all.rawValue
 
     /// `HostSec_SetPolicy`: replaces the process-wide policy flags. Unknown bits are
     /// `E_INVALIDARG` and change nothing.
-    public func setPolicy(_ flags: UInt32) throws(HostSecError) {
+    package func setPolicy(_ flags: UInt32) throws(HostSecError) {
         if flags & ~Self.knownPolicyFlags != 0 { throw .invalidArg }
         policyFlags.store(flags, ordering: .releasing)
     }
 
     /// The policy flags in force.
-    public var policy: UInt32 { policyFlags.load(ordering: .acquiring) }
+    package var policy: UInt32 { policyFlags.load(ordering: .acquiring) }
 
     // MARK: self (ThreadAdoption.swift)
 

@@ -2,38 +2,38 @@ import CHostSec
 
 /// The HRESULTs the library returns, with the values of `hostsec.h`'s table of returned codes
 /// (`HOSTSEC_HRESULT_RETURNED`). `HResultTests` checks `named` against that table, row for row.
-public enum HResult {
-    public static let ok: HRESULT = 0
-    public static let falseResult: HRESULT = 1
-    public static let noInterface = HRESULT(bitPattern: 0x8000_4002)
-    public static let pointer = HRESULT(bitPattern: 0x8000_4003)
-    public static let fail = HRESULT(bitPattern: 0x8000_4005)
-    public static let unexpected = HRESULT(bitPattern: 0x8000_FFFF)
-    public static let accessDenied = HRESULT(bitPattern: 0x8007_0005)
-    public static let handle = HRESULT(bitPattern: 0x8007_0006)
-    public static let outOfMemory = HRESULT(bitPattern: 0x8007_000E)
-    public static let invalidArg = HRESULT(bitPattern: 0x8007_0057)
-    public static let noAggregation = HRESULT(bitPattern: 0x8004_0110)
-    public static let classNotAvailable = HRESULT(bitPattern: 0x8004_0111)
-    public static let clrNotAvailable = HRESULT(bitPattern: 0x8013_1023)
-    public static let invalidOperation = HRESULT(bitPattern: 0x8013_1022)
-    public static let insufficientBuffer = fromWin32(122)
-    public static let noToken = fromWin32(1008)
-    public static let noneMapped = fromWin32(1332)
-    public static let badImpersonationLevel = fromWin32(1346)
-    public static let cantOpenAnonymous = fromWin32(1347)
-    public static let badTokenType = fromWin32(1349)
-    public static let noLogonServers = fromWin32(1311)
-    public static let logonFailure = fromWin32(1326)
-    public static let passwordExpired = fromWin32(1330)
-    public static let accountDisabled = fromWin32(1331)
-    public static let accountExpired = fromWin32(1793)
-    public static let logonTypeNotGranted = fromWin32(1385)
-    public static let privilegeNotHeld = fromWin32(1314)
-    public static let cannotImpersonate = fromWin32(1368)
-    public static let fileNotFound = fromWin32(2)
-    public static let badExeFormat = fromWin32(193)
-    public static let notSupported = fromWin32(50)
+package enum HResult {
+    package static let ok: HRESULT = 0
+    package static let falseResult: HRESULT = 1
+    package static let noInterface = HRESULT(bitPattern: 0x8000_4002)
+    package static let pointer = HRESULT(bitPattern: 0x8000_4003)
+    package static let fail = HRESULT(bitPattern: 0x8000_4005)
+    package static let unexpected = HRESULT(bitPattern: 0x8000_FFFF)
+    package static let accessDenied = HRESULT(bitPattern: 0x8007_0005)
+    package static let handle = HRESULT(bitPattern: 0x8007_0006)
+    package static let outOfMemory = HRESULT(bitPattern: 0x8007_000E)
+    package static let invalidArg = HRESULT(bitPattern: 0x8007_0057)
+    package static let noAggregation = HRESULT(bitPattern: 0x8004_0110)
+    package static let classNotAvailable = HRESULT(bitPattern: 0x8004_0111)
+    package static let clrNotAvailable = HRESULT(bitPattern: 0x8013_1023)
+    package static let invalidOperation = HRESULT(bitPattern: 0x8013_1022)
+    package static let insufficientBuffer = fromWin32(122)
+    package static let noToken = fromWin32(1008)
+    package static let noneMapped = fromWin32(1332)
+    package static let badImpersonationLevel = fromWin32(1346)
+    package static let cantOpenAnonymous = fromWin32(1347)
+    package static let badTokenType = fromWin32(1349)
+    package static let noLogonServers = fromWin32(1311)
+    package static let logonFailure = fromWin32(1326)
+    package static let passwordExpired = fromWin32(1330)
+    package static let accountDisabled = fromWin32(1331)
+    package static let accountExpired = fromWin32(1793)
+    package static let logonTypeNotGranted = fromWin32(1385)
+    package static let privilegeNotHeld = fromWin32(1314)
+    package static let cannotImpersonate = fromWin32(1368)
+    package static let fileNotFound = fromWin32(2)
+    package static let badExeFormat = fromWin32(193)
+    package static let notSupported = fromWin32(50)
 
     /// Every constant above with the header's name for it.
     static let named: [(name: String, value: HRESULT)] = [
@@ -61,7 +61,7 @@ public enum HResult {
     ]
 
     /// `HRESULT_FROM_WIN32`.
-    @inlinable public static func fromWin32(_ code: UInt32) -> HRESULT {
+    @inlinable package static func fromWin32(_ code: UInt32) -> HRESULT {
         code == 0 ? 0 : HRESULT(bitPattern: (code & 0xFFFF) | 0x8007_0000)
     }
 
@@ -77,29 +77,29 @@ public enum HResult {
 }
 
 /// A failure the core reports; the exports turn it into its HRESULT.
-public struct HostSecError: Error, Equatable, Sendable {
-    public let hr: HRESULT
-    public init(_ hr: HRESULT) { self.hr = hr }
+package struct HostSecError: Error, Equatable, Sendable {
+    package let hr: HRESULT
+    package init(_ hr: HRESULT) { self.hr = hr }
 
-    public static let pointer = HostSecError(HResult.pointer)
-    public static let handle = HostSecError(HResult.handle)
-    public static let accessDenied = HostSecError(HResult.accessDenied)
-    public static let invalidArg = HostSecError(HResult.invalidArg)
-    public static let outOfMemory = HostSecError(HResult.outOfMemory)
-    public static let fail = HostSecError(HResult.fail)
-    public static let closed = HostSecError(HResult.clrNotAvailable)
-    public static let unexpected = HostSecError(HResult.unexpected)
-    public static let noToken = HostSecError(HResult.noToken)
-    public static let noneMapped = HostSecError(HResult.noneMapped)
-    public static let badImpersonationLevel = HostSecError(HResult.badImpersonationLevel)
-    public static let cantOpenAnonymous = HostSecError(HResult.cantOpenAnonymous)
-    public static let badTokenType = HostSecError(HResult.badTokenType)
-    public static let insufficientBuffer = HostSecError(HResult.insufficientBuffer)
-    public static let noLogonServers = HostSecError(HResult.noLogonServers)
-    public static let logonFailure = HostSecError(HResult.logonFailure)
-    public static let passwordExpired = HostSecError(HResult.passwordExpired)
-    public static let accountDisabled = HostSecError(HResult.accountDisabled)
-    public static let accountExpired = HostSecError(HResult.accountExpired)
-    public static let logonTypeNotGranted = HostSecError(HResult.logonTypeNotGranted)
-    public static let privilegeNotHeld = HostSecError(HResult.privilegeNotHeld)
+    package static let pointer = HostSecError(HResult.pointer)
+    package static let handle = HostSecError(HResult.handle)
+    package static let accessDenied = HostSecError(HResult.accessDenied)
+    package static let invalidArg = HostSecError(HResult.invalidArg)
+    package static let outOfMemory = HostSecError(HResult.outOfMemory)
+    package static let fail = HostSecError(HResult.fail)
+    package static let closed = HostSecError(HResult.clrNotAvailable)
+    package static let unexpected = HostSecError(HResult.unexpected)
+    package static let noToken = HostSecError(HResult.noToken)
+    package static let noneMapped = HostSecError(HResult.noneMapped)
+    package static let badImpersonationLevel = HostSecError(HResult.badImpersonationLevel)
+    package static let cantOpenAnonymous = HostSecError(HResult.cantOpenAnonymous)
+    package static let badTokenType = HostSecError(HResult.badTokenType)
+    package static let insufficientBuffer = HostSecError(HResult.insufficientBuffer)
+    package static let noLogonServers = HostSecError(HResult.noLogonServers)
+    package static let logonFailure = HostSecError(HResult.logonFailure)
+    package static let passwordExpired = HostSecError(HResult.passwordExpired)
+    package static let accountDisabled = HostSecError(HResult.accountDisabled)
+    package static let accountExpired = HostSecError(HResult.accountExpired)
+    package static let logonTypeNotGranted = HostSecError(HResult.logonTypeNotGranted)
+    package static let privilegeNotHeld = HostSecError(HResult.privilegeNotHeld)
 }

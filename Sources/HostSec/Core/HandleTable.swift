@@ -5,7 +5,7 @@ import Glibc
 
 /// What a handle names: the kind is kept in its slot, so a handle of one kind given where the
 /// other is expected is `E_HANDLE`, as a closed or forged value is.
-public enum HandleKind: UInt32, Sendable {
+package enum HandleKind: UInt32, Sendable {
     case token = 1
     /// A child process (CreateProcessAsUserA's process and thread handles).
     case process = 2
@@ -33,9 +33,9 @@ public enum HandleKind: UInt32, Sendable {
 /// free slots of its own (`hs_thread.free_slots`), so opening and closing on different
 /// threads share no lock; the shared free list and the chunk directory are behind one lock
 /// that only a thread with an empty or full cache takes.
-public final class HandleTable: @unchecked Sendable {
+package final class HandleTable: @unchecked Sendable {
     /// The library's table. (Its lock is an hs_lock: a fork() child never inherits it held.)
-    public static let shared = HandleTable()
+    package static let shared = HandleTable()
 
     static let chunkShift: UInt32 = 12
     static let chunkSize = 1 << chunkShift
@@ -68,13 +68,13 @@ public final class HandleTable: @unchecked Sendable {
     // MARK: opening
 
     /// Stores a token with the rights granted and returns its new handle.
-    public func insert(_ token: Token, rights: TokenRights) throws(HostSecError) -> TokenHandle {
+    package func insert(_ token: Token, rights: TokenRights) throws(HostSecError) -> TokenHandle {
         try insert(Unmanaged.passUnretained(token), rights: rights)
     }
 
     /// `insert` for a token the caller only borrows: the handle takes its own reference.
     @inline(__always)
-    public func insert(_ token: Unmanaged<Token>, rights: TokenRights) throws(HostSecError) -> TokenHandle {
+    package func insert(_ token: Unmanaged<Token>, rights: TokenRights) throws(HostSecError) -> TokenHandle {
         try insert(
             object: UnsafeMutableRawPointer(token.toOpaque()), retain: { _ = token.retain() }, kind: .token,
             rights: rights)
@@ -82,7 +82,7 @@ public final class HandleTable: @unchecked Sendable {
 
     /// Stores another kind of object (a child process) and returns its new handle; the handle
     /// holds a reference to it until closed.
-    public func insert(_ object: AnyObject, kind: HandleKind) throws(HostSecError) -> TokenHandle {
+    package func insert(_ object: AnyObject, kind: HandleKind) throws(HostSecError) -> TokenHandle {
         let unmanaged = Unmanaged<AnyObject>.passUnretained(object)
         return try insert(
             object: UnsafeMutableRawPointer(unmanaged.toOpaque()), retain: { _ = unmanaged.retain() }, kind: kind,
@@ -117,7 +117,7 @@ public final class HandleTable: @unchecked Sendable {
 
     /// The token behind a handle and the rights it was opened with. Every right in
     /// `required` must have been granted, or `E_ACCESSDENIED`.
-    public func token(_ handle: TokenHandle, requiring required: TokenRights) throws(HostSecError) -> Token {
+    package func token(_ handle: TokenHandle, requiring required: TokenRights) throws(HostSecError) -> Token {
         let (token, rights) = try lookup(handle)
         if !rights.isSuperset(of: required) { throw .accessDenied }
         return token
@@ -125,7 +125,7 @@ public final class HandleTable: @unchecked Sendable {
 
     /// The token behind a handle and the rights it was opened with: `E_HANDLE` for a value
     /// that names no live token (another kind of handle included).
-    public func lookup(_ handle: TokenHandle) throws(HostSecError) -> (Token, TokenRights) {
+    package func lookup(_ handle: TokenHandle) throws(HostSecError) -> (Token, TokenRights) {
         let (slot, index) = try pin(handle, kind: .token)
         let token = Unmanaged<Token>.fromOpaque(slot.pointee.object!).takeUnretainedValue()
         let rights = slot.pointee.rights
@@ -135,7 +135,7 @@ public final class HandleTable: @unchecked Sendable {
 
     /// The object of another kind behind a handle, or nil when the value names no live handle
     /// of that kind.
-    public func object<Object: AnyObject>(_ handle: TokenHandle, kind: HandleKind, as type: Object.Type) -> Object? {
+    package func object<Object: AnyObject>(_ handle: TokenHandle, kind: HandleKind, as type: Object.Type) -> Object? {
         guard let (slot, index) = try? pin(handle, kind: kind) else { return nil }
         let object = Unmanaged<AnyObject>.fromOpaque(slot.pointee.object!).takeUnretainedValue() as? Object
         unpin(slot, index: index)
@@ -165,7 +165,7 @@ public final class HandleTable: @unchecked Sendable {
     // MARK: closing
 
     /// Closes a handle of any kind: `E_HANDLE` when it is not a live handle.
-    public func close(_ handle: TokenHandle) throws(HostSecError) {
+    package func close(_ handle: TokenHandle) throws(HostSecError) {
         guard let (slot, index, generation) = locate(handle) else { throw .handle }
         let word = wordPointer(slot)
         var current = hs_load_acquire(word)

@@ -9,7 +9,7 @@ extension Engine {
 
     /// `IHostSecurityManager::ImpersonateLoggedOnUser`. Returns the token the thread now holds:
     /// its level is the one reached (SecurityIdentification when the kernel cannot act as it).
-    @discardableResult public func impersonateLoggedOnUser(_ handle: TokenHandle) throws(HostSecError) -> Token {
+    @discardableResult package func impersonateLoggedOnUser(_ handle: TokenHandle) throws(HostSecError) -> Token {
         try ensureOpen()
         let (source, rights) = try handles.lookup(handle)
         let needed =
@@ -23,7 +23,7 @@ extension Engine {
     }
 
     /// `IHostSecurityManager::SetThreadToken`; nil reverts.
-    public func setThreadToken(_ handle: TokenHandle?) throws(HostSecError) {
+    package func setThreadToken(_ handle: TokenHandle?) throws(HostSecError) {
         guard let handle else { return try revertToSelf() }
         try ensureOpen()
         let token = try handles.token(handle, requiring: .impersonate)
@@ -36,7 +36,7 @@ extension Engine {
     /// which glibc sends to every thread) are put back to "self" and the library fails closed.
     /// A closed library still reverts (a thread never stays someone else because the library
     /// closed), then reports HOST_E_CLRNOTAVAILABLE.
-    public func revertToSelf() throws(HostSecError) {
+    package func revertToSelf() throws(HostSecError) {
         let state = try threadState()
         if isClosed {
             if state.applied != nil { try? revertKernel(state) }
@@ -56,7 +56,7 @@ extension Engine {
 
     /// What `GetSecurityContext` captures: the thread's token (nil: not impersonating); a
     /// restricted capture is the current identity with its effective capabilities dropped.
-    public func captureContext(restricted: Bool) throws(HostSecError) -> Token? {
+    package func captureContext(restricted: Bool) throws(HostSecError) -> Token? {
         try ensureOpen()
         let state = try threadState()
         guard restricted else { return state.token }
@@ -64,7 +64,7 @@ extension Engine {
     }
 
     /// `SetSecurityContext`: impersonate the captured token, or revert when it is nil.
-    public func applyContext(_ token: Token?, restricted: Bool) throws(HostSecError) {
+    package func applyContext(_ token: Token?, restricted: Bool) throws(HostSecError) {
         if token == nil && !restricted { return try revertToSelf() }
         try ensureOpen()
         let state = try threadState()

@@ -7,7 +7,7 @@ import Glibc
 extension Engine {
     /// `HostSec_LogonUser`: a primary token for the local account of exactly `name`'s bytes,
     /// from NSS.
-    public func logonUser(_ name: AccountName) throws(HostSecError) -> TokenHandle {
+    package func logonUser(_ name: AccountName) throws(HostSecError) -> TokenHandle {
         try ensureOpen()
         let state = try threadState()
         let me = selfCredentials(state)
@@ -35,7 +35,7 @@ extension Engine {
     /// slept on the calling thread before the error is thrown. Every failure after PAM ran
     /// returns no sooner than the start of the call plus the delay the PAM stack asked for
     /// (about 2 s): a wrong password and an unknown account take the same time.
-    public func logonUser(
+    package func logonUser(
         name: UnsafePointer<CChar>, password: UnsafePointer<CChar>, allowing: PasswordLogonAllowance = []
     ) throws(HostSecError) -> TokenHandle {
         do throws(PasswordLogonFailure) {
@@ -56,7 +56,7 @@ extension Engine {
     /// Swift): `passwordLogonRefusal`, from the user database before PAM runs and again for
     /// the account PAM authenticated; and a transaction that never asked for the password
     /// proves nothing (a stack with pam_rootok or pam_permit).
-    public func logonUserNoWait(
+    package func logonUserNoWait(
         name: UnsafePointer<CChar>, password: UnsafePointer<CChar>, allowing: PasswordLogonAllowance = []
     ) throws(PasswordLogonFailure) -> TokenHandle {
         let allowed = allowing.union(PasswordLogonAllowance(rawValue: policy))
@@ -99,7 +99,7 @@ extension Engine {
 
     /// `logonUserNoWait` for Swift strings (the `HostSecurity` module's logon): each passed as
     /// NUL-terminated bytes; the password's copy is wiped before this returns.
-    public func logonUserNoWait(
+    package func logonUserNoWait(
         user: String, password: String, allowing: PasswordLogonAllowance = []
     ) throws(PasswordLogonFailure) -> TokenHandle {
         var secret = Array(password.utf8CString)
@@ -165,23 +165,23 @@ extension Engine {
 
 /// Who may log on with a password besides ordinary accounts: the `HOSTSEC_POLICY_ALLOW_*`
 /// bits (per call here; the process-wide policy adds its own).
-public struct PasswordLogonAllowance: OptionSet, Sendable {
-    public let rawValue: UInt32
-    public init(rawValue: UInt32) { self.rawValue = rawValue }
+package struct PasswordLogonAllowance: OptionSet, Sendable {
+    package let rawValue: UInt32
+    package init(rawValue: UInt32) { self.rawValue = rawValue }
 
     /// uid 0 and system accounts (below `UID_MIN`): `HOSTSEC_POLICY_ALLOW_ROOT_PASSWORD_LOGON`.
-    public static let rootAndSystemAccounts = Self(rawValue: UInt32(HOSTSEC_POLICY_ALLOW_ROOT_PASSWORD_LOGON))
+    package static let rootAndSystemAccounts = Self(rawValue: UInt32(HOSTSEC_POLICY_ALLOW_ROOT_PASSWORD_LOGON))
     /// Accounts whose shell is not in `/etc/shells`: `HOSTSEC_POLICY_ALLOW_NOLOGIN_SHELL_LOGON`.
-    public static let nologinShells = Self(rawValue: UInt32(HOSTSEC_POLICY_ALLOW_NOLOGIN_SHELL_LOGON))
+    package static let nologinShells = Self(rawValue: UInt32(HOSTSEC_POLICY_ALLOW_NOLOGIN_SHELL_LOGON))
     static let all: Self = [.rootAndSystemAccounts, .nologinShells]
 }
 
 /// A password logon that failed, with the part of the PAM stack's failure delay still to run
 /// (0 when PAM did not run, or asked for none).
-public struct PasswordLogonFailure: Error, Sendable {
-    public let error: HostSecError
-    public let remainingDelayMicroseconds: UInt64
-    public init(_ error: HostSecError, remainingDelayMicroseconds: UInt64) {
+package struct PasswordLogonFailure: Error, Sendable {
+    package let error: HostSecError
+    package let remainingDelayMicroseconds: UInt64
+    package init(_ error: HostSecError, remainingDelayMicroseconds: UInt64) {
         self.error = error
         self.remainingDelayMicroseconds = remainingDelayMicroseconds
     }

@@ -2,12 +2,12 @@
 /// capability masks and calls this.
 extension Engine {
     /// What an adjustment found and left.
-    public struct CapabilityAdjustment: Sendable {
+    package struct CapabilityAdjustment: Sendable {
         /// The token's permitted set before the change (what it could enable).
-        public var permitted: UInt64
+        package var permitted: UInt64
         /// The token's effective set before and after the change.
-        public var before: UInt64
-        public var after: UInt64
+        package var before: UInt64
+        package var after: UInt64
     }
 
     /// Adjusts the capabilities of the token behind `handle` (needs TOKEN_ADJUST_PRIVILEGES):
@@ -17,7 +17,7 @@ extension Engine {
     /// switch), or the process token while it is not impersonating. Other threads acting as
     /// the process token follow at their next call into the library; a thread impersonating
     /// the same token from another thread keeps its capabilities until it impersonates again.
-    public func adjustCapabilities(
+    package func adjustCapabilities(
         _ handle: TokenHandle, enable: UInt64, disable: UInt64,
         remove: UInt64
     ) throws(HostSecError) -> CapabilityAdjustment {

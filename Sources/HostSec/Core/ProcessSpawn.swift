@@ -25,19 +25,19 @@ extension Engine {
     /// What the child gets at descriptors 0-2 and where it starts: `HostSec_SpawnAsUser` keeps
     /// the caller's own 0-2 that are a terminal, a pipe or a socket; `CreateProcessAsUserA`
     /// passes descriptors or `/dev/null` (hostsec.h, hostsec_win32.h).
-    public struct ChildStart {
+    package struct ChildStart {
         /// Descriptors 0, 1, 2: `HS_STDIO_*` or a descriptor of the caller.
-        public var stdio: (Int32, Int32, Int32) = (HS_STDIO_PASSED, HS_STDIO_PASSED, HS_STDIO_PASSED)
+        package var stdio: (Int32, Int32, Int32) = (HS_STDIO_PASSED, HS_STDIO_PASSED, HS_STDIO_PASSED)
         /// A terminal left at 0-2 becomes `/dev/null` (DETACHED_PROCESS, CREATE_NO_WINDOW).
-        public var detachTerminal = false
+        package var detachTerminal = false
         /// The working folder; nil: the account's home folder, or "/" when it may not enter it.
-        public var directory: UnsafePointer<CChar>? = nil
+        package var directory: UnsafePointer<CChar>? = nil
         /// Every descriptor but 0-2 closes at exec.
-        public var closeDescriptors = true
-        public init() {}
+        package var closeDescriptors = true
+        package init() {}
     }
 
-    public func spawnAsUser(
+    package func spawnAsUser(
         _ handle: TokenHandle, path: UnsafePointer<CChar>,
         argv: UnsafePointer<UnsafeMutablePointer<CChar>?>,
         envp: UnsafePointer<UnsafeMutablePointer<CChar>?>?,

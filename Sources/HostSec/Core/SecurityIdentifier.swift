@@ -1,10 +1,10 @@
 /// A SID: revision 1, a 48-bit identifier authority, up to 15 sub-authorities. Unix accounts
 /// are named as Samba names them: users S-1-22-1-<uid>, groups S-1-22-2-<gid>.
-public struct SecurityIdentifier: Equatable, Hashable, Sendable {
-    public var authority: UInt64
-    public var subAuthorities: [UInt32]
+package struct SecurityIdentifier: Equatable, Hashable, Sendable {
+    package var authority: UInt64
+    package var subAuthorities: [UInt32]
 
-    public init(authority: UInt64, subAuthorities: [UInt32]) {
+    package init(authority: UInt64, subAuthorities: [UInt32]) {
         self.authority = authority
         self.subAuthorities = subAuthorities
     }
@@ -12,17 +12,17 @@ public struct SecurityIdentifier: Equatable, Hashable, Sendable {
     static let maxSubAuthorities = 15
 
     /// Bytes of the SID in memory: 8 + 4 per sub-authority.
-    public var byteCount: Int { 8 + 4 * subAuthorities.count }
+    package var byteCount: Int { 8 + 4 * subAuthorities.count }
 
-    public static func user(_ uid: UserID) -> Self { Self(authority: 22, subAuthorities: [1, uid.rawValue]) }
-    public static func group(_ gid: GroupID) -> Self { Self(authority: 22, subAuthorities: [2, gid.rawValue]) }
-    public static let everyone = Self(authority: 1, subAuthorities: [0])
-    public static let local = Self(authority: 2, subAuthorities: [0])
-    public static let authenticatedUsers = Self(authority: 5, subAuthorities: [11])
-    public static let system = Self(authority: 5, subAuthorities: [18])
-    public static let administrators = Self(authority: 5, subAuthorities: [32, 544])
+    package static func user(_ uid: UserID) -> Self { Self(authority: 22, subAuthorities: [1, uid.rawValue]) }
+    package static func group(_ gid: GroupID) -> Self { Self(authority: 22, subAuthorities: [2, gid.rawValue]) }
+    package static let everyone = Self(authority: 1, subAuthorities: [0])
+    package static let local = Self(authority: 2, subAuthorities: [0])
+    package static let authenticatedUsers = Self(authority: 5, subAuthorities: [11])
+    package static let system = Self(authority: 5, subAuthorities: [18])
+    package static let administrators = Self(authority: 5, subAuthorities: [32, 544])
     /// OWNER RIGHTS (S-1-3-4): stands for the object's owner in a DACL.
-    public static let ownerRights = Self(authority: 3, subAuthorities: [4])
+    package static let ownerRights = Self(authority: 3, subAuthorities: [4])
 
     /// The uid of a Unix user SID.
     var unixUser: UserID? {
@@ -72,7 +72,7 @@ public struct SecurityIdentifier: Equatable, Hashable, Sendable {
 
     /// "S-1-<authority>-<sub>-...": the authority in decimal below 2^32, else as 0x and 12 hex
     /// digits, as Windows writes it.
-    public var string: String {
+    package var string: String {
         var s = "S-1-"
         s += authority < 1 << 32 ? String(authority) : "0x" + hex12(authority)
         for sub in subAuthorities { s += "-" + String(sub) }

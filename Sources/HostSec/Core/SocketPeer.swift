@@ -53,7 +53,7 @@ extension Engine {
     }
 
     /// `HostSec_OpenSocketClientToken`.
-    public func openSocketClientToken(_ fd: Int32, desiredAccess: TokenRights) throws(HostSecError) -> TokenHandle {
+    package func openSocketClientToken(_ fd: Int32, desiredAccess: TokenRights) throws(HostSecError) -> TokenHandle {
         let (token, state) = try socketClientToken(fd)
         let granted = try AccessCheck.check(
             desired: desiredAccess, subject: currentSubject(state),
@@ -62,7 +62,7 @@ extension Engine {
     }
 
     /// `HostSec_ImpersonateSocketClient`.
-    public func impersonateSocketClient(_ fd: Int32) throws(HostSecError) {
+    package func impersonateSocketClient(_ fd: Int32) throws(HostSecError) {
         let (token, state) = try socketClientToken(fd)
         try assign(token, to: state)
     }

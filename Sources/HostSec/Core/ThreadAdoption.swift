@@ -59,7 +59,7 @@ extension Engine {
 
     /// Checks the calling thread on its first call into the library (see `threadState()`); one
     /// load and a branch on every later call.
-    @inline(__always) public func enterThread() throws(HostSecError) {
+    @inline(__always) package func enterThread() throws(HostSecError) {
         if let raw = hs_thread_self()!.pointee.state,
             Unmanaged<ThreadState>.fromOpaque(raw)._withUnsafeGuaranteedRef({ $0.selfCredentials != nil })
         {
@@ -132,5 +132,5 @@ extension Engine {
 
     /// The calling thread's own credentials as the library recorded them ("self"), or nil
     /// when the thread has not used the library yet.
-    public var threadSelfCredentials: KernelCredentials? { ThreadState.existing?.selfCredentials }
+    package var threadSelfCredentials: KernelCredentials? { ThreadState.existing?.selfCredentials }
 }

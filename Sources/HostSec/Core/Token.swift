@@ -2,23 +2,23 @@ import CHostSec
 import Synchronization
 
 /// `TOKEN_TYPE`.
-public enum TokenKind: UInt32, Sendable {
+package enum TokenKind: UInt32, Sendable {
     case primary = 1
     case impersonation = 2
 }
 
 /// `SECURITY_IMPERSONATION_LEVEL`, ordered.
-public enum ImpersonationLevel: UInt32, Comparable, Sendable {
+package enum ImpersonationLevel: UInt32, Comparable, Sendable {
     case anonymous = 0, identification, impersonation, delegation
 
-    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+    package static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
     /// At this level the thread acts as the identity (its kernel credentials change).
-    public var actsAsIdentity: Bool { self >= .impersonation }
+    package var actsAsIdentity: Bool { self >= .impersonation }
 }
 
 /// Where a token came from (`TokenSource`).
-public enum TokenOrigin: String, Sendable {
+package enum TokenOrigin: String, Sendable {
     case process = "Process"
     case logon = "Logon"
     case selfCopy = "Self"
@@ -31,16 +31,16 @@ public enum TokenOrigin: String, Sendable {
 /// DACL) that protects the token object itself. The identity, kind and level never change; the
 /// descriptor (SetKernelObjectSecurity) and the capability sets (AdjustTokenPrivileges) do, as
 /// on Windows.
-public final class Token: Sendable {
-    public let id: UInt64
-    public let authenticationId: UInt64
-    public let identity: Identity
-    public let kind: TokenKind
+package final class Token: Sendable {
+    package let id: UInt64
+    package let authenticationId: UInt64
+    package let identity: Identity
+    package let kind: TokenKind
     /// Meaningful for impersonation tokens; `.anonymous` (0) for primary ones.
-    public let level: ImpersonationLevel
-    public let owner: UserID
+    package let level: ImpersonationLevel
+    package let owner: UserID
     /// What CreateRestrictedToken took away (nil: not restricted).
-    public let restrictions: TokenRestrictions?
+    package let restrictions: TokenRestrictions?
     /// The token object's security descriptor (owner, group, DACL): what the one access check
     /// (`AccessCheck`) protects the token with. SetKernelObjectSecurity replaces parts of it.
     private let securityDescriptor: Mutex<SecurityDescriptor>
@@ -49,12 +49,12 @@ public final class Token: Sendable {
     /// thread's identity as subject) then checks with one atomic load, without walking the
     /// DACL or taking the lock.
     private let allowedToOwn: Atomic<UInt32>
-    @inline(__always) public var allowedToOwnIdentity: TokenRights {
+    @inline(__always) package var allowedToOwnIdentity: TokenRights {
         TokenRights(rawValue: allowedToOwn.load(ordering: .acquiring))
     }
-    public let origin: TokenOrigin
+    package let origin: TokenOrigin
     /// The TokenId this token was copied from, or 0.
-    public let sourceId: UInt64
+    package let sourceId: UInt64
     /// The capability sets as AdjustTokenPrivileges left them (nil: as made); every handle to
     /// the token sees them. `identity` keeps what the token was made with; `currentIdentity`
     /// is what it describes now. `adjusted` lets readers skip the lock until the first change.
@@ -62,7 +62,7 @@ public final class Token: Sendable {
     private let adjusted = Atomic<Bool>(false)
     private struct Adjustment { var effective: UInt64; var permitted: UInt64; var modifiedId: UInt64 }
 
-    public init(
+    package init(
         identity: Identity, kind: TokenKind, level: ImpersonationLevel,
         dacl: [AccessControlEntry], origin: TokenOrigin,
         authenticationId: UInt64? = nil, sourceId: UInt64 = 0,
@@ -90,7 +90,7 @@ public final class Token: Sendable {
 
     /// The DACL a new token gets: full access for the identity's user and for the
     /// identity that created it.
-    public static func defaultDacl(user: UserID, creator: UserID) -> [AccessControlEntry] {
+    package static func defaultDacl(user: UserID, creator: UserID) -> [AccessControlEntry] {
         user == creator
             ? [AccessControlEntry(.user(user), .all)]
             : [AccessControlEntry(.user(user), .all), AccessControlEntry(.user(creator), .all)]
@@ -98,7 +98,7 @@ public final class Token: Sendable {
 
     /// A copy of this token as another type or level, keeping identity (as it is now), DACL
     /// and logon.
-    public func copy(
+    package func copy(
         kind: TokenKind, level: ImpersonationLevel, origin: TokenOrigin = .copy,
         identity: Identity? = nil, dacl: [AccessControlEntry]? = nil,
         restrictions: TokenRestrictions? = nil
@@ -111,17 +111,17 @@ public final class Token: Sendable {
     }
 
     /// The token object's security descriptor now.
-    public var descriptor: SecurityDescriptor { securityDescriptor.withLock { $0 } }
+    package var descriptor: SecurityDescriptor { securityDescriptor.withLock { $0 } }
 
     /// The token's DACL entries (empty for a NULL DACL).
-    public var dacl: [AccessControlEntry] { descriptor.dacl ?? [] }
+    package var dacl: [AccessControlEntry] { descriptor.dacl ?? [] }
 
     /// The token as an access-check subject: its SIDs and restrictions, its capabilities now.
-    public var subject: AccessSubject { AccessSubject(currentIdentity, restrictions: restrictions) }
+    package var subject: AccessSubject { AccessSubject(currentIdentity, restrictions: restrictions) }
 
     /// SetKernelObjectSecurity on the token: replaces the owner, group and/or DACL (nil
     /// leaves that part) and works out again what it allows the token's own identity.
-    public func setDescriptor(
+    package func setDescriptor(
         owner: SecurityIdentifier?, group: SecurityIdentifier?,
         dacl: [AccessControlEntry]??
     ) {
@@ -145,10 +145,10 @@ public final class Token: Sendable {
     }
 
     /// Whether AdjustTokenPrivileges ever changed the token (one atomic load).
-    @inline(__always) public var isAdjusted: Bool { adjusted.load(ordering: .acquiring) }
+    @inline(__always) package var isAdjusted: Bool { adjusted.load(ordering: .acquiring) }
 
     /// The identity the token describes now: `identity` with its adjusted capability sets.
-    public var currentIdentity: Identity {
+    package var currentIdentity: Identity {
         guard adjusted.load(ordering: .acquiring) else { return identity }
         var current = identity
         adjustment.withLock { state in
@@ -164,7 +164,8 @@ public final class Token: Sendable {
     /// `disable` off, `remove` off and out of the permitted set for good. Returns the effective
     /// set before and after. Each call applies whole; concurrent ones are serialized.
     @discardableResult
-    public func adjustCapabilities(enable: UInt64, disable: UInt64, remove: UInt64) -> (before: UInt64, after: UInt64) {
+    package func adjustCapabilities(enable: UInt64, disable: UInt64, remove: UInt64) -> (before: UInt64, after: UInt64)
+    {
         let result = adjustment.withLock { state in
             let effective = state?.effective ?? identity.capEffective
             let permitted = (state?.permitted ?? identity.capPermitted) & ~remove
@@ -179,7 +180,7 @@ public final class Token: Sendable {
     }
 
     /// `TokenStatistics.ModifiedId`: changes with every adjustment; the TokenId until then.
-    public var modifiedId: UInt64 {
+    package var modifiedId: UInt64 {
         guard adjusted.load(ordering: .acquiring) else { return id }
         return adjustment.withLock { $0?.modifiedId ?? id }
     }

@@ -8,7 +8,7 @@ extension Engine {
     /// Writes class `infoClass` of the token behind `handle` into `buffer` and returns the
     /// bytes written. `neededLength` receives the size the class needs, also when the
     /// buffer is too small (`ERROR_INSUFFICIENT_BUFFER`); the buffer is untouched on failure.
-    public func tokenInformation(
+    package func tokenInformation(
         _ handle: TokenHandle, infoClass: UInt32,
         buffer: UnsafeMutableRawPointer?, length: UInt32,
         neededLength: inout UInt32

@@ -12,13 +12,13 @@ extension Engine {
     /// ERROR_NO_TOKEN for a thread that has been checked and holds no token, while the library
     /// is open. nil: take the full path (`openThreadToken`). A relaxed load of the closed flag
     /// and a look at the thread's state in place; no allocation, no retain.
-    @inline(__always) public static func knownThreadTokenAbsence() -> HostSecError? {
+    @inline(__always) package static func knownThreadTokenAbsence() -> HostSecError? {
         if hs_flag_is_set_relaxed(hs_shared_closed_flag()) || ThreadState.mayHaveToken { return nil }
         return .noToken
     }
 
     /// `IHostSecurityManager::OpenThreadToken` for the calling thread.
-    public func openThreadToken(desiredAccess: TokenRights, openAsSelf: Bool) throws(HostSecError) -> TokenHandle {
+    package func openThreadToken(desiredAccess: TokenRights, openAsSelf: Bool) throws(HostSecError) -> TokenHandle {
         try ensureOpen()
         try enterThread()  // a thread's first call checks its credentials (no retain after that)
         guard let raw = hs_thread_self()!.pointee.state else { throw .noToken }
@@ -46,7 +46,7 @@ extension Engine {
     // MARK: flat API
 
     /// `HostSec_OpenProcessToken`.
-    public func openProcessToken(desiredAccess: TokenRights) throws(HostSecError) -> TokenHandle {
+    package func openProcessToken(desiredAccess: TokenRights) throws(HostSecError) -> TokenHandle {
         try ensureOpen()
         let state = try threadState()
         let token = selfToken(state)
@@ -57,7 +57,7 @@ extension Engine {
     }
 
     /// `HostSec_ImpersonateSelf`.
-    public func impersonateSelf(level rawLevel: UInt32) throws(HostSecError) {
+    package func impersonateSelf(level rawLevel: UInt32) throws(HostSecError) {
         try ensureOpen()
         guard let level = ImpersonationLevel(rawValue: rawLevel) else { throw .invalidArg }
         let state = try threadState()
@@ -66,7 +66,7 @@ extension Engine {
     }
 
     /// `HostSec_DuplicateTokenEx`.
-    public func duplicate(
+    package func duplicate(
         _ handle: TokenHandle, desiredAccess: TokenRights, level rawLevel: UInt32,
         type rawType: UInt32
     ) throws(HostSecError) -> TokenHandle {

@@ -6,75 +6,75 @@ import CHostSec
 /// macro; the raw mask is read or made only at the C boundary (a DWORD argument) and where a
 /// right meets an ACE's mask, which any object's rights share. `TokenRightsTests` checks every
 /// member against the header.
-public struct TokenRights: OptionSet, Hashable, Sendable {
-    public let rawValue: UInt32
-    @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+package struct TokenRights: OptionSet, Hashable, Sendable {
+    package let rawValue: UInt32
+    @inlinable package init(rawValue: UInt32) { self.rawValue = rawValue }
 
     /// A header macro's value (imported as `Int32` or `Int`, `GENERIC_READ` above `Int32.max`).
     private init(_ macro: some BinaryInteger) { self.init(rawValue: UInt32(truncatingIfNeeded: macro)) }
 
     /// TOKEN_ASSIGN_PRIMARY: start a process as the token (`HostSec_SpawnAsUser`).
-    public static let assignPrimary = Self(TOKEN_ASSIGN_PRIMARY)
+    package static let assignPrimary = Self(TOKEN_ASSIGN_PRIMARY)
     /// TOKEN_DUPLICATE: copy the token; with `query`, impersonate a primary token.
-    public static let duplicate = Self(TOKEN_DUPLICATE)
+    package static let duplicate = Self(TOKEN_DUPLICATE)
     /// TOKEN_IMPERSONATE: make an impersonation token a thread's.
-    public static let impersonate = Self(TOKEN_IMPERSONATE)
+    package static let impersonate = Self(TOKEN_IMPERSONATE)
     /// TOKEN_QUERY: read what the token says (`GetTokenInformation`).
-    public static let query = Self(TOKEN_QUERY)
+    package static let query = Self(TOKEN_QUERY)
     /// TOKEN_QUERY_SOURCE: read `TokenSource`.
-    public static let querySource = Self(TOKEN_QUERY_SOURCE)
+    package static let querySource = Self(TOKEN_QUERY_SOURCE)
     /// TOKEN_ADJUST_PRIVILEGES: enable, disable or remove privileges (capabilities).
-    public static let adjustPrivileges = Self(TOKEN_ADJUST_PRIVILEGES)
+    package static let adjustPrivileges = Self(TOKEN_ADJUST_PRIVILEGES)
     /// TOKEN_ADJUST_GROUPS (granted with `all`; nothing in hostsec needs it).
-    public static let adjustGroups = Self(TOKEN_ADJUST_GROUPS)
+    package static let adjustGroups = Self(TOKEN_ADJUST_GROUPS)
     /// TOKEN_ADJUST_DEFAULT (granted with `all`; nothing in hostsec needs it).
-    public static let adjustDefault = Self(TOKEN_ADJUST_DEFAULT)
+    package static let adjustDefault = Self(TOKEN_ADJUST_DEFAULT)
     /// TOKEN_ADJUST_SESSIONID (granted with `all`; nothing in hostsec needs it).
-    public static let adjustSessionId = Self(TOKEN_ADJUST_SESSIONID)
+    package static let adjustSessionId = Self(TOKEN_ADJUST_SESSIONID)
 
     /// DELETE.
-    public static let delete = Self(DELETE)
+    package static let delete = Self(DELETE)
     /// READ_CONTROL: read the token object's security descriptor.
-    public static let readControl = Self(READ_CONTROL)
+    package static let readControl = Self(READ_CONTROL)
     /// WRITE_DAC: replace its DACL.
-    public static let writeDac = Self(WRITE_DAC)
+    package static let writeDac = Self(WRITE_DAC)
     /// WRITE_OWNER: replace its owner or group.
-    public static let writeOwner = Self(WRITE_OWNER)
+    package static let writeOwner = Self(WRITE_OWNER)
     /// SYNCHRONIZE (no token has it: outside `all`).
-    public static let synchronize = Self(SYNCHRONIZE)
+    package static let synchronize = Self(SYNCHRONIZE)
     /// STANDARD_RIGHTS_REQUIRED: DELETE, READ_CONTROL, WRITE_DAC and WRITE_OWNER.
-    public static let standardRequired = Self(STANDARD_RIGHTS_REQUIRED)
+    package static let standardRequired = Self(STANDARD_RIGHTS_REQUIRED)
     /// ACCESS_SYSTEM_SECURITY (the SACL's right; no token has it: outside `all`).
-    public static let accessSystemSecurity = Self(ACCESS_SYSTEM_SECURITY)
+    package static let accessSystemSecurity = Self(ACCESS_SYSTEM_SECURITY)
 
     /// TOKEN_ALL_ACCESS: every right a token can have (the header spells it as an expression
     /// Swift does not import; this is the same union).
-    public static let all = Self(
+    package static let all = Self(
         rawValue: standardRequired.rawValue | assignPrimary.rawValue | duplicate.rawValue | impersonate.rawValue
             | query.rawValue | querySource.rawValue | adjustPrivileges.rawValue | adjustGroups.rawValue
             | adjustDefault.rawValue | adjustSessionId.rawValue)
     /// TOKEN_READ: READ_CONTROL and TOKEN_QUERY.
-    public static let read = Self(rawValue: readControl.rawValue | query.rawValue)
+    package static let read = Self(rawValue: readControl.rawValue | query.rawValue)
     /// TOKEN_WRITE: READ_CONTROL, TOKEN_ADJUST_PRIVILEGES, TOKEN_ADJUST_GROUPS and
     /// TOKEN_ADJUST_DEFAULT.
-    public static let write = Self(
+    package static let write = Self(
         rawValue: readControl.rawValue | adjustPrivileges.rawValue | adjustGroups.rawValue | adjustDefault.rawValue)
     /// TOKEN_EXECUTE: READ_CONTROL.
-    public static let execute = readControl
+    package static let execute = readControl
 
     /// MAXIMUM_ALLOWED: asks for every right the token's security descriptor grants.
-    public static let maximumAllowed = Self(MAXIMUM_ALLOWED)
+    package static let maximumAllowed = Self(MAXIMUM_ALLOWED)
     /// GENERIC_READ (`GenericMapping.token` maps it: `read`, TOKEN_QUERY_SOURCE, TOKEN_DUPLICATE).
-    public static let genericRead = Self(GENERIC_READ)
+    package static let genericRead = Self(GENERIC_READ)
     /// GENERIC_WRITE (mapped: `write` and TOKEN_ADJUST_SESSIONID).
-    public static let genericWrite = Self(GENERIC_WRITE)
+    package static let genericWrite = Self(GENERIC_WRITE)
     /// GENERIC_EXECUTE (mapped: `execute`, TOKEN_ASSIGN_PRIMARY, TOKEN_IMPERSONATE).
-    public static let genericExecute = Self(GENERIC_EXECUTE)
+    package static let genericExecute = Self(GENERIC_EXECUTE)
     /// GENERIC_ALL (mapped: `all`).
-    public static let genericAll = Self(GENERIC_ALL)
+    package static let genericAll = Self(GENERIC_ALL)
 
     /// Each right by its hostsec.h name (one bit each), in the order the call tracer lists them.
-    public static let rightNames: [(rights: TokenRights, name: String)] = [
+    package static let rightNames: [(rights: TokenRights, name: String)] = [
         (.assignPrimary, "TOKEN_ASSIGN_PRIMARY"), (.duplicate, "TOKEN_DUPLICATE"), (.impersonate, "TOKEN_IMPERSONATE"),
         (.query, "TOKEN_QUERY"), (.querySource, "TOKEN_QUERY_SOURCE"), (.adjustPrivileges, "TOKEN_ADJUST_PRIVILEGES"),
         (.adjustGroups, "TOKEN_ADJUST_GROUPS"), (.adjustDefault, "TOKEN_ADJUST_DEFAULT"),
@@ -86,7 +86,7 @@ public struct TokenRights: OptionSet, Hashable, Sendable {
     ]
 
     /// The header's names for combinations the call tracer names whole.
-    public static let combinationNames: [(rights: TokenRights, name: String)] = [
+    package static let combinationNames: [(rights: TokenRights, name: String)] = [
         (.all, "TOKEN_ALL_ACCESS"), (.read, "TOKEN_READ"), (.write, "TOKEN_WRITE"),
     ]
 }

@@ -4,7 +4,7 @@ import CHostSec
 // Each is traced like every flat function; the work is in the Embedding layer.
 
 @c @implementation
-public func HostSec_GetInterfaceInfo(
+package func HostSec_GetInterfaceInfo(
     _ riid: UnsafePointer<IID>?,
     _ ppInfo: UnsafeMutablePointer<UnsafePointer<HOSTSEC_INTERFACE_INFO>?>?
 ) -> HRESULT {
@@ -12,7 +12,7 @@ public func HostSec_GetInterfaceInfo(
 }
 
 @c @implementation
-public func HostSec_GetInterfaceInfoAt(
+package func HostSec_GetInterfaceInfoAt(
     _ index: DWORD,
     _ ppInfo: UnsafeMutablePointer<UnsafePointer<HOSTSEC_INTERFACE_INFO>?>?
 ) -> HRESULT {
@@ -22,7 +22,7 @@ public func HostSec_GetInterfaceInfoAt(
 }
 
 @c @implementation
-public func HostSec_GetFunctionInfoAt(
+package func HostSec_GetFunctionInfoAt(
     _ index: DWORD,
     _ ppInfo: UnsafeMutablePointer<UnsafePointer<HOSTSEC_METHOD_INFO>?>?
 ) -> HRESULT {
@@ -32,7 +32,7 @@ public func HostSec_GetFunctionInfoAt(
 }
 
 @c @implementation
-public func HostSec_Invoke(
+package func HostSec_Invoke(
     _ pInterface: UnsafeMutableRawPointer?, _ riid: UnsafePointer<IID>?, _ slot: DWORD,
     _ args: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
     _ pResult: UnsafeMutableRawPointer?
@@ -43,6 +43,6 @@ public func HostSec_Invoke(
 }
 
 @c @implementation
-public func HostSec_SetTrace(_ enable: BOOL, _ path: UnsafePointer<CChar>?) -> HRESULT {
+package func HostSec_SetTrace(_ enable: BOOL, _ path: UnsafePointer<CChar>?) -> HRESULT {
     traced(Int32(HS_FUNCTION_HostSec_SetTrace), enable, path) { setTrace(enable, path) }
 }

@@ -13,7 +13,7 @@ import CHostSec
 }
 
 @c @implementation
-public func DllGetClassObject(
+package func DllGetClassObject(
     _ rclsid: UnsafePointer<IID>?, _ riid: UnsafePointer<IID>?,
     _ ppv: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
 ) -> HRESULT {
@@ -23,56 +23,56 @@ public func DllGetClassObject(
 }
 
 @c @implementation
-public func DllCanUnloadNow() -> HRESULT {
+package func DllCanUnloadNow() -> HRESULT {
     traced(Int32(HS_FUNCTION_DllCanUnloadNow)) { EntryPoint.canUnloadNow() }
 }
 
 @c @implementation
-public func HostSec_GetVersion() -> DWORD {
+package func HostSec_GetVersion() -> DWORD {
     traced(Int32(HS_FUNCTION_HostSec_GetVersion)) { EntryPoint.version }
 }
 
 @c @implementation
-public func HostSec_GetVersionString() -> UnsafePointer<CChar>? {
+package func HostSec_GetVersionString() -> UnsafePointer<CChar>? {
     traced(Int32(HS_FUNCTION_HostSec_GetVersionString)) { hs_version_string() }
 }
 
 @c @implementation
-public func HostSec_HResultName(_ hr: HRESULT) -> UnsafePointer<CChar>? {
+package func HostSec_HResultName(_ hr: HRESULT) -> UnsafePointer<CChar>? {
     traced(Int32(HS_FUNCTION_HostSec_HResultName), hr) { hs_hresult_name_or_unknown(hr) }
 }
 
 @c @implementation
-public func HostSec_GetStatistics(_ stats: UnsafeMutablePointer<HOSTSEC_STATISTICS>?) -> HRESULT {
+package func HostSec_GetStatistics(_ stats: UnsafeMutablePointer<HOSTSEC_STATISTICS>?) -> HRESULT {
     traced(Int32(HS_FUNCTION_HostSec_GetStatistics), stats) { EntryPoint.statistics(stats) }
 }
 
 @c @implementation
-public func HostSec_SetPolicy(_ dwFlags: DWORD) -> HRESULT {
+package func HostSec_SetPolicy(_ dwFlags: DWORD) -> HRESULT {
     traced(Int32(HS_FUNCTION_HostSec_SetPolicy), dwFlags) { EntryPoint.setPolicy(dwFlags) }
 }
 
 @c @implementation
-public func HostSec_CloseHandle(_ hObject: HANDLE?) -> HRESULT {
+package func HostSec_CloseHandle(_ hObject: HANDLE?) -> HRESULT {
     traced(Int32(HS_FUNCTION_HostSec_CloseHandle), hObject) { EntryPoint.closeHandle(hObject) }
 }
 
 @c @implementation
-public func HostSec_OpenProcessToken(_ dwDesiredAccess: DWORD, _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
+package func HostSec_OpenProcessToken(_ dwDesiredAccess: DWORD, _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
     traced(Int32(HS_FUNCTION_HostSec_OpenProcessToken), dwDesiredAccess, phToken) {
         EntryPoint.openProcessToken(dwDesiredAccess, phToken)
     }
 }
 
 @c @implementation
-public func HostSec_ImpersonateSelf(_ ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL) -> HRESULT {
+package func HostSec_ImpersonateSelf(_ ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL) -> HRESULT {
     traced(Int32(HS_FUNCTION_HostSec_ImpersonateSelf), ImpersonationLevel) {
         EntryPoint.impersonateSelf(ImpersonationLevel)
     }
 }
 
 @c @implementation
-public func HostSec_DuplicateTokenEx(
+package func HostSec_DuplicateTokenEx(
     _ hExistingToken: HANDLE?, _ dwDesiredAccess: DWORD,
     _ ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL, _ TokenType: TOKEN_TYPE,
     _ phNewToken: UnsafeMutablePointer<HANDLE?>?
@@ -86,7 +86,7 @@ public func HostSec_DuplicateTokenEx(
 }
 
 @c @implementation
-public func HostSec_GetTokenInformation(
+package func HostSec_GetTokenInformation(
     _ hToken: HANDLE?, _ TokenInformationClass: TOKEN_INFORMATION_CLASS,
     _ TokenInformation: UnsafeMutableRawPointer?, _ TokenInformationLength: DWORD,
     _ ReturnLength: UnsafeMutablePointer<DWORD>?
@@ -102,14 +102,15 @@ public func HostSec_GetTokenInformation(
 }
 
 @c @implementation
-public func HostSec_LogonUser(_ userName: UnsafePointer<CChar>?, _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {
+package func HostSec_LogonUser(_ userName: UnsafePointer<CChar>?, _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT
+{
     traced(Int32(HS_FUNCTION_HostSec_LogonUser), userName, phToken) {
         EntryPoint.logonUser(userName, phToken)
     }
 }
 
 @c @implementation
-public func HostSec_LogonUserWithPassword(
+package func HostSec_LogonUserWithPassword(
     _ userName: UnsafePointer<CChar>?, _ password: UnsafePointer<CChar>?,
     _ phToken: UnsafeMutablePointer<HANDLE?>?
 ) -> HRESULT {
@@ -120,7 +121,7 @@ public func HostSec_LogonUserWithPassword(
 }
 
 @c @implementation
-public func HostSec_LogonUserWithPasswordNoWait(
+package func HostSec_LogonUserWithPasswordNoWait(
     _ userName: UnsafePointer<CChar>?, _ password: UnsafePointer<CChar>?,
     _ phToken: UnsafeMutablePointer<HANDLE?>?, _ pdwFailureDelayMs: UnsafeMutablePointer<DWORD>?
 ) -> HRESULT {
@@ -259,7 +260,7 @@ enum EntryPoint {
 }
 
 @c @implementation
-public func HostSec_SpawnAsUser(
+package func HostSec_SpawnAsUser(
     _ hToken: HANDLE?, _ path: UnsafePointer<CChar>?,
     _ argv: UnsafePointer<UnsafeMutablePointer<CChar>?>?,
     _ envp: UnsafePointer<UnsafeMutablePointer<CChar>?>?,
@@ -271,7 +272,7 @@ public func HostSec_SpawnAsUser(
 }
 
 @c @implementation
-public func HostSec_OpenSocketClientToken(_ fd: Int32, _ desiredAccess: DWORD, _ token: UnsafeMutablePointer<HANDLE?>?)
+package func HostSec_OpenSocketClientToken(_ fd: Int32, _ desiredAccess: DWORD, _ token: UnsafeMutablePointer<HANDLE?>?)
     -> HRESULT
 {
     traced(Int32(HS_FUNCTION_HostSec_OpenSocketClientToken), fd, desiredAccess, token) {
@@ -280,7 +281,7 @@ public func HostSec_OpenSocketClientToken(_ fd: Int32, _ desiredAccess: DWORD, _
 }
 
 @c @implementation
-public func HostSec_ImpersonateSocketClient(_ fd: Int32) -> HRESULT {
+package func HostSec_ImpersonateSocketClient(_ fd: Int32) -> HRESULT {
     traced(Int32(HS_FUNCTION_HostSec_ImpersonateSocketClient), fd) {
         EntryPoint.impersonateSocketClient(fd)
     }

@@ -5,22 +5,22 @@ import Glibc
 /// An account name as the caller's bytes, NUL-terminated: what NSS compares. Never made from
 /// a C string through `String`, which would replace invalid UTF-8 with U+FFFD and so name a
 /// different account ("jos\xe9" would become "jos\xef\xbf\xbd").
-public struct AccountName: Sendable, ExpressibleByStringLiteral {
+package struct AccountName: Sendable, ExpressibleByStringLiteral {
     /// The name's bytes followed by one NUL.
     let bytes: [CChar]
 
     /// The bytes of a C string, exactly.
-    public init(cString: UnsafePointer<CChar>) {
+    package init(cString: UnsafePointer<CChar>) {
         let length = strlen(cString)
         bytes = Array(UnsafeBufferPointer(start: cString, count: length + 1))
     }
 
     /// A Swift string's UTF-8 (already valid, so nothing is replaced).
-    public init(_ string: String) {
+    package init(_ string: String) {
         bytes = string.utf8.map { CChar(bitPattern: $0) } + [0]
     }
 
-    public init(stringLiteral value: String) { self.init(value) }
+    package init(stringLiteral value: String) { self.init(value) }
 
     var isEmpty: Bool { bytes.count == 1 }
 }

@@ -1,17 +1,17 @@
 import CHostSec
 
 /// One credential syscall, named so fault injection can pick any step.
-public enum CredentialStep: String, CaseIterable, Sendable {
+package enum CredentialStep: String, CaseIterable, Sendable {
     case getresuid, getresgid, getgroups, capget
     case setgroups, setresgid, setresuid, capset, setfsuid, setfsgid
     case getambient, setambient, getkeepcaps, setkeepcaps
 }
 
 /// A credential syscall that failed: which step, and the errno it returned.
-public struct SyscallFailure: Error, Equatable, Sendable {
-    public let step: CredentialStep
-    public let errno: Int32
-    public init(_ step: CredentialStep, _ errno: Int32) {
+package struct SyscallFailure: Error, Equatable, Sendable {
+    package let step: CredentialStep
+    package let errno: Int32
+    package init(_ step: CredentialStep, _ errno: Int32) {
         self.step = step
         self.errno = errno
     }
@@ -26,11 +26,11 @@ extension SyscallFailure {
 }
 
 /// Capability sets as 64-bit masks (bit n is capability n).
-public struct CapabilitySets: Equatable, Hashable, Sendable {
-    public var effective: UInt64
-    public var permitted: UInt64
-    public var inheritable: UInt64
-    public init(effective: UInt64, permitted: UInt64, inheritable: UInt64) {
+package struct CapabilitySets: Equatable, Hashable, Sendable {
+    package var effective: UInt64
+    package var permitted: UInt64
+    package var inheritable: UInt64
+    package init(effective: UInt64, permitted: UInt64, inheritable: UInt64) {
         self.effective = effective
         self.permitted = permitted
         self.inheritable = inheritable
@@ -40,7 +40,7 @@ public struct CapabilitySets: Equatable, Hashable, Sendable {
 /// The seam in front of every call that reads or changes a thread's kernel credentials.
 /// `KernelCredentialSyscalls` is the real one; tests substitute one that fails at a chosen
 /// step. All calls act on the calling thread only.
-public protocol CredentialSyscalls: Sendable {
+package protocol CredentialSyscalls: Sendable {
     func getresuid() throws(SyscallFailure) -> (UserID, UserID, UserID)
     func getresgid() throws(SyscallFailure) -> (GroupID, GroupID, GroupID)
     func getgroups() throws(SyscallFailure) -> [GroupID]
@@ -65,22 +65,22 @@ public protocol CredentialSyscalls: Sendable {
 
 /// The real syscalls, made raw (`syscall(2)`) so they change the calling thread only;
 /// glibc's `setuid`/`setgroups` wrappers would change every thread in the process.
-public struct KernelCredentialSyscalls: CredentialSyscalls {
-    public init() {}
+package struct KernelCredentialSyscalls: CredentialSyscalls {
+    package init() {}
 
-    public func getresuid() throws(SyscallFailure) -> (UserID, UserID, UserID) {
+    package func getresuid() throws(SyscallFailure) -> (UserID, UserID, UserID) {
         var r: UInt32 = 0, e: UInt32 = 0, s: UInt32 = 0
         try SyscallFailure.check(.getresuid, hs_sys_getresuid(&r, &e, &s))
         return (UserID(rawValue: r), UserID(rawValue: e), UserID(rawValue: s))
     }
 
-    public func getresgid() throws(SyscallFailure) -> (GroupID, GroupID, GroupID) {
+    package func getresgid() throws(SyscallFailure) -> (GroupID, GroupID, GroupID) {
         var r: UInt32 = 0, e: UInt32 = 0, s: UInt32 = 0
         try SyscallFailure.check(.getresgid, hs_sys_getresgid(&r, &e, &s))
         return (GroupID(rawValue: r), GroupID(rawValue: e), GroupID(rawValue: s))
     }
 
-    public func getgroups() throws(SyscallFailure) -> [GroupID] {
+    package func getgroups() throws(SyscallFailure) -> [GroupID] {
         while true {
             let count = hs_sys_getgroups(0, nil)
             if count < 0 { throw SyscallFailure(.getgroups, -count) }
@@ -94,48 +94,48 @@ public struct KernelCredentialSyscalls: CredentialSyscalls {
         }
     }
 
-    public func capget() throws(SyscallFailure) -> CapabilitySets {
+    package func capget() throws(SyscallFailure) -> CapabilitySets {
         var sets = CapabilitySets(effective: 0, permitted: 0, inheritable: 0)
         try SyscallFailure.check(.capget, hs_sys_capget(&sets.effective, &sets.permitted, &sets.inheritable))
         return sets
     }
 
-    public func setgroups(_ groups: [GroupID]) throws(SyscallFailure) {
+    package func setgroups(_ groups: [GroupID]) throws(SyscallFailure) {
         try SyscallFailure.check(.setgroups, groups.withRawValues { hs_sys_setgroups(Int32($0.count), $0.baseAddress) })
     }
 
-    public func setresgid(_ r: GroupID, _ e: GroupID, _ s: GroupID) throws(SyscallFailure) {
+    package func setresgid(_ r: GroupID, _ e: GroupID, _ s: GroupID) throws(SyscallFailure) {
         try SyscallFailure.check(.setresgid, hs_sys_setresgid(r.rawValue, e.rawValue, s.rawValue))
     }
 
-    public func setresuid(_ r: UserID, _ e: UserID, _ s: UserID) throws(SyscallFailure) {
+    package func setresuid(_ r: UserID, _ e: UserID, _ s: UserID) throws(SyscallFailure) {
         try SyscallFailure.check(.setresuid, hs_sys_setresuid(r.rawValue, e.rawValue, s.rawValue))
     }
 
-    public func capset(_ sets: CapabilitySets) throws(SyscallFailure) {
+    package func capset(_ sets: CapabilitySets) throws(SyscallFailure) {
         try SyscallFailure.check(.capset, hs_sys_capset(sets.effective, sets.permitted, sets.inheritable))
     }
 
-    public func setfsuid(_ id: UserID) -> UserID { UserID(rawValue: hs_sys_setfsuid(id.rawValue)) }
-    public func setfsgid(_ id: GroupID) -> GroupID { GroupID(rawValue: hs_sys_setfsgid(id.rawValue)) }
+    package func setfsuid(_ id: UserID) -> UserID { UserID(rawValue: hs_sys_setfsuid(id.rawValue)) }
+    package func setfsgid(_ id: GroupID) -> GroupID { GroupID(rawValue: hs_sys_setfsgid(id.rawValue)) }
 
-    public func ambient(within allowed: UInt64) throws(SyscallFailure) -> UInt64 {
+    package func ambient(within allowed: UInt64) throws(SyscallFailure) -> UInt64 {
         var mask: UInt64 = 0
         try SyscallFailure.check(.getambient, hs_sys_get_ambient(allowed, &mask))
         return mask
     }
 
-    public func setAmbient(_ mask: UInt64) throws(SyscallFailure) {
+    package func setAmbient(_ mask: UInt64) throws(SyscallFailure) {
         try SyscallFailure.check(.setambient, hs_sys_set_ambient(mask))
     }
 
-    public func keepCaps() throws(SyscallFailure) -> Bool {
+    package func keepCaps() throws(SyscallFailure) -> Bool {
         var on: Int32 = 0
         try SyscallFailure.check(.getkeepcaps, hs_sys_get_keepcaps(&on))
         return on != 0
     }
 
-    public func setKeepCaps(_ on: Bool) throws(SyscallFailure) {
+    package func setKeepCaps(_ on: Bool) throws(SyscallFailure) {
         try SyscallFailure.check(.setkeepcaps, hs_sys_set_keepcaps(on ? 1 : 0))
     }
 }

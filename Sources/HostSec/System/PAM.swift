@@ -7,8 +7,8 @@ import Glibc
 /// it, the account PAM authenticated (its `PAM_USER` after the stack ran: a module may
 /// canonicalize the name), the delay the stack asked for on failure, and whether the stack ever
 /// asked for the password.
-public struct PasswordCheck: Sendable, Equatable {
-    public enum Step: Sendable, Equatable {
+package struct PasswordCheck: Sendable, Equatable {
+    package enum Step: Sendable, Equatable {
         /// `pam_start` (or setting up the handle) failed.
         case start
         /// `pam_authenticate` failed.
@@ -18,18 +18,18 @@ public struct PasswordCheck: Sendable, Equatable {
         /// Both passed.
         case done
     }
-    public var step: Step
+    package var step: Step
     /// `PAM_SUCCESS` when `step` is `.done`, else the failing step's PAM code.
-    public var code: Int32
+    package var code: Int32
     /// The authenticated account's name as bytes (no NUL), when `step` is `.done`.
-    public var user: [CChar]
+    package var user: [CChar]
     /// Microseconds the stack asked a failure to take (`pam_fail_delay`; pam_unix: about 2 s).
-    public var failDelayMicroseconds: UInt32
+    package var failDelayMicroseconds: UInt32
     /// Whether a module asked the conversation for the password (a hidden prompt was answered).
     /// A stack can succeed without asking (pam_rootok, pam_permit).
-    public var askedForPassword: Bool
+    package var askedForPassword: Bool
 
-    public init(
+    package init(
         step: Step, code: Int32, user: [CChar] = [], failDelayMicroseconds: UInt32 = 0,
         askedForPassword: Bool = true
     ) {
@@ -43,7 +43,7 @@ public struct PasswordCheck: Sendable, Equatable {
 
 /// The seam in front of PAM: `PAMAuthentication` is the real one; tests substitute one that
 /// reports a chosen PAM result, to prove each maps to its HRESULT without real accounts.
-public protocol PasswordAuthentication: Sendable {
+package protocol PasswordAuthentication: Sendable {
     /// Runs one authentication for `user` (bytes, passed to PAM unchanged) with `password`
     /// (read in place, never kept) through the PAM service `service`.
     func check(
@@ -65,10 +65,10 @@ public protocol PasswordAuthentication: Sendable {
 /// own work: hashing, reading the account, pam_faillock's tally file): libpam reports the
 /// failure delay to `hs_pam_fail_delay` instead of sleeping, and the library waits it out, or
 /// hands it to the caller, after the lock is released.
-public struct PAMAuthentication: PasswordAuthentication {
-    public init() {}
+package struct PAMAuthentication: PasswordAuthentication {
+    package init() {}
 
-    public func check(
+    package func check(
         service: UnsafePointer<CChar>, user: UnsafePointer<CChar>,
         password: UnsafePointer<CChar>
     ) -> PasswordCheck {

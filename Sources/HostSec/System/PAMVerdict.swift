@@ -2,7 +2,7 @@ import CHostSec
 
 /// What one PAM transaction (`PasswordCheck`) decided, in PAM's own terms: the few outcomes a
 /// logon tells apart. Core turns each into its error.
-public enum PAMVerdict: Sendable, Equatable {
+package enum PAMVerdict: Sendable, Equatable {
     /// The stack passed, having asked for the password; the account PAM names (bytes, no NUL).
     case authenticated(user: [CChar])
     /// The stack passed without asking for the password (pam_rootok in su's stack for a root
@@ -26,7 +26,7 @@ public enum PAMVerdict: Sendable, Equatable {
     case refused
 
     /// The verdict of `check`.
-    public init(_ check: PasswordCheck) {
+    package init(_ check: PasswordCheck) {
         switch (check.step, check.code) {
         case (.done, _) where !check.askedForPassword: self = .passedWithoutPassword
         case (.done, _): self = .authenticated(user: check.user)

@@ -10,7 +10,7 @@ import Glibc
 // MARK: descriptors
 
 @c @implementation
-public func HostSecW32_InitializeSecurityDescriptor(
+package func HostSecW32_InitializeSecurityDescriptor(
     _ pSecurityDescriptor: UnsafeMutableRawPointer?, _ dwRevision: DWORD
 ) -> BOOL {
     guard let pSecurityDescriptor else { return win32Fail(Win32Error.noAccess) }
@@ -21,7 +21,7 @@ public func HostSecW32_InitializeSecurityDescriptor(
 }
 
 @c @implementation
-public func HostSecW32_IsValidSecurityDescriptor(_ pSecurityDescriptor: UnsafeMutableRawPointer?) -> BOOL {
+package func HostSecW32_IsValidSecurityDescriptor(_ pSecurityDescriptor: UnsafeMutableRawPointer?) -> BOOL {
     do throws(DescriptorLayout.ReadFailure) {
         _ = try DescriptorLayout.read(pSecurityDescriptor)
         return 1
@@ -31,7 +31,7 @@ public func HostSecW32_IsValidSecurityDescriptor(_ pSecurityDescriptor: UnsafeMu
 }
 
 @c @implementation
-public func HostSecW32_RtlValidRelativeSecurityDescriptor(
+package func HostSecW32_RtlValidRelativeSecurityDescriptor(
     _ SecurityDescriptorInput: UnsafeMutableRawPointer?,
     _ SecurityDescriptorLength: ULONG,
     _ RequiredInformation: DWORD
@@ -47,7 +47,7 @@ public func HostSecW32_RtlValidRelativeSecurityDescriptor(
 }
 
 @c @implementation
-public func HostSecW32_GetSecurityDescriptorLength(_ pSecurityDescriptor: UnsafeMutableRawPointer?) -> DWORD {
+package func HostSecW32_GetSecurityDescriptorLength(_ pSecurityDescriptor: UnsafeMutableRawPointer?) -> DWORD {
     guard let pSecurityDescriptor, let sd = try? DescriptorLayout.read(pSecurityDescriptor) else {
         hs_w32_set_last_error(Win32Error.invalidSecurityDescr)
         return 0
@@ -56,7 +56,7 @@ public func HostSecW32_GetSecurityDescriptorLength(_ pSecurityDescriptor: Unsafe
 }
 
 @c @implementation
-public func HostSecW32_GetSecurityDescriptorControl(
+package func HostSecW32_GetSecurityDescriptorControl(
     _ pSecurityDescriptor: UnsafeMutableRawPointer?,
     _ pControl: UnsafeMutablePointer<WORD>?,
     _ lpdwRevision: UnsafeMutablePointer<DWORD>?
@@ -107,7 +107,7 @@ private func getSidPart(
 }
 
 @c @implementation
-public func HostSecW32_SetSecurityDescriptorOwner(
+package func HostSecW32_SetSecurityDescriptorOwner(
     _ pSecurityDescriptor: UnsafeMutableRawPointer?,
     _ pOwner: UnsafeMutableRawPointer?, _ bOwnerDefaulted: BOOL
 ) -> BOOL {
@@ -115,7 +115,7 @@ public func HostSecW32_SetSecurityDescriptorOwner(
 }
 
 @c @implementation
-public func HostSecW32_GetSecurityDescriptorOwner(
+package func HostSecW32_GetSecurityDescriptorOwner(
     _ pSecurityDescriptor: UnsafeMutableRawPointer?,
     _ pOwner: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
     _ lpbOwnerDefaulted: UnsafeMutablePointer<BOOL>?
@@ -124,7 +124,7 @@ public func HostSecW32_GetSecurityDescriptorOwner(
 }
 
 @c @implementation
-public func HostSecW32_SetSecurityDescriptorGroup(
+package func HostSecW32_SetSecurityDescriptorGroup(
     _ pSecurityDescriptor: UnsafeMutableRawPointer?,
     _ pGroup: UnsafeMutableRawPointer?, _ bGroupDefaulted: BOOL
 ) -> BOOL {
@@ -132,7 +132,7 @@ public func HostSecW32_SetSecurityDescriptorGroup(
 }
 
 @c @implementation
-public func HostSecW32_GetSecurityDescriptorGroup(
+package func HostSecW32_GetSecurityDescriptorGroup(
     _ pSecurityDescriptor: UnsafeMutableRawPointer?,
     _ pGroup: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
     _ lpbGroupDefaulted: UnsafeMutablePointer<BOOL>?
@@ -141,7 +141,7 @@ public func HostSecW32_GetSecurityDescriptorGroup(
 }
 
 @c @implementation
-public func HostSecW32_SetSecurityDescriptorDacl(
+package func HostSecW32_SetSecurityDescriptorDacl(
     _ pSecurityDescriptor: UnsafeMutableRawPointer?, _ bDaclPresent: BOOL,
     _ pDacl: UnsafeMutablePointer<ACL>?, _ bDaclDefaulted: BOOL
 ) -> BOOL {
@@ -160,7 +160,7 @@ public func HostSecW32_SetSecurityDescriptorDacl(
 }
 
 @c @implementation
-public func HostSecW32_GetSecurityDescriptorDacl(
+package func HostSecW32_GetSecurityDescriptorDacl(
     _ pSecurityDescriptor: UnsafeMutableRawPointer?,
     _ lpbDaclPresent: UnsafeMutablePointer<BOOL>?,
     _ pDacl: UnsafeMutablePointer<UnsafeMutablePointer<ACL>?>?,
@@ -181,7 +181,7 @@ public func HostSecW32_GetSecurityDescriptorDacl(
 }
 
 @c @implementation
-public func HostSecW32_MakeSelfRelativeSD(
+package func HostSecW32_MakeSelfRelativeSD(
     _ pAbsoluteSecurityDescriptor: UnsafeMutableRawPointer?,
     _ pSelfRelativeSecurityDescriptor: UnsafeMutableRawPointer?,
     _ lpdwBufferLength: UnsafeMutablePointer<DWORD>?
@@ -208,7 +208,7 @@ public func HostSecW32_MakeSelfRelativeSD(
 // MARK: ACLs
 
 @c @implementation
-public func HostSecW32_InitializeAcl(_ pAcl: UnsafeMutablePointer<ACL>?, _ nAclLength: DWORD, _ dwAclRevision: DWORD)
+package func HostSecW32_InitializeAcl(_ pAcl: UnsafeMutablePointer<ACL>?, _ nAclLength: DWORD, _ dwAclRevision: DWORD)
     -> BOOL
 {
     guard let pAcl else { return win32Fail(Win32Error.noAccess) }
@@ -221,7 +221,7 @@ public func HostSecW32_InitializeAcl(_ pAcl: UnsafeMutablePointer<ACL>?, _ nAclL
 }
 
 @c @implementation
-public func HostSecW32_IsValidAcl(_ pAcl: UnsafeMutablePointer<ACL>?) -> BOOL {
+package func HostSecW32_IsValidAcl(_ pAcl: UnsafeMutablePointer<ACL>?) -> BOOL {
     DescriptorLayout.readAcl(UnsafeRawPointer(pAcl)) != nil ? 1 : win32Fail(Win32Error.invalidAcl)
 }
 
@@ -245,7 +245,7 @@ private func addEntry(
 }
 
 @c @implementation
-public func HostSecW32_AddAccessAllowedAce(
+package func HostSecW32_AddAccessAllowedAce(
     _ pAcl: UnsafeMutablePointer<ACL>?, _ dwAceRevision: DWORD,
     _ AccessMask: DWORD, _ pSid: UnsafeMutableRawPointer?
 ) -> BOOL {
@@ -253,7 +253,7 @@ public func HostSecW32_AddAccessAllowedAce(
 }
 
 @c @implementation
-public func HostSecW32_AddAccessDeniedAce(
+package func HostSecW32_AddAccessDeniedAce(
     _ pAcl: UnsafeMutablePointer<ACL>?, _ dwAceRevision: DWORD,
     _ AccessMask: DWORD, _ pSid: UnsafeMutableRawPointer?
 ) -> BOOL {
@@ -261,7 +261,7 @@ public func HostSecW32_AddAccessDeniedAce(
 }
 
 @c @implementation
-public func HostSecW32_GetAce(
+package func HostSecW32_GetAce(
     _ pAcl: UnsafeMutablePointer<ACL>?, _ dwAceIndex: DWORD,
     _ pAce: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
 ) -> BOOL {
@@ -276,7 +276,7 @@ public func HostSecW32_GetAce(
 }
 
 @c @implementation
-public func HostSecW32_GetAclInformation(
+package func HostSecW32_GetAclInformation(
     _ pAcl: UnsafeMutablePointer<ACL>?, _ pAclInformation: UnsafeMutableRawPointer?,
     _ nAclInformationLength: DWORD,
     _ dwAclInformationClass: ACL_INFORMATION_CLASS
@@ -299,7 +299,7 @@ public func HostSecW32_GetAclInformation(
 }
 
 @c @implementation
-public func HostSecW32_MapGenericMask(
+package func HostSecW32_MapGenericMask(
     _ AccessMask: UnsafeMutablePointer<DWORD>?,
     _ GenericMapping: UnsafeMutablePointer<GENERIC_MAPPING>?
 ) {
@@ -311,7 +311,7 @@ public func HostSecW32_MapGenericMask(
 // MARK: SDDL
 
 @c @implementation
-public func HostSecW32_ConvertStringSecurityDescriptorToSecurityDescriptorA(
+package func HostSecW32_ConvertStringSecurityDescriptorToSecurityDescriptorA(
     _ StringSecurityDescriptor: UnsafePointer<CChar>?, _ StringSDRevision: DWORD,
     _ SecurityDescriptor: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
     _ SecurityDescriptorSize: UnsafeMutablePointer<ULONG>?
@@ -334,7 +334,7 @@ public func HostSecW32_ConvertStringSecurityDescriptorToSecurityDescriptorA(
 }
 
 @c @implementation
-public func HostSecW32_ConvertSecurityDescriptorToStringSecurityDescriptorA(
+package func HostSecW32_ConvertSecurityDescriptorToStringSecurityDescriptorA(
     _ SecurityDescriptor: UnsafeMutableRawPointer?, _ RequestedStringSDRevision: DWORD,
     _ SecurityInformation: DWORD, _ StringSecurityDescriptor: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
     _ StringSecurityDescriptorLen: UnsafeMutablePointer<ULONG>?
@@ -363,7 +363,7 @@ enum Win32AccessControl {
 }
 
 @c @implementation
-public func HostSecW32_AccessCheck(
+package func HostSecW32_AccessCheck(
     _ pSecurityDescriptor: UnsafeMutableRawPointer?, _ ClientToken: HANDLE?,
     _ DesiredAccess: DWORD, _ GenericMapping: UnsafeMutablePointer<GENERIC_MAPPING>?,
     _ PrivilegeSet: UnsafeMutablePointer<PRIVILEGE_SET>?,
@@ -421,7 +421,7 @@ public func HostSecW32_AccessCheck(
 // MARK: token object security
 
 @c @implementation
-public func HostSecW32_GetKernelObjectSecurity(
+package func HostSecW32_GetKernelObjectSecurity(
     _ Handle: HANDLE?, _ RequestedInformation: DWORD,
     _ pSecurityDescriptor: UnsafeMutableRawPointer?, _ nLength: DWORD,
     _ lpnLengthNeeded: UnsafeMutablePointer<DWORD>?
@@ -454,7 +454,7 @@ public func HostSecW32_GetKernelObjectSecurity(
 }
 
 @c @implementation
-public func HostSecW32_SetKernelObjectSecurity(
+package func HostSecW32_SetKernelObjectSecurity(
     _ Handle: HANDLE?, _ SecurityInformation: DWORD,
     _ SecurityDescriptor: UnsafeMutableRawPointer?
 ) -> BOOL {
@@ -497,7 +497,7 @@ public func HostSecW32_SetKernelObjectSecurity(
 // MARK: restricted tokens
 
 @c @implementation
-public func HostSecW32_CreateRestrictedToken(
+package func HostSecW32_CreateRestrictedToken(
     _ ExistingTokenHandle: HANDLE?, _ Flags: DWORD, _ DisableSidCount: DWORD,
     _ SidsToDisable: UnsafeMutablePointer<SID_AND_ATTRIBUTES>?,
     _ DeletePrivilegeCount: DWORD,
@@ -560,7 +560,7 @@ public func HostSecW32_CreateRestrictedToken(
 }
 
 @c @implementation
-public func HostSecW32_IsTokenRestricted(_ TokenHandle: HANDLE?) -> BOOL {
+package func HostSecW32_IsTokenRestricted(_ TokenHandle: HANDLE?) -> BOOL {
     var restricted = false
     let ok = win32 { () throws(Win32Failure) in
         let (token, rights) = try core { () throws(HostSecError) in

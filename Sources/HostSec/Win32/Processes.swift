@@ -188,7 +188,7 @@ private final class CStrings {
 }
 
 @c @implementation
-public func HostSecW32_CreateProcessAsUserA(
+package func HostSecW32_CreateProcessAsUserA(
     _ hToken: HANDLE?, _ lpApplicationName: UnsafePointer<CChar>?,
     _ lpCommandLine: UnsafeMutablePointer<CChar>?,
     _ lpProcessAttributes: UnsafeMutablePointer<SECURITY_ATTRIBUTES>?,
@@ -278,7 +278,7 @@ public func HostSecW32_CreateProcessAsUserA(
 }
 
 @c @implementation
-public func HostSecW32_WaitForSingleObject(_ hHandle: HANDLE?, _ dwMilliseconds: DWORD) -> DWORD {
+package func HostSecW32_WaitForSingleObject(_ hHandle: HANDLE?, _ dwMilliseconds: DWORD) -> DWORD {
     guard let process = ProcessHandles.lookup(hHandle) else {
         hs_w32_set_last_error(Win32Error.invalidHandle)
         return 0xFFFF_FFFF
@@ -295,7 +295,7 @@ public func HostSecW32_WaitForSingleObject(_ hHandle: HANDLE?, _ dwMilliseconds:
 }
 
 @c @implementation
-public func HostSecW32_GetExitCodeProcess(_ hProcess: HANDLE?, _ lpExitCode: UnsafeMutablePointer<DWORD>?) -> BOOL {
+package func HostSecW32_GetExitCodeProcess(_ hProcess: HANDLE?, _ lpExitCode: UnsafeMutablePointer<DWORD>?) -> BOOL {
     guard let process = ProcessHandles.lookup(hProcess) else { return win32Fail(Win32Error.invalidHandle) }
     guard let lpExitCode else { return win32Fail(Win32Error.noAccess) }
     lpExitCode.pointee = process.wait(milliseconds: 0) ?? 259

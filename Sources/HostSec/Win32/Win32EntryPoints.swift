@@ -10,19 +10,19 @@ import Glibc
 // MARK: handles and last error
 
 @c @implementation
-public func HostSecW32_GetCurrentProcess() -> HANDLE? { PseudoHandle.currentProcess }
+package func HostSecW32_GetCurrentProcess() -> HANDLE? { PseudoHandle.currentProcess }
 
 @c @implementation
-public func HostSecW32_GetCurrentThread() -> HANDLE? { PseudoHandle.currentThread }
+package func HostSecW32_GetCurrentThread() -> HANDLE? { PseudoHandle.currentThread }
 
 @c @implementation
-public func HostSecW32_GetLastError() -> DWORD { hs_w32_last_error() }
+package func HostSecW32_GetLastError() -> DWORD { hs_w32_last_error() }
 
 @c @implementation
-public func HostSecW32_SetLastError(_ dwErrCode: DWORD) { hs_w32_set_last_error(dwErrCode) }
+package func HostSecW32_SetLastError(_ dwErrCode: DWORD) { hs_w32_set_last_error(dwErrCode) }
 
 @c @implementation
-public func HostSecW32_CloseHandle(_ hObject: HANDLE?) -> BOOL {
+package func HostSecW32_CloseHandle(_ hObject: HANDLE?) -> BOOL {
     if hObject == PseudoHandle.currentProcess || hObject == PseudoHandle.currentThread { return 1 }
     return win32 { () throws(Win32Failure) in
         try core { () throws(HostSecError) in try HandleTable.shared.close(HostSec.TokenHandle(hObject)) }
@@ -32,7 +32,7 @@ public func HostSecW32_CloseHandle(_ hObject: HANDLE?) -> BOOL {
 // MARK: tokens
 
 @c @implementation
-public func HostSecW32_OpenProcessToken(
+package func HostSecW32_OpenProcessToken(
     _ ProcessHandle: HANDLE?, _ DesiredAccess: DWORD,
     _ TokenHandle: UnsafeMutablePointer<HANDLE?>?
 ) -> BOOL {
@@ -45,7 +45,7 @@ public func HostSecW32_OpenProcessToken(
 }
 
 @c @implementation
-public func HostSecW32_OpenThreadToken(
+package func HostSecW32_OpenThreadToken(
     _ ThreadHandle: HANDLE?, _ DesiredAccess: DWORD, _ OpenAsSelf: BOOL,
     _ TokenHandle: UnsafeMutablePointer<HANDLE?>?
 ) -> BOOL {
@@ -59,7 +59,7 @@ public func HostSecW32_OpenThreadToken(
 }
 
 @c @implementation
-public func HostSecW32_ImpersonateSelf(_ ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL) -> BOOL {
+package func HostSecW32_ImpersonateSelf(_ ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL) -> BOOL {
     win32 { () throws(Win32Failure) in
         try core { () throws(HostSecError) in
             try Engine.shared.impersonateSelf(level: ImpersonationLevel.rawValue)
@@ -68,19 +68,19 @@ public func HostSecW32_ImpersonateSelf(_ ImpersonationLevel: SECURITY_IMPERSONAT
 }
 
 @c @implementation
-public func HostSecW32_RevertToSelf() -> BOOL {
+package func HostSecW32_RevertToSelf() -> BOOL {
     win32 { () throws(Win32Failure) in try core { () throws(HostSecError) in try Engine.shared.revertToSelf() } }
 }
 
 @c @implementation
-public func HostSecW32_ImpersonateLoggedOnUser(_ hToken: HANDLE?) -> BOOL {
+package func HostSecW32_ImpersonateLoggedOnUser(_ hToken: HANDLE?) -> BOOL {
     win32 { () throws(Win32Failure) in
         try core { () throws(HostSecError) in _ = try Engine.shared.impersonateLoggedOnUser(TokenHandle(hToken)) }
     }
 }
 
 @c @implementation
-public func HostSecW32_SetThreadToken(_ Thread: UnsafeMutablePointer<HANDLE?>?, _ Token: HANDLE?) -> BOOL {
+package func HostSecW32_SetThreadToken(_ Thread: UnsafeMutablePointer<HANDLE?>?, _ Token: HANDLE?) -> BOOL {
     win32 { () throws(Win32Failure) in
         if let Thread, Thread.pointee != PseudoHandle.currentThread { throw Win32Failure(Win32Error.invalidHandle) }
         try core { () throws(HostSecError) in try Engine.shared.setThreadToken(Token.map { TokenHandle($0) }) }
@@ -88,7 +88,7 @@ public func HostSecW32_SetThreadToken(_ Thread: UnsafeMutablePointer<HANDLE?>?, 
 }
 
 @c @implementation
-public func HostSecW32_DuplicateToken(
+package func HostSecW32_DuplicateToken(
     _ ExistingTokenHandle: HANDLE?, _ ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL,
     _ DuplicateTokenHandle: UnsafeMutablePointer<HANDLE?>?
 ) -> BOOL {
@@ -102,7 +102,7 @@ public func HostSecW32_DuplicateToken(
 }
 
 @c @implementation
-public func HostSecW32_DuplicateTokenEx(
+package func HostSecW32_DuplicateTokenEx(
     _ hExistingToken: HANDLE?, _ dwDesiredAccess: DWORD,
     _ lpTokenAttributes: UnsafeMutablePointer<SECURITY_ATTRIBUTES>?,
     _ ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL, _ TokenType: TOKEN_TYPE,
@@ -121,7 +121,7 @@ public func HostSecW32_DuplicateTokenEx(
 }
 
 @c @implementation
-public func HostSecW32_GetTokenInformation(
+package func HostSecW32_GetTokenInformation(
     _ TokenHandle: HANDLE?, _ TokenInformationClass: TOKEN_INFORMATION_CLASS,
     _ TokenInformation: UnsafeMutableRawPointer?, _ TokenInformationLength: DWORD,
     _ ReturnLength: UnsafeMutablePointer<DWORD>?
@@ -141,7 +141,7 @@ public func HostSecW32_GetTokenInformation(
 }
 
 @c @implementation
-public func HostSecW32_LogonUserA(
+package func HostSecW32_LogonUserA(
     _ lpszUsername: UnsafePointer<CChar>?, _ lpszDomain: UnsafePointer<CChar>?,
     _ lpszPassword: UnsafePointer<CChar>?, _ dwLogonType: DWORD, _ dwLogonProvider: DWORD,
     _ phToken: UnsafeMutablePointer<HANDLE?>?
@@ -172,12 +172,12 @@ public func HostSecW32_LogonUserA(
 // MARK: SIDs
 
 @c @implementation
-public func HostSecW32_IsValidSid(_ pSid: UnsafeMutableRawPointer?) -> BOOL {
+package func HostSecW32_IsValidSid(_ pSid: UnsafeMutableRawPointer?) -> BOOL {
     SecurityIdentifier.read(pSid) != nil ? 1 : 0
 }
 
 @c @implementation
-public func HostSecW32_GetLengthSid(_ pSid: UnsafeMutableRawPointer?) -> DWORD {
+package func HostSecW32_GetLengthSid(_ pSid: UnsafeMutableRawPointer?) -> DWORD {
     guard let sid = SecurityIdentifier.read(pSid) else {
         hs_w32_set_last_error(Win32Error.invalidSid)
         return 0
@@ -186,7 +186,7 @@ public func HostSecW32_GetLengthSid(_ pSid: UnsafeMutableRawPointer?) -> DWORD {
 }
 
 @c @implementation
-public func HostSecW32_EqualSid(_ pSid1: UnsafeMutableRawPointer?, _ pSid2: UnsafeMutableRawPointer?) -> BOOL {
+package func HostSecW32_EqualSid(_ pSid1: UnsafeMutableRawPointer?, _ pSid2: UnsafeMutableRawPointer?) -> BOOL {
     guard let a = SecurityIdentifier.read(pSid1), let b = SecurityIdentifier.read(pSid2) else {
         return win32Fail(Win32Error.invalidSid)
     }
@@ -195,7 +195,7 @@ public func HostSecW32_EqualSid(_ pSid1: UnsafeMutableRawPointer?, _ pSid2: Unsa
 }
 
 @c @implementation
-public func HostSecW32_CopySid(
+package func HostSecW32_CopySid(
     _ nDestinationSidLength: DWORD, _ pDestinationSid: UnsafeMutableRawPointer?,
     _ pSourceSid: UnsafeMutableRawPointer?
 ) -> BOOL {
@@ -207,7 +207,7 @@ public func HostSecW32_CopySid(
 }
 
 @c @implementation
-public func HostSecW32_AllocateAndInitializeSid(
+package func HostSecW32_AllocateAndInitializeSid(
     _ pIdentifierAuthority: UnsafeMutablePointer<SID_IDENTIFIER_AUTHORITY>?,
     _ nSubAuthorityCount: BYTE, _ nSubAuthority0: DWORD, _ nSubAuthority1: DWORD,
     _ nSubAuthority2: DWORD, _ nSubAuthority3: DWORD, _ nSubAuthority4: DWORD,
@@ -232,7 +232,7 @@ public func HostSecW32_AllocateAndInitializeSid(
 }
 
 @c @implementation
-public func HostSecW32_FreeSid(_ pSid: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+package func HostSecW32_FreeSid(_ pSid: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
     guard let pSid else { return nil }
     if LocalMemory.free(pSid, .sid) { return nil }
     hs_w32_set_last_error(Win32Error.invalidParameter)
@@ -240,7 +240,7 @@ public func HostSecW32_FreeSid(_ pSid: UnsafeMutableRawPointer?) -> UnsafeMutabl
 }
 
 @c @implementation
-public func HostSecW32_GetSidSubAuthority(_ pSid: UnsafeMutableRawPointer?, _ nSubAuthority: DWORD)
+package func HostSecW32_GetSidSubAuthority(_ pSid: UnsafeMutableRawPointer?, _ nSubAuthority: DWORD)
     -> UnsafeMutablePointer<DWORD>?
 {
     // As on Windows, the index is not checked against the count (IsValidSid and
@@ -254,7 +254,7 @@ public func HostSecW32_GetSidSubAuthority(_ pSid: UnsafeMutableRawPointer?, _ nS
 }
 
 @c @implementation
-public func HostSecW32_GetSidSubAuthorityCount(_ pSid: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<UCHAR>? {
+package func HostSecW32_GetSidSubAuthorityCount(_ pSid: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<UCHAR>? {
     guard let pSid, SecurityIdentifier.read(pSid) != nil else {
         hs_w32_set_last_error(Win32Error.invalidSid)
         return nil
@@ -264,7 +264,7 @@ public func HostSecW32_GetSidSubAuthorityCount(_ pSid: UnsafeMutableRawPointer?)
 }
 
 @c @implementation
-public func HostSecW32_ConvertSidToStringSidA(
+package func HostSecW32_ConvertSidToStringSidA(
     _ Sid: UnsafeMutableRawPointer?,
     _ StringSid: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> BOOL {
@@ -279,7 +279,7 @@ public func HostSecW32_ConvertSidToStringSidA(
 }
 
 @c @implementation
-public func HostSecW32_ConvertStringSidToSidA(
+package func HostSecW32_ConvertStringSidToSidA(
     _ StringSid: UnsafePointer<CChar>?,
     _ Sid: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
 ) -> BOOL {
@@ -295,7 +295,7 @@ public func HostSecW32_ConvertStringSidToSidA(
 }
 
 @c @implementation
-public func HostSecW32_LocalFree(_ hMem: HANDLE?) -> HANDLE? {
+package func HostSecW32_LocalFree(_ hMem: HANDLE?) -> HANDLE? {
     guard let hMem else { return nil }
     if LocalMemory.free(hMem, .local) { return nil }
     hs_w32_set_last_error(Win32Error.invalidHandle)
@@ -328,7 +328,7 @@ private func copyOut(
 }
 
 @c @implementation
-public func HostSecW32_LookupAccountSidA(
+package func HostSecW32_LookupAccountSidA(
     _ lpSystemName: UnsafePointer<CChar>?, _ Sid: UnsafeMutableRawPointer?,
     _ Name: UnsafeMutablePointer<CChar>?, _ cchName: UnsafeMutablePointer<DWORD>?,
     _ ReferencedDomainName: UnsafeMutablePointer<CChar>?,
@@ -350,7 +350,7 @@ public func HostSecW32_LookupAccountSidA(
 }
 
 @c @implementation
-public func HostSecW32_LookupAccountNameA(
+package func HostSecW32_LookupAccountNameA(
     _ lpSystemName: UnsafePointer<CChar>?, _ lpAccountName: UnsafePointer<CChar>?,
     _ Sid: UnsafeMutableRawPointer?, _ cbSid: UnsafeMutablePointer<DWORD>?,
     _ ReferencedDomainName: UnsafeMutablePointer<CChar>?,
@@ -378,7 +378,7 @@ public func HostSecW32_LookupAccountNameA(
 }
 
 @c @implementation
-public func HostSecW32_CheckTokenMembership(
+package func HostSecW32_CheckTokenMembership(
     _ TokenHandle: HANDLE?, _ SidToCheck: UnsafeMutableRawPointer?,
     _ IsMember: UnsafeMutablePointer<BOOL>?
 ) -> BOOL {
@@ -409,7 +409,7 @@ public func HostSecW32_CheckTokenMembership(
 // MARK: privileges
 
 @c @implementation
-public func HostSecW32_LookupPrivilegeValueA(
+package func HostSecW32_LookupPrivilegeValueA(
     _ lpSystemName: UnsafePointer<CChar>?, _ lpName: UnsafePointer<CChar>?,
     _ lpLuid: UnsafeMutablePointer<LUID>?
 ) -> BOOL {
@@ -422,7 +422,7 @@ public func HostSecW32_LookupPrivilegeValueA(
 }
 
 @c @implementation
-public func HostSecW32_LookupPrivilegeNameA(
+package func HostSecW32_LookupPrivilegeNameA(
     _ lpSystemName: UnsafePointer<CChar>?, _ lpLuid: UnsafeMutablePointer<LUID>?,
     _ lpName: UnsafeMutablePointer<CChar>?, _ cchName: UnsafeMutablePointer<DWORD>?
 ) -> BOOL {
@@ -436,7 +436,7 @@ public func HostSecW32_LookupPrivilegeNameA(
 }
 
 @c @implementation
-public func HostSecW32_LookupPrivilegeDisplayNameA(
+package func HostSecW32_LookupPrivilegeDisplayNameA(
     _ lpSystemName: UnsafePointer<CChar>?, _ lpName: UnsafePointer<CChar>?,
     _ lpDisplayName: UnsafeMutablePointer<CChar>?,
     _ cchDisplayName: UnsafeMutablePointer<DWORD>?,
@@ -454,7 +454,7 @@ public func HostSecW32_LookupPrivilegeDisplayNameA(
 }
 
 @c @implementation
-public func HostSecW32_AdjustTokenPrivileges(
+package func HostSecW32_AdjustTokenPrivileges(
     _ TokenHandle: HANDLE?, _ DisableAllPrivileges: BOOL,
     _ NewState: UnsafeMutablePointer<TOKEN_PRIVILEGES>?, _ BufferLength: DWORD,
     _ PreviousState: UnsafeMutablePointer<TOKEN_PRIVILEGES>?,
@@ -531,7 +531,7 @@ public func HostSecW32_AdjustTokenPrivileges(
 }
 
 @c @implementation
-public func HostSecW32_PrivilegeCheck(
+package func HostSecW32_PrivilegeCheck(
     _ ClientToken: HANDLE?, _ RequiredPrivileges: UnsafeMutablePointer<PRIVILEGE_SET>?,
     _ pfResult: UnsafeMutablePointer<BOOL>?
 ) -> BOOL {
