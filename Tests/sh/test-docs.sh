@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The documentation stays true:
 #   - every file path, test name, exported symbol and link that README.md, CONTRIBUTING.md,
-#     SECURITY.md, benchmarks/README.md and docs/*.md cite exists (Tests/sh/docs/check_docs.py;
+#     SECURITY.md, benchmarks/README.md and docs/*.md cite exists (Tests/tools/check_docs.py;
 #     CHANGELOG.md is history: only its links are checked), and the check notices a planted
 #     bad reference of each kind;
 #   - README.md is at most 200 lines;
 #   - the libraries docs/install.md lists as NEEDED are exactly the built library's;
 #   - the README's C quick start and Python command run as written.
 . "$(dirname "$0")/lib.sh" docs
-check=$root/Tests/sh/docs/check_docs.py
+check=$root/Tests/tools/check_docs.py
 
 docs_cite_only_paths_tests_symbols_and_links_that_exist() {
     if python3 "$check" "$root" >"$out/check.txt" 2>&1; then

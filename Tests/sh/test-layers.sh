@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The layers of Sources/HostSec depend one way: no name of Exports or Embedding in Core or
-# System, no name of Exports in Embedding (Tests/sh/layers/check_layers.py). A copy of the tree
+# System, no name of Exports in Embedding (Tests/tools/check_layers.py). A copy of the tree
 # with one Exports name used in Embedding proves the checker notices.
 . "$(dirname "$0")/lib.sh" layers
-checker=$root/Tests/sh/layers/check_layers.py
+checker=$root/Tests/tools/check_layers.py
 
 layers_depend_one_way() {
     if python3 "$checker" "$root/Sources/HostSec" >"$out/check.txt" 2>&1; then

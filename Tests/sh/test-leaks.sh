@@ -4,7 +4,7 @@
 # --errors-for-leak-kinds=definite --error-exitcode=1 (memory errors count too). Fails on
 # any definite leak, any memory error, or a failing example. Falls back to LeakSanitizer
 # (clang -fsanitize=leak) when valgrind is not installed. As root, also a host that logs on
-# with a password (Tests/sh/tracer/logon.c: right, wrong, unknown account, NULL) through the
+# with a password (Tests/c/tracer/logon.c: right, wrong, unknown account, NULL) through the
 # service hostsec-fuzz (pam_unix without failure delay) for an account made here.
 set -uo pipefail
 root=${HOSTSEC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -61,7 +61,7 @@ if [ "$(id -u)" -eq 0 ]; then
     trap 'userdel "$user" 2>/dev/null; rm -f "/run/faillock/$user"' EXIT
     useradd -M -s /bin/sh "$user" && echo "$user:$secret" | chpasswd -c YESCRYPT
     export HOSTSEC_PAM_SERVICE=hostsec-fuzz
-    RUN_ARGS="$user $secret" run logon-password Tests/sh/tracer/logon.c "${linked[@]}"
+    RUN_ARGS="$user $secret" run logon-password Tests/c/tracer/logon.c "${linked[@]}"
     unset HOSTSEC_PAM_SERVICE
     userdel "$user"
 else

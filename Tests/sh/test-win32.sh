@@ -19,7 +19,7 @@ build() {  # build SOURCE BINARY
 }
 
 windows_sources_compile_with_wall_wextra_werror() {
-    if build "$root/Tests/sh/win32/conformance.c" "$out/conformance" &&
+    if build "$root/Tests/c/win32/conformance.c" "$out/conformance" &&
         build "$root/examples/win32/whoami.c" "$out/whoami" &&
         echo '#include <windows.h>
 #include <sddl.h>
