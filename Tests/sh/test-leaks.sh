@@ -12,7 +12,7 @@ lib=${HOSTSEC_LIB_DIR:-$("$root/scripts/build")}
 out=${HOSTSEC_TEST_OUT:-$root/.build/tests}/leaks
 rm -rf "$out"
 mkdir -p "$out"
-cd "$root"
+cd "$root" || exit 1
 flags=(-std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -O1 -I include)
 use_valgrind=0
 command -v valgrind >/dev/null && use_valgrind=1
@@ -51,6 +51,7 @@ run() {  # run NAME SOURCE LINK...   (RUN_ARGS: the program's arguments)
     if [ $rc -ne 0 ]; then tail -20 "$out/$name.log"; echo "FAIL $name (exit $rc)"; status=1; return; fi
     echo "ok   $name"
 }
+# shellcheck disable=SC2054 # -Wl,-rpath,DIR is one word
 linked=(-L"$lib" -lhostsec -Wl,-rpath,"$lib")
 run host-linked examples/host-linked.c "${linked[@]}"
 run host-dlopen examples/host-dlopen.c -ldl

@@ -53,7 +53,7 @@ trace_to_stderr_with_one() {
 no_trace_when_unset_empty_or_zero() {
     local out1 out2 out3
     out1=$(env -u HOSTSEC_TRACE "$out/scenario" 2>&1)
-    out2=$(HOSTSEC_TRACE= "$out/scenario" 2>&1)
+    out2=$(HOSTSEC_TRACE='' "$out/scenario" 2>&1)
     out3=$(HOSTSEC_TRACE=0 "$out/scenario" 2>&1)
     local want="DllCanUnloadNow: S_OK"
     [ "$out1" = "$want" ] && [ "$out2" = "$want" ] && [ "$out3" = "$want" ] && ok "${FUNCNAME[0]}" ||
@@ -105,6 +105,7 @@ logon_is_traced_with_the_password_masked() {
         { fail "${FUNCNAME[0]}" "$(cat "$out/logon-build.err")"; return; }
     local user=hstr$$ secret
     secret=$(random_password)
+    # shellcheck disable=SC2064 # the account's name now: $user is local
     trap "userdel $user 2>/dev/null; forget_failures $user" EXIT
     useradd -M -s /bin/sh "$user" && echo "$user:$secret" | chpasswd -c YESCRYPT
     rm -f "$out/logon.log"

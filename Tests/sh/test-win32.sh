@@ -81,6 +81,7 @@ whoami_prints_a_logged_on_account_while_impersonating() {
     pw=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
     userdel "$user" >/dev/null 2>&1
     groupadd -f "${user}g2"
+    # shellcheck disable=SC2064 # the account's name now: $user is local
     trap "userdel $user 2>/dev/null; groupdel ${user}g2 2>/dev/null; groupdel $user 2>/dev/null; rm -f /run/faillock/$user" EXIT
     useradd -M -U -G "${user}g2" -s /bin/sh "$user" || { fail "${FUNCNAME[0]}" "useradd"; return; }
     printf '%s:%s\n' "$user" "$pw" | chpasswd -c YESCRYPT
