@@ -10,7 +10,9 @@
  * Ownership rules, everywhere:
  *   - every interface pointer the library hands out carries one reference: the receiver
  *     calls Release once;
- *   - every HANDLE the library hands out is closed with HostSec_CloseHandle;
+ *   - every HANDLE the library hands out, a token's or one of the process and thread handles
+ *     of hostsec_win32.h's CreateProcessAsUserA, is closed with HostSec_CloseHandle (or
+ *     hostsec_win32.h's CloseHandle): all come from one table;
  *   - on failure every out pointer is set to NULL (when the out pointer itself is not NULL).
  *
  * Threads: every function and method may be called from any thread at any time.

@@ -269,7 +269,7 @@ void hs_lock_release(hs_lock *l);
 /** 64 random bits from the kernel (getrandom), or a time-based value if unavailable. */
 uint64_t hs_random64(void);
 
-/* ---- PAM (pam_conversation.c) ------------------------------------------------------ */
+/* ---- processes and peers: spawn, peer credentials, pidfds (spawn.c) ----------------- */
 
 /* HostSec_SpawnAsUser's child (spawn.c): everything prepared before the fork. */
 #define HS_SPAWN_MAX_GROUPS    65536
@@ -320,6 +320,8 @@ int hs_pidfd_open(pid_t pid);
 int hs_wait_readable(int fd, int timeout_ms);
 int hs_reap_child(int pidfd, pid_t pid, int block, uint32_t *code);
 void hs_reap_later(int pidfd, pid_t pid);
+
+/* ---- PAM (pam_conversation.c) ------------------------------------------------------ */
 
 #include <security/pam_appl.h>
 

@@ -8,7 +8,7 @@ import Testing
         SecurityDescriptor(owner: .user(0), group: .group(0), dacl: Token.defaultDacl(user: 1000, creator: 0))
     }
 
-    @Test func genericRightsMapThroughTheTokenMapping() {
+    @Test func generic_rights_map_through_the_token_mapping() {
         #expect(AccessCheck.mapGeneric(TokenRights.genericRead).rawValue == 0x2001A)
         #expect(AccessCheck.mapGeneric(TokenRights.genericWrite).rawValue == 0x201E0)
         #expect(AccessCheck.mapGeneric(TokenRights.genericExecute).rawValue == 0x20005)
@@ -16,41 +16,41 @@ import Testing
         #expect(AccessCheck.mapGeneric(TokenRights.query) == TokenRights.query)
     }
 
-    @Test func zeroDesiredAccessIsAHandleWithNoRights() throws {
+    @Test func zero_desired_access_is_a_handle_with_no_rights() throws {
         #expect(try AccessCheck.check(desired: [], subject: stranger, descriptor: sd).isEmpty)
     }
 
-    @Test func maximumAllowedGrantsAllTheDaclAllows() throws {
+    @Test func maximum_allowed_grants_all_the_dacl_allows() throws {
         #expect(
             try AccessCheck.check(desired: TokenRights.maximumAllowed, subject: user, descriptor: sd) == TokenRights.all
         )
     }
 
-    @Test func maximumAllowedWithNothingGrantedIsDenied() {
+    @Test func maximum_allowed_with_nothing_granted_is_denied() {
         #expect(throws: HostSecError.accessDenied) {
             try AccessCheck.check(desired: TokenRights.maximumAllowed, subject: stranger, descriptor: sd)
         }
     }
 
-    @Test func aRightTheDaclDoesNotGrantIsDenied() {
+    @Test func a_right_the_dacl_does_not_grant_is_denied() {
         #expect(throws: HostSecError.accessDenied) {
             try AccessCheck.check(desired: TokenRights.query, subject: stranger, descriptor: sd)
         }
     }
 
-    @Test func rightsATokenCannotHaveAreDenied() {
+    @Test func rights_a_token_cannot_have_are_denied() {
         #expect(throws: HostSecError.accessDenied) {
             try AccessCheck.check(desired: .synchronize, subject: user, descriptor: sd)
         }
     }
 
-    @Test func dacOverridePassesAsRootDoesForFiles() throws {
+    @Test func dac_override_passes_as_root_does_for_files() throws {
         var admin = stranger
         admin.capEffective = Capability.bit(Capability.dacOverride)
         #expect(try AccessCheck.check(desired: TokenRights.all, subject: admin, descriptor: sd) == TokenRights.all)
     }
 
-    @Test func groupEntriesGrantToMembers() throws {
+    @Test func group_entries_grant_to_members() throws {
         let groupSd = SecurityDescriptor(
             owner: .user(0), group: .group(0),
             dacl: [AccessControlEntry(.group(2000), TokenRights.query)])
@@ -59,7 +59,7 @@ import Testing
                 == TokenRights.query)
     }
 
-    @Test func aDenyEntryBeforeAnAllowOneWins() {
+    @Test func a_deny_entry_before_an_allow_one_wins() {
         let deny = AccessControlEntry(
             type: AccessControlEntry.deniedType, mask: TokenRights.query.rawValue, sid: .user(2000))
         let denyFirst = SecurityDescriptor(
@@ -86,21 +86,21 @@ import Testing
         AccessControlEntry(type: AccessControlEntry.deniedType, mask: mask, sid: sid)
     }
 
-    @Test func nullDaclGrantsEverythingAndEmptyDaclNothing() {
+    @Test func null_dacl_grants_everything_and_empty_dacl_nothing() {
         let subject = AccessSubject(me)
         #expect(AccessCheck.evaluate(sd(nil), subject: subject, desired: 0x1234, mapping: mapping).granted == 0x1234)
         #expect(AccessCheck.evaluate(sd([]), subject: subject, desired: 1, mapping: mapping).status == .accessDenied)
         #expect(AccessCheck.evaluate(sd(nil), subject: subject, desired: 0, mapping: mapping).status == .accessDenied)
     }
 
-    @Test func ownerRightsComeBeforeTheDacl() {
+    @Test func owner_rights_come_before_the_dacl() {
         let decision = AccessCheck.evaluate(
             sd(owner: .user(1000), [deny(.user(1000), AccessRights.readControl)]),
             subject: AccessSubject(me), desired: AccessRights.readControl, mapping: mapping)
         #expect(decision.granted == AccessRights.readControl)
     }
 
-    @Test func restrictingSidsNeedTheSecondPass() {
+    @Test func restricting_sids_need_the_second_pass() {
         let restricted = AccessSubject(me, restrictions: TokenRestrictions(restricting: [.everyone]))
         let dacl = [allow(.user(1000), 1), allow(.everyone, 2)]
         #expect(
@@ -108,7 +108,7 @@ import Testing
         #expect(AccessCheck.evaluate(sd(dacl), subject: restricted, desired: 2, mapping: mapping).granted == 2)
     }
 
-    @Test func denyOnlySidsMatchDenyEntriesOnly() {
+    @Test func deny_only_sids_match_deny_entries_only() {
         let subject = AccessSubject(me, restrictions: TokenRestrictions(denyOnly: [.everyone]))
         #expect(
             AccessCheck.evaluate(sd([allow(.everyone, 1)]), subject: subject, desired: 1, mapping: mapping).granted == 0
@@ -120,7 +120,7 @@ import Testing
             ).granted == 0)
     }
 
-    @Test func backupReadsPastADenyAllDaclAndIsRecorded() {
+    @Test func backup_reads_past_a_deny_all_dacl_and_is_recorded() {
         var backup = me
         backup.capEffective = Capability.bit(2)
         let decision = AccessCheck.evaluate(
@@ -134,7 +134,7 @@ import Testing
             ).status == .accessDenied)
     }
 
-    @Test func theOwnIdentityShortcutAgreesWithTheFullCheck() {
+    @Test func the_own_identity_shortcut_agrees_with_the_full_check() {
         let identities = [
             me, Identity(uid: 0, gid: 0, groups: [0, 5], capEffective: ~0, capPermitted: ~0),
             Identity(
@@ -167,7 +167,7 @@ import Testing
         }
     }
 
-    @Test func aTokensDescriptorChangeReachesItsCachedCheck() {
+    @Test func a_tokens_descriptor_change_reaches_its_cached_check() {
         let token = Token(
             identity: me, kind: .impersonation, level: .impersonation,
             dacl: Token.defaultDacl(user: 1000, creator: 1000), origin: .copy)
@@ -176,7 +176,7 @@ import Testing
         #expect(token.allowedToOwnIdentity == [.query, .readControl, .writeDac])
     }
 
-    @Test func aTokensCapabilityChangeReachesItsCachedCheck() {
+    @Test func a_tokens_capability_change_reaches_its_cached_check() {
         let root = Identity(uid: 0, gid: 0, groups: [], capEffective: ~0, capPermitted: ~0)
         let token = Token(
             identity: root, kind: .impersonation, level: .impersonation, dacl: [], origin: .copy,
@@ -194,7 +194,7 @@ import Testing
 @Suite struct CommandLineTests {
     func split(_ s: String) -> [String] { CommandLine.split(Array(s.utf8)).map { String(decoding: $0, as: UTF8.self) } }
 
-    @Test func commandLinesSplitAsWindowsRuntimeSplitsThem() {
+    @Test func command_lines_split_as_windows_runtime_splits_them() {
         #expect(split("prog a  b") == ["prog", "a", "b"])
         #expect(split(#""C:\Program Files\x\" a"#) == [#"C:\Program Files\x\"#, "a"])
         #expect(split(#"p "a b" c"#) == ["p", "a b", "c"])

@@ -6,7 +6,7 @@ import HostSecTestSupport
 /// Uids and gids are types of their own (`UserID`, `GroupID`): they keep their value through
 /// SIDs and the syscall seam, and `(uid_t)-1` is still refused before any syscall.
 struct CredentialIDTests {
-    @Test func userAndGroupIdsRoundTripThroughRawValuesSidsAndTheKernel() {
+    @Test func user_and_group_ids_round_trip_through_raw_values_sids_and_the_kernel() {
         let uid = UserID(rawValue: 65534), gid = GroupID(rawValue: 4242)
         #expect(uid.rawValue == 65534 && gid.rawValue == 4242 && uid == 65534 && gid == 4242)
         #expect("\(uid) \(gid)" == "65534 4242" && [GroupID(7), 3, 5].sorted() == [3, 5, 7])
@@ -31,7 +31,7 @@ struct CredentialIDTests {
         #expect(kernelAgrees)
     }
 
-    @Test func anUnrepresentableUidOrGidIsRefusedBeforeAnySyscall() {
+    @Test func an_unrepresentable_uid_or_gid_is_refused_before_any_syscall() {
         #expect(UserID.unrepresentable.rawValue == UInt32.max && !UserID.unrepresentable.isRepresentable)
         #expect(GroupID.unrepresentable.rawValue == UInt32.max && !GroupID.unrepresentable.isRepresentable)
         #expect(UserID.root.isRepresentable && GroupID(rawValue: UInt32.max - 1).isRepresentable)

@@ -75,7 +75,7 @@ struct FaultInjectionTests {
     /// A failing step on the way in: the library rolls back, reports the errno's HRESULT, leaves
     /// the thread exactly at "self" and not impersonating, and stays open.
     @Test(arguments: [CredentialStep.setgroups, .setresgid, .setresuid])
-    func aFailedImpersonationStepRollsBackAndStaysOpen(step: CredentialStep) {
+    func a_failed_impersonation_step_rolls_back_and_stays_open(step: CredentialStep) {
         let outcome = onFreshThread {
             let faults = FaultInjectingSyscalls(failing: step)
             return impersonateAndRevert(engine(faults), arming: [faults], at: .impersonate)
@@ -83,7 +83,7 @@ struct FaultInjectionTests {
         #expect(outcome == Outcome(hr: HResult.accessDenied, closed: false, threadIsSelf: true, impersonating: false))
     }
 
-    @Test func aFailedCapabilityDropRollsBackAndStaysOpen() {
+    @Test func a_failed_capability_drop_rolls_back_and_stays_open() {
         let outcome = onFreshThread {
             let faults = FaultInjectingSyscalls(failing: .capset)
             return impersonateAndRevert(engine(faults), arming: [faults], at: .impersonate, restricted: true)
@@ -96,7 +96,7 @@ struct FaultInjectionTests {
     /// E_UNEXPECTED, and the thread is "self" again; the library stays open. (The first read of
     /// each is the check that the thread is at "self"; the second is the read-back.)
     @Test(arguments: [CredentialStep.getresuid, .getresgid])
-    func aChangeTheKernelDidNotTakeIsRolledBack(step: CredentialStep) {
+    func a_change_the_kernel_did_not_take_is_rolled_back(step: CredentialStep) {
         let outcome = onFreshThread {
             let faults = FaultInjectingSyscalls(failing: step, onCall: 2, lie: true)
             return impersonateAndRevert(engine(faults), arming: [faults], at: .impersonate)
@@ -106,7 +106,7 @@ struct FaultInjectionTests {
 
     /// A failing step on the way back: E_FAIL, and the library is closed from then on.
     @Test(arguments: [CredentialStep.setresuid, .setresgid, .setgroups])
-    func aFailedRevertStepFailsClosed(step: CredentialStep) {
+    func a_failed_revert_step_fails_closed(step: CredentialStep) {
         let outcome = onFreshThread {
             let faults = FaultInjectingSyscalls(failing: step)
             return impersonateAndRevert(engine(faults), arming: [faults], at: .revert)
@@ -115,7 +115,7 @@ struct FaultInjectionTests {
         #expect(outcome.closed)
     }
 
-    @Test func aFailedCapabilityRestoreFailsClosed() {
+    @Test func a_failed_capability_restore_fails_closed() {
         let outcome = onFreshThread {
             let faults = FaultInjectingSyscalls(failing: .capset)
             return impersonateAndRevert(engine(faults), arming: [faults], at: .revert, restricted: true)
@@ -126,7 +126,7 @@ struct FaultInjectionTests {
 
     /// Revert reads the credentials back: a mismatch is a failed restore.
     @Test(arguments: [CredentialStep.getresuid, .getresgid])
-    func aReadBackMismatchAfterRevertFailsClosed(step: CredentialStep) {
+    func a_read_back_mismatch_after_revert_fails_closed(step: CredentialStep) {
         let outcome = onFreshThread {
             let faults = FaultInjectingSyscalls(failing: step, lie: true)
             return impersonateAndRevert(engine(faults), arming: [faults], at: .revert)
@@ -135,7 +135,7 @@ struct FaultInjectionTests {
         #expect(outcome.closed)
     }
 
-    @Test func aCapabilityReadBackMismatchFailsClosed() {
+    @Test func a_capability_read_back_mismatch_fails_closed() {
         let outcome = onFreshThread {
             let faults = FaultInjectingSyscalls(failing: .capget, lie: true)
             return impersonateAndRevert(engine(faults), arming: [faults], at: .revert, restricted: true)
@@ -146,7 +146,7 @@ struct FaultInjectionTests {
 
     /// A rollback that itself fails (the way in fails at setresuid, then restoring the gid
     /// fails): E_FAIL and closed; no silent success.
-    @Test func aFailedRollbackFailsClosed() {
+    @Test func a_failed_rollback_fails_closed() {
         final class Both: CredentialSyscalls, @unchecked Sendable {
             let a = FaultInjectingSyscalls(failing: .setresuid)
             let b = FaultInjectingSyscalls(failing: .setresgid, onCall: 2)
@@ -174,7 +174,7 @@ struct FaultInjectionTests {
     }
 
     /// Once closed, every hosting operation on every thread reports HOST_E_CLRNOTAVAILABLE.
-    @Test func afterAFailedRevertEveryThreadIsRefused() {
+    @Test func after_a_failed_revert_every_thread_is_refused() {
         let faults = FaultInjectingSyscalls(failing: .setresuid)
         let engine = engine(faults)
         let first = onFreshThread { impersonateAndRevert(engine, arming: [faults], at: .revert) }
@@ -199,7 +199,7 @@ struct FaultInjectionTests {
     }
 
     /// With the real seam the same sequence succeeds and leaves the thread exactly as it was.
-    @Test func theRealSeamImpersonatesAndRevertsExactly() {
+    @Test func the_real_seam_impersonates_and_reverts_exactly() {
         let outcome = onFreshThread { impersonateAndRevert(Engine(syscalls: KernelCredentialSyscalls())) }
         #expect(outcome == Outcome(hr: HResult.ok, closed: false, threadIsSelf: true, impersonating: false))
         let restricted = onFreshThread {

@@ -12,7 +12,7 @@ struct HResultTests {
         return (0..<Int(count)).map { (String(cString: rows[$0].name), rows[$0].value) }
     }
 
-    @Test func swiftConstantsAreTheHeadersReturnedCodes() {
+    @Test func swift_constants_are_the_headers_returned_codes() {
         let header = Self.headerRows()
         #expect(header.count == 31)
         #expect(HResult.named.map(\.name).sorted() == header.map(\.name).sorted())
@@ -22,13 +22,13 @@ struct HResultTests {
         }
     }
 
-    @Test func everyConstantHasItsHeaderName() {
+    @Test func every_constant_has_its_header_name() {
         for (name, value) in HResult.named {
             #expect(String(cString: hs_hresult_name(value)) == name)
         }
     }
 
-    @Test func errorConstantsCarryTheirHResults() {
+    @Test func error_constants_carry_their_hresults() {
         #expect(HostSecError.privilegeNotHeld.hr == HRESULT(bitPattern: 0x8007_0522))
         #expect(HostSecError.noToken.hr == HResult.noToken)
         #expect(HResult.fromWin32(0) == 0 && HResult.fromWin32(1008) == HResult.noToken)

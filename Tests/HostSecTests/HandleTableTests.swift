@@ -33,7 +33,7 @@ import CHostSec
         (try? table.lookup(h)) == nil
     }
 
-    @Test func aClosedValueStaysDeadWhenItsSlotReachesTheGenerationCeiling() throws {
+    @Test func a_closed_value_stays_dead_when_its_slot_reaches_the_generation_ceiling() throws {
         let h0 = try freshHandle()
         let slot = table.decode(h0).index
         try table.close(h0)
@@ -56,7 +56,7 @@ import CHostSec
         }
     }
 
-    @Test func aSlotAtTheCeilingIsRetiredAndNeverIssuedAgain() throws {
+    @Test func a_slot_at_the_ceiling_is_retired_and_never_issued_again() throws {
         let h0 = try freshHandle()
         let slot = table.decode(h0).index
         try table.close(h0)
@@ -78,7 +78,7 @@ import CHostSec
         #expect(isRejected(last) && isRejected(h0))
     }
 
-    @Test func theGenerationHookRefusesLiveSlotsAndGoingBack() throws {
+    @Test func the_generation_hook_refuses_live_slots_and_going_back() throws {
         let h = try table.insert(token, rights: TokenRights.query)
         let (slot, generation) = table.decode(h)
         #expect(!table.advanceGeneration(ofSlot: slot, to: generation + 10))  // live
@@ -104,7 +104,7 @@ import CHostSec
         }
     }
 
-    @Test func aClosedValueIsRejectedOnTheThreadThatIssuedItLast() throws {
+    @Test func a_closed_value_is_rejected_on_the_thread_that_issued_it_last() throws {
         // The issuing thread remembers its last value with its decoding; the generation check
         // still rejects it once closed, and other threads decode it in full.
         let h = try table.insert(token, rights: TokenRights.query)
@@ -115,7 +115,7 @@ import CHostSec
         #expect(onAnotherThread { (try? HandleTable.shared.lookup(h)) == nil })
     }
 
-    @Test func aHandleBecomesACHandleAndBackUnchanged() throws {
+    @Test func a_handle_becomes_a_c_handle_and_back_unchanged() throws {
         // The entry points' two conversions: the HANDLE a caller gets is the value, never NULL.
         let h = try table.insert(token, rights: .query)
         #expect(UInt64(UInt(bitPattern: h.cHandle)) == h.rawValue)
@@ -125,7 +125,7 @@ import CHostSec
         #expect(TokenHandle(nil).rawValue == 0 && isRejected(TokenHandle(nil)))
     }
 
-    @Test func nullIsRejectedOnAThreadThatNeverOpenedAHandle() {
+    @Test func null_is_rejected_on_a_thread_that_never_opened_a_handle() {
         // A new thread remembers no value (0): NULL must not pass for the remembered one.
         #expect(
             onAnotherThread {
@@ -134,7 +134,7 @@ import CHostSec
             })
     }
 
-    @Test func theEncodingIsAPermutationThatDecodesExactly() {
+    @Test func the_encoding_is_a_permutation_that_decodes_exactly() {
         let cipher = HandleCipher.random(excluding: [0, ~0])
         var x: UInt64 = 0x243F_6A88_85A3_08D3
         for _ in 0..<100_000 {
@@ -147,7 +147,7 @@ import CHostSec
         #expect(UInt32(truncatingIfNeeded: cipher.decode(~0)) >> 24 != 0)
     }
 
-    @Test func oneBitOfInputChangesAboutHalfTheOutput() {
+    @Test func one_bit_of_input_changes_about_half_the_output() {
         // Slot or generation one apart: about 32 of 64 output bits differ, each bit about half
         // the time (a weak keyed permutation, e.g. the old XOR, changes one or two bits).
         let cipher = HandleCipher.random(excluding: [0, ~0])
@@ -166,7 +166,7 @@ import CHostSec
         #expect(flips.allSatisfy { Double($0) / Double(n) > 0.4 && Double($0) / Double(n) < 0.6 })
     }
 
-    @Test func nullAndAllOnesAreNeverHandles() throws {
+    @Test func null_and_all_ones_are_never_handles() throws {
         // NULL is never a handle (SetThreadToken(NULL) and a NULL out value keep their meaning),
         // nor is INVALID_HANDLE_VALUE.
         var held: [TokenHandle] = []
@@ -180,7 +180,7 @@ import CHostSec
 
 @Suite struct EngineCopiesTests {
     /// The walk the first use makes finds this copy's own note, and only it: one engine here.
-    @Test func aProcessWithOneEngineFindsExactlyItsOwnNote() {
+    @Test func a_process_with_one_engine_finds_exactly_its_own_note() {
         #expect(hs_engine_copies() == 1)
         #expect(hs_engine_claim())
         #expect(hs_engine_claim())  // the answer is made once

@@ -11,7 +11,7 @@ struct ObjectKindTests {
         .securityManager, .securityContext,
     ]
 
-    @Test func iidWordsAreTheHeadersIIDs() {
+    @Test func iid_words_are_the_headers_iids() {
         for kind in Self.kinds {
             #expect(IIDWords(hs_kind_iid(kind.rawValue)!) == kind.iidWords, "\(kind)")
         }
@@ -19,7 +19,7 @@ struct ObjectKindTests {
         #expect(withUnsafePointer(to: &unknown) { IIDWords($0) } == IIDWords.unknown)
     }
 
-    @Test func kindsAreTheShimsKinds() {
+    @Test func kinds_are_the_shims_kinds() {
         #expect(ObjectKind.securityManagerFactory.rawValue == UInt32(HS_KIND_SECURITY_MANAGER_FACTORY))
         #expect(ObjectKind.hostControlFactory.rawValue == UInt32(HS_KIND_HOST_CONTROL_FACTORY))
         #expect(ObjectKind.hostControl.rawValue == UInt32(HS_KIND_HOST_CONTROL))
@@ -28,7 +28,7 @@ struct ObjectKindTests {
         #expect(hs_vtable(0) == nil && hs_vtable(6) == nil)
     }
 
-    @Test func bothFactoriesShareOneVtableAndOthersDiffer() {
+    @Test func both_factories_share_one_vtable_and_others_differ() {
         #expect(ObjectKind.securityManagerFactory.vtable == ObjectKind.hostControlFactory.vtable)
         let distinct = Set(
             [ObjectKind.securityManagerFactory, .hostControl, .securityManager, .securityContext]

@@ -21,7 +21,7 @@ import CHostSec
 
     func liveObjects() -> UInt64 { hs_live(Int32(HS_LIVE_OBJECTS)) }
 
-    @Test func addRefAtTheCeilingMakesTheObjectImmortal() throws {
+    @Test func addref_at_the_ceiling_makes_the_object_immortal() throws {
         let o = try #require(ComObject.create(.securityContext))
         let live = liveObjects()
         hs_refs_set(o, 0x7FFF_FFFE)
@@ -34,7 +34,7 @@ import CHostSec
         #expect(o.pointee.kind == ObjectKind.securityContext.rawValue)
     }
 
-    @Test func aCountThatWouldWrapPastZeroStaysImmortal() throws {
+    @Test func a_count_that_would_wrap_past_zero_stays_immortal() throws {
         // 2^32 AddRefs from one reference: the count would have come back to 1 and one Release
         // would have freed an object the host still holds 2^32 references to.
         let o = try #require(ComObject.create(.securityContext))
@@ -46,7 +46,7 @@ import CHostSec
         #expect(liveObjects() == live)
     }
 
-    @Test func countsBelowTheCeilingAreExact() throws {
+    @Test func counts_below_the_ceiling_are_exact() throws {
         let o = try #require(ComObject.create(.securityContext))
         let live = liveObjects()
         hs_refs_set(o, 0x7FFF_FFF0)
@@ -58,7 +58,7 @@ import CHostSec
         #expect(liveObjects() == live - 1)
     }
 
-    @Test func aTracingProxyCountSaturatesToo() throws {
+    @Test func a_tracing_proxy_count_saturates_too() throws {
         let inner = try #require(ComObject.create(.securityContext))
         let proxy = Tracer.wrap(inner)
         try #require(proxy != inner, "libffi could not make the proxy's closures")

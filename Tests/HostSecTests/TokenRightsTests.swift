@@ -11,7 +11,7 @@ struct TokenRightsTests {
         uniqueKeysWithValues: (TokenRights.rightNames + TokenRights.combinationNames).map { ($0.name, $0.rights) }
             + [("STANDARD_RIGHTS_REQUIRED", .standardRequired), ("TOKEN_EXECUTE", .execute)])
 
-    @Test func tokenRightsRawValuesAreTheHeadersConstants() {
+    @Test func token_rights_raw_values_are_the_headers_constants() {
         var count: UInt32 = 0
         let header = UnsafeBufferPointer(start: hs_token_access_rights(&count), count: Int(count))
         #expect(header.count == 25)
@@ -22,7 +22,7 @@ struct TokenRightsTests {
         }
     }
 
-    @Test func eachNamedRightIsOneBitAndTheCombinationsAreTheirUnions() {
+    @Test func each_named_right_is_one_bit_and_the_combinations_are_their_unions() {
         #expect(TokenRights.rightNames.allSatisfy { $0.rights.rawValue.nonzeroBitCount == 1 })
         #expect(Set(TokenRights.rightNames.map(\.rights.rawValue)).count == TokenRights.rightNames.count)
         #expect(
@@ -37,7 +37,7 @@ struct TokenRightsTests {
         #expect(AccessCheck.mapGeneric(.genericExecute) == TokenRights.execute.union([.assignPrimary, .impersonate]))
     }
 
-    @Test func theTracerNamesRightsByTheHeadersNames() {
+    @Test func the_tracer_names_rights_by_the_headers_names() {
         #expect(TraceFormat.accessMask(TokenRights.all.rawValue) == "TOKEN_ALL_ACCESS")
         #expect(TraceFormat.accessMask(TokenRights.read.rawValue) == "TOKEN_READ")
         #expect(TraceFormat.accessMask(TokenRights([.query, .duplicate]).rawValue) == "TOKEN_DUPLICATE|TOKEN_QUERY")

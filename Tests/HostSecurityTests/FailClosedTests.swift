@@ -9,8 +9,7 @@ import HostSecTestSupport
     /// back to A (the third setresuid after arming fails: revert to self, apply B, then the
     /// revert on the way back). The library fails closed; the error reaches the caller, as
     /// itself; no thread keeps either identity.
-    @Test func library_failing_closed_inside_a_scope_reaches_the_caller_and_no_thread_keeps_the_identity() async throws
-    {
+    @Test func failing_closed_in_a_scope_reaches_the_caller_and_no_thread_keeps_the_identity() async throws {
         let faults = FaultInjectingSyscalls(failing: .setresuid, onCall: 3)
         let engine = HostSec.Engine(syscalls: faults)
         let a = try Token.logon(user: TestAccounts.spare[0], engine: engine)

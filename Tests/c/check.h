@@ -1,6 +1,8 @@
-/* A minimal test harness for the C tests: each test-<area>.c is one program whose tests are
- * functions named after the behaviour they cover. A failed CHECK reports file, line and the
- * expression, and the program exits non-zero. */
+/* The test harness of every C test program: each is one program whose tests are functions
+ * named after the behaviour they cover, run by RUN_TEST, which prints "ok   name" or
+ * "FAIL name". A failed CHECK reports file, line and the expression (and, in a Windows
+ * program, one that includes <windows.h> before this file, the thread's last error), and
+ * CHECK_EXIT ends main with a non-zero status when any test failed. */
 #ifndef HOSTSEC_CHECK_H
 #define HOSTSEC_CHECK_H
 
@@ -11,17 +13,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifndef HOSTSEC_H /* a Windows program has it from <windows.h>, built with -I include/win32 only */
 #include <hostsec.h>
+#endif
 
 static int check_failures;
 static int check_current_failed;
 
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (!(cond)) {                                                                 \
-            fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-            check_current_failed = 1;                                                  \
-        }                                                                              \
+#ifdef HOSTSEC_WIN32_H
+#define CHECK_LAST_ERROR() fprintf(stderr, " (GetLastError %u)", (unsigned)GetLastError())
+#else
+#define CHECK_LAST_ERROR() ((void)0)
+#endif
+
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        if (!(cond)) {                                                               \
+            fprintf(stderr, "  %s:%d: CHECK(%s) failed", __FILE__, __LINE__, #cond); \
+            CHECK_LAST_ERROR();                                                      \
+            fputc('\n', stderr);                                                     \
+            check_current_failed = 1;                                                \
+        }                                                                            \
     } while (0)
 
 /* Checks an HRESULT and prints both names when it differs. */
@@ -54,6 +66,18 @@ static inline HOSTSEC_STATISTICS check_stats(void) {
     memset(&s, 0, sizeof s);
     HostSec_GetStatistics(&s);
     return s;
+}
+
+/* A capability set of the calling thread ("CapEff", "CapPrm", ...), from /proc. */
+static inline unsigned long long thread_cap(const char *field) {
+    FILE *f = fopen("/proc/thread-self/status", "r");
+    char line[256], fmt[32];
+    unsigned long long v = 0;
+    snprintf(fmt, sizeof fmt, "%s: %%llx", field);
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, fmt, &v) == 1) break;
+    if (f) fclose(f);
+    return v;
 }
 
 /* The objects alive when a test program starts (check_remember_start); the test

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the Tests/sh/test-*.sh scripts, each of which starts with
 #   . "$(dirname "$0")/lib.sh" [NAME]
 # scripts/test runs them with HOSTSEC_ROOT (the checkout), HOSTSEC_LIB_DIR (the built

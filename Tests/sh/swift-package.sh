@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the tests that build a Swift package outside the repository:
 #   . "$(dirname "$0")/swift-package.sh"
 # swift_package_using_hostsecurity DIR NAME ROOT: writes DIR/Package.swift for an executable

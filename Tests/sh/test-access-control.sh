@@ -11,7 +11,7 @@ ok() { echo "ok   $1"; }
 fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
 
 access_control_conformance_builds() {
-    if gcc -std=c11 -Wall -Wextra -Werror -pthread -I"$root/include/win32" "$root/Tests/sh/win32/access-control.c" \
+    if gcc -std=c11 -Wall -Wextra -Werror -pthread -I"$root/include/win32" "$root/Tests/c/win32/access-control.c" \
         -L"$lib" -lhostsec -Wl,-rpath,"$lib" -o "$out/access-control" 2>"$out/build.err"; then
         ok "${FUNCNAME[0]}"
     else

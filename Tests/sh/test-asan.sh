@@ -19,7 +19,7 @@ export HOSTSEC_QUICK=${HOSTSEC_QUICK:-1}
 status=0
 for name in ${HOSTSEC_ASAN_TESTS:-test-com test-token-api test-handles test-impersonation test-concurrency test-logon-password test-processes-and-clients win32/access-control}; do
     case "$name" in
-    win32/*) src=Tests/sh/$name.c includes=(-I include/win32) ;;
+    win32/*) src=Tests/c/$name.c includes=(-I include/win32) ;;
     *) src=Tests/c/$name.c includes=(-I include -I Tests/c) ;;
     esac
     name=${name#win32/}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Credential integrity (Tests/sh/credential-integrity/host.c), each scenario in a process of
+# Credential integrity (Tests/c/credential-integrity/host.c), each scenario in a process of
 # its own, under three kinds of "self":
 #   root                       root with every capability (how CI runs)
 #   service with capabilities  uid daemon holding CAP_SETUID+CAP_SETGID (ambient, as a
@@ -13,8 +13,8 @@ if [ "$(id -u)" -ne 0 ]; then echo "skip: needs root to start processes as other
 rm -rf "$out" && mkdir -p "$out" && chmod 755 "$out"
 # The program and the library where uid daemon can read them.
 cp "$lib/libhostsec.so" "$out/libhostsec.so.1" && chmod 755 "$out/libhostsec.so.1"
-gcc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -I"$root/include" -I"$root/Tests/c" -I"$root/Tests/sh" \
-    "$root/Tests/sh/credential-integrity/host.c" "$root/Tests/sh/syscall-hook.c" "$out/libhostsec.so.1" \
+gcc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -I"$root/include" -I"$root/Tests/c" \
+    "$root/Tests/c/credential-integrity/host.c" "$root/Tests/c/syscall-hook.c" "$out/libhostsec.so.1" \
     -Wl,-rpath,"$out" -ldl \
     -o "$out/host" || { echo "FAIL build"; exit 1; }
 chmod 755 "$out/host"

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The documentation stays true:
 #   - every file path, test name, exported symbol and link that README.md, CONTRIBUTING.md,
-#     SECURITY.md, benchmarks/README.md and docs/*.md cite exists (Tests/sh/docs/check_docs.py;
+#     SECURITY.md, benchmarks/README.md and docs/*.md cite exists (Tests/tools/check_docs.py;
 #     CHANGELOG.md is history: only its links are checked), and the check notices a planted
 #     bad reference of each kind;
-#   - README.md is at most 200 lines;
+#   - README.md is at most 200 lines, and names every script in scripts/ (and CONTRIBUTING.md
+#     scripts/lint and the fast lane);
 #   - the libraries docs/install.md lists as NEEDED are exactly the built library's;
 #   - the README's C quick start and Python command run as written.
 . "$(dirname "$0")/lib.sh" docs
-check=$root/Tests/sh/docs/check_docs.py
+check=$root/Tests/tools/check_docs.py
 
 docs_cite_only_paths_tests_symbols_and_links_that_exist() {
     if python3 "$check" "$root" >"$out/check.txt" 2>&1; then
@@ -50,6 +51,19 @@ PLANTED
     else
         fail "${FUNCNAME[0]}" "missed:${missing:- none}; $got lines for ${#plants[@]} plants: $(cat "$out/planted.txt")"
     fi
+}
+
+# A script nobody mentions is a script nobody finds.
+readme_names_every_script() {
+    local f missing=""
+    for f in "$root"/scripts/*; do
+        [ -x "$f" ] || continue
+        grep -qE "scripts/$(basename "$f")([^a-z-]|\$)" "$root/README.md" || missing+=" scripts/$(basename "$f")"
+    done
+    for f in "scripts/lint --fix" "scripts/test --fast"; do
+        grep -qF "$f" "$root/CONTRIBUTING.md" || missing+=" $f (CONTRIBUTING.md)"
+    done
+    [ -z "$missing" ] && ok "${FUNCNAME[0]}" || fail "${FUNCNAME[0]}" "not named:$missing"
 }
 
 readme_is_at_most_200_lines() {
@@ -119,6 +133,7 @@ readme_python_host_command_runs_as_written() {
 docs_cite_only_paths_tests_symbols_and_links_that_exist
 the_check_notices_a_planted_bad_reference_of_each_kind
 readme_is_at_most_200_lines
+readme_names_every_script
 needed_libraries_are_the_ones_docs_install_lists
 readme_c_quick_start_runs_as_written
 readme_python_host_command_runs_as_written

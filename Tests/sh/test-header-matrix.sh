@@ -4,7 +4,7 @@
 # through virtual calls with REFIID as a reference; also when the host defines the Win32 base
 # types itself first. One build per language is linked and run against the real library.
 . "$(dirname "$0")/lib.sh" header-matrix
-src=$root/Tests/sh/header-matrix
+src=$root/Tests/c/header-matrix
 
 # The Swift toolchain's clang, found beside swift on PATH (no fixed install path).
 clang=$(dirname "$(readlink -f "$(command -v swift)")")/clang

@@ -8,10 +8,10 @@
 # runs again without CAP_SETUID/CAP_SETGID, and against an altered header the checker must
 # notice what is missing.
 . "$(dirname "$0")/lib.sh" header-results
-dir=$root/Tests/sh/header-results
+dir=$root/Tests/tools
 headers=("$root/include/hostsec.h" "$root/include/hostsec_win32.h")
 
-gcc -shared -fPIC -O2 -Wall -Wextra -Werror -o "$out/syscall-hook.so" "$root/Tests/sh/syscall-hook.c" -ldl || {
+gcc -shared -fPIC -O2 -Wall -Wextra -Werror -o "$out/syscall-hook.so" "$root/Tests/c/syscall-hook.c" -ldl || {
     fail build "syscall-hook.so"
     finish
     exit

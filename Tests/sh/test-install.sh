@@ -77,13 +77,15 @@ int main(void) {
     return 0;
 }
 EOF
-    (cd "$out" && cc host.c $(pkg-config --cflags --libs hostsec) -o host) >"$out/cc.log" 2>&1 ||
+    local flags
+    read -r -a flags <<<"$(pkg-config --cflags --libs hostsec)"
+    (cd "$out" && cc host.c "${flags[@]}" -o host) >"$out/cc.log" 2>&1 ||
         { fail "${FUNCNAME[0]}" "$(cat "$out/cc.log")"; return; }
     local want got got_rpath
     want=$'version 1001000\nopen: HRESULT_FROM_WIN32(ERROR_NO_TOKEN)\nrelease: 0'
     got=$(env -i PATH=/usr/bin:/bin LD_LIBRARY_PATH="$prefix/lib" "$out/host" 2>&1)
     # The same host linked with an rpath into the prefix finds the library by its soname.
-    (cd "$out" && cc host.c $(pkg-config --cflags --libs hostsec) -Wl,-rpath,"$prefix/lib" -o host-rpath) \
+    (cd "$out" && cc host.c "${flags[@]}" -Wl,-rpath,"$prefix/lib" -o host-rpath) \
         >>"$out/cc.log" 2>&1
     got_rpath=$(env -i PATH=/usr/bin:/bin "$out/host-rpath" 2>&1)
     local needed
@@ -97,12 +99,13 @@ EOF
 
 pkg_config_win32_module_builds_a_windows_source() {
     export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
-    local c
+    local c flags
     c=$(pkg-config --cflags hostsec-win32 2>&1 | sed 's/ *$//')
+    read -r -a flags <<<"$(pkg-config --cflags --libs hostsec-win32)"
     [ "$c" = "-I$prefix/include/win32 -I$prefix/include" ] || { fail "${FUNCNAME[0]}" "cflags '$c'"; return; }
     [ -f "$prefix/include/hostsec_win32.h" ] && [ -f "$prefix/include/win32/windows.h" ] &&
         [ -f "$prefix/include/win32/sddl.h" ] || { fail "${FUNCNAME[0]}" "headers missing"; return; }
-    if (cd "$out" && cc -Wall -Wextra -Werror "$root/examples/win32/whoami.c" $(pkg-config --cflags --libs hostsec-win32) \
+    if (cd "$out" && cc -Wall -Wextra -Werror "$root/examples/win32/whoami.c" "${flags[@]}" \
             -Wl,-rpath,"$prefix/lib" -o whoami-installed) >"$out/cc-win32.log" 2>&1 &&
         "$out/whoami-installed" >"$out/whoami-installed.txt" 2>&1 &&
         grep -q '^SeChangeNotifyPrivilege' "$out/whoami-installed.txt"; then

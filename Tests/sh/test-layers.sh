@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The layers of Sources/HostSec depend one way (Tests/sh/layers/check_layers.py): no name of
+# The layers of Sources/HostSec depend one way (Tests/tools/check_layers.py): no name of
 # Exports or Embedding in Core or Win32, none of Exports in Embedding, none of another layer in
 # System. Copies of the tree with one planted use (an Exports name in Embedding, a Core name in
 # System) prove the checker notices.
 . "$(dirname "$0")/lib.sh" layers
-checker=$root/Tests/sh/layers/check_layers.py
+checker=$root/Tests/tools/check_layers.py
 
 layers_depend_one_way() {
     if python3 "$checker" "$root/Sources/HostSec" >"$out/check.txt" 2>&1; then

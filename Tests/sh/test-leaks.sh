@@ -4,7 +4,7 @@
 # --errors-for-leak-kinds=definite --error-exitcode=1 (memory errors count too). Fails on
 # any definite leak, any memory error, or a failing example. Falls back to LeakSanitizer
 # (clang -fsanitize=leak) when valgrind is not installed. As root, also a host that logs on
-# with a password (Tests/sh/tracer/logon.c: right, wrong, unknown account, NULL) through the
+# with a password (Tests/c/tracer/logon.c: right, wrong, unknown account, NULL) through the
 # service hostsec-fuzz (pam_unix without failure delay) for an account made here.
 set -uo pipefail
 root=${HOSTSEC_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -12,7 +12,7 @@ lib=${HOSTSEC_LIB_DIR:-$("$root/scripts/build")}
 out=${HOSTSEC_TEST_OUT:-$root/.build/tests}/leaks
 rm -rf "$out"
 mkdir -p "$out"
-cd "$root"
+cd "$root" || exit 1
 flags=(-std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -O1 -I include)
 use_valgrind=0
 command -v valgrind >/dev/null && use_valgrind=1
@@ -51,6 +51,7 @@ run() {  # run NAME SOURCE LINK...   (RUN_ARGS: the program's arguments)
     if [ $rc -ne 0 ]; then tail -20 "$out/$name.log"; echo "FAIL $name (exit $rc)"; status=1; return; fi
     echo "ok   $name"
 }
+# shellcheck disable=SC2054 # -Wl,-rpath,DIR is one word
 linked=(-L"$lib" -lhostsec -Wl,-rpath,"$lib")
 run host-linked examples/host-linked.c "${linked[@]}"
 run host-dlopen examples/host-dlopen.c -ldl
@@ -61,7 +62,7 @@ if [ "$(id -u)" -eq 0 ]; then
     trap 'userdel "$user" 2>/dev/null; rm -f "/run/faillock/$user"' EXIT
     useradd -M -s /bin/sh "$user" && echo "$user:$secret" | chpasswd -c YESCRYPT
     export HOSTSEC_PAM_SERVICE=hostsec-fuzz
-    RUN_ARGS="$user $secret" run logon-password Tests/sh/tracer/logon.c "${linked[@]}"
+    RUN_ARGS="$user $secret" run logon-password Tests/c/tracer/logon.c "${linked[@]}"
     unset HOSTSEC_PAM_SERVICE
     userdel "$user"
 else

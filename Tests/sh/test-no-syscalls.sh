@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Proves the token hot paths make no syscalls: Tests/sh/no-syscalls-probe.c impersonates
+# Proves the token hot paths make no syscalls: Tests/c/no-syscalls-probe.c impersonates
 # itself, warms up, then runs 100,000 OpenThreadToken + HostSec_CloseHandle between two marker
 # syscalls (region 1) and 100,000 OpenThreadToken + GetTokenInformation + HostSec_CloseHandle
 # (region 2); strace -f counts every syscall between the markers: each count must be 0.
@@ -11,7 +11,7 @@ mkdir -p "$out"
 command -v strace >/dev/null || { echo "test-no-syscalls: strace is not installed" >&2; exit 1; }
 
 gcc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -O2 -I"$root/include" -I"$root/Tests/c" \
-    "$root/Tests/sh/no-syscalls-probe.c" -L"$lib" -lhostsec -Wl,-rpath,"$lib" -o "$out/no-syscalls-probe"
+    "$root/Tests/c/no-syscalls-probe.c" -L"$lib" -lhostsec -Wl,-rpath,"$lib" -o "$out/no-syscalls-probe"
 
 trace=$out/no-syscalls.strace
 strace -f -o "$trace" "$out/no-syscalls-probe" 100000

@@ -4,7 +4,7 @@
 # a world-writable sticky directory (anywhere in the path), without blocking, and accept only a
 # regular file with one link, a terminal or /dev/null; HOSTSEC_TRACE is ignored in a
 # secure-execution process (set-user-ID, file capabilities). A refused HOSTSEC_TRACE is reported
-# once on stderr with the path and the reason. Tests/sh/trace-destination/traced-call.c makes
+# once on stderr with the path and the reason. Tests/c/trace-destination/traced-call.c makes
 # one traced call. "Another user" is nobody (setpriv); the library and the host are staged in a
 # directory under /tmp that nobody can read, and the set-user-ID copy is made there.
 . "$(dirname "$0")/lib.sh" trace-destination
@@ -16,7 +16,7 @@ trap 'rm -rf "$stage"' EXIT
 chmod 755 "$stage"
 cp "$lib/libhostsec.so" "$stage/" && ln -s libhostsec.so "$stage/libhostsec.so.1"
 gcc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$root/include" -I"$root/Tests/c" \
-    "$root/Tests/sh/trace-destination/traced-call.c" -L"$stage" -lhostsec -Wl,-rpath,"$stage" \
+    "$root/Tests/c/trace-destination/traced-call.c" -L"$stage" -lhostsec -Wl,-rpath,"$stage" \
     -o "$stage/traced-call" 2>"$out/build.err" || { fail build "$(cat "$out/build.err")"; exit 1; }
 host=$stage/traced-call
 mkdir -m 1777 "$stage/sticky"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The call tracer's log: Tests/sh/tracer/scenario.c runs with HOSTSEC_TRACE set to a file, and
+# The call tracer's log: Tests/c/tracer/scenario.c runs with HOSTSEC_TRACE set to a file, and
 # the log must equal Tests/sh/expected/tracer.log once what changes from run to run is
 # masked: each distinct pointer or handle value becomes #1, #2, ... in order of first
 # appearance (so "the same proxy" and "the same handle" stay visible), each thread id T1,
@@ -25,7 +25,7 @@ mask() {
     }'
 }
 
-gcc -std=c11 -Wall -Wextra -Werror -pthread -I"$root/include" "$root/Tests/sh/tracer/scenario.c" \
+gcc -std=c11 -Wall -Wextra -Werror -pthread -I"$root/include" "$root/Tests/c/tracer/scenario.c" \
     -L"$lib" -lhostsec -Wl,-rpath,"$lib" -o "$out/scenario" 2>"$out/build.err" ||
     { fail build "$(cat "$out/build.err")"; exit 1; }
 
@@ -53,7 +53,7 @@ trace_to_stderr_with_one() {
 no_trace_when_unset_empty_or_zero() {
     local out1 out2 out3
     out1=$(env -u HOSTSEC_TRACE "$out/scenario" 2>&1)
-    out2=$(HOSTSEC_TRACE= "$out/scenario" 2>&1)
+    out2=$(HOSTSEC_TRACE='' "$out/scenario" 2>&1)
     out3=$(HOSTSEC_TRACE=0 "$out/scenario" 2>&1)
     local want="DllCanUnloadNow: S_OK"
     [ "$out1" = "$want" ] && [ "$out2" = "$want" ] && [ "$out3" = "$want" ] && ok "${FUNCNAME[0]}" ||
@@ -82,7 +82,7 @@ unopenable_trace_file_falls_back_to_stderr_with_a_note() {
 # Every flat function is traced with its arguments decoded by their value kinds, and the
 # functions whose results are not HRESULTs show them as they are (a number, a string).
 flat_functions_are_traced_with_decoded_arguments() {
-    gcc -std=c11 -Wall -Wextra -Werror -I"$root/include" "$root/Tests/sh/tracer/flat.c" \
+    gcc -std=c11 -Wall -Wextra -Werror -I"$root/include" "$root/Tests/c/tracer/flat.c" \
         -L"$lib" -lhostsec -Wl,-rpath,"$lib" -o "$out/flat" 2>"$out/flat-build.err" ||
         { fail "${FUNCNAME[0]}" "$(cat "$out/flat-build.err")"; return; }
     rm -f "$out/flat.log"
@@ -100,11 +100,12 @@ flat_functions_are_traced_with_decoded_arguments() {
 # user name is quoted byte for byte.
 logon_is_traced_with_the_password_masked() {
     if [ "$(id -u)" -ne 0 ]; then echo "skip ${FUNCNAME[0]} (needs root to make an account)"; return; fi
-    gcc -std=c11 -Wall -Wextra -Werror -I"$root/include" "$root/Tests/sh/tracer/logon.c" \
+    gcc -std=c11 -Wall -Wextra -Werror -I"$root/include" "$root/Tests/c/tracer/logon.c" \
         -L"$lib" -lhostsec -Wl,-rpath,"$lib" -o "$out/logon" 2>"$out/logon-build.err" ||
         { fail "${FUNCNAME[0]}" "$(cat "$out/logon-build.err")"; return; }
     local user=hstr$$ secret
     secret=$(random_password)
+    # shellcheck disable=SC2064 # the account's name now: $user is local
     trap "userdel $user 2>/dev/null; forget_failures $user" EXIT
     useradd -M -s /bin/sh "$user" && echo "$user:$secret" | chpasswd -c YESCRYPT
     rm -f "$out/logon.log"

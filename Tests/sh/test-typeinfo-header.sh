@@ -4,7 +4,7 @@
 # what HostSec_GetInterfaceInfoAt describes. A second run against a deliberately altered
 # copy of the header proves the checker notices a difference.
 . "$(dirname "$0")/lib.sh" typeinfo-header
-checker=$root/Tests/sh/typeinfo/check_header.py
+checker=$root/Tests/tools/check_header.py
 
 every_slot_and_function_matches_the_header() {
     if python3 "$checker" "$root/include/hostsec.h" "$lib/libhostsec.so.1" >"$out/check.txt" 2>&1 &&

@@ -10,7 +10,7 @@ lib=${HOSTSEC_LIB_DIR:-$("$root/scripts/build")}
 out=${HOSTSEC_TEST_OUT:-$root/.build/tests}/ubsan
 rm -rf "$out"
 mkdir -p "$out"
-cd "$root"
+cd "$root" || exit 1
 cc=$(dirname "$(readlink -f "$(command -v swift)")")/clang
 flags=(-std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread -g -O1 -fuse-ld=lld
        -fsanitize=undefined -fno-sanitize-recover=all -I include -I Tests/c)
@@ -37,6 +37,7 @@ run() {
         echo "ok   $name"
     fi
 }
+# shellcheck disable=SC2054 # -Wl,-rpath,DIR is one word
 linked=(-L"$lib" -lhostsec -Wl,-rpath,"$lib" -ldl)
 run host-linked examples/host-linked.c "${linked[@]}"
 run host-dlopen examples/host-dlopen.c -ldl

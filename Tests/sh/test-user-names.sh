@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# User names reach the user database byte for byte: Tests/sh/user-names/logon-names.c against
+# User names reach the user database byte for byte: Tests/c/user-names/logon-names.c against
 # two local accounts made here with useradd --badname (names that are not portable), one
 # named with the bytes of U+FFFD (what a UTF-8 repair turns an invalid byte into) and one with
 # a valid non-ASCII name. Both accounts are removed on exit. Needs root (useradd).
@@ -19,6 +19,6 @@ for name in "$replacement" "$valid"; do
     created+=("$name")
 done
 gcc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$root/include" -I"$root/Tests/c" \
-    "$root/Tests/sh/user-names/logon-names.c" -L"$lib" -lhostsec -Wl,-rpath,"$lib" -o "$out/logon-names" ||
+    "$root/Tests/c/user-names/logon-names.c" -L"$lib" -lhostsec -Wl,-rpath,"$lib" -o "$out/logon-names" ||
     { echo "FAIL build"; exit 1; }
 "$out/logon-names"

@@ -19,7 +19,7 @@ build() {  # build SOURCE BINARY
 }
 
 windows_sources_compile_with_wall_wextra_werror() {
-    if build "$root/Tests/sh/win32/conformance.c" "$out/conformance" &&
+    if build "$root/Tests/c/win32/conformance.c" "$out/conformance" &&
         build "$root/examples/win32/whoami.c" "$out/whoami" &&
         echo '#include <windows.h>
 #include <sddl.h>
@@ -81,6 +81,7 @@ whoami_prints_a_logged_on_account_while_impersonating() {
     pw=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
     userdel "$user" >/dev/null 2>&1
     groupadd -f "${user}g2"
+    # shellcheck disable=SC2064 # the account's name now: $user is local
     trap "userdel $user 2>/dev/null; groupdel ${user}g2 2>/dev/null; groupdel $user 2>/dev/null; rm -f /run/faillock/$user" EXIT
     useradd -M -U -G "${user}g2" -s /bin/sh "$user" || { fail "${FUNCNAME[0]}" "useradd"; return; }
     printf '%s:%s\n' "$user" "$pw" | chpasswd -c YESCRYPT

@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "check.h"
+#include "../check.h"
 
 static GENERIC_MAPPING mapping = {0x1, 0x2, 0x4, 0x7};
 static char me[128];         /* the process user's SID string */
@@ -578,7 +578,7 @@ static void sddl_round_trips(void) {
         CHECK(ConvertSecurityDescriptorToStringSecurityDescriptorA(sd, SDDL_REVISION_1, 15, &back, NULL));
         if (back && strcmp(back, expected) != 0) {
             fprintf(stderr, "  %s -> %s, expected %s\n", cases[i][0], back, expected);
-            current_failed = 1;
+            check_current_failed = 1;
         }
         LocalFree(back);
         LocalFree(sd);
@@ -624,7 +624,7 @@ static void sddl_rejects_malformed_input(void) {
         DWORD e = GetLastError();
         if (ok || sd != NULL || size != 77 || (e != ERROR_INVALID_PARAMETER && e != ERROR_INVALID_SID)) {
             fprintf(stderr, "  \"%s\": ok %d, error %u\n", bad[i], ok, (unsigned)e);
-            current_failed = 1;
+            check_current_failed = 1;
         }
     }
     PSECURITY_DESCRIPTOR sd = (PSECURITY_DESCRIPTOR)1;
@@ -1268,7 +1268,7 @@ static int reused_pid_scenario(void) {
         close(pipes[round][0]);
     }
     CloseHandle(token);
-    return current_failed ? 1 : 0;
+    return check_current_failed ? 1 : 0;
 }
 
 /* ADV2-02: the library waits through the pidfd, never by pid number: after the host reaped
@@ -1351,45 +1351,45 @@ int main(int argc, char **argv) {
     privileged = (thread_cap("CapEff") & 0x6) == 0x6;
     if (!(thread_cap("CapPrm") & (1ull << 7))) printf("# unprivileged: no CAP_SETUID\n");
 
-    RUN(security_descriptors_build_and_read_back);
-    RUN(acls_follow_the_windows_size_rules);
-    RUN(sddl_round_trips);
-    RUN(sddl_rejects_malformed_input);
-    RUN(access_check_allow_grants_what_the_entry_allows);
-    RUN(access_check_a_right_no_entry_allows_is_denied);
-    RUN(access_check_deny_entry_denies);
-    RUN(access_check_entries_decide_in_order);
-    RUN(access_check_generic_rights_map_through_the_mapping);
-    RUN(access_check_maximum_allowed_grants_every_allowed_right);
-    RUN(access_check_owner_gets_read_control_and_write_dac);
-    RUN(access_check_owner_rights_entry_replaces_the_owners_implicit_rights);
-    RUN(access_check_owner_rights_entry_in_both_passes_of_a_restricted_token);
-    RUN(access_check_null_dacl_grants_everyone_everything);
-    RUN(access_check_empty_dacl_grants_no_one);
-    RUN(access_check_zero_desired_access_is_denied);
-    RUN(access_check_backup_and_restore_privileges_grant_past_the_dacl);
-    RUN(access_check_access_system_security_takes_se_security_privilege);
-    RUN(access_check_asks_for_an_impersonation_token);
-    RUN(access_check_rejects_bad_arguments);
-    RUN(access_check_restricted_token_needs_both_passes);
-    RUN(access_check_deny_only_sids_match_deny_entries_only);
-    RUN(restricting_a_restricted_token_again_never_widens_access);
-    RUN(maximum_allowed_never_grants_access_system_security_without_the_privilege);
-    RUN(token_security_descriptor_is_the_one_open_thread_token_checks);
-    RUN(a_removed_privilege_no_longer_opens_a_token_or_sets_an_owner);
-    RUN(impersonating_a_restricted_token_drops_deleted_privileges_in_the_kernel);
-    RUN(create_restricted_token_checks_its_arguments);
-    RUN(create_process_as_user_runs_the_command_line);
-    RUN(create_process_as_user_runs_as_the_account);
-    RUN(process_handles_share_no_structure);
-    RUN(close_handle_closes_a_process_handle);
-    RUN(a_process_handle_is_no_token_and_a_token_handle_no_process);
-    RUN(create_process_as_user_checks_its_arguments);
-    RUN(create_process_as_user_never_runs_a_program_from_lp_current_directory);
-    RUN(create_process_as_user_with_no_environment_gets_the_users_minimal_one);
-    RUN(create_process_as_user_standard_handles_are_the_ones_passed_or_dev_null);
-    RUN(create_process_as_user_wait_returns_when_the_host_ignores_sigchld);
-    RUN(process_handle_never_reaps_another_child_with_a_reused_pid);
-    RUN(closing_a_process_handle_while_another_thread_waits_ends_the_wait);
-    return failures ? 1 : 0;
+    RUN_TEST(security_descriptors_build_and_read_back);
+    RUN_TEST(acls_follow_the_windows_size_rules);
+    RUN_TEST(sddl_round_trips);
+    RUN_TEST(sddl_rejects_malformed_input);
+    RUN_TEST(access_check_allow_grants_what_the_entry_allows);
+    RUN_TEST(access_check_a_right_no_entry_allows_is_denied);
+    RUN_TEST(access_check_deny_entry_denies);
+    RUN_TEST(access_check_entries_decide_in_order);
+    RUN_TEST(access_check_generic_rights_map_through_the_mapping);
+    RUN_TEST(access_check_maximum_allowed_grants_every_allowed_right);
+    RUN_TEST(access_check_owner_gets_read_control_and_write_dac);
+    RUN_TEST(access_check_owner_rights_entry_replaces_the_owners_implicit_rights);
+    RUN_TEST(access_check_owner_rights_entry_in_both_passes_of_a_restricted_token);
+    RUN_TEST(access_check_null_dacl_grants_everyone_everything);
+    RUN_TEST(access_check_empty_dacl_grants_no_one);
+    RUN_TEST(access_check_zero_desired_access_is_denied);
+    RUN_TEST(access_check_backup_and_restore_privileges_grant_past_the_dacl);
+    RUN_TEST(access_check_access_system_security_takes_se_security_privilege);
+    RUN_TEST(access_check_asks_for_an_impersonation_token);
+    RUN_TEST(access_check_rejects_bad_arguments);
+    RUN_TEST(access_check_restricted_token_needs_both_passes);
+    RUN_TEST(access_check_deny_only_sids_match_deny_entries_only);
+    RUN_TEST(restricting_a_restricted_token_again_never_widens_access);
+    RUN_TEST(maximum_allowed_never_grants_access_system_security_without_the_privilege);
+    RUN_TEST(token_security_descriptor_is_the_one_open_thread_token_checks);
+    RUN_TEST(a_removed_privilege_no_longer_opens_a_token_or_sets_an_owner);
+    RUN_TEST(impersonating_a_restricted_token_drops_deleted_privileges_in_the_kernel);
+    RUN_TEST(create_restricted_token_checks_its_arguments);
+    RUN_TEST(create_process_as_user_runs_the_command_line);
+    RUN_TEST(create_process_as_user_runs_as_the_account);
+    RUN_TEST(process_handles_share_no_structure);
+    RUN_TEST(close_handle_closes_a_process_handle);
+    RUN_TEST(a_process_handle_is_no_token_and_a_token_handle_no_process);
+    RUN_TEST(create_process_as_user_checks_its_arguments);
+    RUN_TEST(create_process_as_user_never_runs_a_program_from_lp_current_directory);
+    RUN_TEST(create_process_as_user_with_no_environment_gets_the_users_minimal_one);
+    RUN_TEST(create_process_as_user_standard_handles_are_the_ones_passed_or_dev_null);
+    RUN_TEST(create_process_as_user_wait_returns_when_the_host_ignores_sigchld);
+    RUN_TEST(process_handle_never_reaps_another_child_with_a_reused_pid);
+    RUN_TEST(closing_a_process_handle_while_another_thread_waits_ends_the_wait);
+    CHECK_EXIT();
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "../check.h"
 
 static unsigned long long cap_eff(void) { return thread_cap("CapEff"); }
 static unsigned long long cap_prm(void) { return thread_cap("CapPrm"); }
@@ -608,33 +608,33 @@ static void logon_user_checks_its_arguments(void) {
 
 int main(void) {
     if (!(cap_prm() & CAP_SETUID_BIT)) printf("# unprivileged: no CAP_SETUID\n");
-    RUN(pseudo_handles_have_windows_values);
-    RUN(close_handle_twice_is_error_invalid_handle);
-    RUN(last_error_is_per_thread);
-    RUN(open_thread_token_without_impersonation_is_error_no_token);
-    RUN(open_token_of_another_process_or_thread_is_error_invalid_handle);
-    RUN(impersonation_levels_open_as_windows_says);
-    RUN(set_thread_token_takes_only_the_calling_thread);
-    RUN(duplication_follows_the_level_rules);
-    RUN(duplicate_token_grants_impersonate_and_query);
-    RUN(get_token_information_follows_the_buffer_size_protocol);
-    RUN(token_groups_start_with_the_primary_group_and_hold_everyone);
-    RUN(change_notify_is_always_held_and_enabled);
-    RUN(privileges_list_what_the_capabilities_give);
-    RUN(sids_round_trip_through_strings);
-    RUN(local_free_frees_only_what_the_library_allocated);
-    RUN(allocate_and_initialize_sid_builds_windows_sids);
-    RUN(lookup_account_sid_follows_the_buffer_size_protocol);
-    RUN(lookup_account_name_gives_the_sid);
-    RUN(check_token_membership_counts_user_and_groups);
-    RUN(privilege_names_and_values_round_trip);
-    RUN(adjust_privileges_asks_for_token_adjust_privileges);
-    RUN(adjust_privileges_one_the_token_lacks_is_not_all_assigned);
-    RUN(adjust_privileges_on_the_thread_token_changes_the_thread_at_once);
-    RUN(adjust_privileges_with_a_small_previous_state_changes_nothing);
-    RUN(disable_all_privileges_leaves_change_notify);
-    RUN(adjust_privileges_on_the_process_token_reaches_each_thread_at_its_next_call);
-    RUN(privilege_check_asks_for_an_impersonation_token);
-    RUN(logon_user_checks_its_arguments);
-    return failures == 0 ? 0 : 1;
+    RUN_TEST(pseudo_handles_have_windows_values);
+    RUN_TEST(close_handle_twice_is_error_invalid_handle);
+    RUN_TEST(last_error_is_per_thread);
+    RUN_TEST(open_thread_token_without_impersonation_is_error_no_token);
+    RUN_TEST(open_token_of_another_process_or_thread_is_error_invalid_handle);
+    RUN_TEST(impersonation_levels_open_as_windows_says);
+    RUN_TEST(set_thread_token_takes_only_the_calling_thread);
+    RUN_TEST(duplication_follows_the_level_rules);
+    RUN_TEST(duplicate_token_grants_impersonate_and_query);
+    RUN_TEST(get_token_information_follows_the_buffer_size_protocol);
+    RUN_TEST(token_groups_start_with_the_primary_group_and_hold_everyone);
+    RUN_TEST(change_notify_is_always_held_and_enabled);
+    RUN_TEST(privileges_list_what_the_capabilities_give);
+    RUN_TEST(sids_round_trip_through_strings);
+    RUN_TEST(local_free_frees_only_what_the_library_allocated);
+    RUN_TEST(allocate_and_initialize_sid_builds_windows_sids);
+    RUN_TEST(lookup_account_sid_follows_the_buffer_size_protocol);
+    RUN_TEST(lookup_account_name_gives_the_sid);
+    RUN_TEST(check_token_membership_counts_user_and_groups);
+    RUN_TEST(privilege_names_and_values_round_trip);
+    RUN_TEST(adjust_privileges_asks_for_token_adjust_privileges);
+    RUN_TEST(adjust_privileges_one_the_token_lacks_is_not_all_assigned);
+    RUN_TEST(adjust_privileges_on_the_thread_token_changes_the_thread_at_once);
+    RUN_TEST(adjust_privileges_with_a_small_previous_state_changes_nothing);
+    RUN_TEST(disable_all_privileges_leaves_change_notify);
+    RUN_TEST(adjust_privileges_on_the_process_token_reaches_each_thread_at_its_next_call);
+    RUN_TEST(privilege_check_asks_for_an_impersonation_token);
+    RUN_TEST(logon_user_checks_its_arguments);
+    CHECK_EXIT();
 }

@@ -12,7 +12,7 @@ state), "reentry" (called while the same thread is inside the library) or "close
 library failed closed). check_results.py checks each line against the function's doc block.
 
 usage: LD_PRELOAD=syscall-hook.so probe.py LIBRARY HOSTSEC_H HOSTSEC_WIN32_H SCRATCH_DIR
-(syscall-hook.so: Tests/sh/syscall-hook.c, through which the library's credential syscalls go)
+(syscall-hook.so: Tests/c/syscall-hook.c, through which the library's credential syscalls go)
 Run as root to reach kernel-level impersonation and the closed phase; without CAP_SETUID the
 closed phase is left out (a line "# closed phase skipped" says so).
 """
@@ -23,8 +23,7 @@ import re
 import socket
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "typeinfo"))
-from check_header import Interface, Method  # noqa: E402  (the type information's layouts)
+from check_header import Interface, Method  # the type information's layouts (beside this file)
 
 ABI_INT32, ABI_UINT32, ABI_POINTER = 1, 2, 3
 (V_HRESULT, V_REFCOUNT, V_IID, V_INTERFACE, V_INTERFACE_OUT, V_BOOL, V_ACCESS_MASK, V_HANDLE, V_HANDLE_OUT,
