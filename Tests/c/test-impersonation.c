@@ -566,8 +566,8 @@ static void *exec_directly(void *arg) { /* the output of grep, then of setpriv *
         }
         wait(NULL);
         dup2(open("/dev/null", O_WRONLY), 2); /* setpriv's own complaint */
-        execl("/usr/bin/setpriv", "setpriv", "--reuid=0", "--regid=0", "--clear-groups", "/usr/bin/echo",
-              "became-root", (char *)NULL);
+        execl("/usr/bin/setpriv", "setpriv", "--reuid=0", "--regid=0", "--clear-groups", "/usr/bin/echo", "became-root",
+              (char *)NULL);
         _exit(127);
     }
     close(p[1]);
@@ -624,8 +624,8 @@ static void a_shell_command_run_while_impersonating_runs_as_the_reserved_uid(voi
     char out[512] = {0}, want[256];
     on_thread(run_shell_as_nobody, out);
     unsigned r = HOSTING_IMPERSONATION_REAL_UID;
-    snprintf(want, sizeof want, "%u\n%u\nUid:\t%u\t%u\t%u\t%u\nCapPrm:\t0000000000000000\n%u\n%u\n", r, r, r, r, r,
-             r, r, r);
+    snprintf(want, sizeof want, "%u\n%u\nUid:\t%u\t%u\t%u\t%u\nCapPrm:\t0000000000000000\n%u\n%u\n", r, r, r, r, r, r,
+             r, r);
     if (strcmp(out, want) != 0) fprintf(stderr, "  the command saw:\n%s", out);
     CHECK(strcmp(out, want) == 0);
 }
