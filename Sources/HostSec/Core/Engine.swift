@@ -165,8 +165,8 @@ public final class Engine: Sendable {
 
     /// Whether `now` has the shape `KernelCredentialSwitch.apply` gives a thread over `me`:
     /// uids `me`'s or (`impersonationRealUid`, t, me.suid), gids `me`'s or (g, g, me.sgid),
-    /// filesystem ids following them, permitted and inheritable sets and `SECBIT_KEEP_CAPS` untouched, ambient set
-    /// `me`'s or empty. A process-wide seteuid/setegid (real id kept, effective changed) or
+    /// filesystem ids following them, permitted and inheritable sets and `SECBIT_KEEP_CAPS`
+    /// untouched, ambient set `me`'s or empty. A process-wide seteuid/setegid (real id kept, effective changed) or
     /// setuid (saved id changed) has another shape.
     static func mayBeAnImpersonation(_ now: KernelCredentials, over me: KernelCredentials) -> Bool {
         let uids =
