@@ -9,7 +9,9 @@
  * before submits its right password; the time from submitting to the answer is measured. The
  * same is measured with no attack (idle), with the attack through
  * HostSec_LogonUserWithPasswordNoWait, and with the attack through the blocking
- * HostSec_LogonUserWithPassword (which sleeps the delay on the pool thread).
+ * HostSec_LogonUserWithPassword (which sleeps the delay on the pool thread). Printed: medians
+ * with ranges (median() sorts, so the first and last values are the extremes), and the ratio
+ * of each round's flood to the same round's idle logon, its median and range.
  * usage: logon-flood VICTIM GOOD_PREFIX PASSWORD ROUNDS
  *   GOOD_PREFIX1 ... GOOD_PREFIX<3*ROUNDS> are accounts with PASSWORD, one per measurement. */
 #define _GNU_SOURCE
@@ -150,7 +152,7 @@ int main(int argc, char **argv) {
     if (rounds < 1 || rounds > 64) return 2;
     pthread_t pool[POOL];
     for (int i = 0; i < POOL; i++) pthread_create(&pool[i], NULL, pool_thread, NULL);
-    double idle[64], no_wait[64], blocking[64];
+    double idle[64], no_wait[64], blocking[64], nw_ratio[64], bl_ratio[64];
     int account = 1;
     char name[64];
     for (int i = 0; i < rounds; i++) {
@@ -160,14 +162,22 @@ int main(int argc, char **argv) {
         no_wait[i] = good_logon(name, password, 1, 1);
         snprintf(name, sizeof name, "%s%d", prefix, account++);
         blocking[i] = good_logon(name, password, 1, 0);
-        fprintf(stderr, "round %d: idle %.1f ms, no-wait flood %.1f ms, blocking flood %.1f ms\n", i + 1, idle[i] * 1e3,
-                no_wait[i] * 1e3, blocking[i] * 1e3);
+        nw_ratio[i] = no_wait[i] / idle[i];
+        bl_ratio[i] = blocking[i] / idle[i];
+        fprintf(stderr, "round %d: idle %.1f ms, no-wait flood %.1f ms (%.2fx), blocking flood %.1f ms (%.2fx)\n",
+                i + 1, idle[i] * 1e3, no_wait[i] * 1e3, nw_ratio[i], blocking[i] * 1e3, bl_ratio[i]);
     }
+    /* Each round's flood against the same round's idle logon: the ratio's median and range. */
     double base = median(idle, rounds), nw = median(no_wait, rounds), bl = median(blocking, rounds);
-    printf("| first logon of a valid account, idle (baseline) | %.1f ms | 1.00 |\n", base * 1e3);
-    printf("| the same under 32 attackers, HostSec_LogonUserWithPasswordNoWait | %.1f ms | %.2f |\n", nw * 1e3,
-           nw / base);
-    printf("| the same under 32 attackers, HostSec_LogonUserWithPassword (blocking) | %.1f ms | %.2f |\n", bl * 1e3,
-           bl / base);
+    double nwr = median(nw_ratio, rounds), blr = median(bl_ratio, rounds);
+    printf("| first logon of a valid account, idle (baseline) | %.1f ms (%.1f-%.1f) | 1.00 |\n", base * 1e3,
+           idle[0] * 1e3, idle[rounds - 1] * 1e3);
+    printf("| the same under 32 attackers, HostSec_LogonUserWithPasswordNoWait | %.1f ms (%.1f-%.1f) | %.2f "
+           "(%.2f-%.2f) |\n",
+           nw * 1e3, no_wait[0] * 1e3, no_wait[rounds - 1] * 1e3, nwr, nw_ratio[0], nw_ratio[rounds - 1]);
+    printf("| the same under 32 attackers, HostSec_LogonUserWithPassword (blocking) | %.1f ms (%.1f-%.1f) | %.2f "
+           "(%.2f-%.2f) "
+           "|\n",
+           bl * 1e3, blocking[0] * 1e3, blocking[rounds - 1] * 1e3, blr, bl_ratio[0], bl_ratio[rounds - 1]);
     return 0;
 }

@@ -18,10 +18,12 @@
  * Threads: every function and method may be called from any thread at any time.
  * A thread's impersonation is that OS thread's alone: its kernel credentials change for it,
  * while the process's other threads keep theirs. Acting in the kernel as account t (primary
- * group g), the thread holds real, effective and filesystem uid t and gid g, t's groups, the
- * token's capabilities as its effective set; its saved uid and gid and its permitted set stay
- * the process's (the way back). A program it starts runs as t with every uid t's; t's own
- * processes may signal the thread meanwhile (SECURITY.md, ADV-01).
+ * group g), the thread holds effective and filesystem uid t, real uid 4294967294 (an id no
+ * account may have: t's processes cannot signal the thread), real, effective and filesystem
+ * gid g, t's groups, the token's capabilities as its effective set; its saved uid and gid and
+ * its permitted set stay the process's (the way back). A program it starts has nothing of the
+ * process (real uid 4294967294, the others t's; a shell drops to 4294967294), and access(2)
+ * checks as 4294967294: docs/design.md, "Which ids change".
  *
  * Self: a thread that is not impersonating acts as the process token: the process's
  * credentials when it first used the library. A thread created while its creator
@@ -960,11 +962,15 @@ HRESULT HostSec_LogonUser(const char *userName, HANDLE *phToken);
  *  the PAM stack asked for (pam_faildelay and pam_unix: 2 s, libpam varies it by up to a
  *  quarter), so a wrong password and an unknown account take the same time. This function
  *  sleeps that delay on the calling thread: a server whose logon threads are few should call
- *  HostSec_LogonUserWithPasswordNoWait and delay its answer on a timer instead. The library
- *  runs one PAM transaction at a time (modules are not all thread-safe); the delays run in
- *  parallel, outside that lock. PAM runs with the calling thread's current credentials:
- *  without root, pam_unix checks only the password of the process's own account (through its
- *  setuid helper unix_chkpwd).
+ *  HostSec_LogonUserWithPasswordNoWait and delay its answer on a timer instead. Transactions
+ *  of the shipped stack on a root thread run side by side; any other stack, one at a time
+ *  (modules are not all thread-safe); the delays run outside any lock. A name whose last
+ *  logon failed less than a minute ago waits for a place in a lane of (CPUs - 1) and hashes
+ *  at the lowest CPU priority, so a flood of wrong passwords does not slow other accounts'
+ *  logons (docs/logon.md, "A flood of wrong passwords"). PAM runs with the calling thread's
+ *  current credentials: without root, pam_unix checks only the password of the account of
+ *  the thread's real uid (through its setuid helper unix_chkpwd): the process's, or none on
+ *  a thread impersonating someone.
  *
  *  S_OK;
  *  E_POINTER (userName, password or phToken NULL);
@@ -972,7 +978,9 @@ HRESULT HostSec_LogonUser(const char *userName, HANDLE *phToken);
  *  HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE) (wrong password, unknown account, an account whose
  *    password cannot be checked, e.g. locked with usermod -L or by pam_faillock, a password
  *    pam_unix refuses to check (longer than 512 bytes), /etc/nologin present (pam_nologin),
- *    a stack that asked for more than one secret, or one that never asked for the password);
+ *    a stack that asked for more than one secret, or one that never asked for the password;
+ *    a name that failed within the last minute while its lane and the lane's queue are full:
+ *    refused without PAM, right password or not);
  *  HRESULT_FROM_WIN32(ERROR_LOGON_TYPE_NOT_GRANTED) (root, a system account or an account
  *    without a login shell, which the policy does not allow: at once, PAM is not called);
  *  HRESULT_FROM_WIN32(ERROR_ACCOUNT_EXPIRED) (right password, the account expired: chage -E);

@@ -339,10 +339,17 @@ int hs_pam_conversation(int count, const struct pam_message **messages, struct p
 /** Installs the failure-delay callback on a handle: libpam reports the delay instead of
  *  sleeping, and the library waits itself (after releasing the PAM lock). */
 int hs_pam_set_fail_delay(pam_handle_t *handle);
-/** Serializes the library's PAM transactions (modules are not all thread-safe; see PAM.swift).
- *  Safe across fork: a child starts with it free. */
+/** Serializes the library's PAM transactions of a stack not audited for threads (see
+ *  PAM.swift). Safe across fork: a child starts with it free. */
 void hs_pam_lock(void);
 void hs_pam_unlock(void);
+/** The lane of transactions for names that failed recently (PAM.swift, FailingLogons): at most
+ *  one fewer than the CPUs the process may run on (at least one) at once, admitted in arrival
+ *  order, and at most twice that many waiting. Returns 1 when admitted (leave it with
+ *  hs_pam_lane_leave), 0 when the lane is full (nothing to leave). Safe across fork: a child
+ *  starts with the lane empty. */
+int hs_pam_lane_enter(void);
+void hs_pam_lane_leave(void);
 /** secure_getenv(3) (a _GNU_SOURCE declaration Swift's Glibc module does not show). */
 const char *hs_secure_getenv(const char *name);
 

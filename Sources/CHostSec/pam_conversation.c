@@ -1,8 +1,10 @@
-/* The PAM conversation and failure-delay callbacks of HostSec_LogonUserWithPassword, and the
- * lock that serializes the library's PAM transactions. The transaction itself (pam_start,
+/* The PAM conversation and failure-delay callbacks of HostSec_LogonUserWithPassword, the lock
+ * that serializes PAM transactions of stacks not audited for threads, and the lane that bounds
+ * how many transactions of recently failed names run at once. The transaction itself (pam_start,
  * pam_authenticate, pam_acct_mgmt, pam_end) is in Sources/HostSec/System/PAM.swift; these
  * are here because PAM calls them back through C function pointers with C ownership rules
- * (the reply array and each answer are malloc'd by the application and freed by libpam).
+ * (the reply array and each answer are malloc'd by the application and freed by libpam); the
+ * lock and the lane of recently failed names are here because they need a condition variable.
  *
  * Password hygiene: the caller's password is read in place through hs_pam_appdata and copied
  * exactly once, into the malloc'd reply libpam asks for. libpam takes that reply, stores it as
@@ -11,6 +13,7 @@
 #include "hostsec_shim.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +84,51 @@ void hs_pam_lock(void) {
 }
 
 void hs_pam_unlock(void) { pthread_mutex_unlock(&pam_lock); }
+
+/* The lane: a ticket per arrival, admitted in ticket order while fewer than lane_slots run;
+ * an arrival that finds every place taken and 2 * lane_slots waiting is turned away. */
+static pthread_mutex_t lane_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t lane_cond = PTHREAD_COND_INITIALIZER;
+static unsigned long lane_next_ticket, lane_admitting;
+static int lane_running, lane_slots;
+static pthread_once_t lane_once = PTHREAD_ONCE_INIT;
+
+static void lane_child(void) {
+    pthread_mutex_init(&lane_lock, NULL);
+    pthread_cond_init(&lane_cond, NULL);
+    lane_next_ticket = lane_admitting = 0;
+    lane_running = 0;
+}
+static void lane_arm(void) {
+    cpu_set_t set;
+    int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+    lane_slots = cpus > 1 ? cpus - 1 : 1;
+    pthread_atfork(NULL, NULL, lane_child);
+}
+
+int hs_pam_lane_enter(void) {
+    pthread_once(&lane_once, lane_arm);
+    pthread_mutex_lock(&lane_lock);
+    unsigned long waiting = lane_next_ticket - lane_admitting;
+    if (lane_running >= lane_slots && waiting >= 2 * (unsigned long)lane_slots) {
+        pthread_mutex_unlock(&lane_lock);
+        return 0;
+    }
+    unsigned long ticket = lane_next_ticket++;
+    while (ticket != lane_admitting || lane_running >= lane_slots) pthread_cond_wait(&lane_cond, &lane_lock);
+    lane_admitting++;
+    lane_running++;
+    pthread_cond_broadcast(&lane_cond); /* the next ticket may fit too */
+    pthread_mutex_unlock(&lane_lock);
+    return 1;
+}
+
+void hs_pam_lane_leave(void) {
+    pthread_mutex_lock(&lane_lock);
+    lane_running--;
+    pthread_cond_broadcast(&lane_cond);
+    pthread_mutex_unlock(&lane_lock);
+}
 
 int hs_pam_set_fail_delay(pam_handle_t *handle) {
     return pam_set_item(handle, PAM_FAIL_DELAY, (const void *)hs_pam_fail_delay);

@@ -190,6 +190,63 @@ final class CountingPasswordCheck: PasswordAuthentication, @unchecked Sendable {
         #expect(LoginConfiguration.isLoginShell(Array("/bin/csh".utf8), path: path + "-missing"))
     }
 
+    /// The shipped stack (pam.d/hostsec) names only modules read for what they share across a
+    /// process, so its transactions run side by side (docs/logon.md, Threads).
+    @Test func the_shipped_stack_runs_transactions_side_by_side() throws {
+        let source = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+        let text = try #require(try? String(contentsOfFile: "/" + source + "/pam.d/hostsec", encoding: .utf8))
+        #expect(PAMStack.namesOnlyAuditedModules(text))
+        // Installed as /etc/pam.d/hostsec, and this test runs as root with no terminal on 0.
+        if geteuid() == 0 && isatty(0) == 0 && access("/sys/fs/selinux/enforce", F_OK) != 0,
+            (try? String(contentsOfFile: "/etc/pam.d/hostsec", encoding: .utf8)) == text
+        {
+            #expect("hostsec".withCString { PAMStack.runsBesideOthers(service: $0) })
+        }
+    }
+
+    /// A stack that names a module nobody read for thread safety, includes another stack, or
+    /// names a module by path runs one transaction at a time; so does a service with no file.
+    @Test func a_stack_with_a_module_not_audited_runs_one_transaction_at_a_time() {
+        let alone = [
+            "auth required pam_unix.so\nauth optional pam_exec.so /bin/true\n",
+            "@include common-auth\n",
+            "auth include common-auth\n",
+            "auth substack common-auth\n",
+            "auth required /lib/x86_64-linux-gnu/security/pam_unix.so\n",
+            "auth required pam_unix.so \\\n  nullok\n",
+            "auth [success=1 default=ignore\n",
+            "auth required\n",
+        ]
+        for text in alone { #expect(!PAMStack.namesOnlyAuditedModules(text), "\(text)") }
+        let beside = [
+            "# comment\n\nauth [success=1 default=ignore] pam_unix.so nullok # trailing\n-auth optional pam_faildelay.so\n",
+            "account requisite pam_nologin.so\naccount required pam_permit.so\n",
+        ]
+        for text in beside { #expect(PAMStack.namesOnlyAuditedModules(text), "\(text)") }
+        #expect(!"hostsec-no-such-service".withCString { PAMStack.runsBesideOthers(service: $0) })
+    }
+
+    /// A name whose last transaction failed takes the lane until it succeeds; a name that never
+    /// failed does not; the table forgets the oldest names first past its capacity.
+    @Test func a_name_that_failed_recently_takes_the_lane() {
+        func name(_ text: String, _ body: (UnsafeBufferPointer<CChar>) -> Void) {
+            let bytes = Array(text.utf8CString.dropLast())
+            bytes.withUnsafeBufferPointer(body)
+        }
+        let unique = "hs-lane-\(getpid())-"
+        name(unique + "first") { #expect(!FailingLogons.failedRecently($0)) }
+        name(unique + "victim") { victim in
+            FailingLogons.note(victim, failed: true)
+            #expect(FailingLogons.failedRecently(victim))
+            FailingLogons.note(victim, failed: false)
+            #expect(!FailingLogons.failedRecently(victim))
+            FailingLogons.note(victim, failed: true)
+        }
+        for i in 0..<FailingLogons.capacity { name(unique + "spray-\(i)") { FailingLogons.note($0, failed: true) } }
+        name(unique + "victim") { #expect(!FailingLogons.failedRecently($0)) }  // the oldest, forgotten
+        name(unique + "spray-\(FailingLogons.capacity - 1)") { #expect(FailingLogons.failedRecently($0)) }
+    }
+
     private func scratchFile(_ text: String) throws -> String {
         var template = Array("/tmp/hostsec-login-XXXXXX".utf8CString)
         let fd = mkstemp(&template)

@@ -25,12 +25,17 @@ struct Creds: Equatable, Sendable, CustomStringConvertible {
         self.groups = groups.sorted()
     }
 
-    /// What a thread acting as `token` holds.
+    /// What a thread acting as `token` holds: real uid 4294967294, which no account holds
+    /// (docs/design.md, "Which ids change"), unless the token's uid is the process's own.
     init(of token: Token) {
+        let uid = token.uid.rawValue
+        let ruid = uid == processCreds.ruid && uid == processCreds.euid ? uid : Self.impersonationRealUid
         self.init(
-            ruid: token.uid.rawValue, euid: token.uid.rawValue, rgid: token.gid.rawValue, egid: token.gid.rawValue,
+            ruid: ruid, euid: uid, rgid: token.gid.rawValue, egid: token.gid.rawValue,
             groups: token.groups.map(\.rawValue))
     }
+
+    static let impersonationRealUid: UInt32 = 4_294_967_294
 
     var description: String { "uid \(ruid)/\(euid) gid \(rgid)/\(egid) groups \(groups)" }
 }

@@ -15,6 +15,13 @@
 #include <sys/syscall.h>
 #include <linux/capability.h>
 
+/* The real uid of a thread acting as account `uid` in the kernel (hostsec.h, "Threads"):
+ * 4294967294, which no account holds, unless `uid` is the process's own (nothing changes). */
+#define HOSTING_IMPERSONATION_REAL_UID 4294967294u
+static inline uid_t hosting_real_uid_acting_as(uid_t uid) {
+    return uid == getuid() && uid == geteuid() ? uid : HOSTING_IMPERSONATION_REAL_UID;
+}
+
 /* A new IHostSecurityManager from CLSID_HostSecurityManager's class factory. */
 static inline IHostSecurityManager *hosting_manager(void) {
     IClassFactory *factory = NULL;

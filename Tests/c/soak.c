@@ -136,7 +136,8 @@ static int check_identity(void) {
                 HostSec_GetTokenInformation(h, TokenGroups, buf, sizeof buf, &len) != S_OK)
                 FAIL("GetTokenInformation of the thread token failed");
             HOSTSEC_TOKEN_GROUPS *groups = (HOSTSEC_TOKEN_GROUPS *)buf;
-            want.ruid = want.euid = user.Uid;
+            want.ruid = hosting_real_uid_acting_as(user.Uid);
+            want.euid = user.Uid;
             want.rgid = want.egid = group.Gid;
             want.ngroups = (int)groups->GroupCount;
             memcpy(want.groups, groups->Gids, sizeof(uint32_t) * groups->GroupCount);

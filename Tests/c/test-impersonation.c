@@ -96,7 +96,8 @@ static void impersonation_changes_the_calling_thread_and_no_other(void) {
     CHECK_HR(v.rev, S_OK);
     if (privileged) {
         char want[64];
-        snprintf(want, sizeof want, "%u\t%u\t0\t%u", nobody_uid, nobody_uid, nobody_uid);
+        /* real uid: the one no account holds (docs/design.md, "Which ids change") */
+        snprintf(want, sizeof want, "%u\t%u\t0\t%u", HOSTING_IMPERSONATION_REAL_UID, nobody_uid, nobody_uid);
         CHECK(strcmp(v.uid_during, want) == 0);
         CHECK(strcmp(v.capeff_during, "0000000000000000") == 0);
         CHECK(strcmp(v.mine_during, v.mine_before) != 0);
@@ -538,38 +539,127 @@ static void a_fork_in_a_multithreaded_host_leaves_the_child_able_to_use_the_libr
 
 /* --- programs started while impersonating --------------------------------------------- */
 
-/* A command a host runs with system()/popen() from a thread acting as an account runs as that
- * account, never as the process: the real uid is the account's too, so the shell (dash and
- * bash set the effective uid to the real one) and the kernel's exec rules (a real uid 0 gets a
- * full permitted set at execve) give it nothing of root. A shape that kept the process's real
- * uid while impersonating would let the served account's program become root. */
-static void *run_shell_as_nobody(void *arg) {
-    char *out = arg;
+/* A program a thread starts while acting as an account gets nothing of the process: the
+ * thread's real uid is 4294967294, which no account holds, and the kernel sets the saved uid
+ * to the effective one at execve and gives a full permitted set only to a real or effective
+ * uid 0. Run directly (fork + execve) it runs with real uid 4294967294 and every other uid the
+ * account's, no capability, and setpriv cannot take uid 0 back. A shape that kept the
+ * process's real uid (root) while impersonating would let it become root. */
+static void run_as_nobody(void *(*fn)(void *), void *out) {
     HANDLE h = logon("nobody");
     if (IHostSecurityManager_ImpersonateLoggedOnUser(manager, h) == S_OK) {
-        FILE *p = popen("id -u; id -ru; grep ^CapPrm: /proc/self/status;"
-                        " setpriv --reuid=0 --regid=0 --clear-groups true 2>/dev/null && echo became-root",
-                        "r");
-        if (p) {
-            size_t n = fread(out, 1, 255, p);
-            out[n] = 0;
-            pclose(p);
-        }
+        fn(out);
         IHostSecurityManager_RevertToSelf(manager);
     }
     HostSec_CloseHandle(h);
+}
+static void *exec_directly(void *arg) { /* the output of grep, then of setpriv */
+    char *out = arg;
+    int p[2];
+    if (pipe(p) != 0) return NULL;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(p[1], 1);
+        if (fork() == 0) {
+            execl("/usr/bin/grep", "grep", "-E", "^(Uid|CapPrm):", "/proc/self/status", (char *)NULL);
+            _exit(127);
+        }
+        wait(NULL);
+        dup2(open("/dev/null", O_WRONLY), 2); /* setpriv's own complaint */
+        execl("/usr/bin/setpriv", "setpriv", "--reuid=0", "--regid=0", "--clear-groups", "/usr/bin/echo", "became-root",
+              (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    size_t n = 0;
+    ssize_t got;
+    while (n < 511 && (got = read(p[0], out + n, 511 - n)) > 0) n += (size_t)got;
+    out[n] = 0;
+    close(p[0]);
+    waitpid(pid, NULL, 0);
     return NULL;
 }
-static void a_shell_command_run_while_impersonating_runs_as_the_account(void) {
+static void *exec_directly_as_nobody(void *arg) {
+    run_as_nobody(exec_directly, arg);
+    return NULL;
+}
+static void a_program_started_while_impersonating_cannot_become_root(void) {
     if (!privileged || getuid() != 0) {
         printf("  (needs root: skipped)\n");
         return;
     }
-    char out[256] = {0}, want[128];
+    char out[512] = {0}, want[256];
+    on_thread(exec_directly_as_nobody, out);
+    unsigned r = HOSTING_IMPERSONATION_REAL_UID, u = nobody_uid;
+    snprintf(want, sizeof want, "Uid:\t%u\t%u\t%u\t%u\nCapPrm:\t0000000000000000\n", r, u, u, u);
+    if (strcmp(out, want) != 0) fprintf(stderr, "  the program saw:\n%s", out);
+    CHECK(strcmp(out, want) == 0);
+}
+
+/* A command run with system()/popen(): the shell sets its effective uid to the real one
+ * unless run with -p (bash, and dash since 0.5.11, Debian's /bin/sh), so the command runs as
+ * 4294967294 with the account's gid and groups: less than the account, nothing of root. */
+static void *run_shell(void *arg) {
+    char *out = arg;
+    FILE *p = popen("id -u; id -ru; grep -E '^(Uid|CapPrm):' /proc/self/status;"
+                    " bash -c 'id -u; id -ru';"
+                    " setpriv --reuid=0 --regid=0 --clear-groups true 2>/dev/null && echo became-root",
+                    "r");
+    if (p) {
+        size_t n = fread(out, 1, 511, p);
+        out[n] = 0;
+        pclose(p);
+    }
+    return NULL;
+}
+static void *run_shell_as_nobody(void *arg) {
+    run_as_nobody(run_shell, arg);
+    return NULL;
+}
+static void a_shell_command_run_while_impersonating_runs_as_the_reserved_uid(void) {
+    if (!privileged || getuid() != 0) {
+        printf("  (needs root: skipped)\n");
+        return;
+    }
+    char out[512] = {0}, want[256];
     on_thread(run_shell_as_nobody, out);
-    snprintf(want, sizeof want, "%u\n%u\nCapPrm:\t0000000000000000\n", nobody_uid, nobody_uid);
+    unsigned r = HOSTING_IMPERSONATION_REAL_UID;
+    snprintf(want, sizeof want, "%u\n%u\nUid:\t%u\t%u\t%u\t%u\nCapPrm:\t0000000000000000\n%u\n%u\n", r, r, r, r, r, r,
+             r, r);
     if (strcmp(out, want) != 0) fprintf(stderr, "  the command saw:\n%s", out);
     CHECK(strcmp(out, want) == 0);
+}
+
+/* access(2) and faccessat(2) without AT_EACCESS check as the real uid: while impersonating,
+ * 4294967294 with the account's gid and groups, so a file only its owner may read is refused
+ * to access() although open() succeeds; faccessat with AT_EACCESS (and euidaccess) check as
+ * the account. Group and other permission bits answer as they do for the account. */
+struct access_view {
+    int open_ok, access_errno, eaccess_rc, euidaccess_rc;
+};
+static void *check_access(void *arg) {
+    struct access_view *v = arg;
+    v->open_ok = can_read(nobody_path);
+    v->access_errno = access(nobody_path, R_OK) == 0 ? 0 : errno;
+    v->eaccess_rc = faccessat(AT_FDCWD, nobody_path, R_OK, AT_EACCESS);
+    v->euidaccess_rc = euidaccess(nobody_path, R_OK);
+    return NULL;
+}
+static void *check_access_as_nobody(void *arg) {
+    run_as_nobody(check_access, arg);
+    return NULL;
+}
+static void access_checks_the_real_uid_no_account_holds_while_impersonating(void) {
+    if (!privileged || getuid() != 0) {
+        printf("  (needs root: skipped)\n");
+        return;
+    }
+    struct access_view v = {0, -1, -1, -1};
+    on_thread(check_access_as_nobody, &v);
+    CHECK(v.open_ok);                /* the account's own 0600 file opens */
+    CHECK(v.access_errno == EACCES); /* access() asks for 4294967294 */
+    CHECK(v.eaccess_rc == 0);
+    CHECK(v.euidaccess_rc == 0);
 }
 
 /* --- signals from the served account --------------------------------------------------- */
@@ -579,12 +669,8 @@ static void a_shell_command_run_while_impersonating_runs_as_the_account(void) {
  * the host signalable by that account's own processes: a host process impersonating nobody on
  * two threads (its main thread, which kill(2) checks, and another) is probed by a separate
  * process of nobody with kill -0, tgkill -0, SIGSTOP, SIGUSR1 and SIGKILL; every one must be
- * EPERM and the host must revert and exit 0.
- * OPEN (ADV-01, SECURITY.md "What it cannot promise"): the thread's real uid is the account's,
- * so today every probe succeeds and the host is killed. Keeping the process's real uid instead
- * passes this test and fails a_shell_command_run_while_impersonating_runs_as_the_account (a
- * command run while impersonating becomes root), so the test runs only with
- * HOSTSEC_OPEN_FINDINGS=1 until a shape satisfies both. */
+ * EPERM and the host must revert and exit 0 (ADV-01: the thread's real uid is 4294967294, no
+ * account's, and its saved uid the process's). */
 struct signal_probe {
     int ready[2], go[2];
 };
@@ -601,10 +687,6 @@ static void *impersonate_nobody_until_told(void *arg) {
     return NULL;
 }
 static void another_account_cannot_signal_the_host_while_it_is_impersonated(void) {
-    if (!getenv("HOSTSEC_OPEN_FINDINGS")) {
-        printf("  (ADV-01 is open: runs with HOSTSEC_OPEN_FINDINGS=1)\n");
-        return;
-    }
     if (!privileged || getuid() != 0) {
         printf("  (needs root to start a process of nobody: skipped)\n");
         return;
@@ -717,7 +799,9 @@ int main(void) {
     RUN_TEST(security_context_bad_inputs_get_documented_results_and_change_nothing);
     RUN_TEST(a_thread_that_exits_while_impersonating_releases_everything);
     RUN_TEST(a_fork_in_a_multithreaded_host_leaves_the_child_able_to_use_the_library);
-    RUN_TEST(a_shell_command_run_while_impersonating_runs_as_the_account);
+    RUN_TEST(a_program_started_while_impersonating_cannot_become_root);
+    RUN_TEST(a_shell_command_run_while_impersonating_runs_as_the_reserved_uid);
+    RUN_TEST(access_checks_the_real_uid_no_account_holds_while_impersonating);
     RUN_TEST(another_account_cannot_signal_the_host_while_it_is_impersonated);
     remove_files();
     IHostSecurityManager_Release(manager);

@@ -37,7 +37,7 @@ struct KernelChange: Equatable {
 /// Order on the way in: groups, gid, uid (the uid change drops the effective capabilities
 /// that setgroups/setresgid need), then capabilities, then the ambient set is emptied; then
 /// everything changed is read back and compared. The saved uid and gid stay at "self", so the
-/// way back needs no privilege the thread lost.
+/// way back needs no privilege the thread lost; the real uid becomes `impersonationRealUid`.
 ///
 /// On the way back revert first checks that the kernel still holds what was applied (glibc's
 /// process-wide set*id calls reach impersonating threads too), then: uid (with
@@ -46,6 +46,13 @@ struct KernelChange: Equatable {
 /// filesystem ids, ambient set; then reads back and compares.
 struct KernelCredentialSwitch {
     let sys: any CredentialSyscalls
+
+    /// The real uid of a thread acting as another account: 4294967294 (`(uid_t)-2`), an id no
+    /// account may have (docs/design.md, "Which ids change"). Not the account's, so its
+    /// processes cannot signal the thread (kill(2) matches the sender's real or effective uid
+    /// against the target's real or saved uid); not 0, so a program the thread starts gets no
+    /// root at `execve`.
+    static let impersonationRealUid: UserID = 0xFFFF_FFFE
 
     enum ApplyFailure: Error {
         case refused(SyscallFailure)  // nothing is left changed
@@ -78,7 +85,7 @@ struct KernelCredentialSwitch {
                 change.gid = true
             }
             if target.uid != me.euid || target.uid != me.ruid {
-                try sys.setresuid(target.uid, target.uid, me.suid)
+                try sys.setresuid(Self.impersonationRealUid, target.uid, me.suid)
                 change.uid = true
             }
             let effective =
@@ -141,7 +148,7 @@ struct KernelCredentialSwitch {
         let (rgid, egid, sgid) = try sys.getresgid()
         let uidOK =
             change.uid
-            ? (ruid == change.targetUid && euid == change.targetUid && suid == me.suid)
+            ? (ruid == Self.impersonationRealUid && euid == change.targetUid && suid == me.suid)
             : (ruid == me.ruid && euid == me.euid && suid == me.suid)
         let gidOK =
             change.gid

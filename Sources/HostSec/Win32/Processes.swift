@@ -141,7 +141,9 @@ private func resolve(_ name: [UInt8]) -> [UInt8]? {
     let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"
     for dir in path.split(separator: ":") where dir.hasPrefix("/") {
         let candidate = Array(dir.utf8) + [UInt8(ascii: "/")] + name
-        if access(String(decoding: candidate, as: UTF8.self), X_OK) == 0 { return candidate }
+        // AT_EACCESS: as the identity the thread acts as (access() would check the real uid,
+        // which no account holds while it impersonates; docs/design.md, "Which ids change").
+        if faccessat(AT_FDCWD, String(decoding: candidate, as: UTF8.self), X_OK, AT_EACCESS) == 0 { return candidate }
     }
     return nil
 }

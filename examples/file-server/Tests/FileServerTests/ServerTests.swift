@@ -142,7 +142,7 @@ import Testing
         let after = IdentityExecutors.statistics()
         #expect(after.jobs - before.jobs >= 40, "identity jobs \(before.jobs) -> \(after.jobs)")
         #expect(after.switches > 0 && after.threads > 0)
-        #expect(threadRealUids().contains(alice.uid))
+        #expect(threadEffectiveUids().contains(alice.uid))
         await server.stop()
     }
 

@@ -193,14 +193,15 @@ func owner(_ path: String) -> (uid: UInt32, gid: UInt32, mode: UInt32)? {
     return (st.st_uid, st.st_gid, UInt32(st.st_mode & 0o7777))
 }
 
-/// Real uids of the process's threads now, from /proc (the kernel's view of each thread).
-func threadRealUids() -> [UInt32] {
+/// Effective uids of the process's threads now, from /proc (the kernel's view of each thread;
+/// a thread acting as an account has its effective uid, its real uid is no account's).
+func threadEffectiveUids() -> [UInt32] {
     let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
     return tasks.compactMap { tid in
         guard let status = try? String(contentsOfFile: "/proc/self/task/\(tid)/status", encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") })
         else { return nil }
-        return line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first.flatMap { UInt32($0) }
+        return line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst(2).first.flatMap { UInt32($0) }
     }
 }
 
