@@ -36,9 +36,14 @@ public struct SecurityContext: Sendable {
 
 /// Runs `body` on the calling OS thread in `context` (as its token, or as the thread's own
 /// credentials), then puts the thread back exactly as it was, on return and on throw. A
-/// context replays the level it was captured at.
+/// context replays the level it was captured at. For synchronous code only (it is `noasync`):
+/// async code uses ``withSecurityContext(_:isolation:_:)``.
 ///
 /// - Throws: as ``withImpersonation(of:requiring:_:)``, and whatever `body` throws.
+@available(
+    *, noasync,
+    message: "use the async form: try await withSecurityContext(context) { () async in ... }"
+)
 public func withSecurityContext<R>(_ context: SecurityContext, _ body: () throws -> R) throws -> R {
     guard let token = context.token else {
         let engine = HostSec.Engine.shared

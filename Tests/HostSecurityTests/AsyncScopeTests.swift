@@ -40,7 +40,7 @@ actor Caller {
             }
             #expect(innerSeen == Creds(of: inner))
             #expect(Creds.kernel() == Creds(of: outer))
-            try withImpersonation(of: inner) { #expect(Creds.kernel() == Creds(of: inner)) }
+            try synchronousScope(of: inner) { #expect(Creds.kernel() == Creds(of: inner)) }
             #expect(Creds.kernel() == Creds(of: outer))
             let own = try SecurityContext.capture()
             #expect(own.token?.uid == outer.uid)

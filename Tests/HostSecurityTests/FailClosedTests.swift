@@ -20,7 +20,7 @@ import HostSecTestSupport
                 await Task.yield()
                 #expect(Creds.kernel() == Creds(of: a))
                 faults.arm()
-                try withImpersonation(of: b) { #expect(Creds.kernel() == Creds(of: b)) }
+                try synchronousScope(of: b) { #expect(Creds.kernel() == Creds(of: b)) }
             }
         }
         #expect(engine.isClosed)

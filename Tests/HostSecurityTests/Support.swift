@@ -87,6 +87,15 @@ enum TestAccounts {
     }
 }
 
+/// A synchronous scope entered from async code, as a synchronous function that async code
+/// calls would enter it (async code cannot name the synchronous `withImpersonation`: it is
+/// `noasync`).
+func synchronousScope<R>(
+    of token: Token, requiring level: ImpersonationLevel = .impersonation, _ body: () throws -> R
+) throws -> R {
+    try withImpersonation(of: token, requiring: level, body)
+}
+
 /// Uids of the process's threads now, from /proc (the kernel's view of every thread).
 func threadUids() -> [UInt32] {
     let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
