@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 @testable import HostSecurity
-import HostSec
 import HostSecTestSupport
+import class HostSec.Engine
 
 actor Caller {
     func runScope(_ token: Token) async throws -> (inside: Creds, after: Creds) {
@@ -130,7 +130,7 @@ actor Caller {
 
     @Test func closed_engine_refuses_new_scopes() async throws {
         let faults = FaultInjectingSyscalls(failing: .setresuid, onCall: 1)
-        let engine = HostSec.Engine(syscalls: faults)
+        let engine = Engine(syscalls: faults)
         let token = try Token.logon(user: TestAccounts.names[1], engine: engine)
         // Close the engine: impersonate on a thread of its own, then fail the revert.
         let thread = Thread {

@@ -2,8 +2,8 @@ import Foundation
 import Synchronization
 import Testing
 @testable import HostSecurity
-import HostSec
 import HostSecTestSupport
+import struct HostSec.KernelCredentialSyscalls
 
 /// A thread's kernel credentials as the tests compare them, read with raw syscalls each
 /// time (getresuid, getresgid, getgroups): never a value the library cached.

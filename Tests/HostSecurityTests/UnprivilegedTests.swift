@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 @testable import HostSecurity
-import HostSec
 import HostSecTestSupport
 
 /// Runs only without CAP_SETUID/CAP_SETGID: Tests/sh/test-swift-unprivileged.sh starts the
