@@ -257,7 +257,7 @@ public enum IdentityExecutors {
     /// the copy to adjust it. Same rights as the token's handle.
     private static func frozen(_ token: Token, as key: Key) throws(HostSecurityError) -> Token {
         let engine = token.engine
-        let handle = try hostCall { () throws(HostSecError) in
+        let handle = try hostCall(engine) { () throws(HostSecError) in
             let (core, rights) = try engine.handles.lookup(token.handle)
             return try engine.handles.insert(
                 core.copy(kind: core.kind, level: core.level, identity: key.identity), rights: rights)

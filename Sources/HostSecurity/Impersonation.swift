@@ -31,9 +31,9 @@ public func withImpersonation<R>(
     _ body: () throws -> R
 ) throws -> R {
     let engine = token.engine
-    let previous = try hostCall { () throws(HostSecError) in try engine.captureContext(restricted: false) }
+    let previous = try hostCall(engine) { () throws(HostSecError) in try engine.captureContext(restricted: false) }
     do {
-        try hostCall { () throws(HostSecError) in try engine.impersonateLoggedOnUser(token.handle) }
+        try hostCall(engine) { () throws(HostSecError) in try engine.impersonateLoggedOnUser(token.handle) }
     } catch {
         if error == .failed { failClosedOnForeignThread() }
         throw error
@@ -98,7 +98,7 @@ func runThenRestore<R>(
     requiring level: ImpersonationLevel, _ body: () throws -> R
 ) throws -> R {
     let restore = { () throws(HostSecurityError) in
-        try hostCall { () throws(HostSecError) in try engine.applyContext(previous, restricted: false) }
+        try hostCall(engine) { () throws(HostSecError) in try engine.applyContext(previous, restricted: false) }
     }
     if let token {
         let reached = (try? engine.captureContext(restricted: false))?.level ?? .anonymous

@@ -22,12 +22,12 @@ public struct SecurityContext: Sendable {
 
     static func capture(restricted: Bool, engine: HostSec.Engine) throws(HostSecurityError) -> SecurityContext {
         guard
-            let captured = try hostCall({ () throws(HostSecError) in try engine.captureContext(restricted: restricted) }
+            let captured = try hostCall(engine, { () throws(HostSecError) in try engine.captureContext(restricted: restricted) }
             )
         else {
             return SecurityContext(token: nil, isRestricted: false)
         }
-        let handle = try hostCall { () throws(HostSecError) in
+        let handle = try hostCall(engine) { () throws(HostSecError) in
             try engine.handles.insert(captured, rights: .all)
         }
         return SecurityContext(token: try Token(engine: engine, handle: handle), isRestricted: restricted)
@@ -47,8 +47,8 @@ public struct SecurityContext: Sendable {
 public func withSecurityContext<R>(_ context: SecurityContext, _ body: () throws -> R) throws -> R {
     guard let token = context.token else {
         let engine = HostSec.Engine.shared
-        let previous = try hostCall { () throws(HostSecError) in try engine.captureContext(restricted: false) }
-        try hostCall { () throws(HostSecError) in try engine.revertToSelf() }
+        let previous = try hostCall(engine) { () throws(HostSecError) in try engine.captureContext(restricted: false) }
+        try hostCall(engine) { () throws(HostSecError) in try engine.revertToSelf() }
         return try runThenRestore(engine, previous: previous, token: nil, requiring: .anonymous, body)
     }
     return try withImpersonation(of: token, requiring: replayLevel(token), body)

@@ -16,7 +16,7 @@ extension Token {
     }
 
     static func logon(user: String, engine: HostSec.Engine) throws(HostSecurityError) -> Token {
-        let handle = try hostCall { () throws(HostSecError) in try engine.logonUser(AccountName(user)) }
+        let handle = try hostCall(engine) { () throws(HostSecError) in try engine.logonUser(AccountName(user)) }
         return try Token(engine: engine, handle: handle)
     }
 
@@ -80,23 +80,26 @@ extension Token {
     ) throws(HostSecurityError) -> Token {
         let engine = HostSec.Engine.shared
         let allowance = PasswordLogonAllowance(rawValue: options.rawValue)
-        let result: Result<TokenHandle, PasswordLogonFailure> = user.withCString { name in
-            password.withCString { secret in
-                do throws(PasswordLogonFailure) {
-                    return .success(try engine.logonUserNoWait(name: name, password: secret, allowing: allowance))
-                } catch {
-                    return .failure(error)
+        var delay = Duration.zero
+        defer { failureDelay = delay }
+        let handle = try hostCall(engine) { () throws(HostSecError) -> TokenHandle in
+            let result: Result<TokenHandle, PasswordLogonFailure> = user.withCString { name in
+                password.withCString { secret in
+                    do throws(PasswordLogonFailure) {
+                        return .success(try engine.logonUserNoWait(name: name, password: secret, allowing: allowance))
+                    } catch {
+                        return .failure(error)
+                    }
                 }
             }
+            switch result {
+            case .success(let handle): return handle
+            case .failure(let failure):
+                delay = .microseconds(failure.remainingDelayMicroseconds)
+                throw failure.error
+            }
         }
-        switch result {
-        case .success(let handle):
-            failureDelay = .zero
-            return try Token(engine: engine, handle: handle)
-        case .failure(let failure):
-            failureDelay = .microseconds(failure.remainingDelayMicroseconds)
-            throw HostSecurityError(failure.error)
-        }
+        return try Token(engine: engine, handle: handle)
     }
 
     /// Sleeps on the calling thread (the synchronous form's delay).
