@@ -19,11 +19,10 @@ final class IdentityExecutor: TaskExecutor, @unchecked Sendable {
     let token: Token
     let key: IdentityExecutors.Key
     let queue = JobQueue()
-    /// Jobs run on the identity's threads, credential switches made by them, and jobs that
-    /// were not task jobs (sent to the global concurrent executor): process-wide totals.
+    /// How the start ended, for the scopes that find the executor starting.
+    let startup = StartGate()
     /// The level the threads reached (lower than asked when the kernel cannot enforce it).
     private(set) var level: HostSec.ImpersonationLevel = .anonymous
-    private let threads = Atomic<Int>(0)
     /// The token each thread acts as (its own copy of ``token``, as ImpersonateLoggedOnUser
     /// makes one).
     private let held = Mutex<[HostSec.Token]>([])
@@ -58,11 +57,9 @@ final class IdentityExecutor: TaskExecutor, @unchecked Sendable {
             }
             let spawned = Spawner.run {
                 for _ in 0..<count {
-                    self.threads.add(1, ordering: .relaxed)
                     IdentityExecutors.counters.threads.add(1, ordering: .relaxed)
                     IdentityThread.start(for: self) { result in
                         if case .failure = result {
-                            self.threads.subtract(1, ordering: .relaxed)
                             IdentityExecutors.counters.threads.subtract(1, ordering: .relaxed)
                         }
                         report(result)
@@ -82,8 +79,6 @@ final class IdentityExecutor: TaskExecutor, @unchecked Sendable {
     /// Lets the threads finish what is queued, revert and exit.
     func stop() { queue.stop() }
 
-    var liveThreads: Int { threads.load(ordering: .relaxed) }
-
     /// Records the token a thread acts as, once it holds it.
     func threadHolds(_ token: HostSec.Token) { held.withLock { $0.append(token) } }
 
@@ -93,7 +88,6 @@ final class IdentityExecutor: TaskExecutor, @unchecked Sendable {
     var threadTokenAdjusted: Bool { held.withLock { $0.contains { $0.isAdjusted } } }
 
     func threadLeft(compromised: Bool) {
-        threads.subtract(1, ordering: .relaxed)
         IdentityExecutors.counters.threads.subtract(1, ordering: .relaxed)
         if compromised { IdentityExecutors.retire(self) }
     }
@@ -106,5 +100,40 @@ final class IdentityExecutor: TaskExecutor, @unchecked Sendable {
         let identity = token.core.identity
         return now.euid == identity.uid && now.ruid == identity.uid && now.egid == identity.gid
             && now.groups == identity.groups
+    }
+}
+
+/// How an executor's start ended, for the scopes that found it starting: they wait here,
+/// suspended, until the scope that starts it opens the gate.
+final class StartGate: Sendable {
+    private enum State {
+        case starting([CheckedContinuation<Bool, Never>])
+        case ended(up: Bool)
+    }
+    private let state = Mutex<State>(.starting([]))
+
+    /// Waits until the start ended: true when the threads hold the identity.
+    func wait() async -> Bool {
+        await withCheckedContinuation { continuation in
+            let ended = state.withLock { state -> Bool? in
+                switch state {
+                case .starting(let waiters):
+                    state = .starting(waiters + [continuation])
+                    return nil
+                case .ended(let up): return up
+                }
+            }
+            if let ended { continuation.resume(returning: ended) }
+        }
+    }
+
+    /// Ends the start (`up`: the threads hold the identity) and resumes every waiter.
+    func open(up: Bool) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
+            guard case .starting(let waiters) = state else { return [] }
+            state = .ended(up: up)
+            return waiters
+        }
+        for waiter in waiters { waiter.resume(returning: up) }
     }
 }

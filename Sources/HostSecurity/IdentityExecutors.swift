@@ -100,8 +100,8 @@ public enum IdentityExecutors {
         if token.engine.isClosed { throw .closed }
         let key = Key(token, level: level)
         while true {
-            let (executor, fresh, threads, stale) = try registry.withLock {
-                registry throws(HostSecurityError) -> (IdentityExecutor, Bool, Int, IdentityExecutor?) in
+            let (executor, state, threads, stale) = try registry.withLock {
+                registry throws(HostSecurityError) -> (IdentityExecutor, StartState, Int, IdentityExecutor?) in
                 registry.clock += 1
                 var stale: IdentityExecutor? = nil
                 if var entry = registry.entries[key] {
@@ -109,40 +109,42 @@ public enum IdentityExecutors {
                         entry.scopes += 1
                         entry.lastUse = registry.clock
                         registry.entries[key] = entry
-                        return (entry.executor, false, 0, nil)
+                        return (entry.executor, entry.ready ? .ready : .starting, 0, nil)
                     }
                     stale = takeOut(entry.executor, &registry)
                 }
                 let executor = IdentityExecutor(token: try frozen(token, as: key), key: key)
                 registry.entries[key] = Entry(executor: executor, scopes: 1, lastUse: registry.clock, ready: false)
-                return (executor, true, registry.threadsPerIdentity, stale)
+                return (executor, .fresh, registry.threadsPerIdentity, stale)
             }
             stale?.stop()
-            if fresh {
+            switch state {
+            case .ready:
+                return executor
+            case .fresh:
                 do {
                     try await executor.start(threads: threads)
                 } catch {
                     registry.withLock { registry in
                         if registry.entries[key]?.executor === executor { registry.entries[key] = nil }
                     }
+                    executor.startup.open(up: false)
                     throw error
                 }
                 registry.withLock { $0.entries[key]?.ready = true }
+                executor.startup.open(up: true)
                 return executor
+            case .starting:
+                // Another scope is starting it: wait, suspended, until that scope says how the
+                // start ended; when it failed, try again (a fresh start, or the engine closed).
+                if await executor.startup.wait() { return executor }
+                if token.engine.isClosed { throw .closed }
             }
-            // Another scope is starting it: wait until its threads are up (or it failed).
-            while true {
-                let state = registry.withLock { registry -> Bool? in
-                    guard let entry = registry.entries[key], entry.executor === executor else { return nil }
-                    return entry.ready
-                }
-                if state == true { return executor }
-                if state == nil { break }
-                await Task.yield()
-            }
-            if token.engine.isClosed { throw .closed }
         }
     }
+
+    /// What a scope found in the registry for its key.
+    private enum StartState { case ready, starting, fresh }
 
     /// A copy of `token` with the identity `key` names: an adjustment of `token` made after
     /// the key was read never reaches the executor's threads, and no caller holds a handle to
