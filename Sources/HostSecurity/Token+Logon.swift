@@ -71,7 +71,7 @@ extension Token {
         }
     }
 
-    /// ``logon(user:password:options:)`` that never sleeps
+    /// ``logon(user:password:options:)-37mc2`` that never sleeps
     /// (`HostSec_LogonUserWithPasswordNoWait`): on a throw, `failureDelay` holds what remains
     /// of the PAM stack's failure delay (`.zero` on success, and for failures before PAM ran).
     /// The caller must not report the failure to whoever tried before that time has passed.
