@@ -21,12 +21,10 @@ public struct SecurityContext: Sendable {
     }
 
     static func capture(restricted: Bool, engine: HostSec.Engine) throws(HostSecurityError) -> SecurityContext {
-        guard
-            let captured = try hostCall(engine, { () throws(HostSecError) in try engine.captureContext(restricted: restricted) }
-            )
-        else {
-            return SecurityContext(token: nil, isRestricted: false)
+        let captured = try hostCall(engine) { () throws(HostSecError) in
+            try engine.captureContext(restricted: restricted)
         }
+        guard let captured else { return SecurityContext(token: nil, isRestricted: false) }
         let handle = try hostCall(engine) { () throws(HostSecError) in
             try engine.handles.insert(captured, rights: .all)
         }

@@ -83,7 +83,7 @@ public final class Token: Sendable, CustomStringConvertible {
             handle = try hostCall(engine) { () throws(HostSecError) in
                 try engine.openThreadToken(desiredAccess: .maximumAllowed, openAsSelf: true)
             }
-        } catch where error == .noToken {
+        } catch  where error == .noToken {
             return nil
         }
         return try Token(engine: engine, handle: handle)

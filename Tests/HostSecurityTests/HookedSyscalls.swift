@@ -12,7 +12,11 @@ final class HookedSyscalls: CredentialSyscalls, @unchecked Sendable {
     func arm(_ body: @escaping @Sendable () -> Void) { hook.withLock { $0 = body } }
 
     func setresuid(_ r: UserID, _ e: UserID, _ s: UserID) throws(SyscallFailure) {
-        if let body = hook.withLock({ hook in defer { hook = nil }; return hook }) { body() }
+        let body = hook.withLock { hook in
+            defer { hook = nil }
+            return hook
+        }
+        body?()
         try real.setresuid(r, e, s)
     }
 

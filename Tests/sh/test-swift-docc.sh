@@ -20,14 +20,14 @@ if [ "$modules" = HostSecurity ] && [ ! -e "$archive/data/documentation/hostsec.
     ok docs_archive_lists_HostSecurity_and_not_the_core_module
 else
     fail docs_archive_lists_HostSecurity_and_not_the_core_module \
-        "modules: $modules; $(ls "$archive/data/documentation" | tr '\n' ' ')"
+        "modules: $modules; pages: $(find "$archive/data/documentation" -maxdepth 1 -name "*.json" -printf "%f ")"
 fi
 
 # The instructions name a command that serves the archive and the page to open.
 command=$(grep -o 'python3 -m http.server .*' "$out/stderr" | head -1)
 page=$(grep -o 'http://localhost:[0-9]*/documentation/hostsecurity/' "$out/stderr" | head -1)
 if [ -z "$command" ] || [ -z "$page" ]; then
-    fail docs_script_says_how_to_view_the_archive "$(cat "$out/stderr" | tail -10)"
+    fail docs_script_says_how_to_view_the_archive "$(tail -10 "$out/stderr")"
 else
     # Served as the script says, on a free port instead of its 8000.
     port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
