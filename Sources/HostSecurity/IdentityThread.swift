@@ -28,18 +28,11 @@ enum IdentityThread {
     /// impersonates, so the new thread's own credentials are the process's).
     static func start(for executor: IdentityExecutor, started: @escaping Started) {
         let context = Unmanaged.passRetained(Box(executor: executor, started: started)).toOpaque()
-        var thread = pthread_t()
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        let rc = pthread_create(
-            &thread, &attributes,
-            { raw in
-                let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
-                IdentityThread.main(box.executor, started: box.started)
-                return nil
-            }, context)
-        pthread_attr_destroy(&attributes)
+        let rc = startDetachedThread(context) { raw in
+            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+            IdentityThread.main(box.executor, started: box.started)
+            return nil
+        }
         if rc != 0 {
             Unmanaged<Box>.fromOpaque(context).release()
             started(.failure(.outOfMemory))

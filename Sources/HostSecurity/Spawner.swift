@@ -11,24 +11,16 @@ enum Spawner {
     nonisolated(unsafe) private static let wake = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
     private static let started: Bool = {
         sem_init(wake, 0, 0)
-        var thread = pthread_t()
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        let rc = pthread_create(
-            &thread, &attributes,
-            { _ in
-                while true {
-                    while sem_wait(Spawner.wake) != 0 {}
-                    let work = Spawner.requests.withLock { list -> [@Sendable () -> Void] in
-                        defer { list.removeAll() }
-                        return list
-                    }
-                    for request in work { request() }
+        return startDetachedThread(nil) { _ in
+            while true {
+                while sem_wait(Spawner.wake) != 0 {}
+                let work = Spawner.requests.withLock { list -> [@Sendable () -> Void] in
+                    defer { list.removeAll() }
+                    return list
                 }
-            }, nil)
-        pthread_attr_destroy(&attributes)
-        return rc == 0
+                for request in work { request() }
+            }
+        } == 0
     }()
 
     /// Runs `request` on the spawner thread; false when it could not be started.
@@ -45,4 +37,17 @@ extension Spawner {
     static func resumeLater(_ continuation: UnsafeContinuation<Void, Never>) {
         if !run({ continuation.resume() }) { continuation.resume() }
     }
+}
+
+/// Starts a detached thread that runs `main(context)`; `pthread_create`'s result.
+func startDetachedThread(
+    _ context: UnsafeMutableRawPointer?,
+    _ main: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer?
+) -> Int32 {
+    var thread = pthread_t()
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    defer { pthread_attr_destroy(&attributes) }
+    return pthread_create(&thread, &attributes, main, context)
 }
