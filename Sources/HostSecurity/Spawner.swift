@@ -30,9 +30,7 @@ enum Spawner {
         sem_post(wake)
         return true
     }
-}
 
-extension Spawner {
     /// Resumes a continuation from the spawner thread (never an identity thread).
     static func resumeLater(_ continuation: UnsafeContinuation<Void, Never>) {
         if !run({ continuation.resume() }) { continuation.resume() }
