@@ -32,6 +32,9 @@ public struct HostSecurityError: Error, Equatable, Hashable, Sendable, CustomStr
     public static let failed = Self(hresult: HResult.fail)
     /// `E_UNEXPECTED`: a credential syscall failed in a way the library does not name.
     public static let unexpected = Self(hresult: HResult.unexpected)
+    /// `HOST_E_INVALIDOPERATION`: the call was made while the calling thread was inside the
+    /// library (from a signal handler that interrupted it); nothing changed.
+    public static let invalidOperation = Self(hresult: HResult.invalidOperation)
     /// `HOST_E_CLRNOTAVAILABLE`: the library failed closed earlier and refuses every call; or
     /// another copy of the engine (`libhostsec.so` loaded by this program) was in use first,
     /// so this one refuses every call from its first use.
@@ -79,8 +82,20 @@ public struct HostSecurityError: Error, Equatable, Hashable, Sendable, CustomStr
     }
 }
 
-/// Runs a core call, turning its typed error into the API's.
+/// Enters the library for an API call as the C faces do (`hresult{}`, `win32{}`): a call
+/// made while the same thread is already inside the library (a signal handler that
+/// interrupted it) is refused with ``HostSecurityError/invalidOperation`` and changes nothing;
+/// a thread's first call puts it back to the process token first, if it holds other
+/// credentials (`Engine.enterThread`). `body`'s typed error becomes the API's.
 @inline(__always)
-func hostCall<T>(_ body: () throws(HostSecError) -> T) throws(HostSecurityError) -> T {
-    do { return try body() } catch { throw HostSecurityError(error) }
+func hostCall<T>(_ engine: HostSec.Engine, _ body: () throws(HostSecError) -> T) throws(HostSecurityError) -> T {
+    let thread = hs_thread_self()!
+    guard hs_enter(thread) else { throw .invalidOperation }
+    defer { hs_leave(thread) }
+    do {
+        try engine.enterThread()
+        return try body()
+    } catch {
+        throw HostSecurityError(error)
+    }
 }

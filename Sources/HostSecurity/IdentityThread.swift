@@ -28,18 +28,11 @@ enum IdentityThread {
     /// impersonates, so the new thread's own credentials are the process's).
     static func start(for executor: IdentityExecutor, started: @escaping Started) {
         let context = Unmanaged.passRetained(Box(executor: executor, started: started)).toOpaque()
-        var thread = pthread_t()
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        let rc = pthread_create(
-            &thread, &attributes,
-            { raw in
-                let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
-                IdentityThread.main(box.executor, started: box.started)
-                return nil
-            }, context)
-        pthread_attr_destroy(&attributes)
+        let rc = startDetachedThread(context) { raw in
+            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+            IdentityThread.main(box.executor, started: box.started)
+            return nil
+        }
         if rc != 0 {
             Unmanaged<Box>.fromOpaque(context).release()
             started(.failure(.outOfMemory))
@@ -88,42 +81,5 @@ enum IdentityThread {
         pthread_setspecific(key, nil)
         if (try? engine.revertToSelf()) != nil { IdentityExecutors.counters.switches.add(1, ordering: .relaxed) }
         executor.threadLeft(compromised: false)
-    }
-}
-
-/// A dedicated thread that starts identity threads. It never impersonates, so threads it
-/// creates start with the process's credentials, whichever thread (an identity thread of
-/// an outer scope, say) asked for them.
-enum Spawner {
-    private static let requests = Mutex<[@Sendable () -> Void]>([])
-    nonisolated(unsafe) private static let wake = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
-    private static let started: Bool = {
-        sem_init(wake, 0, 0)
-        var thread = pthread_t()
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        let rc = pthread_create(
-            &thread, &attributes,
-            { _ in
-                while true {
-                    while sem_wait(Spawner.wake) != 0 {}
-                    let work = Spawner.requests.withLock { list -> [@Sendable () -> Void] in
-                        defer { list.removeAll() }
-                        return list
-                    }
-                    for request in work { request() }
-                }
-            }, nil)
-        pthread_attr_destroy(&attributes)
-        return rc == 0
-    }()
-
-    /// Runs `request` on the spawner thread; false when it could not be started.
-    static func run(_ request: @escaping @Sendable () -> Void) -> Bool {
-        guard started else { return false }
-        requests.withLock { $0.append(request) }
-        sem_post(wake)
-        return true
     }
 }

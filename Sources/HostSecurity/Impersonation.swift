@@ -13,20 +13,28 @@ internal import HostSec
 /// `requiring: .identification` to run `body` anyway with the identity recorded but the
 /// kernel credentials unchanged (Windows' SecurityIdentification).
 ///
+/// For synchronous code only (it is `noasync`): async code uses
+/// ``withImpersonation(of:requiring:isolation:_:)``, whose body runs on the token's identity
+/// executor instead of switching a cooperative thread.
+///
 /// - Throws: ``HostSecurityError/privilegeNotHeld``; ``HostSecurityError/badImpersonationLevel``
 ///   when the token's own level is below `level`; ``HostSecurityError/accessDenied`` when
 ///   the token lacks the rights to be impersonated; ``HostSecurityError/failed`` when the
 ///   thread could not be put back (the library fails closed; the error wins over `body`'s);
 ///   ``HostSecurityError/closed``; and whatever `body` throws.
+@available(
+    *, noasync,
+    message: "use the async form: try await withImpersonation(of: token) { () async in ... }"
+)
 public func withImpersonation<R>(
     of token: Token, requiring level: ImpersonationLevel = .impersonation,
     _ body: () throws -> R
 ) throws -> R {
     let engine = token.engine
-    let previous = try hostCall { () throws(HostSecError) in try engine.captureContext(restricted: false) }
+    let previous = try hostCall(engine) { () throws(HostSecError) in try engine.captureContext(restricted: false) }
     let held: HostSec.Token
     do {
-        held = try hostCall { () throws(HostSecError) in try engine.impersonateLoggedOnUser(token.handle) }
+        held = try hostCall(engine) { () throws(HostSecError) in try engine.impersonateLoggedOnUser(token.handle) }
     } catch {
         if error == .failed { failClosedOnForeignThread() }
         throw error
@@ -92,7 +100,7 @@ func runThenRestore<R>(
     requiring level: ImpersonationLevel, _ body: () throws -> R
 ) throws -> R {
     let restore = { () throws(HostSecurityError) in
-        try hostCall { () throws(HostSecError) in try engine.applyContext(previous, restricted: false) }
+        try hostCall(engine) { () throws(HostSecError) in try engine.applyContext(previous, restricted: false) }
     }
     if let token {
         if let error = levelError(token.0, reached: token.reached, requiring: level) {

@@ -32,10 +32,3 @@ enum ScopeHops {
     @inline(never) static func hop(to actor: isolated any Actor) async {}
     @inline(never) @concurrent static func hopToGenericExecutor() async {}
 }
-
-extension Spawner {
-    /// Resumes a continuation from the spawner thread (never an identity thread).
-    static func resumeLater(_ continuation: UnsafeContinuation<Void, Never>) {
-        if !run({ continuation.resume() }) { continuation.resume() }
-    }
-}

@@ -21,13 +21,11 @@ public struct SecurityContext: Sendable {
     }
 
     static func capture(restricted: Bool, engine: HostSec.Engine) throws(HostSecurityError) -> SecurityContext {
-        guard
-            let captured = try hostCall({ () throws(HostSecError) in try engine.captureContext(restricted: restricted) }
-            )
-        else {
-            return SecurityContext(token: nil, isRestricted: false)
+        let captured = try hostCall(engine) { () throws(HostSecError) in
+            try engine.captureContext(restricted: restricted)
         }
-        let handle = try hostCall { () throws(HostSecError) in
+        guard let captured else { return SecurityContext(token: nil, isRestricted: false) }
+        let handle = try hostCall(engine) { () throws(HostSecError) in
             try engine.handles.insert(captured, rights: .all)
         }
         return SecurityContext(token: try Token(engine: engine, handle: handle), isRestricted: restricted)
@@ -36,14 +34,19 @@ public struct SecurityContext: Sendable {
 
 /// Runs `body` on the calling OS thread in `context` (as its token, or as the thread's own
 /// credentials), then puts the thread back exactly as it was, on return and on throw. A
-/// context replays the level it was captured at.
+/// context replays the level it was captured at. For synchronous code only (it is `noasync`):
+/// async code uses ``withSecurityContext(_:isolation:_:)``.
 ///
 /// - Throws: as ``withImpersonation(of:requiring:_:)``, and whatever `body` throws.
+@available(
+    *, noasync,
+    message: "use the async form: try await withSecurityContext(context) { () async in ... }"
+)
 public func withSecurityContext<R>(_ context: SecurityContext, _ body: () throws -> R) throws -> R {
     guard let token = context.token else {
         let engine = HostSec.Engine.shared
-        let previous = try hostCall { () throws(HostSecError) in try engine.captureContext(restricted: false) }
-        try hostCall { () throws(HostSecError) in try engine.revertToSelf() }
+        let previous = try hostCall(engine) { () throws(HostSecError) in try engine.captureContext(restricted: false) }
+        try hostCall(engine) { () throws(HostSecError) in try engine.revertToSelf() }
         return try runThenRestore(engine, previous: previous, token: nil, requiring: .anonymous, body)
     }
     return try withImpersonation(of: token, requiring: replayLevel(token), body)

@@ -16,7 +16,7 @@ extension Token {
     }
 
     static func logon(user: String, engine: HostSec.Engine) throws(HostSecurityError) -> Token {
-        let handle = try hostCall { () throws(HostSecError) in try engine.logonUser(AccountName(user)) }
+        let handle = try hostCall(engine) { () throws(HostSecError) in try engine.logonUser(AccountName(user)) }
         return try Token(engine: engine, handle: handle)
     }
 
@@ -71,7 +71,7 @@ extension Token {
         }
     }
 
-    /// ``logon(user:password:options:)`` that never sleeps
+    /// ``logon(user:password:options:)-37mc2`` that never sleeps
     /// (`HostSec_LogonUserWithPasswordNoWait`): on a throw, `failureDelay` holds what remains
     /// of the PAM stack's failure delay (`.zero` on success, and for failures before PAM ran).
     /// The caller must not report the failure to whoever tried before that time has passed.
@@ -80,14 +80,16 @@ extension Token {
     ) throws(HostSecurityError) -> Token {
         let engine = HostSec.Engine.shared
         let allowance = PasswordLogonAllowance(rawValue: options.rawValue)
-        let handle: TokenHandle
-        do throws(PasswordLogonFailure) {
-            handle = try engine.logonUserNoWait(user: user, password: password, allowing: allowance)
-        } catch {
-            failureDelay = .microseconds(error.remainingDelayMicroseconds)
-            throw HostSecurityError(error.error)
+        var delay = Duration.zero
+        defer { failureDelay = delay }
+        let handle = try hostCall(engine) { () throws(HostSecError) -> TokenHandle in
+            do throws(PasswordLogonFailure) {
+                return try engine.logonUserNoWait(user: user, password: password, allowing: allowance)
+            } catch {
+                delay = .microseconds(error.remainingDelayMicroseconds)
+                throw error.error
+            }
         }
-        failureDelay = .zero
         return try Token(engine: engine, handle: handle)
     }
 

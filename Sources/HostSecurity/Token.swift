@@ -64,7 +64,7 @@ public final class Token: Sendable, CustomStringConvertible {
     ///   ``HostSecurityError/closed``.
     public static func process() throws(HostSecurityError) -> Token {
         let engine = HostSec.Engine.shared
-        let handle = try hostCall { () throws(HostSecError) in
+        let handle = try hostCall(engine) { () throws(HostSecError) in
             try engine.openProcessToken(desiredAccess: .maximumAllowed)
         }
         return try Token(engine: engine, handle: handle)
@@ -80,11 +80,11 @@ public final class Token: Sendable, CustomStringConvertible {
         let engine = HostSec.Engine.shared
         let handle: TokenHandle
         do {
-            handle = try engine.openThreadToken(desiredAccess: .maximumAllowed, openAsSelf: true)
+            handle = try hostCall(engine) { () throws(HostSecError) in
+                try engine.openThreadToken(desiredAccess: .maximumAllowed, openAsSelf: true)
+            }
         } catch  where error == .noToken {
             return nil
-        } catch {
-            throw HostSecurityError(error)
         }
         return try Token(engine: engine, handle: handle)
     }
@@ -98,7 +98,7 @@ public final class Token: Sendable, CustomStringConvertible {
     ///   ``HostSecurityError/closed``.
     public func duplicate(kind: TokenKind, level: ImpersonationLevel) throws(HostSecurityError) -> Token {
         let engine = self.engine, handle = self.handle
-        let copy = try hostCall { () throws(HostSecError) in
+        let copy = try hostCall(engine) { () throws(HostSecError) in
             try engine.duplicate(handle, desiredAccess: TokenRights(), level: level.rawValue, type: kind.rawValue)
         }
         return try Token(engine: engine, handle: copy)

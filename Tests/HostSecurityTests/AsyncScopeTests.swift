@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 @testable import HostSecurity
-import HostSec
 import HostSecTestSupport
+import class HostSec.Engine
 
 actor Caller {
     func runScope(_ token: Token) async throws -> (inside: Creds, after: Creds) {
@@ -40,7 +40,7 @@ actor Caller {
             }
             #expect(innerSeen == Creds(of: inner))
             #expect(Creds.kernel() == Creds(of: outer))
-            try withImpersonation(of: inner) { #expect(Creds.kernel() == Creds(of: inner)) }
+            try synchronousScope(of: inner) { #expect(Creds.kernel() == Creds(of: inner)) }
             #expect(Creds.kernel() == Creds(of: outer))
             let own = try SecurityContext.capture()
             #expect(own.token?.uid == outer.uid)
@@ -130,7 +130,7 @@ actor Caller {
 
     @Test func closed_engine_refuses_new_scopes() async throws {
         let faults = FaultInjectingSyscalls(failing: .setresuid, onCall: 1)
-        let engine = HostSec.Engine(syscalls: faults)
+        let engine = Engine(syscalls: faults)
         let token = try Token.logon(user: TestAccounts.names[1], engine: engine)
         // Close the engine: impersonate on a thread of its own, then fail the revert.
         let thread = Thread {

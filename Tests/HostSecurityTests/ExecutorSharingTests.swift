@@ -1,8 +1,10 @@
 import Foundation
 import Testing
 @testable import HostSecurity
-import HostSec
 import CHostSec
+import struct HostSec.TokenHandle
+import struct HostSec.SecurityIdentifier
+import enum HostSec.Capability
 
 /// Identity executors are shared between scopes of tokens that act alike: the same identity
 /// as it is now (capabilities as adjusted), the same restrictions, the same level. A token

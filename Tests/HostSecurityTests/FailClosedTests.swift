@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 @testable import HostSecurity
-import HostSec
 import HostSecTestSupport
+import class HostSec.Engine
 
 @Suite(needsAccounts) struct FailClosedTests {
     /// Inside an async scope of A, a nested synchronous scope of B cannot put the thread
@@ -11,7 +11,7 @@ import HostSecTestSupport
     /// itself; no thread keeps either identity.
     @Test func failing_closed_in_a_scope_reaches_the_caller_and_no_thread_keeps_the_identity() async throws {
         let faults = FaultInjectingSyscalls(failing: .setresuid, onCall: 3)
-        let engine = HostSec.Engine(syscalls: faults)
+        let engine = Engine(syscalls: faults)
         let a = try Token.logon(user: TestAccounts.spare[0], engine: engine)
         let b = try Token.logon(user: TestAccounts.spare[1], engine: engine)
         await #expect(throws: HostSecurityError.failed) {
@@ -19,7 +19,7 @@ import HostSecTestSupport
                 await Task.yield()
                 #expect(Creds.kernel() == Creds(of: a))
                 faults.arm()
-                try withImpersonation(of: b) { #expect(Creds.kernel() == Creds(of: b)) }
+                try synchronousScope(of: b) { #expect(Creds.kernel() == Creds(of: b)) }
             }
         }
         #expect(engine.isClosed)

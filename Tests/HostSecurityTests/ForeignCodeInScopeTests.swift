@@ -2,7 +2,6 @@ import Foundation
 import Synchronization
 import Testing
 @testable import HostSecurity
-import HostSec
 
 /// Code a scope's task reaches without a scope of its own deciding where it runs: a task
 /// executor preference the body sets itself, and another task's cancellation handler.

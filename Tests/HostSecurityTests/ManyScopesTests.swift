@@ -2,7 +2,6 @@ import Foundation
 import Synchronization
 import Testing
 @testable import HostSecurity
-import HostSec
 
 /// What the workers of a long run counted.
 final class Progress: Sendable {

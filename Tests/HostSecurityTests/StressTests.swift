@@ -2,7 +2,6 @@ import Foundation
 import Synchronization
 import Testing
 @testable import HostSecurity
-import HostSec
 
 /// Counts what the stress run saw.
 final class Tally: Sendable {

@@ -2,8 +2,8 @@ import Foundation
 import Synchronization
 import Testing
 @testable import HostSecurity
-import HostSec
 import HostSecTestSupport
+import struct HostSec.KernelCredentialSyscalls
 
 /// A thread's kernel credentials as the tests compare them, read with raw syscalls each
 /// time (getresuid, getresgid, getgroups): never a value the library cached.
@@ -90,6 +90,15 @@ enum TestAccounts {
         try? p.run()
         p.waitUntilExit()
     }
+}
+
+/// A synchronous scope entered from async code, as a synchronous function that async code
+/// calls would enter it (async code cannot name the synchronous `withImpersonation`: it is
+/// `noasync`).
+func synchronousScope<R>(
+    of token: Token, requiring level: ImpersonationLevel = .impersonation, _ body: () throws -> R
+) throws -> R {
+    try withImpersonation(of: token, requiring: level, body)
 }
 
 /// Uids of the process's threads now, from /proc (the kernel's view of every thread).

@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 @testable import HostSecurity
-import HostSec
 
 @Suite(needsAccounts) struct SyncScopeTests {
     @Test func sync_scope_runs_as_the_token_and_reverts_on_return() throws {

@@ -1,8 +1,10 @@
 import Foundation
 import Testing
 @testable import HostSecurity
-import HostSec
 import CHostSec
+import struct HostSec.TokenHandle
+import struct HostSec.HostSecError
+import class HostSec.Engine
 
 @Suite struct TokenTests {
     @Test func logon_reads_the_account_from_the_user_database() throws {
@@ -66,7 +68,7 @@ import CHostSec
         // The handle a token held is no longer valid once it is released.
         var handle = TokenHandle(nil)
         do { let token = try Token.logon(user: "nobody"); handle = token.handle }
-        #expect(throws: HostSecError.handle) { try HostSec.Engine.shared.handles.lookup(handle) }
+        #expect(throws: HostSecError.handle) { try Engine.shared.handles.lookup(handle) }
     }
 
     @Test func password_logon_with_a_wrong_password_or_unknown_account_throws_logon_failure() {

@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 @testable import HostSecurity
-import HostSec
 import HostSecTestSupport
 
 /// Runs only without CAP_SETUID/CAP_SETGID: Tests/sh/test-swift-unprivileged.sh starts the
@@ -28,7 +27,7 @@ struct UnprivilegedScopes {
 
     @Test func allowed_scopes_run_at_identification_with_the_kernel_unchanged() async throws {
         let token = try Token.logon(user: "nobody")
-        let (syncCreds, syncLevel) = try withImpersonation(of: token, requiring: .identification) {
+        let (syncCreds, syncLevel) = try synchronousScope(of: token, requiring: .identification) {
             (Creds.kernel(), try Token.current()?.level)
         }
         #expect(syncCreds == processCreds)
