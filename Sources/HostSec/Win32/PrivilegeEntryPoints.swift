@@ -1,0 +1,164 @@
+import CHostSec
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Privilege names and LUIDs, AdjustTokenPrivileges and PrivilegeCheck, with Windows' names.
+
+@c @implementation
+public func HostSecW32_LookupPrivilegeValueA(
+    _ lpSystemName: UnsafePointer<CChar>?, _ lpName: UnsafePointer<CChar>?,
+    _ lpLuid: UnsafeMutablePointer<LUID>?
+) -> BOOL {
+    guard isLocal(lpSystemName) else { return win32Fail(Win32Error.invalidParameter) }
+    guard let lpName, let lpLuid else { return win32Fail(Win32Error.noAccess) }
+    let name = Array(UnsafeRawBufferPointer(start: lpName, count: strlen(lpName)))
+    guard let privilege = Privilege.byName(name) else { return win32Fail(Win32Error.noSuchPrivilege) }
+    lpLuid.pointee = LUID(LowPart: privilege.luid, HighPart: 0)
+    return 1
+}
+
+@c @implementation
+public func HostSecW32_LookupPrivilegeNameA(
+    _ lpSystemName: UnsafePointer<CChar>?, _ lpLuid: UnsafeMutablePointer<LUID>?,
+    _ lpName: UnsafeMutablePointer<CChar>?, _ cchName: UnsafeMutablePointer<DWORD>?
+) -> BOOL {
+    guard isLocal(lpSystemName) else { return win32Fail(Win32Error.invalidParameter) }
+    guard let lpLuid, let cchName else { return win32Fail(Win32Error.noAccess) }
+    guard let privilege = Privilege.byLuid(low: lpLuid.pointee.LowPart, high: lpLuid.pointee.HighPart) else {
+        return win32Fail(Win32Error.noSuchPrivilege)
+    }
+    if let error = copyOut([Array(privilege.name.utf8)], [lpName], [cchName]) { return win32Fail(error) }
+    return 1
+}
+
+@c @implementation
+public func HostSecW32_LookupPrivilegeDisplayNameA(
+    _ lpSystemName: UnsafePointer<CChar>?, _ lpName: UnsafePointer<CChar>?,
+    _ lpDisplayName: UnsafeMutablePointer<CChar>?,
+    _ cchDisplayName: UnsafeMutablePointer<DWORD>?,
+    _ lpLanguageId: UnsafeMutablePointer<DWORD>?
+) -> BOOL {
+    guard isLocal(lpSystemName) else { return win32Fail(Win32Error.invalidParameter) }
+    guard let lpName, let cchDisplayName, let lpLanguageId else { return win32Fail(Win32Error.noAccess) }
+    let name = Array(UnsafeRawBufferPointer(start: lpName, count: strlen(lpName)))
+    guard let privilege = Privilege.byName(name) else { return win32Fail(Win32Error.noSuchPrivilege) }
+    if let error = copyOut([Array(privilege.displayName.utf8)], [lpDisplayName], [cchDisplayName]) {
+        return win32Fail(error)
+    }
+    lpLanguageId.pointee = 0x0409  // en-US
+    return 1
+}
+
+@c @implementation
+public func HostSecW32_AdjustTokenPrivileges(
+    _ TokenHandle: HANDLE?, _ DisableAllPrivileges: BOOL,
+    _ NewState: UnsafeMutablePointer<TOKEN_PRIVILEGES>?, _ BufferLength: DWORD,
+    _ PreviousState: UnsafeMutablePointer<TOKEN_PRIVILEGES>?,
+    _ ReturnLength: UnsafeMutablePointer<DWORD>?
+) -> BOOL {
+    var notAll = false
+    let ok = win32 { () throws(Win32Failure) in
+        let (token, rights) = try core { () throws(HostSecError) in
+            try Engine.shared.ensureOpen()
+            return try HandleTable.shared.lookup(HostSec.TokenHandle(TokenHandle))
+        }
+        if !rights.contains(.adjustPrivileges) { throw Win32Failure(Win32Error.accessDenied) }
+        let identity = token.currentIdentity
+        // What is asked: capabilities to enable, disable, remove.
+        var enable: UInt64 = 0, disable: UInt64 = 0, remove: UInt64 = 0
+        var touched: [Privilege] = []
+        if DisableAllPrivileges != 0 {
+            disable = identity.capPermitted
+            touched = Privilege.held(by: identity, made: token.identity).filter {
+                $0.enabled && $0.privilege.capabilities != 0
+            }.map(\.privilege)
+        } else {
+            guard let NewState else { throw Win32Failure(Win32Error.invalidParameter) }
+            let raw = UnsafeMutableRawPointer(NewState)
+            let count = Int(raw.load(as: UInt32.self))
+            for i in 0..<count {
+                let low = raw.loadUnaligned(fromByteOffset: 4 + 12 * i, as: UInt32.self)
+                let high = raw.loadUnaligned(fromByteOffset: 8 + 12 * i, as: Int32.self)
+                let attributes = raw.loadUnaligned(fromByteOffset: 12 + 12 * i, as: UInt32.self)
+                guard let privilege = Privilege.byLuid(low: low, high: high) else { notAll = true; continue }
+                if privilege.luid == Privilege.changeNotifyLuid { continue }  // always held and enabled
+                let held = privilege.capabilities & identity.capPermitted
+                if held == 0 { notAll = true; continue }
+                if attributes & 0x4 != 0 {
+                    remove |= held
+                } else if attributes & 0x2 != 0 {
+                    enable |= held
+                } else {
+                    disable |= held
+                }
+                touched.append(privilege)
+            }
+        }
+        // PreviousState: the earlier state of each privilege the call changes.
+        let wasEnabled = { (p: Privilege) -> Bool in
+            let held = p.capabilities & identity.capPermitted
+            return held & ~identity.capEffective == 0
+        }
+        let after = ((identity.capEffective & ~(disable | remove)) | enable) & (identity.capPermitted & ~remove)
+        let changed = touched.filter { p in
+            let held = p.capabilities & identity.capPermitted
+            let nowOn = held & ~after == 0 && held & ~(identity.capPermitted & ~remove) == 0
+            return nowOn != wasEnabled(p) || p.capabilities & remove != 0
+        }
+        if let PreviousState {
+            guard let ReturnLength else { throw Win32Failure(Win32Error.noAccess) }
+            let needed = 4 + 12 * max(changed.count, 1)
+            ReturnLength.pointee = DWORD(needed)
+            guard Int(BufferLength) >= needed else { throw Win32Failure(Win32Error.insufficientBuffer) }
+            let byDefault = Privilege.held(by: token.identity, made: token.identity)
+            Win32TokenInformation.writePrivileges(
+                changed.map { p in
+                    let d = byDefault.contains { $0.privilege.luid == p.luid && $0.enabledByDefault }
+                    return (p.luid, (wasEnabled(p) ? 2 : 0) | (d ? 1 : 0))
+                }, to: UnsafeMutableRawPointer(PreviousState))
+        }
+        _ = try core { () throws(HostSecError) in
+            try Engine.shared.adjustCapabilities(
+                HostSec.TokenHandle(TokenHandle), enable: enable, disable: disable, remove: remove)
+        }
+    }
+    if ok != 0 { hs_w32_set_last_error(notAll ? Win32Error.notAllAssigned : Win32Error.success) }
+    return ok
+}
+
+@c @implementation
+public func HostSecW32_PrivilegeCheck(
+    _ ClientToken: HANDLE?, _ RequiredPrivileges: UnsafeMutablePointer<PRIVILEGE_SET>?,
+    _ pfResult: UnsafeMutablePointer<BOOL>?
+) -> BOOL {
+    guard let RequiredPrivileges, let pfResult else { return win32Fail(Win32Error.noAccess) }
+    return win32 { () throws(Win32Failure) in
+        let (token, rights) = try core { () throws(HostSecError) in
+            try Engine.shared.ensureOpen()
+            return try HandleTable.shared.lookup(TokenHandle(ClientToken))
+        }
+        if token.kind != .impersonation { throw Win32Failure(Win32Error.noImpersonationToken) }
+        if !rights.contains(.query) { throw Win32Failure(Win32Error.accessDenied) }
+        if token.level < .identification { throw Win32Failure(Win32Error.badImpersonationLevel) }
+        let states = Privilege.held(by: token.currentIdentity, made: token.identity)
+        let raw = UnsafeMutableRawPointer(RequiredPrivileges)
+        let count = Int(raw.load(as: UInt32.self))
+        let all = raw.load(fromByteOffset: 4, as: UInt32.self) & 1 != 0
+        var enabledCount = 0
+        for i in 0..<count {
+            let low = raw.loadUnaligned(fromByteOffset: 8 + 12 * i, as: UInt32.self)
+            let high = raw.loadUnaligned(fromByteOffset: 12 + 12 * i, as: Int32.self)
+            var attributes = raw.loadUnaligned(fromByteOffset: 16 + 12 * i, as: UInt32.self)
+            let on = high == 0 && states.contains { $0.privilege.luid == low && $0.enabled }
+            if on {
+                enabledCount += 1
+                attributes |= 0x8000_0000
+            } else {
+                attributes &= ~0x8000_0000
+            }
+            raw.storeBytes(of: attributes, toByteOffset: 16 + 12 * i, as: UInt32.self)
+        }
+        pfResult.pointee = (all ? enabledCount == count : enabledCount > 0) ? 1 : 0
+    }
+}

@@ -1,0 +1,144 @@
+import CHostSec
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Opening, impersonating, duplicating and querying tokens, and LogonUserA, with Windows' names.
+
+@c @implementation
+public func HostSecW32_OpenProcessToken(
+    _ ProcessHandle: HANDLE?, _ DesiredAccess: DWORD,
+    _ TokenHandle: UnsafeMutablePointer<HANDLE?>?
+) -> BOOL {
+    win32(TokenHandle) { () throws(Win32Failure) in
+        guard ProcessHandle == PseudoHandle.currentProcess else { throw Win32Failure(Win32Error.invalidHandle) }
+        return try core { () throws(HostSecError) in
+            try Engine.shared.openProcessToken(desiredAccess: TokenRights(rawValue: DesiredAccess))
+        }
+    }
+}
+
+@c @implementation
+public func HostSecW32_OpenThreadToken(
+    _ ThreadHandle: HANDLE?, _ DesiredAccess: DWORD, _ OpenAsSelf: BOOL,
+    _ TokenHandle: UnsafeMutablePointer<HANDLE?>?
+) -> BOOL {
+    win32(TokenHandle) { () throws(Win32Failure) in
+        guard ThreadHandle == PseudoHandle.currentThread else { throw Win32Failure(Win32Error.invalidHandle) }
+        return try core { () throws(HostSecError) in
+            try Engine.shared.openThreadToken(
+                desiredAccess: TokenRights(rawValue: DesiredAccess), openAsSelf: OpenAsSelf != 0)
+        }
+    }
+}
+
+@c @implementation
+public func HostSecW32_ImpersonateSelf(_ ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL) -> BOOL {
+    win32 { () throws(Win32Failure) in
+        try core { () throws(HostSecError) in
+            try Engine.shared.impersonateSelf(level: ImpersonationLevel.rawValue)
+        }
+    }
+}
+
+@c @implementation
+public func HostSecW32_RevertToSelf() -> BOOL {
+    win32 { () throws(Win32Failure) in try core { () throws(HostSecError) in try Engine.shared.revertToSelf() } }
+}
+
+@c @implementation
+public func HostSecW32_ImpersonateLoggedOnUser(_ hToken: HANDLE?) -> BOOL {
+    win32 { () throws(Win32Failure) in
+        try core { () throws(HostSecError) in try Engine.shared.impersonateLoggedOnUser(TokenHandle(hToken)) }
+    }
+}
+
+@c @implementation
+public func HostSecW32_SetThreadToken(_ Thread: UnsafeMutablePointer<HANDLE?>?, _ Token: HANDLE?) -> BOOL {
+    win32 { () throws(Win32Failure) in
+        if let Thread, Thread.pointee != PseudoHandle.currentThread { throw Win32Failure(Win32Error.invalidHandle) }
+        try core { () throws(HostSecError) in try Engine.shared.setThreadToken(Token.map { TokenHandle($0) }) }
+    }
+}
+
+@c @implementation
+public func HostSecW32_DuplicateToken(
+    _ ExistingTokenHandle: HANDLE?, _ ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL,
+    _ DuplicateTokenHandle: UnsafeMutablePointer<HANDLE?>?
+) -> BOOL {
+    win32(DuplicateTokenHandle) { () throws(Win32Failure) in
+        try core { () throws(HostSecError) in
+            try Engine.shared.duplicate(
+                TokenHandle(ExistingTokenHandle), desiredAccess: [.impersonate, .query],
+                level: ImpersonationLevel.rawValue, type: TokenKind.impersonation.rawValue)
+        }
+    }
+}
+
+@c @implementation
+public func HostSecW32_DuplicateTokenEx(
+    _ hExistingToken: HANDLE?, _ dwDesiredAccess: DWORD,
+    _ lpTokenAttributes: UnsafeMutablePointer<SECURITY_ATTRIBUTES>?,
+    _ ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL, _ TokenType: TOKEN_TYPE,
+    _ phNewToken: UnsafeMutablePointer<HANDLE?>?
+) -> BOOL {
+    win32(phNewToken) { () throws(Win32Failure) in
+        if let attributes = lpTokenAttributes, attributes.pointee.lpSecurityDescriptor != nil {
+            throw Win32Failure(Win32Error.invalidParameter)
+        }
+        return try core { () throws(HostSecError) in
+            try Engine.shared.duplicate(
+                TokenHandle(hExistingToken), desiredAccess: TokenRights(rawValue: dwDesiredAccess),
+                level: ImpersonationLevel.rawValue, type: TokenType.rawValue)
+        }
+    }
+}
+
+@c @implementation
+public func HostSecW32_GetTokenInformation(
+    _ TokenHandle: HANDLE?, _ TokenInformationClass: TOKEN_INFORMATION_CLASS,
+    _ TokenInformation: UnsafeMutableRawPointer?, _ TokenInformationLength: DWORD,
+    _ ReturnLength: UnsafeMutablePointer<DWORD>?
+) -> BOOL {
+    guard let ReturnLength else { return win32Fail(Win32Error.noAccess) }
+    return win32 { () throws(Win32Failure) in
+        let (token, rights) = try core { () throws(HostSecError) in
+            try Engine.shared.ensureOpen()
+            return try HandleTable.shared.lookup(HostSec.TokenHandle(TokenHandle))
+        }
+        var needed: UInt32 = 0
+        defer { ReturnLength.pointee = needed }
+        try Win32TokenInformation.query(
+            token, rights: rights, infoClass: TokenInformationClass.rawValue,
+            buffer: TokenInformation, length: TokenInformationLength, needed: &needed)
+    }
+}
+
+@c @implementation
+public func HostSecW32_LogonUserA(
+    _ lpszUsername: UnsafePointer<CChar>?, _ lpszDomain: UnsafePointer<CChar>?,
+    _ lpszPassword: UnsafePointer<CChar>?, _ dwLogonType: DWORD, _ dwLogonProvider: DWORD,
+    _ phToken: UnsafeMutablePointer<HANDLE?>?
+) -> BOOL {
+    win32(phToken) { () throws(Win32Failure) in
+        guard let lpszUsername, let lpszPassword else { throw Win32Failure(Win32Error.invalidParameter) }
+        guard dwLogonType == 2 || dwLogonType == 3, dwLogonProvider == 0 else {
+            throw Win32Failure(Win32Error.invalidParameter)
+        }
+        if let domain = lpszDomain {
+            let d = String(cString: domain).lowercased()
+            guard d.isEmpty || d == "." || d == "unix user" else { throw Win32Failure(Win32Error.invalidParameter) }
+        }
+        let primary = try core { () throws(HostSecError) in
+            try Engine.shared.logonUser(name: lpszUsername, password: lpszPassword)
+        }
+        guard dwLogonType == 3 else { return primary }
+        // A network logon gives an impersonation token, as Windows' does.
+        defer { try? HandleTable.shared.close(primary) }
+        return try core { () throws(HostSecError) in
+            try Engine.shared.duplicate(
+                primary, desiredAccess: TokenRights(), level: ImpersonationLevel.impersonation.rawValue,
+                type: TokenKind.impersonation.rawValue)
+        }
+    }
+}
