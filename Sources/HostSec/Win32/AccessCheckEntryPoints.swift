@@ -11,6 +11,14 @@ enum Win32AccessControl {
     }
 }
 
+/// The descriptor at `p` for the core, which reads it only after the handle's checks: one this
+/// layout cannot read is ERROR_INVALID_SECURITY_DESCR.
+func readDescriptor(_ p: UnsafeRawPointer?) throws(HostSecError) -> SecurityDescriptor {
+    do throws(DescriptorLayout.ReadFailure) { return try DescriptorLayout.read(p) } catch {
+        throw .invalidSecurityDescriptor
+    }
+}
+
 @c @implementation
 public func HostSecW32_AccessCheck(
     _ pSecurityDescriptor: UnsafeMutableRawPointer?, _ ClientToken: HANDLE?,
@@ -21,32 +29,22 @@ public func HostSecW32_AccessCheck(
     _ AccessStatus: UnsafeMutablePointer<BOOL>?
 ) -> BOOL {
     guard let GenericMapping, let PrivilegeSetLength, let GrantedAccess, let AccessStatus else {
-        return win32Fail(Win32Error.noAccess)
+        return win32Fail(ERROR_NOACCESS)
     }
-    var status: UInt32 = Win32Error.success
+    var status = ERROR_SUCCESS
     let ok = win32 { () throws(Win32Failure) in
-        let (token, rights) = try core { () throws(HostSecError) in
-            try Engine.shared.ensureOpen()
-            return try HandleTable.shared.lookup(TokenHandle(ClientToken))
+        let decision = try core { () throws(HostSecError) in
+            try Engine.shared.accessCheck(
+                TokenHandle(ClientToken),
+                descriptor: { () throws(HostSecError) in try readDescriptor(pSecurityDescriptor) },
+                desired: DesiredAccess, mapping: Win32AccessControl.mapping(GenericMapping.pointee))
         }
-        if token.kind != .impersonation { throw Win32Failure(Win32Error.noImpersonationToken) }
-        if token.level < .identification { throw Win32Failure(Win32Error.badImpersonationLevel) }
-        if !rights.contains(.query) { throw Win32Failure(Win32Error.accessDenied) }
-        let sd: SecurityDescriptor
-        do throws(DescriptorLayout.ReadFailure) { sd = try DescriptorLayout.read(pSecurityDescriptor) } catch {
-            throw Win32Failure(Win32Error.invalidSecurityDescr)
-        }
-        guard sd.owner != nil, sd.group != nil else { throw Win32Failure(Win32Error.invalidSecurityDescr) }
-        if DesiredAccess & AccessRights.generic != 0 { throw Win32Failure(Win32Error.genericNotMapped) }
-        let decision = AccessCheck.evaluate(
-            sd, subject: token.subject, desired: DesiredAccess,
-            mapping: Win32AccessControl.mapping(GenericMapping.pointee))
         let needed = 8 + 12 * max(decision.privilegesUsed.count, 1)
         if Int(PrivilegeSetLength.pointee) < needed {
             PrivilegeSetLength.pointee = DWORD(needed)
-            throw Win32Failure(Win32Error.insufficientBuffer)
+            throw Win32Failure(ERROR_INSUFFICIENT_BUFFER)
         }
-        guard let PrivilegeSet else { throw Win32Failure(Win32Error.noAccess) }
+        guard let PrivilegeSet else { throw Win32Failure(ERROR_NOACCESS) }
         let raw = UnsafeMutableRawPointer(PrivilegeSet)
         raw.storeBytes(of: UInt32(decision.privilegesUsed.count), as: UInt32.self)
         raw.storeBytes(of: UInt32(0), toByteOffset: 4, as: UInt32.self)
@@ -58,11 +56,11 @@ public func HostSecW32_AccessCheck(
         GrantedAccess.pointee = decision.granted
         AccessStatus.pointee = decision.status == .granted ? 1 : 0
         switch decision.status {
-        case .granted: status = Win32Error.success
-        case .accessDenied: status = Win32Error.accessDenied
-        case .privilegeNotHeld: status = Win32Error.privilegeNotHeld
+        case .granted: status = ERROR_SUCCESS
+        case .accessDenied: status = ERROR_ACCESS_DENIED
+        case .privilegeNotHeld: status = ERROR_PRIVILEGE_NOT_HELD
         }
     }
-    if ok != 0 { hs_w32_set_last_error(status) }
+    if ok != 0 { setLastError(status) }
     return ok
 }

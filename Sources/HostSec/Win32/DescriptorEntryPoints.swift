@@ -11,8 +11,8 @@ import Glibc
 public func HostSecW32_InitializeSecurityDescriptor(
     _ pSecurityDescriptor: UnsafeMutableRawPointer?, _ dwRevision: DWORD
 ) -> BOOL {
-    guard let pSecurityDescriptor else { return win32Fail(Win32Error.noAccess) }
-    guard dwRevision == 1 else { return win32Fail(Win32Error.unknownRevision) }
+    guard let pSecurityDescriptor else { return win32Fail(ERROR_NOACCESS) }
+    guard dwRevision == 1 else { return win32Fail(ERROR_UNKNOWN_REVISION) }
     pSecurityDescriptor.initializeMemory(as: UInt8.self, repeating: 0, count: DescriptorLayout.absoluteSize)
     pSecurityDescriptor.storeBytes(of: 1, as: UInt8.self)
     return 1
@@ -24,7 +24,7 @@ public func HostSecW32_IsValidSecurityDescriptor(_ pSecurityDescriptor: UnsafeMu
         _ = try DescriptorLayout.read(pSecurityDescriptor)
         return 1
     } catch {
-        return win32Fail(error == .revision ? Win32Error.unknownRevision : Win32Error.invalidSecurityDescr)
+        return win32Fail(error == .revision ? ERROR_UNKNOWN_REVISION : ERROR_INVALID_SECURITY_DESCR)
     }
 }
 
@@ -47,7 +47,7 @@ public func HostSecW32_RtlValidRelativeSecurityDescriptor(
 @c @implementation
 public func HostSecW32_GetSecurityDescriptorLength(_ pSecurityDescriptor: UnsafeMutableRawPointer?) -> DWORD {
     guard let pSecurityDescriptor, let sd = try? DescriptorLayout.read(pSecurityDescriptor) else {
-        hs_w32_set_last_error(Win32Error.invalidSecurityDescr)
+        setLastError(ERROR_INVALID_SECURITY_DESCR)
         return 0
     }
     return DWORD(DescriptorLayout.length(sd, selfRelative: DescriptorLayout.isSelfRelative(pSecurityDescriptor)))
@@ -59,18 +59,18 @@ public func HostSecW32_GetSecurityDescriptorControl(
     _ pControl: UnsafeMutablePointer<WORD>?,
     _ lpdwRevision: UnsafeMutablePointer<DWORD>?
 ) -> BOOL {
-    guard let pSecurityDescriptor, let pControl, let lpdwRevision else { return win32Fail(Win32Error.noAccess) }
+    guard let pSecurityDescriptor, let pControl, let lpdwRevision else { return win32Fail(ERROR_NOACCESS) }
     lpdwRevision.pointee = DWORD(pSecurityDescriptor.load(as: UInt8.self))
-    guard lpdwRevision.pointee == 1 else { return win32Fail(Win32Error.unknownRevision) }
+    guard lpdwRevision.pointee == 1 else { return win32Fail(ERROR_UNKNOWN_REVISION) }
     pControl.pointee = DescriptorLayout.control(pSecurityDescriptor)
     return 1
 }
 
 /// The absolute descriptor a Set function may change, or the error.
-private func absolute(_ p: UnsafeMutableRawPointer?) -> (UnsafeMutableRawPointer?, UInt32) {
-    guard let p else { return (nil, Win32Error.noAccess) }
-    guard p.load(as: UInt8.self) == 1 else { return (nil, Win32Error.unknownRevision) }
-    guard !DescriptorLayout.isSelfRelative(p) else { return (nil, Win32Error.invalidSecurityDescr) }
+private func absolute(_ p: UnsafeMutableRawPointer?) -> (UnsafeMutableRawPointer?, Int) {
+    guard let p else { return (nil, ERROR_NOACCESS) }
+    guard p.load(as: UInt8.self) == 1 else { return (nil, ERROR_UNKNOWN_REVISION) }
+    guard !DescriptorLayout.isSelfRelative(p) else { return (nil, ERROR_INVALID_SECURITY_DESCR) }
     return (p, 0)
 }
 
@@ -86,7 +86,7 @@ private func setSidPart(
 ) -> BOOL {
     let (p, error) = absolute(sd)
     guard let p else { return win32Fail(error) }
-    if let sid, SecurityIdentifier.read(sid) == nil { return win32Fail(Win32Error.invalidSid) }
+    if let sid, SecurityIdentifier.read(sid) == nil { return win32Fail(ERROR_INVALID_SID) }
     p.storeBytes(of: sid, toByteOffset: offset, as: UnsafeMutableRawPointer?.self)
     setControl(p, flag, defaulted != 0)
     return 1
@@ -96,8 +96,8 @@ private func getSidPart(
     _ sd: UnsafeMutableRawPointer?, _ out: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
     _ defaulted: UnsafeMutablePointer<BOOL>?, owner: Bool
 ) -> BOOL {
-    guard let sd, let out, let defaulted else { return win32Fail(Win32Error.noAccess) }
-    guard let parts = DescriptorLayout.locate(sd) else { return win32Fail(Win32Error.unknownRevision) }
+    guard let sd, let out, let defaulted else { return win32Fail(ERROR_NOACCESS) }
+    guard let parts = DescriptorLayout.locate(sd) else { return win32Fail(ERROR_UNKNOWN_REVISION) }
     out.pointee = owner ? parts.owner : parts.group
     let flag = owner ? SecurityDescriptor.ownerDefaulted : SecurityDescriptor.groupDefaulted
     defaulted.pointee = parts.descriptor.control & flag != 0 ? 1 : 0
@@ -150,7 +150,7 @@ public func HostSecW32_SetSecurityDescriptorDacl(
         setControl(p, SecurityDescriptor.daclPresent | SecurityDescriptor.daclDefaulted, false)
         return 1
     }
-    if let pDacl, DescriptorLayout.readAcl(UnsafeRawPointer(pDacl)) == nil { return win32Fail(Win32Error.invalidAcl) }
+    if let pDacl, DescriptorLayout.readAcl(UnsafeRawPointer(pDacl)) == nil { return win32Fail(ERROR_INVALID_ACL) }
     p.storeBytes(of: UnsafeMutableRawPointer(pDacl), toByteOffset: 32, as: UnsafeMutableRawPointer?.self)
     setControl(p, SecurityDescriptor.daclPresent, true)
     setControl(p, SecurityDescriptor.daclDefaulted, bDaclDefaulted != 0)
@@ -165,9 +165,9 @@ public func HostSecW32_GetSecurityDescriptorDacl(
     _ lpbDaclDefaulted: UnsafeMutablePointer<BOOL>?
 ) -> BOOL {
     guard let pSecurityDescriptor, let lpbDaclPresent, let pDacl, let lpbDaclDefaulted else {
-        return win32Fail(Win32Error.noAccess)
+        return win32Fail(ERROR_NOACCESS)
     }
-    guard let parts = DescriptorLayout.locate(pSecurityDescriptor) else { return win32Fail(Win32Error.unknownRevision) }
+    guard let parts = DescriptorLayout.locate(pSecurityDescriptor) else { return win32Fail(ERROR_UNKNOWN_REVISION) }
     let control = parts.descriptor.control
     lpbDaclPresent.pointee = control & SecurityDescriptor.daclPresent != 0 ? 1 : 0
     // As Windows: the other two outputs are written only when a DACL is present.
@@ -184,20 +184,20 @@ public func HostSecW32_MakeSelfRelativeSD(
     _ pSelfRelativeSecurityDescriptor: UnsafeMutableRawPointer?,
     _ lpdwBufferLength: UnsafeMutablePointer<DWORD>?
 ) -> BOOL {
-    guard let pAbsoluteSecurityDescriptor, let lpdwBufferLength else { return win32Fail(Win32Error.noAccess) }
+    guard let pAbsoluteSecurityDescriptor, let lpdwBufferLength else { return win32Fail(ERROR_NOACCESS) }
     if pAbsoluteSecurityDescriptor.load(as: UInt8.self) == 1
         && DescriptorLayout.isSelfRelative(pAbsoluteSecurityDescriptor)
     {
-        return win32Fail(Win32Error.badDescriptorFormat)
+        return win32Fail(ERROR_BAD_DESCRIPTOR_FORMAT)
     }
     let sd: SecurityDescriptor
     do throws(DescriptorLayout.ReadFailure) { sd = try DescriptorLayout.read(pAbsoluteSecurityDescriptor) } catch {
-        return win32Fail(error == .revision ? Win32Error.unknownRevision : Win32Error.invalidSecurityDescr)
+        return win32Fail(error == .revision ? ERROR_UNKNOWN_REVISION : ERROR_INVALID_SECURITY_DESCR)
     }
     let bytes = DescriptorLayout.relativeBytes(sd)
     guard Int(lpdwBufferLength.pointee) >= bytes.count, let out = pSelfRelativeSecurityDescriptor else {
         lpdwBufferLength.pointee = DWORD(bytes.count)
-        return win32Fail(Win32Error.insufficientBuffer)
+        return win32Fail(ERROR_INSUFFICIENT_BUFFER)
     }
     out.copyMemory(from: bytes, byteCount: bytes.count)
     return 1
@@ -209,10 +209,10 @@ public func HostSecW32_MakeSelfRelativeSD(
 public func HostSecW32_InitializeAcl(_ pAcl: UnsafeMutablePointer<ACL>?, _ nAclLength: DWORD, _ dwAclRevision: DWORD)
     -> BOOL
 {
-    guard let pAcl else { return win32Fail(Win32Error.noAccess) }
-    guard nAclLength >= 8 else { return win32Fail(Win32Error.insufficientBuffer) }
+    guard let pAcl else { return win32Fail(ERROR_NOACCESS) }
+    guard nAclLength >= 8 else { return win32Fail(ERROR_INSUFFICIENT_BUFFER) }
     guard (2...4).contains(dwAclRevision), nAclLength <= 0xFFFF, nAclLength % 4 == 0 else {
-        return win32Fail(Win32Error.invalidParameter)
+        return win32Fail(ERROR_INVALID_PARAMETER)
     }
     pAcl.pointee = ACL(AclRevision: BYTE(dwAclRevision), Sbz1: 0, AclSize: WORD(nAclLength), AceCount: 0, Sbz2: 0)
     return 1
@@ -220,20 +220,20 @@ public func HostSecW32_InitializeAcl(_ pAcl: UnsafeMutablePointer<ACL>?, _ nAclL
 
 @c @implementation
 public func HostSecW32_IsValidAcl(_ pAcl: UnsafeMutablePointer<ACL>?) -> BOOL {
-    DescriptorLayout.readAcl(UnsafeRawPointer(pAcl)) != nil ? 1 : win32Fail(Win32Error.invalidAcl)
+    DescriptorLayout.readAcl(UnsafeRawPointer(pAcl)) != nil ? 1 : win32Fail(ERROR_INVALID_ACL)
 }
 
 private func addEntry(
     _ pAcl: UnsafeMutablePointer<ACL>?, _ revision: DWORD, _ type: UInt8, _ mask: DWORD,
     _ pSid: UnsafeMutableRawPointer?
 ) -> BOOL {
-    guard let pAcl else { return win32Fail(Win32Error.noAccess) }
-    guard (2...4).contains(revision) else { return win32Fail(Win32Error.revisionMismatch) }
-    guard let acl = DescriptorLayout.readAcl(UnsafeRawPointer(pAcl)) else { return win32Fail(Win32Error.invalidAcl) }
-    guard let sid = SecurityIdentifier.read(pSid) else { return win32Fail(Win32Error.invalidSid) }
+    guard let pAcl else { return win32Fail(ERROR_NOACCESS) }
+    guard (2...4).contains(revision) else { return win32Fail(ERROR_REVISION_MISMATCH) }
+    guard let acl = DescriptorLayout.readAcl(UnsafeRawPointer(pAcl)) else { return win32Fail(ERROR_INVALID_ACL) }
+    guard let sid = SecurityIdentifier.read(pSid) else { return win32Fail(ERROR_INVALID_SID) }
     let entry = AccessControlEntry(type: type, mask: mask, sid: sid)
     guard acl.used + entry.byteCount <= acl.size, acl.entries.count < 0xFFFF else {
-        return win32Fail(Win32Error.allottedSpaceExceeded)
+        return win32Fail(ERROR_ALLOTTED_SPACE_EXCEEDED)
     }
     let raw = UnsafeMutableRawPointer(pAcl)
     DescriptorLayout.writeEntry(entry, to: raw + acl.used)
@@ -263,9 +263,9 @@ public func HostSecW32_GetAce(
     _ pAcl: UnsafeMutablePointer<ACL>?, _ dwAceIndex: DWORD,
     _ pAce: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
 ) -> BOOL {
-    guard let pAcl, let pAce else { return win32Fail(Win32Error.noAccess) }
-    guard let acl = DescriptorLayout.readAcl(UnsafeRawPointer(pAcl)) else { return win32Fail(Win32Error.invalidAcl) }
-    guard Int(dwAceIndex) < acl.entries.count else { return win32Fail(Win32Error.invalidParameter) }
+    guard let pAcl, let pAce else { return win32Fail(ERROR_NOACCESS) }
+    guard let acl = DescriptorLayout.readAcl(UnsafeRawPointer(pAcl)) else { return win32Fail(ERROR_INVALID_ACL) }
+    guard Int(dwAceIndex) < acl.entries.count else { return win32Fail(ERROR_INVALID_PARAMETER) }
     var at = DescriptorLayout.aclHeaderSize
     let raw = UnsafeMutableRawPointer(pAcl)
     for _ in 0..<Int(dwAceIndex) { at += Int(raw.loadUnaligned(fromByteOffset: at + 2, as: UInt16.self)) }
@@ -279,19 +279,19 @@ public func HostSecW32_GetAclInformation(
     _ nAclInformationLength: DWORD,
     _ dwAclInformationClass: ACL_INFORMATION_CLASS
 ) -> BOOL {
-    guard let pAcl, let pAclInformation else { return win32Fail(Win32Error.noAccess) }
-    guard let acl = DescriptorLayout.readAcl(UnsafeRawPointer(pAcl)) else { return win32Fail(Win32Error.invalidAcl) }
+    guard let pAcl, let pAclInformation else { return win32Fail(ERROR_NOACCESS) }
+    guard let acl = DescriptorLayout.readAcl(UnsafeRawPointer(pAcl)) else { return win32Fail(ERROR_INVALID_ACL) }
     switch dwAclInformationClass.rawValue {
     case 1:
-        guard nAclInformationLength >= 4 else { return win32Fail(Win32Error.insufficientBuffer) }
+        guard nAclInformationLength >= 4 else { return win32Fail(ERROR_INSUFFICIENT_BUFFER) }
         pAclInformation.storeBytes(of: UInt32(acl.revision), as: UInt32.self)
     case 2:
-        guard nAclInformationLength >= 12 else { return win32Fail(Win32Error.insufficientBuffer) }
+        guard nAclInformationLength >= 12 else { return win32Fail(ERROR_INSUFFICIENT_BUFFER) }
         pAclInformation.storeBytes(of: UInt32(acl.entries.count), as: UInt32.self)
         pAclInformation.storeBytes(of: UInt32(acl.used), toByteOffset: 4, as: UInt32.self)
         pAclInformation.storeBytes(of: UInt32(acl.size - acl.used), toByteOffset: 8, as: UInt32.self)
     default:
-        return win32Fail(Win32Error.invalidParameter)
+        return win32Fail(ERROR_INVALID_PARAMETER)
     }
     return 1
 }

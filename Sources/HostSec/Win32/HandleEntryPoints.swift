@@ -22,6 +22,6 @@ public func HostSecW32_SetLastError(_ dwErrCode: DWORD) { hs_w32_set_last_error(
 public func HostSecW32_CloseHandle(_ hObject: HANDLE?) -> BOOL {
     if hObject == PseudoHandle.currentProcess || hObject == PseudoHandle.currentThread { return 1 }
     return win32 { () throws(Win32Failure) in
-        try core { () throws(HostSecError) in try HandleTable.shared.close(HostSec.TokenHandle(hObject)) }
+        try core { () throws(HostSecError) in try Engine.shared.closeHandle(HostSec.TokenHandle(hObject)) }
     }
 }

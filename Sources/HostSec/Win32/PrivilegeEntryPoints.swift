@@ -10,10 +10,10 @@ public func HostSecW32_LookupPrivilegeValueA(
     _ lpSystemName: UnsafePointer<CChar>?, _ lpName: UnsafePointer<CChar>?,
     _ lpLuid: UnsafeMutablePointer<LUID>?
 ) -> BOOL {
-    guard isLocal(lpSystemName) else { return win32Fail(Win32Error.invalidParameter) }
-    guard let lpName, let lpLuid else { return win32Fail(Win32Error.noAccess) }
+    guard isLocal(lpSystemName) else { return win32Fail(ERROR_INVALID_PARAMETER) }
+    guard let lpName, let lpLuid else { return win32Fail(ERROR_NOACCESS) }
     let name = Array(UnsafeRawBufferPointer(start: lpName, count: strlen(lpName)))
-    guard let privilege = Privilege.byName(name) else { return win32Fail(Win32Error.noSuchPrivilege) }
+    guard let privilege = Privilege.byName(name) else { return win32Fail(ERROR_NO_SUCH_PRIVILEGE) }
     lpLuid.pointee = LUID(LowPart: privilege.luid, HighPart: 0)
     return 1
 }
@@ -23,10 +23,10 @@ public func HostSecW32_LookupPrivilegeNameA(
     _ lpSystemName: UnsafePointer<CChar>?, _ lpLuid: UnsafeMutablePointer<LUID>?,
     _ lpName: UnsafeMutablePointer<CChar>?, _ cchName: UnsafeMutablePointer<DWORD>?
 ) -> BOOL {
-    guard isLocal(lpSystemName) else { return win32Fail(Win32Error.invalidParameter) }
-    guard let lpLuid, let cchName else { return win32Fail(Win32Error.noAccess) }
+    guard isLocal(lpSystemName) else { return win32Fail(ERROR_INVALID_PARAMETER) }
+    guard let lpLuid, let cchName else { return win32Fail(ERROR_NOACCESS) }
     guard let privilege = Privilege.byLuid(low: lpLuid.pointee.LowPart, high: lpLuid.pointee.HighPart) else {
-        return win32Fail(Win32Error.noSuchPrivilege)
+        return win32Fail(ERROR_NO_SUCH_PRIVILEGE)
     }
     if let error = copyOut([Array(privilege.name.utf8)], [lpName], [cchName]) { return win32Fail(error) }
     return 1
@@ -39,10 +39,10 @@ public func HostSecW32_LookupPrivilegeDisplayNameA(
     _ cchDisplayName: UnsafeMutablePointer<DWORD>?,
     _ lpLanguageId: UnsafeMutablePointer<DWORD>?
 ) -> BOOL {
-    guard isLocal(lpSystemName) else { return win32Fail(Win32Error.invalidParameter) }
-    guard let lpName, let cchDisplayName, let lpLanguageId else { return win32Fail(Win32Error.noAccess) }
+    guard isLocal(lpSystemName) else { return win32Fail(ERROR_INVALID_PARAMETER) }
+    guard let lpName, let cchDisplayName, let lpLanguageId else { return win32Fail(ERROR_NOACCESS) }
     let name = Array(UnsafeRawBufferPointer(start: lpName, count: strlen(lpName)))
-    guard let privilege = Privilege.byName(name) else { return win32Fail(Win32Error.noSuchPrivilege) }
+    guard let privilege = Privilege.byName(name) else { return win32Fail(ERROR_NO_SUCH_PRIVILEGE) }
     if let error = copyOut([Array(privilege.displayName.utf8)], [lpDisplayName], [cchDisplayName]) {
         return win32Fail(error)
     }
@@ -59,11 +59,9 @@ public func HostSecW32_AdjustTokenPrivileges(
 ) -> BOOL {
     var notAll = false
     let ok = win32 { () throws(Win32Failure) in
-        let (token, rights) = try core { () throws(HostSecError) in
-            try Engine.shared.ensureOpen()
-            return try HandleTable.shared.lookup(HostSec.TokenHandle(TokenHandle))
+        let token = try core { () throws(HostSecError) in
+            try Engine.shared.openedToken(HostSec.TokenHandle(TokenHandle), requiring: .adjustPrivileges)
         }
-        if !rights.contains(.adjustPrivileges) { throw Win32Failure(Win32Error.accessDenied) }
         let identity = token.currentIdentity
         // What is asked: capabilities to enable, disable, remove.
         var enable: UInt64 = 0, disable: UInt64 = 0, remove: UInt64 = 0
@@ -74,7 +72,7 @@ public func HostSecW32_AdjustTokenPrivileges(
                 $0.enabled && $0.privilege.capabilities != 0
             }.map(\.privilege)
         } else {
-            guard let NewState else { throw Win32Failure(Win32Error.invalidParameter) }
+            guard let NewState else { throw Win32Failure(ERROR_INVALID_PARAMETER) }
             let raw = UnsafeMutableRawPointer(NewState)
             let count = Int(raw.load(as: UInt32.self))
             for i in 0..<count {
@@ -107,10 +105,10 @@ public func HostSecW32_AdjustTokenPrivileges(
             return nowOn != wasEnabled(p) || p.capabilities & remove != 0
         }
         if let PreviousState {
-            guard let ReturnLength else { throw Win32Failure(Win32Error.noAccess) }
+            guard let ReturnLength else { throw Win32Failure(ERROR_NOACCESS) }
             let needed = 4 + 12 * max(changed.count, 1)
             ReturnLength.pointee = DWORD(needed)
-            guard Int(BufferLength) >= needed else { throw Win32Failure(Win32Error.insufficientBuffer) }
+            guard Int(BufferLength) >= needed else { throw Win32Failure(ERROR_INSUFFICIENT_BUFFER) }
             let byDefault = Privilege.held(by: token.identity, made: token.identity)
             Win32TokenInformation.writePrivileges(
                 changed.map { p in
@@ -123,7 +121,7 @@ public func HostSecW32_AdjustTokenPrivileges(
                 HostSec.TokenHandle(TokenHandle), enable: enable, disable: disable, remove: remove)
         }
     }
-    if ok != 0 { hs_w32_set_last_error(notAll ? Win32Error.notAllAssigned : Win32Error.success) }
+    if ok != 0 { setLastError(notAll ? ERROR_NOT_ALL_ASSIGNED : ERROR_SUCCESS) }
     return ok
 }
 
@@ -132,15 +130,11 @@ public func HostSecW32_PrivilegeCheck(
     _ ClientToken: HANDLE?, _ RequiredPrivileges: UnsafeMutablePointer<PRIVILEGE_SET>?,
     _ pfResult: UnsafeMutablePointer<BOOL>?
 ) -> BOOL {
-    guard let RequiredPrivileges, let pfResult else { return win32Fail(Win32Error.noAccess) }
+    guard let RequiredPrivileges, let pfResult else { return win32Fail(ERROR_NOACCESS) }
     return win32 { () throws(Win32Failure) in
-        let (token, rights) = try core { () throws(HostSecError) in
-            try Engine.shared.ensureOpen()
-            return try HandleTable.shared.lookup(TokenHandle(ClientToken))
+        let token = try core { () throws(HostSecError) in
+            try Engine.shared.privilegeCheckToken(TokenHandle(ClientToken))
         }
-        if token.kind != .impersonation { throw Win32Failure(Win32Error.noImpersonationToken) }
-        if !rights.contains(.query) { throw Win32Failure(Win32Error.accessDenied) }
-        if token.level < .identification { throw Win32Failure(Win32Error.badImpersonationLevel) }
         let states = Privilege.held(by: token.currentIdentity, made: token.identity)
         let raw = UnsafeMutableRawPointer(RequiredPrivileges)
         let count = Int(raw.load(as: UInt32.self))

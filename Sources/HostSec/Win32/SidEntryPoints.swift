@@ -13,7 +13,7 @@ public func HostSecW32_IsValidSid(_ pSid: UnsafeMutableRawPointer?) -> BOOL {
 @c @implementation
 public func HostSecW32_GetLengthSid(_ pSid: UnsafeMutableRawPointer?) -> DWORD {
     guard let sid = SecurityIdentifier.read(pSid) else {
-        hs_w32_set_last_error(Win32Error.invalidSid)
+        setLastError(ERROR_INVALID_SID)
         return 0
     }
     return DWORD(sid.byteCount)
@@ -22,9 +22,9 @@ public func HostSecW32_GetLengthSid(_ pSid: UnsafeMutableRawPointer?) -> DWORD {
 @c @implementation
 public func HostSecW32_EqualSid(_ pSid1: UnsafeMutableRawPointer?, _ pSid2: UnsafeMutableRawPointer?) -> BOOL {
     guard let a = SecurityIdentifier.read(pSid1), let b = SecurityIdentifier.read(pSid2) else {
-        return win32Fail(Win32Error.invalidSid)
+        return win32Fail(ERROR_INVALID_SID)
     }
-    hs_w32_set_last_error(Win32Error.success)
+    setLastError(ERROR_SUCCESS)
     return a == b ? 1 : 0
 }
 
@@ -33,9 +33,9 @@ public func HostSecW32_CopySid(
     _ nDestinationSidLength: DWORD, _ pDestinationSid: UnsafeMutableRawPointer?,
     _ pSourceSid: UnsafeMutableRawPointer?
 ) -> BOOL {
-    guard let sid = SecurityIdentifier.read(pSourceSid) else { return win32Fail(Win32Error.invalidSid) }
-    guard Int(nDestinationSidLength) >= sid.byteCount else { return win32Fail(Win32Error.insufficientBuffer) }
-    guard let pDestinationSid else { return win32Fail(Win32Error.noAccess) }
+    guard let sid = SecurityIdentifier.read(pSourceSid) else { return win32Fail(ERROR_INVALID_SID) }
+    guard Int(nDestinationSidLength) >= sid.byteCount else { return win32Fail(ERROR_INSUFFICIENT_BUFFER) }
+    guard let pDestinationSid else { return win32Fail(ERROR_NOACCESS) }
     sid.write(to: pDestinationSid)
     return 1
 }
@@ -48,10 +48,10 @@ public func HostSecW32_AllocateAndInitializeSid(
     _ nSubAuthority5: DWORD, _ nSubAuthority6: DWORD, _ nSubAuthority7: DWORD,
     _ pSid: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
 ) -> BOOL {
-    guard let pSid else { return win32Fail(Win32Error.noAccess) }
+    guard let pSid else { return win32Fail(ERROR_NOACCESS) }
     pSid.pointee = nil
-    guard let pIdentifierAuthority else { return win32Fail(Win32Error.noAccess) }
-    guard nSubAuthorityCount <= 8 else { return win32Fail(Win32Error.invalidParameter) }
+    guard let pIdentifierAuthority else { return win32Fail(ERROR_NOACCESS) }
+    guard nSubAuthorityCount <= 8 else { return win32Fail(ERROR_INVALID_PARAMETER) }
     var authority: UInt64 = 0
     withUnsafeBytes(of: pIdentifierAuthority.pointee.Value) { for b in $0 { authority = authority << 8 | UInt64(b) } }
     let subs = [
@@ -59,7 +59,7 @@ public func HostSecW32_AllocateAndInitializeSid(
         nSubAuthority6, nSubAuthority7,
     ].prefix(Int(nSubAuthorityCount))
     let sid = SecurityIdentifier(authority: authority, subAuthorities: Array(subs))
-    guard let block = LocalMemory.allocate(sid.byteCount, .sid) else { return win32Fail(Win32Error.notEnoughMemory) }
+    guard let block = LocalMemory.allocate(sid.byteCount, .sid) else { return win32Fail(ERROR_NOT_ENOUGH_MEMORY) }
     sid.write(to: block)
     pSid.pointee = block
     return 1
@@ -69,7 +69,7 @@ public func HostSecW32_AllocateAndInitializeSid(
 public func HostSecW32_FreeSid(_ pSid: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
     guard let pSid else { return nil }
     if LocalMemory.free(pSid, .sid) { return nil }
-    hs_w32_set_last_error(Win32Error.invalidParameter)
+    setLastError(ERROR_INVALID_PARAMETER)
     return pSid
 }
 
@@ -80,20 +80,20 @@ public func HostSecW32_GetSidSubAuthority(_ pSid: UnsafeMutableRawPointer?, _ nS
     // As on Windows, the index is not checked against the count (IsValidSid and
     // GetSidSubAuthorityCount first); a valid SID is required here.
     guard let pSid, SecurityIdentifier.read(pSid) != nil else {
-        hs_w32_set_last_error(Win32Error.invalidSid)
+        setLastError(ERROR_INVALID_SID)
         return nil
     }
-    hs_w32_set_last_error(Win32Error.success)
+    setLastError(ERROR_SUCCESS)
     return (pSid + 8 + 4 * Int(nSubAuthority)).assumingMemoryBound(to: DWORD.self)
 }
 
 @c @implementation
 public func HostSecW32_GetSidSubAuthorityCount(_ pSid: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<UCHAR>? {
     guard let pSid, SecurityIdentifier.read(pSid) != nil else {
-        hs_w32_set_last_error(Win32Error.invalidSid)
+        setLastError(ERROR_INVALID_SID)
         return nil
     }
-    hs_w32_set_last_error(Win32Error.success)
+    setLastError(ERROR_SUCCESS)
     return (pSid + 1).assumingMemoryBound(to: UCHAR.self)
 }
 
@@ -102,11 +102,11 @@ public func HostSecW32_ConvertSidToStringSidA(
     _ Sid: UnsafeMutableRawPointer?,
     _ StringSid: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
 ) -> BOOL {
-    guard let StringSid else { return win32Fail(Win32Error.invalidParameter) }
+    guard let StringSid else { return win32Fail(ERROR_INVALID_PARAMETER) }
     StringSid.pointee = nil
-    guard let sid = SecurityIdentifier.read(Sid) else { return win32Fail(Win32Error.invalidSid) }
+    guard let sid = SecurityIdentifier.read(Sid) else { return win32Fail(ERROR_INVALID_SID) }
     let text = Array(sid.string.utf8)
-    guard let block = LocalMemory.allocate(text.count + 1, .local) else { return win32Fail(Win32Error.notEnoughMemory) }
+    guard let block = LocalMemory.allocate(text.count + 1, .local) else { return win32Fail(ERROR_NOT_ENOUGH_MEMORY) }
     block.copyMemory(from: text, byteCount: text.count)
     StringSid.pointee = block.assumingMemoryBound(to: CChar.self)
     return 1
@@ -117,12 +117,12 @@ public func HostSecW32_ConvertStringSidToSidA(
     _ StringSid: UnsafePointer<CChar>?,
     _ Sid: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
 ) -> BOOL {
-    guard let Sid else { return win32Fail(Win32Error.invalidParameter) }
+    guard let Sid else { return win32Fail(ERROR_INVALID_PARAMETER) }
     Sid.pointee = nil
-    guard let StringSid else { return win32Fail(Win32Error.invalidParameter) }
+    guard let StringSid else { return win32Fail(ERROR_INVALID_PARAMETER) }
     let text = Array(UnsafeRawBufferPointer(start: StringSid, count: strlen(StringSid)))
-    guard let sid = SecurityIdentifier.parse(text) else { return win32Fail(Win32Error.invalidSid) }
-    guard let block = LocalMemory.allocate(sid.byteCount, .local) else { return win32Fail(Win32Error.notEnoughMemory) }
+    guard let sid = SecurityIdentifier.parse(text) else { return win32Fail(ERROR_INVALID_SID) }
+    guard let block = LocalMemory.allocate(sid.byteCount, .local) else { return win32Fail(ERROR_NOT_ENOUGH_MEMORY) }
     sid.write(to: block)
     Sid.pointee = block
     return 1
@@ -132,7 +132,7 @@ public func HostSecW32_ConvertStringSidToSidA(
 public func HostSecW32_LocalFree(_ hMem: HANDLE?) -> HANDLE? {
     guard let hMem else { return nil }
     if LocalMemory.free(hMem, .local) { return nil }
-    hs_w32_set_last_error(Win32Error.invalidHandle)
+    setLastError(ERROR_INVALID_HANDLE)
     return hMem
 }
 
@@ -145,12 +145,12 @@ func isLocal(_ system: UnsafePointer<CChar>?) -> Bool { system == nil || system!
 func copyOut(
     _ values: [[UInt8]], _ buffers: [UnsafeMutablePointer<CChar>?],
     _ counts: [UnsafeMutablePointer<DWORD>]
-) -> UInt32? {
+) -> Int? {
     var fits = true
     for (i, v) in values.enumerated() where buffers[i] == nil || Int(counts[i].pointee) < v.count + 1 { fits = false }
     if !fits {
         for (i, v) in values.enumerated() { counts[i].pointee = DWORD(v.count + 1) }
-        return Win32Error.insufficientBuffer
+        return ERROR_INSUFFICIENT_BUFFER
     }
     for (i, v) in values.enumerated() {
         let out = buffers[i]!
@@ -169,10 +169,10 @@ public func HostSecW32_LookupAccountSidA(
     _ cchReferencedDomainName: UnsafeMutablePointer<DWORD>?,
     _ peUse: UnsafeMutablePointer<SID_NAME_USE>?
 ) -> BOOL {
-    guard isLocal(lpSystemName) else { return win32Fail(Win32Error.invalidParameter) }
-    guard let cchName, let cchReferencedDomainName, let peUse else { return win32Fail(Win32Error.noAccess) }
-    guard let sid = SecurityIdentifier.read(Sid) else { return win32Fail(Win32Error.invalidSid) }
-    guard let account = AccountOfSid.lookup(sid) else { return win32Fail(Win32Error.noneMapped) }
+    guard isLocal(lpSystemName) else { return win32Fail(ERROR_INVALID_PARAMETER) }
+    guard let cchName, let cchReferencedDomainName, let peUse else { return win32Fail(ERROR_NOACCESS) }
+    guard let sid = SecurityIdentifier.read(Sid) else { return win32Fail(ERROR_INVALID_SID) }
+    guard let account = AccountOfSid.lookup(sid) else { return win32Fail(ERROR_NONE_MAPPED) }
     if let error = copyOut(
         [account.name, account.domain], [Name, ReferencedDomainName],
         [cchName, cchReferencedDomainName])
@@ -191,18 +191,18 @@ public func HostSecW32_LookupAccountNameA(
     _ cchReferencedDomainName: UnsafeMutablePointer<DWORD>?,
     _ peUse: UnsafeMutablePointer<SID_NAME_USE>?
 ) -> BOOL {
-    guard isLocal(lpSystemName) else { return win32Fail(Win32Error.invalidParameter) }
+    guard isLocal(lpSystemName) else { return win32Fail(ERROR_INVALID_PARAMETER) }
     guard let lpAccountName, let cbSid, let cchReferencedDomainName, let peUse else {
-        return win32Fail(Win32Error.noAccess)
+        return win32Fail(ERROR_NOACCESS)
     }
     let name = Array(UnsafeRawBufferPointer(start: lpAccountName, count: strlen(lpAccountName)))
-    guard let (sid, account) = AccountOfSid.lookup(name: name) else { return win32Fail(Win32Error.noneMapped) }
+    guard let (sid, account) = AccountOfSid.lookup(name: name) else { return win32Fail(ERROR_NONE_MAPPED) }
     let sidFits = Sid != nil && Int(cbSid.pointee) >= sid.byteCount
     let domainFits = ReferencedDomainName != nil && Int(cchReferencedDomainName.pointee) >= account.domain.count + 1
     guard sidFits && domainFits else {
         cbSid.pointee = DWORD(sid.byteCount)
         cchReferencedDomainName.pointee = DWORD(account.domain.count + 1)
-        return win32Fail(Win32Error.insufficientBuffer)
+        return win32Fail(ERROR_INSUFFICIENT_BUFFER)
     }
     sid.write(to: Sid!)
     cbSid.pointee = DWORD(sid.byteCount)
@@ -216,26 +216,13 @@ public func HostSecW32_CheckTokenMembership(
     _ TokenHandle: HANDLE?, _ SidToCheck: UnsafeMutableRawPointer?,
     _ IsMember: UnsafeMutablePointer<BOOL>?
 ) -> BOOL {
-    guard let IsMember else { return win32Fail(Win32Error.noAccess) }
+    guard let IsMember else { return win32Fail(ERROR_NOACCESS) }
     IsMember.pointee = 0
     return win32 { () throws(Win32Failure) in
-        guard let sid = SecurityIdentifier.read(SidToCheck) else { throw Win32Failure(Win32Error.invalidSid) }
-        let subject: AccessSubject
-        if let TokenHandle {
-            let (token, rights) = try core { () throws(HostSecError) in
-                try HandleTable.shared.lookup(HostSec.TokenHandle(TokenHandle))
-            }
-            if token.kind != .impersonation { throw Win32Failure(Win32Error.noImpersonationToken) }
-            if !rights.contains(.query) { throw Win32Failure(Win32Error.accessDenied) }
-            if token.level < .identification { throw Win32Failure(Win32Error.badImpersonationLevel) }
-            subject = token.subject
-        } else {
-            // The thread's impersonation token, or the process token when it has none.
-            subject = try core { () throws(HostSecError) in
-                let state = try Engine.shared.threadState()
-                return (state.token ?? Engine.shared.selfToken(state)).subject
-            }
+        guard let sid = SecurityIdentifier.read(SidToCheck) else { throw Win32Failure(ERROR_INVALID_SID) }
+        let member = try core { () throws(HostSecError) in
+            try Engine.shared.isMember(sid, of: TokenHandle.map { HostSec.TokenHandle($0) })
         }
-        IsMember.pointee = Win32TokenInformation.isMember(subject, sid) ? 1 : 0
+        IsMember.pointee = member ? 1 : 0
     }
 }

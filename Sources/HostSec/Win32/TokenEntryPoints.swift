@@ -11,7 +11,7 @@ public func HostSecW32_OpenProcessToken(
     _ TokenHandle: UnsafeMutablePointer<HANDLE?>?
 ) -> BOOL {
     win32(TokenHandle) { () throws(Win32Failure) in
-        guard ProcessHandle == PseudoHandle.currentProcess else { throw Win32Failure(Win32Error.invalidHandle) }
+        guard ProcessHandle == PseudoHandle.currentProcess else { throw Win32Failure(ERROR_INVALID_HANDLE) }
         return try core { () throws(HostSecError) in
             try Engine.shared.openProcessToken(desiredAccess: TokenRights(rawValue: DesiredAccess))
         }
@@ -24,7 +24,7 @@ public func HostSecW32_OpenThreadToken(
     _ TokenHandle: UnsafeMutablePointer<HANDLE?>?
 ) -> BOOL {
     win32(TokenHandle) { () throws(Win32Failure) in
-        guard ThreadHandle == PseudoHandle.currentThread else { throw Win32Failure(Win32Error.invalidHandle) }
+        guard ThreadHandle == PseudoHandle.currentThread else { throw Win32Failure(ERROR_INVALID_HANDLE) }
         return try core { () throws(HostSecError) in
             try Engine.shared.openThreadToken(
                 desiredAccess: TokenRights(rawValue: DesiredAccess), openAsSelf: OpenAsSelf != 0)
@@ -56,7 +56,7 @@ public func HostSecW32_ImpersonateLoggedOnUser(_ hToken: HANDLE?) -> BOOL {
 @c @implementation
 public func HostSecW32_SetThreadToken(_ Thread: UnsafeMutablePointer<HANDLE?>?, _ Token: HANDLE?) -> BOOL {
     win32 { () throws(Win32Failure) in
-        if let Thread, Thread.pointee != PseudoHandle.currentThread { throw Win32Failure(Win32Error.invalidHandle) }
+        if let Thread, Thread.pointee != PseudoHandle.currentThread { throw Win32Failure(ERROR_INVALID_HANDLE) }
         try core { () throws(HostSecError) in try Engine.shared.setThreadToken(Token.map { TokenHandle($0) }) }
     }
 }
@@ -84,7 +84,7 @@ public func HostSecW32_DuplicateTokenEx(
 ) -> BOOL {
     win32(phNewToken) { () throws(Win32Failure) in
         if let attributes = lpTokenAttributes, attributes.pointee.lpSecurityDescriptor != nil {
-            throw Win32Failure(Win32Error.invalidParameter)
+            throw Win32Failure(ERROR_INVALID_PARAMETER)
         }
         return try core { () throws(HostSecError) in
             try Engine.shared.duplicate(
@@ -100,16 +100,17 @@ public func HostSecW32_GetTokenInformation(
     _ TokenInformation: UnsafeMutableRawPointer?, _ TokenInformationLength: DWORD,
     _ ReturnLength: UnsafeMutablePointer<DWORD>?
 ) -> BOOL {
-    guard let ReturnLength else { return win32Fail(Win32Error.noAccess) }
+    guard let ReturnLength else { return win32Fail(ERROR_NOACCESS) }
     return win32 { () throws(Win32Failure) in
-        let (token, rights) = try core { () throws(HostSecError) in
-            try Engine.shared.ensureOpen()
-            return try HandleTable.shared.lookup(HostSec.TokenHandle(TokenHandle))
+        let infoClass = TokenInformationClass.rawValue
+        let token = try core { () throws(HostSecError) in
+            try Engine.shared.openedToken(
+                HostSec.TokenHandle(TokenHandle), requiring: infoClass == TokenSource.rawValue ? .querySource : .query)
         }
         var needed: UInt32 = 0
         defer { ReturnLength.pointee = needed }
         try Win32TokenInformation.query(
-            token, rights: rights, infoClass: TokenInformationClass.rawValue,
+            token, infoClass: infoClass,
             buffer: TokenInformation, length: TokenInformationLength, needed: &needed)
     }
 }
@@ -121,20 +122,20 @@ public func HostSecW32_LogonUserA(
     _ phToken: UnsafeMutablePointer<HANDLE?>?
 ) -> BOOL {
     win32(phToken) { () throws(Win32Failure) in
-        guard let lpszUsername, let lpszPassword else { throw Win32Failure(Win32Error.invalidParameter) }
+        guard let lpszUsername, let lpszPassword else { throw Win32Failure(ERROR_INVALID_PARAMETER) }
         guard dwLogonType == 2 || dwLogonType == 3, dwLogonProvider == 0 else {
-            throw Win32Failure(Win32Error.invalidParameter)
+            throw Win32Failure(ERROR_INVALID_PARAMETER)
         }
         if let domain = lpszDomain {
             let d = String(cString: domain).lowercased()
-            guard d.isEmpty || d == "." || d == "unix user" else { throw Win32Failure(Win32Error.invalidParameter) }
+            guard d.isEmpty || d == "." || d == "unix user" else { throw Win32Failure(ERROR_INVALID_PARAMETER) }
         }
         let primary = try core { () throws(HostSecError) in
             try Engine.shared.logonUser(name: lpszUsername, password: lpszPassword)
         }
         guard dwLogonType == 3 else { return primary }
         // A network logon gives an impersonation token, as Windows' does.
-        defer { try? HandleTable.shared.close(primary) }
+        defer { try? Engine.shared.closeHandle(primary) }
         return try core { () throws(HostSecError) in
             try Engine.shared.duplicate(
                 primary, desiredAccess: TokenRights(), level: ImpersonationLevel.impersonation.rawValue,

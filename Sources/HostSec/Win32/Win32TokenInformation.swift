@@ -4,44 +4,12 @@ import CHostSec
 /// them in the same buffer (every SID is a multiple of 4 bytes, pointers stay 8-aligned
 /// relative to the buffer).
 enum Win32TokenInformation {
-    static let seGroupDefault: UInt32 = 0x7  // mandatory, enabled by default, enabled
-    static let seGroupOwner: UInt32 = 0x8
-
-    /// The token's groups: primary group, supplementary groups (each once), Everyone, LOCAL,
-    /// Authenticated Users, and BUILTIN\Administrators for uid 0.
-    static func groups(_ identity: Identity) -> [(SecurityIdentifier, UInt32)] { TokenGroupList.list(identity) }
-
-    /// A token's groups: deny-only ones (a restricted token's) with SE_GROUP_USE_FOR_DENY_ONLY
-    /// and not enabled.
-    static func groups(_ token: Token) -> [(SecurityIdentifier, UInt32)] {
-        let identity = token.currentIdentity
-        let denyOnly = token.restrictions?.denyOnly ?? []
-        let user = SecurityIdentifier.user(identity.uid)
-        var list = TokenGroupList.list(identity).map { entry -> (SecurityIdentifier, UInt32) in
-            denyOnly.contains(entry.0)
-                ? (entry.0, TokenGroupList.mandatoryAttribute | TokenGroupList.denyOnlyAttribute) : entry
-        }
-        for sid in denyOnly where sid != user && !list.contains(where: { $0.0 == sid }) {
-            list.append((sid, TokenGroupList.mandatoryAttribute | TokenGroupList.denyOnlyAttribute))
-        }
-        return list
-    }
-
-    /// Whether a subject counts as member of `sid` (CheckTokenMembership): its user and
-    /// enabled groups; deny-only SIDs do not count, and a restricted subject counts only for
-    /// SIDs that are also restricting ones, as Windows.
-    static func isMember(_ subject: AccessSubject, _ sid: SecurityIdentifier) -> Bool {
-        guard subject.matchesAllow(sid) else { return false }
-        return subject.restricting?.contains(sid) ?? true
-    }
-
-    /// Writes class `infoClass` of `token` into `buffer`; the bytes needed go to `needed`.
+    /// Writes class `infoClass` of `token` (its handle checked for the right the class needs)
+    /// into `buffer`; the bytes needed go to `needed`.
     static func query(
-        _ token: Token, rights: TokenRights, infoClass: UInt32, buffer: UnsafeMutableRawPointer?,
-        length: UInt32, needed: inout UInt32
+        _ token: Token, infoClass: UInt32, buffer: UnsafeMutableRawPointer?, length: UInt32,
+        needed: inout UInt32
     ) throws(Win32Failure) {
-        let required = infoClass == 7 ? TokenRights.querySource : TokenRights.query
-        if !rights.contains(required) { throw Win32Failure(Win32Error.accessDenied) }
         let identity = token.currentIdentity
         var size = 0
         var write: (UnsafeMutableRawPointer) -> Void
@@ -61,7 +29,7 @@ enum Win32TokenInformation {
         case 2, 11:  // TokenGroups, TokenRestrictedSids
             let list =
                 infoClass == 2
-                ? groups(token)
+                ? TokenGroupList.list(token)
                 : (token.restrictions?.restricting ?? []).map { ($0, TokenGroupList.defaultAttributes) }
             let head = 8 + 16 * list.count
             size = head + list.reduce(0) { $0 + $1.0.byteCount }
@@ -91,12 +59,12 @@ enum Win32TokenInformation {
             size = 4
             write = { out in out.storeBytes(of: token.kind.rawValue, as: UInt32.self) }
         case 9:
-            if token.kind == .primary { throw Win32Failure(Win32Error.invalidParameter) }
+            if token.kind == .primary { throw Win32Failure(ERROR_INVALID_PARAMETER) }
             size = 4
             write = { out in out.storeBytes(of: token.level.rawValue, as: UInt32.self) }
         case 10:  // TokenStatistics
             size = 56
-            let groupCount = groups(token).count
+            let groupCount = TokenGroupList.list(token).count
             let privilegeCount = Privilege.held(by: identity, made: token.identity).count
             write = { out in
                 storeLuid(token.id, out)
@@ -110,11 +78,11 @@ enum Win32TokenInformation {
                 storeLuid(token.modifiedId, out + 48)
             }
         default:
-            throw Win32Failure(Win32Error.invalidParameter)
+            throw Win32Failure(ERROR_INVALID_PARAMETER)
         }
         needed = UInt32(size)
-        guard Int(length) >= size else { throw Win32Failure(Win32Error.insufficientBuffer) }
-        guard let buffer else { throw Win32Failure(Win32Error.noAccess) }
+        guard Int(length) >= size else { throw Win32Failure(ERROR_INSUFFICIENT_BUFFER) }
+        guard let buffer else { throw Win32Failure(ERROR_NOACCESS) }
         write(buffer)
     }
 
