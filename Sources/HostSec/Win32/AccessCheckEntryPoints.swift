@@ -39,19 +39,20 @@ public func HostSecW32_AccessCheck(
                 descriptor: { () throws(HostSecError) in try readDescriptor(pSecurityDescriptor) },
                 desired: DesiredAccess, mapping: Win32AccessControl.mapping(GenericMapping.pointee))
         }
-        let needed = 8 + 12 * max(decision.privilegesUsed.count, 1)
+        let used = decision.privilegesUsed
+        let needed = Win32Layout.size(
+            array: Win32Layout.privilegeSetArray, entries: used.count, stride: Win32Layout.luidAndAttributes)
         if Int(PrivilegeSetLength.pointee) < needed {
             PrivilegeSetLength.pointee = DWORD(needed)
             throw Win32Failure(ERROR_INSUFFICIENT_BUFFER)
         }
         guard let PrivilegeSet else { throw Win32Failure(ERROR_NOACCESS) }
-        let raw = UnsafeMutableRawPointer(PrivilegeSet)
-        raw.storeBytes(of: UInt32(decision.privilegesUsed.count), as: UInt32.self)
-        raw.storeBytes(of: UInt32(0), toByteOffset: 4, as: UInt32.self)
-        for (i, luid) in decision.privilegesUsed.enumerated() {
-            raw.storeBytes(of: luid, toByteOffset: 8 + 12 * i, as: UInt32.self)
-            raw.storeBytes(of: UInt32(0), toByteOffset: 12 + 12 * i, as: UInt32.self)
-            raw.storeBytes(of: UInt32(0x8000_0000), toByteOffset: 16 + 12 * i, as: UInt32.self)
+        PrivilegeSet.pointee.PrivilegeCount = DWORD(used.count)
+        PrivilegeSet.pointee.Control = 0
+        for (i, luid) in used.enumerated() {
+            Win32Layout.setPrivilege(
+                Win32Layout.entry(luid, UInt32(SE_PRIVILEGE_USED_FOR_ACCESS)), UnsafeMutableRawPointer(PrivilegeSet),
+                array: Win32Layout.privilegeSetArray, index: i)
         }
         GrantedAccess.pointee = decision.granted
         AccessStatus.pointee = decision.status == .granted ? 1 : 0

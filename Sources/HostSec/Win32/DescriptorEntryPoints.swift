@@ -12,9 +12,9 @@ public func HostSecW32_InitializeSecurityDescriptor(
     _ pSecurityDescriptor: UnsafeMutableRawPointer?, _ dwRevision: DWORD
 ) -> BOOL {
     guard let pSecurityDescriptor else { return win32Fail(ERROR_NOACCESS) }
-    guard dwRevision == 1 else { return win32Fail(ERROR_UNKNOWN_REVISION) }
+    guard dwRevision == SECURITY_DESCRIPTOR_REVISION else { return win32Fail(ERROR_UNKNOWN_REVISION) }
     pSecurityDescriptor.initializeMemory(as: UInt8.self, repeating: 0, count: DescriptorLayout.absoluteSize)
-    pSecurityDescriptor.storeBytes(of: 1, as: UInt8.self)
+    pSecurityDescriptor.storeBytes(of: DescriptorLayout.revision, as: UInt8.self)
     return 1
 }
 
@@ -37,10 +37,11 @@ public func HostSecW32_RtlValidRelativeSecurityDescriptor(
     guard let SecurityDescriptorInput else { return 0 }
     let bytes = UnsafeRawBufferPointer(start: SecurityDescriptorInput, count: Int(SecurityDescriptorLength))
     guard let sd = try? DescriptorLayout.readRelative(bytes) else { return 0 }
-    if RequiredInformation & 1 != 0 && sd.owner == nil { return 0 }
-    if RequiredInformation & 2 != 0 && sd.group == nil { return 0 }
-    if RequiredInformation & 4 != 0 && sd.control & SecurityDescriptor.daclPresent == 0 { return 0 }
-    if RequiredInformation & 8 != 0 && sd.control & SecurityDescriptor.saclPresent == 0 { return 0 }
+    let required = SecurityInformation(rawValue: RequiredInformation)
+    if required.contains(.owner) && sd.owner == nil { return 0 }
+    if required.contains(.group) && sd.group == nil { return 0 }
+    if required.contains(.dacl) && sd.control & SecurityDescriptor.daclPresent == 0 { return 0 }
+    if required.contains(.sacl) && sd.control & SecurityDescriptor.saclPresent == 0 { return 0 }
     return 1
 }
 
@@ -61,7 +62,7 @@ public func HostSecW32_GetSecurityDescriptorControl(
 ) -> BOOL {
     guard let pSecurityDescriptor, let pControl, let lpdwRevision else { return win32Fail(ERROR_NOACCESS) }
     lpdwRevision.pointee = DWORD(pSecurityDescriptor.load(as: UInt8.self))
-    guard lpdwRevision.pointee == 1 else { return win32Fail(ERROR_UNKNOWN_REVISION) }
+    guard lpdwRevision.pointee == SECURITY_DESCRIPTOR_REVISION else { return win32Fail(ERROR_UNKNOWN_REVISION) }
     pControl.pointee = DescriptorLayout.control(pSecurityDescriptor)
     return 1
 }
@@ -69,15 +70,15 @@ public func HostSecW32_GetSecurityDescriptorControl(
 /// The absolute descriptor a Set function may change, or the error.
 private func absolute(_ p: UnsafeMutableRawPointer?) -> (UnsafeMutableRawPointer?, Int) {
     guard let p else { return (nil, ERROR_NOACCESS) }
-    guard p.load(as: UInt8.self) == 1 else { return (nil, ERROR_UNKNOWN_REVISION) }
+    guard p.load(as: UInt8.self) == DescriptorLayout.revision else { return (nil, ERROR_UNKNOWN_REVISION) }
     guard !DescriptorLayout.isSelfRelative(p) else { return (nil, ERROR_INVALID_SECURITY_DESCR) }
-    return (p, 0)
+    return (p, ERROR_SUCCESS)
 }
 
 private func setControl(_ p: UnsafeMutableRawPointer, _ bits: UInt16, _ on: Bool) {
     var control = DescriptorLayout.control(p)
     if on { control |= bits } else { control &= ~bits }
-    p.storeBytes(of: control, toByteOffset: 2, as: UInt16.self)
+    p.storeBytes(of: control, toByteOffset: DescriptorLayout.control, as: UInt16.self)
 }
 
 private func setSidPart(
@@ -109,7 +110,9 @@ public func HostSecW32_SetSecurityDescriptorOwner(
     _ pSecurityDescriptor: UnsafeMutableRawPointer?,
     _ pOwner: UnsafeMutableRawPointer?, _ bOwnerDefaulted: BOOL
 ) -> BOOL {
-    setSidPart(pSecurityDescriptor, pOwner, bOwnerDefaulted, offset: 8, flag: SecurityDescriptor.ownerDefaulted)
+    setSidPart(
+        pSecurityDescriptor, pOwner, bOwnerDefaulted, offset: DescriptorLayout.absoluteOwner,
+        flag: SecurityDescriptor.ownerDefaulted)
 }
 
 @c @implementation
@@ -126,7 +129,9 @@ public func HostSecW32_SetSecurityDescriptorGroup(
     _ pSecurityDescriptor: UnsafeMutableRawPointer?,
     _ pGroup: UnsafeMutableRawPointer?, _ bGroupDefaulted: BOOL
 ) -> BOOL {
-    setSidPart(pSecurityDescriptor, pGroup, bGroupDefaulted, offset: 16, flag: SecurityDescriptor.groupDefaulted)
+    setSidPart(
+        pSecurityDescriptor, pGroup, bGroupDefaulted, offset: DescriptorLayout.absoluteGroup,
+        flag: SecurityDescriptor.groupDefaulted)
 }
 
 @c @implementation
@@ -146,12 +151,14 @@ public func HostSecW32_SetSecurityDescriptorDacl(
     let (p, error) = absolute(pSecurityDescriptor)
     guard let p else { return win32Fail(error) }
     if bDaclPresent == 0 {
-        p.storeBytes(of: nil, toByteOffset: 32, as: UnsafeMutableRawPointer?.self)
+        p.storeBytes(of: nil, toByteOffset: DescriptorLayout.absoluteDacl, as: UnsafeMutableRawPointer?.self)
         setControl(p, SecurityDescriptor.daclPresent | SecurityDescriptor.daclDefaulted, false)
         return 1
     }
     if let pDacl, DescriptorLayout.readAcl(UnsafeRawPointer(pDacl)) == nil { return win32Fail(ERROR_INVALID_ACL) }
-    p.storeBytes(of: UnsafeMutableRawPointer(pDacl), toByteOffset: 32, as: UnsafeMutableRawPointer?.self)
+    p.storeBytes(
+        of: UnsafeMutableRawPointer(pDacl), toByteOffset: DescriptorLayout.absoluteDacl,
+        as: UnsafeMutableRawPointer?.self)
     setControl(p, SecurityDescriptor.daclPresent, true)
     setControl(p, SecurityDescriptor.daclDefaulted, bDaclDefaulted != 0)
     return 1
@@ -185,7 +192,7 @@ public func HostSecW32_MakeSelfRelativeSD(
     _ lpdwBufferLength: UnsafeMutablePointer<DWORD>?
 ) -> BOOL {
     guard let pAbsoluteSecurityDescriptor, let lpdwBufferLength else { return win32Fail(ERROR_NOACCESS) }
-    if pAbsoluteSecurityDescriptor.load(as: UInt8.self) == 1
+    if pAbsoluteSecurityDescriptor.load(as: UInt8.self) == DescriptorLayout.revision
         && DescriptorLayout.isSelfRelative(pAbsoluteSecurityDescriptor)
     {
         return win32Fail(ERROR_BAD_DESCRIPTOR_FORMAT)
@@ -210,8 +217,10 @@ public func HostSecW32_InitializeAcl(_ pAcl: UnsafeMutablePointer<ACL>?, _ nAclL
     -> BOOL
 {
     guard let pAcl else { return win32Fail(ERROR_NOACCESS) }
-    guard nAclLength >= 8 else { return win32Fail(ERROR_INSUFFICIENT_BUFFER) }
-    guard (2...4).contains(dwAclRevision), nAclLength <= 0xFFFF, nAclLength % 4 == 0 else {
+    guard nAclLength >= DescriptorLayout.aclHeaderSize else { return win32Fail(ERROR_INSUFFICIENT_BUFFER) }
+    guard aclRevisions.contains(dwAclRevision), nAclLength <= UInt16.max,
+        nAclLength % DWORD(MemoryLayout<DWORD>.size) == 0
+    else {
         return win32Fail(ERROR_INVALID_PARAMETER)
     }
     pAcl.pointee = ACL(AclRevision: BYTE(dwAclRevision), Sbz1: 0, AclSize: WORD(nAclLength), AceCount: 0, Sbz2: 0)
@@ -223,16 +232,19 @@ public func HostSecW32_IsValidAcl(_ pAcl: UnsafeMutablePointer<ACL>?) -> BOOL {
     DescriptorLayout.readAcl(UnsafeRawPointer(pAcl)) != nil ? 1 : win32Fail(ERROR_INVALID_ACL)
 }
 
+/// MIN_ACL_REVISION...MAX_ACL_REVISION, as the functions take them.
+private let aclRevisions = DWORD(MIN_ACL_REVISION)...DWORD(MAX_ACL_REVISION)
+
 private func addEntry(
     _ pAcl: UnsafeMutablePointer<ACL>?, _ revision: DWORD, _ type: UInt8, _ mask: DWORD,
     _ pSid: UnsafeMutableRawPointer?
 ) -> BOOL {
     guard let pAcl else { return win32Fail(ERROR_NOACCESS) }
-    guard (2...4).contains(revision) else { return win32Fail(ERROR_REVISION_MISMATCH) }
+    guard aclRevisions.contains(revision) else { return win32Fail(ERROR_REVISION_MISMATCH) }
     guard let acl = DescriptorLayout.readAcl(UnsafeRawPointer(pAcl)) else { return win32Fail(ERROR_INVALID_ACL) }
     guard let sid = SecurityIdentifier.read(pSid) else { return win32Fail(ERROR_INVALID_SID) }
     let entry = AccessControlEntry(type: type, mask: mask, sid: sid)
-    guard acl.used + entry.byteCount <= acl.size, acl.entries.count < 0xFFFF else {
+    guard acl.used + entry.byteCount <= acl.size, acl.entries.count < UInt16.max else {
         return win32Fail(ERROR_ALLOTTED_SPACE_EXCEEDED)
     }
     let raw = UnsafeMutableRawPointer(pAcl)
@@ -268,7 +280,9 @@ public func HostSecW32_GetAce(
     guard Int(dwAceIndex) < acl.entries.count else { return win32Fail(ERROR_INVALID_PARAMETER) }
     var at = DescriptorLayout.aclHeaderSize
     let raw = UnsafeMutableRawPointer(pAcl)
-    for _ in 0..<Int(dwAceIndex) { at += Int(raw.loadUnaligned(fromByteOffset: at + 2, as: UInt16.self)) }
+    for _ in 0..<Int(dwAceIndex) {
+        at += Int(raw.loadUnaligned(fromByteOffset: at + DescriptorLayout.aceSize, as: UInt16.self))
+    }
     pAce.pointee = raw + at
     return 1
 }
@@ -282,14 +296,20 @@ public func HostSecW32_GetAclInformation(
     guard let pAcl, let pAclInformation else { return win32Fail(ERROR_NOACCESS) }
     guard let acl = DescriptorLayout.readAcl(UnsafeRawPointer(pAcl)) else { return win32Fail(ERROR_INVALID_ACL) }
     switch dwAclInformationClass.rawValue {
-    case 1:
-        guard nAclInformationLength >= 4 else { return win32Fail(ERROR_INSUFFICIENT_BUFFER) }
-        pAclInformation.storeBytes(of: UInt32(acl.revision), as: UInt32.self)
-    case 2:
-        guard nAclInformationLength >= 12 else { return win32Fail(ERROR_INSUFFICIENT_BUFFER) }
-        pAclInformation.storeBytes(of: UInt32(acl.entries.count), as: UInt32.self)
-        pAclInformation.storeBytes(of: UInt32(acl.used), toByteOffset: 4, as: UInt32.self)
-        pAclInformation.storeBytes(of: UInt32(acl.size - acl.used), toByteOffset: 8, as: UInt32.self)
+    case AclRevisionInformation.rawValue:
+        guard nAclInformationLength >= MemoryLayout<ACL_REVISION_INFORMATION>.size else {
+            return win32Fail(ERROR_INSUFFICIENT_BUFFER)
+        }
+        pAclInformation.storeBytes(
+            of: ACL_REVISION_INFORMATION(AclRevision: DWORD(acl.revision)), as: ACL_REVISION_INFORMATION.self)
+    case AclSizeInformation.rawValue:
+        guard nAclInformationLength >= MemoryLayout<ACL_SIZE_INFORMATION>.size else {
+            return win32Fail(ERROR_INSUFFICIENT_BUFFER)
+        }
+        pAclInformation.storeBytes(
+            of: ACL_SIZE_INFORMATION(
+                AceCount: DWORD(acl.entries.count), AclBytesInUse: DWORD(acl.used),
+                AclBytesFree: DWORD(acl.size - acl.used)), as: ACL_SIZE_INFORMATION.self)
     default:
         return win32Fail(ERROR_INVALID_PARAMETER)
     }

@@ -73,19 +73,19 @@ public func HostSecW32_AdjustTokenPrivileges(
             }.map(\.privilege)
         } else {
             guard let NewState else { throw Win32Failure(ERROR_INVALID_PARAMETER) }
-            let raw = UnsafeMutableRawPointer(NewState)
-            let count = Int(raw.load(as: UInt32.self))
-            for i in 0..<count {
-                let low = raw.loadUnaligned(fromByteOffset: 4 + 12 * i, as: UInt32.self)
-                let high = raw.loadUnaligned(fromByteOffset: 8 + 12 * i, as: Int32.self)
-                let attributes = raw.loadUnaligned(fromByteOffset: 12 + 12 * i, as: UInt32.self)
-                guard let privilege = Privilege.byLuid(low: low, high: high) else { notAll = true; continue }
+            for i in 0..<Int(NewState.pointee.PrivilegeCount) {
+                let entry = Win32Layout.privilege(NewState, array: Win32Layout.tokenPrivilegesArray, index: i)
+                let attributes = entry.Attributes
+                guard let privilege = Privilege.byLuid(low: entry.Luid.LowPart, high: entry.Luid.HighPart) else {
+                    notAll = true
+                    continue
+                }
                 if privilege.luid == Privilege.changeNotifyLuid { continue }  // always held and enabled
                 let held = privilege.capabilities & identity.capPermitted
                 if held == 0 { notAll = true; continue }
-                if attributes & 0x4 != 0 {
+                if attributes & UInt32(SE_PRIVILEGE_REMOVED) != 0 {
                     remove |= held
-                } else if attributes & 0x2 != 0 {
+                } else if attributes & UInt32(SE_PRIVILEGE_ENABLED) != 0 {
                     enable |= held
                 } else {
                     disable |= held
@@ -106,14 +106,15 @@ public func HostSecW32_AdjustTokenPrivileges(
         }
         if let PreviousState {
             guard let ReturnLength else { throw Win32Failure(ERROR_NOACCESS) }
-            let needed = 4 + 12 * max(changed.count, 1)
+            let needed = Win32Layout.size(
+                array: Win32Layout.tokenPrivilegesArray, entries: changed.count, stride: Win32Layout.luidAndAttributes)
             ReturnLength.pointee = DWORD(needed)
             guard Int(BufferLength) >= needed else { throw Win32Failure(ERROR_INSUFFICIENT_BUFFER) }
             let byDefault = Privilege.held(by: token.identity, made: token.identity)
             Win32TokenInformation.writePrivileges(
                 changed.map { p in
                     let d = byDefault.contains { $0.privilege.luid == p.luid && $0.enabledByDefault }
-                    return (p.luid, (wasEnabled(p) ? 2 : 0) | (d ? 1 : 0))
+                    return (p.luid, Privilege.State.attributes(enabled: wasEnabled(p), byDefault: d))
                 }, to: UnsafeMutableRawPointer(PreviousState))
         }
         _ = try core { () throws(HostSecError) in
@@ -136,22 +137,22 @@ public func HostSecW32_PrivilegeCheck(
             try Engine.shared.privilegeCheckToken(TokenHandle(ClientToken))
         }
         let states = Privilege.held(by: token.currentIdentity, made: token.identity)
-        let raw = UnsafeMutableRawPointer(RequiredPrivileges)
-        let count = Int(raw.load(as: UInt32.self))
-        let all = raw.load(fromByteOffset: 4, as: UInt32.self) & 1 != 0
+        let count = Int(RequiredPrivileges.pointee.PrivilegeCount)
+        let all = RequiredPrivileges.pointee.Control & UInt32(PRIVILEGE_SET_ALL_NECESSARY) != 0
+        let usedForAccess = UInt32(SE_PRIVILEGE_USED_FOR_ACCESS)
         var enabledCount = 0
         for i in 0..<count {
-            let low = raw.loadUnaligned(fromByteOffset: 8 + 12 * i, as: UInt32.self)
-            let high = raw.loadUnaligned(fromByteOffset: 12 + 12 * i, as: Int32.self)
-            var attributes = raw.loadUnaligned(fromByteOffset: 16 + 12 * i, as: UInt32.self)
-            let on = high == 0 && states.contains { $0.privilege.luid == low && $0.enabled }
+            var entry = Win32Layout.privilege(RequiredPrivileges, array: Win32Layout.privilegeSetArray, index: i)
+            let luid = entry.Luid
+            let on = luid.HighPart == 0 && states.contains { $0.privilege.luid == luid.LowPart && $0.enabled }
             if on {
                 enabledCount += 1
-                attributes |= 0x8000_0000
+                entry.Attributes |= usedForAccess
             } else {
-                attributes &= ~0x8000_0000
+                entry.Attributes &= ~usedForAccess
             }
-            raw.storeBytes(of: attributes, toByteOffset: 16 + 12 * i, as: UInt32.self)
+            Win32Layout.setPrivilege(
+                entry, UnsafeMutableRawPointer(RequiredPrivileges), array: Win32Layout.privilegeSetArray, index: i)
         }
         pfResult.pointee = (all ? enabledCount == count : enabledCount > 0) ? 1 : 0
     }

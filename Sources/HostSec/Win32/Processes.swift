@@ -15,7 +15,7 @@ import Glibc
 /// child of the host's.
 final class ChildProcess: Sendable {
     /// GetExitCodeProcess of a child someone else reaped first (HS_EXIT_CODE_UNKNOWN).
-    static let unknownExitCode: UInt32 = 0xFFFF_FFFF
+    static let unknownExitCode = UInt32(HS_EXIT_CODE_UNKNOWN)
     let pid: pid_t
     let pidfd: Int32
     private let state: Mutex<UInt32?>  // the exit code, once reaped
@@ -201,12 +201,14 @@ public func HostSecW32_CreateProcessAsUserA(
 ) -> BOOL {
     guard let lpStartupInfo, let lpProcessInformation else { return win32Fail(ERROR_NOACCESS) }
     return win32 { () throws(Win32Failure) in
-        let allowedFlags: UInt32 = 0x8 | 0x10 | 0x200 | 0x0400_0000 | 0x0800_0000
+        let allowedFlags = UInt32(
+            DETACHED_PROCESS | CREATE_NEW_CONSOLE | CREATE_NEW_PROCESS_GROUP | CREATE_DEFAULT_ERROR_MODE
+                | CREATE_NO_WINDOW)
         guard dwCreationFlags & ~allowedFlags == 0 else { throw Win32Failure(ERROR_INVALID_PARAMETER) }
         var start = Engine.ChildStart()
         // Without STARTF_USESTDHANDLES, only a terminal (the caller's console) reaches the child.
         start.stdio = (HS_STDIO_TERMINAL_ONLY, HS_STDIO_TERMINAL_ONLY, HS_STDIO_TERMINAL_ONLY)
-        if lpStartupInfo.pointee.dwFlags & 0x100 != 0 {
+        if lpStartupInfo.pointee.dwFlags & UInt32(STARTF_USESTDHANDLES) != 0 {
             let info = lpStartupInfo.pointee
             guard let input = standardDescriptor(info.hStdInput), let output = standardDescriptor(info.hStdOutput),
                 let error = standardDescriptor(info.hStdError)
@@ -214,7 +216,7 @@ public func HostSecW32_CreateProcessAsUserA(
             start.stdio = (input, output, error)
         }
         // DETACHED_PROCESS, CREATE_NEW_CONSOLE, CREATE_NO_WINDOW: no console of the caller's.
-        start.detachTerminal = dwCreationFlags & (0x8 | 0x10 | 0x0800_0000) != 0
+        start.detachTerminal = dwCreationFlags & UInt32(DETACHED_PROCESS | CREATE_NEW_CONSOLE | CREATE_NO_WINDOW) != 0
         start.directory = lpCurrentDirectory
         start.closeDescriptors = bInheritHandles == 0
         for attributes in [lpProcessAttributes, lpThreadAttributes]
@@ -281,16 +283,16 @@ public func HostSecW32_CreateProcessAsUserA(
 public func HostSecW32_WaitForSingleObject(_ hHandle: HANDLE?, _ dwMilliseconds: DWORD) -> DWORD {
     guard let process = ProcessHandles.lookup(hHandle) else {
         setLastError(ERROR_INVALID_HANDLE)
-        return 0xFFFF_FFFF
+        return DWORD(WAIT_FAILED)
     }
     var left = dwMilliseconds
     while true {
         // poll takes an int: long waits go in steps; INFINITE is no limit (one blocking poll).
-        let step: Int32 = left == 0xFFFF_FFFF ? -1 : Int32(min(left, 1 << 30))
-        if process.wait(milliseconds: step) != nil { return 0 }
-        if left == 0xFFFF_FFFF { continue }
+        let step: Int32 = left == INFINITE ? -1 : Int32(min(left, 1 << 30))
+        if process.wait(milliseconds: step) != nil { return DWORD(WAIT_OBJECT_0) }
+        if left == INFINITE { continue }
         left -= UInt32(step)
-        if left == 0 { return 0x102 }
+        if left == 0 { return DWORD(WAIT_TIMEOUT) }
     }
 }
 
@@ -298,6 +300,6 @@ public func HostSecW32_WaitForSingleObject(_ hHandle: HANDLE?, _ dwMilliseconds:
 public func HostSecW32_GetExitCodeProcess(_ hProcess: HANDLE?, _ lpExitCode: UnsafeMutablePointer<DWORD>?) -> BOOL {
     guard let process = ProcessHandles.lookup(hProcess) else { return win32Fail(ERROR_INVALID_HANDLE) }
     guard let lpExitCode else { return win32Fail(ERROR_NOACCESS) }
-    lpExitCode.pointee = process.wait(milliseconds: 0) ?? 259
+    lpExitCode.pointee = process.wait(milliseconds: 0) ?? DWORD(STILL_ACTIVE)
     return 1
 }

@@ -18,7 +18,9 @@ public func HostSecW32_CreateRestrictedToken(
     win32(NewTokenHandle) { () throws(Win32Failure) in
         // DISABLE_MAX_PRIVILEGE and SANDBOX_INERT (nothing to do here); LUA_TOKEN and
         // WRITE_RESTRICTED are not supported.
-        guard Flags & ~UInt32(0x3) == 0 else { throw Win32Failure(ERROR_INVALID_PARAMETER) }
+        guard Flags & ~UInt32(DISABLE_MAX_PRIVILEGE | SANDBOX_INERT) == 0 else {
+            throw Win32Failure(ERROR_INVALID_PARAMETER)
+        }
         if (DisableSidCount > 0 && SidsToDisable == nil) || (DeletePrivilegeCount > 0 && PrivilegesToDelete == nil)
             || (RestrictedSidCount > 0 && SidsToRestrict == nil)
         {
@@ -37,7 +39,7 @@ public func HostSecW32_CreateRestrictedToken(
         return try core { () throws(HostSecError) in
             try Engine.shared.createRestrictedToken(
                 TokenHandle(ExistingTokenHandle), disabling: disabling, restricting: restricting,
-                deletingCapabilities: capabilities, deletingAllPrivileges: Flags & 1 != 0)
+                deletingCapabilities: capabilities, deletingAllPrivileges: Flags & UInt32(DISABLE_MAX_PRIVILEGE) != 0)
         }
     }
 }

@@ -14,7 +14,7 @@ public func HostSecW32_ConvertStringSecurityDescriptorToSecurityDescriptorA(
     guard let SecurityDescriptor else { return win32Fail(ERROR_INVALID_PARAMETER) }
     SecurityDescriptor.pointee = nil
     guard let StringSecurityDescriptor else { return win32Fail(ERROR_INVALID_PARAMETER) }
-    guard StringSDRevision == 1 else { return win32Fail(ERROR_UNKNOWN_REVISION) }
+    guard StringSDRevision == SDDL_REVISION_1 else { return win32Fail(ERROR_UNKNOWN_REVISION) }
     let text = Array(UnsafeRawBufferPointer(start: StringSecurityDescriptor, count: strlen(StringSecurityDescriptor)))
     let sd: SecurityDescriptor
     do throws(SDDL.Failure) { sd = try SDDL.parse(text) } catch {
@@ -36,12 +36,12 @@ public func HostSecW32_ConvertSecurityDescriptorToStringSecurityDescriptorA(
 ) -> BOOL {
     guard let StringSecurityDescriptor else { return win32Fail(ERROR_INVALID_PARAMETER) }
     StringSecurityDescriptor.pointee = nil
-    guard RequestedStringSDRevision == 1 else { return win32Fail(ERROR_UNKNOWN_REVISION) }
+    guard RequestedStringSDRevision == SDDL_REVISION_1 else { return win32Fail(ERROR_UNKNOWN_REVISION) }
     let sd: SecurityDescriptor
     do throws(DescriptorLayout.ReadFailure) { sd = try DescriptorLayout.read(SecurityDescriptor) } catch {
         return win32Fail(ERROR_INVALID_SECURITY_DESCR)
     }
-    let text = Array(SDDL.string(sd, information: SecurityInformation).utf8)
+    let text = Array(SDDL.string(sd, information: HostSec.SecurityInformation(rawValue: SecurityInformation)).utf8)
     guard let block = LocalMemory.allocate(text.count + 1, .local) else { return win32Fail(ERROR_NOT_ENOUGH_MEMORY) }
     block.copyMemory(from: text, byteCount: text.count)
     StringSecurityDescriptor.pointee = block.assumingMemoryBound(to: CChar.self)

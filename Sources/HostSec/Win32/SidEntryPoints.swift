@@ -84,7 +84,8 @@ public func HostSecW32_GetSidSubAuthority(_ pSid: UnsafeMutableRawPointer?, _ nS
         return nil
     }
     setLastError(ERROR_SUCCESS)
-    return (pSid + 8 + 4 * Int(nSubAuthority)).assumingMemoryBound(to: DWORD.self)
+    let array = MemoryLayout<SID>.offset(of: \SID.SubAuthority)!
+    return (pSid + array + MemoryLayout<DWORD>.stride * Int(nSubAuthority)).assumingMemoryBound(to: DWORD.self)
 }
 
 @c @implementation
@@ -94,7 +95,7 @@ public func HostSecW32_GetSidSubAuthorityCount(_ pSid: UnsafeMutableRawPointer?)
         return nil
     }
     setLastError(ERROR_SUCCESS)
-    return (pSid + 1).assumingMemoryBound(to: UCHAR.self)
+    return (pSid + MemoryLayout<SID>.offset(of: \SID.SubAuthorityCount)!).assumingMemoryBound(to: UCHAR.self)
 }
 
 @c @implementation
@@ -179,7 +180,7 @@ public func HostSecW32_LookupAccountSidA(
     {
         return win32Fail(error)
     }
-    peUse.pointee = SID_NAME_USE(rawValue: UInt32(account.use))
+    peUse.pointee = account.use
     return 1
 }
 
@@ -207,7 +208,7 @@ public func HostSecW32_LookupAccountNameA(
     sid.write(to: Sid!)
     cbSid.pointee = DWORD(sid.byteCount)
     _ = copyOut([account.domain], [ReferencedDomainName], [cchReferencedDomainName])
-    peUse.pointee = SID_NAME_USE(rawValue: UInt32(account.use))
+    peUse.pointee = account.use
     return 1
 }
 

@@ -123,7 +123,8 @@ public func HostSecW32_LogonUserA(
 ) -> BOOL {
     win32(phToken) { () throws(Win32Failure) in
         guard let lpszUsername, let lpszPassword else { throw Win32Failure(ERROR_INVALID_PARAMETER) }
-        guard dwLogonType == 2 || dwLogonType == 3, dwLogonProvider == 0 else {
+        let interactive = DWORD(LOGON32_LOGON_INTERACTIVE), network = DWORD(LOGON32_LOGON_NETWORK)
+        guard dwLogonType == interactive || dwLogonType == network, dwLogonProvider == LOGON32_PROVIDER_DEFAULT else {
             throw Win32Failure(ERROR_INVALID_PARAMETER)
         }
         if let domain = lpszDomain {
@@ -133,7 +134,7 @@ public func HostSecW32_LogonUserA(
         let primary = try core { () throws(HostSecError) in
             try Engine.shared.logonUser(name: lpszUsername, password: lpszPassword)
         }
-        guard dwLogonType == 3 else { return primary }
+        guard dwLogonType == network else { return primary }
         // A network logon gives an impersonation token, as Windows' does.
         defer { try? Engine.shared.closeHandle(primary) }
         return try core { () throws(HostSecError) in
