@@ -12,11 +12,11 @@
  *
  * Exports. libhostsec.so exports no Windows name: a host may load other libraries that
  * define them. Each function is exported as HostSecW32_<Windows name> (HostSecW32_
- * OpenProcessToken, ...), and this header gives the Windows name as a static inline function
- * that calls it, so the name, its prototype and &OpenProcessToken all work as in C on
- * Windows (each translation unit gets its own copy, so function addresses taken in two files
- * differ; compare results, not addresses). Define HOSTSEC_W32_NO_WINDOWS_NAMES to get only the
- * prefixed functions (for a program that also has its own Windows layer).
+ * OpenProcessToken, ...), and this header declares the Windows name once, with an asm label
+ * that names the exported symbol (gcc and clang), so the name, its prototype and
+ * &OpenProcessToken work as in C on Windows: one function, one address in every file.
+ * Define HOSTSEC_W32_NO_WINDOWS_NAMES to get only the prefixed functions (for a program that
+ * also has its own Windows layer, or a compiler without asm labels).
  *
  * Mapping (details in docs/win32.md):
  *   - tokens and handles are hostsec's (hostsec.h): a token HANDLE from these functions works
@@ -999,243 +999,150 @@ BOOL HostSecW32_GetExitCodeProcess(HANDLE hProcess, LPDWORD lpExitCode);
 HOSTSEC_END_DECLS
 
 /* ---------------------------------------------------------------------------------------
- * The Windows names.
+ * The Windows names: each the HostSecW32_ function above under its Windows name (an asm
+ * label: the same symbol, not a copy), with the doc block of that function.
  * ------------------------------------------------------------------------------------- */
 #ifndef HOSTSEC_W32_NO_WINDOWS_NAMES
 
-#if defined(__GNUC__)
-#define HOSTSEC_W32_INLINE static inline __attribute__((unused))
+#if defined(__GNUC__) || defined(__clang__)
+#define HOSTSEC_W32_STR_(x) #x
+#define HOSTSEC_W32_STR(x) HOSTSEC_W32_STR_(x)
+/* The symbol of a Windows name: HostSecW32_<name>, with the platform's prefix for C symbols. */
+#define HOSTSEC_W32_NAME(name) __asm__(HOSTSEC_W32_STR(__USER_LABEL_PREFIX__) "HostSecW32_" #name)
 #else
-#define HOSTSEC_W32_INLINE static inline
+#error "hostsec_win32.h: the Windows names need asm labels (gcc, clang); define HOSTSEC_W32_NO_WINDOWS_NAMES and call the HostSecW32_ functions"
 #endif
 
-HOSTSEC_W32_INLINE HANDLE GetCurrentProcess(void) { return HostSecW32_GetCurrentProcess(); }
-HOSTSEC_W32_INLINE HANDLE GetCurrentThread(void) { return HostSecW32_GetCurrentThread(); }
-HOSTSEC_W32_INLINE BOOL CloseHandle(HANDLE hObject) { return HostSecW32_CloseHandle(hObject); }
-HOSTSEC_W32_INLINE DWORD GetLastError(void) { return HostSecW32_GetLastError(); }
-HOSTSEC_W32_INLINE void SetLastError(DWORD dwErrCode) { HostSecW32_SetLastError(dwErrCode); }
-HOSTSEC_W32_INLINE BOOL OpenProcessToken(HANDLE ProcessHandle, DWORD DesiredAccess, PHANDLE TokenHandle) {
-    return HostSecW32_OpenProcessToken(ProcessHandle, DesiredAccess, TokenHandle);
-}
-HOSTSEC_W32_INLINE BOOL OpenThreadToken(HANDLE ThreadHandle, DWORD DesiredAccess, BOOL OpenAsSelf,
-                                        PHANDLE TokenHandle) {
-    return HostSecW32_OpenThreadToken(ThreadHandle, DesiredAccess, OpenAsSelf, TokenHandle);
-}
-HOSTSEC_W32_INLINE BOOL ImpersonateSelf(SECURITY_IMPERSONATION_LEVEL ImpersonationLevel) {
-    return HostSecW32_ImpersonateSelf(ImpersonationLevel);
-}
-HOSTSEC_W32_INLINE BOOL RevertToSelf(void) { return HostSecW32_RevertToSelf(); }
-HOSTSEC_W32_INLINE BOOL ImpersonateLoggedOnUser(HANDLE hToken) { return HostSecW32_ImpersonateLoggedOnUser(hToken); }
-HOSTSEC_W32_INLINE BOOL SetThreadToken(PHANDLE Thread, HANDLE Token) { return HostSecW32_SetThreadToken(Thread, Token); }
-HOSTSEC_W32_INLINE BOOL DuplicateToken(HANDLE ExistingTokenHandle, SECURITY_IMPERSONATION_LEVEL ImpersonationLevel,
-                                       PHANDLE DuplicateTokenHandle) {
-    return HostSecW32_DuplicateToken(ExistingTokenHandle, ImpersonationLevel, DuplicateTokenHandle);
-}
-HOSTSEC_W32_INLINE BOOL DuplicateTokenEx(HANDLE hExistingToken, DWORD dwDesiredAccess,
-                                         LPSECURITY_ATTRIBUTES lpTokenAttributes,
-                                         SECURITY_IMPERSONATION_LEVEL ImpersonationLevel, TOKEN_TYPE TokenType,
-                                         PHANDLE phNewToken) {
-    return HostSecW32_DuplicateTokenEx(hExistingToken, dwDesiredAccess, lpTokenAttributes, ImpersonationLevel,
-                                       TokenType, phNewToken);
-}
-HOSTSEC_W32_INLINE BOOL GetTokenInformation(HANDLE TokenHandle, TOKEN_INFORMATION_CLASS TokenInformationClass,
-                                            LPVOID TokenInformation, DWORD TokenInformationLength,
-                                            PDWORD ReturnLength) {
-    return HostSecW32_GetTokenInformation(TokenHandle, TokenInformationClass, TokenInformation,
-                                          TokenInformationLength, ReturnLength);
-}
-HOSTSEC_W32_INLINE BOOL LogonUserA(LPCSTR lpszUsername, LPCSTR lpszDomain, LPCSTR lpszPassword, DWORD dwLogonType,
-                                   DWORD dwLogonProvider, PHANDLE phToken) {
-    return HostSecW32_LogonUserA(lpszUsername, lpszDomain, lpszPassword, dwLogonType, dwLogonProvider, phToken);
-}
-HOSTSEC_W32_INLINE BOOL IsValidSid(PSID pSid) { return HostSecW32_IsValidSid(pSid); }
-HOSTSEC_W32_INLINE DWORD GetLengthSid(PSID pSid) { return HostSecW32_GetLengthSid(pSid); }
-HOSTSEC_W32_INLINE BOOL EqualSid(PSID pSid1, PSID pSid2) { return HostSecW32_EqualSid(pSid1, pSid2); }
-HOSTSEC_W32_INLINE BOOL CopySid(DWORD nDestinationSidLength, PSID pDestinationSid, PSID pSourceSid) {
-    return HostSecW32_CopySid(nDestinationSidLength, pDestinationSid, pSourceSid);
-}
-HOSTSEC_W32_INLINE BOOL AllocateAndInitializeSid(PSID_IDENTIFIER_AUTHORITY pIdentifierAuthority,
-                                                 BYTE nSubAuthorityCount, DWORD nSubAuthority0,
-                                                 DWORD nSubAuthority1, DWORD nSubAuthority2, DWORD nSubAuthority3,
-                                                 DWORD nSubAuthority4, DWORD nSubAuthority5, DWORD nSubAuthority6,
-                                                 DWORD nSubAuthority7, PSID *pSid) {
-    return HostSecW32_AllocateAndInitializeSid(pIdentifierAuthority, nSubAuthorityCount, nSubAuthority0,
-                                               nSubAuthority1, nSubAuthority2, nSubAuthority3, nSubAuthority4,
-                                               nSubAuthority5, nSubAuthority6, nSubAuthority7, pSid);
-}
-HOSTSEC_W32_INLINE PVOID FreeSid(PSID pSid) { return HostSecW32_FreeSid(pSid); }
-HOSTSEC_W32_INLINE PDWORD GetSidSubAuthority(PSID pSid, DWORD nSubAuthority) {
-    return HostSecW32_GetSidSubAuthority(pSid, nSubAuthority);
-}
-HOSTSEC_W32_INLINE PUCHAR GetSidSubAuthorityCount(PSID pSid) { return HostSecW32_GetSidSubAuthorityCount(pSid); }
-HOSTSEC_W32_INLINE BOOL ConvertSidToStringSidA(PSID Sid, LPSTR *StringSid) {
-    return HostSecW32_ConvertSidToStringSidA(Sid, StringSid);
-}
-HOSTSEC_W32_INLINE BOOL ConvertStringSidToSidA(LPCSTR StringSid, PSID *Sid) {
-    return HostSecW32_ConvertStringSidToSidA(StringSid, Sid);
-}
-HOSTSEC_W32_INLINE BOOL LookupAccountSidA(LPCSTR lpSystemName, PSID Sid, LPSTR Name, LPDWORD cchName,
-                                          LPSTR ReferencedDomainName, LPDWORD cchReferencedDomainName,
-                                          PSID_NAME_USE peUse) {
-    return HostSecW32_LookupAccountSidA(lpSystemName, Sid, Name, cchName, ReferencedDomainName,
-                                        cchReferencedDomainName, peUse);
-}
-HOSTSEC_W32_INLINE BOOL LookupAccountNameA(LPCSTR lpSystemName, LPCSTR lpAccountName, PSID Sid, LPDWORD cbSid,
-                                           LPSTR ReferencedDomainName, LPDWORD cchReferencedDomainName,
-                                           PSID_NAME_USE peUse) {
-    return HostSecW32_LookupAccountNameA(lpSystemName, lpAccountName, Sid, cbSid, ReferencedDomainName,
-                                         cchReferencedDomainName, peUse);
-}
-HOSTSEC_W32_INLINE BOOL CheckTokenMembership(HANDLE TokenHandle, PSID SidToCheck, PBOOL IsMember) {
-    return HostSecW32_CheckTokenMembership(TokenHandle, SidToCheck, IsMember);
-}
-HOSTSEC_W32_INLINE BOOL LookupPrivilegeValueA(LPCSTR lpSystemName, LPCSTR lpName, PLUID lpLuid) {
-    return HostSecW32_LookupPrivilegeValueA(lpSystemName, lpName, lpLuid);
-}
-HOSTSEC_W32_INLINE BOOL LookupPrivilegeNameA(LPCSTR lpSystemName, PLUID lpLuid, LPSTR lpName, LPDWORD cchName) {
-    return HostSecW32_LookupPrivilegeNameA(lpSystemName, lpLuid, lpName, cchName);
-}
-HOSTSEC_W32_INLINE BOOL LookupPrivilegeDisplayNameA(LPCSTR lpSystemName, LPCSTR lpName, LPSTR lpDisplayName,
-                                                    LPDWORD cchDisplayName, LPDWORD lpLanguageId) {
-    return HostSecW32_LookupPrivilegeDisplayNameA(lpSystemName, lpName, lpDisplayName, cchDisplayName,
-                                                  lpLanguageId);
-}
-HOSTSEC_W32_INLINE BOOL AdjustTokenPrivileges(HANDLE TokenHandle, BOOL DisableAllPrivileges,
-                                              PTOKEN_PRIVILEGES NewState, DWORD BufferLength,
-                                              PTOKEN_PRIVILEGES PreviousState, PDWORD ReturnLength) {
-    return HostSecW32_AdjustTokenPrivileges(TokenHandle, DisableAllPrivileges, NewState, BufferLength,
-                                            PreviousState, ReturnLength);
-}
-HOSTSEC_W32_INLINE BOOL PrivilegeCheck(HANDLE ClientToken, PPRIVILEGE_SET RequiredPrivileges, LPBOOL pfResult) {
-    return HostSecW32_PrivilegeCheck(ClientToken, RequiredPrivileges, pfResult);
-}
-HOSTSEC_W32_INLINE HLOCAL LocalFree(HLOCAL hMem) { return HostSecW32_LocalFree(hMem); }
-
-HOSTSEC_W32_INLINE BOOL InitializeSecurityDescriptor(PSECURITY_DESCRIPTOR pSecurityDescriptor, DWORD dwRevision) {
-    return HostSecW32_InitializeSecurityDescriptor(pSecurityDescriptor, dwRevision);
-}
-HOSTSEC_W32_INLINE BOOL IsValidSecurityDescriptor(PSECURITY_DESCRIPTOR pSecurityDescriptor) {
-    return HostSecW32_IsValidSecurityDescriptor(pSecurityDescriptor);
-}
-HOSTSEC_W32_INLINE BOOLEAN RtlValidRelativeSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptorInput,
-                                                              ULONG SecurityDescriptorLength,
-                                                              SECURITY_INFORMATION RequiredInformation) {
-    return HostSecW32_RtlValidRelativeSecurityDescriptor(SecurityDescriptorInput, SecurityDescriptorLength,
-                                                         RequiredInformation);
-}
-HOSTSEC_W32_INLINE DWORD GetSecurityDescriptorLength(PSECURITY_DESCRIPTOR pSecurityDescriptor) {
-    return HostSecW32_GetSecurityDescriptorLength(pSecurityDescriptor);
-}
-HOSTSEC_W32_INLINE BOOL GetSecurityDescriptorControl(PSECURITY_DESCRIPTOR pSecurityDescriptor,
-                                                     PSECURITY_DESCRIPTOR_CONTROL pControl, LPDWORD lpdwRevision) {
-    return HostSecW32_GetSecurityDescriptorControl(pSecurityDescriptor, pControl, lpdwRevision);
-}
-HOSTSEC_W32_INLINE BOOL SetSecurityDescriptorOwner(PSECURITY_DESCRIPTOR pSecurityDescriptor, PSID pOwner,
-                                                   BOOL bOwnerDefaulted) {
-    return HostSecW32_SetSecurityDescriptorOwner(pSecurityDescriptor, pOwner, bOwnerDefaulted);
-}
-HOSTSEC_W32_INLINE BOOL GetSecurityDescriptorOwner(PSECURITY_DESCRIPTOR pSecurityDescriptor, PSID *pOwner,
-                                                   LPBOOL lpbOwnerDefaulted) {
-    return HostSecW32_GetSecurityDescriptorOwner(pSecurityDescriptor, pOwner, lpbOwnerDefaulted);
-}
-HOSTSEC_W32_INLINE BOOL SetSecurityDescriptorGroup(PSECURITY_DESCRIPTOR pSecurityDescriptor, PSID pGroup,
-                                                   BOOL bGroupDefaulted) {
-    return HostSecW32_SetSecurityDescriptorGroup(pSecurityDescriptor, pGroup, bGroupDefaulted);
-}
-HOSTSEC_W32_INLINE BOOL GetSecurityDescriptorGroup(PSECURITY_DESCRIPTOR pSecurityDescriptor, PSID *pGroup,
-                                                   LPBOOL lpbGroupDefaulted) {
-    return HostSecW32_GetSecurityDescriptorGroup(pSecurityDescriptor, pGroup, lpbGroupDefaulted);
-}
-HOSTSEC_W32_INLINE BOOL SetSecurityDescriptorDacl(PSECURITY_DESCRIPTOR pSecurityDescriptor, BOOL bDaclPresent,
-                                                  PACL pDacl, BOOL bDaclDefaulted) {
-    return HostSecW32_SetSecurityDescriptorDacl(pSecurityDescriptor, bDaclPresent, pDacl, bDaclDefaulted);
-}
-HOSTSEC_W32_INLINE BOOL GetSecurityDescriptorDacl(PSECURITY_DESCRIPTOR pSecurityDescriptor, LPBOOL lpbDaclPresent,
-                                                  PACL *pDacl, LPBOOL lpbDaclDefaulted) {
-    return HostSecW32_GetSecurityDescriptorDacl(pSecurityDescriptor, lpbDaclPresent, pDacl, lpbDaclDefaulted);
-}
-HOSTSEC_W32_INLINE BOOL MakeSelfRelativeSD(PSECURITY_DESCRIPTOR pAbsoluteSecurityDescriptor,
-                                           PSECURITY_DESCRIPTOR pSelfRelativeSecurityDescriptor,
-                                           LPDWORD lpdwBufferLength) {
-    return HostSecW32_MakeSelfRelativeSD(pAbsoluteSecurityDescriptor, pSelfRelativeSecurityDescriptor,
-                                         lpdwBufferLength);
-}
-HOSTSEC_W32_INLINE BOOL InitializeAcl(PACL pAcl, DWORD nAclLength, DWORD dwAclRevision) {
-    return HostSecW32_InitializeAcl(pAcl, nAclLength, dwAclRevision);
-}
-HOSTSEC_W32_INLINE BOOL IsValidAcl(PACL pAcl) { return HostSecW32_IsValidAcl(pAcl); }
-HOSTSEC_W32_INLINE BOOL AddAccessAllowedAce(PACL pAcl, DWORD dwAceRevision, DWORD AccessMask, PSID pSid) {
-    return HostSecW32_AddAccessAllowedAce(pAcl, dwAceRevision, AccessMask, pSid);
-}
-HOSTSEC_W32_INLINE BOOL AddAccessDeniedAce(PACL pAcl, DWORD dwAceRevision, DWORD AccessMask, PSID pSid) {
-    return HostSecW32_AddAccessDeniedAce(pAcl, dwAceRevision, AccessMask, pSid);
-}
-HOSTSEC_W32_INLINE BOOL GetAce(PACL pAcl, DWORD dwAceIndex, LPVOID *pAce) {
-    return HostSecW32_GetAce(pAcl, dwAceIndex, pAce);
-}
-HOSTSEC_W32_INLINE BOOL GetAclInformation(PACL pAcl, LPVOID pAclInformation, DWORD nAclInformationLength,
-                                          ACL_INFORMATION_CLASS dwAclInformationClass) {
-    return HostSecW32_GetAclInformation(pAcl, pAclInformation, nAclInformationLength, dwAclInformationClass);
-}
-HOSTSEC_W32_INLINE void MapGenericMask(PDWORD AccessMask, PGENERIC_MAPPING GenericMapping) {
-    HostSecW32_MapGenericMask(AccessMask, GenericMapping);
-}
-HOSTSEC_W32_INLINE BOOL ConvertStringSecurityDescriptorToSecurityDescriptorA(LPCSTR StringSecurityDescriptor,
-                                                                             DWORD StringSDRevision,
-                                                                             PSECURITY_DESCRIPTOR *SecurityDescriptor,
-                                                                             PULONG SecurityDescriptorSize) {
-    return HostSecW32_ConvertStringSecurityDescriptorToSecurityDescriptorA(StringSecurityDescriptor, StringSDRevision,
-                                                                           SecurityDescriptor, SecurityDescriptorSize);
-}
-HOSTSEC_W32_INLINE BOOL ConvertSecurityDescriptorToStringSecurityDescriptorA(PSECURITY_DESCRIPTOR SecurityDescriptor,
-                                                                             DWORD RequestedStringSDRevision,
-                                                                             SECURITY_INFORMATION SecurityInformation,
-                                                                             LPSTR *StringSecurityDescriptor,
-                                                                             PULONG StringSecurityDescriptorLen) {
-    return HostSecW32_ConvertSecurityDescriptorToStringSecurityDescriptorA(
-        SecurityDescriptor, RequestedStringSDRevision, SecurityInformation, StringSecurityDescriptor,
-        StringSecurityDescriptorLen);
-}
-HOSTSEC_W32_INLINE BOOL AccessCheck(PSECURITY_DESCRIPTOR pSecurityDescriptor, HANDLE ClientToken, DWORD DesiredAccess,
-                                    PGENERIC_MAPPING GenericMapping, PPRIVILEGE_SET PrivilegeSet,
-                                    LPDWORD PrivilegeSetLength, LPDWORD GrantedAccess, LPBOOL AccessStatus) {
-    return HostSecW32_AccessCheck(pSecurityDescriptor, ClientToken, DesiredAccess, GenericMapping, PrivilegeSet,
-                                  PrivilegeSetLength, GrantedAccess, AccessStatus);
-}
-HOSTSEC_W32_INLINE BOOL GetKernelObjectSecurity(HANDLE Handle, SECURITY_INFORMATION RequestedInformation,
-                                                PSECURITY_DESCRIPTOR pSecurityDescriptor, DWORD nLength,
-                                                LPDWORD lpnLengthNeeded) {
-    return HostSecW32_GetKernelObjectSecurity(Handle, RequestedInformation, pSecurityDescriptor, nLength,
-                                              lpnLengthNeeded);
-}
-HOSTSEC_W32_INLINE BOOL SetKernelObjectSecurity(HANDLE Handle, SECURITY_INFORMATION SecurityInformation,
-                                                PSECURITY_DESCRIPTOR SecurityDescriptor) {
-    return HostSecW32_SetKernelObjectSecurity(Handle, SecurityInformation, SecurityDescriptor);
-}
-HOSTSEC_W32_INLINE BOOL CreateRestrictedToken(HANDLE ExistingTokenHandle, DWORD Flags, DWORD DisableSidCount,
-                                              PSID_AND_ATTRIBUTES SidsToDisable, DWORD DeletePrivilegeCount,
-                                              PLUID_AND_ATTRIBUTES PrivilegesToDelete, DWORD RestrictedSidCount,
-                                              PSID_AND_ATTRIBUTES SidsToRestrict, PHANDLE NewTokenHandle) {
-    return HostSecW32_CreateRestrictedToken(ExistingTokenHandle, Flags, DisableSidCount, SidsToDisable,
-                                            DeletePrivilegeCount, PrivilegesToDelete, RestrictedSidCount,
-                                            SidsToRestrict, NewTokenHandle);
-}
-HOSTSEC_W32_INLINE BOOL IsTokenRestricted(HANDLE TokenHandle) { return HostSecW32_IsTokenRestricted(TokenHandle); }
-HOSTSEC_W32_INLINE BOOL CreateProcessAsUserA(HANDLE hToken, LPCSTR lpApplicationName, LPSTR lpCommandLine,
-                                             LPSECURITY_ATTRIBUTES lpProcessAttributes,
-                                             LPSECURITY_ATTRIBUTES lpThreadAttributes, BOOL bInheritHandles,
-                                             DWORD dwCreationFlags, LPVOID lpEnvironment, LPCSTR lpCurrentDirectory,
-                                             LPSTARTUPINFOA lpStartupInfo, LPPROCESS_INFORMATION lpProcessInformation) {
-    return HostSecW32_CreateProcessAsUserA(hToken, lpApplicationName, lpCommandLine, lpProcessAttributes,
-                                           lpThreadAttributes, bInheritHandles, dwCreationFlags, lpEnvironment,
-                                           lpCurrentDirectory, lpStartupInfo, lpProcessInformation);
-}
-HOSTSEC_W32_INLINE DWORD WaitForSingleObject(HANDLE hHandle, DWORD dwMilliseconds) {
-    return HostSecW32_WaitForSingleObject(hHandle, dwMilliseconds);
-}
-HOSTSEC_W32_INLINE BOOL GetExitCodeProcess(HANDLE hProcess, LPDWORD lpExitCode) {
-    return HostSecW32_GetExitCodeProcess(hProcess, lpExitCode);
-}
+HOSTSEC_BEGIN_DECLS
+HANDLE WINAPI GetCurrentProcess(void) HOSTSEC_W32_NAME(GetCurrentProcess);
+HANDLE WINAPI GetCurrentThread(void) HOSTSEC_W32_NAME(GetCurrentThread);
+BOOL WINAPI CloseHandle(HANDLE hObject) HOSTSEC_W32_NAME(CloseHandle);
+DWORD WINAPI GetLastError(void) HOSTSEC_W32_NAME(GetLastError);
+void WINAPI SetLastError(DWORD dwErrCode) HOSTSEC_W32_NAME(SetLastError);
+BOOL WINAPI OpenProcessToken(HANDLE ProcessHandle, DWORD DesiredAccess,
+                             PHANDLE TokenHandle) HOSTSEC_W32_NAME(OpenProcessToken);
+BOOL WINAPI OpenThreadToken(HANDLE ThreadHandle, DWORD DesiredAccess, BOOL OpenAsSelf,
+                            PHANDLE TokenHandle) HOSTSEC_W32_NAME(OpenThreadToken);
+BOOL WINAPI ImpersonateSelf(SECURITY_IMPERSONATION_LEVEL ImpersonationLevel) HOSTSEC_W32_NAME(ImpersonateSelf);
+BOOL WINAPI RevertToSelf(void) HOSTSEC_W32_NAME(RevertToSelf);
+BOOL WINAPI ImpersonateLoggedOnUser(HANDLE hToken) HOSTSEC_W32_NAME(ImpersonateLoggedOnUser);
+BOOL WINAPI SetThreadToken(PHANDLE Thread, HANDLE Token) HOSTSEC_W32_NAME(SetThreadToken);
+BOOL WINAPI DuplicateToken(HANDLE ExistingTokenHandle, SECURITY_IMPERSONATION_LEVEL ImpersonationLevel,
+                           PHANDLE DuplicateTokenHandle) HOSTSEC_W32_NAME(DuplicateToken);
+BOOL WINAPI DuplicateTokenEx(HANDLE hExistingToken, DWORD dwDesiredAccess, LPSECURITY_ATTRIBUTES lpTokenAttributes,
+                             SECURITY_IMPERSONATION_LEVEL ImpersonationLevel, TOKEN_TYPE TokenType,
+                             PHANDLE phNewToken) HOSTSEC_W32_NAME(DuplicateTokenEx);
+BOOL WINAPI GetTokenInformation(HANDLE TokenHandle, TOKEN_INFORMATION_CLASS TokenInformationClass,
+                                LPVOID TokenInformation, DWORD TokenInformationLength,
+                                PDWORD ReturnLength) HOSTSEC_W32_NAME(GetTokenInformation);
+BOOL WINAPI LogonUserA(LPCSTR lpszUsername, LPCSTR lpszDomain, LPCSTR lpszPassword, DWORD dwLogonType,
+                       DWORD dwLogonProvider, PHANDLE phToken) HOSTSEC_W32_NAME(LogonUserA);
+BOOL WINAPI IsValidSid(PSID pSid) HOSTSEC_W32_NAME(IsValidSid);
+DWORD WINAPI GetLengthSid(PSID pSid) HOSTSEC_W32_NAME(GetLengthSid);
+BOOL WINAPI EqualSid(PSID pSid1, PSID pSid2) HOSTSEC_W32_NAME(EqualSid);
+BOOL WINAPI CopySid(DWORD nDestinationSidLength, PSID pDestinationSid, PSID pSourceSid) HOSTSEC_W32_NAME(CopySid);
+BOOL WINAPI AllocateAndInitializeSid(PSID_IDENTIFIER_AUTHORITY pIdentifierAuthority, BYTE nSubAuthorityCount,
+                                     DWORD nSubAuthority0, DWORD nSubAuthority1, DWORD nSubAuthority2,
+                                     DWORD nSubAuthority3, DWORD nSubAuthority4, DWORD nSubAuthority5,
+                                     DWORD nSubAuthority6, DWORD nSubAuthority7,
+                                     PSID *pSid) HOSTSEC_W32_NAME(AllocateAndInitializeSid);
+PVOID WINAPI FreeSid(PSID pSid) HOSTSEC_W32_NAME(FreeSid);
+PDWORD WINAPI GetSidSubAuthority(PSID pSid, DWORD nSubAuthority) HOSTSEC_W32_NAME(GetSidSubAuthority);
+PUCHAR WINAPI GetSidSubAuthorityCount(PSID pSid) HOSTSEC_W32_NAME(GetSidSubAuthorityCount);
+BOOL WINAPI ConvertSidToStringSidA(PSID Sid, LPSTR *StringSid) HOSTSEC_W32_NAME(ConvertSidToStringSidA);
+BOOL WINAPI ConvertStringSidToSidA(LPCSTR StringSid, PSID *Sid) HOSTSEC_W32_NAME(ConvertStringSidToSidA);
+BOOL WINAPI LookupAccountSidA(LPCSTR lpSystemName, PSID Sid, LPSTR Name, LPDWORD cchName, LPSTR ReferencedDomainName,
+                              LPDWORD cchReferencedDomainName, PSID_NAME_USE peUse) HOSTSEC_W32_NAME(LookupAccountSidA);
+BOOL WINAPI LookupAccountNameA(LPCSTR lpSystemName, LPCSTR lpAccountName, PSID Sid, LPDWORD cbSid,
+                               LPSTR ReferencedDomainName, LPDWORD cchReferencedDomainName,
+                               PSID_NAME_USE peUse) HOSTSEC_W32_NAME(LookupAccountNameA);
+BOOL WINAPI CheckTokenMembership(HANDLE TokenHandle, PSID SidToCheck,
+                                 PBOOL IsMember) HOSTSEC_W32_NAME(CheckTokenMembership);
+BOOL WINAPI LookupPrivilegeValueA(LPCSTR lpSystemName, LPCSTR lpName,
+                                  PLUID lpLuid) HOSTSEC_W32_NAME(LookupPrivilegeValueA);
+BOOL WINAPI LookupPrivilegeNameA(LPCSTR lpSystemName, PLUID lpLuid, LPSTR lpName,
+                                 LPDWORD cchName) HOSTSEC_W32_NAME(LookupPrivilegeNameA);
+BOOL WINAPI LookupPrivilegeDisplayNameA(LPCSTR lpSystemName, LPCSTR lpName, LPSTR lpDisplayName, LPDWORD cchDisplayName,
+                                        LPDWORD lpLanguageId) HOSTSEC_W32_NAME(LookupPrivilegeDisplayNameA);
+BOOL WINAPI AdjustTokenPrivileges(HANDLE TokenHandle, BOOL DisableAllPrivileges, PTOKEN_PRIVILEGES NewState,
+                                  DWORD BufferLength, PTOKEN_PRIVILEGES PreviousState,
+                                  PDWORD ReturnLength) HOSTSEC_W32_NAME(AdjustTokenPrivileges);
+BOOL WINAPI PrivilegeCheck(HANDLE ClientToken, PPRIVILEGE_SET RequiredPrivileges,
+                           LPBOOL pfResult) HOSTSEC_W32_NAME(PrivilegeCheck);
+HLOCAL WINAPI LocalFree(HLOCAL hMem) HOSTSEC_W32_NAME(LocalFree);
+BOOL WINAPI InitializeSecurityDescriptor(PSECURITY_DESCRIPTOR pSecurityDescriptor,
+                                         DWORD dwRevision) HOSTSEC_W32_NAME(InitializeSecurityDescriptor);
+BOOL WINAPI IsValidSecurityDescriptor(
+                                      PSECURITY_DESCRIPTOR pSecurityDescriptor)
+    HOSTSEC_W32_NAME(IsValidSecurityDescriptor);
+BOOLEAN WINAPI RtlValidRelativeSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptorInput,
+                                                  ULONG SecurityDescriptorLength,
+                                                  SECURITY_INFORMATION RequiredInformation)
+    HOSTSEC_W32_NAME(RtlValidRelativeSecurityDescriptor);
+DWORD WINAPI GetSecurityDescriptorLength(
+                                         PSECURITY_DESCRIPTOR pSecurityDescriptor)
+    HOSTSEC_W32_NAME(GetSecurityDescriptorLength);
+BOOL WINAPI GetSecurityDescriptorControl(PSECURITY_DESCRIPTOR pSecurityDescriptor,
+                                         PSECURITY_DESCRIPTOR_CONTROL pControl,
+                                         LPDWORD lpdwRevision) HOSTSEC_W32_NAME(GetSecurityDescriptorControl);
+BOOL WINAPI SetSecurityDescriptorOwner(PSECURITY_DESCRIPTOR pSecurityDescriptor, PSID pOwner,
+                                       BOOL bOwnerDefaulted) HOSTSEC_W32_NAME(SetSecurityDescriptorOwner);
+BOOL WINAPI GetSecurityDescriptorOwner(PSECURITY_DESCRIPTOR pSecurityDescriptor, PSID *pOwner,
+                                       LPBOOL lpbOwnerDefaulted) HOSTSEC_W32_NAME(GetSecurityDescriptorOwner);
+BOOL WINAPI SetSecurityDescriptorGroup(PSECURITY_DESCRIPTOR pSecurityDescriptor, PSID pGroup,
+                                       BOOL bGroupDefaulted) HOSTSEC_W32_NAME(SetSecurityDescriptorGroup);
+BOOL WINAPI GetSecurityDescriptorGroup(PSECURITY_DESCRIPTOR pSecurityDescriptor, PSID *pGroup,
+                                       LPBOOL lpbGroupDefaulted) HOSTSEC_W32_NAME(GetSecurityDescriptorGroup);
+BOOL WINAPI SetSecurityDescriptorDacl(PSECURITY_DESCRIPTOR pSecurityDescriptor, BOOL bDaclPresent, PACL pDacl,
+                                      BOOL bDaclDefaulted) HOSTSEC_W32_NAME(SetSecurityDescriptorDacl);
+BOOL WINAPI GetSecurityDescriptorDacl(PSECURITY_DESCRIPTOR pSecurityDescriptor, LPBOOL lpbDaclPresent, PACL *pDacl,
+                                      LPBOOL lpbDaclDefaulted) HOSTSEC_W32_NAME(GetSecurityDescriptorDacl);
+BOOL WINAPI MakeSelfRelativeSD(PSECURITY_DESCRIPTOR pAbsoluteSecurityDescriptor,
+                               PSECURITY_DESCRIPTOR pSelfRelativeSecurityDescriptor,
+                               LPDWORD lpdwBufferLength) HOSTSEC_W32_NAME(MakeSelfRelativeSD);
+BOOL WINAPI InitializeAcl(PACL pAcl, DWORD nAclLength, DWORD dwAclRevision) HOSTSEC_W32_NAME(InitializeAcl);
+BOOL WINAPI IsValidAcl(PACL pAcl) HOSTSEC_W32_NAME(IsValidAcl);
+BOOL WINAPI AddAccessAllowedAce(PACL pAcl, DWORD dwAceRevision, DWORD AccessMask,
+                                PSID pSid) HOSTSEC_W32_NAME(AddAccessAllowedAce);
+BOOL WINAPI AddAccessDeniedAce(PACL pAcl, DWORD dwAceRevision, DWORD AccessMask,
+                               PSID pSid) HOSTSEC_W32_NAME(AddAccessDeniedAce);
+BOOL WINAPI GetAce(PACL pAcl, DWORD dwAceIndex, LPVOID *pAce) HOSTSEC_W32_NAME(GetAce);
+BOOL WINAPI GetAclInformation(PACL pAcl, LPVOID pAclInformation, DWORD nAclInformationLength,
+                              ACL_INFORMATION_CLASS dwAclInformationClass) HOSTSEC_W32_NAME(GetAclInformation);
+void WINAPI MapGenericMask(PDWORD AccessMask, PGENERIC_MAPPING GenericMapping) HOSTSEC_W32_NAME(MapGenericMask);
+BOOL WINAPI ConvertStringSecurityDescriptorToSecurityDescriptorA(LPCSTR StringSecurityDescriptor,
+                                                                 DWORD StringSDRevision,
+                                                                 PSECURITY_DESCRIPTOR *SecurityDescriptor,
+                                                                 PULONG SecurityDescriptorSize)
+    HOSTSEC_W32_NAME(ConvertStringSecurityDescriptorToSecurityDescriptorA);
+BOOL WINAPI ConvertSecurityDescriptorToStringSecurityDescriptorA(PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                                                 DWORD RequestedStringSDRevision,
+                                                                 SECURITY_INFORMATION SecurityInformation,
+                                                                 LPSTR *StringSecurityDescriptor,
+                                                                 PULONG StringSecurityDescriptorLen)
+    HOSTSEC_W32_NAME(ConvertSecurityDescriptorToStringSecurityDescriptorA);
+BOOL WINAPI AccessCheck(PSECURITY_DESCRIPTOR pSecurityDescriptor, HANDLE ClientToken, DWORD DesiredAccess,
+                        PGENERIC_MAPPING GenericMapping, PPRIVILEGE_SET PrivilegeSet, LPDWORD PrivilegeSetLength,
+                        LPDWORD GrantedAccess, LPBOOL AccessStatus) HOSTSEC_W32_NAME(AccessCheck);
+BOOL WINAPI GetKernelObjectSecurity(HANDLE Handle, SECURITY_INFORMATION RequestedInformation,
+                                    PSECURITY_DESCRIPTOR pSecurityDescriptor, DWORD nLength,
+                                    LPDWORD lpnLengthNeeded) HOSTSEC_W32_NAME(GetKernelObjectSecurity);
+BOOL WINAPI SetKernelObjectSecurity(HANDLE Handle, SECURITY_INFORMATION SecurityInformation,
+                                    PSECURITY_DESCRIPTOR SecurityDescriptor) HOSTSEC_W32_NAME(SetKernelObjectSecurity);
+BOOL WINAPI CreateRestrictedToken(HANDLE ExistingTokenHandle, DWORD Flags, DWORD DisableSidCount,
+                                  PSID_AND_ATTRIBUTES SidsToDisable, DWORD DeletePrivilegeCount,
+                                  PLUID_AND_ATTRIBUTES PrivilegesToDelete, DWORD RestrictedSidCount,
+                                  PSID_AND_ATTRIBUTES SidsToRestrict,
+                                  PHANDLE NewTokenHandle) HOSTSEC_W32_NAME(CreateRestrictedToken);
+BOOL WINAPI IsTokenRestricted(HANDLE TokenHandle) HOSTSEC_W32_NAME(IsTokenRestricted);
+BOOL WINAPI CreateProcessAsUserA(HANDLE hToken, LPCSTR lpApplicationName, LPSTR lpCommandLine,
+                                 LPSECURITY_ATTRIBUTES lpProcessAttributes, LPSECURITY_ATTRIBUTES lpThreadAttributes,
+                                 BOOL bInheritHandles, DWORD dwCreationFlags, LPVOID lpEnvironment,
+                                 LPCSTR lpCurrentDirectory, LPSTARTUPINFOA lpStartupInfo,
+                                 LPPROCESS_INFORMATION lpProcessInformation) HOSTSEC_W32_NAME(CreateProcessAsUserA);
+DWORD WINAPI WaitForSingleObject(HANDLE hHandle, DWORD dwMilliseconds) HOSTSEC_W32_NAME(WaitForSingleObject);
+BOOL WINAPI GetExitCodeProcess(HANDLE hProcess, LPDWORD lpExitCode) HOSTSEC_W32_NAME(GetExitCodeProcess);
+HOSTSEC_END_DECLS
 
 /* The A functions are the only ones: a program that names the generic (TCHAR) spelling
  * gets the narrow one, as a Windows build without UNICODE does. */

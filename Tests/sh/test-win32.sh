@@ -53,7 +53,7 @@ conformance_passes_without_setuid_and_setgid() {
 
 no_windows_name_is_exported() {
     local names exported bad=""
-    names=$(sed -n 's/^HOSTSEC_W32_INLINE [A-Za-z_]* *\** *\([A-Za-z]*\)(.*/\1/p' "$root/include/hostsec_win32.h")
+    names=$(sed -n 's/.*HOSTSEC_W32_NAME(\([A-Za-z]*\));.*/\1/p' "$root/include/hostsec_win32.h")
     [ "$(wc -w <<<"$names")" -ge 34 ] || { fail "${FUNCNAME[0]}" "found only $(wc -w <<<"$names") Windows names"; return; }
     exported=$(nm -D --defined-only "$lib/libhostsec.so" | awk '{print $3}' | sed 's/@.*//')
     for n in $names; do grep -qx "$n" <<<"$exported" && bad+=" $n"; done

@@ -170,7 +170,7 @@ enum TraceFormat {
 
     /// What a handle holds: "{primary uid=0}", "{impersonation SecurityImpersonation uid=65534}".
     private static func token(_ handle: UnsafeMutableRawPointer) -> String {
-        guard let (token, _) = try? HandleTable.shared.lookup(TokenHandle(handle)) else { return "{invalid}" }
+        guard let (token, _) = try? Engine.shared.handles.lookup(TokenHandle(handle)) else { return "{invalid}" }
         if token.kind == .primary { return "{primary uid=\(token.identity.uid)}" }
         return "{impersonation \(levelName(token.level)) uid=\(token.identity.uid)}"
     }

@@ -180,7 +180,7 @@ enum EntryPoint {
     }
 
     @inline(__always) static func closeHandle(_ hObject: HANDLE?) -> HRESULT {
-        hresult { () throws(HostSecError) in try HandleTable.shared.close(TokenHandle(hObject)) }
+        hresult { () throws(HostSecError) in try Engine.shared.closeHandle(TokenHandle(hObject)) }
     }
 
     static func openProcessToken(_ access: DWORD, _ phToken: UnsafeMutablePointer<HANDLE?>?) -> HRESULT {

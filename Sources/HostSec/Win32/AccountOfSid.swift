@@ -1,21 +1,18 @@
+import CHostSec
+
 /// What a SID names: the account name, its domain and SID_NAME_USE.
 struct AccountOfSid {
     var name: [UInt8]
     var domain: [UInt8]
-    var use: Int32
-
-    static let sidTypeUser: Int32 = 1
-    static let sidTypeGroup: Int32 = 2
-    static let sidTypeAlias: Int32 = 4
-    static let sidTypeWellKnownGroup: Int32 = 5
+    var use: SID_NAME_USE
 
     /// The well-known SIDs this library maps, with Windows' names and domains.
-    static let wellKnown: [(SecurityIdentifier, String, String, Int32)] = [
-        (.everyone, "Everyone", "", sidTypeWellKnownGroup),
-        (.local, "LOCAL", "", sidTypeWellKnownGroup),
-        (.authenticatedUsers, "Authenticated Users", "NT AUTHORITY", sidTypeWellKnownGroup),
-        (.system, "SYSTEM", "NT AUTHORITY", sidTypeWellKnownGroup),
-        (.administrators, "Administrators", "BUILTIN", sidTypeAlias),
+    static let wellKnown: [(SecurityIdentifier, String, String, SID_NAME_USE)] = [
+        (.everyone, "Everyone", "", SidTypeWellKnownGroup),
+        (.local, "LOCAL", "", SidTypeWellKnownGroup),
+        (.authenticatedUsers, "Authenticated Users", "NT AUTHORITY", SidTypeWellKnownGroup),
+        (.system, "SYSTEM", "NT AUTHORITY", SidTypeWellKnownGroup),
+        (.administrators, "Administrators", "BUILTIN", SidTypeAlias),
     ]
     static let unixUserDomain = "Unix User"
     static let unixGroupDomain = "Unix Group"
@@ -24,11 +21,11 @@ struct AccountOfSid {
     static func lookup(_ sid: SecurityIdentifier) -> Self? {
         if let uid = sid.unixUser {
             guard let name = Accounts.userName(uid) else { return nil }
-            return Self(name: name, domain: Array(unixUserDomain.utf8), use: sidTypeUser)
+            return Self(name: name, domain: Array(unixUserDomain.utf8), use: SidTypeUser)
         }
         if let gid = sid.unixGroup {
             guard let name = Accounts.groupName(gid) else { return nil }
-            return Self(name: name, domain: Array(unixGroupDomain.utf8), use: sidTypeGroup)
+            return Self(name: name, domain: Array(unixGroupDomain.utf8), use: SidTypeGroup)
         }
         for (known, name, domain, use) in wellKnown where known == sid {
             return Self(name: Array(name.utf8), domain: Array(domain.utf8), use: use)
@@ -51,10 +48,10 @@ struct AccountOfSid {
             a.count == b.utf8.count && zip(a, b.utf8).allSatisfy { lower($0) == lower($1) }
         }
         if domain == nil || same(domain!, unixUserDomain), let uid = Accounts.uid(named: name) {
-            return (.user(uid), Self(name: name, domain: Array(unixUserDomain.utf8), use: sidTypeUser))
+            return (.user(uid), Self(name: name, domain: Array(unixUserDomain.utf8), use: SidTypeUser))
         }
         if domain == nil || same(domain!, unixGroupDomain), let gid = Accounts.gid(named: name) {
-            return (.group(gid), Self(name: name, domain: Array(unixGroupDomain.utf8), use: sidTypeGroup))
+            return (.group(gid), Self(name: name, domain: Array(unixGroupDomain.utf8), use: SidTypeGroup))
         }
         for (sid, known, knownDomain, use) in wellKnown where same(name, known) {
             if let domain, !same(domain, knownDomain) { continue }
@@ -63,5 +60,5 @@ struct AccountOfSid {
         return nil
     }
 
-    private static func lower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c + 32 : c }
+    private static func lower(_ c: UInt8) -> UInt8 { c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z") ? c + 32 : c }
 }

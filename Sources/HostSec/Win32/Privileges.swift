@@ -1,3 +1,5 @@
+import CHostSec
+
 /// Windows privileges as sets of Linux capabilities. Every capability belongs to exactly one
 /// privilege; SeChangeNotifyPrivilege needs none and every token holds it, enabled. A token
 /// holds a privilege when its permitted set has any of the privilege's capabilities; the
@@ -13,7 +15,7 @@ struct Privilege {
 
     static let changeNotifyLuid: UInt32 = 23
 
-    private static func caps(_ list: UInt32...) -> UInt64 { list.reduce(0) { $0 | Capability.bit($1) } }
+    private static func caps(_ list: Int32...) -> UInt64 { list.reduce(0) { $0 | Capability.bit(UInt32($1)) } }
 
     /// Windows' privileges (LUIDs 2-36), with the capabilities each stands for.
     static let windows: [Privilege] = [
@@ -21,45 +23,55 @@ struct Privilege {
         Privilege(
             name: "SeAssignPrimaryTokenPrivilege", luid: 3, capabilities: 0,
             displayName: "Replace a process level token"),
-        Privilege(name: "SeLockMemoryPrivilege", luid: 4, capabilities: caps(14), displayName: "Lock pages in memory"),
         Privilege(
-            name: "SeIncreaseQuotaPrivilege", luid: 5, capabilities: caps(24),
+            name: "SeLockMemoryPrivilege", luid: 4, capabilities: caps(CAP_IPC_LOCK),
+            displayName: "Lock pages in memory"),
+        Privilege(
+            name: "SeIncreaseQuotaPrivilege", luid: 5, capabilities: caps(CAP_SYS_RESOURCE),
             displayName: "Adjust memory quotas for a process"),
         Privilege(
             name: "SeMachineAccountPrivilege", luid: 6, capabilities: 0, displayName: "Add workstations to domain"),
         Privilege(
-            name: "SeTcbPrivilege", luid: 7, capabilities: caps(8), displayName: "Act as part of the operating system"),
+            name: "SeTcbPrivilege", luid: 7, capabilities: caps(CAP_SETPCAP),
+            displayName: "Act as part of the operating system"),
         Privilege(
-            name: "SeSecurityPrivilege", luid: 8, capabilities: caps(30, 37),
+            name: "SeSecurityPrivilege", luid: 8, capabilities: caps(CAP_AUDIT_CONTROL, CAP_AUDIT_READ),
             displayName: "Manage auditing and security log"),
         Privilege(
             name: "SeTakeOwnershipPrivilege", luid: 9, capabilities: 0,
             displayName: "Take ownership of files or other objects"),
         Privilege(
-            name: "SeLoadDriverPrivilege", luid: 10, capabilities: caps(16),
+            name: "SeLoadDriverPrivilege", luid: 10, capabilities: caps(CAP_SYS_MODULE),
             displayName: "Load and unload device drivers"),
         Privilege(
-            name: "SeSystemProfilePrivilege", luid: 11, capabilities: caps(38),
+            name: "SeSystemProfilePrivilege", luid: 11, capabilities: caps(CAP_PERFMON),
             displayName: "Profile system performance"),
         Privilege(
-            name: "SeSystemtimePrivilege", luid: 12, capabilities: caps(25), displayName: "Change the system time"),
+            name: "SeSystemtimePrivilege", luid: 12, capabilities: caps(CAP_SYS_TIME),
+            displayName: "Change the system time"),
         Privilege(
             name: "SeProfileSingleProcessPrivilege", luid: 13, capabilities: 0, displayName: "Profile single process"),
         Privilege(
-            name: "SeIncreaseBasePriorityPrivilege", luid: 14, capabilities: caps(23),
+            name: "SeIncreaseBasePriorityPrivilege", luid: 14, capabilities: caps(CAP_SYS_NICE),
             displayName: "Increase scheduling priority"),
         Privilege(name: "SeCreatePagefilePrivilege", luid: 15, capabilities: 0, displayName: "Create a pagefile"),
         Privilege(
             name: "SeCreatePermanentPrivilege", luid: 16, capabilities: 0,
             displayName: "Create permanent shared objects"),
         Privilege(
-            name: "SeBackupPrivilege", luid: 17, capabilities: caps(2), displayName: "Back up files and directories"),
+            name: "SeBackupPrivilege", luid: 17, capabilities: caps(CAP_DAC_READ_SEARCH),
+            displayName: "Back up files and directories"),
         Privilege(
-            name: "SeRestorePrivilege", luid: 18, capabilities: caps(0, 1, 3),
+            name: "SeRestorePrivilege", luid: 18, capabilities: caps(CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER),
             displayName: "Restore files and directories"),
-        Privilege(name: "SeShutdownPrivilege", luid: 19, capabilities: caps(22), displayName: "Shut down the system"),
-        Privilege(name: "SeDebugPrivilege", luid: 20, capabilities: caps(19), displayName: "Debug programs"),
-        Privilege(name: "SeAuditPrivilege", luid: 21, capabilities: caps(29), displayName: "Generate security audits"),
+        Privilege(
+            name: "SeShutdownPrivilege", luid: 19, capabilities: caps(CAP_SYS_BOOT), displayName: "Shut down the system"
+        ),
+        Privilege(
+            name: "SeDebugPrivilege", luid: 20, capabilities: caps(CAP_SYS_PTRACE), displayName: "Debug programs"),
+        Privilege(
+            name: "SeAuditPrivilege", luid: 21, capabilities: caps(CAP_AUDIT_WRITE),
+            displayName: "Generate security audits"),
         Privilege(
             name: "SeSystemEnvironmentPrivilege", luid: 22, capabilities: 0,
             displayName: "Modify firmware environment values"),
@@ -77,14 +89,15 @@ struct Privilege {
         Privilege(
             name: "SeManageVolumePrivilege", luid: 28, capabilities: 0, displayName: "Perform volume maintenance tasks"),
         Privilege(
-            name: "SeImpersonatePrivilege", luid: 29, capabilities: caps(6, 7),
+            name: "SeImpersonatePrivilege", luid: 29, capabilities: caps(CAP_SETGID, CAP_SETUID),
             displayName: "Impersonate a client after authentication"),
         Privilege(name: "SeCreateGlobalPrivilege", luid: 30, capabilities: 0, displayName: "Create global objects"),
         Privilege(
             name: "SeTrustedCredManAccessPrivilege", luid: 31, capabilities: 0,
             displayName: "Access Credential Manager as a trusted caller"),
         Privilege(
-            name: "SeRelabelPrivilege", luid: 32, capabilities: caps(32, 33), displayName: "Modify an object label"),
+            name: "SeRelabelPrivilege", luid: 32, capabilities: caps(CAP_MAC_OVERRIDE, CAP_MAC_ADMIN),
+            displayName: "Modify an object label"),
         Privilege(
             name: "SeIncreaseWorkingSetPrivilege", luid: 33, capabilities: 0,
             displayName: "Increase a process working set"),
@@ -97,28 +110,37 @@ struct Privilege {
     ]
 
     /// Capabilities Windows has no privilege for: a privilege each, named after it.
-    static let linuxOnly: [(UInt32, String, String)] = [
-        (4, "SeLinuxFsetidPrivilege", "Keep set-user-ID and set-group-ID bits when modifying files (CAP_FSETID)"),
-        (5, "SeLinuxKillPrivilege", "Send signals to any process (CAP_KILL)"),
-        (9, "SeLinuxImmutablePrivilege", "Set the immutable and append-only file attributes (CAP_LINUX_IMMUTABLE)"),
-        (10, "SeLinuxNetBindServicePrivilege", "Bind to ports below 1024 (CAP_NET_BIND_SERVICE)"),
-        (11, "SeLinuxNetBroadcastPrivilege", "Broadcast and listen to multicast (CAP_NET_BROADCAST)"),
-        (12, "SeLinuxNetAdminPrivilege", "Administer the network (CAP_NET_ADMIN)"),
-        (13, "SeLinuxNetRawPrivilege", "Use raw and packet sockets (CAP_NET_RAW)"),
-        (15, "SeLinuxIpcOwnerPrivilege", "Bypass permission checks on IPC objects (CAP_IPC_OWNER)"),
-        (17, "SeLinuxSysRawioPrivilege", "Perform raw I/O (CAP_SYS_RAWIO)"),
-        (18, "SeLinuxSysChrootPrivilege", "Change the root directory (CAP_SYS_CHROOT)"),
-        (20, "SeLinuxSysPacctPrivilege", "Switch process accounting (CAP_SYS_PACCT)"),
-        (21, "SeLinuxSysAdminPrivilege", "Perform system administration (CAP_SYS_ADMIN)"),
-        (26, "SeLinuxSysTtyConfigPrivilege", "Configure terminals (CAP_SYS_TTY_CONFIG)"),
-        (27, "SeLinuxMknodPrivilege", "Create device files (CAP_MKNOD)"),
-        (28, "SeLinuxLeasePrivilege", "Take leases on any file (CAP_LEASE)"),
-        (31, "SeLinuxSetfcapPrivilege", "Set file capabilities (CAP_SETFCAP)"),
-        (34, "SeLinuxSyslogPrivilege", "Use the kernel log (CAP_SYSLOG)"),
-        (35, "SeLinuxWakeAlarmPrivilege", "Set alarms that wake the system (CAP_WAKE_ALARM)"),
-        (36, "SeLinuxBlockSuspendPrivilege", "Block system suspend (CAP_BLOCK_SUSPEND)"),
-        (39, "SeLinuxBpfPrivilege", "Use BPF (CAP_BPF)"),
-        (40, "SeLinuxCheckpointRestorePrivilege", "Checkpoint and restore processes (CAP_CHECKPOINT_RESTORE)"),
+    static let linuxOnly: [(Int32, String, String)] = [
+        (
+            CAP_FSETID, "SeLinuxFsetidPrivilege",
+            "Keep set-user-ID and set-group-ID bits when modifying files (CAP_FSETID)"
+        ),
+        (CAP_KILL, "SeLinuxKillPrivilege", "Send signals to any process (CAP_KILL)"),
+        (
+            CAP_LINUX_IMMUTABLE, "SeLinuxImmutablePrivilege",
+            "Set the immutable and append-only file attributes (CAP_LINUX_IMMUTABLE)"
+        ),
+        (CAP_NET_BIND_SERVICE, "SeLinuxNetBindServicePrivilege", "Bind to ports below 1024 (CAP_NET_BIND_SERVICE)"),
+        (CAP_NET_BROADCAST, "SeLinuxNetBroadcastPrivilege", "Broadcast and listen to multicast (CAP_NET_BROADCAST)"),
+        (CAP_NET_ADMIN, "SeLinuxNetAdminPrivilege", "Administer the network (CAP_NET_ADMIN)"),
+        (CAP_NET_RAW, "SeLinuxNetRawPrivilege", "Use raw and packet sockets (CAP_NET_RAW)"),
+        (CAP_IPC_OWNER, "SeLinuxIpcOwnerPrivilege", "Bypass permission checks on IPC objects (CAP_IPC_OWNER)"),
+        (CAP_SYS_RAWIO, "SeLinuxSysRawioPrivilege", "Perform raw I/O (CAP_SYS_RAWIO)"),
+        (CAP_SYS_CHROOT, "SeLinuxSysChrootPrivilege", "Change the root directory (CAP_SYS_CHROOT)"),
+        (CAP_SYS_PACCT, "SeLinuxSysPacctPrivilege", "Switch process accounting (CAP_SYS_PACCT)"),
+        (CAP_SYS_ADMIN, "SeLinuxSysAdminPrivilege", "Perform system administration (CAP_SYS_ADMIN)"),
+        (CAP_SYS_TTY_CONFIG, "SeLinuxSysTtyConfigPrivilege", "Configure terminals (CAP_SYS_TTY_CONFIG)"),
+        (CAP_MKNOD, "SeLinuxMknodPrivilege", "Create device files (CAP_MKNOD)"),
+        (CAP_LEASE, "SeLinuxLeasePrivilege", "Take leases on any file (CAP_LEASE)"),
+        (CAP_SETFCAP, "SeLinuxSetfcapPrivilege", "Set file capabilities (CAP_SETFCAP)"),
+        (CAP_SYSLOG, "SeLinuxSyslogPrivilege", "Use the kernel log (CAP_SYSLOG)"),
+        (CAP_WAKE_ALARM, "SeLinuxWakeAlarmPrivilege", "Set alarms that wake the system (CAP_WAKE_ALARM)"),
+        (CAP_BLOCK_SUSPEND, "SeLinuxBlockSuspendPrivilege", "Block system suspend (CAP_BLOCK_SUSPEND)"),
+        (CAP_BPF, "SeLinuxBpfPrivilege", "Use BPF (CAP_BPF)"),
+        (
+            CAP_CHECKPOINT_RESTORE, "SeLinuxCheckpointRestorePrivilege",
+            "Checkpoint and restore processes (CAP_CHECKPOINT_RESTORE)"
+        ),
     ]
 
     /// Every privilege, Windows' first (by LUID), then one per remaining capability number up
@@ -126,7 +148,8 @@ struct Privilege {
     static let all: [Privilege] = {
         var list = windows
         var covered = windows.reduce(UInt64(0)) { $0 | $1.capabilities }
-        for (cap, name, display) in linuxOnly {
+        for (number, name, display) in linuxOnly {
+            let cap = UInt32(number)
             list.append(
                 Privilege(name: name, luid: 0x100 + cap, capabilities: Capability.bit(cap), displayName: display))
             covered |= Capability.bit(cap)
@@ -155,7 +178,12 @@ struct Privilege {
         let privilege: Privilege
         let enabled: Bool
         let enabledByDefault: Bool
-        var attributes: UInt32 { (enabled ? 2 : 0) | (enabledByDefault ? 1 : 0) }
+        var attributes: UInt32 { Self.attributes(enabled: enabled, byDefault: enabledByDefault) }
+
+        /// SE_PRIVILEGE_ENABLED and SE_PRIVILEGE_ENABLED_BY_DEFAULT as they apply.
+        static func attributes(enabled: Bool, byDefault: Bool) -> UInt32 {
+            (enabled ? UInt32(SE_PRIVILEGE_ENABLED) : 0) | (byDefault ? UInt32(SE_PRIVILEGE_ENABLED_BY_DEFAULT) : 0)
+        }
     }
 
     /// The privileges an identity holds, in LUID order: SeChangeNotifyPrivilege always

@@ -15,7 +15,7 @@ import Glibc
 /// child of the host's.
 final class ChildProcess: Sendable {
     /// GetExitCodeProcess of a child someone else reaped first (HS_EXIT_CODE_UNKNOWN).
-    static let unknownExitCode: UInt32 = 0xFFFF_FFFF
+    static let unknownExitCode = UInt32(HS_EXIT_CODE_UNKNOWN)
     let pid: pid_t
     let pidfd: Int32
     private let state: Mutex<UInt32?>  // the exit code, once reaped
@@ -69,12 +69,12 @@ final class ChildProcess: Sendable {
 /// are as unforgeable as token handles, and HostSec_CloseHandle and CloseHandle close them.
 enum ProcessHandles {
     static func insert(_ process: ChildProcess) throws(HostSecError) -> HANDLE {
-        try HandleTable.shared.insert(process, kind: .process).cHandle
+        try Engine.shared.insertHandle(to: process, kind: .process).cHandle
     }
 
     /// The process behind a handle, or nil when the value is no live process handle.
     static func lookup(_ handle: HANDLE?) -> ChildProcess? {
-        HandleTable.shared.object(TokenHandle(handle), kind: .process, as: ChildProcess.self)
+        Engine.shared.object(TokenHandle(handle), kind: .process, as: ChildProcess.self)
     }
 }
 
@@ -153,7 +153,7 @@ private func resolve(_ name: [UInt8]) -> [UInt8]? {
 private func minimalEnvironment(_ token: HANDLE?) -> [[UInt8]] {
     var environment: [[UInt8]] = []
     let uid = try? core { () throws(HostSecError) in
-        try HandleTable.shared.lookup(TokenHandle(token)).0.currentIdentity.uid
+        try Engine.shared.openedToken(TokenHandle(token)).currentIdentity.uid
     }
     if let uid, let entry = Accounts.loginEntry(uid) {
         environment.append(Array("HOME=".utf8) + entry.home)
@@ -201,27 +201,29 @@ package func HostSecW32_CreateProcessAsUserA(
     _ lpStartupInfo: UnsafeMutablePointer<STARTUPINFOA>?,
     _ lpProcessInformation: UnsafeMutablePointer<PROCESS_INFORMATION>?
 ) -> BOOL {
-    guard let lpStartupInfo, let lpProcessInformation else { return win32Fail(Win32Error.noAccess) }
+    guard let lpStartupInfo, let lpProcessInformation else { return win32Fail(ERROR_NOACCESS) }
     return win32 { () throws(Win32Failure) in
-        let allowedFlags: UInt32 = 0x8 | 0x10 | 0x200 | 0x0400_0000 | 0x0800_0000
-        guard dwCreationFlags & ~allowedFlags == 0 else { throw Win32Failure(Win32Error.invalidParameter) }
+        let allowedFlags = UInt32(
+            DETACHED_PROCESS | CREATE_NEW_CONSOLE | CREATE_NEW_PROCESS_GROUP | CREATE_DEFAULT_ERROR_MODE
+                | CREATE_NO_WINDOW)
+        guard dwCreationFlags & ~allowedFlags == 0 else { throw Win32Failure(ERROR_INVALID_PARAMETER) }
         var start = Engine.ChildStart()
         // Without STARTF_USESTDHANDLES, only a terminal (the caller's console) reaches the child.
         start.stdio = (HS_STDIO_TERMINAL_ONLY, HS_STDIO_TERMINAL_ONLY, HS_STDIO_TERMINAL_ONLY)
-        if lpStartupInfo.pointee.dwFlags & 0x100 != 0 {
+        if lpStartupInfo.pointee.dwFlags & UInt32(STARTF_USESTDHANDLES) != 0 {
             let info = lpStartupInfo.pointee
             guard let input = standardDescriptor(info.hStdInput), let output = standardDescriptor(info.hStdOutput),
                 let error = standardDescriptor(info.hStdError)
-            else { throw Win32Failure(Win32Error.invalidHandle) }
+            else { throw Win32Failure(ERROR_INVALID_HANDLE) }
             start.stdio = (input, output, error)
         }
         // DETACHED_PROCESS, CREATE_NEW_CONSOLE, CREATE_NO_WINDOW: no console of the caller's.
-        start.detachTerminal = dwCreationFlags & (0x8 | 0x10 | 0x0800_0000) != 0
+        start.detachTerminal = dwCreationFlags & UInt32(DETACHED_PROCESS | CREATE_NEW_CONSOLE | CREATE_NO_WINDOW) != 0
         start.directory = lpCurrentDirectory
         start.closeDescriptors = bInheritHandles == 0
         for attributes in [lpProcessAttributes, lpThreadAttributes]
         where attributes?.pointee.lpSecurityDescriptor != nil {
-            throw Win32Failure(Win32Error.invalidParameter)
+            throw Win32Failure(ERROR_INVALID_PARAMETER)
         }
         var argv: [[UInt8]]
         if let lpCommandLine {
@@ -229,17 +231,17 @@ package func HostSecW32_CreateProcessAsUserA(
         } else if let lpApplicationName {
             argv = [Array(UnsafeRawBufferPointer(start: lpApplicationName, count: strlen(lpApplicationName)))]
         } else {
-            throw Win32Failure(Win32Error.invalidParameter)
+            throw Win32Failure(ERROR_INVALID_PARAMETER)
         }
         let program: [UInt8]
         if let lpApplicationName {
             program = Array(UnsafeRawBufferPointer(start: lpApplicationName, count: strlen(lpApplicationName)))
         } else {
-            if argv[0].isEmpty { throw Win32Failure(Win32Error.invalidParameter) }
-            guard let found = resolve(argv[0]) else { throw Win32Failure(Win32Error.fileNotFound) }
+            if argv[0].isEmpty { throw Win32Failure(ERROR_INVALID_PARAMETER) }
+            guard let found = resolve(argv[0]) else { throw Win32Failure(ERROR_FILE_NOT_FOUND) }
             program = found
         }
-        if program.isEmpty { throw Win32Failure(Win32Error.invalidParameter) }
+        if program.isEmpty { throw Win32Failure(ERROR_INVALID_PARAMETER) }
         var environment: [[UInt8]] = []
         if let lpEnvironment {
             var p = lpEnvironment.assumingMemoryBound(to: CChar.self)
@@ -270,7 +272,7 @@ package func HostSecW32_CreateProcessAsUserA(
             do throws(HostSecError) {
                 return (hProcess, try ProcessHandles.insert(process))
             } catch {
-                try? HandleTable.shared.close(TokenHandle(hProcess))
+                try? Engine.shared.closeHandle(TokenHandle(hProcess))
                 throw error
             }
         }
@@ -282,24 +284,24 @@ package func HostSecW32_CreateProcessAsUserA(
 @c @implementation
 package func HostSecW32_WaitForSingleObject(_ hHandle: HANDLE?, _ dwMilliseconds: DWORD) -> DWORD {
     guard let process = ProcessHandles.lookup(hHandle) else {
-        hs_w32_set_last_error(Win32Error.invalidHandle)
-        return 0xFFFF_FFFF
+        setLastError(ERROR_INVALID_HANDLE)
+        return DWORD(WAIT_FAILED)
     }
     var left = dwMilliseconds
     while true {
         // poll takes an int: long waits go in steps; INFINITE is no limit (one blocking poll).
-        let step: Int32 = left == 0xFFFF_FFFF ? -1 : Int32(min(left, 1 << 30))
-        if process.wait(milliseconds: step) != nil { return 0 }
-        if left == 0xFFFF_FFFF { continue }
+        let step: Int32 = left == INFINITE ? -1 : Int32(min(left, 1 << 30))
+        if process.wait(milliseconds: step) != nil { return DWORD(WAIT_OBJECT_0) }
+        if left == INFINITE { continue }
         left -= UInt32(step)
-        if left == 0 { return 0x102 }
+        if left == 0 { return DWORD(WAIT_TIMEOUT) }
     }
 }
 
 @c @implementation
 package func HostSecW32_GetExitCodeProcess(_ hProcess: HANDLE?, _ lpExitCode: UnsafeMutablePointer<DWORD>?) -> BOOL {
-    guard let process = ProcessHandles.lookup(hProcess) else { return win32Fail(Win32Error.invalidHandle) }
-    guard let lpExitCode else { return win32Fail(Win32Error.noAccess) }
-    lpExitCode.pointee = process.wait(milliseconds: 0) ?? 259
+    guard let process = ProcessHandles.lookup(hProcess) else { return win32Fail(ERROR_INVALID_HANDLE) }
+    guard let lpExitCode else { return win32Fail(ERROR_NOACCESS) }
+    lpExitCode.pointee = process.wait(milliseconds: 0) ?? DWORD(STILL_ACTIVE)
     return 1
 }

@@ -1,3 +1,5 @@
+import CHostSec
+
 /// Security descriptor strings (SDDL) for what this library's descriptors hold: owner
 /// ("O:"), group ("G:"), DACL ("D:" with flags P, AI, AR, or NO_ACCESS_CONTROL for a NULL
 /// DACL, then entries "(type;flags;rights;;;sid)" of types A and D, flags OI CI NP IO ID,
@@ -6,10 +8,11 @@ enum SDDL {
     enum Failure: Error { case malformed, invalidSid }
 
     static let rightCodes: [(String, UInt32)] = [
-        ("GA", 0x1000_0000), ("GR", 0x8000_0000), ("GW", 0x4000_0000), ("GX", 0x2000_0000),
+        ("GA", UInt32(GENERIC_ALL)), ("GR", UInt32(GENERIC_READ)), ("GW", UInt32(GENERIC_WRITE)),
+        ("GX", UInt32(GENERIC_EXECUTE)),
         ("CC", 0x1), ("DC", 0x2), ("LC", 0x4), ("SW", 0x8), ("RP", 0x10), ("WP", 0x20),
         ("DT", 0x40), ("LO", 0x80), ("CR", 0x100),
-        ("SD", 0x0001_0000), ("RC", 0x0002_0000), ("WD", 0x0004_0000), ("WO", 0x0008_0000),
+        ("SD", UInt32(DELETE)), ("RC", UInt32(READ_CONTROL)), ("WD", UInt32(WRITE_DAC)), ("WO", UInt32(WRITE_OWNER)),
     ]
     /// Codes for whole masks (files and registry keys), written in place of the bits.
     static let wholeCodes: [(String, UInt32)] = [
@@ -72,7 +75,9 @@ enum SDDL {
                     end = close + 1
                 }
                 if nullDacl && !entries.isEmpty { throw .malformed }
-                if entries.count > 0xFFFF / 16 { throw .malformed }
+                // No more than the smallest entries an ACL's 16-bit size holds.
+                let smallestEntry = DescriptorLayout.aceSid + DescriptorLayout.smallestSid
+                if entries.count > Int(UInt16.max) / smallestEntry { throw .malformed }
                 sd.dacl = nullDacl ? nil : entries
             default:
                 throw .malformed  // SACLs are not part of what this library reads
@@ -80,7 +85,9 @@ enum SDDL {
             i = end
         }
         // Each entry must fit an ACL's 16-bit size.
-        if let dacl = sd.dacl, 8 + dacl.reduce(0, { $0 + $1.byteCount }) > 0xFFFF { throw .malformed }
+        if let dacl = sd.dacl, DescriptorLayout.aclHeaderSize + dacl.reduce(0, { $0 + $1.byteCount }) > UInt16.max {
+            throw .malformed
+        }
         return sd
     }
 
@@ -143,12 +150,12 @@ enum SDDL {
 
     // MARK: writing
 
-    /// The SDDL of the parts `information` names (OWNER 1, GROUP 2, DACL 4).
-    static func string(_ sd: SecurityDescriptor, information: UInt32) -> String {
+    /// The SDDL of the parts `information` names (owner, group, DACL).
+    static func string(_ sd: SecurityDescriptor, information: SecurityInformation) -> String {
         var s = ""
-        if information & 1 != 0, let owner = sd.owner { s += "O:" + sidString(owner) }
-        if information & 2 != 0, let group = sd.group { s += "G:" + sidString(group) }
-        if information & 4 != 0, sd.control & SecurityDescriptor.daclPresent != 0 {
+        if information.contains(.owner), let owner = sd.owner { s += "O:" + sidString(owner) }
+        if information.contains(.group), let group = sd.group { s += "G:" + sidString(group) }
+        if information.contains(.dacl), sd.control & SecurityDescriptor.daclPresent != 0 {
             s += "D:"
             if sd.control & SecurityDescriptor.daclProtected != 0 { s += "P" }
             if sd.control & SecurityDescriptor.daclAutoInheritRequired != 0 { s += "AR" }

@@ -1,16 +1,41 @@
-/// Security descriptors and ACLs in Windows' memory layouts (winnt.h, 64-bit):
-///   ACL: AclRevision, Sbz1, AclSize (WORD), AceCount (WORD), Sbz2: 8 bytes, entries after it;
-///   entry: AceType, AceFlags, AceSize (WORD), Mask (DWORD), SID;
-///   absolute descriptor: Revision, Sbz1, Control (WORD), then four 8-byte pointers at 8, 16,
-///   24, 32 (Owner, Group, Sacl, Dacl): 40 bytes;
-///   self-relative: the same first 4 bytes, then four DWORD offsets at 4, 8, 12, 16 (Owner,
-///   Group, Sacl, Dacl; 0 = absent): 20 bytes, the parts after it.
+import CHostSec
+
+/// Security descriptors and ACLs in Windows' memory layouts (winnt.h, 64-bit), placed with
+/// the header's types: ACL (the header; the entries after it, AclSize bytes in all);
+/// ACCESS_ALLOWED_ACE / ACCESS_DENIED_ACE (ACE_HEADER, Mask, the SID from SidStart);
+/// SECURITY_DESCRIPTOR (absolute: pointers to the parts) and SECURITY_DESCRIPTOR_RELATIVE
+/// (offsets from the start, 0 = absent, the parts after it).
 /// Every read is bounded: a reader gets the bytes it may look at and checks each offset and
 /// size against them before it reads, so malformed input is refused, never read past.
 enum DescriptorLayout {
-    static let absoluteSize = 40
-    static let relativeSize = 20
-    static let aclHeaderSize = 8
+    static let absoluteSize = MemoryLayout<SECURITY_DESCRIPTOR>.size
+    static let relativeSize = MemoryLayout<SECURITY_DESCRIPTOR_RELATIVE>.size
+    static let aclHeaderSize = MemoryLayout<ACL>.size
+    /// SECURITY_DESCRIPTOR_REVISION, the one revision a descriptor has.
+    static let revision = UInt8(SECURITY_DESCRIPTOR_REVISION)
+    /// MIN_ACL_REVISION...MAX_ACL_REVISION.
+    static let aclRevisions = UInt8(MIN_ACL_REVISION)...UInt8(MAX_ACL_REVISION)
+
+    /// Where each field is: the control word (the same in both forms), the absolute form's
+    /// pointers and the self-relative form's offsets, an ACL's size and count, an entry's.
+    static let control = MemoryLayout<SECURITY_DESCRIPTOR>.offset(of: \SECURITY_DESCRIPTOR.Control)!
+    static let absoluteOwner = MemoryLayout<SECURITY_DESCRIPTOR>.offset(of: \SECURITY_DESCRIPTOR.Owner)!
+    static let absoluteGroup = MemoryLayout<SECURITY_DESCRIPTOR>.offset(of: \SECURITY_DESCRIPTOR.Group)!
+    static let absoluteSacl = MemoryLayout<SECURITY_DESCRIPTOR>.offset(of: \SECURITY_DESCRIPTOR.Sacl)!
+    static let absoluteDacl = MemoryLayout<SECURITY_DESCRIPTOR>.offset(of: \SECURITY_DESCRIPTOR.Dacl)!
+    /// The self-relative offsets of owner, group, SACL and DACL, in that order.
+    static let relativeParts = [
+        \SECURITY_DESCRIPTOR_RELATIVE.Owner, \SECURITY_DESCRIPTOR_RELATIVE.Group,
+        \SECURITY_DESCRIPTOR_RELATIVE.Sacl, \SECURITY_DESCRIPTOR_RELATIVE.Dacl,
+    ].map { MemoryLayout<SECURITY_DESCRIPTOR_RELATIVE>.offset(of: $0)! }
+    static let aclSize = MemoryLayout<ACL>.offset(of: \ACL.AclSize)!
+    static let aclCount = MemoryLayout<ACL>.offset(of: \ACL.AceCount)!
+    static let aceFlags = MemoryLayout<ACE_HEADER>.offset(of: \ACE_HEADER.AceFlags)!
+    static let aceSize = MemoryLayout<ACE_HEADER>.offset(of: \ACE_HEADER.AceSize)!
+    static let aceMask = MemoryLayout<ACCESS_ALLOWED_ACE>.offset(of: \ACCESS_ALLOWED_ACE.Mask)!
+    static let aceSid = MemoryLayout<ACCESS_ALLOWED_ACE>.offset(of: \ACCESS_ALLOWED_ACE.SidStart)!
+    /// A SID without sub-authorities: its fixed part.
+    static let smallestSid = MemoryLayout<SID>.offset(of: \SID.SubAuthority)!
     /// The bound for a pointer handed over without a length (Windows' contract: the caller
     /// passes a valid object); the parts' own sizes bound every read inside it.
     static let unbounded = 1 << 30
@@ -32,23 +57,25 @@ enum DescriptorLayout {
     static func readAcl(_ bytes: UnsafeRawBufferPointer) -> ParsedAcl? {
         guard bytes.count >= aclHeaderSize else { return nil }
         let revision = bytes[0]
-        let size = Int(bytes.loadUnaligned(fromByteOffset: 2, as: UInt16.self))
-        let count = Int(bytes.loadUnaligned(fromByteOffset: 4, as: UInt16.self))
-        guard (2...4).contains(revision), size >= aclHeaderSize, size <= bytes.count else { return nil }
+        let size = Int(bytes.loadUnaligned(fromByteOffset: aclSize, as: UInt16.self))
+        let count = Int(bytes.loadUnaligned(fromByteOffset: aclCount, as: UInt16.self))
+        guard aclRevisions.contains(revision), size >= aclHeaderSize, size <= bytes.count else { return nil }
         let acl = UnsafeRawBufferPointer(rebasing: bytes[0..<size])
         var at = aclHeaderSize
         var entries: [AccessControlEntry] = []
         entries.reserveCapacity(min(count, size / 16))
         for _ in 0..<count {
-            guard at + 8 <= size else { return nil }
-            let type = acl[at], flags = acl[at + 1]
-            let aceSize = Int(acl.loadUnaligned(fromByteOffset: at + 2, as: UInt16.self))
-            guard type <= 3, aceSize >= 16, aceSize % 4 == 0, at + aceSize <= size else { return nil }
-            let mask = acl.loadUnaligned(fromByteOffset: at + 4, as: UInt32.self)
-            let entry = UnsafeRawBufferPointer(rebasing: acl[at..<(at + aceSize)])
-            guard let sid = SecurityIdentifier.read(entry, at: 8) else { return nil }
+            guard at + aceSid <= size else { return nil }
+            let type = acl[at], flags = acl[at + aceFlags]
+            let entrySize = Int(acl.loadUnaligned(fromByteOffset: at + aceSize, as: UInt16.self))
+            guard type <= AccessControlEntry.systemAlarmType, entrySize >= aceSid + smallestSid,
+                entrySize % MemoryLayout<DWORD>.size == 0, at + entrySize <= size
+            else { return nil }
+            let mask = acl.loadUnaligned(fromByteOffset: at + aceMask, as: UInt32.self)
+            let entry = UnsafeRawBufferPointer(rebasing: acl[at..<(at + entrySize)])
+            guard let sid = SecurityIdentifier.read(entry, at: aceSid) else { return nil }
             entries.append(AccessControlEntry(type: type, flags: flags, mask: mask, sid: sid))
-            at += aceSize
+            at += entrySize
         }
         return ParsedAcl(revision: revision, size: size, entries: entries, used: at)
     }
@@ -65,8 +92,8 @@ enum DescriptorLayout {
         var out = [UInt8](repeating: 0, count: size)
         out.withUnsafeMutableBytes { raw in
             raw[0] = revision
-            raw.storeBytes(of: UInt16(size), toByteOffset: 2, as: UInt16.self)
-            raw.storeBytes(of: UInt16(entries.count), toByteOffset: 4, as: UInt16.self)
+            raw.storeBytes(of: UInt16(size), toByteOffset: aclSize, as: UInt16.self)
+            raw.storeBytes(of: UInt16(entries.count), toByteOffset: aclCount, as: UInt16.self)
             var at = aclHeaderSize
             for entry in entries {
                 writeEntry(entry, to: raw.baseAddress! + at)
@@ -78,10 +105,10 @@ enum DescriptorLayout {
 
     static func writeEntry(_ entry: AccessControlEntry, to p: UnsafeMutableRawPointer) {
         p.storeBytes(of: entry.type, as: UInt8.self)
-        p.storeBytes(of: entry.flags, toByteOffset: 1, as: UInt8.self)
-        p.storeBytes(of: UInt16(entry.byteCount), toByteOffset: 2, as: UInt16.self)
-        p.storeBytes(of: entry.mask, toByteOffset: 4, as: UInt32.self)
-        entry.sid.write(to: p + 8)
+        p.storeBytes(of: entry.flags, toByteOffset: aceFlags, as: UInt8.self)
+        p.storeBytes(of: UInt16(entry.byteCount), toByteOffset: aceSize, as: UInt16.self)
+        p.storeBytes(of: entry.mask, toByteOffset: aceMask, as: UInt32.self)
+        entry.sid.write(to: p + aceSid)
     }
 
     // MARK: descriptors
@@ -99,13 +126,13 @@ enum DescriptorLayout {
 
     enum ReadFailure: Error { case revision, invalid }
 
-    static func control(_ p: UnsafeRawPointer) -> UInt16 { p.loadUnaligned(fromByteOffset: 2, as: UInt16.self) }
+    static func control(_ p: UnsafeRawPointer) -> UInt16 { p.loadUnaligned(fromByteOffset: control, as: UInt16.self) }
     static func isSelfRelative(_ p: UnsafeRawPointer) -> Bool { control(p) & SecurityDescriptor.selfRelative != 0 }
 
     /// The parts' locations without validating them (the Get functions, as Windows', check
     /// only the revision). nil: revision not 1.
     static func locate(_ p: UnsafeMutableRawPointer) -> ParsedDescriptor? {
-        guard p.load(as: UInt8.self) == 1 else { return nil }
+        guard p.load(as: UInt8.self) == revision else { return nil }
         let control = self.control(p)
         var parsed = ParsedDescriptor(
             descriptor: SecurityDescriptor(owner: nil, group: nil, dacl: nil, control: control),
@@ -115,12 +142,13 @@ enum DescriptorLayout {
                 let offset = Int(p.loadUnaligned(fromByteOffset: field, as: UInt32.self))
                 return offset == 0 ? nil : p + offset
             }
-            parsed.owner = at(4); parsed.group = at(8); parsed.sacl = at(12); parsed.dacl = at(16)
+            parsed.owner = at(relativeParts[0]); parsed.group = at(relativeParts[1])
+            parsed.sacl = at(relativeParts[2]); parsed.dacl = at(relativeParts[3])
         } else {
-            parsed.owner = p.load(fromByteOffset: 8, as: UnsafeMutableRawPointer?.self)
-            parsed.group = p.load(fromByteOffset: 16, as: UnsafeMutableRawPointer?.self)
-            parsed.sacl = p.load(fromByteOffset: 24, as: UnsafeMutableRawPointer?.self)
-            parsed.dacl = p.load(fromByteOffset: 32, as: UnsafeMutableRawPointer?.self)
+            parsed.owner = p.load(fromByteOffset: absoluteOwner, as: UnsafeMutableRawPointer?.self)
+            parsed.group = p.load(fromByteOffset: absoluteGroup, as: UnsafeMutableRawPointer?.self)
+            parsed.sacl = p.load(fromByteOffset: absoluteSacl, as: UnsafeMutableRawPointer?.self)
+            parsed.dacl = p.load(fromByteOffset: absoluteDacl, as: UnsafeMutableRawPointer?.self)
         }
         if control & SecurityDescriptor.daclPresent == 0 { parsed.dacl = nil }
         if control & SecurityDescriptor.saclPresent == 0 { parsed.sacl = nil }
@@ -131,8 +159,8 @@ enum DescriptorLayout {
     /// part inside, each part valid.
     static func readRelative(_ bytes: UnsafeRawBufferPointer) throws(ReadFailure) -> SecurityDescriptor {
         guard bytes.count >= relativeSize else { throw .invalid }
-        guard bytes[0] == 1 else { throw .revision }
-        let control = bytes.loadUnaligned(fromByteOffset: 2, as: UInt16.self)
+        guard bytes[0] == revision else { throw .revision }
+        let control = bytes.loadUnaligned(fromByteOffset: self.control, as: UInt16.self)
         guard control & SecurityDescriptor.selfRelative != 0 else { throw .invalid }
         func offset(_ field: Int) throws(ReadFailure) -> Int? {
             let value = Int(bytes.loadUnaligned(fromByteOffset: field, as: UInt32.self))
@@ -141,20 +169,20 @@ enum DescriptorLayout {
             return value
         }
         var sd = SecurityDescriptor(owner: nil, group: nil, dacl: nil, control: control)
-        if let o = try offset(4) {
+        if let o = try offset(relativeParts[0]) {
             guard let sid = SecurityIdentifier.read(bytes, at: o) else { throw .invalid }
             sd.owner = sid
         }
-        if let g = try offset(8) {
+        if let g = try offset(relativeParts[1]) {
             guard let sid = SecurityIdentifier.read(bytes, at: g) else { throw .invalid }
             sd.group = sid
         }
-        if control & SecurityDescriptor.saclPresent != 0, let s = try offset(12) {
+        if control & SecurityDescriptor.saclPresent != 0, let s = try offset(relativeParts[2]) {
             guard let acl = readAcl(UnsafeRawBufferPointer(rebasing: bytes[s...])) else { throw .invalid }
             sd.sacl = acl.entries
             sd.saclRevision = acl.revision
         }
-        if control & SecurityDescriptor.daclPresent != 0, let d = try offset(16) {
+        if control & SecurityDescriptor.daclPresent != 0, let d = try offset(relativeParts[3]) {
             guard let acl = readAcl(UnsafeRawBufferPointer(rebasing: bytes[d...])) else { throw .invalid }
             sd.dacl = acl.entries
             sd.daclRevision = acl.revision
@@ -166,25 +194,25 @@ enum DescriptorLayout {
     static func read(_ p: UnsafeRawPointer?) throws(ReadFailure) -> SecurityDescriptor {
         guard let p else { throw .invalid }
         if isSelfRelative(p) { return try readRelative(UnsafeRawBufferPointer(start: p, count: unbounded)) }
-        guard p.load(as: UInt8.self) == 1 else { throw .revision }
+        guard p.load(as: UInt8.self) == revision else { throw .revision }
         var sd = SecurityDescriptor(owner: nil, group: nil, dacl: nil, control: control(p))
-        if let o = p.load(fromByteOffset: 8, as: UnsafeRawPointer?.self) {
+        if let o = p.load(fromByteOffset: absoluteOwner, as: UnsafeRawPointer?.self) {
             guard let sid = SecurityIdentifier.read(o) else { throw .invalid }
             sd.owner = sid
         }
-        if let g = p.load(fromByteOffset: 16, as: UnsafeRawPointer?.self) {
+        if let g = p.load(fromByteOffset: absoluteGroup, as: UnsafeRawPointer?.self) {
             guard let sid = SecurityIdentifier.read(g) else { throw .invalid }
             sd.group = sid
         }
         if sd.control & SecurityDescriptor.saclPresent != 0,
-            let s = p.load(fromByteOffset: 24, as: UnsafeRawPointer?.self)
+            let s = p.load(fromByteOffset: absoluteSacl, as: UnsafeRawPointer?.self)
         {
             guard let acl = readAcl(s) else { throw .invalid }
             sd.sacl = acl.entries
             sd.saclRevision = acl.revision
         }
         if sd.control & SecurityDescriptor.daclPresent != 0,
-            let d = p.load(fromByteOffset: 32, as: UnsafeRawPointer?.self)
+            let d = p.load(fromByteOffset: absoluteDacl, as: UnsafeRawPointer?.self)
         {
             guard let acl = readAcl(d) else { throw .invalid }
             sd.dacl = acl.entries
@@ -212,9 +240,11 @@ enum DescriptorLayout {
         if let group = sd.group { append(sidBytes(group), 1) }
         var out = [UInt8](repeating: 0, count: relativeSize)
         out.withUnsafeMutableBytes { raw in
-            raw[0] = 1
-            raw.storeBytes(of: sd.control | SecurityDescriptor.selfRelative, toByteOffset: 2, as: UInt16.self)
-            for (i, o) in offsets.enumerated() { raw.storeBytes(of: o, toByteOffset: 4 + 4 * i, as: UInt32.self) }
+            raw[0] = revision
+            raw.storeBytes(of: sd.control | SecurityDescriptor.selfRelative, toByteOffset: control, as: UInt16.self)
+            for (i, o) in offsets.enumerated() {
+                raw.storeBytes(of: o, toByteOffset: relativeParts[i], as: UInt32.self)
+            }
         }
         return out + parts
     }

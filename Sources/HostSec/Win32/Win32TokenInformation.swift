@@ -1,136 +1,153 @@
 import CHostSec
 
+/// Windows' structures that end in an array (TOKEN_GROUPS, TOKEN_PRIVILEGES, PRIVILEGE_SET),
+/// placed and sized with the header's types: the array's offset in its structure and the
+/// stride of its entries, never byte counts written out.
+enum Win32Layout {
+    static let tokenGroupsArray = MemoryLayout<TOKEN_GROUPS>.offset(of: \TOKEN_GROUPS.Groups)!
+    static let tokenPrivilegesArray = MemoryLayout<TOKEN_PRIVILEGES>.offset(of: \TOKEN_PRIVILEGES.Privileges)!
+    static let privilegeSetArray = MemoryLayout<PRIVILEGE_SET>.offset(of: \PRIVILEGE_SET.Privilege)!
+    static let sidAndAttributes = MemoryLayout<SID_AND_ATTRIBUTES>.stride
+    static let luidAndAttributes = MemoryLayout<LUID_AND_ATTRIBUTES>.stride
+
+    /// Bytes of a structure whose array of `count` entries (at least one, as Windows sizes
+    /// ANYSIZE_ARRAY structures) starts at `array`.
+    static func size(array: Int, entries count: Int, stride: Int) -> Int { array + stride * max(count, 1) }
+
+    /// Entry `index` of the LUID_AND_ATTRIBUTES array at offset `array` of `p`.
+    static func privilege(_ p: UnsafeRawPointer, array: Int, index: Int) -> LUID_AND_ATTRIBUTES {
+        p.loadUnaligned(fromByteOffset: array + luidAndAttributes * index, as: LUID_AND_ATTRIBUTES.self)
+    }
+
+    static func setPrivilege(_ entry: LUID_AND_ATTRIBUTES, _ p: UnsafeMutableRawPointer, array: Int, index: Int) {
+        p.storeBytes(of: entry, toByteOffset: array + luidAndAttributes * index, as: LUID_AND_ATTRIBUTES.self)
+    }
+
+    /// A privilege LUID (HighPart 0) with its SE_PRIVILEGE_* attributes.
+    static func entry(_ luid: UInt32, _ attributes: UInt32) -> LUID_AND_ATTRIBUTES {
+        LUID_AND_ATTRIBUTES(Luid: LUID(LowPart: luid, HighPart: 0), Attributes: attributes)
+    }
+
+    /// A 64-bit id as a LUID.
+    static func luid(_ value: UInt64) -> LUID {
+        LUID(LowPart: UInt32(truncatingIfNeeded: value), HighPart: Int32(truncatingIfNeeded: value >> 32))
+    }
+}
+
 /// GetTokenInformation in Windows' layouts: structures first, the SIDs they point at after
 /// them in the same buffer (every SID is a multiple of 4 bytes, pointers stay 8-aligned
 /// relative to the buffer).
 enum Win32TokenInformation {
-    static let seGroupDefault: UInt32 = 0x7  // mandatory, enabled by default, enabled
-    static let seGroupOwner: UInt32 = 0x8
-
-    /// The token's groups: primary group, supplementary groups (each once), Everyone, LOCAL,
-    /// Authenticated Users, and BUILTIN\Administrators for uid 0.
-    static func groups(_ identity: Identity) -> [(SecurityIdentifier, UInt32)] { TokenGroupList.list(identity) }
-
-    /// A token's groups: deny-only ones (a restricted token's) with SE_GROUP_USE_FOR_DENY_ONLY
-    /// and not enabled.
-    static func groups(_ token: Token) -> [(SecurityIdentifier, UInt32)] {
-        let identity = token.currentIdentity
-        let denyOnly = token.restrictions?.denyOnly ?? []
-        let user = SecurityIdentifier.user(identity.uid)
-        var list = TokenGroupList.list(identity).map { entry -> (SecurityIdentifier, UInt32) in
-            denyOnly.contains(entry.0)
-                ? (entry.0, TokenGroupList.mandatoryAttribute | TokenGroupList.denyOnlyAttribute) : entry
-        }
-        for sid in denyOnly where sid != user && !list.contains(where: { $0.0 == sid }) {
-            list.append((sid, TokenGroupList.mandatoryAttribute | TokenGroupList.denyOnlyAttribute))
-        }
-        return list
-    }
-
-    /// Whether a subject counts as member of `sid` (CheckTokenMembership): its user and
-    /// enabled groups; deny-only SIDs do not count, and a restricted subject counts only for
-    /// SIDs that are also restricting ones, as Windows.
-    static func isMember(_ subject: AccessSubject, _ sid: SecurityIdentifier) -> Bool {
-        guard subject.matchesAllow(sid) else { return false }
-        return subject.restricting?.contains(sid) ?? true
-    }
-
-    /// Writes class `infoClass` of `token` into `buffer`; the bytes needed go to `needed`.
+    /// Writes class `infoClass` of `token` (its handle checked for the right the class needs)
+    /// into `buffer`; the bytes needed go to `needed`.
     static func query(
-        _ token: Token, rights: TokenRights, infoClass: UInt32, buffer: UnsafeMutableRawPointer?,
-        length: UInt32, needed: inout UInt32
+        _ token: Token, infoClass: UInt32, buffer: UnsafeMutableRawPointer?, length: UInt32,
+        needed: inout UInt32
     ) throws(Win32Failure) {
-        let required = infoClass == 7 ? TokenRights.querySource : TokenRights.query
-        if !rights.contains(required) { throw Win32Failure(Win32Error.accessDenied) }
         let identity = token.currentIdentity
         var size = 0
         var write: (UnsafeMutableRawPointer) -> Void
         switch infoClass {
-        case 1, 4, 5:  // TokenUser, TokenOwner, TokenPrimaryGroup: one SID after the structure
-            let sid: SecurityIdentifier =
-                infoClass == 5 ? .group(identity.gid) : .user(infoClass == 1 ? identity.uid : token.owner)
-            let head = infoClass == 1 ? 16 : 8
-            let userAttributes: UInt64 =
-                token.restrictions?.denyOnly.contains(sid) == true ? UInt64(TokenGroupList.denyOnlyAttribute) : 0
-            size = head + sid.byteCount
+        case TokenUser.rawValue:  // the user SID after the structure; deny-only when restricted so
+            let sid = SecurityIdentifier.user(identity.uid)
+            let attributes = token.restrictions?.denyOnly.contains(sid) == true ? TokenGroupList.denyOnlyAttribute : 0
+            size = MemoryLayout<TOKEN_USER>.size + sid.byteCount
             write = { out in
-                out.storeBytes(of: out + head, as: UnsafeMutableRawPointer.self)
-                if infoClass == 1 { out.storeBytes(of: userAttributes, toByteOffset: 8, as: UInt64.self) }
-                sid.write(to: out + head)
+                let at = out + MemoryLayout<TOKEN_USER>.size
+                clear(out, MemoryLayout<TOKEN_USER>.size)
+                out.storeBytes(
+                    of: TOKEN_USER(User: SID_AND_ATTRIBUTES(Sid: at, Attributes: attributes)), as: TOKEN_USER.self)
+                sid.write(to: at)
             }
-        case 2, 11:  // TokenGroups, TokenRestrictedSids
+        case TokenOwner.rawValue, TokenPrimaryGroup.rawValue:  // one SID after the structure
+            let sid: SecurityIdentifier = infoClass == TokenOwner.rawValue ? .user(token.owner) : .group(identity.gid)
+            // TOKEN_OWNER and TOKEN_PRIMARY_GROUP: one PSID each.
+            size = MemoryLayout<TOKEN_OWNER>.size + sid.byteCount
+            write = { out in
+                let at = out + MemoryLayout<TOKEN_OWNER>.size
+                out.storeBytes(of: TOKEN_OWNER(Owner: at), as: TOKEN_OWNER.self)
+                sid.write(to: at)
+            }
+        case TokenGroups.rawValue, TokenRestrictedSids.rawValue:
             let list =
-                infoClass == 2
-                ? groups(token)
+                infoClass == TokenGroups.rawValue
+                ? TokenGroupList.list(token)
                 : (token.restrictions?.restricting ?? []).map { ($0, TokenGroupList.defaultAttributes) }
-            let head = 8 + 16 * list.count
+            let head = Win32Layout.tokenGroupsArray + Win32Layout.sidAndAttributes * list.count
             size = head + list.reduce(0) { $0 + $1.0.byteCount }
             write = { out in
-                out.storeBytes(of: UInt64(list.count), as: UInt64.self)
+                clear(out, head)
+                out.storeBytes(of: DWORD(list.count), as: DWORD.self)
                 var at = head
                 for (i, (sid, attributes)) in list.enumerated() {
-                    out.storeBytes(of: out + at, toByteOffset: 8 + 16 * i, as: UnsafeMutableRawPointer.self)
-                    out.storeBytes(of: UInt64(attributes), toByteOffset: 16 + 16 * i, as: UInt64.self)
+                    out.storeBytes(
+                        of: SID_AND_ATTRIBUTES(Sid: out + at, Attributes: attributes),
+                        toByteOffset: Win32Layout.tokenGroupsArray + Win32Layout.sidAndAttributes * i,
+                        as: SID_AND_ATTRIBUTES.self)
                     sid.write(to: out + at)
                     at += sid.byteCount
                 }
             }
-        case 3:  // TokenPrivileges
+        case TokenPrivileges.rawValue:
             let states = Privilege.held(by: identity, made: token.identity)
-            size = 4 + 12 * states.count
+            size = Win32Layout.tokenPrivilegesArray + Win32Layout.luidAndAttributes * states.count
             write = { out in writePrivileges(states.map { ($0.privilege.luid, $0.attributes) }, to: out) }
-        case 7:  // TokenSource
-            size = 16
+        case TokenSource.rawValue:
+            size = MemoryLayout<TOKEN_SOURCE>.size
             write = { out in
-                var name = Array(token.origin.rawValue.utf8.prefix(8))
-                name += [UInt8](repeating: 0, count: 8 - name.count)
-                for (i, b) in name.enumerated() { out.storeBytes(of: b, toByteOffset: i, as: UInt8.self) }
-                storeLuid(token.sourceId, out + 8)
+                var source = TOKEN_SOURCE()
+                withUnsafeMutableBytes(of: &source.SourceName) { name in
+                    for (i, byte) in token.origin.rawValue.utf8.prefix(Int(TOKEN_SOURCE_LENGTH)).enumerated() {
+                        name[i] = byte
+                    }
+                }
+                source.SourceIdentifier = Win32Layout.luid(token.sourceId)
+                out.storeBytes(of: source, as: TOKEN_SOURCE.self)
             }
-        case 8:
-            size = 4
-            write = { out in out.storeBytes(of: token.kind.rawValue, as: UInt32.self) }
-        case 9:
-            if token.kind == .primary { throw Win32Failure(Win32Error.invalidParameter) }
-            size = 4
-            write = { out in out.storeBytes(of: token.level.rawValue, as: UInt32.self) }
-        case 10:  // TokenStatistics
-            size = 56
-            let groupCount = groups(token).count
-            let privilegeCount = Privilege.held(by: identity, made: token.identity).count
+        case TokenType.rawValue:
+            size = MemoryLayout<TOKEN_TYPE>.size
+            write = { out in out.storeBytes(of: TOKEN_TYPE(rawValue: token.kind.rawValue), as: TOKEN_TYPE.self) }
+        case TokenImpersonationLevel.rawValue:
+            if token.kind == .primary { throw Win32Failure(ERROR_INVALID_PARAMETER) }
+            size = MemoryLayout<SECURITY_IMPERSONATION_LEVEL>.size
             write = { out in
-                storeLuid(token.id, out)
-                storeLuid(token.authenticationId, out + 8)
-                out.storeBytes(of: Int64.max, toByteOffset: 16, as: Int64.self)
-                out.storeBytes(of: token.kind.rawValue, toByteOffset: 24, as: UInt32.self)
-                out.storeBytes(of: token.kind == .primary ? 0 : token.level.rawValue, toByteOffset: 28, as: UInt32.self)
-                out.storeBytes(of: UInt64(0), toByteOffset: 32, as: UInt64.self)
-                out.storeBytes(of: UInt32(groupCount), toByteOffset: 40, as: UInt32.self)
-                out.storeBytes(of: UInt32(privilegeCount), toByteOffset: 44, as: UInt32.self)
-                storeLuid(token.modifiedId, out + 48)
+                out.storeBytes(
+                    of: SECURITY_IMPERSONATION_LEVEL(rawValue: token.level.rawValue),
+                    as: SECURITY_IMPERSONATION_LEVEL.self)
             }
+        case TokenStatistics.rawValue:
+            size = MemoryLayout<TOKEN_STATISTICS>.size
+            let statistics = TOKEN_STATISTICS(
+                TokenId: Win32Layout.luid(token.id), AuthenticationId: Win32Layout.luid(token.authenticationId),
+                ExpirationTime: LARGE_INTEGER(QuadPart: Int64.max),
+                TokenType: TOKEN_TYPE(rawValue: token.kind.rawValue),
+                ImpersonationLevel: SECURITY_IMPERSONATION_LEVEL(
+                    rawValue: token.kind == .primary ? 0 : token.level.rawValue),
+                DynamicCharged: 0, DynamicAvailable: 0, GroupCount: DWORD(TokenGroupList.list(token).count),
+                PrivilegeCount: DWORD(Privilege.held(by: identity, made: token.identity).count),
+                ModifiedId: Win32Layout.luid(token.modifiedId))
+            write = { out in out.storeBytes(of: statistics, as: TOKEN_STATISTICS.self) }
         default:
-            throw Win32Failure(Win32Error.invalidParameter)
+            throw Win32Failure(ERROR_INVALID_PARAMETER)
         }
         needed = UInt32(size)
-        guard Int(length) >= size else { throw Win32Failure(Win32Error.insufficientBuffer) }
-        guard let buffer else { throw Win32Failure(Win32Error.noAccess) }
+        guard Int(length) >= size else { throw Win32Failure(ERROR_INSUFFICIENT_BUFFER) }
+        guard let buffer else { throw Win32Failure(ERROR_NOACCESS) }
         write(buffer)
     }
 
-    /// A 64-bit id as a LUID { DWORD LowPart; LONG HighPart; }.
-    static func storeLuid(_ value: UInt64, _ p: UnsafeMutableRawPointer) {
-        p.storeBytes(of: UInt32(truncatingIfNeeded: value), as: UInt32.self)
-        p.storeBytes(of: UInt32(truncatingIfNeeded: value >> 32), toByteOffset: 4, as: UInt32.self)
+    /// Zeroes the first `count` bytes of a structure, padding included, before its fields are
+    /// stored: what a caller reads back never holds stray bytes.
+    private static func clear(_ p: UnsafeMutableRawPointer, _ count: Int) {
+        p.initializeMemory(as: UInt8.self, repeating: 0, count: count)
     }
 
-    /// TOKEN_PRIVILEGES: a count, then 12-byte LUID_AND_ATTRIBUTES entries.
+    /// TOKEN_PRIVILEGES: a count, then LUID_AND_ATTRIBUTES entries.
     static func writePrivileges(_ entries: [(UInt32, UInt32)], to out: UnsafeMutableRawPointer) {
-        out.storeBytes(of: UInt32(entries.count), as: UInt32.self)
+        out.storeBytes(of: DWORD(entries.count), as: DWORD.self)
         for (i, (luid, attributes)) in entries.enumerated() {
-            out.storeBytes(of: luid, toByteOffset: 4 + 12 * i, as: UInt32.self)
-            out.storeBytes(of: UInt32(0), toByteOffset: 8 + 12 * i, as: UInt32.self)
-            out.storeBytes(of: attributes, toByteOffset: 12 + 12 * i, as: UInt32.self)
+            Win32Layout.setPrivilege(
+                Win32Layout.entry(luid, attributes), out, array: Win32Layout.tokenPrivilegesArray, index: i)
         }
     }
 }
