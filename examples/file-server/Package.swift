@@ -50,6 +50,7 @@ let package = Package(
             name: "hostsec-fileserver",
             dependencies: [
                 "FileServer",
+                "CFileServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
