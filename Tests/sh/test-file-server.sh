@@ -17,13 +17,17 @@ failures=0
 ok() { echo "ok   $1"; }
 fail() { echo "FAIL $1${2:+: $2}"; failures=$((failures + 1)); }
 
+if [ ! -d "$scratch/checkouts" ]; then
+    echo "file server: first build: fetching its packages (Hummingbird, SwiftNIO, swift-crypto and others," \
+         "25 git repositories) and building them: several minutes"
+fi
 ( cd "$root/examples/file-server" && swift build --build-tests --scratch-path "$scratch" >&2 ) \
     || { echo "build failed" >&2; exit 1; }
 
 # --- the package's own tests (Swift Testing, AsyncHTTPClient) ---
 swift_out=$(cd "$root/examples/file-server" && swift test --skip-build --scratch-path "$scratch" 2>&1) && swift_rc=0 || swift_rc=$?
 grep -E "✘|passed after|failed after|four users x" <<<"$swift_out" || true
-if [ $swift_rc -eq 0 ] && grep -q "Test run with .* passed" <<<"$swift_out"; then ok swift_package_tests_pass
+if [ "$swift_rc" -eq 0 ] && grep -q "Test run with .* passed" <<<"$swift_out"; then ok swift_package_tests_pass
 else echo "$swift_out" | tail -40; fail swift_package_tests_pass "status $swift_rc"; fi
 
 # --- accounts and a served folder ---
@@ -31,9 +35,11 @@ users=(fsc-alice fsc-bob fsc-carol fsc-dave)
 declare -A pass uid
 server_pid=
 work=
+pub=
 cleanup() {
     [ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null
     [ -n "$work" ] && rm -rf "$work"
+    [ -n "$pub" ] && rm -rf "$pub"
     # These accounts, and the Swift tests' four (removed at their exit, unless the process died).
     for u in "${users[@]}" fsw-alice fsw-bob fsw-carol fsw-dave; do userdel "$u" 2>/dev/null; rm -f "/run/faillock/$u"; done
 }
@@ -78,7 +84,7 @@ if [ "$r" = "201 ${uid[$a]}" ] && [ "$(stat -c %u:%g "$served/fsc-alice/hello.tx
     ok curl_put_file_is_owned_by_the_user
 else fail curl_put_file_is_owned_by_the_user "$r $(stat -c %u:%g "$served/fsc-alice/hello.txt" 2>&1)"; fi
 r=$(req $a PUT /files/fsc-alice/hello.txt -T "$work/small")
-[ "$r" = "204 ${uid[$a]}" ] && ok curl_second_put_replaces_with_204 || fail curl_second_put_replaces_with_204 "$r"
+if [ "$r" = "204 ${uid[$a]}" ]; then ok curl_second_put_replaces_with_204; else fail curl_second_put_replaces_with_204 "$r"; fi
 
 # --- the kernel decides ---
 chmod 0600 "$served/fsc-alice/hello.txt"
@@ -119,7 +125,7 @@ if [ $bad -eq 0 ] && [ "$touched" -eq 0 ]; then ok curl_traversal_is_refused_wit
 else fail curl_traversal_is_refused_with_400_before_any_file_syscall "$bad not 400, $touched syscalls"; grep -v '"/etc/localtime"' "$trace" | head -5; fi
 ln -s /etc "$served/fsc-alice/out"
 r=$(req $a GET /files/fsc-alice/out/hostname)
-[ "${r%% *}" = 400 ] && ok curl_symlink_out_of_the_root_is_refused || fail curl_symlink_out_of_the_root_is_refused "$r"
+if [ "${r%% *}" = 400 ]; then ok curl_symlink_out_of_the_root_is_refused; else fail curl_symlink_out_of_the_root_is_refused "$r"; fi
 rm "$served/fsc-alice/out"
 
 # --- Expect: 100-continue (curl sends it with uploads over 1 KiB): 100 Continue comes before the body ---
@@ -139,11 +145,11 @@ for u in "${users[@]}"; do
         printf 'url = "http://127.0.0.1:%s/files/%s/load-%d"\nuser = "%s:%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code} %%header{x-served-as}\\n"\n' \
             "$port" "$u" $((i % 16)) "$u" "${pass[$u]}" >>"$cfg"
         if [ $((i % 2)) -eq 0 ]; then printf 'upload-file = "%s"\n' "$work/payload" >>"$cfg"; fi
-        [ $i -lt 9999 ] && echo next >>"$cfg"
+        [ "$i" -lt 9999 ] && echo next >>"$cfg"
     done
 done
 # The first round of PUTs makes the files the GETs read.
-for u in "${users[@]}"; do for i in $(seq 0 15); do req $u PUT /files/$u/load-$i -T "$work/payload" >/dev/null; done; done
+for u in "${users[@]}"; do for i in $(seq 0 15); do req "$u" PUT "/files/$u/load-$i" -T "$work/payload" >/dev/null; done; done
 start_ns=$(date +%s%N)
 # (Wait for these curl processes only: a bare `wait` would also wait for the server. A load
 # that stalls ends in a failure after 15 minutes, not in a hang.)
@@ -200,14 +206,14 @@ server_pid=
 log2=$work/server2.log
 start_server "$log2" || exit 1
 head -c $((2 << 20)) /dev/urandom >"$work/v1"; head -c $((2 << 20)) /dev/urandom >"$work/v2"
-for u in "${users[@]}"; do req $u PUT /files/$u/big -T "$work/v1" >/dev/null; done
+for u in "${users[@]}"; do req "$u" PUT "/files/$u/big" -T "$work/v1" >/dev/null; done
 pids=()
 for u in "${users[@]}"; do
     # Streamed uploads (over the 1 MiB whole-body limit), slowed so they are in flight...
     curl -s -o /dev/null -u "$u:${pass[$u]}" -T "$work/v2" --limit-rate 1M "http://127.0.0.1:$port/files/$u/big" & pids+=($!)
     curl -s -o /dev/null -u "$u:${pass[$u]}" -T "$work/v2" --limit-rate 1M "http://127.0.0.1:$port/files/$u/fresh" & pids+=($!)
     # ...and a stream of small whole-body uploads.
-    ( for i in $(seq 0 2000); do req $u PUT /files/$u/small-$i -T "$work/payload" >/dev/null || break; done ) & pids+=($!)
+    ( for i in $(seq 0 2000); do req "$u" PUT "/files/$u/small-$i" -T "$work/payload" >/dev/null || break; done ) & pids+=($!)
 done
 sleep 1.5
 kill -9 "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=
@@ -230,14 +236,56 @@ if [ $partial -eq 0 ] && [ $wrong_owner -eq 0 ] && [ $big_interrupted -ge 1 ] &&
     ok sigkill_mid_load_leaves_no_partial_file_and_no_wrong_owner
 else fail sigkill_mid_load_leaves_no_partial_file_and_no_wrong_owner; fi
 
-# --- without CAP_SETUID/CAP_SETGID: another user's request is refused, never run as root ---
+# --- without CAP_SETUID/CAP_SETGID (root without them, or another account) the server
+# refuses to start, saying why and what to do; with --no-impersonation it serves as itself ---
+refused=0
+pub=$(mktemp -d /tmp/file-server-pub.XXXXXX)  # where another account may run the binary
+chmod 0755 "$pub"; cp "$bin" "$pub/"
+for runner in "setpriv --inh-caps=-all --bounding-set=-setuid,-setgid --" \
+              "setpriv --reuid=$b --regid=$(id -g $b) --clear-groups --inh-caps=-all --"; do
+    # shellcheck disable=SC2086 # the runner is a command and its options
+    msg=$(cd / && timeout 60 $runner "$pub/hostsec-fileserver" --root /tmp --port 0 2>&1) && rc=0 || rc=$?
+    if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && grep -q 'CAP_SETUID and CAP_SETGID' <<<"$msg" \
+       && grep -q -- '--no-impersonation' <<<"$msg" && ! grep -q 'listening' <<<"$msg"; then
+        refused=$((refused + 1))
+    else echo "  $runner: status $rc: $(head -3 <<<"$msg")"; fi
+done
+if [ $refused -eq 2 ]; then ok without_setuid_capability_the_server_refuses_to_start
+else fail without_setuid_capability_the_server_refuses_to_start; fi
 log3=$work/server3.log
+server_args=(--no-impersonation)
 start_server "$log3" setpriv --inh-caps=-all --bounding-set=-setuid,-setgid -- || exit 1
-r1=$(req $a GET /whoami); r2=$(req $a PUT /files/fsc-alice/unpriv -T "$work/small")
+server_args=()
+r1=$(req $a GET /whoami)
 kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=
-if [ "${r1%% *}" = 500 ] && [ "${r2%% *}" = 500 ] && [ ! -e "$served/fsc-alice/unpriv" ]; then
-    ok without_setuid_capability_requests_are_refused_not_run_as_root
-else fail without_setuid_capability_requests_are_refused_not_run_as_root "$r1 / $r2"; fi
+if [ "$r1" = "200 0" ]; then ok without_setuid_capability_no_impersonation_serves_as_the_process
+else fail without_setuid_capability_no_impersonation_serves_as_the_process "$r1"; fi
+
+# --- LOG_LEVEL=warning silences the request lines, not the listening and stopped lines
+# (start_server reads the port from the listening line); a LOG_LEVEL that is no level is refused ---
+log5=$work/server5.log
+if LOG_LEVEL=warning start_server "$log5"; then
+    r=$(req $a GET /whoami)
+    kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=
+    if [ "${r%% *}" = 200 ] && grep -q ' listening' "$log5" && grep -q ' stopped' "$log5" \
+       && ! grep -q 'status=' "$log5"; then ok log_level_warning_keeps_the_listening_and_stopped_lines
+    else fail log_level_warning_keeps_the_listening_and_stopped_lines "$r: $(cat "$log5")"; fi
+else
+    fail log_level_warning_keeps_the_listening_and_stopped_lines "no listening line"
+    kill -9 "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=
+fi
+msg=$(LOG_LEVEL=bogus timeout 60 "$bin" --root "$served" --port 0 2>&1) && rc=0 || rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && grep -q 'LOG_LEVEL=bogus is not a level' <<<"$msg"; then ok log_level_that_is_no_level_is_refused
+else fail log_level_that_is_no_level_is_refused "status $rc: $(head -2 <<<"$msg")"; fi
+
+# --- a port already in use: the error names the port and the option ---
+log6=$work/server6.log
+start_server "$log6" || exit 1
+msg=$(timeout 60 "$bin" --root "$served" --port "$port" 2>&1) && rc=0 || rc=$?
+kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && grep -q "port $port on 127.0.0.1 is already in use" <<<"$msg" \
+   && grep -q -- '--port' <<<"$msg"; then ok port_in_use_names_the_port_and_the_option
+else fail port_in_use_names_the_port_and_the_option "status $rc: $msg"; fi
 
 # --- 1,000 unfinished request heads, the server at 256 descriptors: others are still served,
 # and every one of them is closed after the head timeout (2 s here) ---
@@ -282,14 +330,42 @@ wait "$hold_pid"
 kill -0 "$server_pid" 2>/dev/null && alive=1 || alive=0
 kill -TERM "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=
 echo "  $(tr '\n' ' ' <"$work/hold.out"); another client meanwhile: $r"
-if [ "$r" = 200 ] && grep -q '^holding 1000' "$work/hold.out" && grep -q '^open_after 0$' "$work/hold.out" && [ $alive = 1 ]; then
+if [ "$r" = 200 ] && grep -q '^holding 1000' "$work/hold.out" && grep -q '^open_after 0$' "$work/hold.out" && [ "$alive" = 1 ]; then
     ok many_unfinished_requests_do_not_stop_service
 else fail many_unfinished_requests_do_not_stop_service; fi
 
 # --- the command line refuses what it cannot do ---
 msg=$("$bin" --root "$served" --baseline-threads 2 2>&1) && rc=0 || rc=$?
-if [ $rc -ne 0 ] && grep -q -- "--baseline-threads needs --no-impersonation" <<<"$msg"; then
+if [ "$rc" -ne 0 ] && grep -q -- "--baseline-threads needs --no-impersonation" <<<"$msg"; then
     ok baseline_threads_without_no_impersonation_is_refused
 else fail baseline_threads_without_no_impersonation_is_refused "status $rc: $msg"; fi
+
+# --- the README's commands: each block starts where the previous one left the shell (a
+# path it names exists there), and the start command says that the first build fetches packages ---
+if python3 - "$root" <<'PY'
+import os, re, shlex, sys
+root = sys.argv[1]
+text = open(os.path.join(root, "examples/file-server/README.md")).read()
+blocks = re.findall(r"```sh\n(.*?)```", text, re.S)
+cwd, bad = root, []
+for block in blocks:
+    for line in block.splitlines():
+        for command in re.split(r"&&|;|\|\|", line):
+            words = shlex.split(command, comments=True) if command.strip() else []
+            if words[:1] == ["cd"] and len(words) == 2:
+                cwd = os.path.normpath(os.path.join(cwd, words[1]))
+                continue
+            for i, word in enumerate(words):
+                named = word.startswith(("scripts/", "examples/", "./", "../")) or (i > 0 and words[i - 1] == "--package-path")
+                if named and not os.path.exists(os.path.join(cwd, word)):
+                    bad.append(f"{word!r} from {os.path.relpath(cwd, root)}")
+start = text[: text.index("```sh")]
+if not re.search(r"first\s+build\s+fetches", start):
+    bad.append("no word before the first command that the first build fetches packages")
+print("\n".join("  " + b for b in bad))
+sys.exit(1 if bad or not blocks else 0)
+PY
+then ok readme_commands_run_from_where_the_previous_left_the_shell
+else fail readme_commands_run_from_where_the_previous_left_the_shell; fi
 
 [ $failures -eq 0 ]

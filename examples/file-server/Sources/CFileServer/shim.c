@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/openat2.h>
 #include <shadow.h>
 #include <stdlib.h>
@@ -140,4 +141,12 @@ int fs_shadow_entry(const char *user, struct fs_shadow *out) {
     out->today = (long)(time(NULL) / 86400);
     explicit_bzero(buffer, sizeof buffer);
     return 0;
+}
+
+int fs_may_impersonate(void) {
+    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {{0}};
+    if (syscall(SYS_capget, &header, data) != 0) return -1;
+    uint32_t needed = (1u << CAP_SETUID) | (1u << CAP_SETGID);
+    return (data[0].permitted & needed) == needed;
 }

@@ -2,6 +2,8 @@
 // digest of the password next to the account's token, so repeated requests with the same
 // credentials do not pay PAM (which reads the shadow file and runs the password hash).
 import CFileServer
+import Crypto
+import Foundation
 import HostSecurity
 import NIOPosix
 import Synchronization
@@ -10,7 +12,8 @@ import Glibc
 #endif
 
 /// Remembers successful logons: per account, a random salt, HMAC-SHA-256(process key,
-/// salt ‖ password) and the token. The password itself is never stored.
+/// salt ‖ password) (swift-crypto's `HMAC<SHA256>`) and the token. The password itself is
+/// never stored; digests are compared in constant time (`HashedAuthenticationCode`'s `==`).
 ///
 /// - An entry lives `ttl` from the logon that made it; after that the next request pays PAM.
 /// - At most `capacity` entries; a new one evicts expired entries, then the least recently used.
@@ -43,25 +46,28 @@ public final class CredentialCache: Sendable {
         let delay: Duration
     }
 
+    /// HMAC-SHA-256 of a password or of an account's shadow state, under the process key.
+    typealias Digest = HashedAuthenticationCode<SHA256>
+
     private struct Entry {
         let salt: [UInt8]
-        let digest: [UInt8]
+        let digest: Digest
         let token: Token
         let expires: UInt64
         var lastUse: UInt64
         /// The account's state when the logon began (``accountStamp(_:)``), and when it was
         /// last found unchanged.
-        let stamp: [UInt8]?
+        let stamp: Digest?
         var checked: UInt64
     }
 
     private struct Pending {
         let salt: [UInt8]
-        let digest: [UInt8]
-        let task: Task<(Token, [UInt8]?), any Error>
+        let digest: Digest
+        let task: Task<LoggedOn, any Error>
     }
 
-    private typealias LoggedOn = (token: Token, stamp: [UInt8]?)
+    private typealias LoggedOn = (token: Token, stamp: Digest?)
 
     /// An account as NSS and PAM name it: the name's bytes. A `String` key would make two
     /// names one when Unicode calls them equivalent ("é" precomposed or not), and one
@@ -82,7 +88,7 @@ public final class CredentialCache: Sendable {
     }
 
     private let state = Mutex(State())
-    private let key: [UInt8]
+    private let key: SymmetricKey
     private let ttl: UInt64
     private let recheck: UInt64
     private let capacity: Int
@@ -117,7 +123,7 @@ public final class CredentialCache: Sendable {
         precondition(capacity > 0 && logonThreads > 0 && failingPerClient > 0)
         self.failingPerClient = failingPerClient
         self.overflowDelay = overflowDelay
-        self.key = CredentialCache.randomBytes(32)
+        self.key = SymmetricKey(size: .bits256)
         self.ttl = CredentialCache.nanoseconds(ttl)
         self.recheck = CredentialCache.nanoseconds(recheck)
         self.capacity = capacity
@@ -164,7 +170,7 @@ public final class CredentialCache: Sendable {
             return state.entries[account]
         }
         if let entry {
-            guard constantTimeEqual(digest(salt: entry.salt, password: password), entry.digest) else {
+            guard digest(salt: entry.salt, password: password) == entry.digest else {
                 // Another password: PAM decides, and only a success replaces the entry.
                 return (try await logOn(user: user, password: password, client: client), .logon)
             }
@@ -172,7 +178,7 @@ public final class CredentialCache: Sendable {
                 // A password change, a lock or an expiry since the logon ends the entry: PAM decides.
                 let key = self.key
                 let current = try await pool.runIfActive { CredentialCache.accountStamp(user, key: key) }
-                guard let current, let stamp = entry.stamp, constantTimeEqual(current, stamp) else {
+                guard let current, let stamp = entry.stamp, current == stamp else {
                     drop(account, entry)
                     return (try await logOn(user: user, password: password, client: client), .logon)
                 }
@@ -209,7 +215,7 @@ public final class CredentialCache: Sendable {
             if let pending = state.pending[account] { return (pending, false) }
             // The account's state is read before PAM: a change during the logon shows at the
             // first recheck.
-            let task = Task<(Token, [UInt8]?), any Error> {
+            let task = Task<LoggedOn, any Error> {
                 try await CredentialCache.run(logon, user, password, key: key, on: pool)
             }
             let pending = Pending(salt: salt, digest: digest, task: task)
@@ -217,7 +223,7 @@ public final class CredentialCache: Sendable {
             return (pending, true)
         }
         if !mine {
-            if constantTimeEqual(self.digest(salt: pending.salt, password: password), pending.digest) {
+            if self.digest(salt: pending.salt, password: password) == pending.digest {
                 return try await pending.task.value.0
             }
             // Another password for the same account is being checked: check this one on its own.
@@ -244,7 +250,7 @@ public final class CredentialCache: Sendable {
     /// One logon on the pool, with the account's state read first (a change during the logon
     /// shows at the first recheck). A failure comes back with its delay, not slept here.
     private static func run(
-        _ logon: @escaping Logon, _ user: String, _ password: String, key: [UInt8], on pool: NIOThreadPool
+        _ logon: @escaping Logon, _ user: String, _ password: String, key: SymmetricKey, on pool: NIOThreadPool
     )
         async throws -> LoggedOn
     {
@@ -270,8 +276,15 @@ public final class CredentialCache: Sendable {
         }
     }
 
-    private func digest(salt: [UInt8], password: String) -> [UInt8] {
-        hmacSHA256(key: key, [salt, password.utf8])
+    private func digest(salt: [UInt8], password: String) -> Digest {
+        CredentialCache.digest(key: key, salt, Array(password.utf8))
+    }
+
+    /// HMAC-SHA-256 under `key` of the concatenation of `parts`.
+    static func digest(key: SymmetricKey, _ parts: [UInt8]...) -> Digest {
+        var hmac = HMAC<SHA256>(key: key)
+        for part in parts { hmac.update(data: part) }
+        return hmac.finalize()
     }
 
     /// Accounts remembered now, requests answered from the cache, PAM logons that succeeded
@@ -280,19 +293,22 @@ public final class CredentialCache: Sendable {
         state.withLock { ($0.entries.count, $0.hits, $0.logons, $0.failures) }
     }
 
+    /// Failed logons of `client` waiting out their delay now.
+    public func failingLogons(from client: String) -> Int { state.withLock { $0.failing[client, default: 0] } }
+
     /// Whether `user` has an entry now (expired or not).
     public func isCached(_ user: String) -> Bool { state.withLock { $0.entries[Account(user)] != nil } }
 
     /// What an entry keeps besides the token, for tests: its salt and digest, never the password.
     public func storedSecret(of user: String) -> [UInt8]? {
-        state.withLock { state in state.entries[Account(user)].map { $0.salt + $0.digest } }
+        state.withLock { state in state.entries[Account(user)].map { $0.salt + Array($0.digest) } }
     }
 
     /// What a cached logon depends on in `user`'s shadow entry, keyed with `key`: the password
     /// hash (a digest of it, never the hash), the last change, maximum age, inactivity and
     /// expiry. nil when there is no entry to read (no shadow entry, not root), or when the
     /// account or its password has expired by date: then PAM decides every time.
-    static func accountStamp(_ user: String, key: [UInt8]) -> [UInt8]? {
+    static func accountStamp(_ user: String, key: SymmetricKey) -> Digest? {
         var entry = fs_shadow()
         defer { memset(&entry, 0, MemoryLayout<fs_shadow>.size) }  // the hash goes no further
         guard fs_shadow_entry(user, &entry) == 0 else { return nil }
@@ -300,12 +316,13 @@ public final class CredentialCache: Sendable {
         if entry.expire >= 0 && today >= entry.expire { return nil }  // the account expired
         if entry.last_change == 0 { return nil }  // the password must be changed
         if entry.max >= 0 && entry.last_change > 0 && today > entry.last_change + entry.max { return nil }
-        let hash = withUnsafeBytes(of: &entry.hash) { Array($0.prefix(entry.hash_length)) }
-        var fields: [UInt8] = []
+        var hmac = HMAC<SHA256>(key: key)
+        let length = entry.hash_length
+        withUnsafeBytes(of: &entry.hash) { hmac.update(data: UnsafeRawBufferPointer(rebasing: $0.prefix(length))) }
         for value in [entry.last_change, entry.max, entry.inactive, entry.expire] {
-            withUnsafeBytes(of: Int64(value).littleEndian) { fields += $0 }
+            withUnsafeBytes(of: Int64(value).littleEndian) { hmac.update(data: $0) }
         }
-        return hmacSHA256(key: key, [hash, fields])
+        return hmac.finalize()
     }
 
     static func nanoseconds(_ d: Duration) -> UInt64 {

@@ -2,6 +2,7 @@
 //     [--header-timeout 10] [--body-timeout 30] [--idle-timeout 30] [--max-connections-per-address 128]
 //     [--no-impersonation [--baseline-threads N]]
 import ArgumentParser
+import CFileServer
 import FileServer
 import HostSecurity
 import Logging
@@ -21,7 +22,9 @@ struct HostsecFileserver: AsyncParsableCommand {
             PUT /files/PATH writes one, DELETE /files/PATH removes one, GET /whoami shows the \
             identity the kernel holds for the user. Every file operation runs with the user's \
             uid, gid and groups, so the kernel's permissions decide. Needs CAP_SETUID and \
-            CAP_SETGID (run as root). SIGTERM or SIGINT stop it gracefully.
+            CAP_SETGID (run as root): without them it refuses to start, unless \
+            --no-impersonation. SIGTERM or SIGINT stop it gracefully. LOG_LEVEL=warning (or \
+            error) silences the per-request lines; the listening and stopped lines stay.
             """)
 
     @Option(help: "The folder to serve.")
@@ -80,20 +83,44 @@ struct HostsecFileserver: AsyncParsableCommand {
             throw ValidationError("--max-connections-per-address must be 1...1000000")
         }
         var st = stat()
-        guard stat(root, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else {
-            throw ValidationError("--root \(root): not a folder")
+        guard stat(root, &st) == 0 else {
+            throw ValidationError("--root \(root): \(String(cString: strerror(errno)))")
         }
+        guard st.st_mode & S_IFMT == S_IFDIR else { throw ValidationError("--root \(root): not a folder") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard (0...1024).contains(baselineThreads) else { throw ValidationError("--baseline-threads must be 0...1024") }
         guard baselineThreads == 0 || noImpersonation else {
             throw ValidationError("--baseline-threads needs --no-impersonation")
         }
+        _ = try Self.logLevel()
+        // Without the capabilities every user's request would fail (500), and PAM would
+        // accept only the server's own account's password: refuse at once instead.
+        guard noImpersonation || fs_may_impersonate() == 1 else {
+            throw ValidationError(
+                """
+                cannot act as other users: this process lacks CAP_SETUID and CAP_SETGID. Run it \
+                as root, or pass --no-impersonation to do every request's work as this process.
+                """)
+        }
+    }
+
+    /// LOG_LEVEL's level (info when unset); another value is refused.
+    static func logLevel() throws -> Logger.Level {
+        guard let value = getenv("LOG_LEVEL").map({ String(cString: $0) }) else { return .info }
+        guard let level = Logger.Level(rawValue: value) else {
+            let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("LOG_LEVEL=\(value) is not a level: use one of \(levels)")
+        }
+        return level
     }
 
     func run() async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         var logger = Logger(label: "hostsec-fileserver")
-        logger.logLevel = getenv("LOG_LEVEL").flatMap { Logger.Level(rawValue: String(cString: $0)) } ?? .info
+        logger.logLevel = try Self.logLevel()
+        // The listening and stopped lines show at every level up to warning and error.
+        var lifecycle = logger
+        lifecycle.logLevel = min(logger.logLevel, .notice)
         // Keep one executor (one thread) per recently seen user between requests.
         IdentityExecutors.idleLimit = 64
 
@@ -110,8 +137,8 @@ struct HostsecFileserver: AsyncParsableCommand {
         let statistics = ServerStatistics()
         let cache = CredentialCache()
         let app = try makeFileServer(configuration: configuration, cache: cache, statistics: statistics, logger: logger)
-        { [logger] bound in
-            logger.notice(
+        { [lifecycle] bound in
+            lifecycle.notice(
                 "listening",
                 metadata: [
                     "host": .string(configuration.host), "port": .stringConvertible(bound),
@@ -123,10 +150,14 @@ struct HostsecFileserver: AsyncParsableCommand {
         }
         let group = ServiceGroup(
             configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            throw listenFailure(error, host: host, port: port) ?? error
+        }
 
         let served = statistics.snapshot, executors = IdentityExecutors.statistics(), logons = cache.statistics
-        logger.notice(
+        lifecycle.notice(
             "stopped",
             metadata: [
                 "requests": .stringConvertible(served.requests), "operations": .stringConvertible(served.operations),

@@ -423,7 +423,14 @@ import Testing
         let server = try await TestServer.start { $0.limits.perAddress = 4 }
         let alice = Accounts.alice
         let held = try (0..<4).map { _ in try RawConnection(port: server.port) }
-        for connection in held { try connection.send("GET /whoami HTTP/1.1\r\n") }
+        // Each answered once (so each is surely counted: connections are accepted on several
+        // event loops, in no set order), then left with an unfinished head.
+        for connection in held {
+            try connection.send(
+                "GET /whoami HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(alice.authorization)\r\n\r\n")
+            #expect(try connection.receive(until: "\r\n\r\n", timeoutMilliseconds: 10_000).hasPrefix("HTTP/1.1 200"))
+            try connection.send("GET /whoami HTTP/1.1\r\n")
+        }
         // The fifth from the same address is closed at once (the head deadline is 10 s).
         let fifth = try RawConnection(port: server.port)
         #expect(fifth.closedByServer(timeoutMilliseconds: 5_000))

@@ -69,4 +69,8 @@ int fs_o_nofollow(void);
 /// getrandom(2) until `count` bytes are filled; 0, or -1 with errno.
 int fs_random(void *buffer, size_t count);
 
+/// Whether the process may act as other accounts: CAP_SETUID and CAP_SETGID both in its
+/// permitted set (capget(2)), as the library requires. 1 yes, 0 no, -1 with errno.
+int fs_may_impersonate(void);
+
 #endif
