@@ -18,8 +18,16 @@
 /* The real uid of a thread acting as account `uid` in the kernel (hostsec.h, "Threads"):
  * 4294967294, which no account holds, unless `uid` is the process's own (nothing changes). */
 #define HOSTING_IMPERSONATION_REAL_UID 4294967294u
+static uid_t hosting_process_uid_ = (uid_t)-1;
+__attribute__((constructor)) static void hosting_record_process_uid_(void) { hosting_process_uid_ = geteuid(); }
 static inline uid_t hosting_real_uid_acting_as(uid_t uid) {
-    return uid == getuid() && uid == geteuid() ? uid : HOSTING_IMPERSONATION_REAL_UID;
+    return uid == hosting_process_uid_ ? uid : HOSTING_IMPERSONATION_REAL_UID;
+}
+/* The effective uid in a /proc status "Uid:" value (real, effective, saved, filesystem). */
+static inline unsigned long hosting_effective_of(const char *uid_line) {
+    char *end = NULL;
+    strtoul(uid_line, &end, 10);
+    return strtoul(end, NULL, 10);
 }
 
 /* A new IHostSecurityManager from CLSID_HostSecurityManager's class factory. */

@@ -130,7 +130,7 @@ static void security_manager_and_context_slots_by_number(void) {
     CHECK(user.Uid == hosting_uid_of("nobody"));
     char uid[128];
     hosting_status(0, "Uid:", uid, sizeof uid);
-    if (hosting_privileged()) CHECK(strtoul(uid, NULL, 10) == hosting_uid_of("nobody"));
+    if (hosting_privileged()) CHECK(hosting_effective_of(uid) == hosting_uid_of("nobody"));
 
     /* GetSecurityContext (7), RevertToSelf (4), Capture (context slot 3), SetSecurityContext (8). */
     EContextType type = eCurrentContext;

@@ -54,7 +54,8 @@ static int kernel_matches_library(void) {
     syscall(SYS_getresuid, &r, &e, &s);
     syscall(SYS_getresgid, &gr, &ge, &gs);
     int n = (int)syscall(SYS_getgroups, 256, now);
-    ok = ok && e == user.Uid && r == user.Uid && ge == group.Gid && gr == group.Gid && (DWORD)n == groups.g.GroupCount;
+    ok = ok && e == user.Uid && r == (acting ? hosting_real_uid_acting_as(user.Uid) : user.Uid) && ge == group.Gid &&
+         gr == group.Gid && (DWORD)n == groups.g.GroupCount;
     for (int i = 0; ok && i < n; i++) ok = now[i] == groups.g.Gids[i];
     return ok;
 }

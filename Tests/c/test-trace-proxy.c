@@ -109,7 +109,7 @@ static void proxied_context_applies_on_proxied_and_plain_managers(void) {
     HostSec_CloseHandle(h);
     char uid[128];
     hosting_status(0, "Uid:", uid, sizeof uid);
-    if (hosting_privileged()) CHECK(strtoul(uid, NULL, 10) == hosting_uid_of("nobody"));
+    if (hosting_privileged()) CHECK(hosting_effective_of(uid) == hosting_uid_of("nobody"));
     CHECK_HR(IHostSecurityManager_RevertToSelf(traced), S_OK);
 
     CHECK_HR(HostSec_SetTrace(FALSE, NULL), S_OK);

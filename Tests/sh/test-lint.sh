@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The tree is clean under scripts/lint (formatted as .swift-format and .clang-format say,
-# shellcheck and pyflakes find nothing), and the lint notices a file that is not: a scratch
+# The tree is clean under scripts/lint (formatted as .swift-format and .clang-format say;
+# neither shellcheck nor pyflakes finds anything), and the lint notices a file that is not: a scratch
 # repository with the same configuration and one misformatted C file, one misformatted Swift
 # file, a shell script with a shellcheck warning and a Python script with an unused import
 # must fail, naming each. And tests are filed by subject: no C or Python under Tests/sh.

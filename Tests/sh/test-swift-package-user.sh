@@ -30,5 +30,8 @@ result=$(swift run --skip-build user)
 echo "$result"
 grep -q "error: HRESULT_FROM_WIN32(ERROR_NONE_MAPPED) (0x80070534) true" <<<"$result"
 grep -q "in scope $(id -u nobody) (nobody $(id -u nobody)); context self true" <<<"$result"
-! ldd .build/debug/user | grep -q hostsec
+if ldd .build/debug/user | grep -q hostsec; then
+    echo "FAIL package_outside_the_repository_imports_HostSecurity_and_runs: the program loads libhostsec.so"
+    exit 1
+fi
 echo "ok   package_outside_the_repository_imports_HostSecurity_and_runs"
