@@ -103,7 +103,7 @@ sh = [b for lang, b in blocks if lang == 'sh' and 'scripts/install' in b]
 open(sys.argv[2] + '/host.c', 'w').write(c[0])
 open(sys.argv[2] + '/commands.sh', 'w').write(sh[0])
 PY
-    sed -i -e "s#/opt/hostsec#$dir/prefix#g" -e "s#\(^\|[ (]\)scripts/#\1$root/scripts/#g" "$dir/commands.sh"
+    sed -i -e "s#/opt/hostsec#$dir/prefix#g" -e "s#/tmp/host#$dir#g" -e "s#\(^\|[ (]\)scripts/#\1$root/scripts/#g" "$dir/commands.sh"
     (cd "$dir" && HOSTSEC_LIB_DIR=$lib SYSCONFDIR=$dir/etc bash -e commands.sh) >"$dir/output.txt" 2>&1
     local rc=$?
     me=$(id -u)
