@@ -39,6 +39,10 @@ struct CredentialIDTests {
             Identity(uid: .unrepresentable, gid: 0, groups: [0], capEffective: 0, capPermitted: 0),
             Identity(uid: 0, gid: .unrepresentable, groups: [0], capEffective: 0, capPermitted: 0),
             Identity(uid: 0, gid: 0, groups: [0, .unrepresentable], capEffective: 0, capPermitted: 0),
+            // The real uid of every impersonating thread: an account of that uid could signal them.
+            Identity(
+                uid: KernelCredentialSwitch.impersonationRealUid, gid: 0, groups: [0], capEffective: 0,
+                capPermitted: 0),
         ]
         for identity in identities {
             #expect(!identity.isRepresentable)

@@ -751,6 +751,42 @@ static void another_account_cannot_signal_the_host_while_it_is_impersonated(void
     close(p.go[1]);
 }
 
+/* --- the reserved real uid ------------------------------------------------------------ */
+
+/* No account may have uid 4294967294, the real uid of every impersonating thread: its
+ * processes could signal all of them. The library gives no token for such an account (as for
+ * uid (uid_t)-1): HostSec_LogonUser is ERROR_NONE_MAPPED (ADV3-02). The account is made with
+ * useradd -o and removed before the test ends. */
+static void an_account_with_the_reserved_real_uid_gets_no_token(void) {
+    if (!privileged || getuid() != 0) {
+        printf("  (needs root to add an account: skipped)\n");
+        return;
+    }
+    char name[32], command[160];
+    snprintf(name, sizeof name, "hsrsv%d", (int)getpid());
+    snprintf(command, sizeof command, "useradd -o -u 4294967294 -M -N -g nogroup -s /usr/sbin/nologin %s 2>/dev/null",
+             name);
+    if (system(command) != 0) {
+        printf("  (useradd refused uid 4294967294: skipped)\n");
+        return;
+    }
+    HANDLE h = NULL;
+    HRESULT hr = HostSec_LogonUser(name, &h);
+    if (hr == S_OK) {
+        char uids[128] = {0};
+        if (IHostSecurityManager_ImpersonateLoggedOnUser(manager, h) == S_OK) {
+            hosting_status(0, "Uid:", uids, sizeof uids);
+            IHostSecurityManager_RevertToSelf(manager);
+        }
+        fprintf(stderr, "  %s (uid 4294967294) got a token; impersonated, Uid: %s\n", name, uids);
+        HostSec_CloseHandle(h);
+    }
+    snprintf(command, sizeof command, "userdel %s", name);
+    if (system(command) != 0) fprintf(stderr, "  could not remove %s\n", name);
+    CHECK(hr == HRESULT_FROM_WIN32(ERROR_NONE_MAPPED));
+    CHECK(h == NULL);
+}
+
 /* --- setup ----------------------------------------------------------------------------- */
 
 static void make_files(void) {
@@ -803,6 +839,7 @@ int main(void) {
     RUN_TEST(a_shell_command_run_while_impersonating_runs_as_the_reserved_uid);
     RUN_TEST(access_checks_the_real_uid_no_account_holds_while_impersonating);
     RUN_TEST(another_account_cannot_signal_the_host_while_it_is_impersonated);
+    RUN_TEST(an_account_with_the_reserved_real_uid_gets_no_token);
     remove_files();
     IHostSecurityManager_Release(manager);
     CHECK_EXIT();

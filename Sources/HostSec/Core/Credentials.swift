@@ -116,9 +116,12 @@ package struct Identity: Equatable, Hashable, Sendable {
         self.uid == uid && self.gid == gid && self.groups == groups
     }
 
-    /// Whether the kernel can hold this identity: no id is `(uid_t)-1` (`unrepresentable`).
+    /// Whether the kernel can hold this identity: no id is `(uid_t)-1` (`unrepresentable`), and
+    /// the uid is not `KernelCredentialSwitch.impersonationRealUid` (an account of that uid
+    /// could signal every impersonating thread, whose real uid it is).
     package var isRepresentable: Bool {
-        uid.isRepresentable && gid.isRepresentable && !groups.contains(.unrepresentable)
+        uid.isRepresentable && uid != KernelCredentialSwitch.impersonationRealUid && gid.isRepresentable
+            && !groups.contains(.unrepresentable)
     }
 
     package func holds(_ cap: UInt32) -> Bool { capEffective & Capability.bit(cap) != 0 }
