@@ -350,6 +350,13 @@ void hs_pam_unlock(void);
  *  starts with the lane empty. */
 int hs_pam_lane_enter(void);
 void hs_pam_lane_leave(void);
+/** One transaction per account name at a time, in arrival order (bytes compared; PAM.swift):
+ *  waits while an earlier transaction of `name` runs or waits in the process. Returns the mark to pass
+ *  to hs_pam_name_leave, or NULL when out of memory (nothing to leave). pam_faillock checks
+ *  its count at a transaction's start and adds to it at the end: overlapping transactions of
+ *  one account would all pass the check. Safe across fork: a child starts with none running. */
+void *hs_pam_name_enter(const char *name);
+void hs_pam_name_leave(void *mark);
 /** secure_getenv(3) (a _GNU_SOURCE declaration Swift's Glibc module does not show). */
 const char *hs_secure_getenv(const char *name);
 

@@ -4,7 +4,8 @@
  * pam_authenticate, pam_acct_mgmt, pam_end) is in Sources/HostSec/System/PAM.swift; these
  * are here because PAM calls them back through C function pointers with C ownership rules
  * (the reply array and each answer are malloc'd by the application and freed by libpam); the
- * lock and the lane of recently failed names are here because they need a condition variable.
+ * lock, the lane of recently failed names and the one-transaction-per-name queue are here
+ * because they need a condition variable.
  *
  * Password hygiene: the caller's password is read in place through hs_pam_appdata and copied
  * exactly once, into the malloc'd reply libpam asks for. libpam takes that reply, stores it as
@@ -128,6 +129,61 @@ void hs_pam_lane_leave(void) {
     lane_running--;
     pthread_cond_broadcast(&lane_cond);
     pthread_mutex_unlock(&lane_lock);
+}
+
+/* The names whose transactions run or wait now, in arrival order: a list, each entry owned by
+ * the thread that runs or waits. A transaction of a name starts when it is the first of that
+ * name in the list, so one name's transactions run one at a time in the order they came. */
+struct name_mark {
+    struct name_mark *next;
+    char name[];
+};
+static pthread_mutex_t names_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t names_cond = PTHREAD_COND_INITIALIZER;
+static struct name_mark *names_head, **names_tail = &names_head;
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static void names_child(void) { /* the parent's other threads' marks are not the child's */
+    pthread_mutex_init(&names_lock, NULL);
+    pthread_cond_init(&names_cond, NULL);
+    names_head = NULL;
+    names_tail = &names_head;
+}
+static void names_arm(void) { pthread_atfork(NULL, NULL, names_child); }
+
+static int name_is_first(const struct name_mark *mark) {
+    for (const struct name_mark *m = names_head; m != mark; m = m->next)
+        if (strcmp(m->name, mark->name) == 0) return 0;
+    return 1;
+}
+
+void *hs_pam_name_enter(const char *name) {
+    pthread_once(&names_once, names_arm);
+    size_t length = strlen(name);
+    struct name_mark *mark = malloc(sizeof *mark + length + 1);
+    if (mark == NULL) return NULL;
+    memcpy(mark->name, name, length + 1);
+    mark->next = NULL;
+    pthread_mutex_lock(&names_lock);
+    *names_tail = mark;
+    names_tail = &mark->next;
+    while (!name_is_first(mark)) pthread_cond_wait(&names_cond, &names_lock);
+    pthread_mutex_unlock(&names_lock);
+    return mark;
+}
+
+void hs_pam_name_leave(void *mark) {
+    pthread_mutex_lock(&names_lock);
+    for (struct name_mark **at = &names_head; *at != NULL; at = &(*at)->next) {
+        if (*at == mark) {
+            *at = ((struct name_mark *)mark)->next;
+            if (*at == NULL) names_tail = at;
+            break;
+        }
+    }
+    pthread_cond_broadcast(&names_cond);
+    pthread_mutex_unlock(&names_lock);
+    free(mark);
 }
 
 int hs_pam_set_fail_delay(pam_handle_t *handle) {

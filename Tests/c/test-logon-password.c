@@ -364,6 +364,44 @@ static void repeated_failures_lock_the_account(void) {
     HostSec_CloseHandle(h);
 }
 
+/* pam_faillock counts a failure at the end of a transaction (authfail) and checks the count at
+ * its start (preauth). Transactions of one account must not overlap, or a burst of guesses
+ * sent at once all pass preauth before any is counted: 7 wrong passwords sent together, then
+ * the right one 30 ms later while they are still being checked, must find the account locked,
+ * as the right password after 3 wrong ones does (ADV3-04). */
+static pthread_barrier_t burst_start;
+static void *guess_wrong(void *arg) {
+    HANDLE h = NULL;
+    DWORD delay = 0;
+    pthread_barrier_wait(&burst_start);
+    return (void *)(intptr_t)(HostSec_LogonUserWithPasswordNoWait(arg, "not the password", &h, &delay) ==
+                              LOGON_FAILURE);
+}
+static void a_burst_of_guesses_cannot_outrun_the_lockout(void) {
+    const char *name = account(13);
+    pthread_t threads[7];
+    pthread_barrier_init(&burst_start, NULL, 8);
+    for (int i = 0; i < 7; i++) pthread_create(&threads[i], NULL, guess_wrong, (void *)name);
+    pthread_barrier_wait(&burst_start);
+    usleep(30000);
+    HANDLE h = NULL;
+    DWORD delay = 0;
+    HRESULT right = HostSec_LogonUserWithPasswordNoWait(name, password, &h, &delay);
+    for (int i = 0; i < 7; i++) {
+        void *refused;
+        pthread_join(threads[i], &refused);
+        CHECK(refused != NULL);
+    }
+    pthread_barrier_destroy(&burst_start);
+    if (right == S_OK) {
+        fprintf(stderr, "  the right password after 7 wrong ones sent at once: S_OK; pam_faillock then holds:\n");
+        sh("faillock --dir " TALLIES " --user %s | sed 's/^/    /' >&2", name);
+        HostSec_CloseHandle(h);
+    }
+    CHECK_HR(right, LOGON_FAILURE);
+    reset_failures(name);
+}
+
 /* su's stack starts with "auth sufficient pam_rootok.so": for a root caller it succeeds
  * without asking for any password. A transaction that never asked is refused. */
 static void a_stack_that_never_asks_for_the_password_is_refused(void) {
@@ -635,6 +673,7 @@ int main(void) {
     RUN_TEST(a_nologin_shell_account_is_refused_unless_the_host_opts_in);
     RUN_TEST(a_refused_account_type_never_reaches_pam);
     RUN_TEST(repeated_failures_lock_the_account);
+    RUN_TEST(a_burst_of_guesses_cannot_outrun_the_lockout);
     RUN_TEST(a_stack_that_never_asks_for_the_password_is_refused);
     RUN_TEST(no_wait_logon_reports_the_remaining_delay_instead_of_sleeping);
     RUN_TEST(odd_names_are_logon_failure);

@@ -80,7 +80,13 @@ package struct PAMAuthentication: PasswordAuthentication {
         }
         defer { if inLane { hs_pam_lane_leave() } }
         let result = FailingLogons.atLowestPriority(if: inLane) {
-            withUnsafeMutablePointer(to: &data) { data in
+            // One transaction of a name at a time: pam_faillock counts a failure at the end
+            // and checks the count at the start; a burst sent at once would all pass the check.
+            guard let running = hs_pam_name_enter(user) else {
+                return PasswordCheck(step: .start, code: PAM_BUF_ERR)
+            }
+            defer { hs_pam_name_leave(running) }
+            return withUnsafeMutablePointer(to: &data) { data in
                 var conversation = pam_conv(conv: hs_pam_conversation, appdata_ptr: UnsafeMutableRawPointer(data))
                 let alone = !PAMStack.runsBesideOthers(service: service)
                 if alone { hs_pam_lock() }
