@@ -142,6 +142,37 @@ import class HostSec.Engine
         #expect(ContinuousClock.now - started < .seconds(16))
     }
 
+    /// The lane of recently failed names must not hold the cooperative pool: async logons of
+    /// a name that just failed, waiting for the lane's places (held here from Dispatch threads,
+    /// as slow nice-19 transactions would hold them), must leave the pool free for every other
+    /// task, a good logon included (docs/logon.md: a valid account's logon does not wait for
+    /// the attackers'). One task per core waits; a task that sleeps 300 ms must wake in time
+    /// (ADV3-03).
+    @Test(.disabled("ADV3-03 is open: the lane's waits hold cooperative threads (SECURITY.md)"))
+    func async_logons_waiting_for_the_lane_leave_the_pool_free() async throws {
+        let name = "no-such-user-hostsec-lane-\(getpid())"
+        var delay = Duration.zero
+        _ = try? Token.logon(user: name, password: "x", failureDelay: &delay)  // the name now takes the lane
+        let cpus = max(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 1)
+        let places = max(cpus - 1, 1)
+        let entered = DispatchSemaphore(value: 0)
+        for _ in 0..<places {
+            DispatchQueue.global().async {
+                _ = hs_pam_lane_enter()
+                entered.signal()
+                usleep(1_500_000)
+                hs_pam_lane_leave()
+            }
+        }
+        for _ in 0..<places { entered.wait() }
+        let waiters = (0..<cpus).map { _ in Task { _ = try? await Token.logon(user: name, password: "x") } }
+        let started = ContinuousClock.now
+        try await Task.sleep(for: .milliseconds(300))
+        let slept = ContinuousClock.now - started
+        for waiter in waiters { await waiter.value }
+        #expect(slept < .milliseconds(800), "a 300 ms sleep took \(slept)")
+    }
+
     @Test func errors_are_named_by_the_librarys_table() {
         #expect(HostSecurityError.noneMapped.description == "HRESULT_FROM_WIN32(ERROR_NONE_MAPPED) (0x80070534)")
         #expect(

@@ -787,6 +787,93 @@ static void an_account_with_the_reserved_real_uid_gets_no_token(void) {
     CHECK(h == NULL);
 }
 
+/* --- the reserved real uid is shared ----------------------------------------------------- */
+
+/* Every impersonating thread of every host holds real uid 4294967294, and so does every
+ * program such a thread starts (its shell drops to it entirely). kill(2) lets a sender signal a
+ * thread when its real or effective uid is the thread's real or saved uid, so a program a host
+ * runs for account A while impersonating A must not reach another host's thread impersonating
+ * account B (kill -0, then SIGSTOP, of that thread from a shell run by system()/popen()): both
+ * EPERM, and the other host must not be stopped (ADV3-01: fails; see SECURITY.md). */
+struct stop_probe {
+    int tid;
+    char out[256];
+};
+static void *shell_signals_a_thread(void *arg) {
+    struct stop_probe *probe = arg;
+    char command[256];
+    snprintf(command, sizeof command, "kill -0 %d 2>/dev/null; echo $?; kill -STOP %d 2>/dev/null; echo $?", probe->tid,
+             probe->tid);
+    FILE *p = popen(command, "r");
+    if (p) {
+        size_t n = fread(probe->out, 1, sizeof probe->out - 1, p);
+        probe->out[n] = 0;
+        pclose(p);
+    }
+    return NULL;
+}
+static void *shell_signals_a_thread_as_nobody(void *arg) {
+    run_as_nobody(shell_signals_a_thread, arg);
+    return NULL;
+}
+static char process_state(pid_t pid) {
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return '?';
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char *close_paren = strrchr(buf, ')');
+    return close_paren && close_paren[1] == ' ' ? close_paren[2] : '?';
+}
+static void a_program_run_for_one_account_cannot_signal_a_thread_impersonating_another(void) {
+    if (getenv("HOSTSEC_OPEN_HOLES") == NULL) {
+        printf("  (ADV3-01 is open and this fails: HOSTSEC_OPEN_HOLES=1 runs it)\n");
+        return;
+    }
+    if (!privileged || getuid() != 0) {
+        printf("  (needs root: skipped)\n");
+        return;
+    }
+    int ready[2], go[2];
+    if (pipe(ready) != 0 || pipe(go) != 0) abort();
+    pid_t other = fork();
+    if (other == 0) { /* another host: its main thread impersonates daemon until told */
+        alarm(20);
+        HANDLE h = logon("daemon");
+        int tid = IHostSecurityManager_ImpersonateLoggedOnUser(manager, h) == S_OK ? hosting_tid() : -1;
+        if (write(ready[1], &tid, sizeof tid) != sizeof tid) _exit(20);
+        char c;
+        if (read(go[0], &c, 1) != 1) _exit(21);
+        if (IHostSecurityManager_RevertToSelf(manager) != S_OK) _exit(22);
+        HostSec_CloseHandle(h);
+        _exit(0);
+    }
+    struct stop_probe probe = {-1, {0}};
+    if (read(ready[0], &probe.tid, sizeof probe.tid) != sizeof probe.tid) probe.tid = -1;
+    CHECK(probe.tid > 0);
+    if (probe.tid > 0) on_thread(shell_signals_a_thread_as_nobody, &probe);
+    usleep(100000);
+    char state = process_state(other);
+    if (strcmp(probe.out, "1\n1\n") != 0 || state == 'T')
+        fprintf(stderr,
+                "  the shell of nobody, for kill -0 and kill -STOP of daemon's thread %d: %s"
+                "  the other host's state: %c\n",
+                probe.tid, probe.out, state);
+    CHECK(strcmp(probe.out, "1\n1\n") == 0); /* both refused */
+    CHECK(state != 'T');                     /* the other host is not stopped */
+    kill(other, SIGCONT);
+    if (write(go[1], "g", 1) != 1) abort();
+    int status = 0;
+    waitpid(other, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    close(ready[0]);
+    close(ready[1]);
+    close(go[0]);
+    close(go[1]);
+}
+
 /* --- setup ----------------------------------------------------------------------------- */
 
 static void make_files(void) {
@@ -840,6 +927,7 @@ int main(void) {
     RUN_TEST(access_checks_the_real_uid_no_account_holds_while_impersonating);
     RUN_TEST(another_account_cannot_signal_the_host_while_it_is_impersonated);
     RUN_TEST(an_account_with_the_reserved_real_uid_gets_no_token);
+    RUN_TEST(a_program_run_for_one_account_cannot_signal_a_thread_impersonating_another);
     remove_files();
     IHostSecurityManager_Release(manager);
     CHECK_EXIT();
