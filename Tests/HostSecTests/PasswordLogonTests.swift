@@ -212,6 +212,9 @@ final class CountingPasswordCheck: PasswordAuthentication, @unchecked Sendable {
             "@include common-auth\n",
             "auth include common-auth\n",
             "auth substack common-auth\n",
+            // libpam reads control words in any case: this includes the service "pam_unix.so".
+            "auth Include pam_unix.so\n",
+            "auth SUBSTACK pam_unix.so\n",
             "auth required /lib/x86_64-linux-gnu/security/pam_unix.so\n",
             "auth required pam_unix.so \\\n  nullok\n",
             "auth [success=1 default=ignore\n",

@@ -225,7 +225,8 @@ enum PAMStack {
                     guard let next = words.popFirst() else { return false }
                     control = next
                 }
-            } else if control == "include" || control == "substack" {
+            } else if ["include", "substack"].contains(control.lowercased()) {
+                // libpam reads control words in any case (strcasecmp): "Include" includes.
                 return false
             }
             guard let module = words.popFirst(), audited.contains(String(module)) else { return false }
