@@ -49,3 +49,19 @@ func startDetachedThread(
     defer { pthread_attr_destroy(&attributes) }
     return pthread_create(&thread, &attributes, main, context)
 }
+
+/// Runs `work` on a detached thread of its own (blocking work, such as a PAM transaction, that
+/// must not hold a thread of the cooperative pool); false when no thread could be started.
+func runOnThreadOfItsOwn(_ work: @escaping @Sendable () -> Void) -> Bool {
+    final class Work: Sendable {
+        let run: @Sendable () -> Void
+        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+    }
+    let box = Unmanaged.passRetained(Work(work)).toOpaque()
+    let started = startDetachedThread(box) { raw in
+        Unmanaged<Work>.fromOpaque(raw!).takeRetainedValue().run()
+        return nil
+    }
+    if started != 0 { Unmanaged<Work>.fromOpaque(box).release() }
+    return started == 0
+}

@@ -53,17 +53,31 @@ extension Token {
         }
     }
 
-    /// ``logon(user:password:options:)`` for async code: the same checks and errors, but the
-    /// failure delay is slept with `Task.sleep`, so no thread is held through it (a flood of
-    /// wrong passwords cannot occupy a server's threads). Cancellation does not cut the delay
-    /// short: the error still comes no sooner than the delay.
+    /// ``logon(user:password:options:)`` for async code: the same checks and errors, but no
+    /// thread of the cooperative pool is held: the PAM transaction (and a wait for the lane of
+    /// names that keep failing, docs/logon.md) runs on a thread of its own, and the failure
+    /// delay is slept with `Task.sleep` (a flood of wrong passwords cannot occupy a server's
+    /// threads). Cancellation does not cut the delay short: the error still comes no sooner
+    /// than the delay.
     public static func logon(
         user: String, password: String, options: PasswordLogonOptions = []
     ) async throws(HostSecurityError) -> Token {
-        var delay = Duration.zero
-        do throws(HostSecurityError) {
-            return try logon(user: user, password: password, options: options, failureDelay: &delay)
-        } catch {
+        let (outcome, delay) = await withUnsafeContinuation {
+            (done: UnsafeContinuation<(Result<Token, HostSecurityError>, Duration), Never>) in
+            let attempt: @Sendable () -> Void = {
+                var delay = Duration.zero
+                do throws(HostSecurityError) {
+                    let token = try logon(user: user, password: password, options: options, failureDelay: &delay)
+                    done.resume(returning: (.success(token), .zero))
+                } catch {
+                    done.resume(returning: (.failure(error), delay))
+                }
+            }
+            if !runOnThreadOfItsOwn(attempt) { attempt() }
+        }
+        switch outcome {
+        case .success(let token): return token
+        case .failure(let error):
             // In a task of its own, which the caller's cancellation does not reach.
             let deadline = ContinuousClock.now + delay
             await Task { try? await Task.sleep(until: deadline, clock: .continuous) }.value

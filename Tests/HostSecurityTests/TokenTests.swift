@@ -148,8 +148,7 @@ import class HostSec.Engine
     /// task, a good logon included (docs/logon.md: a valid account's logon does not wait for
     /// the attackers'). One task per core waits; a task that sleeps 300 ms must wake in time
     /// (ADV3-03).
-    @Test(.disabled("ADV3-03 is open: the lane's waits hold cooperative threads (SECURITY.md)"))
-    func async_logons_waiting_for_the_lane_leave_the_pool_free() async throws {
+    @Test func async_logons_waiting_for_the_lane_leave_the_pool_free() async throws {
         let name = "no-such-user-hostsec-lane-\(getpid())"
         var delay = Duration.zero
         _ = try? Token.logon(user: name, password: "x", failureDelay: &delay)  // the name now takes the lane
