@@ -395,9 +395,12 @@ static int check_identity(int who, const char *what) {
             token_info(h, TokenGroups, info_buf, sizeof info_buf, what);
             HOSTSEC_TOKEN_GROUPS *groups = (HOSTSEC_TOKEN_GROUPS *)info_buf;
             if (groups->GroupCount > MAX_GROUPS) fail("%s: token has %u groups", what, groups->GroupCount);
-            /* acting as another uid, the real uid is 4294967294, which no account holds */
+            /* acting as another uid, the real uid is the thread's reserved one, 0xFF800000 + its
+             * tid, which no account holds */
             want.euid = user.Uid;
-            want.ruid = user.Uid == self_creds[who].euid && user.Uid == self_creds[who].ruid ? user.Uid : 4294967294u;
+            want.ruid = user.Uid == self_creds[who].euid && user.Uid == self_creds[who].ruid
+                            ? user.Uid
+                            : 0xFF800000u + (uid_t)syscall(SYS_gettid);
             want.rgid = want.egid = group.Gid;
             want.ngroups = (int)groups->GroupCount;
             memcpy(want.groups, groups->Gids, sizeof(uint32_t) * groups->GroupCount);

@@ -31,6 +31,20 @@ struct CredentialIDTests {
         #expect(kernelAgrees)
     }
 
+    @Test func each_thread_has_its_own_reserved_real_uid_and_only_those_are_reserved() {
+        let first = KernelCredentialSwitch.impersonationRealUid(ofThread: 1)
+        let last = KernelCredentialSwitch.impersonationRealUid(ofThread: (1 << 22) - 1)
+        #expect(first?.rawValue == 0xFF80_0001 && last?.rawValue == 0xFFBF_FFFF)
+        #expect(KernelCredentialSwitch.impersonationRealUid(ofThread: 0) == nil)
+        #expect(KernelCredentialSwitch.impersonationRealUid(ofThread: 1 << 22) == nil)
+        #expect(
+            KernelCredentialSwitch.impersonationRealUid(ofThread: 7)
+                != KernelCredentialSwitch.impersonationRealUid(ofThread: 8))
+        for uid: UserID in [0xFF7F_FFFF, 0xFFC0_0000, 0xFFFF_FFFE, 65534] {
+            #expect(Identity(uid: uid, gid: 0, groups: [0], capEffective: 0, capPermitted: 0).isRepresentable)
+        }
+    }
+
     @Test func an_unrepresentable_uid_or_gid_is_refused_before_any_syscall() {
         #expect(UserID.unrepresentable.rawValue == UInt32.max && !UserID.unrepresentable.isRepresentable)
         #expect(GroupID.unrepresentable.rawValue == UInt32.max && !GroupID.unrepresentable.isRepresentable)
@@ -39,10 +53,10 @@ struct CredentialIDTests {
             Identity(uid: .unrepresentable, gid: 0, groups: [0], capEffective: 0, capPermitted: 0),
             Identity(uid: 0, gid: .unrepresentable, groups: [0], capEffective: 0, capPermitted: 0),
             Identity(uid: 0, gid: 0, groups: [0, .unrepresentable], capEffective: 0, capPermitted: 0),
-            // The real uid of every impersonating thread: an account of that uid could signal them.
-            Identity(
-                uid: KernelCredentialSwitch.impersonationRealUid, gid: 0, groups: [0], capEffective: 0,
-                capPermitted: 0),
+            // The reserved real uids of impersonating threads, first and last: an account of such
+            // a uid could signal the thread whose real uid it is (ADV3-01, ADV3-02).
+            Identity(uid: 0xFF80_0000, gid: 0, groups: [0], capEffective: 0, capPermitted: 0),
+            Identity(uid: 0xFFBF_FFFF, gid: 0, groups: [0], capEffective: 0, capPermitted: 0),
         ]
         for identity in identities {
             #expect(!identity.isRepresentable)

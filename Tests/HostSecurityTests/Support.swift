@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 @testable import HostSecurity
 import HostSecTestSupport
+import CHostSec
 import struct HostSec.KernelCredentialSyscalls
 
 /// A thread's kernel credentials as the tests compare them, read with raw syscalls each
@@ -15,8 +16,12 @@ struct Creds: Equatable, Sendable, CustomStringConvertible {
         let sys = KernelCredentialSyscalls()
         let (ruid, euid, _) = try! sys.getresuid()
         let (rgid, egid, _) = try! sys.getresgid()
+        // The calling thread's own reserved real uid reads as `ownReservedRealUid`; another
+        // thread's (or a wrong one) stays itself, and compares unequal.
+        let own = 0xFF80_0000 + UInt32(hs_sys_gettid())
         return Creds(
-            ruid: ruid.rawValue, euid: euid.rawValue, rgid: rgid.rawValue, egid: egid.rawValue,
+            ruid: ruid.rawValue == own ? Self.ownReservedRealUid : ruid.rawValue, euid: euid.rawValue,
+            rgid: rgid.rawValue, egid: egid.rawValue,
             groups: try! sys.getgroups().map(\.rawValue))
     }
 
@@ -25,17 +30,19 @@ struct Creds: Equatable, Sendable, CustomStringConvertible {
         self.groups = groups.sorted()
     }
 
-    /// What a thread acting as `token` holds: real uid 4294967294, which no account holds
-    /// (docs/design.md, "Which ids change"), unless the token's uid is the process's own.
+    /// What a thread acting as `token` holds: the thread's own reserved real uid, 0xFF800000 +
+    /// its tid, which no account holds (docs/design.md, "Which ids change"), unless the token's
+    /// uid is the process's own.
     init(of token: Token) {
         let uid = token.uid.rawValue
-        let ruid = uid == processCreds.ruid && uid == processCreds.euid ? uid : Self.impersonationRealUid
+        let ruid = uid == processCreds.ruid && uid == processCreds.euid ? uid : Self.ownReservedRealUid
         self.init(
             ruid: ruid, euid: uid, rgid: token.gid.rawValue, egid: token.gid.rawValue,
             groups: token.groups.map(\.rawValue))
     }
 
-    static let impersonationRealUid: UInt32 = 4_294_967_294
+    /// Stands for "the reading thread's own reserved real uid" (no thread's real uid is 0).
+    static let ownReservedRealUid: UInt32 = 0xFF80_0000
 
     var description: String { "uid \(ruid)/\(euid) gid \(rgid)/\(egid) groups \(groups)" }
 }

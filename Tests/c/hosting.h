@@ -15,13 +15,15 @@
 #include <sys/syscall.h>
 #include <linux/capability.h>
 
-/* The real uid of a thread acting as account `uid` in the kernel (hostsec.h, "Threads"):
- * 4294967294, which no account holds, unless `uid` is the process's own (nothing changes). */
-#define HOSTING_IMPERSONATION_REAL_UID 4294967294u
+/* The real uid a thread of id `tid` holds while it acts as another account (hostsec.h,
+ * "Threads"): 0xFF800000 + tid, one per thread, which no account holds. */
+#define HOSTING_RESERVED_REAL_UID(tid) (0xFF800000u + (unsigned)(tid))
+/* The real uid of the calling thread acting as account `uid` in the kernel: its reserved one,
+ * unless `uid` is the process's own (nothing changes). */
 static uid_t hosting_process_uid_ = (uid_t)-1;
 __attribute__((constructor)) static void hosting_record_process_uid_(void) { hosting_process_uid_ = geteuid(); }
 static inline uid_t hosting_real_uid_acting_as(uid_t uid) {
-    return uid == hosting_process_uid_ ? uid : HOSTING_IMPERSONATION_REAL_UID;
+    return uid == hosting_process_uid_ ? uid : HOSTING_RESERVED_REAL_UID(syscall(SYS_gettid));
 }
 /* The effective uid in a /proc status "Uid:" value (real, effective, saved, filesystem). */
 static inline unsigned long hosting_effective_of(const char *uid_line) {

@@ -63,7 +63,7 @@ static int can_read(const char *path) {
 /* --- kernel effect on the calling thread, and on no other ------------------------------ */
 
 struct other_thread_view {
-    int main_tid;
+    int main_tid, my_tid;
     char main_before[1024], main_during[1024];
     char mine_before[1024], mine_during[1024], mine_after[1024];
     char uid_during[128], groups_during[128], capeff_during[64];
@@ -72,6 +72,7 @@ struct other_thread_view {
 
 static void *impersonate_nobody_and_look(void *arg) {
     struct other_thread_view *v = arg;
+    v->my_tid = hosting_tid();
     HANDLE h = logon("nobody");
     hosting_credentials(v->main_tid, v->main_before, sizeof v->main_before);
     hosting_credentials(0, v->mine_before, sizeof v->mine_before);
@@ -96,8 +97,9 @@ static void impersonation_changes_the_calling_thread_and_no_other(void) {
     CHECK_HR(v.rev, S_OK);
     if (privileged) {
         char want[64];
-        /* real uid: the one no account holds (docs/design.md, "Which ids change") */
-        snprintf(want, sizeof want, "%u\t%u\t0\t%u", HOSTING_IMPERSONATION_REAL_UID, nobody_uid, nobody_uid);
+        /* real uid: the thread's own reserved one, which no account holds (docs/design.md,
+         * "Which ids change") */
+        snprintf(want, sizeof want, "%u\t%u\t0\t%u", HOSTING_RESERVED_REAL_UID(v.my_tid), nobody_uid, nobody_uid);
         CHECK(strcmp(v.uid_during, want) == 0);
         CHECK(strcmp(v.capeff_during, "0000000000000000") == 0);
         CHECK(strcmp(v.mine_during, v.mine_before) != 0);
@@ -540,12 +542,15 @@ static void a_fork_in_a_multithreaded_host_leaves_the_child_able_to_use_the_libr
 /* --- programs started while impersonating --------------------------------------------- */
 
 /* A program a thread starts while acting as an account gets nothing of the process: the
- * thread's real uid is 4294967294, which no account holds, and the kernel sets the saved uid
- * to the effective one at execve and gives a full permitted set only to a real or effective
- * uid 0. Run directly (fork + execve) it runs with real uid 4294967294 and every other uid the
+ * thread's real uid is its reserved one (0xFF800000 + tid), which no account holds, and the
+ * kernel sets the saved uid to the effective one at execve and gives a full permitted set only
+ * to a real or effective uid 0. Run directly (fork + execve) it runs with that real uid and
+ * every other uid the
  * account's, no capability, and setpriv cannot take uid 0 back. A shape that kept the
  * process's real uid (root) while impersonating would let it become root. */
+static _Atomic int last_nobody_tid; /* the thread run_as_nobody last ran on */
 static void run_as_nobody(void *(*fn)(void *), void *out) {
+    last_nobody_tid = hosting_tid();
     HANDLE h = logon("nobody");
     if (IHostSecurityManager_ImpersonateLoggedOnUser(manager, h) == S_OK) {
         fn(out);
@@ -590,7 +595,7 @@ static void a_program_started_while_impersonating_cannot_become_root(void) {
     }
     char out[512] = {0}, want[256];
     on_thread(exec_directly_as_nobody, out);
-    unsigned r = HOSTING_IMPERSONATION_REAL_UID, u = nobody_uid;
+    unsigned r = HOSTING_RESERVED_REAL_UID(last_nobody_tid), u = nobody_uid;
     snprintf(want, sizeof want, "Uid:\t%u\t%u\t%u\t%u\nCapPrm:\t0000000000000000\n", r, u, u, u);
     if (strcmp(out, want) != 0) fprintf(stderr, "  the program saw:\n%s", out);
     CHECK(strcmp(out, want) == 0);
@@ -598,7 +603,7 @@ static void a_program_started_while_impersonating_cannot_become_root(void) {
 
 /* A command run with system()/popen(): the shell sets its effective uid to the real one
  * unless run with -p (bash, and dash since 0.5.11, Debian's /bin/sh), so the command runs as
- * 4294967294 with the account's gid and groups: less than the account, nothing of root. */
+ * the thread's reserved real uid with the account's gid and groups: less than the account, nothing of root. */
 static void *run_shell(void *arg) {
     char *out = arg;
     FILE *p = popen("id -u; id -ru; grep -E '^(Uid|CapPrm):' /proc/self/status;"
@@ -623,7 +628,7 @@ static void a_shell_command_run_while_impersonating_runs_as_the_reserved_uid(voi
     }
     char out[512] = {0}, want[256];
     on_thread(run_shell_as_nobody, out);
-    unsigned r = HOSTING_IMPERSONATION_REAL_UID;
+    unsigned r = HOSTING_RESERVED_REAL_UID(last_nobody_tid);
     snprintf(want, sizeof want, "%u\n%u\nUid:\t%u\t%u\t%u\t%u\nCapPrm:\t0000000000000000\n%u\n%u\n", r, r, r, r, r, r,
              r, r);
     if (strcmp(out, want) != 0) fprintf(stderr, "  the command saw:\n%s", out);
@@ -631,7 +636,7 @@ static void a_shell_command_run_while_impersonating_runs_as_the_reserved_uid(voi
 }
 
 /* access(2) and faccessat(2) without AT_EACCESS check as the real uid: while impersonating,
- * 4294967294 with the account's gid and groups, so a file only its owner may read is refused
+ * the thread's reserved one with the account's gid and groups, so a file only its owner may read is refused
  * to access() although open() succeeds; faccessat with AT_EACCESS (and euidaccess) check as
  * the account. Group and other permission bits answer as they do for the account. */
 struct access_view {
@@ -657,7 +662,7 @@ static void access_checks_the_real_uid_no_account_holds_while_impersonating(void
     struct access_view v = {0, -1, -1, -1};
     on_thread(check_access_as_nobody, &v);
     CHECK(v.open_ok);                /* the account's own 0600 file opens */
-    CHECK(v.access_errno == EACCES); /* access() asks for 4294967294 */
+    CHECK(v.access_errno == EACCES); /* access() asks for the reserved real uid */
     CHECK(v.eaccess_rc == 0);
     CHECK(v.euidaccess_rc == 0);
 }
@@ -669,8 +674,8 @@ static void access_checks_the_real_uid_no_account_holds_while_impersonating(void
  * the host signalable by that account's own processes: a host process impersonating nobody on
  * two threads (its main thread, which kill(2) checks, and another) is probed by a separate
  * process of nobody with kill -0, tgkill -0, SIGSTOP, SIGUSR1 and SIGKILL; every one must be
- * EPERM and the host must revert and exit 0 (ADV-01: the thread's real uid is 4294967294, no
- * account's, and its saved uid the process's). */
+ * EPERM and the host must revert and exit 0 (ADV-01: the thread's real uid is its reserved one,
+ * no account's, and its saved uid the process's). */
 struct signal_probe {
     int ready[2], go[2];
 };
@@ -753,9 +758,10 @@ static void another_account_cannot_signal_the_host_while_it_is_impersonated(void
 
 /* --- the reserved real uid ------------------------------------------------------------ */
 
-/* No account may have uid 4294967294, the real uid of every impersonating thread: its
- * processes could signal all of them. The library gives no token for such an account (as for
- * uid (uid_t)-1): HostSec_LogonUser is ERROR_NONE_MAPPED (ADV3-02). The account is made with
+/* No account may have a uid of the reserved range 0xFF800000-0xFFBFFFFF, the real uids of
+ * impersonating threads (0xFF800000 + tid): its processes could signal the thread of that id.
+ * The library gives no token for such an account (as for uid (uid_t)-1): HostSec_LogonUser is
+ * ERROR_NONE_MAPPED (ADV3-02). The account, of this thread's reserved uid, is made with
  * useradd -o and removed before the test ends. */
 static void an_account_with_the_reserved_real_uid_gets_no_token(void) {
     if (!privileged || getuid() != 0) {
@@ -763,11 +769,12 @@ static void an_account_with_the_reserved_real_uid_gets_no_token(void) {
         return;
     }
     char name[32], command[160];
+    unsigned reserved = HOSTING_RESERVED_REAL_UID(hosting_tid());
     snprintf(name, sizeof name, "hsrsv%d", (int)getpid());
-    snprintf(command, sizeof command, "useradd -o -u 4294967294 -M -N -g nogroup -s /usr/sbin/nologin %s 2>/dev/null",
+    snprintf(command, sizeof command, "useradd -o -u %u -M -N -g nogroup -s /usr/sbin/nologin %s 2>/dev/null", reserved,
              name);
     if (system(command) != 0) {
-        printf("  (useradd refused uid 4294967294: skipped)\n");
+        printf("  (useradd refused uid %u: skipped)\n", reserved);
         return;
     }
     HANDLE h = NULL;
@@ -778,7 +785,7 @@ static void an_account_with_the_reserved_real_uid_gets_no_token(void) {
             hosting_status(0, "Uid:", uids, sizeof uids);
             IHostSecurityManager_RevertToSelf(manager);
         }
-        fprintf(stderr, "  %s (uid 4294967294) got a token; impersonated, Uid: %s\n", name, uids);
+        fprintf(stderr, "  %s (uid %u) got a token; impersonated, Uid: %s\n", name, reserved, uids);
         HostSec_CloseHandle(h);
     }
     snprintf(command, sizeof command, "userdel %s", name);
@@ -787,14 +794,15 @@ static void an_account_with_the_reserved_real_uid_gets_no_token(void) {
     CHECK(h == NULL);
 }
 
-/* --- the reserved real uid is shared ----------------------------------------------------- */
+/* --- one reserved real uid per thread ------------------------------------------------- */
 
-/* Every impersonating thread of every host holds real uid 4294967294, and so does every
- * program such a thread starts (its shell drops to it entirely). kill(2) lets a sender signal a
+/* Each impersonating thread holds a real uid of its own (0xFF800000 + its tid), and so does
+ * every program it starts (its shell drops to it entirely). kill(2) lets a sender signal a
  * thread when its real or effective uid is the thread's real or saved uid, so a program a host
- * runs for account A while impersonating A must not reach another host's thread impersonating
- * account B (kill -0, then SIGSTOP, of that thread from a shell run by system()/popen()): both
- * EPERM, and the other host must not be stopped (ADV3-01: fails; see SECURITY.md). */
+ * runs for account A while impersonating A must not reach a thread impersonating account B,
+ * of another host or of the same one (kill -0, then SIGSTOP, of that thread from a shell run
+ * by popen()): both EPERM, and the target not stopped. With one real uid shared by every
+ * impersonating thread (4294967294) both were 0 and the target stopped (ADV3-01). */
 struct stop_probe {
     int tid;
     char out[256];
@@ -816,9 +824,9 @@ static void *shell_signals_a_thread_as_nobody(void *arg) {
     run_as_nobody(shell_signals_a_thread, arg);
     return NULL;
 }
-static char process_state(pid_t pid) {
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+static char thread_state(pid_t pid, int tid) {
+    char path[96], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, tid);
     FILE *f = fopen(path, "r");
     if (!f) return '?';
     size_t n = fread(buf, 1, sizeof buf - 1, f);
@@ -827,11 +835,21 @@ static char process_state(pid_t pid) {
     char *close_paren = strrchr(buf, ')');
     return close_paren && close_paren[1] == ' ' ? close_paren[2] : '?';
 }
+/* Probes thread `tid` of process `pid` from a shell of nobody run by this process's thread
+ * impersonating nobody; checks both signals were refused and the thread runs on. */
+static void probe_from_a_shell_of_nobody(pid_t pid, int tid, const char *whose) {
+    struct stop_probe probe = {tid, {0}};
+    on_thread(shell_signals_a_thread_as_nobody, &probe);
+    usleep(100000);
+    char state = thread_state(pid, tid);
+    if (strcmp(probe.out, "1\n1\n") != 0 || state == 't' || state == 'T')
+        fprintf(stderr, "  the shell of nobody, for kill -0 and kill -STOP of %s thread %d: %s  its state: %c\n", whose,
+                tid, probe.out, state);
+    CHECK(strcmp(probe.out, "1\n1\n") == 0); /* both refused */
+    CHECK(state != 'T' && state != 't');     /* not stopped */
+    if (state == 'T' || state == 't') kill(pid, SIGCONT);
+}
 static void a_program_run_for_one_account_cannot_signal_a_thread_impersonating_another(void) {
-    if (getenv("HOSTSEC_OPEN_HOLES") == NULL) {
-        printf("  (ADV3-01 is open and this fails: HOSTSEC_OPEN_HOLES=1 runs it)\n");
-        return;
-    }
     if (!privileged || getuid() != 0) {
         printf("  (needs root: skipped)\n");
         return;
@@ -850,20 +868,10 @@ static void a_program_run_for_one_account_cannot_signal_a_thread_impersonating_a
         HostSec_CloseHandle(h);
         _exit(0);
     }
-    struct stop_probe probe = {-1, {0}};
-    if (read(ready[0], &probe.tid, sizeof probe.tid) != sizeof probe.tid) probe.tid = -1;
-    CHECK(probe.tid > 0);
-    if (probe.tid > 0) on_thread(shell_signals_a_thread_as_nobody, &probe);
-    usleep(100000);
-    char state = process_state(other);
-    if (strcmp(probe.out, "1\n1\n") != 0 || state == 'T')
-        fprintf(stderr,
-                "  the shell of nobody, for kill -0 and kill -STOP of daemon's thread %d: %s"
-                "  the other host's state: %c\n",
-                probe.tid, probe.out, state);
-    CHECK(strcmp(probe.out, "1\n1\n") == 0); /* both refused */
-    CHECK(state != 'T');                     /* the other host is not stopped */
-    kill(other, SIGCONT);
+    int tid = -1;
+    if (read(ready[0], &tid, sizeof tid) != sizeof tid) tid = -1;
+    CHECK(tid > 0);
+    if (tid > 0) probe_from_a_shell_of_nobody(other, tid, "another host's");
     if (write(go[1], "g", 1) != 1) abort();
     int status = 0;
     waitpid(other, &status, 0);
@@ -872,6 +880,43 @@ static void a_program_run_for_one_account_cannot_signal_a_thread_impersonating_a
     close(ready[1]);
     close(go[0]);
     close(go[1]);
+}
+
+/* The same host: one thread impersonates daemon and waits; a shell another thread runs for
+ * nobody must not signal it. */
+struct waiting_impersonator {
+    int tid;
+    int ready[2], go[2];
+};
+static void *impersonate_daemon_until_told(void *arg) {
+    struct waiting_impersonator *w = arg;
+    HANDLE h = logon("daemon");
+    int tid = IHostSecurityManager_ImpersonateLoggedOnUser(manager, h) == S_OK ? hosting_tid() : -1;
+    if (write(w->ready[1], &tid, sizeof tid) != sizeof tid) abort();
+    char c;
+    if (read(w->go[0], &c, 1) != 1) abort();
+    if (tid > 0) IHostSecurityManager_RevertToSelf(manager);
+    HostSec_CloseHandle(h);
+    return NULL;
+}
+static void a_program_run_from_one_thread_cannot_signal_another_impersonating_thread_of_the_host(void) {
+    if (!privileged || getuid() != 0) {
+        printf("  (needs root: skipped)\n");
+        return;
+    }
+    struct waiting_impersonator w;
+    if (pipe(w.ready) != 0 || pipe(w.go) != 0) abort();
+    pthread_t t;
+    if (pthread_create(&t, NULL, impersonate_daemon_until_told, &w) != 0) abort();
+    if (read(w.ready[0], &w.tid, sizeof w.tid) != sizeof w.tid) w.tid = -1;
+    CHECK(w.tid > 0);
+    if (w.tid > 0) probe_from_a_shell_of_nobody(getpid(), w.tid, "this host's");
+    if (write(w.go[1], "g", 1) != 1) abort();
+    pthread_join(t, NULL);
+    close(w.ready[0]);
+    close(w.ready[1]);
+    close(w.go[0]);
+    close(w.go[1]);
 }
 
 /* --- setup ----------------------------------------------------------------------------- */
@@ -928,6 +973,7 @@ int main(void) {
     RUN_TEST(another_account_cannot_signal_the_host_while_it_is_impersonated);
     RUN_TEST(an_account_with_the_reserved_real_uid_gets_no_token);
     RUN_TEST(a_program_run_for_one_account_cannot_signal_a_thread_impersonating_another);
+    RUN_TEST(a_program_run_from_one_thread_cannot_signal_another_impersonating_thread_of_the_host);
     remove_files();
     IHostSecurityManager_Release(manager);
     CHECK_EXIT();

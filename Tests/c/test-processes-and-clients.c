@@ -350,7 +350,8 @@ static void socket_client_served_as_itself(void) {
     CHECK(conn >= 0);
     CHECK_HR(HostSec_ImpersonateSocketClient(conn), S_OK);
     uid_t r, e, s;
-    CHECK(getresuid(&r, &e, &s) == 0 && e == nobody && r == 4294967294u); /* no account's real uid */
+    /* the thread's reserved real uid, no account's */
+    CHECK(getresuid(&r, &e, &s) == 0 && e == nobody && r == 0xFF800000u + (uid_t)syscall(SYS_gettid));
     char groups[256];
     status_line("/proc/thread-self/status", "Groups:", groups, sizeof groups);
     CHECK(groups[0] == 0); /* the peer had no supplementary groups */
@@ -392,19 +393,19 @@ static void socket_client_errors_are_documented(void) {
 }
 
 /* What a plain fork() from an impersonating thread gives (SECURITY.md): the child holds the
- * thread's credentials as Linux copies them, the impersonated uid as effective uid, real uid
- * 4294967294 (no account's, hostsec.h "Threads"), but the process's own uid still saved, so it
+ * thread's credentials as Linux copies them, the impersonated uid as effective uid, the
+ * thread's reserved real uid (0xFF800000 + its tid, no account's, hostsec.h "Threads"), but the process's own uid still saved, so it
  * can take its way back; HostSec_SpawnAsUser's child cannot. */
 static void plain_fork_from_an_impersonating_thread_keeps_a_way_back(void) {
     SKIP_UNLESS_ROOT();
     HANDLE nobody = NULL;
     CHECK_HR(HostSec_LogonUser("nobody", &nobody), S_OK);
     CHECK_HR(mgr->lpVtbl->ImpersonateLoggedOnUser(mgr, nobody), S_OK);
-    uid_t as = geteuid();
+    uid_t as = geteuid(), reserved = 0xFF800000u + (uid_t)syscall(SYS_gettid);
     pid_t pid = fork();
     if (pid == 0) {
         uid_t r, e, s;
-        if (getresuid(&r, &e, &s) != 0 || r != 4294967294u || e != as || s != 0) _exit(2);
+        if (getresuid(&r, &e, &s) != 0 || r != reserved || e != as || s != 0) _exit(2);
         _exit(setresuid(0, 0, 0) == 0 && geteuid() == 0 ? 0 : 3); /* back to root */
     }
     int status = 0;

@@ -117,10 +117,10 @@ package struct Identity: Equatable, Hashable, Sendable {
     }
 
     /// Whether the kernel can hold this identity: no id is `(uid_t)-1` (`unrepresentable`), and
-    /// the uid is not `KernelCredentialSwitch.impersonationRealUid` (an account of that uid
-    /// could signal every impersonating thread, whose real uid it is).
+    /// the uid is not one of `KernelCredentialSwitch.reservedRealUids` (an account of such a
+    /// uid could signal the impersonating thread whose real uid it is).
     package var isRepresentable: Bool {
-        uid.isRepresentable && uid != KernelCredentialSwitch.impersonationRealUid && gid.isRepresentable
+        uid.isRepresentable && !KernelCredentialSwitch.isReservedRealUid(uid) && gid.isRepresentable
             && !groups.contains(.unrepresentable)
     }
 

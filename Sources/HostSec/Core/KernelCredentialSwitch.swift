@@ -20,6 +20,9 @@ struct KernelChange: Equatable {
     var targetUid: UserID
     var targetGid: GroupID
     var targetCapEffective: UInt64
+    /// The real uid applied with the uid (`KernelCredentialSwitch.impersonationRealUid(ofThread:)`
+    /// of the thread that applied it; a child that thread forks holds the same).
+    var realUid: UserID = .unrepresentable
 
     var isEmpty: Bool { !(groups || gid || uid || caps || ambient || unknown) }
 
@@ -37,7 +40,8 @@ struct KernelChange: Equatable {
 /// Order on the way in: groups, gid, uid (the uid change drops the effective capabilities
 /// that setgroups/setresgid need), then capabilities, then the ambient set is emptied; then
 /// everything changed is read back and compared. The saved uid and gid stay at "self", so the
-/// way back needs no privilege the thread lost; the real uid becomes `impersonationRealUid`.
+/// way back needs no privilege the thread lost; the real uid becomes the thread's own reserved
+/// one, `impersonationRealUid(ofThread:)`.
 ///
 /// On the way back revert first checks that the kernel still holds what was applied (glibc's
 /// process-wide set*id calls reach impersonating threads too), then: uid (with
@@ -47,12 +51,25 @@ struct KernelChange: Equatable {
 struct KernelCredentialSwitch {
     let sys: any CredentialSyscalls
 
-    /// The real uid of a thread acting as another account: 4294967294 (`(uid_t)-2`), an id no
-    /// account may have (docs/design.md, "Which ids change"). Not the account's, so its
-    /// processes cannot signal the thread (kill(2) matches the sender's real or effective uid
-    /// against the target's real or saved uid); not 0, so a program the thread starts gets no
-    /// root at `execve`.
-    static let impersonationRealUid: UserID = 0xFFFF_FFFE
+    /// The real uids reserved for threads acting as another account: 0xFF800000 + the thread's
+    /// id (4286578688 + tid; a tid is below 2^22, the kernel's `PID_MAX_LIMIT`), ids no account
+    /// may have (docs/design.md, "Which ids change"). Not the account's, so its processes cannot
+    /// signal the thread (kill(2) matches the sender's real or effective uid against the
+    /// target's real or saved uid); not 0, so a program the thread starts gets no root at
+    /// `execve`; and one per thread, so a program one impersonating thread starts cannot signal
+    /// any other impersonating thread, of this host or another, nor use up their
+    /// `RLIMIT_NPROC` (ADV3-01).
+    static let reservedRealUids: ClosedRange<UInt32> = 0xFF80_0000...0xFFBF_FFFF
+
+    /// The real uid a thread of id `tid` holds while it acts as another account; nil for an id
+    /// outside the kernel's range.
+    static func impersonationRealUid(ofThread tid: Int32) -> UserID? {
+        guard tid > 0, tid < 1 << 22 else { return nil }
+        return UserID(rawValue: reservedRealUids.lowerBound + UInt32(tid))
+    }
+
+    /// Whether `uid` is one of the reserved real uids (any thread's).
+    static func isReservedRealUid(_ uid: UserID) -> Bool { reservedRealUids.contains(uid.rawValue) }
 
     enum ApplyFailure: Error {
         case refused(SyscallFailure)  // nothing is left changed
@@ -85,8 +102,12 @@ struct KernelCredentialSwitch {
                 change.gid = true
             }
             if target.uid != me.euid || target.uid != me.ruid {
-                try sys.setresuid(Self.impersonationRealUid, target.uid, me.suid)
+                guard let realUid = Self.impersonationRealUid(ofThread: hs_sys_gettid()) else {
+                    throw SyscallFailure(.setresuid, EINVAL)
+                }
+                try sys.setresuid(realUid, target.uid, me.suid)
                 change.uid = true
+                change.realUid = realUid
             }
             let effective =
                 change.uid
@@ -148,7 +169,7 @@ struct KernelCredentialSwitch {
         let (rgid, egid, sgid) = try sys.getresgid()
         let uidOK =
             change.uid
-            ? (ruid == Self.impersonationRealUid && euid == change.targetUid && suid == me.suid)
+            ? (ruid == change.realUid && euid == change.targetUid && suid == me.suid)
             : (ruid == me.ruid && euid == me.euid && suid == me.suid)
         let gidOK =
             change.gid

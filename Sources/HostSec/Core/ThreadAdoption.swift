@@ -88,7 +88,7 @@ extension Engine {
     }
 
     /// Whether `now` has the shape `KernelCredentialSwitch.apply` gives a thread over `me`:
-    /// uids `me`'s or (`impersonationRealUid`, t, me.suid), gids `me`'s or (g, g, me.sgid),
+    /// uids `me`'s or (a reserved real uid, t, me.suid), gids `me`'s or (g, g, me.sgid),
     /// filesystem ids following them, permitted and inheritable sets and `SECBIT_KEEP_CAPS`
     /// untouched, ambient set `me`'s or empty. A process-wide seteuid/setegid (real id kept,
     /// effective changed) or
@@ -96,7 +96,7 @@ extension Engine {
     static func mayBeAnImpersonation(_ now: KernelCredentials, over me: KernelCredentials) -> Bool {
         let uids =
             (now.ruid == me.ruid && now.euid == me.euid && now.suid == me.suid)
-            || (now.ruid == KernelCredentialSwitch.impersonationRealUid && now.suid == me.suid)
+            || (KernelCredentialSwitch.isReservedRealUid(now.ruid) && now.suid == me.suid)
         let gids =
             (now.rgid == me.rgid && now.egid == me.egid && now.sgid == me.sgid)
             || (now.rgid == now.egid && now.sgid == me.sgid)
