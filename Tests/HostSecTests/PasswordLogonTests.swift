@@ -229,6 +229,19 @@ final class CountingPasswordCheck: PasswordAuthentication, @unchecked Sendable {
         #expect(!"hostsec-no-such-service".withCString { PAMStack.runsBesideOthers(service: $0) })
     }
 
+    /// SELinux counts as on, so transactions run one at a time, when the kernel registered
+    /// selinuxfs (mounted anywhere or nowhere), when it is mounted where libselinux looks, or
+    /// when /proc/filesystems cannot be read; checking for /sys/fs/selinux/enforce alone missed
+    /// an SELinux enabled with its file system mounted elsewhere.
+    @Test func selinux_counts_as_on_when_the_kernel_has_it_wherever_it_is_mounted() {
+        #expect(PAMStack.selinuxMayBeOn(filesystems: "nodev\tsysfs\nnodev\tselinuxfs\n\text4\n", mounted: false))
+        #expect(PAMStack.selinuxMayBeOn(filesystems: "nodev\tsysfs\n", mounted: true))
+        #expect(PAMStack.selinuxMayBeOn(filesystems: nil, mounted: false))
+        #expect(!PAMStack.selinuxMayBeOn(filesystems: "nodev\tsysfs\nnodev\tproc\n\text4\n", mounted: false))
+        let here = (try? String(contentsOfFile: "/proc/filesystems", encoding: .utf8))?.contains("selinuxfs") ?? true
+        #expect(PAMStack.selinuxMayBeOn == here || access("/sys/fs/selinux/enforce", F_OK) == 0)
+    }
+
     /// A name whose last transaction failed takes the lane until it succeeds; a name that never
     /// failed does not; the table forgets the oldest names first past its capacity.
     @Test func a_name_that_failed_recently_takes_the_lane() {
@@ -248,6 +261,23 @@ final class CountingPasswordCheck: PasswordAuthentication, @unchecked Sendable {
         for i in 0..<FailingLogons.capacity { name(unique + "spray-\(i)") { FailingLogons.note($0, failed: true) } }
         name(unique + "victim") { #expect(!FailingLogons.failedRecently($0)) }  // the oldest, forgotten
         name(unique + "spray-\(FailingLogons.capacity - 1)") { #expect(FailingLogons.failedRecently($0)) }
+    }
+
+    /// No account name is 256 bytes or longer (LOGIN_NAME_MAX with its NUL): such a name is
+    /// refused as a wrong password without a PAM transaction, after the failure delay, and the
+    /// lane's table never keeps it (4,096 names of a megabyte each would hold 4 GiB).
+    @Test func a_name_longer_than_login_name_max_is_refused_before_pam_and_never_kept() {
+        let long = Array(repeating: CChar(UInt8(ascii: "a")), count: 300) + [0]
+        let check = long.withUnsafeBufferPointer { name in
+            "pw".withCString { password in
+                "hostsec".withCString { service in
+                    PAMAuthentication().check(service: service, user: name.baseAddress!, password: password)
+                }
+            }
+        }
+        #expect(check.step == .authenticate && check.code == PAM_USER_UNKNOWN)
+        #expect(check.failDelayMicroseconds == FailingLogons.delay())
+        long.dropLast().withUnsafeBufferPointer { #expect(!FailingLogons.failedRecently($0)) }
     }
 
     private func scratchFile(_ text: String) throws -> String {

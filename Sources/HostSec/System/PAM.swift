@@ -65,12 +65,21 @@ package protocol PasswordAuthentication: Sendable {
 package struct PAMAuthentication: PasswordAuthentication {
     package init() {}
 
+    /// Linux's LOGIN_NAME_MAX: the longest account name, with its NUL.
+    static let loginNameMax = 256
+
     package func check(
         service: UnsafePointer<CChar>, user: UnsafePointer<CChar>,
         password: UnsafePointer<CChar>
     ) -> PasswordCheck {
         var data = hs_pam_appdata(password: password, answered: 0, messages: 0, fail_delay_usec: 0)
         let name = UnsafeBufferPointer(start: user, count: strlen(user))
+        // No account name reaches LOGIN_NAME_MAX (256 bytes with its NUL): refused unchecked, as
+        // an unknown name, after the same delay, and never kept in the lane's table.
+        guard name.count < Self.loginNameMax else {
+            return PasswordCheck(
+                step: .authenticate, code: PAM_USER_UNKNOWN, failDelayMicroseconds: FailingLogons.delay())
+        }
         let inLane = FailingLogons.failedRecently(name)
         if inLane && hs_pam_lane_enter() == 0 {
             // The lane is full: refused unchecked, as a wrong password, after the same delay.
@@ -202,10 +211,25 @@ enum PAMStack {
     /// can be taken (effective uid 0, SELinux off, descriptor 0 not a terminal). Anything else,
     /// an unreadable file included, runs alone.
     static func runsBesideOthers(service: UnsafePointer<CChar>) -> Bool {
-        guard geteuid() == 0, isatty(0) == 0, access("/sys/fs/selinux/enforce", F_OK) != 0 else { return false }
+        guard geteuid() == 0, isatty(0) == 0, !selinuxMayBeOn else { return false }
         let name = Array(UnsafeBufferPointer(start: service, count: strlen(service) + 1))
         guard let path = LogonService.file(of: name), let text = read(path) else { return false }
         return namesOnlyAuditedModules(text)
+    }
+
+    /// Whether SELinux may be on, as pam_unix asks libselinux (`is_selinux_enabled`): the kernel
+    /// registers selinuxfs only when SELinux is enabled at boot, wherever (or whether) it is
+    /// mounted. Read once; unreadable counts as on.
+    static let selinuxMayBeOn: Bool = selinuxMayBeOn(
+        filesystems: read(Array("/proc/filesystems".utf8CString)), mounted: access("/sys/fs/selinux/enforce", F_OK) == 0
+    )
+
+    static func selinuxMayBeOn(filesystems: String?, mounted: Bool) -> Bool {
+        guard let filesystems else { return true }
+        return mounted
+            || filesystems.split(separator: "\n").contains {
+                $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).last == "selinuxfs"
+            }
     }
 
     /// Whether every rule of a service file's `text` names an audited module by its plain name.
