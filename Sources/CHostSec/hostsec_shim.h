@@ -303,8 +303,10 @@ typedef struct hs_spawn_request {
 /* The program for hs_spawn_request.program: open(path, O_PATH | O_CLOEXEC) by the calling
  * thread; -1 and errno on failure. */
 int hs_open_program(const char *path);
-/* 0 and *pid, or the errno that stopped it (in the parent, or the child before exec). */
-int hs_spawn(const hs_spawn_request *r, pid_t *pid);
+/* 0, *pid and *pidfd (the child's pidfd, made by the clone that made it, close-on-exec; -1 on
+ * a kernel without CLONE_PIDFD), or the errno that stopped it (in the parent, or the child
+ * before exec) with *pidfd -1. */
+int hs_spawn(const hs_spawn_request *r, pid_t *pid, int *pidfd);
 /* SO_PEERCRED: 0, or the errno. */
 int hs_peer_cred(int fd, int32_t *pid, uint32_t *uid, uint32_t *gid);
 /* SO_PEERGROUPS into groups[*count]: 0 with *count the number, or the errno (ERANGE: *count is

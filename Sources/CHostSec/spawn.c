@@ -200,7 +200,28 @@ static void child(const hs_spawn_request *r, int pipe_fd, uint32_t *scratch) {
 
 int hs_open_program(const char *path) { return open(path, O_PATH | O_CLOEXEC); }
 
-int hs_spawn(const hs_spawn_request *r, pid_t *pid) {
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+/* fork(), with a pidfd for the child made by the same clone (CLONE_PIDFD): it names that child
+ * whatever happens to its pid, even if the host reaps it at once and the pid goes to another
+ * process. A kernel without CLONE_PIDFD (before 5.2) gets a plain fork and *pidfd -1. The child
+ * runs only raw system calls, so glibc's fork handlers (which a raw clone skips) are not
+ * needed. */
+static pid_t fork_with_pidfd(int *pidfd) {
+    int fd = -1;
+    /* clone(flags, stack, parent_tid, ...): the pidfd is stored at parent_tid */
+    long r = syscall(SYS_clone, (unsigned long)(CLONE_PIDFD | SIGCHLD), 0UL, &fd, 0UL, 0UL);
+    if (r == -1 && errno == EINVAL) {
+        *pidfd = -1;
+        return fork();
+    }
+    *pidfd = r > 0 ? fd : -1;
+    return (pid_t)r;
+}
+
+int hs_spawn(const hs_spawn_request *r, pid_t *pid, int *pidfd) {
+    *pidfd = -1;
     if (r->ngroups > HS_SPAWN_MAX_GROUPS) return EINVAL;
     uint32_t *scratch = malloc(HS_SPAWN_MAX_GROUPS * sizeof *scratch);
     if (!scratch) return ENOMEM;
@@ -213,7 +234,8 @@ int hs_spawn(const hs_spawn_request *r, pid_t *pid) {
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
-    pid_t child_pid = fork();
+    int child_pidfd = -1;
+    pid_t child_pid = fork_with_pidfd(&child_pidfd);
     if (child_pid == 0) {
         (void)syscall(SYS_close, fds[0]);
         child(r, fds[1], scratch);
@@ -232,13 +254,14 @@ int hs_spawn(const hs_spawn_request *r, pid_t *pid) {
     while (got < 0 && errno == EINTR);
     close(fds[0]);
     if (got == (ssize_t)sizeof child_errno) {
-        /* The child failed before exec: reap it, report why. */
-        int status;
-        while (waitpid(child_pid, &status, 0) < 0 && errno == EINTR) {
-        }
+        /* The child failed before exec: reap it (through its pidfd: the host may have reaped
+         * it already and its pid be another child's), report why. */
+        (void)hs_reap_child(child_pidfd, child_pid, 1, &(uint32_t){0});
+        if (child_pidfd >= 0) close(child_pidfd);
         return child_errno;
     }
     *pid = child_pid;
+    *pidfd = child_pidfd;
     return 0;
 }
 

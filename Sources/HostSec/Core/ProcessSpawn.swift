@@ -6,6 +6,14 @@ import Glibc
 /// HostSec_SpawnAsUser: a child process with exactly a token's credentials. The credential
 /// change itself is `hs_spawn`'s (C, raw system calls in the child between fork and execve);
 /// here the token becomes the request, prepared before the fork.
+/// A child `spawnAsUser` started: its pid, and a pidfd made by the clone that made it (-1 on a
+/// kernel without `CLONE_PIDFD`), which names that child even once its pid is another
+/// process's. The caller owns the pidfd.
+package struct SpawnedChild: Sendable {
+    package let pid: pid_t
+    package let pidfd: Int32
+}
+
 extension Engine {
     /// The capability sets a child of `identity` gets (see hostsec.h): uid 0 keeps the
     /// token's permitted set (root's programs start with it effective); any other uid carries
@@ -42,7 +50,7 @@ extension Engine {
         argv: UnsafePointer<UnsafeMutablePointer<CChar>?>,
         envp: UnsafePointer<UnsafeMutablePointer<CChar>?>?,
         start: ChildStart = ChildStart()
-    ) throws(HostSecError) -> pid_t {
+    ) throws(HostSecError) -> SpawnedChild {
         try ensureOpen()
         let (token, rights) = try handles.lookup(handle)
         if token.kind != .primary { throw .badTokenType }
@@ -65,6 +73,7 @@ extension Engine {
         let entryHome = start.directory == nil ? Accounts.loginEntry(identity.uid)?.home ?? [] : []
         let home = (entryHome.isEmpty ? Array("/".utf8) : entryHome).map(CChar.init(bitPattern:)) + [0]
         var pid: pid_t = 0
+        var pidfd: Int32 = -1
         let error: Int32 = identity.groups.withRawValues { groups in
             me.groups.withRawValues { selfGroups in
                 emptyEnvironment.withUnsafeBufferPointer { empty in
@@ -89,13 +98,13 @@ extension Engine {
                             stdio: start.stdio, detach_terminal: start.detachTerminal,
                             close_descriptors: start.closeDescriptors,
                             max_fd: Int32(clamping: min(limit.rlim_cur, 1 << 20)))
-                        return hs_spawn(&request, &pid)
+                        return hs_spawn(&request, &pid, &pidfd)
                     }
                 }
             }
         }
         if error != 0 { throw Self.spawnError(error) }
-        return pid
+        return SpawnedChild(pid: pid, pidfd: pidfd)
     }
 
     /// The result for an errno of the program's open, the fork, or the child before exec.

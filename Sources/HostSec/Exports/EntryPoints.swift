@@ -294,7 +294,9 @@ extension EntryPoint {
     ) -> HRESULT {
         hresult { () throws(HostSecError) in
             guard let path, let argv, let pid else { throw .pointer }
-            pid.pointee = try Engine.shared.spawnAsUser(TokenHandle(hToken), path: path, argv: argv, envp: envp)
+            let child = try Engine.shared.spawnAsUser(TokenHandle(hToken), path: path, argv: argv, envp: envp)
+            if child.pidfd >= 0 { close(child.pidfd) }  // the caller waits by pid
+            pid.pointee = child.pid
         }
     }
 

@@ -20,9 +20,11 @@ final class ChildProcess: Sendable {
     let pidfd: Int32
     private let state: Mutex<UInt32?>  // the exit code, once reaped
 
-    init(pid: pid_t) {
+    /// `pidfd` is the one the clone made (its owner from now on); -1 (a kernel without
+    /// `CLONE_PIDFD`) opens one by pid, which the host may have reaped and reused by then.
+    init(pid: pid_t, pidfd: Int32) {
         self.pid = pid
-        self.pidfd = hs_pidfd_open(pid)
+        self.pidfd = pidfd >= 0 ? pidfd : hs_pidfd_open(pid)
         // ESRCH: no zombie left to open, the host has reaped it already.
         self.state = Mutex(pidfd < 0 && errno == ESRCH ? ChildProcess.unknownExitCode : nil)
     }
@@ -254,9 +256,9 @@ package func HostSecW32_CreateProcessAsUserA(
             environment = minimalEnvironment(hToken)
         }
         let path = CStrings([program]), args = CStrings(argv), env = CStrings(environment)
-        let pid: pid_t
+        let child: SpawnedChild
         do throws(HostSecError) {
-            pid = try args.pointers.withUnsafeBufferPointer { a throws(HostSecError) in
+            child = try args.pointers.withUnsafeBufferPointer { a throws(HostSecError) in
                 try env.pointers.withUnsafeBufferPointer { e throws(HostSecError) in
                     try Engine.shared.spawnAsUser(
                         TokenHandle(hToken), path: path.pointers[0]!, argv: a.baseAddress!,
@@ -266,7 +268,7 @@ package func HostSecW32_CreateProcessAsUserA(
         } catch {
             throw Win32Failure(error)
         }
-        let process = ChildProcess(pid: pid)
+        let process = ChildProcess(pid: child.pid, pidfd: child.pidfd)
         let (hProcess, hThread) = try core { () throws(HostSecError) in
             let hProcess = try ProcessHandles.insert(process)
             do throws(HostSecError) {
@@ -277,7 +279,7 @@ package func HostSecW32_CreateProcessAsUserA(
             }
         }
         lpProcessInformation.pointee = PROCESS_INFORMATION(
-            hProcess: hProcess, hThread: hThread, dwProcessId: DWORD(pid), dwThreadId: DWORD(pid))
+            hProcess: hProcess, hThread: hThread, dwProcessId: DWORD(child.pid), dwThreadId: DWORD(child.pid))
     }
 }
 
