@@ -688,7 +688,8 @@ typedef struct IHostSecurityManagerVtbl {
      *  SecurityImpersonation, an impersonation token at its own level up to that (another
      *  account without CAP_SETUID+CAP_SETGID: at SecurityIdentification, the kernel
      *  unchanged). Rights: primary TOKEN_QUERY|TOKEN_DUPLICATE, impersonation
-     *  TOKEN_QUERY|TOKEN_IMPERSONATE. Every change is read back from the kernel.
+     *  TOKEN_QUERY|TOKEN_IMPERSONATE. Every change is read back from the kernel; a thread
+     *  already acting in the kernel as this exact identity is checked and not switched.
      *  S_OK;
      *  E_HANDLE (hToken NULL, closed, never issued or forged);
      *  E_ACCESSDENIED (the handle lacks the rights above: nothing changes; or the kernel

@@ -252,6 +252,19 @@ static void locks_child(void) {
 }
 static void register_fork_handlers(void) { (void)pthread_atfork(locks_prepare, locks_parent, locks_child); }
 
+static _Thread_local int32_t thread_id_cache;
+static pthread_once_t thread_id_once = PTHREAD_ONCE_INIT;
+static void thread_id_fork_child(void) { thread_id_cache = 0; } /* the forking thread's, in the child */
+static void register_thread_id_fork_handler(void) { (void)pthread_atfork(NULL, NULL, thread_id_fork_child); }
+
+int32_t hs_thread_id(void) {
+    if (thread_id_cache == 0) {
+        (void)pthread_once(&thread_id_once, register_thread_id_fork_handler);
+        thread_id_cache = hs_sys_gettid();
+    }
+    return thread_id_cache;
+}
+
 hs_lock *hs_lock_create(void) {
     hs_lock *l = malloc(sizeof *l);
     if (l == NULL) abort();

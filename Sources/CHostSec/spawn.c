@@ -205,14 +205,15 @@ int hs_open_program(const char *path) { return open(path, O_PATH | O_CLOEXEC); }
 #endif
 /* fork(), with a pidfd for the child made by the same clone (CLONE_PIDFD): it names that child
  * whatever happens to its pid, even if the host reaps it at once and the pid goes to another
- * process. A kernel without CLONE_PIDFD (before 5.2) gets a plain fork and *pidfd -1. The child
+ * process. A kernel without CLONE_PIDFD (before 5.2), or a seccomp filter that refuses this
+ * clone, gets a plain fork and *pidfd -1. The child
  * runs only raw system calls, so glibc's fork handlers (which a raw clone skips) are not
  * needed. */
 static pid_t fork_with_pidfd(int *pidfd) {
     int fd = -1;
     /* clone(flags, stack, parent_tid, ...): the pidfd is stored at parent_tid */
     long r = syscall(SYS_clone, (unsigned long)(CLONE_PIDFD | SIGCHLD), 0UL, &fd, 0UL, 0UL);
-    if (r == -1 && errno == EINVAL) {
+    if (r == -1 && (errno == EINVAL || errno == ENOSYS || errno == EPERM)) { /* no CLONE_PIDFD, or a filter */
         *pidfd = -1;
         return fork();
     }

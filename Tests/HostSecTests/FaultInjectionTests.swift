@@ -124,9 +124,10 @@ struct FaultInjectionTests {
         #expect(outcome.closed)
     }
 
-    /// Revert reads the credentials back: a mismatch is a failed restore.
+    /// Revert first checks the thread still holds what was applied: ids it did not apply are
+    /// put back and the library closes.
     @Test(arguments: [CredentialStep.getresuid, .getresgid])
-    func a_read_back_mismatch_after_revert_fails_closed(step: CredentialStep) {
+    func a_mismatch_found_at_revert_fails_closed(step: CredentialStep) {
         let outcome = onFreshThread {
             let faults = FaultInjectingSyscalls(failing: step, lie: true)
             return impersonateAndRevert(engine(faults), arming: [faults], at: .revert)

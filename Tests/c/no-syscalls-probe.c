@@ -44,6 +44,20 @@ int main(int argc, char **argv) {
     }
     marker("hostsec-end-2");
 
+    /* Region 3: a thread acting as nobody in the kernel is asked to act as nobody again, n /
+     * 100 times: the library checks that it still holds nobody's ids and switches nothing
+     * (the script counts the credential-changing syscalls: none). Needs CAP_SETUID. */
+    m->lpVtbl->RevertToSelf(m);
+    HANDLE nobody = NULL;
+    int kernel_level = 0;
+    if (HostSec_LogonUser("nobody", &nobody) == S_OK && m->lpVtbl->ImpersonateLoggedOnUser(m, nobody) == S_OK)
+        kernel_level = geteuid() != getuid() || geteuid() != 0;
+    marker("hostsec-begin-3");
+    for (size_t i = 0; kernel_level && i < n / 100; i++) bad += m->lpVtbl->ImpersonateLoggedOnUser(m, nobody) != S_OK;
+    marker("hostsec-end-3");
+    if (kernel_level && geteuid() == 0) bad++; /* still nobody in the kernel */
+    if (nobody) HostSec_CloseHandle(nobody);
+
     m->lpVtbl->RevertToSelf(m);
     m->lpVtbl->Release(m);
     printf("%zu iterations per region, %zu unexpected results\n", n, bad);

@@ -107,6 +107,16 @@ extension Engine {
             state.setToken(token)
             return token
         }
+        // The thread acts in the kernel as this exact identity already (a pool thread given
+        // the same account again): two reads confirm it still holds what was applied, and
+        // nothing is switched. Anything else takes the full path, which finds and reports it.
+        if token.level.actsAsIdentity, let applied = state.applied, let current = state.token,
+            current.level.actsAsIdentity, current.currentIdentity == identity,
+            kernel.stillHolds(applied, over: selfCredentials(state))
+        {
+            state.setToken(token)
+            return token
+        }
         var token = token
         if token.level.actsAsIdentity && state.applied == nil { try checkAtSelf(state) }
         let me = selfCredentials(state)

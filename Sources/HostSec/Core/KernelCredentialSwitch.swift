@@ -102,7 +102,7 @@ struct KernelCredentialSwitch {
                 change.gid = true
             }
             if target.uid != me.euid || target.uid != me.ruid {
-                guard let realUid = Self.impersonationRealUid(ofThread: hs_sys_gettid()) else {
+                guard let realUid = Self.impersonationRealUid(ofThread: hs_thread_id()) else {
                     throw SyscallFailure(.setresuid, EINVAL)
                 }
                 try sys.setresuid(realUid, target.uid, me.suid)
@@ -161,6 +161,13 @@ struct KernelCredentialSwitch {
             else { return false }
         }
         return true
+    }
+
+    /// Whether the thread still holds the uids and gids `change` applied on top of `me` (two
+    /// reads): a thread asked to act as the identity it acts as already changes nothing then.
+    func stillHolds(_ change: KernelChange, over me: KernelCredentials) -> Bool {
+        guard !change.unknown else { return false }
+        do throws(SyscallFailure) { return try heldIds(matchApplied: change, me) } catch { return false }
     }
 
     /// Whether the thread's uids and gids are those `change` applied on top of `me`.
@@ -226,12 +233,12 @@ struct KernelCredentialSwitch {
         if change.groups { try sys.setgroups(me.groups) }
         if change.gid && me.fsgid != me.egid { _ = sys.setfsgid(me.fsgid) }
         if change.ambient { try sys.setAmbient(me.ambient) }
-        // Read back: the thread must be exactly "self" again.
-        let uids = try sys.getresuid()
-        let gids = try sys.getresgid()
-        guard uids == (me.ruid, me.euid, me.suid), gids == (me.rgid, me.egid, me.sgid) else {
-            throw SyscallFailure(.getresuid, EPERM)
-        }
+        // The uids and gids are not read back: setresuid and setresgid given no -1 (none of
+        // `me`'s ids is) hold exactly what they were given when they succeed; a kernel that did
+        // not (a seccomp filter faking success) would leave the thread acting as the account it
+        // served, no more than during the impersonation, and the next impersonation's or
+        // revert's check at "self" finds it and fails closed. The
+        // capabilities are read back when touched: a securebit can change what capset keeps.
         if capsTouched {
             guard try sys.capget() == me.caps else { throw SyscallFailure(.capget, EPERM) }
         }

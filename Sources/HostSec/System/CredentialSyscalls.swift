@@ -81,6 +81,13 @@ package struct KernelCredentialSyscalls: CredentialSyscalls {
     }
 
     package func getgroups() throws(SyscallFailure) -> [GroupID] {
+        // One syscall for up to 32 groups (almost every account); a longer list (EINVAL) takes
+        // the count first.
+        let few: [GroupID]? = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 32) { buffer in
+            let got = hs_sys_getgroups(32, buffer.baseAddress)
+            return got >= 0 ? buffer.prefix(Int(got)).map(GroupID.init(rawValue:)) : nil
+        }
+        if let few { return few }
         while true {
             let count = hs_sys_getgroups(0, nil)
             if count < 0 { throw SyscallFailure(.getgroups, -count) }

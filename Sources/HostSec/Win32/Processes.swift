@@ -26,7 +26,7 @@ final class ChildProcess: Sendable {
         self.pid = pid
         self.pidfd = pidfd >= 0 ? pidfd : hs_pidfd_open(pid)
         // ESRCH: no zombie left to open, the host has reaped it already.
-        self.state = Mutex(pidfd < 0 && errno == ESRCH ? ChildProcess.unknownExitCode : nil)
+        self.state = Mutex(self.pidfd < 0 && errno == ESRCH ? ChildProcess.unknownExitCode : nil)
     }
 
     /// Waits up to `milliseconds` (-1: no limit): the exit code, or nil while it runs. Sleeps
