@@ -395,12 +395,12 @@ static int check_identity(int who, const char *what) {
             token_info(h, TokenGroups, info_buf, sizeof info_buf, what);
             HOSTSEC_TOKEN_GROUPS *groups = (HOSTSEC_TOKEN_GROUPS *)info_buf;
             if (groups->GroupCount > MAX_GROUPS) fail("%s: token has %u groups", what, groups->GroupCount);
-            /* acting as another uid, the real uid is the thread's reserved one, 0xFF800000 + its
-             * tid, which no account holds */
+            /* acting as another uid, the real uid is a reserved one (0xF0000000-0xFFFFFFFD, which
+             * one depends on the thread's random key), which no account holds */
             want.euid = user.Uid;
-            want.ruid = user.Uid == self_creds[who].euid && user.Uid == self_creds[who].ruid
-                            ? user.Uid
-                            : 0xFF800000u + (uid_t)syscall(SYS_gettid);
+            want.ruid = user.Uid == self_creds[who].euid && user.Uid == self_creds[who].ruid ? user.Uid
+                        : now.ruid >= 0xF0000000u && now.ruid <= 0xFFFFFFFDu                 ? now.ruid
+                                                                                             : 0;
             want.rgid = want.egid = group.Gid;
             want.ngroups = (int)groups->GroupCount;
             memcpy(want.groups, groups->Gids, sizeof(uint32_t) * groups->GroupCount);

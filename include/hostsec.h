@@ -18,10 +18,10 @@
  * Threads: every function and method may be called from any thread at any time.
  * A thread's impersonation is that OS thread's alone: its kernel credentials change for it,
  * while the process's other threads keep theirs. Acting in the kernel as account t (primary
- * group g), the thread holds effective and filesystem uid t, a real uid of its own, 0xFF800000
- * + its thread id (ids 0xFF800000-0xFFBFFFFF are reserved: no account may have one, so t's
- * processes cannot signal the thread, nor can a program another impersonating thread
- * started), real, effective and filesystem gid g, t's groups, the token's capabilities as its
+ * group g), the thread holds effective and filesystem uid t, a real uid reserved for that
+ * thread and t (ids 0xF0000000-0xFFFFFFFD are reserved: no account may have one, so t's
+ * processes cannot signal the thread, nor can a program started for another account or by
+ * another thread), real, effective and filesystem gid g, t's groups, the token's capabilities as its
  * effective set; its saved uid and gid and its permitted set stay the process's (the way
  * back). A program it starts has nothing of the process (the thread's reserved real uid, the
  * others t's; a shell drops to the reserved uid), and access(2) checks as the reserved uid:

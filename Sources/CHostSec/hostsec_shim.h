@@ -161,9 +161,9 @@ int hs_sys_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritabl
 /** Sets the calling thread's capability sets. */
 int hs_sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
 HS_INLINE int32_t hs_sys_gettid(void) { return (int32_t)syscall(SYS_gettid); }
-/** The calling thread's id, read once per thread (a thread-local cache that a fork child, whose
- *  one thread has a new id, starts without): no syscall after the first. */
-int32_t hs_thread_id(void);
+/** A random 64-bit value of the calling thread's own (arc4random), drawn at its first use and
+ *  drawn again in a fork child: the key of the thread's reserved real uids. */
+uint64_t hs_thread_nonce(void);
 /** The calling thread's ambient capability set as a mask, asking only for the capabilities in
  *  `allowed`; returns 0 or an errno. */
 int hs_sys_get_ambient(uint64_t allowed, uint64_t *ambient);

@@ -252,17 +252,17 @@ static void locks_child(void) {
 }
 static void register_fork_handlers(void) { (void)pthread_atfork(locks_prepare, locks_parent, locks_child); }
 
-static _Thread_local int32_t thread_id_cache;
-static pthread_once_t thread_id_once = PTHREAD_ONCE_INIT;
-static void thread_id_fork_child(void) { thread_id_cache = 0; } /* the forking thread's, in the child */
-static void register_thread_id_fork_handler(void) { (void)pthread_atfork(NULL, NULL, thread_id_fork_child); }
+static _Thread_local uint64_t thread_nonce;
+static pthread_once_t thread_nonce_once = PTHREAD_ONCE_INIT;
+static void thread_nonce_fork_child(void) { thread_nonce = 0; } /* the forking thread's, in the child */
+static void register_thread_nonce_fork_handler(void) { (void)pthread_atfork(NULL, NULL, thread_nonce_fork_child); }
 
-int32_t hs_thread_id(void) {
-    if (thread_id_cache == 0) {
-        (void)pthread_once(&thread_id_once, register_thread_id_fork_handler);
-        thread_id_cache = hs_sys_gettid();
+uint64_t hs_thread_nonce(void) {
+    while (thread_nonce == 0) {
+        (void)pthread_once(&thread_nonce_once, register_thread_nonce_fork_handler);
+        thread_nonce = (uint64_t)arc4random() << 32 | arc4random();
     }
-    return thread_id_cache;
+    return thread_nonce;
 }
 
 hs_lock *hs_lock_create(void) {

@@ -31,16 +31,21 @@ struct CredentialIDTests {
         #expect(kernelAgrees)
     }
 
-    @Test func each_thread_has_its_own_reserved_real_uid_and_only_those_are_reserved() {
-        let first = KernelCredentialSwitch.impersonationRealUid(ofThread: 1)
-        let last = KernelCredentialSwitch.impersonationRealUid(ofThread: (1 << 22) - 1)
-        #expect(first?.rawValue == 0xFF80_0001 && last?.rawValue == 0xFFBF_FFFF)
-        #expect(KernelCredentialSwitch.impersonationRealUid(ofThread: 0) == nil)
-        #expect(KernelCredentialSwitch.impersonationRealUid(ofThread: 1 << 22) == nil)
-        #expect(
-            KernelCredentialSwitch.impersonationRealUid(ofThread: 7)
-                != KernelCredentialSwitch.impersonationRealUid(ofThread: 8))
-        for uid: UserID in [0xFF7F_FFFF, 0xFFC0_0000, 0xFFFF_FFFE, 65534] {
+    @Test func each_thread_and_account_has_its_own_reserved_real_uid_and_only_those_are_reserved() {
+        typealias Switch = KernelCredentialSwitch
+        var seen = Set<UInt32>()
+        for nonce: UInt64 in [1, 2, 0xDEAD_BEEF, .max] {
+            for account: UserID in [0, 1, 65534, 1000, 1001, 0xFFFF_FFFE] {
+                let uid = Switch.impersonationRealUid(nonce: nonce, account: account)
+                #expect(
+                    Switch.isReservedRealUid(uid) && uid == Switch.impersonationRealUid(nonce: nonce, account: account))
+                seen.insert(uid.rawValue)
+            }
+        }
+        #expect(seen.count == 24)  // every thread key and account its own
+        #expect(Switch.isReservedRealUid(0xF000_0000) && Switch.isReservedRealUid(0xFFFF_FFFD))
+        for uid: UserID in [0xEFFF_FFFF, 0xFFFF_FFFE, 65534] {
+            #expect(!Switch.isReservedRealUid(uid))
             #expect(Identity(uid: uid, gid: 0, groups: [0], capEffective: 0, capPermitted: 0).isRepresentable)
         }
     }
@@ -55,8 +60,8 @@ struct CredentialIDTests {
             Identity(uid: 0, gid: 0, groups: [0, .unrepresentable], capEffective: 0, capPermitted: 0),
             // The reserved real uids of impersonating threads, first and last: an account of such
             // a uid could signal the thread whose real uid it is (ADV3-01, ADV3-02).
-            Identity(uid: 0xFF80_0000, gid: 0, groups: [0], capEffective: 0, capPermitted: 0),
-            Identity(uid: 0xFFBF_FFFF, gid: 0, groups: [0], capEffective: 0, capPermitted: 0),
+            Identity(uid: 0xF000_0000, gid: 0, groups: [0], capEffective: 0, capPermitted: 0),
+            Identity(uid: 0xFFFF_FFFD, gid: 0, groups: [0], capEffective: 0, capPermitted: 0),
         ]
         for identity in identities {
             #expect(!identity.isRepresentable)

@@ -3,7 +3,6 @@ import Synchronization
 import Testing
 @testable import HostSecurity
 import HostSecTestSupport
-import CHostSec
 import struct HostSec.KernelCredentialSyscalls
 
 /// A thread's kernel credentials as the tests compare them, read with raw syscalls each
@@ -16,11 +15,11 @@ struct Creds: Equatable, Sendable, CustomStringConvertible {
         let sys = KernelCredentialSyscalls()
         let (ruid, euid, _) = try! sys.getresuid()
         let (rgid, egid, _) = try! sys.getresgid()
-        // The calling thread's own reserved real uid reads as `ownReservedRealUid`; another
-        // thread's (or a wrong one) stays itself, and compares unequal.
-        let own = 0xFF80_0000 + UInt32(hs_sys_gettid())
+        // A reserved real uid (0xF0000000-0xFFFFFFFD; which one depends on the thread's random
+        // key) reads as `reservedRealUid`.
+        let reserved = ruid.rawValue >= 0xF000_0000 && ruid.rawValue <= 0xFFFF_FFFD
         return Creds(
-            ruid: ruid.rawValue == own ? Self.ownReservedRealUid : ruid.rawValue, euid: euid.rawValue,
+            ruid: reserved ? Self.reservedRealUid : ruid.rawValue, euid: euid.rawValue,
             rgid: rgid.rawValue, egid: egid.rawValue,
             groups: try! sys.getgroups().map(\.rawValue))
     }
@@ -30,19 +29,18 @@ struct Creds: Equatable, Sendable, CustomStringConvertible {
         self.groups = groups.sorted()
     }
 
-    /// What a thread acting as `token` holds: the thread's own reserved real uid, 0xFF800000 +
-    /// its tid, which no account holds (docs/design.md, "Which ids change"), unless the token's
-    /// uid is the process's own.
+    /// What a thread acting as `token` holds: a reserved real uid, which no account holds
+    /// (docs/design.md, "Which ids change"), unless the token's uid is the process's own.
     init(of token: Token) {
         let uid = token.uid.rawValue
-        let ruid = uid == processCreds.ruid && uid == processCreds.euid ? uid : Self.ownReservedRealUid
+        let ruid = uid == processCreds.ruid && uid == processCreds.euid ? uid : Self.reservedRealUid
         self.init(
             ruid: ruid, euid: uid, rgid: token.gid.rawValue, egid: token.gid.rawValue,
             groups: token.groups.map(\.rawValue))
     }
 
-    /// Stands for "the reading thread's own reserved real uid" (no thread's real uid is 0).
-    static let ownReservedRealUid: UInt32 = 0xFF80_0000
+    /// Stands for "a reserved real uid".
+    static let reservedRealUid: UInt32 = 0xF000_0000
 
     var description: String { "uid \(ruid)/\(euid) gid \(rgid)/\(egid) groups \(groups)" }
 }

@@ -15,15 +15,23 @@
 #include <sys/syscall.h>
 #include <linux/capability.h>
 
-/* The real uid a thread of id `tid` holds while it acts as another account (hostsec.h,
- * "Threads"): 0xFF800000 + tid, one per thread, which no account holds. */
-#define HOSTING_RESERVED_REAL_UID(tid) (0xFF800000u + (unsigned)(tid))
-/* The real uid of the calling thread acting as account `uid` in the kernel: its reserved one,
- * unless `uid` is the process's own (nothing changes). */
+/* The real uids reserved for threads acting as another account (hostsec.h, "Threads"): no
+ * account holds one; which one a thread holds depends on a random key of the thread's and the
+ * account. */
+#define HOSTING_RESERVED_REAL_UID_FIRST 0xF0000000u
+#define HOSTING_RESERVED_REAL_UID_LAST  0xFFFFFFFDu
+static inline int hosting_is_reserved_real_uid(uid_t uid) {
+    return uid >= HOSTING_RESERVED_REAL_UID_FIRST && uid <= HOSTING_RESERVED_REAL_UID_LAST;
+}
+/* The real uid the calling thread must hold acting as account `uid` in the kernel: the one it
+ * holds when that is a reserved one (0 otherwise: no match), unless `uid` is the process's own
+ * (nothing changes). */
 static uid_t hosting_process_uid_ = (uid_t)-1;
 __attribute__((constructor)) static void hosting_record_process_uid_(void) { hosting_process_uid_ = geteuid(); }
 static inline uid_t hosting_real_uid_acting_as(uid_t uid) {
-    return uid == hosting_process_uid_ ? uid : HOSTING_RESERVED_REAL_UID(syscall(SYS_gettid));
+    if (uid == hosting_process_uid_) return uid;
+    uid_t r, e, s;
+    return syscall(SYS_getresuid, &r, &e, &s) == 0 && hosting_is_reserved_real_uid(r) ? r : 0;
 }
 /* The effective uid in a /proc status "Uid:" value (real, effective, saved, filesystem). */
 static inline unsigned long hosting_effective_of(const char *uid_line) {

@@ -63,7 +63,7 @@ static int can_read(const char *path) {
 /* --- kernel effect on the calling thread, and on no other ------------------------------ */
 
 struct other_thread_view {
-    int main_tid, my_tid;
+    int main_tid;
     char main_before[1024], main_during[1024];
     char mine_before[1024], mine_during[1024], mine_after[1024];
     char uid_during[128], groups_during[128], capeff_during[64];
@@ -72,7 +72,6 @@ struct other_thread_view {
 
 static void *impersonate_nobody_and_look(void *arg) {
     struct other_thread_view *v = arg;
-    v->my_tid = hosting_tid();
     HANDLE h = logon("nobody");
     hosting_credentials(v->main_tid, v->main_before, sizeof v->main_before);
     hosting_credentials(0, v->mine_before, sizeof v->mine_before);
@@ -97,9 +96,11 @@ static void impersonation_changes_the_calling_thread_and_no_other(void) {
     CHECK_HR(v.rev, S_OK);
     if (privileged) {
         char want[64];
-        /* real uid: the thread's own reserved one, which no account holds (docs/design.md,
-         * "Which ids change") */
-        snprintf(want, sizeof want, "%u\t%u\t0\t%u", HOSTING_RESERVED_REAL_UID(v.my_tid), nobody_uid, nobody_uid);
+        /* real uid: a reserved one, which no account holds (docs/design.md, "Which ids
+         * change") */
+        unsigned reserved = (unsigned)strtoul(v.uid_during, NULL, 10);
+        snprintf(want, sizeof want, "%u\t%u\t0\t%u", reserved, nobody_uid, nobody_uid);
+        CHECK(hosting_is_reserved_real_uid(reserved));
         CHECK(strcmp(v.uid_during, want) == 0);
         CHECK(strcmp(v.capeff_during, "0000000000000000") == 0);
         CHECK(strcmp(v.mine_during, v.mine_before) != 0);
@@ -542,17 +543,21 @@ static void a_fork_in_a_multithreaded_host_leaves_the_child_able_to_use_the_libr
 /* --- programs started while impersonating --------------------------------------------- */
 
 /* A program a thread starts while acting as an account gets nothing of the process: the
- * thread's real uid is its reserved one (0xFF800000 + tid), which no account holds, and the
+ * thread's real uid is a reserved one, which no account holds, and the
  * kernel sets the saved uid to the effective one at execve and gives a full permitted set only
  * to a real or effective uid 0. Run directly (fork + execve) it runs with that real uid and
  * every other uid the
  * account's, no capability, and setpriv cannot take uid 0 back. A shape that kept the
  * process's real uid (root) while impersonating would let it become root. */
-static _Atomic int last_nobody_tid; /* the thread run_as_nobody last ran on */
+static unsigned reserved_ruid_now(void) {
+    uid_t r, e, s;
+    return getresuid(&r, &e, &s) == 0 ? r : 0;
+}
+static _Atomic unsigned last_nobody_ruid; /* the real uid run_as_nobody's thread last held */
 static void run_as_nobody(void *(*fn)(void *), void *out) {
-    last_nobody_tid = hosting_tid();
     HANDLE h = logon("nobody");
     if (IHostSecurityManager_ImpersonateLoggedOnUser(manager, h) == S_OK) {
+        last_nobody_ruid = reserved_ruid_now();
         fn(out);
         IHostSecurityManager_RevertToSelf(manager);
     }
@@ -595,7 +600,8 @@ static void a_program_started_while_impersonating_cannot_become_root(void) {
     }
     char out[512] = {0}, want[256];
     on_thread(exec_directly_as_nobody, out);
-    unsigned r = HOSTING_RESERVED_REAL_UID(last_nobody_tid), u = nobody_uid;
+    unsigned r = last_nobody_ruid, u = nobody_uid;
+    CHECK(hosting_is_reserved_real_uid(r));
     snprintf(want, sizeof want, "Uid:\t%u\t%u\t%u\t%u\nCapPrm:\t0000000000000000\n", r, u, u, u);
     if (strcmp(out, want) != 0) fprintf(stderr, "  the program saw:\n%s", out);
     CHECK(strcmp(out, want) == 0);
@@ -628,7 +634,8 @@ static void a_shell_command_run_while_impersonating_runs_as_the_reserved_uid(voi
     }
     char out[512] = {0}, want[256];
     on_thread(run_shell_as_nobody, out);
-    unsigned r = HOSTING_RESERVED_REAL_UID(last_nobody_tid);
+    unsigned r = last_nobody_ruid;
+    CHECK(hosting_is_reserved_real_uid(r));
     snprintf(want, sizeof want, "%u\n%u\nUid:\t%u\t%u\t%u\t%u\nCapPrm:\t0000000000000000\n%u\n%u\n", r, r, r, r, r, r,
              r, r);
     if (strcmp(out, want) != 0) fprintf(stderr, "  the command saw:\n%s", out);
@@ -758,8 +765,8 @@ static void another_account_cannot_signal_the_host_while_it_is_impersonated(void
 
 /* --- the reserved real uid ------------------------------------------------------------ */
 
-/* No account may have a uid of the reserved range 0xFF800000-0xFFBFFFFF, the real uids of
- * impersonating threads (0xFF800000 + tid): its processes could signal the thread of that id.
+/* No account may have a uid of the reserved range 0xF0000000-0xFFFFFFFD, the real uids of
+ * impersonating threads: its processes could signal a thread that holds that id.
  * The library gives no token for such an account (as for uid (uid_t)-1): HostSec_LogonUser is
  * ERROR_NONE_MAPPED (ADV3-02). The account, of this thread's reserved uid, is made with
  * useradd -o and removed before the test ends. */
@@ -769,7 +776,7 @@ static void an_account_with_the_reserved_real_uid_gets_no_token(void) {
         return;
     }
     char name[32], command[160];
-    unsigned reserved = HOSTING_RESERVED_REAL_UID(hosting_tid());
+    unsigned reserved = HOSTING_RESERVED_REAL_UID_FIRST + (unsigned)getpid();
     snprintf(name, sizeof name, "hsrsv%d", (int)getpid());
     snprintf(command, sizeof command, "useradd -o -u %u -M -N -g nogroup -s /usr/sbin/nologin %s 2>/dev/null", reserved,
              name);
@@ -794,9 +801,9 @@ static void an_account_with_the_reserved_real_uid_gets_no_token(void) {
     CHECK(h == NULL);
 }
 
-/* --- one reserved real uid per thread ------------------------------------------------- */
+/* --- one reserved real uid per thread and account ------------------------------------- */
 
-/* Each impersonating thread holds a real uid of its own (0xFF800000 + its tid), and so does
+/* Each impersonating thread holds a real uid of its own (for the account it serves), and so does
  * every program it starts (its shell drops to it entirely). kill(2) lets a sender signal a
  * thread when its real or effective uid is the thread's real or saved uid, so a program a host
  * runs for account A while impersonating A must not reach a thread impersonating account B,
@@ -919,6 +926,103 @@ static void a_program_run_from_one_thread_cannot_signal_another_impersonating_th
     close(w.go[1]);
 }
 
+/* Programs one thread starts for two accounts (a shell of each, run by popen while the thread
+ * impersonates nobody, then daemon) must not reach each other: the second cannot read the
+ * first's 0600 file nor signal it. And the reserved real uid is not a function of the thread
+ * id: a forked host whose thread has a new id, and another thread, serving the same account
+ * hold other ids; the same thread serving the same account again holds the same one (no new
+ * kernel user to allocate). With one uid per thread (0xFF800000 + tid) both shells ran as one uid: the second read
+ * the first's file and stopped it (ADV4-02); hosts in two pid namespaces whose threads had the
+ * same tid shared one uid (ADV4-01). */
+struct two_accounts {
+    char dir[256];
+    unsigned ruid_nobody, ruid_daemon, ruid_nobody_again;
+    char first[64], second[256];
+};
+static void *programs_for_two_accounts(void *arg) {
+    struct two_accounts *t = arg;
+    HANDLE nobody = logon("nobody"), daemon_ = logon("daemon");
+    char command[700];
+    FILE *first = NULL;
+    if (IHostSecurityManager_ImpersonateLoggedOnUser(manager, nobody) == S_OK) {
+        t->ruid_nobody = reserved_ruid_now();
+        snprintf(command, sizeof command, "umask 077; echo secret-of-nobody > %s/nobody-file; echo $$; exec sleep 20",
+                 t->dir);
+        first = popen(command, "r");
+        if (first && fgets(t->first, sizeof t->first, first) == NULL) t->first[0] = 0;
+        IHostSecurityManager_RevertToSelf(manager);
+    }
+    if (IHostSecurityManager_ImpersonateLoggedOnUser(manager, daemon_) == S_OK) {
+        t->ruid_daemon = reserved_ruid_now();
+        snprintf(command, sizeof command,
+                 "cat %s/nobody-file 2>/dev/null || echo unreadable; kill -0 %d 2>/dev/null && echo signalled || echo "
+                 "refused",
+                 t->dir, atoi(t->first));
+        FILE *second = popen(command, "r");
+        if (second) {
+            size_t n = fread(t->second, 1, sizeof t->second - 1, second);
+            t->second[n] = 0;
+            pclose(second);
+        }
+        IHostSecurityManager_RevertToSelf(manager);
+    }
+    if (IHostSecurityManager_ImpersonateLoggedOnUser(manager, nobody) == S_OK) {
+        t->ruid_nobody_again = reserved_ruid_now();
+        IHostSecurityManager_RevertToSelf(manager);
+    }
+    if (first) {
+        if (atoi(t->first) > 0) kill(atoi(t->first), SIGKILL);
+        pclose(first);
+    }
+    HostSec_CloseHandle(nobody);
+    HostSec_CloseHandle(daemon_);
+    return NULL;
+}
+static void *ruid_serving_nobody(void *arg) {
+    HANDLE h = logon("nobody");
+    if (IHostSecurityManager_ImpersonateLoggedOnUser(manager, h) == S_OK) {
+        *(unsigned *)arg = reserved_ruid_now();
+        IHostSecurityManager_RevertToSelf(manager);
+    }
+    HostSec_CloseHandle(h);
+    return NULL;
+}
+static void programs_one_thread_starts_for_two_accounts_cannot_reach_each_other(void) {
+    if (!privileged || getuid() != 0) {
+        printf("  (needs root: skipped)\n");
+        return;
+    }
+    struct two_accounts t;
+    memset(&t, 0, sizeof t);
+    snprintf(t.dir, sizeof t.dir, "%s", workdir);
+    on_thread(programs_for_two_accounts, &t);
+    if (strcmp(t.second, "unreadable\nrefused\n") != 0)
+        fprintf(stderr, "  the shell for daemon, on the shell for nobody (pid %s): %s", t.first, t.second);
+    CHECK(strcmp(t.second, "unreadable\nrefused\n") == 0);
+    CHECK(hosting_is_reserved_real_uid(t.ruid_nobody) && hosting_is_reserved_real_uid(t.ruid_daemon));
+    CHECK(t.ruid_nobody != t.ruid_daemon);       /* one per account */
+    CHECK(t.ruid_nobody_again == t.ruid_nobody); /* the same thread and account: the same */
+    unsigned other_thread = 0;
+    on_thread(ruid_serving_nobody, &other_thread);
+    CHECK(hosting_is_reserved_real_uid(other_thread) && other_thread != t.ruid_nobody); /* one per thread */
+    int p[2];
+    if (pipe(p) != 0) abort();
+    pid_t child = fork();
+    if (child == 0) { /* a forked host: its one thread has the forking thread's state, a new id */
+        unsigned in_child = 0;
+        ruid_serving_nobody(&in_child);
+        if (write(p[1], &in_child, sizeof in_child) != sizeof in_child) _exit(1);
+        _exit(0);
+    }
+    unsigned main_thread = 0, in_child = 0;
+    ruid_serving_nobody(&main_thread);
+    if (read(p[0], &in_child, sizeof in_child) != sizeof in_child) in_child = 0;
+    waitpid(child, NULL, 0);
+    close(p[0]);
+    close(p[1]);
+    CHECK(hosting_is_reserved_real_uid(in_child) && in_child != main_thread); /* not inherited by a fork */
+}
+
 /* --- setup ----------------------------------------------------------------------------- */
 
 static void make_files(void) {
@@ -974,6 +1078,7 @@ int main(void) {
     RUN_TEST(an_account_with_the_reserved_real_uid_gets_no_token);
     RUN_TEST(a_program_run_for_one_account_cannot_signal_a_thread_impersonating_another);
     RUN_TEST(a_program_run_from_one_thread_cannot_signal_another_impersonating_thread_of_the_host);
+    RUN_TEST(programs_one_thread_starts_for_two_accounts_cannot_reach_each_other);
     remove_files();
     IHostSecurityManager_Release(manager);
     CHECK_EXIT();

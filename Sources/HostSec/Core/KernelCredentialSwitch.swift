@@ -20,8 +20,8 @@ struct KernelChange: Equatable {
     var targetUid: UserID
     var targetGid: GroupID
     var targetCapEffective: UInt64
-    /// The real uid applied with the uid (`KernelCredentialSwitch.impersonationRealUid(ofThread:)`
-    /// of the thread that applied it; a child that thread forks holds the same).
+    /// The real uid applied with the uid (`KernelCredentialSwitch.impersonationRealUid` of the
+    /// thread that applied it and the account; a child that thread forks holds the same).
     var realUid: UserID = .unrepresentable
 
     var isEmpty: Bool { !(groups || gid || uid || caps || ambient || unknown) }
@@ -40,8 +40,8 @@ struct KernelChange: Equatable {
 /// Order on the way in: groups, gid, uid (the uid change drops the effective capabilities
 /// that setgroups/setresgid need), then capabilities, then the ambient set is emptied; then
 /// everything changed is read back and compared. The saved uid and gid stay at "self", so the
-/// way back needs no privilege the thread lost; the real uid becomes the thread's own reserved
-/// one, `impersonationRealUid(ofThread:)`.
+/// way back needs no privilege the thread lost; the real uid becomes the one reserved for the
+/// thread and the account, `impersonationRealUid(nonce:account:)`.
 ///
 /// On the way back revert first checks that the kernel still holds what was applied (glibc's
 /// process-wide set*id calls reach impersonating threads too), then: uid (with
@@ -51,21 +51,28 @@ struct KernelChange: Equatable {
 struct KernelCredentialSwitch {
     let sys: any CredentialSyscalls
 
-    /// The real uids reserved for threads acting as another account: 0xFF800000 + the thread's
-    /// id (4286578688 + tid; a tid is below 2^22, the kernel's `PID_MAX_LIMIT`), ids no account
-    /// may have (docs/design.md, "Which ids change"). Not the account's, so its processes cannot
-    /// signal the thread (kill(2) matches the sender's real or effective uid against the
-    /// target's real or saved uid); not 0, so a program the thread starts gets no root at
-    /// `execve`; and one per thread, so a program one impersonating thread starts cannot signal
-    /// any other impersonating thread, of this host or another, nor use up their
-    /// `RLIMIT_NPROC` (ADV3-01).
-    static let reservedRealUids: ClosedRange<UInt32> = 0xFF80_0000...0xFFBF_FFFF
+    /// The real uids reserved for threads acting as another account: 0xF0000000-0xFFFFFFFD,
+    /// ids no account may have (docs/design.md, "Which ids change"). Not the account's, so its
+    /// processes cannot signal the thread (kill(2) matches the sender's real or effective uid
+    /// against the target's real or saved uid); not 0, so a program the thread starts gets no
+    /// root at `execve`. A thread serving account t holds the one its random key (drawn per
+    /// thread, again in a fork child) picks for t: one per thread and account, so a program
+    /// started for t reaches no thread serving anyone else and no program started for another
+    /// account (ADV3-01, ADV4-01/02), whatever the thread ids or pid namespaces, but for a
+    /// chance collision of two keys' picks (docs/design.md). The same thread serving t again
+    /// holds the same one: no new kernel user to allocate.
+    static let reservedRealUids: ClosedRange<UInt32> = 0xF000_0000...0xFFFF_FFFD
 
-    /// The real uid a thread of id `tid` holds while it acts as another account; nil for an id
-    /// outside the kernel's range.
-    static func impersonationRealUid(ofThread tid: Int32) -> UserID? {
-        guard tid > 0, tid < 1 << 22 else { return nil }
-        return UserID(rawValue: reservedRealUids.lowerBound + UInt32(tid))
+    /// The reserved real uid of the thread with key `nonce` while it acts as `account`.
+    static func impersonationRealUid(nonce: UInt64, account: UserID) -> UserID {
+        // splitmix64's finalizer over the key and the account: any change of either moves
+        // every bit.
+        var z = nonce &+ UInt64(account.rawValue) &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        let span = UInt64(reservedRealUids.upperBound - reservedRealUids.lowerBound) + 1
+        return UserID(rawValue: reservedRealUids.lowerBound + UInt32(z % span))
     }
 
     /// Whether `uid` is one of the reserved real uids (any thread's).
@@ -102,9 +109,7 @@ struct KernelCredentialSwitch {
                 change.gid = true
             }
             if target.uid != me.euid || target.uid != me.ruid {
-                guard let realUid = Self.impersonationRealUid(ofThread: hs_thread_id()) else {
-                    throw SyscallFailure(.setresuid, EINVAL)
-                }
+                let realUid = Self.impersonationRealUid(nonce: hs_thread_nonce(), account: target.uid)
                 try sys.setresuid(realUid, target.uid, me.suid)
                 change.uid = true
                 change.realUid = realUid
