@@ -25,7 +25,7 @@ empty=$(awk -F'|' 'NR > 4 && /^\| / { v = $3; gsub(/ /, "", v); if (v == "—") 
 [ -s "$out/results.png" ] || echo "note: no results.png (matplotlib unavailable)"
 # The paired-round switch benchmark runs and prints its ratio (root only).
 if [ "$(id -u)" -eq 0 ]; then
-    line=$("$root/scripts/bench-switch" 3 10 2>&1) || { echo "bench-switch failed: $line"; fail=1; }
+    line=$("$root/scripts/bench-switch" 3 10 2>"$out/bench-switch.err") || { echo "bench-switch failed: $(tail -5 "$out/bench-switch.err")"; fail=1; }
     case "$line" in "ratio "*) echo "bench-switch: $line" ;; *) echo "bench-switch printed: $line"; fail=1 ;; esac
 fi
 [ $fail -eq 0 ] && echo "bench smoke: $(grep -c '^| ' "$table") table lines"
