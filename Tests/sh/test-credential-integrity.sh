@@ -37,8 +37,8 @@ cleanup() {
 }
 trap cleanup EXIT
 echo "$maxuid:x:4294967295:65534::/nonexistent:/usr/sbin/nologin" >>/etc/passwd
-echo "$few:x:4294900001:65534::/nonexistent:/usr/sbin/nologin" >>/etc/passwd
-echo "$many:x:4294900002:65534::/nonexistent:/usr/sbin/nologin" >>/etc/passwd
+echo "$few:x:3999900001:65534::/nonexistent:/usr/sbin/nologin" >>/etc/passwd
+echo "$many:x:3999900002:65534::/nonexistent:/usr/sbin/nologin" >>/etc/passwd
 useradd --system --no-create-home --no-user-group --gid nogroup --shell /usr/sbin/nologin "$gone" ||
     { echo "FAIL setup: useradd $gone"; exit 1; }
 python3 - "$few" "$many" >>/etc/group <<'PY'
